@@ -1,0 +1,73 @@
+#include "compiler/diagnostic.h"
+
+#include <algorithm>
+
+namespace cartsync {
+
+std::string_view SeverityName(Severity s) {
+  switch (s) {
+    case Severity::Note: return "note";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+  }
+  return "error";
+}
+
+const std::vector<DiagInfo>& AllDiagInfos() {
+  static const std::vector<DiagInfo> infos = {
+#define DIAG(Id, Code, Sev, Name, Fmt) {DiagId::Id, Code, Severity::Sev, Name, Fmt},
+#include "compiler/diagnostic_codes.def"
+#undef DIAG
+  };
+  return infos;
+}
+
+const DiagInfo& GetDiagInfo(DiagId id) { return AllDiagInfos()[static_cast<size_t>(id)]; }
+
+std::string FormatMessage(std::string_view format, std::initializer_list<std::string_view> args) {
+  std::string out;
+  out.reserve(format.size() + 32);
+  for (size_t i = 0; i < format.size(); ++i) {
+    char c = format[i];
+    if ((c == '{' || c == '}') && i + 1 < format.size() && format[i + 1] == c) {
+      out += c;
+      ++i;
+    } else if (c == '{' && i + 2 < format.size() && format[i + 1] >= '0' && format[i + 1] <= '9' &&
+               format[i + 2] == '}') {
+      size_t n = static_cast<size_t>(format[i + 1] - '0');
+      if (n < args.size()) out += *(args.begin() + n);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void DiagnosticEngine::Report(DiagId id, SourceRegion region,
+                              std::initializer_list<std::string_view> args) {
+  const DiagInfo& info = GetDiagInfo(id);
+  Diagnostic d{id, info.severity, std::string(info.code), FormatMessage(info.format, args),
+               std::move(region)};
+  if (d.severity == Severity::Error) ++errors_;
+  if (d.severity == Severity::Warning) ++warnings_;
+  diags_.push_back(std::move(d));
+}
+
+std::vector<Diagnostic> DiagnosticEngine::Sorted() const {
+  std::vector<Diagnostic> out = diags_;
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.region.file != b.region.file) return a.region.file < b.region.file;
+    if (a.region.begin != b.region.begin) return a.region.begin < b.region.begin;
+    return a.code < b.code;
+  });
+  return out;
+}
+
+void DiagnosticEngine::Append(const DiagnosticEngine& other) {
+  for (const Diagnostic& d : other.diags_) diags_.push_back(d);
+  errors_ += other.errors_;
+  warnings_ += other.warnings_;
+}
+
+}  // namespace cartsync
