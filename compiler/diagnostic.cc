@@ -44,14 +44,21 @@ std::string FormatMessage(std::string_view format, std::initializer_list<std::st
   return out;
 }
 
-void DiagnosticEngine::Report(DiagId id, SourceRegion region,
-                              std::initializer_list<std::string_view> args) {
+static std::string DedupKey(const Diagnostic& d) {
+  return d.code + '\0' + d.region.file + '\0' + std::to_string(d.region.begin.line) + ':' +
+         std::to_string(d.region.begin.column) + '\0' + d.message;
+}
+
+Diagnostic* DiagnosticEngine::Report(DiagId id, SourceRegion region,
+                                     std::initializer_list<std::string_view> args) {
   const DiagInfo& info = GetDiagInfo(id);
   Diagnostic d{id, info.severity, std::string(info.code), FormatMessage(info.format, args),
                std::move(region)};
+  if (!seen_.insert(DedupKey(d)).second) return nullptr;
   if (d.severity == Severity::Error) ++errors_;
   if (d.severity == Severity::Warning) ++warnings_;
   diags_.push_back(std::move(d));
+  return &diags_.back();
 }
 
 std::vector<Diagnostic> DiagnosticEngine::Sorted() const {
@@ -65,9 +72,12 @@ std::vector<Diagnostic> DiagnosticEngine::Sorted() const {
 }
 
 void DiagnosticEngine::Append(const DiagnosticEngine& other) {
-  for (const Diagnostic& d : other.diags_) diags_.push_back(d);
-  errors_ += other.errors_;
-  warnings_ += other.warnings_;
+  for (const Diagnostic& d : other.diags_) {
+    if (!seen_.insert(DedupKey(d)).second) continue;
+    if (d.severity == Severity::Error) ++errors_;
+    if (d.severity == Severity::Warning) ++warnings_;
+    diags_.push_back(d);
+  }
 }
 
 }  // namespace cartsync

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,8 @@ struct Diagnostic {
   std::string code;
   std::string message;
   SourceRegion region;
+  /// The region holds a secret: renderers mask it in source snippets.
+  bool mask_snippet = false;
 
   const DiagInfo& info() const { return GetDiagInfo(id); }
 };
@@ -64,7 +67,10 @@ struct Diagnostic {
 class DiagnosticEngine {
  public:
   /// Reports catalogue entry `id` at `region` with message arguments `args`.
-  void Report(DiagId id, SourceRegion region, std::initializer_list<std::string_view> args);
+  /// Identical reports (same code, place and text) are kept once: a
+  /// [defaults] entry is checked once per cart but is one mistake.
+  /// Returns the stored diagnostic, or nullptr for a duplicate.
+  Diagnostic* Report(DiagId id, SourceRegion region, std::initializer_list<std::string_view> args);
 
   const std::vector<Diagnostic>& diagnostics() const { return diags_; }
   /// Stable order: file (as reported), then line, column, code.
@@ -76,6 +82,7 @@ class DiagnosticEngine {
 
  private:
   std::vector<Diagnostic> diags_;
+  std::set<std::string> seen_;
   int errors_ = 0;
   int warnings_ = 0;
 };

@@ -1,0 +1,957 @@
+#include "compiler/checker.h"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "compiler/glob.h"
+#include "compiler/suggest.h"
+#include "compiler/toml_util.h"
+
+namespace cartsync {
+
+std::string Date::ToString() const {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
+  return buf;
+}
+
+std::string FormatDuration(int64_t seconds) {
+  if (seconds <= 0) return "0s";
+  std::string out;
+  const std::pair<int64_t, char> units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+  for (auto [size, unit] : units) {
+    if (seconds >= size) {
+      out += std::to_string(seconds / size) + unit;
+      seconds %= size;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string JoinQuoted(const std::vector<std::string>& v) {
+  if (v.empty()) return "none";
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + Quote(s);
+  return out;
+}
+
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+}
+
+// The one error policy of this layer: report and keep going, so a single
+// run shows every mistake. Each helper returns what it could read.
+class Reader {
+ public:
+  Reader(std::string_view file, DiagnosticEngine& diags) : file_(file), diags_(diags) {}
+
+  SourceRegion At(const toml::node& n) const { return RegionOf(n, file_); }
+  SourceRegion At(const toml::key& k) const { return RegionOf(k, file_); }
+  DiagnosticEngine& diags() { return diags_; }
+  std::string_view file() const { return file_; }
+
+  /// Reports keys of `t` not in `known`, with a hint from `known`.
+  void UnknownKeys(const toml::table& t, const std::vector<std::string>& known,
+                   std::string_view where) {
+    for (auto&& [k, v] : t) {
+      if (Contains(known, k.str())) continue;
+      diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, DidYouMean(k.str(), known)});
+    }
+  }
+
+  const toml::node* Get(const toml::table* t, std::string_view key) {
+    return t ? t->get(key) : nullptr;
+  }
+
+  void Mismatch(const toml::node& n, std::string_view path, std::string_view expected) {
+    diags_.Report(DiagId::TypeMismatch, At(n), {path, expected, TypeNameOf(n)});
+  }
+
+  const toml::table* Table(const toml::table* t, std::string_view key, std::string_view path) {
+    const toml::node* n = Get(t, key);
+    if (!n) return nullptr;
+    if (!n->is_table()) {
+      Mismatch(*n, path, "a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  std::optional<std::string> String(const toml::table* t, std::string_view key,
+                                    std::string_view path) {
+    const toml::node* n = Get(t, key);
+    if (!n) return std::nullopt;
+    if (!n->is_string()) {
+      Mismatch(*n, path, "a string");
+      return std::nullopt;
+    }
+    return n->as_string()->get();
+  }
+
+  std::optional<bool> Bool(const toml::table* t, std::string_view key, std::string_view path) {
+    const toml::node* n = Get(t, key);
+    if (!n) return std::nullopt;
+    if (!n->is_boolean()) {
+      Mismatch(*n, path, "true or false");
+      return std::nullopt;
+    }
+    return n->as_boolean()->get();
+  }
+
+  std::optional<int64_t> Integer(const toml::table* t, std::string_view key,
+                                 std::string_view path) {
+    const toml::node* n = Get(t, key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) {
+      Mismatch(*n, path, "an integer");
+      return std::nullopt;
+    }
+    return n->as_integer()->get();
+  }
+
+  /// An array of unique strings; each element's node is returned for regions.
+  std::optional<std::vector<std::pair<std::string, const toml::node*>>> Strings(
+      const toml::table* t, std::string_view key, std::string_view path) {
+    const toml::node* n = Get(t, key);
+    if (!n) return std::nullopt;
+    return StringsOf(*n, path);
+  }
+
+  std::optional<std::vector<std::pair<std::string, const toml::node*>>> StringsOf(
+      const toml::node& n, std::string_view path) {
+    const toml::array* a = n.as_array();
+    if (!a) {
+      Mismatch(n, path, "an array of strings");
+      return std::nullopt;
+    }
+    std::vector<std::pair<std::string, const toml::node*>> out;
+    std::set<std::string> seen;
+    for (const toml::node& e : *a) {
+      if (!e.is_string()) {
+        Mismatch(e, path, "an array of strings");
+        continue;
+      }
+      const std::string& s = e.as_string()->get();
+      if (!seen.insert(s).second) {
+        diags_.Report(DiagId::DuplicateValue, At(e), {Quote(s), path});
+        continue;
+      }
+      out.emplace_back(s, &e);
+    }
+    return out;
+  }
+
+  /// A string that must be one of `values`.
+  std::optional<std::string> Enum(const toml::table* t, std::string_view key,
+                                  std::string_view path, const std::vector<std::string>& values) {
+    auto s = String(t, key, path);
+    if (!s) return std::nullopt;
+    if (!Contains(values, *s)) {
+      diags_.Report(DiagId::InvalidValue, At(*Get(t, key)),
+                    {Quote(*s), path, "one of " + JoinQuoted(values), DidYouMean(*s, values)});
+      return std::nullopt;
+    }
+    return s;
+  }
+
+ private:
+  std::string_view file_;
+  DiagnosticEngine& diags_;
+};
+
+std::vector<std::string> Names(const std::vector<FieldSpec>& fields) {
+  std::vector<std::string> out;
+  for (const FieldSpec& f : fields) out.push_back(f.name);
+  return out;
+}
+
+// Validates a URL's shape and the https rule; reports at the string node.
+bool CheckUrl(Reader& r, const toml::node& n, std::string_view path, const std::string& url) {
+  static const std::regex re(
+      R"(^([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]{1,5})?(/[^\s]*)?$)");
+  std::smatch m;
+  if (!std::regex_match(url, m, re)) {
+    r.diags().Report(DiagId::InvalidUrl, r.At(n),
+                     {path, "expected scheme://host[:port][/path] without spaces"});
+    return false;
+  }
+  std::string scheme = m[1].str(), host = m[2].str();
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
+  if (scheme == "https") return true;
+  if (scheme == "http" && IsLoopbackHost(host)) return true;
+  if (scheme != "http") {
+    r.diags().Report(DiagId::InvalidUrl, r.At(n), {path, "only https:// (or http:// to loopback) is supported"});
+    return false;
+  }
+  r.diags().Report(DiagId::InsecureUrl, r.At(n), {path});
+  return false;
+}
+
+// A secret reference table: { secret = "env:NAME" | "file:PATH" }.
+std::optional<SecretRef> CheckSecret(Reader& r, const toml::node& n, std::string_view path) {
+  if (n.is_string()) {
+    if (Diagnostic* d = r.diags().Report(DiagId::PlainSecret, r.At(n), {path}))
+      d->mask_snippet = true;
+    return std::nullopt;
+  }
+  const toml::table* t = n.as_table();
+  if (!t) {
+    r.Mismatch(n, path, "a secret reference { secret = \"env:NAME\" }");
+    return std::nullopt;
+  }
+  r.UnknownKeys(*t, {"secret"}, std::string(path));
+  const toml::node* s = t->get("secret");
+  if (!s) {
+    r.diags().Report(DiagId::MissingKey, r.At(n), {"secret", path});
+    return std::nullopt;
+  }
+  if (!s->is_string()) {
+    r.Mismatch(*s, std::string(path) + ".secret", "a string such as \"env:NAME\"");
+    return std::nullopt;
+  }
+  auto parsed = ParseSecretRef(s->as_string()->get());
+  if (!parsed) {
+    r.diags().Report(DiagId::InvalidSecretRef,
+                     RegionInString(*s, parsed.error.offset, parsed.error.length, r.file()),
+                     {parsed.error.message});
+    return std::nullopt;
+  }
+  return *parsed.value;
+}
+
+// One field against its spec: type, pattern, enum values, secrets, URLs.
+std::optional<FieldValue> CheckField(Reader& r, const toml::node& n, const FieldSpec& spec,
+                                     const std::string& path) {
+  FieldValue v;
+  v.type = spec.type;
+  switch (spec.type) {
+    case FieldType::Secret: {
+      auto ref = CheckSecret(r, n, path);
+      if (!ref) return std::nullopt;
+      v.secret = *ref;
+      return v;
+    }
+    case FieldType::Integer:
+      if (!n.is_integer()) {
+        r.Mismatch(n, path, "an integer");
+        return std::nullopt;
+      }
+      v.integer = n.as_integer()->get();
+      return v;
+    case FieldType::StringArray: {
+      auto items = r.StringsOf(n, path);
+      if (!items) return std::nullopt;
+      for (auto& [s, node] : *items) v.list.push_back(s);
+      return v;
+    }
+    case FieldType::String:
+    case FieldType::Url:
+    case FieldType::Enum:
+      break;
+  }
+  if (!n.is_string()) {
+    r.Mismatch(n, path, "a string");
+    return std::nullopt;
+  }
+  v.text = n.as_string()->get();
+  if (spec.type == FieldType::Enum && !Contains(spec.values, v.text)) {
+    r.diags().Report(DiagId::InvalidValue, r.At(n),
+                     {Quote(v.text), path, "one of " + JoinQuoted(spec.values),
+                      DidYouMean(v.text, spec.values)});
+    return std::nullopt;
+  }
+  if (spec.type == FieldType::Url && !CheckUrl(r, n, path, v.text)) return std::nullopt;
+  if (!spec.pattern.empty()) {
+    // Descriptor patterns were compiled once when the schema loaded; a
+    // cart file has few fields, so compiling here stays cheap.
+    std::regex re(spec.pattern);
+    if (!std::regex_match(v.text, re)) {
+      r.diags().Report(DiagId::PatternMismatch, r.At(n), {path, v.text, spec.pattern});
+      return std::nullopt;
+    }
+  }
+  return v;
+}
+
+// A table of fields against specs; defaults fill what is omitted.
+// `missing_at` is where to point when a required key is absent.
+void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& specs,
+                 const std::string& where, const std::vector<std::string>& extra_known,
+                 const SourceRegion& missing_at, FieldValues& out) {
+  if (t) {
+    std::vector<std::string> known = Names(specs);
+    known.insert(known.end(), extra_known.begin(), extra_known.end());
+    r.UnknownKeys(*t, known, where);
+  }
+  for (const FieldSpec& spec : specs) {
+    const toml::node* n = r.Get(t, spec.name);
+    std::string path = where.substr(1, where.size() - 2) + "." + spec.name;
+    if (!n) {
+      if (spec.required) r.diags().Report(DiagId::MissingKey, t ? r.At(*t) : missing_at, {spec.name, where});
+      FieldValue d;
+      d.type = spec.type;
+      if (spec.default_string) d.text = *spec.default_string;
+      else if (spec.default_integer) d.integer = *spec.default_integer;
+      else continue;
+      out[spec.name] = std::move(d);
+      continue;
+    }
+    if (auto v = CheckField(r, *n, spec, path)) out[spec.name] = std::move(*v);
+  }
+}
+
+// Strings that look like pasted credentials, anywhere outside secret refs.
+const char* CredentialKind(const std::string& s) {
+  static const std::regex shopify("^shp(at|ca|pa|ss)_[0-9a-fA-F]{16,}$");
+  static const std::regex woo("^c[ks]_[0-9a-f]{20,}$");
+  static const std::regex hex("^[0-9a-fA-F]{32,}$");
+  static const std::regex b64("^[A-Za-z0-9+/_-]{32,}={0,2}$");
+  if (std::regex_match(s, shopify)) return "a Shopify access token";
+  if (std::regex_match(s, woo)) return "a WooCommerce API key";
+  if (std::regex_match(s, hex)) return "a long hex token";
+  if (std::regex_match(s, b64) && std::any_of(s.begin(), s.end(), ::isdigit) &&
+      std::any_of(s.begin(), s.end(), ::isupper) && std::any_of(s.begin(), s.end(), ::islower))
+    return "a long base64 token";
+  return nullptr;
+}
+
+// `skip` names paths already reported as plain secrets (E0301).
+void ScanCredentials(Reader& r, const toml::node& n, const std::string& path,
+                     const std::set<std::string>& skip) {
+  if (const toml::table* t = n.as_table()) {
+    if (t->size() == 1 && t->contains("secret")) return;  // a reference, not a value
+    for (auto&& [k, v] : *t)
+      ScanCredentials(r, v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()),
+                      skip);
+  } else if (const toml::array* a = n.as_array()) {
+    for (const toml::node& e : *a) ScanCredentials(r, e, path, skip);
+  } else if (const auto* s = n.as_string(); s && !skip.count(path)) {
+    if (const char* kind = CredentialKind(s->get()))
+      if (Diagnostic* d = r.diags().Report(DiagId::CredentialLike, r.At(n), {path, kind}))
+        d->mask_snippet = true;
+  }
+}
+
+struct ServiceBounds {
+  int64_t min_seconds;
+  int64_t max_seconds;  // 0 = unbounded
+};
+constexpr ServiceBounds kBounds[] = {{300, 86400}, {900, 0}, {3600, 0}};
+
+void CheckScheduleBounds(Reader& r, Service svc, const Schedule& s, const toml::node& n) {
+  ServiceBounds b = kBounds[static_cast<size_t>(svc)];
+  int64_t min = s.MinPeriodSeconds(), max = s.MaxPeriodSeconds();
+  std::string name(ServiceName(svc));
+  if (min < b.min_seconds) {
+    std::string how = s.kind == Schedule::Kind::Interval ? "every " + FormatDuration(min)
+                                                          : "as often as every " + FormatDuration(min);
+    std::string limit = "the minimum is every " + FormatDuration(b.min_seconds) +
+                        (svc == Service::OrderDownload ? " (cart API rate limits)" : "");
+    r.diags().Report(DiagId::ScheduleOutOfBounds, r.At(n), {name, how, limit});
+  } else if (b.max_seconds && max > b.max_seconds) {
+    std::string how = s.kind == Schedule::Kind::Interval ? "every " + FormatDuration(max)
+                                                          : "with gaps of up to " + FormatDuration(max);
+    r.diags().Report(DiagId::ScheduleOutOfBounds, r.At(n),
+                     {name, how, "it must run at least once a day"});
+  }
+}
+
+bool ParseLocalDate(const toml::node& n, Date& out) {
+  const auto* d = n.as_date();
+  if (!d) return false;
+  const toml::date& v = d->get();
+  out = {v.year, v.month, v.day};
+  return true;
+}
+
+class CartChecker {
+ public:
+  CartChecker(const toml::table& doc, std::string_view file, const CartCheckContext& ctx,
+              CartConfig& out, DiagnosticEngine& diags)
+      : doc_(doc), file_(file), ctx_(ctx), out_(out), r_(file, diags) {}
+
+  void Run() {
+    r_.UnknownKeys(doc_, {"cart", "api", "services", "statuses", "order_load", "ship_methods",
+                          "items", "order_filters", "carrier_codes", "wms_fields"},
+                   "cart file");
+    CheckCartTable();
+    CheckServices();
+    if (platform_) {
+      CheckApi();
+      CheckStatuses();
+    }
+    CheckOrderLoad();
+    CheckShipMethods();
+    CheckItems();
+    CheckOrderFilters();
+    CheckCarrierCodes();
+    CheckWmsFields();
+    std::set<std::string> secret_paths;
+    if (platform_)
+      for (const FieldSpec& f : platform_->api)
+        if (f.type == FieldType::Secret) secret_paths.insert("api." + f.name);
+    ScanCredentials(r_, doc_, "", secret_paths);
+  }
+
+ private:
+  // Where to point when something required is missing from the file.
+  SourceRegion CartAnchor() const {
+    if (const toml::node* c = doc_.get("cart")) return r_.At(*c);
+    return {std::string(file_), {1, 1}, {1, 2}};
+  }
+
+  // Nodes merged from [defaults] live in the project file; a per-cart
+  // finding about them is shown at the cart instead.
+  SourceRegion InCart(const toml::node& n) const {
+    SourceRegion at = r_.At(n);
+    return at.file == file_ ? at : CartAnchor();
+  }
+
+  void CheckCartTable() {
+    const toml::table* cart = r_.Table(&doc_, "cart", "cart");
+    if (!cart) {
+      if (!doc_.get("cart"))
+        r_.diags().Report(DiagId::MissingKey, CartAnchor(), {"[cart]", "cart file"});
+      return;
+    }
+    r_.UnknownKeys(*cart, {"id", "client", "platform", "name", "wms"}, "[cart]");
+    static const std::regex id_re("^[a-z0-9][a-z0-9-]{0,62}$");
+    if (auto id = r_.String(cart, "id", "cart.id")) {
+      if (!std::regex_match(*id, id_re))
+        r_.diags().Report(DiagId::InvalidCartId, r_.At(*cart->get("id")), {*id});
+      else
+        out_.id = *id;
+    } else if (!cart->get("id")) {
+      r_.diags().Report(DiagId::MissingKey, r_.At(*cart), {"id", "[cart]"});
+    }
+    if (auto client = r_.String(cart, "client", "cart.client")) {
+      if (client->empty())
+        r_.diags().Report(DiagId::InvalidValue, r_.At(*cart->get("client")),
+                          {"\"\"", "cart.client", "the merchant's name in the WMS", ""});
+      out_.client = *client;
+    } else if (!cart->get("client")) {
+      r_.diags().Report(DiagId::MissingKey, r_.At(*cart), {"client", "[cart]"});
+    }
+    if (auto platform = r_.String(cart, "platform", "cart.platform")) {
+      platform_ = ctx_.schema.FindPlatform(*platform);
+      if (!platform_) {
+        std::vector<std::string> ids;
+        for (auto& [id, p] : ctx_.schema.platforms) ids.push_back(id);
+        std::string hint = DidYouMean(*platform, ids);
+        if (hint.empty()) hint = " (known: " + JoinQuoted(ids) + ")";
+        r_.diags().Report(DiagId::UnknownPlatform, r_.At(*cart->get("platform")), {*platform, hint});
+      } else {
+        out_.platform = *platform;
+        out_.inventory_quantity = platform_->inventory_quantity;
+      }
+    } else if (!cart->get("platform")) {
+      r_.diags().Report(DiagId::MissingKey, r_.At(*cart), {"platform", "[cart]"});
+    }
+    if (auto name = r_.String(cart, "name", "cart.name")) out_.name = *name;
+    CheckWmsChoice(cart);
+  }
+
+  void CheckWmsChoice(const toml::table* cart) {
+    std::vector<std::string> names;
+    for (auto& [name, w] : ctx_.project.wms) names.push_back(name);
+    if (auto wms = r_.String(cart, "wms", "cart.wms")) {
+      auto it = ctx_.project.wms.find(*wms);
+      if (it == ctx_.project.wms.end()) {
+        std::string hint = DidYouMean(*wms, names);
+        if (hint.empty()) hint = " (declared in cartsync.toml: " + JoinQuoted(names) + ")";
+        r_.diags().Report(DiagId::UnknownWms, r_.At(*cart->get("wms")), {*wms, hint});
+        return;
+      }
+      out_.wms = *wms;
+      wms_ = &it->second;
+    } else if (ctx_.project.wms.size() == 1) {
+      out_.wms = ctx_.project.wms.begin()->first;
+      wms_ = &ctx_.project.wms.begin()->second;
+    } else if (ctx_.project.wms.size() > 1) {
+      r_.diags().Report(DiagId::AmbiguousWms, r_.At(*cart), {JoinQuoted(names)});
+    }
+  }
+
+  void CheckServices() {
+    const toml::table* services = r_.Table(&doc_, "services", "services");
+    std::vector<std::string> names;
+    for (Service s : kAllServices) names.emplace_back(ServiceName(s));
+    if (!services) return;
+    r_.UnknownKeys(*services, names, "[services]");
+    for (Service svc : kAllServices) {
+      std::string name(ServiceName(svc));
+      const toml::table* t = r_.Table(services, name, "services." + name);
+      if (!t) continue;
+      std::string where = "[services." + name + "]";
+      r_.UnknownKeys(*t, {"enabled", "every"}, where);
+      ServiceConfig& cfg = out_.services[static_cast<size_t>(svc)];
+      cfg.enabled = r_.Bool(t, "enabled", "services." + name + ".enabled").value_or(false);
+      if (const toml::node* every = t->get("every")) {
+        if (!every->is_string()) {
+          r_.Mismatch(*every, "services." + name + ".every", "a schedule string such as \"15m\"");
+        } else {
+          auto parsed = ParseSchedule(every->as_string()->get());
+          if (!parsed) {
+            r_.diags().Report(DiagId::InvalidSchedule,
+                              RegionInString(*every, parsed.error.offset, parsed.error.length, file_),
+                              {parsed.error.message});
+          } else {
+            if (cfg.enabled) CheckScheduleBounds(r_, svc, *parsed.value, *every);
+            cfg.every = *parsed.value;
+          }
+        }
+      } else if (cfg.enabled) {
+        r_.diags().Report(DiagId::MissingSchedule, r_.At(*t->get("enabled")), {name});
+      }
+      if (cfg.enabled && platform_ && !platform_->Supports(svc))
+        r_.diags().Report(DiagId::UnsupportedService, r_.At(*t->get("enabled")),
+                          {platform_->id, name});
+    }
+    const ServiceConfig& download = out_.service(Service::OrderDownload);
+    for (Service svc : {Service::ShipmentUpload, Service::InventoryUpload}) {
+      if (!out_.service(svc).enabled || download.enabled) continue;
+      const toml::node* enabled = (*services)[ServiceName(svc)]["enabled"].node();
+      r_.diags().Report(DiagId::ServiceWithoutDownload, InCart(*enabled),
+                        {std::string(ServiceName(svc))});
+    }
+  }
+
+  void CheckApi() {
+    const toml::table* api = r_.Table(&doc_, "api", "api");
+    CheckFields(r_, api, platform_->api, "[api]", {}, InCart(*doc_["cart"]["platform"].node()),
+                out_.api);
+  }
+
+  void CheckStatuses() {
+    const toml::table* t = r_.Table(&doc_, "statuses", "statuses");
+    std::vector<std::string> dims;
+    for (const StatusDimension& d : platform_->statuses) dims.push_back(d.name);
+    if (t) r_.UnknownKeys(*t, dims, "[statuses] for platform " + platform_->id);
+    for (const StatusDimension& dim : platform_->statuses) {
+      auto values = r_.Strings(t, dim.name, "statuses." + dim.name);
+      if (!values) {
+        out_.statuses[dim.name] = dim.defaults;
+        continue;
+      }
+      std::vector<std::string>& kept = out_.statuses[dim.name];
+      for (auto& [v, node] : *values) {
+        if (!Contains(dim.allowed, v)) {
+          std::string hint = DidYouMean(v, dim.allowed);
+          if (hint.empty()) hint = "; allowed: " + JoinQuoted(dim.allowed);
+          r_.diags().Report(DiagId::UnknownStatus, r_.At(*node), {v, platform_->id, dim.name, hint});
+          continue;
+        }
+        if (v == "any" && values->size() > 1)
+          r_.diags().Report(DiagId::StatusAnyNotAlone, r_.At(*node), {dim.name});
+        kept.push_back(v);
+      }
+      if (values->empty())
+        r_.diags().Report(DiagId::InvalidValue, r_.At(*t->get(dim.name)),
+                          {"[]", "statuses." + dim.name,
+                           "at least one status (omit the key for the default " +
+                               JoinQuoted(dim.defaults) + ")",
+                           ""});
+    }
+  }
+
+  void CheckOrderLoad() {
+    const toml::table* t = r_.Table(&doc_, "order_load", "order_load");
+    if (t)
+      r_.UnknownKeys(*t, {"reject_unmapped_ship_codes", "earliest_order_date", "sync_inventory_with",
+                          "sync_inventory_alias", "minimum_inventory_level"},
+                     "[order_load]");
+    out_.reject_unmapped_ship_codes =
+        r_.Bool(t, "reject_unmapped_ship_codes", "order_load.reject_unmapped_ship_codes")
+            .value_or(false);
+    bool downloading = out_.service(Service::OrderDownload).enabled;
+    if (const toml::node* n = r_.Get(t, "earliest_order_date")) {
+      Date d;
+      if (!ParseLocalDate(*n, d)) {
+        r_.Mismatch(*n, "order_load.earliest_order_date", "a local date such as 2026-01-01");
+      } else {
+        out_.earliest_order_date = d;
+        Date two_years_back{ctx_.today.year - 2, ctx_.today.month, ctx_.today.day};
+        if (d > ctx_.today)
+          r_.diags().Report(DiagId::FutureEarliestDate, r_.At(*n), {d.ToString(), ctx_.today.ToString()});
+        else if (d < two_years_back)
+          r_.diags().Report(DiagId::OldEarliestDate, r_.At(*n), {d.ToString()});
+      }
+    } else if (downloading) {
+      const toml::node* anchor = t ? static_cast<const toml::node*>(t)
+                                   : doc_["services"]["order_download"]["enabled"].node();
+      r_.diags().Report(DiagId::MissingEarliestDate, InCart(*anchor), {});
+    }
+    if (auto with = r_.String(t, "sync_inventory_with", "order_load.sync_inventory_with")) {
+      const std::vector<std::string> none;
+      const std::vector<std::string>& houses = wms_ ? wms_->warehouses : none;
+      if (*with != "all" && !Contains(houses, *with)) {
+        std::vector<std::string> options = houses;
+        options.push_back("all");
+        r_.diags().Report(DiagId::UnknownWarehouse, r_.At(*t->get("sync_inventory_with")),
+                          {*with, out_.wms, JoinQuoted(houses), DidYouMean(*with, options)});
+      } else {
+        out_.sync_inventory_with = *with;
+      }
+    }
+    if (auto alias = r_.String(t, "sync_inventory_alias", "order_load.sync_inventory_alias")) {
+      if (CheckAlias(*alias, *t->get("sync_inventory_alias"))) out_.sync_inventory_alias = *alias;
+    }
+    if (auto level = r_.Integer(t, "minimum_inventory_level", "order_load.minimum_inventory_level")) {
+      const toml::node& n = *t->get("minimum_inventory_level");
+      if (*level < 0) {
+        r_.diags().Report(DiagId::InvalidValue, r_.At(n),
+                          {std::to_string(*level), "order_load.minimum_inventory_level",
+                           "an integer >= 0", ""});
+      } else {
+        out_.minimum_inventory_level = *level;
+        if (*level > 0 && platform_ && platform_->inventory_quantity != InventoryQuantity::Available)
+          r_.diags().Report(DiagId::MinimumInventoryUnsupported, InCart(n),
+                            {platform_->id, "on-hand quantity"});
+      }
+    }
+  }
+
+  // An alias type must be "master_sku" or, when the WMS declares its alias
+  // types, one of them; otherwise any name is taken on trust.
+  bool CheckAlias(const std::string& alias, const toml::node& n) {
+    if (alias == "master_sku" || !wms_ || wms_->alias_types.empty() ||
+        Contains(wms_->alias_types, alias))
+      return true;
+    std::vector<std::string> options = wms_->alias_types;
+    options.push_back("master_sku");
+    r_.diags().Report(DiagId::UnknownAliasType, r_.At(n),
+                      {alias, out_.wms, JoinQuoted(wms_->alias_types), DidYouMean(alias, options)});
+    return false;
+  }
+
+  void CheckShipMethods() {
+    const toml::table* t = r_.Table(&doc_, "ship_methods", "ship_methods");
+    std::vector<std::pair<ShipMapping, const toml::key*>> entries;
+    if (t) {
+      for (auto&& [k, v] : *t) {
+        std::string code(k.str());
+        std::string path = "ship_methods." + Quote(code);
+        if (!v.is_string()) {
+          r_.Mismatch(v, path, "a \"CARRIER/SERVICE\" string");
+          continue;
+        }
+        auto target = ParseShipTarget(v.as_string()->get());
+        if (!target) {
+          r_.diags().Report(DiagId::InvalidShipTarget,
+                            RegionInString(v, target.error.offset, target.error.length, file_),
+                            {target.error.message});
+          continue;
+        }
+        if (wms_ && !wms_->carriers.empty() && !Contains(wms_->carriers, target.value->carrier)) {
+          r_.diags().Report(DiagId::UnknownCarrier,
+                            RegionInString(v, 0, target.value->carrier.size(), file_),
+                            {target.value->carrier, out_.wms, JoinQuoted(wms_->carriers),
+                             DidYouMean(target.value->carrier, wms_->carriers)});
+          continue;
+        }
+        ShipMatch match = code == "*" ? ShipMatch::Default : IsGlob(code) ? ShipMatch::Glob : ShipMatch::Exact;
+        entries.push_back({{match, code, *target.value}, &k});
+      }
+    }
+    if (out_.reject_unmapped_ship_codes && (!t || t->empty())) {
+      const toml::node* flag = doc_["order_load"]["reject_unmapped_ship_codes"].node();
+      r_.diags().Report(DiagId::AllOrdersHeld, flag ? InCart(*flag) : CartAnchor(), {});
+    }
+    CheckGlobOverlaps(entries);
+    // Priority order: exact codes, then globs (more literal characters
+    // first), then the catch-all. The runtime takes the first match.
+    std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      if (a.first.match != b.first.match) return a.first.match < b.first.match;
+      if (a.first.match == ShipMatch::Glob) {
+        size_t la = GlobLiteralCount(a.first.code), lb = GlobLiteralCount(b.first.code);
+        if (la != lb) return la > lb;
+      }
+      return a.first.code < b.first.code;
+    });
+    for (auto& [m, k] : entries) out_.ship_methods.push_back(m);
+  }
+
+  static bool SameTarget(const ShipTarget& a, const ShipTarget& b) {
+    return a.carrier == b.carrier && a.service == b.service;
+  }
+
+  void CheckGlobOverlaps(const std::vector<std::pair<ShipMapping, const toml::key*>>& entries) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const ShipMapping& a = entries[i].first;
+      if (a.match == ShipMatch::Default) continue;
+      for (size_t j = 0; j < entries.size(); ++j) {
+        const ShipMapping& b = entries[j].first;
+        if (i == j || b.match != ShipMatch::Glob) continue;
+        std::string target = b.target.carrier + "/" + b.target.service;
+        if (a.match == ShipMatch::Exact) {
+          // An exact entry always wins; one that agrees with a glob is redundant.
+          if (GlobMatch(b.code, a.code) && SameTarget(a.target, b.target))
+            r_.diags().Report(DiagId::ShadowedPattern, r_.At(*entries[i].second),
+                              {"ship method", a.code,
+                               "glob " + Quote(b.code) + " already maps it to " + target});
+          continue;
+        }
+        bool a_in_b = GlobContains(b.code, a.code), b_in_a = GlobContains(a.code, b.code);
+        if (a_in_b && SameTarget(a.target, b.target) && (!b_in_a || i > j)) {
+          r_.diags().Report(DiagId::ShadowedPattern, r_.At(*entries[i].second),
+                            {"ship method glob", a.code,
+                             "every code it matches, " + Quote(b.code) + " already maps to " + target});
+        } else if (i < j && !SameTarget(a.target, b.target) && GlobsIntersect(a.code, b.code)) {
+          bool a_wins = GlobLiteralCount(a.code) > GlobLiteralCount(b.code) ||
+                        (GlobLiteralCount(a.code) == GlobLiteralCount(b.code) && a.code < b.code);
+          r_.diags().Report(DiagId::OverlappingPatterns, r_.At(*entries[i].second),
+                            {"ship method globs", a.code, b.code,
+                             "a code matching both goes to " + Quote(a_wins ? a.code : b.code) +
+                                 " (more literal characters win)"});
+        }
+      }
+    }
+  }
+
+  void CheckItems() {
+    const toml::table* t = r_.Table(&doc_, "items", "items");
+    if (!t) return;
+    r_.UnknownKeys(*t, {"translate_item_code", "filter", "filter_level", "skus"}, "[items]");
+    ItemRules& items = out_.items;
+    if (auto code = r_.String(t, "translate_item_code", "items.translate_item_code"))
+      if (CheckAlias(*code, *t->get("translate_item_code"))) items.translate_item_code = *code;
+    if (auto f = r_.Enum(t, "filter", "items.filter", {"disabled", "whitelist", "blacklist"}))
+      items.filter = *f == "whitelist" ? ItemFilter::Whitelist
+                     : *f == "blacklist" ? ItemFilter::Blacklist
+                                         : ItemFilter::Disabled;
+    if (auto l = r_.Enum(t, "filter_level", "items.filter_level", {"item", "order"}))
+      items.level = *l == "order" ? FilterLevel::Order : FilterLevel::Item;
+    auto skus = r_.Strings(t, "skus", "items.skus");
+    if (skus) {
+      for (size_t i = 0; i < skus->size(); ++i) {
+        const auto& [a, an] = (*skus)[i];
+        items.skus.push_back(a);
+        for (size_t j = 0; j < skus->size(); ++j) {
+          const auto& [b, bn] = (*skus)[j];
+          if (i == j || !IsGlob(b)) continue;
+          bool covered = IsGlob(a) ? GlobContains(b, a) && (!GlobContains(a, b) || j < i)
+                                   : GlobMatch(b, a);
+          if (covered) {
+            r_.diags().Report(DiagId::ShadowedPattern, r_.At(*an),
+                              {"sku", a, "already covered by " + Quote(b)});
+            break;
+          }
+        }
+      }
+    }
+    if (items.filter != ItemFilter::Disabled && items.skus.empty()) {
+      const toml::node& at = *t->get("filter");
+      r_.diags().Report(DiagId::EmptyItemFilter, r_.At(at),
+                        {items.filter == ItemFilter::Whitelist ? "whitelist" : "blacklist",
+                         items.filter == ItemFilter::Whitelist
+                             ? "lets no item through: every order would be refused"
+                             : "has no effect"});
+    }
+  }
+
+  void CheckOrderFilters() {
+    const toml::node* n = doc_.get("order_filters");
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a || !a->is_array_of_tables()) {
+      r_.Mismatch(*n, "order_filters", "an array of tables ([[order_filters]])");
+      return;
+    }
+    for (const toml::node& e : *a) {
+      const toml::table* t = e.as_table();
+      r_.UnknownKeys(*t, {"field", "match", "values", "mode"}, "[[order_filters]]");
+      OrderFilter f;
+      bool ok = true;
+      if (auto field = r_.String(t, "field", "order_filters.field")) {
+        if (!Contains(ctx_.schema.order_fields, *field)) {
+          r_.diags().Report(DiagId::UnknownOrderField, r_.At(*t->get("field")),
+                            {*field, DidYouMean(*field, ctx_.schema.order_fields)});
+          ok = false;
+        }
+        f.field = *field;
+      } else {
+        if (!t->get("field")) r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"field", "[[order_filters]]"});
+        ok = false;
+      }
+      if (auto m = r_.Enum(t, "match", "order_filters.match", {"exact", "prefix", "suffix"}))
+        f.match = *m == "prefix" ? FilterMatch::Prefix : *m == "suffix" ? FilterMatch::Suffix : FilterMatch::Exact;
+      if (auto m = r_.Enum(t, "mode", "order_filters.mode", {"required", "restricted"}))
+        f.mode = *m == "restricted" ? FilterMode::Restricted : FilterMode::Required;
+      if (auto values = r_.Strings(t, "values", "order_filters.values")) {
+        for (auto& [v, vn] : *values) f.values.push_back(v);
+        if (values->empty()) {
+          r_.diags().Report(DiagId::InvalidValue, r_.At(*t->get("values")),
+                            {"[]", "order_filters.values", "at least one value", ""});
+          ok = false;
+        }
+      } else {
+        if (!t->get("values")) r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"values", "[[order_filters]]"});
+        ok = false;
+      }
+      if (ok) out_.order_filters.push_back(std::move(f));
+    }
+  }
+
+  void CheckCarrierCodes() {
+    const toml::table* t = r_.Table(&doc_, "carrier_codes", "carrier_codes");
+    if (!t) return;
+    for (auto&& [k, v] : *t) {
+      if (!v.is_string()) {
+        r_.Mismatch(v, "carrier_codes." + Quote(k.str()), "a string (the cart's carrier code)");
+        continue;
+      }
+      out_.carrier_codes[std::string(k.str())] = v.as_string()->get();
+    }
+  }
+
+  void CheckWmsFields() {
+    const toml::table* t = r_.Table(&doc_, "wms_fields", "wms_fields");
+    static const std::vector<FieldSpec> none;
+    const std::vector<FieldSpec>& specs = wms_ ? wms_->cart_fields : none;
+    CheckFields(r_, t, specs, "[wms_fields]", {}, CartAnchor(), out_.wms_fields);
+  }
+
+  const toml::table& doc_;
+  std::string_view file_;
+  const CartCheckContext& ctx_;
+  CartConfig& out_;
+  Reader r_;
+  const PlatformDescriptor* platform_ = nullptr;
+  const WmsConfig* wms_ = nullptr;
+};
+
+// A cart-level WMS field declared in the project ([wms.NAME.cart_fields]).
+void CheckCartFieldSpecs(Reader& r, const toml::table& t, const std::string& wms,
+                         std::vector<FieldSpec>& out) {
+  for (auto&& [k, v] : t) {
+    std::string path = "wms." + wms + ".cart_fields." + std::string(k.str());
+    const toml::table* ft = v.as_table();
+    if (!ft) {
+      r.Mismatch(v, path, "a table { type = \"string\", required = true }");
+      continue;
+    }
+    r.UnknownKeys(*ft, {"type", "required", "values", "pattern", "help"}, "[" + path + "]");
+    FieldSpec f;
+    f.name = std::string(k.str());
+    std::vector<std::string> types = {"string", "integer", "enum"};
+    if (auto type = r.Enum(ft, "type", path + ".type", types)) f.type = *ParseFieldType(*type);
+    f.required = r.Bool(ft, "required", path + ".required").value_or(false);
+    if (auto values = r.Strings(ft, "values", path + ".values"))
+      for (auto& [s, n] : *values) f.values.push_back(s);
+    if (auto pattern = r.String(ft, "pattern", path + ".pattern")) {
+      try {
+        std::regex re(*pattern);
+        f.pattern = *pattern;
+      } catch (const std::regex_error& e) {
+        r.diags().Report(DiagId::InvalidValue, r.At(*ft->get("pattern")),
+                         {Quote(*pattern), path + ".pattern", "a valid regular expression", ""});
+      }
+    }
+    f.help = r.String(ft, "help", path + ".help").value_or("");
+    out.push_back(std::move(f));
+  }
+}
+
+}  // namespace
+
+bool CheckProject(const toml::table& doc, std::string_view file, const Schema& schema,
+                  ProjectConfig& out, DiagnosticEngine& diags) {
+  int before = diags.errors();
+  Reader r(file, diags);
+  r.UnknownKeys(doc, {"project", "state", "wms", "defaults"}, "cartsync.toml");
+  if (const toml::table* p = r.Table(&doc, "project", "project")) {
+    r.UnknownKeys(*p, {"carts"}, "[project]");
+    if (auto carts = r.String(p, "carts", "project.carts")) out.carts_dir = *carts;
+  }
+  if (const toml::table* s = r.Table(&doc, "state", "state")) {
+    r.UnknownKeys(*s, {"url"}, "[state]");
+    if (auto url = r.String(s, "url", "state.url")) {
+      static const std::regex pg_password("^postgres(ql)?://[^/@:]*:[^/@]*@.*$");
+      const toml::node& n = *s->get("url");
+      if (url->rfind("sqlite:", 0) == 0 && url->size() > 7) {
+        out.state_url = *url;
+      } else if (url->rfind("postgres://", 0) == 0 || url->rfind("postgresql://", 0) == 0) {
+        if (std::regex_match(*url, pg_password)) {
+          if (Diagnostic* d = diags.Report(DiagId::InvalidStateUrl, r.At(n),
+                                           {"postgres://…", "it embeds a password; pass it with PGPASSWORD or ~/.pgpass"}))
+            d->mask_snippet = true;
+        } else {
+          out.state_url = *url;
+        }
+      } else {
+        diags.Report(DiagId::InvalidStateUrl, r.At(n),
+                     {*url, "expected sqlite:PATH or postgres://HOST/DB"});
+      }
+    }
+  }
+  if (const toml::table* w = r.Table(&doc, "wms", "wms")) {
+    std::vector<std::string> systems;
+    for (auto& [id, d] : schema.wms_systems) systems.push_back(id);
+    for (auto&& [k, v] : *w) {
+      std::string name(k.str());
+      const toml::table* t = v.as_table();
+      if (!t) {
+        r.Mismatch(v, "wms." + name, "a table");
+        continue;
+      }
+      WmsConfig cfg;
+      cfg.name = name;
+      std::string where = "[wms." + name + "]";
+      auto system = r.String(t, "system", "wms." + name + ".system");
+      const WmsDescriptor* desc = system ? schema.FindWms(*system) : nullptr;
+      if (!system) {
+        if (!t->get("system")) diags.Report(DiagId::MissingKey, r.At(*t), {"system", where});
+      } else if (!desc) {
+        diags.Report(DiagId::UnknownWmsSystem, r.At(*t->get("system")),
+                     {*system, DidYouMean(*system, systems) + " (known: " + JoinQuoted(systems) + ")"});
+      } else {
+        cfg.system = *system;
+        CheckFields(r, t, desc->fields, where,
+                    {"system", "warehouses", "carriers", "alias_types", "cart_fields"}, r.At(*t),
+                    cfg.fields);
+      }
+      for (auto [key, list] : {std::pair{"warehouses", &cfg.warehouses}, std::pair{"carriers", &cfg.carriers},
+                               std::pair{"alias_types", &cfg.alias_types}})
+        if (auto values = r.Strings(t, key, "wms." + name + "." + key))
+          for (auto& [s, n] : *values) list->push_back(s);
+      if (const toml::table* cf = r.Table(t, "cart_fields", "wms." + name + ".cart_fields"))
+        CheckCartFieldSpecs(r, *cf, name, cfg.cart_fields);
+      out.wms.emplace(name, std::move(cfg));
+    }
+  }
+  r.Table(&doc, "defaults", "defaults");  // contents are checked inside each cart
+  return diags.errors() == before;
+}
+
+void MergeDefaults(toml::table& cart, toml::table&& defaults) {
+  for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+    toml::node* existing = cart.get(it->first.str());
+    if (!existing) {
+      cart.insert(it->first, std::move(it->second));
+    } else if (existing->is_table() && it->second.is_table()) {
+      MergeDefaults(*existing->as_table(), std::move(*it->second.as_table()));
+    }
+  }
+}
+
+bool CheckCart(const toml::table& doc, std::string_view file, const CartCheckContext& ctx,
+               CartConfig& out, DiagnosticEngine& diags) {
+  int before = diags.errors();
+  if (doc.empty()) {
+    diags.Report(DiagId::EmptyCart, {std::string(file), {}, {}}, {});
+    return false;
+  }
+  CartChecker(doc, file, ctx, out, diags).Run();
+  return diags.errors() == before;
+}
+
+}  // namespace cartsync

@@ -1,0 +1,50 @@
+// The compiler's entry points: find inputs, read, parse, check, and hand
+// back typed configuration with every diagnostic. `cartsync check` and
+// `plan`, the tests and the fuzzer all go through Compile().
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/config.h"
+#include "compiler/diagnostic.h"
+#include "compiler/schema.h"
+#include "compiler/source_file.h"
+
+namespace cartsync {
+
+struct CompileOptions {
+  std::vector<std::string> paths;  ///< as given; empty means "."
+  const Schema* schema = nullptr;  ///< default: BuiltinSchema()
+  Date today;                      ///< for date rules; the CLI passes the UTC date
+};
+
+/// A file that went into the compilation, as the plan records it.
+struct SourceInfo {
+  std::string path;    ///< relative to the project root, '/'-separated
+  std::string sha256;  ///< of the file's bytes
+};
+
+struct Compilation {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  bool io_error = false;  ///< a path was missing or unreadable (exit 2)
+  bool has_project = false;
+  ProjectConfig project;
+  std::vector<CartConfig> carts;  ///< sorted by id; only carts that checked clean
+  std::vector<SourceInfo> inputs;  ///< sorted by path
+  int files_checked = 0;
+};
+
+/// Compiles every input; never stops at the first bad file.
+void Compile(const CompileOptions& options, Compilation& out);
+
+/// Compiles in-memory texts (tests, fuzzers): `project` may be empty.
+void CompileTexts(const std::string& project_text,
+                  const std::vector<std::pair<std::string, std::string>>& cart_files,
+                  const CompileOptions& options, Compilation& out);
+
+/// Today's date in UTC from the system clock (the CLI's default).
+Date TodayUtc();
+
+}  // namespace cartsync

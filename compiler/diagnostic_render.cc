@@ -1,0 +1,540 @@
+#include "compiler/diagnostic_render.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <utility>
+
+#include "compiler/sha256.h"
+
+namespace cartsync {
+
+std::optional<DiagFormat> ParseDiagFormat(std::string_view name) {
+  if (name == "text") return DiagFormat::Text;
+  if (name == "json") return DiagFormat::Json;
+  if (name == "sarif") return DiagFormat::Sarif;
+  if (name == "github") return DiagFormat::Github;
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence at s[i], or 0 when it is malformed.
+// Same rules as ValidateSourceText, so both count columns identically.
+size_t Utf8Length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  uint32_t min = 0;
+  uint32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, min = 0x80, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, min = 0x800, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, min = 0x10000, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+// Splits `s` into code points (each as its bytes). A malformed byte is one
+// element by itself: ValidateSourceText reports an invalid-UTF-8 column that way.
+std::vector<std::string_view> CodePoints(std::string_view s) {
+  std::vector<std::string_view> out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = std::max<size_t>(1, Utf8Length(s, i));
+    out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+bool IsMalformed(std::string_view cp) {
+  return cp.size() == 1 && static_cast<unsigned char>(cp[0]) >= 0x80;
+}
+
+// RapidJSON's Writer copies bytes unchecked; JSON consumers need valid UTF-8.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::string_view cp : CodePoints(s)) out += IsMalformed(cp) ? kReplacementChar : cp;
+  return out;
+}
+
+// A code point as shown in a snippet. Control characters other than tab become
+// their Control Pictures glyph (U+2400 block) so a hostile file cannot drive the
+// terminal; malformed bytes become U+FFFD. Either way it stays one column.
+std::string DisplayCodePoint(std::string_view cp) {
+  if (IsMalformed(cp)) return std::string(kReplacementChar);
+  auto c = static_cast<unsigned char>(cp[0]);
+  if (cp.size() == 1 && c != '\t' && (c < 0x20 || c == 0x7F))
+    return {'\xE2', '\x90', static_cast<char>(c == 0x7F ? 0xA1 : 0x80 + c)};
+  return std::string(cp);
+}
+
+// The [begin, end) code-point columns to underline on the region's first line
+// of `cp_count` code points. `end` is exclusive; a range running onto later
+// lines stops at the end of the first; positions past the end of the line (an
+// error at end of line) are clamped to just after it. Never empty.
+std::pair<size_t, size_t> FirstLineRange(const SourceRegion& r, size_t cp_count) {
+  size_t line_end = cp_count + 1;
+  size_t begin = std::min<size_t>(std::max<uint32_t>(r.begin.column, 1), line_end);
+  size_t end = begin + 1;
+  if (r.end.line == r.begin.line && r.end.column > begin) end = r.end.column;
+  if (r.end.line > r.begin.line) end = line_end;
+  return {begin, std::max(std::min(end, line_end), begin + 1)};
+}
+
+// The text of the diagnostic's line as renderers may show it: when the region
+// holds a secret its code points become '*' (tabs kept, so carets still line
+// up); without a column the whole line is masked.
+std::string SnippetText(const Diagnostic& d, std::string_view line) {
+  if (!d.mask_snippet) return std::string(line);
+  std::vector<std::string_view> cps = CodePoints(line);
+  auto [begin, end] = FirstLineRange(d.region, cps.size());
+  if (d.region.begin.column == 0) begin = 1, end = cps.size() + 1;
+  std::string out;
+  for (size_t c = 1; c <= cps.size(); ++c)
+    out += c >= begin && c < end && cps[c - 1] != "\t" ? std::string_view("*") : cps[c - 1];
+  return out;
+}
+
+// --- Text -------------------------------------------------------------------
+
+constexpr std::string_view kBold = "\x1b[1m";
+constexpr std::string_view kRed = "\x1b[1;31m";
+constexpr std::string_view kMagenta = "\x1b[1;35m";
+constexpr std::string_view kCyan = "\x1b[1;36m";
+constexpr std::string_view kGreen = "\x1b[1;32m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+std::string Paint(std::string_view style, std::string_view text, bool color) {
+  if (!color) return std::string(text);
+  std::string out(style);
+  out += text;
+  out += kReset;
+  return out;
+}
+
+std::string_view SeverityColor(Severity s) {
+  switch (s) {
+    case Severity::Note:
+      return kCyan;
+    case Severity::Warning:
+      return kMagenta;
+    case Severity::Error:
+      return kRed;
+  }
+  return kRed;
+}
+
+// The source line with a line-number gutter, then carets under the region.
+void WriteSnippet(const Diagnostic& d, const SourceManager& sources, bool color,
+                  std::ostream& out) {
+  const SourceRegion& r = d.region;
+  if (r.begin.line == 0) return;
+  const SourceFile* file = sources.Find(r.file);
+  if (file == nullptr || r.begin.line > file->line_count()) return;
+  std::string text = SnippetText(d, file->Line(r.begin.line));
+  std::vector<std::string_view> cps = CodePoints(text);
+
+  std::string number = std::to_string(r.begin.line);
+  size_t width = std::max<size_t>(4, number.size()) + 1;
+  out << std::string(width - number.size(), ' ') << number << " |";
+  if (!cps.empty()) out << ' ';
+  for (std::string_view cp : cps) out << DisplayCodePoint(cp);
+  out << '\n';
+  if (r.begin.column == 0) return;  // a line without a column: nothing to point at
+
+  // Copying the line's tabs keeps the caret aligned whatever the tab width.
+  auto [begin, end] = FirstLineRange(r, cps.size());
+  auto is_tab = [&](size_t col) { return col <= cps.size() && cps[col - 1] == "\t"; };
+  std::string pad;
+  for (size_t c = 1; c < begin; ++c) pad += is_tab(c) ? '\t' : ' ';
+  std::string carets;
+  for (size_t c = begin; c < end; ++c) carets += is_tab(c) ? '\t' : '^';
+  while (!carets.empty() && carets.back() == '\t') carets.pop_back();
+  if (carets.empty()) carets = "^";  // a range of tabs only still gets a caret
+  out << std::string(width, ' ') << " | " << pad << Paint(kGreen, carets, color) << '\n';
+}
+
+std::string CountOf(int n, std::string_view noun) {
+  std::string out = std::to_string(n) + " ";
+  out += noun;
+  if (n != 1) out += 's';
+  return out;
+}
+
+void RenderText(const std::vector<Diagnostic>& diags, int errors, int warnings,
+                const SourceManager& sources, std::ostream& out, const RenderOptions& options) {
+  bool color = options.color;
+  for (const Diagnostic& d : diags) {
+    const SourceRegion& r = d.region;
+    std::string pos = r.file;
+    if (r.begin.line > 0) {
+      pos += ':' + std::to_string(r.begin.line);
+      if (r.begin.column > 0) pos += ':' + std::to_string(r.begin.column);
+    }
+    pos += ':';
+    std::string label(SeverityName(d.severity));
+    label += '[' + d.code + "]:";
+    out << Paint(kBold, pos, color) << ' ' << Paint(SeverityColor(d.severity), label, color) << ' '
+        << d.message << '\n';
+    WriteSnippet(d, sources, color, out);
+  }
+  // Notes are not counted, as in clang; zero parts are left out.
+  std::string summary;
+  if (errors > 0) summary = CountOf(errors, "error");
+  if (warnings > 0) summary += (summary.empty() ? "" : ", ") + CountOf(warnings, "warning");
+  if (!diags.empty() && !summary.empty()) out << summary << " generated.\n";
+}
+
+// --- JSON and SARIF ---------------------------------------------------------
+
+template <typename Writer>
+void WriteString(Writer& w, std::string_view s) {
+  std::string valid = ValidUtf8(s);
+  w.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
+}
+
+void RenderJson(const std::vector<Diagnostic>& diags, int errors, int warnings, std::ostream& out) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("diagnostics");
+  w.StartArray();
+  for (const Diagnostic& d : diags) {
+    w.StartObject();
+    w.Key("file");
+    WriteString(w, d.region.file);
+    w.Key("line");
+    w.Uint(d.region.begin.line);
+    w.Key("column");
+    w.Uint(d.region.begin.column);
+    w.Key("end_line");
+    w.Uint(d.region.end.line);
+    w.Key("end_column");
+    w.Uint(d.region.end.column);
+    w.Key("severity");
+    WriteString(w, SeverityName(d.severity));
+    w.Key("code");
+    WriteString(w, d.code);
+    w.Key("message");
+    WriteString(w, d.message);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("errors");
+  w.Int(errors);
+  w.Key("warnings");
+  w.Int(warnings);
+  w.EndObject();
+  out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize())) << '\n';
+}
+
+std::string ForwardSlashes(std::string_view path) {
+  std::string out(path);
+  std::replace(out.begin(), out.end(), '\\', '/');
+  return out;
+}
+
+// Percent-encodes everything but RFC 3986 path characters. ':' is encoded too,
+// so a relative path's first segment is never read as a URI scheme.
+std::string EncodeUriPath(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : path) {
+    auto c = static_cast<unsigned char>(ch);
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                std::string_view("-._~/!$&'()*+,;=@").find(ch) != std::string_view::npos;
+    if (keep) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+struct ArtifactUri {
+  std::string uri;
+  bool relative;  ///< relative to %SRCROOT%
+};
+
+// Display paths are relative unless an absolute one was given on the command
+// line; those become file: URIs, which must not carry a uriBaseId.
+ArtifactUri ToArtifactUri(std::string_view display_path) {
+  std::string path = ForwardSlashes(display_path);
+  if (!path.empty() && path[0] == '/') return {"file://" + EncodeUriPath(path), false};
+  bool drive = path.size() >= 3 && std::isalpha(static_cast<unsigned char>(path[0])) &&
+               path[1] == ':' && path[2] == '/';
+  if (drive) return {"file:///" + path.substr(0, 2) + EncodeUriPath(path.substr(2)), false};
+  std::string_view rel = path;
+  while (rel.substr(0, 2) == "./") rel.remove_prefix(2);
+  return {EncodeUriPath(rel), true};
+}
+
+std::string_view Trim(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  size_t b = s.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
+}
+
+// SARIF levels are the same words as SeverityName: "error", "warning", "note".
+void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sources,
+                 std::ostream& out, const RenderOptions& options) {
+  const std::vector<DiagInfo>& infos = AllDiagInfos();
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  w.Key("$schema");
+  w.String("https://json.schemastore.org/sarif-2.1.0.json");
+  w.Key("version");
+  w.String("2.1.0");
+  w.Key("runs");
+  w.StartArray();
+  w.StartObject();
+
+  w.Key("tool");
+  w.StartObject();
+  w.Key("driver");
+  w.StartObject();
+  w.Key("name");
+  w.String("cartsync");
+  w.Key("version");
+  WriteString(w, options.tool_version);
+  w.Key("informationUri");
+  w.String("https://github.com/cartsync/cartsync");
+  // Every rule, not just the ones hit: code scanning closes alerts of rules
+  // that are listed but have no results.
+  w.Key("rules");
+  w.StartArray();
+  for (const DiagInfo& info : infos) {
+    w.StartObject();
+    w.Key("id");
+    WriteString(w, info.code);
+    w.Key("name");
+    WriteString(w, info.name);
+    w.Key("shortDescription");
+    w.StartObject();
+    w.Key("text");
+    std::string description(info.name);  // "unknown-status" -> "unknown status"
+    std::replace(description.begin(), description.end(), '-', ' ');
+    WriteString(w, description);
+    w.EndObject();
+    w.Key("defaultConfiguration");
+    w.StartObject();
+    w.Key("level");
+    WriteString(w, SeverityName(info.severity));
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();  // driver
+  w.EndObject();  // tool
+
+  w.Key("columnKind");
+  w.String("unicodeCodePoints");
+
+  w.Key("results");
+  w.StartArray();
+  // Identical findings in one file (same code, line text and message) are told
+  // apart by an occurrence number, as GitHub's own fingerprinting does.
+  std::map<std::string, int> occurrences;
+  for (const Diagnostic& d : diags) {
+    const SourceRegion& r = d.region;
+    size_t rule_index = static_cast<size_t>(d.id);
+    const DiagInfo& info = infos.at(rule_index);
+    const SourceFile* file = sources.Find(r.file);
+    bool has_line = r.begin.line > 0 && file != nullptr && r.begin.line <= file->line_count();
+    // Masked before hashing too: a short hash of a line is a guessable hash of its secret.
+    std::string line_text = has_line ? SnippetText(d, file->Line(r.begin.line)) : std::string();
+    std::string path = ForwardSlashes(r.file);
+
+    w.StartObject();
+    w.Key("ruleId");
+    WriteString(w, info.code);
+    w.Key("ruleIndex");
+    w.Uint64(rule_index);
+    w.Key("level");
+    WriteString(w, SeverityName(d.severity));
+    w.Key("message");
+    w.StartObject();
+    w.Key("text");
+    WriteString(w, d.message);
+    w.EndObject();
+
+    w.Key("locations");
+    w.StartArray();
+    w.StartObject();
+    w.Key("physicalLocation");
+    w.StartObject();
+    w.Key("artifactLocation");
+    w.StartObject();
+    ArtifactUri uri = ToArtifactUri(r.file);
+    w.Key("uri");
+    WriteString(w, uri.uri);
+    if (uri.relative) {
+      w.Key("uriBaseId");
+      w.String("%SRCROOT%");
+    }
+    w.EndObject();
+    if (r.begin.line > 0) {
+      // SARIF's endColumn is exclusive, like ours; an unknown end is one column.
+      bool has_end = r.end.line > r.begin.line ||
+                     (r.end.line == r.begin.line && r.end.column >= r.begin.column);
+      w.Key("region");
+      w.StartObject();
+      w.Key("startLine");
+      w.Uint(r.begin.line);
+      if (r.begin.column > 0) {
+        w.Key("startColumn");
+        w.Uint(r.begin.column);
+      }
+      w.Key("endLine");
+      w.Uint(has_end ? r.end.line : r.begin.line);
+      if (r.begin.column > 0) {
+        w.Key("endColumn");
+        w.Uint(has_end && r.end.column > 0 ? r.end.column : r.begin.column + 1u);
+      }
+      if (has_line) {
+        w.Key("snippet");
+        w.StartObject();
+        w.Key("text");
+        WriteString(w, line_text);
+        w.EndObject();
+      }
+      w.EndObject();  // region
+    }
+    w.EndObject();  // physicalLocation
+    w.EndObject();
+    w.EndArray();  // locations
+
+    std::string hash = Sha256Hex(std::string(info.code) + "\n" + path + "\n" +
+                                 std::string(Trim(line_text)) + "\n" + d.message)
+                           .substr(0, 16);
+    int n = ++occurrences[path + '\n' + hash];
+    w.Key("partialFingerprints");
+    w.StartObject();
+    w.Key("primaryLocationLineHash/v1");
+    WriteString(w, hash + ':' + std::to_string(n));
+    w.EndObject();
+    w.EndObject();  // result
+  }
+  w.EndArray();  // results
+
+  w.EndObject();  // run
+  w.EndArray();
+  w.EndObject();
+  out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize())) << '\n';
+}
+
+// --- GitHub workflow commands -----------------------------------------------
+
+std::string EscapeGithubData(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '%':
+        out += "%25";
+        break;
+      case '\r':
+        out += "%0D";
+        break;
+      case '\n':
+        out += "%0A";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string EscapeGithubProperty(std::string_view s) {
+  std::string out;
+  for (char c : EscapeGithubData(s)) {
+    switch (c) {
+      case ':':
+        out += "%3A";
+        break;
+      case ',':
+        out += "%2C";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view GithubCommand(Severity s) {
+  switch (s) {
+    case Severity::Note:
+      return "notice";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Error:
+      return "error";
+  }
+  return "error";
+}
+
+void RenderGithub(const std::vector<Diagnostic>& diags, std::ostream& out) {
+  for (const Diagnostic& d : diags) {
+    const SourceRegion& r = d.region;
+    out << "::" << GithubCommand(d.severity) << " file=" << EscapeGithubProperty(r.file);
+    if (r.begin.line > 0) {
+      out << ",line=" << r.begin.line;
+      if (r.begin.column > 0) out << ",col=" << r.begin.column;
+      if (r.end.line >= r.begin.line) {
+        out << ",endLine=" << r.end.line;
+        if (r.end.column > 0) out << ",endColumn=" << r.end.column;
+      }
+    }
+    out << ",title=" << EscapeGithubProperty(d.code) << "::" << EscapeGithubData(d.message) << '\n';
+  }
+}
+
+}  // namespace
+
+void RenderDiagnostics(const std::vector<Diagnostic>& diags, int errors, int warnings,
+                       const SourceManager& sources, DiagFormat format, std::ostream& out,
+                       const RenderOptions& options) {
+  switch (format) {
+    case DiagFormat::Text:
+      RenderText(diags, errors, warnings, sources, out, options);
+      return;
+    case DiagFormat::Json:
+      RenderJson(diags, errors, warnings, out);
+      return;
+    case DiagFormat::Sarif:
+      RenderSarif(diags, sources, out, options);
+      return;
+    case DiagFormat::Github:
+      RenderGithub(diags, out);
+      return;
+  }
+}
+
+}  // namespace cartsync

@@ -1,0 +1,39 @@
+// Diagnostic consumers: turn collected diagnostics into text for people
+// (GNU/LLVM style with a caret), JSON for scripts, SARIF for code scanning
+// and GitHub workflow commands for CI annotations.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/diagnostic.h"
+#include "compiler/source_file.h"
+
+namespace cartsync {
+
+enum class DiagFormat { Text, Json, Sarif, Github };
+
+/// Maps a `--format` value ("text" | "json" | "sarif" | "github") to a format;
+/// nullopt for anything else (names are case-sensitive).
+std::optional<DiagFormat> ParseDiagFormat(std::string_view name);
+
+struct RenderOptions {
+  bool color = false;                  ///< ANSI colors in Text format (ignored by the others)
+  std::string tool_version = "0.1.0";  ///< reported as the SARIF tool.driver.version
+};
+
+/// Writes `diags` (already sorted) to `out` in `format`. `sources` provides line
+/// text for carets/snippets; a diagnostic whose file or line is not there is
+/// rendered without one. `errors`/`warnings` are the totals for the summary
+/// (Text) and the counts (Json).
+///
+/// Columns are Unicode code points, as in toml++ and ValidateSourceText; bytes
+/// that are not valid UTF-8 count as one column each and are shown as U+FFFD.
+void RenderDiagnostics(const std::vector<Diagnostic>& diags, int errors, int warnings,
+                       const SourceManager& sources, DiagFormat format, std::ostream& out,
+                       const RenderOptions& options = {});
+
+}  // namespace cartsync

@@ -1,0 +1,271 @@
+#include "compiler/schema.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+
+#include <toml++/toml.h>
+
+#include "compiler/source_file.h"
+#include "compiler/toml_util.h"
+
+namespace cartsync {
+
+std::string_view ServiceName(Service s) {
+  switch (s) {
+    case Service::OrderDownload: return "order_download";
+    case Service::ShipmentUpload: return "shipment_upload";
+    case Service::InventoryUpload: return "inventory_upload";
+  }
+  return "";
+}
+
+std::optional<Service> ParseService(std::string_view name) {
+  for (Service s : kAllServices)
+    if (ServiceName(s) == name) return s;
+  return std::nullopt;
+}
+
+namespace {
+constexpr std::pair<FieldType, std::string_view> kFieldTypes[] = {
+    {FieldType::String, "string"}, {FieldType::Url, "url"},         {FieldType::Secret, "secret"},
+    {FieldType::Integer, "integer"}, {FieldType::Enum, "enum"},     {FieldType::StringArray, "string_array"},
+};
+}  // namespace
+
+std::string_view FieldTypeName(FieldType t) {
+  for (auto& [type, name] : kFieldTypes)
+    if (type == t) return name;
+  return "string";
+}
+
+std::optional<FieldType> ParseFieldType(std::string_view name) {
+  for (auto& [type, n] : kFieldTypes)
+    if (n == name) return type;
+  return std::nullopt;
+}
+
+template <class T>
+static const T* FindByName(const std::vector<T>& v, std::string_view name) {
+  for (const T& x : v)
+    if (x.name == name) return &x;
+  return nullptr;
+}
+
+const FieldSpec* PlatformDescriptor::FindField(std::string_view n) const { return FindByName(api, n); }
+const StatusDimension* PlatformDescriptor::FindStatus(std::string_view n) const {
+  return FindByName(statuses, n);
+}
+bool PlatformDescriptor::Supports(Service s) const {
+  return std::find(services.begin(), services.end(), s) != services.end();
+}
+const FieldSpec* WmsDescriptor::FindField(std::string_view n) const { return FindByName(fields, n); }
+
+const PlatformDescriptor* Schema::FindPlatform(std::string_view id) const {
+  auto it = platforms.find(id);
+  return it == platforms.end() ? nullptr : &it->second;
+}
+const WmsDescriptor* Schema::FindWms(std::string_view id) const {
+  auto it = wms_systems.find(id);
+  return it == wms_systems.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+// Descriptor errors are the schema author's, so one code (E0703) with a
+// precise message and location is enough.
+class DescriptorReader {
+ public:
+  DescriptorReader(const std::string& path, DiagnosticEngine& diags) : path_(path), diags_(diags) {}
+
+  void Error(const toml::node* at, const std::string& message) {
+    SourceRegion r = at ? RegionOf(*at, path_) : SourceRegion{path_, {}, {}};
+    diags_.Report(DiagId::InvalidSchema, r, {message});
+  }
+
+  std::string String(const toml::table& t, std::string_view key, bool required) {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (required) Error(&t, "missing \"" + std::string(key) + "\"");
+      return {};
+    }
+    if (!n->is_string()) {
+      Error(n, "\"" + std::string(key) + "\" must be a string");
+      return {};
+    }
+    return n->as_string()->get();
+  }
+
+  std::vector<std::string> Strings(const toml::table& t, std::string_view key) {
+    std::vector<std::string> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    const toml::array* a = n->as_array();
+    if (!a) {
+      Error(n, "\"" + std::string(key) + "\" must be an array of strings");
+      return out;
+    }
+    for (const toml::node& e : *a) {
+      if (!e.is_string()) Error(&e, "\"" + std::string(key) + "\" must hold strings only");
+      else out.push_back(e.as_string()->get());
+    }
+    return out;
+  }
+
+  bool FieldSpecs(const toml::table& t, std::vector<FieldSpec>& out) {
+    for (auto&& [key, node] : t) {
+      const toml::table* ft = node.as_table();
+      if (!ft) {
+        Error(&node, "field \"" + std::string(key.str()) + "\" must be a table");
+        continue;
+      }
+      FieldSpec f;
+      f.name = std::string(key.str());
+      std::string type = String(*ft, "type", true);
+      if (auto parsed = ParseFieldType(type)) f.type = *parsed;
+      else if (!type.empty()) Error(ft->get("type"), "unknown field type \"" + type + "\"");
+      if (auto r = (*ft)["required"].value<bool>()) f.required = *r;
+      f.pattern = String(*ft, "pattern", false);
+      if (!f.pattern.empty()) {
+        try {
+          std::regex re(f.pattern);
+        } catch (const std::regex_error& e) {
+          Error(ft->get("pattern"), std::string("invalid pattern: ") + e.what());
+        }
+      }
+      f.values = Strings(*ft, "values");
+      if (f.type == FieldType::Enum && f.values.empty())
+        Error(ft, "enum field \"" + f.name + "\" needs values");
+      if (const toml::node* d = ft->get("default")) {
+        if (auto s = d->value<std::string>()) f.default_string = *s;
+        else if (auto i = d->value<int64_t>()) f.default_integer = *i;
+        else Error(d, "default must be a string or an integer");
+      }
+      f.help = String(*ft, "help", false);
+      out.push_back(std::move(f));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const FieldSpec& a, const FieldSpec& b) { return a.name < b.name; });
+    return true;
+  }
+
+  void Platform(const toml::table& t, Schema& schema) {
+    PlatformDescriptor p;
+    p.id = String(t, "id", true);
+    p.name = String(t, "name", true);
+    std::string q = String(t, "inventory_quantity", true);
+    if (q == "on_hand") p.inventory_quantity = InventoryQuantity::OnHand;
+    else if (q != "available" && !q.empty())
+      Error(t.get("inventory_quantity"), "inventory_quantity must be \"available\" or \"on_hand\"");
+    for (const std::string& s : Strings(t, "services")) {
+      if (auto svc = ParseService(s)) p.services.push_back(*svc);
+      else Error(t.get("services"), "unknown service \"" + s + "\"");
+    }
+    p.base_url_help = String(t, "base_url", false);
+    if (const toml::table* api = t["api"].as_table()) FieldSpecs(*api, p.api);
+    if (p.FindField("base_url")) Error(t["api"].node(), "base_url is implicit; do not declare it");
+    FieldSpec base;
+    base.name = "base_url";
+    base.type = FieldType::Url;
+    base.help = p.base_url_help.empty() ? "Overrides the platform's API host" : p.base_url_help;
+    p.api.insert(std::upper_bound(p.api.begin(), p.api.end(), base,
+                                  [](const FieldSpec& a, const FieldSpec& b) { return a.name < b.name; }),
+                 base);
+    if (const toml::table* st = t["statuses"].as_table()) {
+      for (auto&& [key, node] : *st) {
+        const toml::table* dt = node.as_table();
+        if (!dt) {
+          Error(&node, "status dimension must be a table");
+          continue;
+        }
+        StatusDimension d;
+        d.name = std::string(key.str());
+        d.allowed = Strings(*dt, "allowed");
+        d.defaults = Strings(*dt, "default");
+        d.help = String(*dt, "help", false);
+        for (const std::string& v : d.defaults)
+          if (std::find(d.allowed.begin(), d.allowed.end(), v) == d.allowed.end())
+            Error(dt->get("default"), "default status \"" + v + "\" is not allowed");
+        p.statuses.push_back(std::move(d));
+      }
+    }
+    if (p.id.empty()) return;
+    if (schema.platforms.count(p.id)) Error(t.get("id"), "duplicate platform id \"" + p.id + "\"");
+    schema.platforms.emplace(p.id, std::move(p));
+  }
+
+  void Wms(const toml::table& t, Schema& schema) {
+    WmsDescriptor w;
+    w.id = String(t, "id", true);
+    w.name = String(t, "name", true);
+    w.help = String(t, "help", false);
+    if (const toml::table* f = t["fields"].as_table()) FieldSpecs(*f, w.fields);
+    if (w.id.empty()) return;
+    if (schema.wms_systems.count(w.id)) Error(t.get("id"), "duplicate WMS system \"" + w.id + "\"");
+    schema.wms_systems.emplace(w.id, std::move(w));
+  }
+
+ private:
+  std::string path_;
+  DiagnosticEngine& diags_;
+};
+
+}  // namespace
+
+bool LoadSchema(const std::vector<std::pair<std::string, std::string>>& files, Schema& out,
+                DiagnosticEngine& diags) {
+  int before = diags.errors();
+  SourceManager sources;
+  for (const auto& [path, text] : files) {
+    const SourceFile& file = sources.Add(path, text);
+    toml::table t;
+    if (!ValidateSourceText(file, diags) || !ParseToml(file, t, diags)) continue;
+    DescriptorReader reader(path, diags);
+    if (path.rfind("platforms/", 0) == 0 || path.find("/platforms/") != std::string::npos)
+      reader.Platform(t, out);
+    else if (path.rfind("wms/", 0) == 0 || path.find("/wms/") != std::string::npos)
+      reader.Wms(t, out);
+    else if (path.ends_with("order_document.toml"))
+      out.order_fields = reader.Strings(t, "fields");
+  }
+  if (out.platforms.empty())
+    diags.Report(DiagId::InvalidSchema, {}, {"no platform descriptors (platforms/*.toml)"});
+  return diags.errors() == before;
+}
+
+const Schema& BuiltinSchema() {
+  static const Schema schema = [] {
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const EmbeddedFile& f : EmbeddedSchemaFiles()) files.emplace_back(f.path, f.content);
+    Schema s;
+    DiagnosticEngine diags;
+    LoadSchema(files, s, diags);  // built-in descriptors are tested; errors surface in tests
+    return s;
+  }();
+  return schema;
+}
+
+bool LoadSchemaDir(const std::string& dir, Schema& out, DiagnosticEngine& diags) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    diags.Report(DiagId::PathNotFound, {dir, {}, {}}, {dir});
+    return false;
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (!it->is_regular_file() || it->path().extension() != ".toml") continue;
+    std::string text, error;
+    std::string rel = fs::relative(it->path(), dir).generic_string();
+    if (!ReadFileBytes(it->path().string(), text, error)) {
+      diags.Report(DiagId::IoError, {it->path().string(), {}, {}}, {it->path().string(), error});
+      continue;
+    }
+    files.emplace_back(rel, std::move(text));
+  }
+  std::sort(files.begin(), files.end());
+  return LoadSchema(files, out, diags);
+}
+
+}  // namespace cartsync
