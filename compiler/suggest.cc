@@ -41,8 +41,8 @@ std::optional<std::string> ClosestMatch(std::string_view word,
   std::string lw = Lower(word);
   for (const std::string& c : candidates)
     if (Lower(c) == lw) return c;
-  // Allow roughly one typo per three characters, at least one.
-  size_t max = std::max<size_t>(1, word.size() / 3);
+  // Allow roughly one typo per three characters ("payed" -> "paid"), at least one.
+  size_t max = std::max<size_t>(1, (word.size() + 1) / 3);
   std::optional<std::string> best;
   size_t best_distance = max + 1;
   for (const std::string& c : candidates) {
