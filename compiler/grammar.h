@@ -1,0 +1,94 @@
+// The small string grammars inside cart files: schedules (`every`), secret
+// references and ship targets. Parsing is done with Boost.Spirit X3, which is
+// confined to grammar.cc so that nothing else pays its compile time.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cartsync {
+
+/// Where a string failed to parse: byte offset into the parsed text, span length (>=1), message.
+/// At the end of the text, `offset` equals the text's size.
+struct GrammarError {
+  size_t offset = 0;
+  size_t length = 1;
+  std::string message;
+};
+
+/// Either a value or (when `value` is empty) the first error found.
+template <class T>
+struct ParseResult {
+  std::optional<T> value;
+  GrammarError error;
+  explicit operator bool() const { return value.has_value(); }
+};
+
+/// The five fields of a cron expression as sets of matching values.
+struct CronFields {
+  std::bitset<60> minutes;
+  std::bitset<24> hours;
+  std::bitset<32> days_of_month;  ///< 1..31 (bit 0 unused)
+  std::bitset<13> months;         ///< 1..12 (bit 0 unused)
+  std::bitset<7> days_of_week;    ///< 0 = Sunday .. 6; a written 7 sets bit 0
+  /// Whether the field was written as something other than `*`/`*/n` (Vixie cron rule):
+  /// when both are restricted a day matches if EITHER matches, otherwise both must.
+  bool dom_restricted = false;
+  bool dow_restricted = false;
+};
+
+/// A parsed `every` value. All times are unix seconds, UTC.
+struct Schedule {
+  enum class Kind { Interval, Hourly, Daily, Cron };
+  Kind kind = Kind::Interval;
+  int64_t interval_seconds = 0;  ///< Interval
+  int hour = 0, minute = 0;      ///< Daily
+  std::string tz;                ///< Daily: IANA zone name as written, empty = UTC
+  std::string cron;              ///< Cron: the 5 fields, normalized to single spaces
+  CronFields cron_fields;        ///< Cron
+
+  /// Shortest possible gap between two consecutive runs, in seconds. Exact for cron
+  /// (computed over a full 400-year Gregorian cycle); 0 for a cron that never fires.
+  int64_t MinPeriodSeconds() const;
+  /// Longest possible gap between two consecutive runs, in seconds.
+  int64_t MaxPeriodSeconds() const;
+  /// First run time strictly after unix time `t`. Intervals run on the grid of multiples
+  /// of the interval since the epoch (15m runs at :00, :15, :30, :45); hourly at minute 0.
+  /// Daily with a `tz` is currently computed as if the zone were UTC (time zones are added
+  /// with the runtime). Returns INT64_MAX if the schedule never fires (only possible for
+  /// hand-built schedules; the parser rejects those) or the result would overflow.
+  int64_t NextAfter(int64_t t) const;
+  /// "15m" | "90s" | "2h" | "1d" (interval in the largest exact unit) | "hourly" |
+  /// "daily at 02:30" | "daily at 02:30 Europe/Berlin" | "cron: */15 * * * *".
+  std::string Canonical() const;
+};
+
+/// Parses `15m` (units s, m, h, d), `hourly`, `daily at HH:MM [ZONE]` or
+/// `cron: MIN HOUR DOM MONTH DOW`. Errors point at the offending byte.
+ParseResult<Schedule> ParseSchedule(std::string_view text);
+
+/// A reference to a secret kept outside the config: `env:NAME` or `file:PATH`.
+struct SecretRef {
+  enum class Kind { Env, File };
+  Kind kind = Kind::Env;
+  std::string target;  ///< variable name or file path
+  /// "env:NAME" / "file:PATH".
+  std::string Text() const;
+};
+
+/// Parses `env:NAME` (NAME matching [A-Za-z_][A-Za-z0-9_]*) or `file:PATH` (non-empty,
+/// no control characters).
+ParseResult<SecretRef> ParseSecretRef(std::string_view text);
+
+/// A WMS ship method: `CARRIER/SERVICE`.
+struct ShipTarget {
+  std::string carrier, service;
+};
+
+/// Parses `CARRIER/SERVICE`; each part matches [A-Za-z0-9][A-Za-z0-9_.-]*.
+ParseResult<ShipTarget> ParseShipTarget(std::string_view text);
+
+}  // namespace cartsync

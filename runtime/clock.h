@@ -1,0 +1,45 @@
+// Time behind an interface: schedules, leases, retry windows and backoff
+// are tested with a fake clock that never sleeps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cartsync {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  /// Unix time in milliseconds.
+  virtual int64_t NowMs() = 0;
+  /// Waits `ms` (a fake advances its time instead).
+  virtual void SleepMs(int64_t ms) = 0;
+  int64_t NowSeconds() { return NowMs() / 1000; }
+};
+
+class SystemClock : public Clock {
+ public:
+  int64_t NowMs() override;
+  void SleepMs(int64_t ms) override;
+};
+
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(int64_t start_ms = 1'795'000'000'000) : now_(start_ms) {}
+  int64_t NowMs() override { return now_; }
+  void SleepMs(int64_t ms) override { now_ += ms; slept_ += ms; }
+  void Advance(int64_t ms) { now_ += ms; }
+  int64_t slept_ms() const { return slept_; }
+
+ private:
+  int64_t now_;
+  int64_t slept_ = 0;
+};
+
+/// "2026-11-20T10:00:00Z" for unix seconds (UTC).
+std::string FormatIsoUtc(int64_t unix_seconds);
+/// Parses ISO 8601 with Z or ±HH:MM offsets, and RFC 2822 ("Wed, 10 Jan 2018
+/// 21:05:30 +0000"); returns false when neither.
+bool ParseTimestamp(const std::string& text, int64_t& unix_seconds);
+
+}  // namespace cartsync

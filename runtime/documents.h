@@ -1,0 +1,90 @@
+// The documents that cross the runtime's boundaries (wms-contract.md):
+// orders as carts give them (normalized), orders as the WMS receives them,
+// shipments, inventory and aliases — with their JSON forms.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace cartsync {
+
+struct Address {
+  std::string name, company, address1, address2, city, region, postal_code, country, phone, email;
+};
+
+struct OrderLine {
+  std::string line_key;  ///< the cart's line id
+  std::string sku;
+  int64_t quantity = 0;
+  std::string unit_price;  ///< decimal string, e.g. "19.99"
+};
+
+/// An order as a connector normalizes it from any platform.
+struct CartOrder {
+  std::string id;            ///< the cart's order id
+  std::string order_number;  ///< what people see, e.g. "#1001"
+  std::string placed_at;     ///< UTC ISO 8601
+  std::string updated_at;    ///< UTC ISO 8601 (drives the download cursor)
+  std::string status;        ///< platform status, for reports
+  std::string ship_code;     ///< what [ship_methods] maps ("" when none)
+  Address ship_to;
+  std::vector<OrderLine> lines;
+};
+
+struct ShipMethod {
+  std::string cart_code, carrier, service;  ///< carrier/service empty = passed through unmapped
+};
+
+/// The order document the WMS receives.
+struct WmsOrder {
+  std::string order_key;  ///< "<cart_id>:<order id>": the idempotency key
+  std::string cart_id, client, order_number, placed_at;
+  Address ship_to;
+  ShipMethod ship_method;
+  std::vector<OrderLine> lines;
+  std::map<std::string, std::string> wms_fields;  ///< values as JSON text
+};
+
+struct ShipmentLine {
+  std::string line_key, sku;
+  int64_t quantity = 0;
+};
+
+struct Shipment {
+  std::string order_key, carrier, service, tracking_number, shipped_at;
+  std::vector<ShipmentLine> lines;
+};
+
+struct InventoryRecord {
+  std::string sku, warehouse;
+  int64_t available = 0, on_hand = 0;
+};
+
+struct AliasRecord {
+  std::string sku;
+  std::map<std::string, std::string> aliases;  ///< alias type -> value
+};
+
+std::string OrderKey(std::string_view cart_id, std::string_view order_id);
+
+std::string ToJson(const CartOrder& o);
+std::string ToJson(const WmsOrder& o);
+std::string ToJson(const Shipment& s);
+bool FromJson(std::string_view json, CartOrder& out, std::string& error);
+bool FromJson(std::string_view json, WmsOrder& out, std::string& error);
+bool FromJson(std::string_view json, Shipment& out, std::string& error);
+bool FromJson(std::string_view json, InventoryRecord& out, std::string& error);
+bool FromJson(std::string_view json, AliasRecord& out, std::string& error);
+
+/// Value-level readers for transports that parse arrays of documents.
+bool ReadShipment(const rapidjson::Value& v, Shipment& out, std::string& error);
+bool ReadInventory(const rapidjson::Value& v, InventoryRecord& out, std::string& error);
+bool ReadAlias(const rapidjson::Value& v, AliasRecord& out, std::string& error);
+
+}  // namespace cartsync

@@ -1,0 +1,85 @@
+// Carries out a plan: per cart (carts in parallel, bounded), under the
+// cart's lease, first reconcile unfinished side effects, then the steps in
+// order — order download, shipment upload, inventory upload. Every side
+// effect is bracketed by state-store transactions (intent before, result
+// after), so a rerun, a crash, a retry or an overlapping run never
+// duplicates or loses an order, a shipment or an inventory update.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/plan.h"
+#include "runtime/cart_connector.h"
+#include "runtime/clock.h"
+#include "runtime/run_log.h"
+#include "runtime/state_store.h"
+#include "runtime/wms_client.h"
+
+namespace cartsync {
+
+struct RunOptions {
+  std::vector<std::string> carts;   ///< --cart; empty = all
+  std::vector<Service> services;    ///< --service; empty = all
+  bool due = false;                 ///< only steps whose schedule has come round
+  bool dry_run = false;             ///< read carts and WMS, write nothing anywhere
+  int concurrency = 4;              ///< carts processed at once
+  int64_t lease_ms = 15 * 60 * 1000;
+  int64_t retry_window_ms = 15LL * 24 * 3600 * 1000;
+  int64_t download_overlap_ms = 10 * 60 * 1000;  ///< re-read this much before the cursor
+  std::string owner;                ///< lease owner id; default host:pid:start
+};
+
+/// The factories of the side effects a run needs, so tests inject fakes
+/// and production wires HTTP, processes and files.
+class RunEnvironment {
+ public:
+  virtual ~RunEnvironment() = default;
+  virtual Result<std::unique_ptr<CartConnector>> Connector(const CartConfig& cart) = 0;
+  virtual Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) = 0;
+};
+
+struct StepCounts {
+  int downloaded = 0;  ///< new orders recorded
+  int sent = 0, held = 0, skipped = 0, released = 0, send_failed = 0;
+  int shipments = 0, tracking_uploaded = 0, tracking_failed = 0;
+  int skus_pushed = 0, skus_unchanged = 0, skus_unaliased = 0, skus_filtered = 0, skus_failed = 0;
+  int reconciled = 0;  ///< unfinished intents settled at start
+};
+
+struct StepOutcome {
+  std::string step_id, cart_id;
+  Service service = Service::OrderDownload;
+  enum class State { Ok, Failed, NotDue, Locked } state = State::Ok;
+  std::string error;
+  StepCounts counts;
+  int64_t started_ms = 0, finished_ms = 0;
+  std::vector<std::string> preview;  ///< --dry-run: what would happen, one line each
+};
+
+struct RunReport {
+  int64_t run_id = 0;  ///< 0 in a dry run
+  bool dry_run = false;
+  int64_t started_ms = 0, finished_ms = 0;
+  std::vector<StepOutcome> steps;  ///< sorted by step id
+  bool ok() const;                 ///< no step failed (locked and not-due are not failures)
+};
+
+class Runner {
+ public:
+  Runner(const Plan& plan, StateStore& store, RunEnvironment& env, Clock& clock, RunLog& log,
+         RunOptions options);
+  RunReport Run();
+
+ private:
+  class CartRun;
+  const Plan& plan_;
+  StateStore& store_;
+  RunEnvironment& env_;
+  Clock& clock_;
+  RunLog& log_;
+  RunOptions options_;
+};
+
+}  // namespace cartsync

@@ -1,0 +1,38 @@
+// Resolving secret references (env:NAME, file:PATH) at run time, behind an
+// interface so tests never touch the real environment. Values live only in
+// memory for the call that needs them.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "compiler/grammar.h"
+#include "runtime/status.h"
+
+namespace cartsync {
+
+class SecretResolver {
+ public:
+  virtual ~SecretResolver() = default;
+  /// The value, or Permanent naming the reference (never a value) when missing.
+  virtual Result<std::string> Resolve(const SecretRef& ref) = 0;
+};
+
+/// env: from the process environment; file: relative paths from `base_dir`
+/// (the project root), trailing newline trimmed.
+class EnvFileSecretResolver : public SecretResolver {
+ public:
+  explicit EnvFileSecretResolver(std::string base_dir) : base_dir_(std::move(base_dir)) {}
+  Result<std::string> Resolve(const SecretRef& ref) override;
+
+ private:
+  std::string base_dir_;
+};
+
+class FakeSecretResolver : public SecretResolver {
+ public:
+  std::map<std::string, std::string> values;  ///< keyed by ref.Text(), e.g. "env:TOKEN"
+  Result<std::string> Resolve(const SecretRef& ref) override;
+};
+
+}  // namespace cartsync

@@ -1,0 +1,249 @@
+// The whole program, run in-process through the same entry main() uses,
+// plus a few runs of the real binary where the process matters (cwd, files).
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "compiler/source_file.h"
+#include "tools/cartsync/cli.h"
+
+namespace cartsync {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kRoot = CARTSYNC_SOURCE_DIR;
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result Run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  CliEnv env;
+  env.today = {2026, 11, 27};
+  int code = RunCli(args, out, err, env);
+  return {code, out.str(), err.str()};
+}
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const fs::path& p, const std::string& s) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << s;
+}
+
+// A scratch copy of the sample project, removed at the end of the test.
+class ProjectDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cartsync-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs::copy(kRoot + "/carts.d", dir_ / "carts.d");
+    fs::copy_file(kRoot + "/cartsync.toml", dir_ / "cartsync.toml");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+// Runs the built binary through /bin/sh in `cwd`; returns exit code and stdout.
+Result RunBinary(const std::string& cwd, const std::string& args) {
+  std::string cmd = "cd '" + cwd + "' && '" + std::string(CARTSYNC_BINARY) + "' " + args + " 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, ""};
+}
+
+TEST(Cli, CheckSampleProjectIsClean) {
+  Result r = Run({"check", kRoot});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("9 files, 8 carts: ok"), std::string::npos) << r.out;
+}
+
+TEST(Cli, CheckBadConfigExitsOneAndShowsCarets) {
+  Result r = Run({"check", kRoot + "/examples/bad-config"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("error[E0203]: unknown status \"payed\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("      |                             ^^^^^^^\n"), std::string::npos) << r.out;
+}
+
+TEST(Cli, CheckMissingPathIsUsageError) {
+  Result r = Run({"check", "/nonexistent/carts"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("E0108"), std::string::npos);
+}
+
+TEST(Cli, UnknownOptionAndCommandAreUsageErrors) {
+  EXPECT_EQ(Run({"check", "--frmat", "json"}).code, 2);
+  EXPECT_EQ(Run({"chek"}).code, 2);
+  EXPECT_EQ(Run({"check", "--format", "yaml"}).code, 2);
+  EXPECT_EQ(Run({}).code, 2);
+}
+
+TEST(Cli, CheckJsonFormatIsOneObjectWithCounts) {
+  Result r = Run({"check", "--format", "json", kRoot + "/examples/bad-config"});
+  EXPECT_EQ(r.code, 1);
+  rapidjson::Document d;
+  d.Parse(r.out.c_str());
+  ASSERT_FALSE(d.HasParseError()) << r.out;
+  ASSERT_TRUE(d["diagnostics"].IsArray());
+  EXPECT_EQ(d["errors"].GetInt(), static_cast<int>(d["diagnostics"].Size()));
+  const auto& first = d["diagnostics"][0];
+  EXPECT_EQ(std::string(first["file"].GetString()).rfind(kRoot + "/examples/bad-config/carts.d/", 0), 0u);
+  EXPECT_GT(first["line"].GetInt(), 1);
+}
+
+TEST(Cli, CheckSarifAndGithubFormats) {
+  Result sarif = Run({"check", "--format=sarif", kRoot + "/examples/bad-config"});
+  EXPECT_EQ(sarif.code, 1);
+  rapidjson::Document d;
+  d.Parse(sarif.out.c_str());
+  ASSERT_FALSE(d.HasParseError());
+  EXPECT_STREQ(d["version"].GetString(), "2.1.0");
+  EXPECT_GT(d["runs"][0]["results"].Size(), 5u);
+  Result gh = Run({"check", "--format", "github", kRoot + "/examples/bad-config"});
+  EXPECT_EQ(gh.code, 1);
+  EXPECT_NE(gh.out.find("::error file="), std::string::npos) << gh.out;
+}
+
+TEST_F(ProjectDir, PlainSecretValueNeverPrinted) {
+  const std::string marker = "SuperSecretMarker0123456789";
+  std::string cart = ReadAll(dir_ / "carts.d/acme-apparel-shopify.toml");
+  size_t at = cart.find("access_token");
+  ASSERT_NE(at, std::string::npos);
+  size_t eol = cart.find('\n', at);
+  cart.replace(at, eol - at, "access_token = \"" + marker + "\"");
+  WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
+  for (std::string format : {"text", "json", "sarif", "github"}) {
+    Result r = Run({"check", "--format", format, dir_.string()});
+    EXPECT_EQ(r.code, 1) << format;
+    EXPECT_NE(r.out.find("E0301"), std::string::npos) << format << r.out;
+    EXPECT_EQ(r.out.find(marker), std::string::npos) << format << " leaked the secret:\n" << r.out;
+    EXPECT_EQ(r.err.find(marker), std::string::npos) << format;
+  }
+  Result plan = Run({"plan", dir_.string()});
+  EXPECT_EQ(plan.code, 1);
+  EXPECT_EQ((plan.out + plan.err).find(marker), std::string::npos);
+}
+
+TEST_F(ProjectDir, PlanNeverContainsSecretValues) {
+  const std::string marker = "EnvSecretMarker-7d1f";
+  ::setenv("ACME_SHOPIFY_TOKEN", marker.c_str(), 1);
+  ::setenv("CARTSYNC_WMS_TOKEN", marker.c_str(), 1);
+  for (std::string format : {"json", "text", "markdown"}) {
+    Result r = Run({"plan", "--format", format, dir_.string()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.find(marker), std::string::npos) << format;
+  }
+  Result json = Run({"plan", "--format", "json", dir_.string()});
+  EXPECT_NE(json.out.find("\"secret\": \"env:ACME_SHOPIFY_TOKEN\""), std::string::npos);
+  ::unsetenv("ACME_SHOPIFY_TOKEN");
+  ::unsetenv("CARTSYNC_WMS_TOKEN");
+}
+
+TEST_F(ProjectDir, PlanIsByteIdenticalAcrossRunsAndDirectories) {
+  Result a = RunBinary(dir_.string(), "plan --format json");
+  Result b = RunBinary("/", "plan --format json '" + dir_.string() + "'");
+  Result c = RunBinary((dir_ / "carts.d").string(), "plan --format json ..");
+  ASSERT_EQ(a.code, 0);
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.out, c.out);
+  EXPECT_EQ(a.out.find(dir_.string()), std::string::npos) << "absolute path in plan";
+  EXPECT_NE(a.out.find("\"path\": \"carts.d/acme-apparel-shopify.toml\""), std::string::npos);
+  // Same content elsewhere gives the same plan too.
+  EXPECT_EQ(a.out, RunBinary(kRoot, "plan --format json").out);
+}
+
+TEST_F(ProjectDir, PlanOutputWrittenAtomicallyAndDiffDetectsChanges) {
+  fs::path old_plan = dir_ / "old.json";
+  Result w = Run({"plan", dir_.string(), "-o", old_plan.string()});
+  ASSERT_EQ(w.code, 0) << w.err;
+  std::string written = ReadAll(old_plan);
+  EXPECT_EQ(written, Run({"plan", "--format", "json", dir_.string()}).out);
+  for (const auto& e : fs::directory_iterator(dir_))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+
+  Result same = Run({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
+  EXPECT_EQ(same.code, 0) << same.out << same.err;
+
+  std::string cart = ReadAll(dir_ / "carts.d/acme-apparel-shopify.toml");
+  size_t at = cart.find("every = \"15m\"");
+  ASSERT_NE(at, std::string::npos);
+  cart.replace(at, 13, "every = \"30m\"");
+  WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
+  Result changed = Run({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
+  EXPECT_EQ(changed.code, 2) << changed.out << changed.err;
+  EXPECT_NE(changed.out.find("15m"), std::string::npos) << changed.out;
+  EXPECT_NE(changed.out.find("30m"), std::string::npos) << changed.out;
+  // Without --detailed-exitcode a change is still success.
+  EXPECT_EQ(Run({"plan", dir_.string(), "--diff", old_plan.string()}).code, 0);
+}
+
+TEST_F(ProjectDir, PlanRefusesOnErrorsAndKeepsOldOutput) {
+  fs::path out = dir_ / "plan.json";
+  WriteAll(out, "previous plan");
+  WriteAll(dir_ / "carts.d/broken.toml", "[cart\nid = 1\n");
+  Result r = Run({"plan", dir_.string(), "-o", out.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(ReadAll(out), "previous plan");
+  EXPECT_NE(r.err.find("E0105"), std::string::npos) << r.err;
+}
+
+TEST_F(ProjectDir, PlanToUnwritablePathFailsCleanly) {
+  Result r = Run({"plan", dir_.string(), "-o", (dir_ / "no/such/dir/plan.json").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
+}
+
+TEST(Cli, DetailedExitcodeNeedsDiff) {
+  EXPECT_EQ(Run({"plan", kRoot, "--detailed-exitcode"}).code, 1);
+}
+
+TEST(Cli, PlanDiffRejectsGarbage) {
+  fs::path bad = fs::temp_directory_path() / ("cartsync-bad-plan-" + std::to_string(::getpid()) + ".json");
+  WriteAll(bad, "{\"format_version\": 99}");
+  Result r = Run({"plan", kRoot, "--diff", bad.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("format_version 99"), std::string::npos) << r.err;
+  fs::remove(bad);
+}
+
+TEST(Cli, SchemaCommands) {
+  Result human = Run({"schema"});
+  EXPECT_EQ(human.code, 0);
+  EXPECT_NE(human.out.find("shopify"), std::string::npos);
+  Result js = Run({"schema", "--json-schema"});
+  EXPECT_EQ(js.code, 0);
+  rapidjson::Document d;
+  d.Parse(js.out.c_str());
+  ASSERT_FALSE(d.HasParseError());
+  EXPECT_STREQ(d["$schema"].GetString(), "https://json-schema.org/draft/2020-12/schema");
+}
+
+TEST(Cli, SchemaOverrideDirectory) {
+  Result r = Run({"check", "--schema", "/nonexistent-schema", kRoot});
+  EXPECT_EQ(r.code, 2);
+  Result ok = Run({"check", "--schema", kRoot + "/schema", kRoot});
+  EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
+}
+
+}  // namespace
+}  // namespace cartsync

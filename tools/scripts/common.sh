@@ -1,0 +1,42 @@
+# Shared by tools/demo.sh and tools/test.sh: install what is missing,
+# configure and build. Sourced, not run.
+set -euo pipefail
+
+CARTSYNC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$CARTSYNC_ROOT/build}"
+JOBS="${JOBS:-2}"
+
+# Debian packages the build and the tests need.
+CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
+  libtomlplusplus-dev libboost-dev libcurl4-openssl-dev rapidjson-dev libgtest-dev
+  libsqlite3-dev libssl-dev nodejs npm python3)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  for p in "${CARTSYNC_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  # node/npm may come from elsewhere than Debian; only install when absent.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    local kept=()
+    for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || kept+=("$p"); done
+    missing=("${kept[@]+"${kept[@]}"}")
+  fi
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  log "installing: ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}" ||
+    { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; }
+}
+
+configure_and_build() {
+  local dir="$1"; shift
+  log "configuring $dir"
+  cmake -S "$CARTSYNC_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+  log "building $dir (-j$JOBS)"
+  cmake --build "$dir" -j "$JOBS"
+}
