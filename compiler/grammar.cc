@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <mutex>
+
 #include <boost/spirit/home/x3.hpp>
 #include <cctype>
 #include <cstdio>
@@ -482,7 +485,7 @@ struct Gaps {
 // Every matching day has the same firing minutes, so gaps are either within a day or
 // from the last run of one matching day to the first of the next. Walking one full cycle
 // (and wrapping around) sees every gap that can ever occur; it takes well under 1 ms.
-Gaps CronGaps(const CronFields& f) {
+Gaps CronGapsUncached(const CronFields& f) {
   std::vector<int> minutes = MinutesOfDay(f);
   if (minutes.empty()) return {};
   int64_t lo = std::numeric_limits<int64_t>::max(), hi = 0;
@@ -492,6 +495,10 @@ Gaps CronGaps(const CronFields& f) {
   }
   const int64_t first_minute = minutes.front(), last_minute = minutes.back();
   auto between_days = [&](int64_t days) { return days * 1440 - last_minute + first_minute; };
+  if (!f.dom_restricted && !f.dow_restricted && f.months.count() == 12) {
+    // Every day matches: the only cross-day gap is from one day to the next.
+    return {std::min(lo, between_days(1)) * 60, std::max(hi, between_days(1)) * 60};
+  }
   int64_t first_day = -1, prev_day = -1;
   Day d = Day::FromNumber(0);
   for (int64_t i = 0; i < kCycleDays; ++i, d.Next()) {
@@ -508,6 +515,25 @@ Gaps CronGaps(const CronFields& f) {
   lo = std::min(lo, between_days(first_day + kCycleDays - prev_day));
   hi = std::max(hi, between_days(first_day + kCycleDays - prev_day));
   return {lo * 60, hi * 60};
+}
+
+// Walking the calendar costs about a millisecond; checking thousands of
+// carts that share a handful of cron strings should pay it once each.
+Gaps CronGaps(const CronFields& f) {
+  static std::mutex mu;
+  static std::map<std::string, Gaps> cache;
+  std::string key = f.minutes.to_string() + f.hours.to_string() + f.days_of_month.to_string() +
+                    f.months.to_string() + f.days_of_week.to_string() +
+                    (f.dom_restricted ? "d" : "-") + (f.dow_restricted ? "w" : "-");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  Gaps g = CronGapsUncached(f);
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() < 4096) cache.emplace(std::move(key), g);
+  return g;
 }
 
 int64_t CronNextAfter(const CronFields& f, int64_t t) {

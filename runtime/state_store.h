@@ -119,6 +119,9 @@ class StateStore {
   virtual Status UpdateOrder(const std::string& order_key, OrderStatus status,
                              const std::string& reason, const std::string& wms_order_json,
                              bool count_attempt, int64_t now_ms) = 0;
+  /// `cartsync state resend`: back to New with reason cleared, attempts 0 and
+  /// first_seen_ms = now_ms (a fresh 15-day retry window). NotFound if unknown.
+  virtual Status ResetForResend(const std::string& order_key, int64_t now_ms) = 0;
   /// Records the intent to push the order (with the document) before doing it.
   virtual Result<int64_t> BeginSend(const std::string& order_key,
                                     const std::string& wms_order_json, int64_t now_ms) = 0;

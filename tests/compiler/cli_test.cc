@@ -24,7 +24,7 @@ struct Result {
   std::string out, err;
 };
 
-Result Run(std::vector<std::string> args) {
+Result Cli(std::vector<std::string> args) {
   std::ostringstream out, err;
   CliEnv env;
   env.today = {2026, 11, 27};
@@ -73,33 +73,33 @@ Result RunBinary(const std::string& cwd, const std::string& args) {
 }
 
 TEST(Cli, CheckSampleProjectIsClean) {
-  Result r = Run({"check", kRoot});
+  Result r = Cli({"check", kRoot});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("9 files, 8 carts: ok"), std::string::npos) << r.out;
 }
 
 TEST(Cli, CheckBadConfigExitsOneAndShowsCarets) {
-  Result r = Run({"check", kRoot + "/examples/bad-config"});
+  Result r = Cli({"check", kRoot + "/examples/bad-config"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("error[E0203]: unknown status \"payed\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("      |                             ^^^^^^^\n"), std::string::npos) << r.out;
 }
 
 TEST(Cli, CheckMissingPathIsUsageError) {
-  Result r = Run({"check", "/nonexistent/carts"});
+  Result r = Cli({"check", "/nonexistent/carts"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("E0108"), std::string::npos);
 }
 
 TEST(Cli, UnknownOptionAndCommandAreUsageErrors) {
-  EXPECT_EQ(Run({"check", "--frmat", "json"}).code, 2);
-  EXPECT_EQ(Run({"chek"}).code, 2);
-  EXPECT_EQ(Run({"check", "--format", "yaml"}).code, 2);
-  EXPECT_EQ(Run({}).code, 2);
+  EXPECT_EQ(Cli({"check", "--frmat", "json"}).code, 2);
+  EXPECT_EQ(Cli({"chek"}).code, 2);
+  EXPECT_EQ(Cli({"check", "--format", "yaml"}).code, 2);
+  EXPECT_EQ(Cli({}).code, 2);
 }
 
 TEST(Cli, CheckJsonFormatIsOneObjectWithCounts) {
-  Result r = Run({"check", "--format", "json", kRoot + "/examples/bad-config"});
+  Result r = Cli({"check", "--format", "json", kRoot + "/examples/bad-config"});
   EXPECT_EQ(r.code, 1);
   rapidjson::Document d;
   d.Parse(r.out.c_str());
@@ -112,14 +112,14 @@ TEST(Cli, CheckJsonFormatIsOneObjectWithCounts) {
 }
 
 TEST(Cli, CheckSarifAndGithubFormats) {
-  Result sarif = Run({"check", "--format=sarif", kRoot + "/examples/bad-config"});
+  Result sarif = Cli({"check", "--format=sarif", kRoot + "/examples/bad-config"});
   EXPECT_EQ(sarif.code, 1);
   rapidjson::Document d;
   d.Parse(sarif.out.c_str());
   ASSERT_FALSE(d.HasParseError());
   EXPECT_STREQ(d["version"].GetString(), "2.1.0");
   EXPECT_GT(d["runs"][0]["results"].Size(), 5u);
-  Result gh = Run({"check", "--format", "github", kRoot + "/examples/bad-config"});
+  Result gh = Cli({"check", "--format", "github", kRoot + "/examples/bad-config"});
   EXPECT_EQ(gh.code, 1);
   EXPECT_NE(gh.out.find("::error file="), std::string::npos) << gh.out;
 }
@@ -133,13 +133,13 @@ TEST_F(ProjectDir, PlainSecretValueNeverPrinted) {
   cart.replace(at, eol - at, "access_token = \"" + marker + "\"");
   WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
   for (std::string format : {"text", "json", "sarif", "github"}) {
-    Result r = Run({"check", "--format", format, dir_.string()});
+    Result r = Cli({"check", "--format", format, dir_.string()});
     EXPECT_EQ(r.code, 1) << format;
     EXPECT_NE(r.out.find("E0301"), std::string::npos) << format << r.out;
     EXPECT_EQ(r.out.find(marker), std::string::npos) << format << " leaked the secret:\n" << r.out;
     EXPECT_EQ(r.err.find(marker), std::string::npos) << format;
   }
-  Result plan = Run({"plan", dir_.string()});
+  Result plan = Cli({"plan", dir_.string()});
   EXPECT_EQ(plan.code, 1);
   EXPECT_EQ((plan.out + plan.err).find(marker), std::string::npos);
 }
@@ -149,11 +149,11 @@ TEST_F(ProjectDir, PlanNeverContainsSecretValues) {
   ::setenv("ACME_SHOPIFY_TOKEN", marker.c_str(), 1);
   ::setenv("CARTSYNC_WMS_TOKEN", marker.c_str(), 1);
   for (std::string format : {"json", "text", "markdown"}) {
-    Result r = Run({"plan", "--format", format, dir_.string()});
+    Result r = Cli({"plan", "--format", format, dir_.string()});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.find(marker), std::string::npos) << format;
   }
-  Result json = Run({"plan", "--format", "json", dir_.string()});
+  Result json = Cli({"plan", "--format", "json", dir_.string()});
   EXPECT_NE(json.out.find("\"secret\": \"env:ACME_SHOPIFY_TOKEN\""), std::string::npos);
   ::unsetenv("ACME_SHOPIFY_TOKEN");
   ::unsetenv("CARTSYNC_WMS_TOKEN");
@@ -174,14 +174,14 @@ TEST_F(ProjectDir, PlanIsByteIdenticalAcrossRunsAndDirectories) {
 
 TEST_F(ProjectDir, PlanOutputWrittenAtomicallyAndDiffDetectsChanges) {
   fs::path old_plan = dir_ / "old.json";
-  Result w = Run({"plan", dir_.string(), "-o", old_plan.string()});
+  Result w = Cli({"plan", dir_.string(), "-o", old_plan.string()});
   ASSERT_EQ(w.code, 0) << w.err;
   std::string written = ReadAll(old_plan);
-  EXPECT_EQ(written, Run({"plan", "--format", "json", dir_.string()}).out);
+  EXPECT_EQ(written, Cli({"plan", "--format", "json", dir_.string()}).out);
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
 
-  Result same = Run({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
+  Result same = Cli({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
   EXPECT_EQ(same.code, 0) << same.out << same.err;
 
   std::string cart = ReadAll(dir_ / "carts.d/acme-apparel-shopify.toml");
@@ -189,48 +189,48 @@ TEST_F(ProjectDir, PlanOutputWrittenAtomicallyAndDiffDetectsChanges) {
   ASSERT_NE(at, std::string::npos);
   cart.replace(at, 13, "every = \"30m\"");
   WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
-  Result changed = Run({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
+  Result changed = Cli({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
   EXPECT_EQ(changed.code, 2) << changed.out << changed.err;
   EXPECT_NE(changed.out.find("15m"), std::string::npos) << changed.out;
   EXPECT_NE(changed.out.find("30m"), std::string::npos) << changed.out;
   // Without --detailed-exitcode a change is still success.
-  EXPECT_EQ(Run({"plan", dir_.string(), "--diff", old_plan.string()}).code, 0);
+  EXPECT_EQ(Cli({"plan", dir_.string(), "--diff", old_plan.string()}).code, 0);
 }
 
 TEST_F(ProjectDir, PlanRefusesOnErrorsAndKeepsOldOutput) {
   fs::path out = dir_ / "plan.json";
   WriteAll(out, "previous plan");
   WriteAll(dir_ / "carts.d/broken.toml", "[cart\nid = 1\n");
-  Result r = Run({"plan", dir_.string(), "-o", out.string()});
+  Result r = Cli({"plan", dir_.string(), "-o", out.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(ReadAll(out), "previous plan");
   EXPECT_NE(r.err.find("E0105"), std::string::npos) << r.err;
 }
 
 TEST_F(ProjectDir, PlanToUnwritablePathFailsCleanly) {
-  Result r = Run({"plan", dir_.string(), "-o", (dir_ / "no/such/dir/plan.json").string()});
+  Result r = Cli({"plan", dir_.string(), "-o", (dir_ / "no/such/dir/plan.json").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
 }
 
 TEST(Cli, DetailedExitcodeNeedsDiff) {
-  EXPECT_EQ(Run({"plan", kRoot, "--detailed-exitcode"}).code, 1);
+  EXPECT_EQ(Cli({"plan", kRoot, "--detailed-exitcode"}).code, 1);
 }
 
 TEST(Cli, PlanDiffRejectsGarbage) {
   fs::path bad = fs::temp_directory_path() / ("cartsync-bad-plan-" + std::to_string(::getpid()) + ".json");
   WriteAll(bad, "{\"format_version\": 99}");
-  Result r = Run({"plan", kRoot, "--diff", bad.string()});
+  Result r = Cli({"plan", kRoot, "--diff", bad.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("format_version 99"), std::string::npos) << r.err;
   fs::remove(bad);
 }
 
 TEST(Cli, SchemaCommands) {
-  Result human = Run({"schema"});
+  Result human = Cli({"schema"});
   EXPECT_EQ(human.code, 0);
   EXPECT_NE(human.out.find("shopify"), std::string::npos);
-  Result js = Run({"schema", "--json-schema"});
+  Result js = Cli({"schema", "--json-schema"});
   EXPECT_EQ(js.code, 0);
   rapidjson::Document d;
   d.Parse(js.out.c_str());
@@ -239,9 +239,9 @@ TEST(Cli, SchemaCommands) {
 }
 
 TEST(Cli, SchemaOverrideDirectory) {
-  Result r = Run({"check", "--schema", "/nonexistent-schema", kRoot});
+  Result r = Cli({"check", "--schema", "/nonexistent-schema", kRoot});
   EXPECT_EQ(r.code, 2);
-  Result ok = Run({"check", "--schema", kRoot + "/schema", kRoot});
+  Result ok = Cli({"check", "--schema", kRoot + "/schema", kRoot});
   EXPECT_EQ(ok.code, 0) << ok.out << ok.err;
 }
 

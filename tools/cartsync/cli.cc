@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "compiler/atomic_file.h"
+#include "tools/cartsync/args.h"
+#include "tools/cartsync/commands.h"
 #include "compiler/compiler.h"
 #include "compiler/diagnostic_render.h"
 #include "compiler/json_schema.h"
@@ -20,12 +22,17 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-constexpr const char* kUsage = R"(usage: cartsync <command> [options]
+constexpr const char* kUsageText = R"(usage: cartsync <command> [options]
 
 commands:
   check [PATH...]   check cart definitions      --format text|json|sarif|github
   plan [PATH...]    compile an execution plan   -o FILE  --format text|json|markdown
                                                 --diff OLD_PLAN.json  --detailed-exitcode
+  run [PLAN.json|PATH]  carry out the plan      --dry-run --due --cart ID --service NAME
+                                                --state URL --report FILE --metrics FILE
+                                                --log-format text|json --concurrency N
+  state SUBCOMMAND  inspect the state store     orders [--status S] [--cart ID], show KEY,
+                                                resend KEY, runs, unlock CART; --format json
   schema            describe platforms and WMS systems   --json-schema
   help | version
 
@@ -40,74 +47,6 @@ files; the default is the current directory.
 // Exit codes per cli.md.
 enum Exit { kOk = 0, kErrors = 1, kUsage = 2, kChanges = 2 };
 
-struct Options {
-  std::vector<std::string> paths;
-  std::optional<std::string> format;
-  std::optional<std::string> output;
-  std::optional<std::string> diff;
-  std::optional<std::string> schema_dir;
-  std::string color = "auto";
-  bool detailed_exitcode = false;
-  bool json_schema = false;
-};
-
-// Flags that take a value, and boolean flags, per command.
-struct FlagSet {
-  std::vector<std::string> valued;
-  std::vector<std::string> boolean;
-};
-
-bool ParseArgs(const std::vector<std::string>& args, size_t start, const FlagSet& flags,
-               Options& o, std::string& error) {
-  auto has = [](const std::vector<std::string>& v, const std::string& s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
-  };
-  for (size_t i = start; i < args.size(); ++i) {
-    std::string a = args[i];
-    std::optional<std::string> inline_value;
-    if (a.rfind("--", 0) == 0 && a.find('=') != std::string::npos) {
-      inline_value = a.substr(a.find('=') + 1);
-      a = a.substr(0, a.find('='));
-    }
-    if (a == "--") {
-      o.paths.insert(o.paths.end(), args.begin() + static_cast<long>(i) + 1, args.end());
-      return true;
-    }
-    if (a.size() > 1 && a[0] == '-') {
-      if (has(flags.boolean, a) && !inline_value) {
-        if (a == "--detailed-exitcode") o.detailed_exitcode = true;
-        if (a == "--json-schema") o.json_schema = true;
-        continue;
-      }
-      if (!has(flags.valued, a)) {
-        error = "unknown option " + a;
-        return false;
-      }
-      std::string value;
-      if (inline_value) {
-        value = *inline_value;
-      } else if (i + 1 < args.size()) {
-        value = args[++i];
-      } else {
-        error = "option " + a + " needs a value";
-        return false;
-      }
-      if (a == "--format") o.format = value;
-      else if (a == "-o" || a == "--output") o.output = value;
-      else if (a == "--diff") o.diff = value;
-      else if (a == "--schema") o.schema_dir = value;
-      else if (a == "--color") o.color = value;
-      continue;
-    }
-    o.paths.push_back(a);
-  }
-  if (o.color != "auto" && o.color != "always" && o.color != "never") {
-    error = "--color must be auto, always or never";
-    return false;
-  }
-  return true;
-}
-
 class Cli {
  public:
   Cli(std::ostream& out, std::ostream& err, const CliEnv& env) : out_(out), err_(err), env_(env) {}
@@ -116,34 +55,36 @@ class Cli {
     if (args.empty()) return Usage("");
     const std::string& cmd = args[0];
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-      out_ << kUsage;
+      out_ << kUsageText;
       return kOk;
     }
     if (cmd == "version" || cmd == "--version") {
       out_ << "cartsync " << kVersion << "\n";
       return kOk;
     }
-    FlagSet common{{"--schema", "--color"}, {}};
-    Options o;
+    ArgSpec common{{"--schema", "--color"}, {}};
+    Args o;
     std::string error;
     if (cmd == "check") {
       common.valued.push_back("--format");
-      if (!ParseArgs(args, 1, common, o, error)) return Usage(error);
+      if (!o.Parse(args, 1, common, error) || !ValidColor(o, error)) return Usage(error);
       return Check(o);
     }
     if (cmd == "plan") {
       common.valued.insert(common.valued.end(), {"--format", "-o", "--output", "--diff"});
       common.boolean.push_back("--detailed-exitcode");
-      if (!ParseArgs(args, 1, common, o, error)) return Usage(error, kErrors);
+      if (!o.Parse(args, 1, common, error) || !ValidColor(o, error)) return Usage(error, kErrors);
       return PlanCommand(o);
     }
     if (cmd == "schema") {
       common.boolean.push_back("--json-schema");
-      if (!ParseArgs(args, 1, common, o, error)) return Usage(error, kErrors);
+      if (!o.Parse(args, 1, common, error)) return Usage(error, kErrors);
       return SchemaCommand(o);
     }
-    if (cmd == "run" || cmd == "state" || cmd == "fmt") {
-      err_ << "cartsync: '" << cmd << "' is not available in this build yet\n";
+    if (cmd == "run") return RunCommand(args, out_, err_, env_);
+    if (cmd == "state") return StateCommand(args, out_, err_, env_);
+    if (cmd == "fmt") {
+      err_ << "cartsync: 'fmt' is not available in this build yet\n";
       return kUsage;
     }
     return Usage("unknown command '" + cmd + "'");
@@ -152,20 +93,29 @@ class Cli {
  private:
   int Usage(const std::string& error, int code = kUsage) {
     if (!error.empty()) err_ << "cartsync: " << error << "\n\n";
-    err_ << kUsage;
+    err_ << kUsageText;
     return code;
   }
 
-  bool Color() const {
-    return env_.stdout_is_tty && !env_.no_color;
+  static bool ValidColor(const Args& o, std::string& error) {
+    std::string c = o.Get("--color").value_or("auto");
+    if (c == "auto" || c == "always" || c == "never") return true;
+    error = "--color must be auto, always or never";
+    return false;
+  }
+
+  bool Color(const Args& o) const {
+    std::string c = o.Get("--color").value_or("auto");
+    return c == "always" || (c == "auto" && env_.stdout_is_tty && !env_.no_color);
   }
 
   // Loads --schema DIR when given; reports its problems like any diagnostics.
-  bool LoadSchemaOption(const Options& o, Schema& custom, const Schema*& schema) {
+  bool LoadSchemaOption(const Args& o, Schema& custom, const Schema*& schema) {
     schema = &BuiltinSchema();
-    if (!o.schema_dir) return true;
+    auto dir = o.Get("--schema");
+    if (!dir) return true;
     DiagnosticEngine diags;
-    if (!LoadSchemaDir(*o.schema_dir, custom, diags)) {
+    if (!LoadSchemaDir(*dir, custom, diags)) {
       SourceManager none;
       RenderDiagnostics(diags.Sorted(), diags.errors(), diags.warnings(), none, DiagFormat::Text, err_);
       return false;
@@ -174,18 +124,18 @@ class Cli {
     return true;
   }
 
-  void CompileWith(const Options& o, const Schema* schema, Compilation& c) {
+  void CompileWith(const Args& o, const Schema* schema, Compilation& c) {
     CompileOptions options;
-    options.paths = o.paths;
+    options.paths = o.positional();
     options.schema = schema;
     options.today = env_.today;
     Compile(options, c);
   }
 
-  int Check(const Options& o) {
+  int Check(const Args& o) {
     DiagFormat format = DiagFormat::Text;
-    if (o.format) {
-      auto f = ParseDiagFormat(*o.format);
+    if (auto name = o.Get("--format")) {
+      auto f = ParseDiagFormat(*name);
       if (!f) return Usage("--format must be text, json, sarif or github");
       format = *f;
     }
@@ -195,7 +145,7 @@ class Cli {
     Compilation c;
     CompileWith(o, schema, c);
     RenderOptions ro;
-    ro.color = o.color == "always" || (o.color == "auto" && Color());
+    ro.color = Color(o);
     ro.tool_version = kVersion;
     RenderDiagnostics(c.diags.Sorted(), c.diags.errors(), c.diags.warnings(), c.sources, format,
                       out_, ro);
@@ -206,11 +156,14 @@ class Cli {
     return c.diags.has_errors() ? kErrors : kOk;
   }
 
-  int PlanCommand(const Options& o) {
-    std::string format = o.format.value_or(o.output && !o.diff ? "json" : "text");
+  int PlanCommand(const Args& o) {
+    std::optional<std::string> output = o.Get("-o") ? o.Get("-o") : o.Get("--output");
+    std::optional<std::string> diff = o.Get("--diff");
+    bool detailed_exitcode = o.Has("--detailed-exitcode");
+    std::string format = o.Get("--format").value_or(output && !diff ? "json" : "text");
     if (format != "text" && format != "json" && format != "markdown")
       return Usage("--format must be text, json or markdown", kErrors);
-    if (o.detailed_exitcode && !o.diff)
+    if (detailed_exitcode && !diff)
       return Usage("--detailed-exitcode needs --diff OLD_PLAN.json", kErrors);
     Schema custom;
     const Schema* schema;
@@ -220,7 +173,7 @@ class Cli {
     // Diagnostics go to stderr so stdout stays the plan.
     if (!c.diags.diagnostics().empty()) {
       RenderOptions ro;
-      ro.color = o.color == "always";
+      ro.color = o.Get("--color") == "always";
       RenderDiagnostics(c.diags.Sorted(), c.diags.errors(), c.diags.warnings(), c.sources,
                         DiagFormat::Text, err_, ro);
     }
@@ -233,31 +186,31 @@ class Cli {
 
     std::ostringstream rendered;
     std::vector<PlanChange> changes;
-    if (o.diff) {
+    if (diff) {
       Plan old;
       std::string text, error;
-      if (!ReadFileBytes(*o.diff, text, error)) {
-        err_ << "cartsync: cannot read " << *o.diff << ": " << error << "\n";
+      if (!ReadFileBytes(*diff, text, error)) {
+        err_ << "cartsync: cannot read " << *diff << ": " << error << "\n";
         return kErrors;
       }
       if (!PlanFromJson(text, old, error)) {
-        err_ << "cartsync: " << *o.diff << " is not a cartsync plan: " << error << "\n";
+        err_ << "cartsync: " << *diff << " is not a cartsync plan: " << error << "\n";
         return kErrors;
       }
       changes = DiffPlans(old, plan);
       if (format == "json") RenderDiffJson(changes, rendered);
       else if (format == "markdown") RenderDiffMarkdown(changes, rendered);
       else RenderDiffText(changes, rendered);
-      if (o.output && !Write(*o.output, json)) return kErrors;
+      if (output && !Write(*output, json)) return kErrors;
       out_ << rendered.str();
-      return o.detailed_exitcode && !changes.empty() ? kChanges : kOk;
+      return detailed_exitcode && !changes.empty() ? kChanges : kOk;
     }
     if (format == "json") rendered << json;
     else if (format == "markdown") RenderPlanMarkdown(plan, rendered);
     else RenderPlanText(plan, rendered);
-    if (o.output) {
-      if (!Write(*o.output, rendered.str())) return kErrors;
-      err_ << "plan written to " << *o.output << " (" << plan.carts.size() << " carts)\n";
+    if (output) {
+      if (!Write(*output, rendered.str())) return kErrors;
+      err_ << "plan written to " << *output << " (" << plan.carts.size() << " carts)\n";
     } else {
       out_ << rendered.str();
     }
@@ -271,11 +224,11 @@ class Cli {
     return false;
   }
 
-  int SchemaCommand(const Options& o) {
+  int SchemaCommand(const Args& o) {
     Schema custom;
     const Schema* schema;
     if (!LoadSchemaOption(o, custom, schema)) return kErrors;
-    if (o.json_schema) out_ << CartJsonSchema(*schema);
+    if (o.Has("--json-schema")) out_ << CartJsonSchema(*schema);
     else DescribeSchema(*schema, out_);
     return kOk;
   }

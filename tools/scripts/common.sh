@@ -8,7 +8,7 @@ JOBS="${JOBS:-2}"
 
 # Debian packages the build and the tests need.
 CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
-  libtomlplusplus-dev libboost-dev libcurl4-openssl-dev rapidjson-dev libgtest-dev
+  libtomlplusplus-dev libboost-dev libboost-filesystem-dev libcpp-httplib-dev libcurl4-openssl-dev rapidjson-dev libgtest-dev
   libsqlite3-dev libssl-dev nodejs npm python3)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

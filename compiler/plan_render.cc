@@ -1,0 +1,785 @@
+#include "compiler/plan_render.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <tuple>
+
+#include "compiler/plan_json.h"
+
+namespace cartsync {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Value texts shared by the previews and the diff. The diff compares these
+// texts, so whatever a person would read as "the same" compares equal.
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+// An empty list reads "(none)" so that "" keeps meaning "not there" in a diff.
+std::string ListText(const std::vector<std::string>& values) {
+  return values.empty() ? "(none)" : Join(values);
+}
+
+// Free-form strings (SKU globs, filter values) are quoted: they may hold commas and spaces.
+std::string QuotedList(const std::vector<std::string>& values) {
+  std::vector<std::string> quoted;
+  for (const std::string& v : values) quoted.push_back(Quote(v));
+  return ListText(quoted);
+}
+
+std::string Plural(size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+std::string ScheduleText(const Schedule& s) {
+  return s.kind == Schedule::Kind::Interval ? "every " + s.Canonical() : s.Canonical();
+}
+
+std::string FieldText(const FieldValue& v) {
+  switch (v.type) {
+    case FieldType::Secret:
+      // The reference is all a plan holds; say what it is so nobody pastes a value there.
+      return (v.secret ? v.secret->Text() : std::string("(no reference)")) + " (secret)";
+    case FieldType::Integer:
+      return std::to_string(v.integer);
+    case FieldType::StringArray:
+      return ListText(v.list);
+    default:
+      return v.text.empty() ? "\"\"" : v.text;
+  }
+}
+
+std::string TargetText(const ShipTarget& t) { return t.carrier + "/" + t.service; }
+
+std::string DateText(const std::optional<Date>& d) { return d ? d->ToString() : "(none)"; }
+
+const PlanStep* FindStep(const PlanCart& cart, Service s) {
+  for (const PlanStep& step : cart.steps)
+    if (step.service == s) return &step;
+  return nullptr;
+}
+
+// [items] travels with order_download and inventory_upload (plan_json.cc).
+bool CarriesItems(const PlanCart& cart) {
+  return FindStep(cart, Service::OrderDownload) || FindStep(cart, Service::InventoryUpload);
+}
+
+bool HasCatchAll(const CartConfig& c) {
+  return std::any_of(c.ship_methods.begin(), c.ship_methods.end(),
+                     [](const ShipMapping& m) { return m.match == ShipMatch::Default; });
+}
+
+std::string UnmappedText(const CartConfig& c) {
+  return c.reject_unmapped_ship_codes ? "held until mapped" : "passed through unmapped";
+}
+
+std::string ItemFilterText(const ItemRules& items) {
+  switch (items.filter) {
+    case ItemFilter::Disabled:
+      return "all SKUs";
+    case ItemFilter::Whitelist:
+      return "only SKUs matching " + QuotedList(items.skus);
+    case ItemFilter::Blacklist:
+      return "all SKUs except " + QuotedList(items.skus);
+  }
+  return "all SKUs";
+}
+
+// On orders the filter also says what happens to a line it catches.
+std::string OrderItemFilterText(const ItemRules& items) {
+  if (items.filter == ItemFilter::Disabled) return ItemFilterText(items);
+  return ItemFilterText(items) + (items.level == FilterLevel::Item
+                                      ? "; a filtered line is dropped"
+                                      : "; an order with a filtered line is refused");
+}
+
+std::string AliasText(const std::string& alias) {
+  return alias == "master_sku" ? "master_sku (as-is)" : alias;
+}
+
+std::string OrderFilterText(const OrderFilter& f) {
+  static constexpr std::array<std::array<std::string_view, 3>, 2> kVerbs = {{
+      {"must equal one of", "must start with one of", "must end with one of"},
+      {"must not equal any of", "must not start with any of", "must not end with any of"},
+  }};
+  std::string_view verb = kVerbs[f.mode == FilterMode::Restricted][static_cast<size_t>(f.match)];
+  return f.field + " " + std::string(verb) + " " + QuotedList(f.values);
+}
+
+std::string StockText(const CartConfig& c) {
+  std::string quantity =
+      c.inventory_quantity == InventoryQuantity::OnHand ? "on-hand" : "available";
+  std::string from =
+      c.sync_inventory_with == "all" ? "all warehouses" : "warehouse " + c.sync_inventory_with;
+  return quantity + " quantity from " + from;
+}
+
+std::string WmsText(const Plan& plan, const std::string& name) {
+  if (name.empty()) return "(none)";
+  auto it = plan.wms.find(name);
+  return it == plan.wms.end() ? name : name + " (" + it->second.system + ")";
+}
+
+std::string CartSummary(const PlanCart& cart) {
+  std::vector<std::string> services;
+  for (const PlanStep& step : cart.steps)
+    services.push_back(std::string(ServiceName(step.service)) + " " + ScheduleText(step.every));
+  return cart.config.platform + "; " + (services.empty() ? "no services" : Join(services));
+}
+
+std::vector<std::string> FieldLines(const FieldValues& fields) {
+  std::vector<std::string> lines;
+  for (const auto& [name, value] : fields) lines.push_back(name + " = " + FieldText(value));
+  return lines;
+}
+
+std::vector<std::string> WmsLines(const WmsConfig& w) {
+  std::vector<std::string> lines = {"system = " + w.system};
+  for (std::string& line : FieldLines(w.fields)) lines.push_back(std::move(line));
+  lines.push_back("warehouses = " + ListText(w.warehouses));
+  lines.push_back("carriers = " + ListText(w.carriers));
+  lines.push_back("alias_types = " + ListText(w.alias_types));
+  return lines;
+}
+
+// ---------------------------------------------------------------------------
+// What a preview says about one enabled service: labelled lines, laid out by
+// the text and markdown writers alike.
+
+struct Detail {
+  std::string label;
+  std::vector<std::string> lines;
+};
+
+std::vector<Detail> OrderDownloadDetails(const CartConfig& c) {
+  Detail statuses{"statuses", {}};
+  for (const auto& [dimension, values] : c.statuses)
+    statuses.lines.push_back(dimension + ": " + ListText(values));
+  if (statuses.lines.empty()) statuses.lines.push_back("platform defaults");
+  Detail filters{"order filters", {}};
+  for (const OrderFilter& f : c.order_filters) filters.lines.push_back(OrderFilterText(f));
+  if (filters.lines.empty()) filters.lines.push_back("none");
+  std::vector<Detail> details = {statuses,
+                                 {"earliest order date", {DateText(c.earliest_order_date)}},
+                                 filters,
+                                 {"items", {OrderItemFilterText(c.items)}},
+                                 {"item codes sent as", {AliasText(c.items.translate_item_code)}}};
+  if (!c.wms_fields.empty()) details.push_back({"wms fields", FieldLines(c.wms_fields)});
+  return details;
+}
+
+std::vector<Detail> ShipmentUploadDetails(const CartConfig& c) {
+  Detail codes{"carrier codes", {}};
+  for (const auto& [wms_code, cart_code] : c.carrier_codes)
+    codes.lines.push_back(Quote(wms_code) + " -> " + Quote(cart_code));
+  codes.lines.push_back(codes.lines.empty() ? "all passed through unchanged"
+                                            : "others passed through unchanged");
+  return {codes};
+}
+
+std::vector<Detail> InventoryUploadDetails(const CartConfig& c) {
+  return {{"stock", {StockText(c)}},
+          {"sku alias", {AliasText(c.sync_inventory_alias)}},
+          {"minimum level", {std::to_string(c.minimum_inventory_level)}},
+          {"items", {ItemFilterText(c.items)}}};
+}
+
+std::vector<Detail> ServiceDetails(const CartConfig& c, Service s) {
+  switch (s) {
+    case Service::OrderDownload:
+      return OrderDownloadDetails(c);
+    case Service::ShipmentUpload:
+      return ShipmentUploadDetails(c);
+    case Service::InventoryUpload:
+      return InventoryUploadDetails(c);
+  }
+  return {};
+}
+
+std::string_view ShipMatchText(ShipMatch m) {
+  return m == ShipMatch::Default ? "catch-all" : ShipMatchName(m);
+}
+
+// ---------------------------------------------------------------------------
+// Plain text.
+
+constexpr size_t kLabelWidth = 21;    // "earliest order date: "
+constexpr size_t kServiceWidth = 18;  // "inventory_upload  "
+
+// Display width in code points: ship codes may be any UTF-8.
+size_t Width(std::string_view s) {
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string Pad(std::string s, size_t width) {
+  size_t w = Width(s);
+  s.append(w < width ? width - w : 1, ' ');
+  return s;
+}
+
+void TextDetails(const std::vector<Detail>& details, std::ostream& out) {
+  for (const Detail& d : details)
+    for (size_t i = 0; i < d.lines.size(); ++i)
+      out << "    " << Pad(i == 0 ? d.label + ":" : "", kLabelWidth) << d.lines[i] << '\n';
+}
+
+void TextShipMethods(const CartConfig& c, std::ostream& out) {
+  const std::string kOthers = "other codes";
+  size_t width = HasCatchAll(c) ? 0 : Width(kOthers);
+  for (const ShipMapping& m : c.ship_methods) width = std::max(width, Width(Quote(m.code)));
+  out << "    ship methods:\n";
+  for (const ShipMapping& m : c.ship_methods) {
+    out << "      " << Pad(Quote(m.code), width + 1) << "-> " << TargetText(m.target);
+    if (m.match != ShipMatch::Exact) out << "  (" << ShipMatchText(m.match) << ")";
+    out << '\n';
+  }
+  if (!HasCatchAll(c))
+    out << "      " << Pad(kOthers, width + 1) << "-> " << UnmappedText(c) << '\n';
+}
+
+void TextCart(const Plan& plan, const PlanCart& cart, std::ostream& out) {
+  const CartConfig& c = cart.config;
+  out << "cart " << c.id;
+  if (!c.name.empty()) out << ": " << c.name;
+  out << "\n  client: " << c.client << ", platform: " << c.platform
+      << ", wms: " << WmsText(plan, c.wms) << '\n';
+  if (!c.api.empty()) {
+    out << "  api:\n";
+    for (const std::string& line : FieldLines(c.api)) out << "    " << line << '\n';
+  }
+  for (Service s : kAllServices) {
+    const PlanStep* step = FindStep(cart, s);
+    out << "  " << Pad(std::string(ServiceName(s)), kServiceWidth)
+        << (step ? ScheduleText(step->every) : "off") << '\n';
+    if (!step) continue;
+    TextDetails(ServiceDetails(c, s), out);
+    if (s == Service::OrderDownload) TextShipMethods(c, out);
+  }
+}
+
+void TextWms(const WmsConfig& w, const std::string& name, std::ostream& out) {
+  out << "wms " << name << " (" << w.system << ")\n";
+  std::vector<std::string> lines = WmsLines(w);
+  for (size_t i = 1; i < lines.size(); ++i) out << "  " << lines[i] << '\n';  // [0]: system
+}
+
+size_t StepCount(const Plan& plan) {
+  size_t n = 0;
+  for (const PlanCart& cart : plan.carts) n += cart.steps.size();
+  return n;
+}
+
+std::string PlanHeadline(const Plan& plan) {
+  return "Plan: " + Plural(plan.carts.size(), "cart", "carts") + ", " +
+         Plural(StepCount(plan), "step", "steps") + ", " +
+         Plural(plan.wms.size(), "WMS connection", "WMS connections");
+}
+
+// ---------------------------------------------------------------------------
+// Markdown (GitHub-flavoured).
+
+// Backslash-escapes what could start markup mid-line (values never start a
+// line, so ">" and "-" are safe). An underscore inside a word cannot (GFM),
+// so identifiers such as env:ACME_TOKEN stay readable.
+std::string Md(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    auto alnum = [&](size_t j) {
+      return j < s.size() && std::isalnum(static_cast<unsigned char>(s[j]));
+    };
+    if (c == '\n' || c == '\r') {
+      out += ' ';
+      continue;
+    }
+    bool intraword_underscore = c == '_' && i > 0 && alnum(i - 1) && alnum(i + 1);
+    if (std::string_view("\\`*_[]<|~#&").find(c) != std::string_view::npos && !intraword_underscore)
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A code span whose fence is longer than any backtick run inside it; in a
+// table cell a pipe still needs its backslash (GFM splits cells first).
+std::string MdCode(std::string_view s, bool in_table) {
+  size_t run = 0, longest = 0;
+  std::string body;
+  for (char c : s) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+    if (c == '|' && in_table) body += '\\';
+    body += (c == '\n' || c == '\r') ? ' ' : c;
+  }
+  std::string fence(longest + 1, '`');
+  bool pad = !body.empty() && (body.front() == '`' || body.back() == '`');
+  return fence + (pad ? " " + body + " " : body) + fence;
+}
+
+std::string MdServiceCell(const PlanCart& cart, Service s) {
+  const PlanStep* step = FindStep(cart, s);
+  return step ? Md(ScheduleText(step->every)) : "off";
+}
+
+void MdSummary(const Plan& plan, std::ostream& out) {
+  out << "| cart | platform | order download | shipment upload | inventory upload |\n"
+      << "| --- | --- | --- | --- | --- |\n";
+  for (const PlanCart& cart : plan.carts) {
+    out << "| " << MdCode(cart.config.id, true) << " | " << Md(cart.config.platform);
+    for (Service s : kAllServices) out << " | " << MdServiceCell(cart, s);
+    out << " |\n";
+  }
+}
+
+void MdShipMethods(const CartConfig& c, std::ostream& out) {
+  out << "\nShip methods (first match wins):\n\n"
+      << "| ship code | match | WMS carrier/service |\n| --- | --- | --- |\n";
+  for (const ShipMapping& m : c.ship_methods)
+    out << "| " << MdCode(m.code, true) << " | " << ShipMatchText(m.match) << " | "
+        << MdCode(TargetText(m.target), true) << " |\n";
+  if (!HasCatchAll(c)) out << "| *other codes* | | " << UnmappedText(c) << " |\n";
+}
+
+void MdCart(const Plan& plan, const PlanCart& cart, std::ostream& out) {
+  const CartConfig& c = cart.config;
+  out << "\n### " << Md(c.id) << "\n\n";
+  if (!c.name.empty()) out << Md(c.name) << " · ";
+  out << "client " << MdCode(c.client, false) << " · platform " << MdCode(c.platform, false)
+      << " · WMS " << Md(WmsText(plan, c.wms)) << "\n\n";
+  if (!c.api.empty()) out << "- **api**: " << Md(Join(FieldLines(c.api), "; ")) << '\n';
+  for (Service s : kAllServices) {
+    out << "- **" << Md(ServiceName(s)) << "**: " << MdServiceCell(cart, s) << '\n';
+    if (!FindStep(cart, s)) continue;
+    for (const Detail& d : ServiceDetails(c, s))
+      out << "  - " << Md(d.label) << ": " << Md(Join(d.lines, "; ")) << '\n';
+  }
+  if (FindStep(cart, Service::OrderDownload)) MdShipMethods(c, out);
+}
+
+// ---------------------------------------------------------------------------
+// Diff.
+
+using Kind = PlanChange::Kind;
+using TextMap = std::map<std::string, std::string>;
+using SubjectFn = std::function<std::string(const std::string&)>;
+
+SubjectFn Dotted(std::string prefix) {
+  return [prefix = std::move(prefix)](const std::string& key) { return prefix + "." + key; };
+}
+SubjectFn Indexed(std::string prefix) {
+  return [prefix = std::move(prefix)](const std::string& key) {
+    return prefix + "[" + Quote(key) + "]";
+  };
+}
+
+TextMap FieldTexts(const FieldValues& fields) {
+  TextMap out;
+  for (const auto& [name, value] : fields) out[name] = FieldText(value);
+  return out;
+}
+
+TextMap ShipMethodTexts(const CartConfig& c) {
+  TextMap out;
+  for (const ShipMapping& m : c.ship_methods) out[m.code] = TargetText(m.target);
+  return out;
+}
+
+// Every filter must pass, so their order is immaterial: group them by field.
+TextMap OrderFilterTexts(const CartConfig& c) {
+  std::map<std::string, std::vector<std::string>> grouped;
+  for (const OrderFilter& f : c.order_filters) grouped[f.field].push_back(OrderFilterText(f));
+  TextMap out;
+  for (auto& [field, texts] : grouped) {
+    std::sort(texts.begin(), texts.end());
+    out[field] = Join(texts, "; ");
+  }
+  return out;
+}
+
+TextMap QuotedValues(const std::map<std::string, std::string>& m) {
+  TextMap out;
+  for (const auto& [k, v] : m) out[k] = Quote(v);
+  return out;
+}
+
+TextMap ListTexts(const std::map<std::string, std::vector<std::string>>& m) {
+  TextMap out;
+  for (const auto& [k, v] : m) out[k] = ListText(v);
+  return out;
+}
+
+class Differ {
+ public:
+  std::vector<PlanChange> changes;
+
+  void Plans(const Plan& a, const Plan& b) {
+    Add(Kind::Other, "", "format_version", std::to_string(a.format_version),
+        std::to_string(b.format_version));
+    Add(Kind::Other, "", "state.url", a.state_url, b.state_url);
+    AllWms(a.wms, b.wms);
+    Carts(a.carts, b.carts);
+  }
+
+ private:
+  void Add(Kind kind, const std::string& cart, std::string subject, std::string before,
+           std::string after) {
+    if (before != after)
+      changes.push_back({kind, cart, std::move(subject), std::move(before), std::move(after)});
+  }
+
+  // Entry by entry: a key on one side only is an addition or a removal.
+  void Keyed(Kind kind, const std::string& cart, const SubjectFn& subject, const TextMap& a,
+             const TextMap& b) {
+    for (const auto& [key, text] : a) {
+      auto it = b.find(key);
+      Add(kind, cart, subject(key), text, it == b.end() ? "" : it->second);
+    }
+    for (const auto& [key, text] : b)
+      if (!a.contains(key)) Add(kind, cart, subject(key), "", text);
+  }
+
+  void AllWms(const std::map<std::string, WmsConfig>& a,
+              const std::map<std::string, WmsConfig>& b) {
+    for (const auto& [name, wa] : a) {
+      auto it = b.find(name);
+      if (it == b.end())
+        Add(Kind::WmsChanged, "", "wms." + name, Join(WmsLines(wa), "; "), "");
+      else
+        OneWms(name, wa, it->second);
+    }
+    for (const auto& [name, wb] : b)
+      if (!a.contains(name)) Add(Kind::WmsChanged, "", "wms." + name, "", Join(WmsLines(wb), "; "));
+  }
+
+  void OneWms(const std::string& name, const WmsConfig& a, const WmsConfig& b) {
+    std::string prefix = "wms." + name;
+    Add(Kind::WmsChanged, "", prefix + ".system", a.system, b.system);
+    Keyed(Kind::WmsChanged, "", Dotted(prefix), FieldTexts(a.fields), FieldTexts(b.fields));
+    Add(Kind::WmsChanged, "", prefix + ".warehouses", ListText(a.warehouses),
+        ListText(b.warehouses));
+    Add(Kind::WmsChanged, "", prefix + ".carriers", ListText(a.carriers), ListText(b.carriers));
+    Add(Kind::WmsChanged, "", prefix + ".alias_types", ListText(a.alias_types),
+        ListText(b.alias_types));
+  }
+
+  void Carts(const std::vector<PlanCart>& a, const std::vector<PlanCart>& b) {
+    std::map<std::string, const PlanCart*> by_id;
+    for (const PlanCart& cart : b) by_id.emplace(cart.config.id, &cart);
+    for (const PlanCart& cart : a) {
+      auto it = by_id.find(cart.config.id);
+      if (it == by_id.end()) {
+        Add(Kind::CartRemoved, cart.config.id, "", CartSummary(cart), "");
+        continue;
+      }
+      Cart(cart, *it->second);
+      by_id.erase(it);
+    }
+    for (const auto& [id, cart] : by_id) Add(Kind::CartAdded, id, "", "", CartSummary(*cart));
+  }
+
+  void Cart(const PlanCart& a, const PlanCart& b) {
+    const CartConfig &x = a.config, &y = b.config;
+    const std::string& id = x.id;
+    Add(Kind::Other, id, "client", x.client, y.client);
+    Add(Kind::Other, id, "platform", x.platform, y.platform);
+    Add(Kind::Other, id, "name", x.name, y.name);
+    Add(Kind::WmsChanged, id, "wms", x.wms, y.wms);
+    Keyed(Kind::ApiChanged, id, Dotted("api"), FieldTexts(x.api), FieldTexts(y.api));
+    Services(a, b);
+    // A service's settings are part of the plan only while it runs (see plan_render.h).
+    auto both = [&](Service s) { return FindStep(a, s) && FindStep(b, s); };
+    if (both(Service::OrderDownload)) OrderDownload(x, y);
+    if (CarriesItems(a) && CarriesItems(b)) Items(id, x.items, y.items);
+    if (both(Service::ShipmentUpload))
+      Keyed(Kind::CarrierCodesChanged, id, Indexed("carrier_codes"), QuotedValues(x.carrier_codes),
+            QuotedValues(y.carrier_codes));
+    if (both(Service::InventoryUpload)) Inventory(x, y);
+  }
+
+  void Services(const PlanCart& a, const PlanCart& b) {
+    for (Service s : kAllServices) {
+      const PlanStep *sa = FindStep(a, s), *sb = FindStep(b, s);
+      std::string name(ServiceName(s));
+      if (sa && !sb) Add(Kind::ServiceDisabled, a.config.id, name, ScheduleText(sa->every), "");
+      if (!sa && sb) Add(Kind::ServiceEnabled, a.config.id, name, "", ScheduleText(sb->every));
+      if (sa && sb)
+        Add(Kind::ScheduleChanged, a.config.id, name, ScheduleText(sa->every),
+            ScheduleText(sb->every));
+    }
+  }
+
+  void OrderDownload(const CartConfig& x, const CartConfig& y) {
+    const std::string& id = x.id;
+    Keyed(Kind::StatusesChanged, id, Dotted("statuses"), ListTexts(x.statuses),
+          ListTexts(y.statuses));
+    Add(Kind::FiltersChanged, id, "earliest_order_date", DateText(x.earliest_order_date),
+        DateText(y.earliest_order_date));
+    Keyed(Kind::FiltersChanged, id, Indexed("order_filters"), OrderFilterTexts(x),
+          OrderFilterTexts(y));
+    Add(Kind::ShipMethodsChanged, id, "reject_unmapped_ship_codes",
+        x.reject_unmapped_ship_codes ? "true" : "false",
+        y.reject_unmapped_ship_codes ? "true" : "false");
+    Keyed(Kind::ShipMethodsChanged, id, Indexed("ship_methods"), ShipMethodTexts(x),
+          ShipMethodTexts(y));
+    Keyed(Kind::WmsChanged, id, Dotted("wms_fields"), FieldTexts(x.wms_fields),
+          FieldTexts(y.wms_fields));
+  }
+
+  void Items(const std::string& id, const ItemRules& x, const ItemRules& y) {
+    Add(Kind::FiltersChanged, id, "items.filter", std::string(ItemFilterName(x.filter)),
+        std::string(ItemFilterName(y.filter)));
+    Add(Kind::FiltersChanged, id, "items.filter_level", std::string(FilterLevelName(x.level)),
+        std::string(FilterLevelName(y.level)));
+    Add(Kind::FiltersChanged, id, "items.skus", QuotedList(x.skus), QuotedList(y.skus));
+    Add(Kind::FiltersChanged, id, "items.translate_item_code", x.translate_item_code,
+        y.translate_item_code);
+  }
+
+  void Inventory(const CartConfig& x, const CartConfig& y) {
+    const std::string& id = x.id;
+    Add(Kind::InventoryRulesChanged, id, "sync_inventory_with", x.sync_inventory_with,
+        y.sync_inventory_with);
+    Add(Kind::InventoryRulesChanged, id, "sync_inventory_alias", x.sync_inventory_alias,
+        y.sync_inventory_alias);
+    Add(Kind::InventoryRulesChanged, id, "minimum_inventory_level",
+        std::to_string(x.minimum_inventory_level), std::to_string(y.minimum_inventory_level));
+    Add(Kind::InventoryRulesChanged, id, "inventory_quantity",
+        std::string(InventoryQuantityName(x.inventory_quantity)),
+        std::string(InventoryQuantityName(y.inventory_quantity)));
+  }
+};
+
+// ---------------------------------------------------------------------------
+// Diff output.
+
+enum class Sign { Added, Changed, Removed };
+
+Sign SignOf(const PlanChange& c) {
+  switch (c.kind) {
+    case Kind::CartAdded:
+    case Kind::ServiceEnabled:
+      return Sign::Added;
+    case Kind::CartRemoved:
+    case Kind::ServiceDisabled:
+      return Sign::Removed;
+    default:
+      return c.before.empty() ? Sign::Added : c.after.empty() ? Sign::Removed : Sign::Changed;
+  }
+}
+
+std::string PathOf(const PlanChange& c) {
+  if (c.cart.empty()) return c.subject;
+  return c.subject.empty() ? c.cart : c.cart + "/" + c.subject;
+}
+
+// "every 15m -> 30m" reads better than repeating "every".
+std::string ScheduleChangeText(const PlanChange& c) {
+  const std::string_view kEvery = "every ";
+  bool both = c.before.starts_with(kEvery) && c.after.starts_with(kEvery);
+  return c.before + " -> " + (both ? c.after.substr(kEvery.size()) : c.after);
+}
+
+std::string DiffLine(const PlanChange& c) {
+  std::string path = PathOf(c);
+  switch (c.kind) {
+    case Kind::CartAdded:
+      return "+ cart " + c.cart + " (" + c.after + ")";
+    case Kind::CartRemoved:
+      return "- cart " + c.cart + " (" + c.before + ")";
+    case Kind::ServiceEnabled:
+      return "+ " + path + " " + c.after;
+    case Kind::ServiceDisabled:
+      return "- " + path + " " + c.before;
+    case Kind::ScheduleChanged:
+      return "~ " + path + " " + ScheduleChangeText(c);
+    default:
+      break;
+  }
+  switch (SignOf(c)) {
+    case Sign::Added:
+      return "+ " + path + " = " + c.after;
+    case Sign::Removed:
+      return "- " + path + " = " + c.before;
+    case Sign::Changed:
+      break;
+  }
+  return "~ " + path + ": " + c.before + " -> " + c.after;
+}
+
+std::string CountLine(const std::vector<PlanChange>& changes) {
+  std::array<size_t, 3> n{};
+  for (const PlanChange& c : changes) ++n[static_cast<size_t>(SignOf(c))];
+  return Plural(changes.size(), "change", "changes") + ": " + std::to_string(n[0]) + " added, " +
+         std::to_string(n[1]) + " changed, " + std::to_string(n[2]) + " removed";
+}
+
+std::string_view SignWord(Sign s) {
+  switch (s) {
+    case Sign::Added:
+      return "added";
+    case Sign::Changed:
+      return "changed";
+    case Sign::Removed:
+      return "removed";
+  }
+  return "changed";
+}
+
+using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void JsonString(JsonWriter& w, std::string_view key, std::string_view value) {
+  w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+}  // namespace
+
+void RenderPlanText(const Plan& plan, std::ostream& out) {
+  out << PlanHeadline(plan) << '\n';
+  for (const PlanCart& cart : plan.carts) {
+    out << '\n';
+    TextCart(plan, cart, out);
+  }
+  for (const auto& [name, wms] : plan.wms) {
+    out << '\n';
+    TextWms(wms, name, out);
+  }
+  out << "\nstate: " << plan.state_url << '\n';
+}
+
+void RenderPlanMarkdown(const Plan& plan, std::ostream& out) {
+  out << "## " << PlanHeadline(plan) << "\n\n";
+  MdSummary(plan, out);
+  for (const PlanCart& cart : plan.carts) MdCart(plan, cart, out);
+  if (!plan.wms.empty()) {
+    out << "\n### WMS connections\n\n";
+    for (const auto& [name, wms] : plan.wms)
+      out << "- **" << Md(name) << "**: " << Md(Join(WmsLines(wms), "; ")) << '\n';
+  }
+  out << "\nState store: " << MdCode(plan.state_url, false) << '\n';
+}
+
+std::vector<PlanChange> DiffPlans(const Plan& before, const Plan& after) {
+  Differ differ;
+  differ.Plans(before, after);
+  std::vector<PlanChange> changes = std::move(differ.changes);
+  std::sort(changes.begin(), changes.end(), [](const PlanChange& a, const PlanChange& b) {
+    return std::tie(a.cart, a.kind, a.subject, a.before, a.after) <
+           std::tie(b.cart, b.kind, b.subject, b.before, b.after);
+  });
+  return changes;
+}
+
+std::string_view PlanChangeKindName(PlanChange::Kind k) {
+  switch (k) {
+    case Kind::CartAdded:
+      return "cart_added";
+    case Kind::CartRemoved:
+      return "cart_removed";
+    case Kind::ServiceEnabled:
+      return "service_enabled";
+    case Kind::ServiceDisabled:
+      return "service_disabled";
+    case Kind::ScheduleChanged:
+      return "schedule_changed";
+    case Kind::StatusesChanged:
+      return "statuses_changed";
+    case Kind::ShipMethodsChanged:
+      return "ship_methods_changed";
+    case Kind::InventoryRulesChanged:
+      return "inventory_rules_changed";
+    case Kind::FiltersChanged:
+      return "filters_changed";
+    case Kind::CarrierCodesChanged:
+      return "carrier_codes_changed";
+    case Kind::ApiChanged:
+      return "api_changed";
+    case Kind::WmsChanged:
+      return "wms_changed";
+    case Kind::Other:
+      return "other";
+  }
+  return "other";
+}
+
+void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
+  if (changes.empty()) {
+    out << "No changes.\n";
+    return;
+  }
+  for (const PlanChange& c : changes) out << DiffLine(c) << '\n';
+  out << '\n' << CountLine(changes) << ".\n";
+}
+
+void RenderDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out) {
+  if (changes.empty()) {
+    out << "No changes.\n";
+    return;
+  }
+  out << "**" << CountLine(changes) << "**\n\n"
+      << "| change | cart | setting | before | after |\n| --- | --- | --- | --- | --- |\n";
+  for (const PlanChange& c : changes) {
+    out << "| " << SignWord(SignOf(c)) << " | "
+        << (c.cart.empty() ? "*(project)*" : MdCode(c.cart, true)) << " | "
+        << (c.subject.empty() ? "*(cart)*" : MdCode(c.subject, true)) << " | " << Md(c.before)
+        << " | " << Md(c.after) << " |\n";
+  }
+}
+
+void RenderDiffJson(const std::vector<PlanChange>& changes, std::ostream& out) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  w.Key("changes");
+  w.StartArray();
+  for (const PlanChange& c : changes) {
+    w.StartObject();
+    JsonString(w, "kind", PlanChangeKindName(c.kind));
+    JsonString(w, "cart", c.cart);
+    JsonString(w, "subject", c.subject);
+    JsonString(w, "before", c.before);
+    JsonString(w, "after", c.after);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("count");
+  w.Uint64(changes.size());
+  w.EndObject();
+  out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
+  out << '\n';
+}
+
+}  // namespace cartsync

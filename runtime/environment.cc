@@ -1,0 +1,71 @@
+#include "runtime/environment.h"
+
+namespace cartsync {
+
+namespace {
+
+// The HTTP stack a connector or WMS client borrows, owned alongside it.
+struct HttpStack {
+  explicit HttpStack(Clock& clock, RetryPolicy retry)
+      : transport(MakeCurlTransport()), client(*transport, clock, retry, &limiter) {}
+  std::unique_ptr<HttpTransport> transport;
+  RateLimiter limiter;
+  HttpClient client;
+};
+
+class OwningConnector : public CartConnector {
+ public:
+  OwningConnector(std::unique_ptr<HttpStack> http, std::unique_ptr<CartConnector> inner)
+      : http_(std::move(http)), inner_(std::move(inner)) {}
+  Status FetchOrders(const OrderWindow& w, const std::function<Status(std::vector<CartOrder>&&)>& sink) override {
+    return inner_->FetchOrders(w, sink);
+  }
+  Result<bool> HasTracking(const std::string& id, const std::string& number) override {
+    return inner_->HasTracking(id, number);
+  }
+  Status UploadTracking(const TrackingUpload& up) override { return inner_->UploadTracking(up); }
+  Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
+    return inner_->PushInventory(items);
+  }
+
+ private:
+  std::unique_ptr<HttpStack> http_;  // outlives inner_: declared first, destroyed last
+  std::unique_ptr<CartConnector> inner_;
+};
+
+class OwningWms : public WmsClient {
+ public:
+  OwningWms(std::unique_ptr<HttpStack> http, std::unique_ptr<WmsClient> inner)
+      : http_(std::move(http)), inner_(std::move(inner)) {}
+  Result<std::string> PushOrder(const WmsOrder& o) override { return inner_->PushOrder(o); }
+  Result<std::optional<std::string>> FindOrder(const std::string& key) override { return inner_->FindOrder(key); }
+  Result<ShipmentPage> PullShipments(const std::string& since) override { return inner_->PullShipments(since); }
+  Result<InventorySnapshot> PullInventory() override { return inner_->PullInventory(); }
+  Result<std::vector<AliasRecord>> PullAliases() override { return inner_->PullAliases(); }
+
+ private:
+  std::unique_ptr<HttpStack> http_;
+  std::unique_ptr<WmsClient> inner_;
+};
+
+}  // namespace
+
+ProductionEnvironment::ProductionEnvironment(std::string base_dir, Clock& clock, RetryPolicy retry)
+    : base_dir_(std::move(base_dir)), clock_(clock), retry_(retry), secrets_(base_dir_) {}
+
+Result<std::unique_ptr<CartConnector>> ProductionEnvironment::Connector(const CartConfig& cart) {
+  auto http = std::make_unique<HttpStack>(clock_, retry_);
+  auto inner = MakeCartConnector(cart, {&http->client, &secrets_});
+  if (!inner.ok()) return inner.status();
+  return std::unique_ptr<CartConnector>(new OwningConnector(std::move(http), std::move(inner.value())));
+}
+
+Result<std::unique_ptr<WmsClient>> ProductionEnvironment::Wms(const WmsConfig& wms, const std::string&) {
+  auto http = std::make_unique<HttpStack>(clock_, retry_);
+  WmsDeps deps{&http->client, &secrets_, &clock_, base_dir_};
+  auto inner = MakeWmsClient(wms, deps);
+  if (!inner.ok()) return inner.status();
+  return std::unique_ptr<WmsClient>(new OwningWms(std::move(http), std::move(inner.value())));
+}
+
+}  // namespace cartsync

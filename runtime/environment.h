@@ -1,0 +1,30 @@
+// The production wiring of a run's side effects: per cart, its own libcurl
+// transport, rate limiter and HTTP client (rate limits are per store), the
+// platform's connector, and the WMS transport its project declares.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "runtime/clock.h"
+#include "runtime/http_client.h"
+#include "runtime/runner.h"
+#include "runtime/secrets.h"
+
+namespace cartsync {
+
+class ProductionEnvironment : public RunEnvironment {
+ public:
+  /// `base_dir` resolves relative secret files, WMS directories and programs.
+  ProductionEnvironment(std::string base_dir, Clock& clock, RetryPolicy retry = {});
+  Result<std::unique_ptr<CartConnector>> Connector(const CartConfig& cart) override;
+  Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) override;
+
+ private:
+  std::string base_dir_;
+  Clock& clock_;
+  RetryPolicy retry_;
+  EnvFileSecretResolver secrets_;
+};
+
+}  // namespace cartsync
