@@ -351,16 +351,19 @@ void CheckScheduleBounds(Reader& r, Service svc, const Schedule& s, const toml::
   ServiceBounds b = kBounds[static_cast<size_t>(svc)];
   int64_t min = s.MinPeriodSeconds(), max = s.MaxPeriodSeconds();
   std::string name(ServiceName(svc));
+  // Point at the schedule text inside the quotes, as grammar errors do.
+  const auto* text = n.as_string();
+  SourceRegion at = text ? RegionInString(n, 0, text->get().size(), r.file()) : r.At(n);
   if (min < b.min_seconds) {
     std::string how = s.kind == Schedule::Kind::Interval ? "every " + FormatDuration(min)
                                                           : "as often as every " + FormatDuration(min);
     std::string limit = "the minimum is every " + FormatDuration(b.min_seconds) +
                         (svc == Service::OrderDownload ? " (cart API rate limits)" : "");
-    r.diags().Report(DiagId::ScheduleOutOfBounds, r.At(n), {name, how, limit});
+    r.diags().Report(DiagId::ScheduleOutOfBounds, at, {name, how, limit});
   } else if (b.max_seconds && max > b.max_seconds) {
     std::string how = s.kind == Schedule::Kind::Interval ? "every " + FormatDuration(max)
                                                           : "with gaps of up to " + FormatDuration(max);
-    r.diags().Report(DiagId::ScheduleOutOfBounds, r.At(n),
+    r.diags().Report(DiagId::ScheduleOutOfBounds, at,
                      {name, how, "it must run at least once a day"});
   }
 }
@@ -593,7 +596,9 @@ class CartChecker {
     if (auto with = r_.String(t, "sync_inventory_with", "order_load.sync_inventory_with")) {
       const std::vector<std::string> none;
       const std::vector<std::string>& houses = wms_ ? wms_->warehouses : none;
-      if (*with != "all" && !Contains(houses, *with)) {
+      // Without a resolved WMS (unknown, ambiguous or no project) there is
+      // nothing to check against; that problem is reported on its own.
+      if (wms_ && *with != "all" && !Contains(houses, *with)) {
         std::vector<std::string> options = houses;
         options.push_back("all");
         r_.diags().Report(DiagId::UnknownWarehouse, r_.At(*t->get("sync_inventory_with")),
@@ -815,9 +820,8 @@ class CartChecker {
 
   void CheckWmsFields() {
     const toml::table* t = r_.Table(&doc_, "wms_fields", "wms_fields");
-    static const std::vector<FieldSpec> none;
-    const std::vector<FieldSpec>& specs = wms_ ? wms_->cart_fields : none;
-    CheckFields(r_, t, specs, "[wms_fields]", {}, CartAnchor(), out_.wms_fields);
+    if (!wms_) return;  // the fields are the WMS's: unknown without one
+    CheckFields(r_, t, wms_->cart_fields, "[wms_fields]", {}, CartAnchor(), out_.wms_fields);
   }
 
   const toml::table& doc_;
@@ -945,13 +949,17 @@ void MergeDefaults(toml::table& cart, toml::table&& defaults) {
 
 bool CheckCart(const toml::table& doc, std::string_view file, const CartCheckContext& ctx,
                CartConfig& out, DiagnosticEngine& diags) {
-  int before = diags.errors();
   if (doc.empty()) {
     diags.Report(DiagId::EmptyCart, {std::string(file), {}, {}}, {});
     return false;
   }
-  CartChecker(doc, file, ctx, out, diags).Run();
-  return diags.errors() == before;
+  // Check into a local engine: the shared one drops repeats (an error in
+  // [defaults] is reported once), so its error count cannot tell whether
+  // this cart is clean.
+  DiagnosticEngine local;
+  CartChecker(doc, file, ctx, out, local).Run();
+  diags.Append(local);
+  return !local.has_errors();
 }
 
 }  // namespace cartsync

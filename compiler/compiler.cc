@@ -47,14 +47,13 @@ class Driver {
   void LoadCart(const std::string& display, const std::string& rel, std::string text) {
     const SourceFile& file = out_.sources.Add(display, std::move(text));
     Record(file, rel);
-    int errors_before = out_.diags.errors();
     toml::table doc;
     if (!ValidateSourceText(file, out_.diags) || !ParseToml(file, doc, out_.diags)) return;
     if (!doc.empty() && project_file_) MergeDefaults(doc, FreshDefaults());
     CartCheckContext ctx{schema_, out_.project, options_.today};
     CartConfig cart;
     cart.source = rel;
-    CheckCart(doc, display, ctx, cart, out_.diags);
+    bool clean = CheckCart(doc, display, ctx, cart, out_.diags);
     if (!cart.id.empty()) {
       const toml::node* id_node = doc["cart"]["id"].node();
       SourceRegion at = RegionOf(*id_node, display);
@@ -62,9 +61,10 @@ class Driver {
       if (!inserted) {
         std::string other = it->second.file + ":" + std::to_string(it->second.begin.line);
         out_.diags.Report(DiagId::DuplicateCartId, at, {cart.id, other});
+        clean = false;
       }
     }
-    if (out_.diags.errors() == errors_before) out_.carts.push_back(std::move(cart));
+    if (clean) out_.carts.push_back(std::move(cart));
   }
 
   void Finish() {

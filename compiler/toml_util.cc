@@ -7,7 +7,9 @@ SourceRegion RegionOf(const toml::source_region& r, std::string_view fallback_fi
   out.file = r.path ? *r.path : std::string(fallback_file);
   out.begin = {r.begin.line, r.begin.column};
   out.end = {r.end.line, r.end.column};
-  if (out.end < out.begin || out.end.line == 0) out.end = {out.begin.line, out.begin.column + 1};
+  // toml++ reports parse errors as an empty span (end == begin): widen it to
+  // one column so every located diagnostic covers at least one character.
+  if (out.end <= out.begin || out.end.line == 0) out.end = {out.begin.line, out.begin.column + 1};
   return out;
 }
 

@@ -27,6 +27,12 @@ struct HttpRequest {
   std::string body;
   int64_t connect_timeout_ms = 10'000;
   int64_t timeout_ms = 60'000;  ///< total, per attempt
+  /// False for requests that must not be repeated blindly (POST of a
+  /// shipment, a fulfillment, an order note): HttpClient then retries only
+  /// a 429 (the server did not act on it) and returns timeouts, network
+  /// errors and 5xx after the first attempt, so the caller can re-read
+  /// before trying again.
+  bool idempotent = true;
 };
 
 struct HttpResponse {
@@ -68,10 +74,17 @@ class RateLimiter {
  private:
   std::mutex mu_;
   int64_t not_before_ms_ = 0;
-  // Shopify bucket: used/size as last reported, and when.
-  int bucket_used_ = -1, bucket_size_ = 0;
+  // Shopify bucket: the level as last reported (plus the requests granted
+  // since), and when; -1 until a response has carried the header.
+  double bucket_used_ = -1;
+  int bucket_size_ = 0;
   int64_t bucket_seen_ms_ = 0;
   double leak_per_second_ = 2.0;
+  // BigCommerce window: requests left (-1 unknown), when the window resets,
+  // and when the last request was let through (for spreading).
+  int64_t window_left_ = -1;
+  int64_t window_reset_at_ms_ = 0;
+  int64_t window_last_grant_ms_ = 0;
 };
 
 class HttpClient {

@@ -91,7 +91,7 @@ TEST(Plan, JsonHasContractShapeAndNoSecretValues) {
   EXPECT_NE(json.find("\"url\": \"sqlite:.cartsync/state.db\""), std::string::npos);
   // Descriptor defaults are filled in, so the plan is complete on its own.
   EXPECT_NE(json.find("\"api_version\": \"2024-10\""), std::string::npos);
-  EXPECT_NE(json.find("\"status\": [\n                \"open\"\n              ]"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": [\n              \"open\"\n            ]"), std::string::npos) << json;
 }
 
 TEST(Plan, DeterministicAndRoundTrips) {

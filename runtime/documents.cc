@@ -1,0 +1,469 @@
+// JSON forms of the documents (wms-contract.md). Writers emit every key in a
+// fixed order (so the same document always gives the same bytes); readers
+// accept missing optional keys and null as "empty", ignore unknown keys (a WMS
+// may send more than the contract), and name the failing field with its path:
+// "lines[2].quantity must be an integer".
+#include "runtime/documents.h"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace cartsync {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Key(Writer& w, const char* key) { w.Key(key); }
+
+void Str(Writer& w, const char* key, const std::string& value) {
+  w.Key(key);
+  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void WriteAddress(Writer& w, const Address& a) {
+  w.StartObject();
+  Str(w, "name", a.name);
+  Str(w, "company", a.company);
+  Str(w, "address1", a.address1);
+  Str(w, "address2", a.address2);
+  Str(w, "city", a.city);
+  Str(w, "region", a.region);
+  Str(w, "postal_code", a.postal_code);
+  Str(w, "country", a.country);
+  Str(w, "phone", a.phone);
+  Str(w, "email", a.email);
+  w.EndObject();
+}
+
+void WriteOrderLines(Writer& w, const std::vector<OrderLine>& lines) {
+  w.StartArray();
+  for (const OrderLine& l : lines) {
+    w.StartObject();
+    Str(w, "line_key", l.line_key);
+    Str(w, "sku", l.sku);
+    Key(w, "quantity");
+    w.Int64(l.quantity);
+    Str(w, "unit_price", l.unit_price);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+/// A wms_fields value is JSON text; it is re-serialized compactly (so the
+/// document stays one line, which the command transport relies on). Text that
+/// is not JSON cannot be emitted raw without breaking the document, so it goes
+/// out as a string.
+void WriteJsonText(Writer& w, const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError()) {
+    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  } else {
+    d.Accept(w);
+  }
+}
+
+std::string Finish(rapidjson::StringBuffer& buffer) {
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// ---------------------------------------------------------------------------
+// Reading
+
+std::string Path(const std::string& prefix, const char* name) {
+  return prefix.empty() ? std::string(name) : prefix + "." + name;
+}
+
+std::string Index(const std::string& prefix, size_t i) {
+  return prefix + "[" + std::to_string(i) + "]";
+}
+
+/// Reads `obj[name]` as a string into `out`. Missing or null is "" unless
+/// `required`, in which case it (and "") is an error.
+bool GetString(const rapidjson::Value& obj, const std::string& prefix, const char* name,
+               bool required, std::string& out, std::string& error) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) {
+    if (required) {
+      error = Path(prefix, name) + " is missing";
+      return false;
+    }
+    out.clear();
+    return true;
+  }
+  if (!it->value.IsString()) {
+    error = Path(prefix, name) + " must be a string";
+    return false;
+  }
+  out.assign(it->value.GetString(), it->value.GetStringLength());
+  if (required && out.empty()) {
+    error = Path(prefix, name) + " must not be empty";
+    return false;
+  }
+  return true;
+}
+
+/// An integer; a JSON number with a fractional part is an error, an integral
+/// one written as 2.0 is accepted.
+bool GetInteger(const rapidjson::Value& obj, const std::string& prefix, const char* name,
+                bool required, int64_t& out, std::string& error) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) {
+    if (required) {
+      error = Path(prefix, name) + " is missing";
+      return false;
+    }
+    out = 0;
+    return true;
+  }
+  const rapidjson::Value& v = it->value;
+  if (v.IsInt64()) {
+    out = v.GetInt64();
+    return true;
+  }
+  if (v.IsDouble()) {
+    double d = v.GetDouble();
+    if (std::isfinite(d) && std::floor(d) == d && d >= -9.2e18 && d <= 9.2e18) {
+      out = static_cast<int64_t>(d);
+      return true;
+    }
+  }
+  error = Path(prefix, name) + " must be an integer";
+  return false;
+}
+
+/// `obj[name]` as an array (missing or null = none).
+bool GetArray(const rapidjson::Value& obj, const std::string& prefix, const char* name,
+              const rapidjson::Value*& out, std::string& error) {
+  out = nullptr;
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return true;
+  if (!it->value.IsArray()) {
+    error = Path(prefix, name) + " must be an array";
+    return false;
+  }
+  out = &it->value;
+  return true;
+}
+
+bool GetObject(const rapidjson::Value& obj, const std::string& prefix, const char* name,
+               const rapidjson::Value*& out, std::string& error) {
+  out = nullptr;
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return true;
+  if (!it->value.IsObject()) {
+    error = Path(prefix, name) + " must be an object";
+    return false;
+  }
+  out = &it->value;
+  return true;
+}
+
+bool ReadAddressAt(const rapidjson::Value& obj, const std::string& prefix, const char* name,
+                   Address& a, std::string& error) {
+  const rapidjson::Value* v = nullptr;
+  if (!GetObject(obj, prefix, name, v, error)) return false;
+  a = Address{};
+  if (v == nullptr) return true;
+  std::string p = Path(prefix, name);
+  return GetString(*v, p, "name", false, a.name, error) &&
+         GetString(*v, p, "company", false, a.company, error) &&
+         GetString(*v, p, "address1", false, a.address1, error) &&
+         GetString(*v, p, "address2", false, a.address2, error) &&
+         GetString(*v, p, "city", false, a.city, error) &&
+         GetString(*v, p, "region", false, a.region, error) &&
+         GetString(*v, p, "postal_code", false, a.postal_code, error) &&
+         GetString(*v, p, "country", false, a.country, error) &&
+         GetString(*v, p, "phone", false, a.phone, error) &&
+         GetString(*v, p, "email", false, a.email, error);
+}
+
+bool ReadOrderLines(const rapidjson::Value& obj, const std::string& prefix,
+                    std::vector<OrderLine>& out, std::string& error) {
+  const rapidjson::Value* lines = nullptr;
+  if (!GetArray(obj, prefix, "lines", lines, error)) return false;
+  out.clear();
+  if (lines == nullptr) return true;
+  std::string base = Path(prefix, "lines");
+  for (rapidjson::SizeType i = 0; i < lines->Size(); ++i) {
+    const rapidjson::Value& l = (*lines)[i];
+    std::string p = Index(base, i);
+    if (!l.IsObject()) {
+      error = p + " must be an object";
+      return false;
+    }
+    OrderLine line;
+    if (!GetString(l, p, "line_key", false, line.line_key, error) ||
+        !GetString(l, p, "sku", false, line.sku, error) ||
+        !GetInteger(l, p, "quantity", true, line.quantity, error) ||
+        !GetString(l, p, "unit_price", false, line.unit_price, error))
+      return false;
+    out.push_back(std::move(line));
+  }
+  return true;
+}
+
+bool ReadShipmentAt(const rapidjson::Value& v, const std::string& prefix, Shipment& out,
+                    std::string& error) {
+  if (!v.IsObject()) {
+    error = (prefix.empty() ? std::string("shipment") : prefix) + " must be an object";
+    return false;
+  }
+  Shipment s;
+  if (!GetString(v, prefix, "order_key", true, s.order_key, error) ||
+      !GetString(v, prefix, "carrier", false, s.carrier, error) ||
+      !GetString(v, prefix, "service", false, s.service, error) ||
+      !GetString(v, prefix, "tracking_number", true, s.tracking_number, error) ||
+      !GetString(v, prefix, "shipped_at", false, s.shipped_at, error))
+    return false;
+  const rapidjson::Value* lines = nullptr;
+  if (!GetArray(v, prefix, "lines", lines, error)) return false;
+  if (lines != nullptr) {
+    std::string base = Path(prefix, "lines");
+    for (rapidjson::SizeType i = 0; i < lines->Size(); ++i) {
+      const rapidjson::Value& l = (*lines)[i];
+      std::string p = Index(base, i);
+      if (!l.IsObject()) {
+        error = p + " must be an object";
+        return false;
+      }
+      ShipmentLine line;
+      if (!GetString(l, p, "line_key", false, line.line_key, error) ||
+          !GetString(l, p, "sku", false, line.sku, error) ||
+          !GetInteger(l, p, "quantity", true, line.quantity, error))
+        return false;
+      s.lines.push_back(std::move(line));
+    }
+  }
+  out = std::move(s);
+  return true;
+}
+
+bool ReadInventoryAt(const rapidjson::Value& v, const std::string& prefix, InventoryRecord& out,
+                     std::string& error) {
+  if (!v.IsObject()) {
+    error = (prefix.empty() ? std::string("inventory record") : prefix) + " must be an object";
+    return false;
+  }
+  InventoryRecord r;
+  if (!GetString(v, prefix, "sku", true, r.sku, error) ||
+      !GetString(v, prefix, "warehouse", false, r.warehouse, error) ||
+      !GetInteger(v, prefix, "available", true, r.available, error) ||
+      !GetInteger(v, prefix, "on_hand", true, r.on_hand, error))
+    return false;
+  out = std::move(r);
+  return true;
+}
+
+bool ReadAliasAt(const rapidjson::Value& v, const std::string& prefix, AliasRecord& out,
+                 std::string& error) {
+  if (!v.IsObject()) {
+    error = (prefix.empty() ? std::string("alias record") : prefix) + " must be an object";
+    return false;
+  }
+  AliasRecord r;
+  if (!GetString(v, prefix, "sku", true, r.sku, error)) return false;
+  const rapidjson::Value* aliases = nullptr;
+  if (!GetObject(v, prefix, "aliases", aliases, error)) return false;
+  if (aliases != nullptr) {
+    std::string base = Path(prefix, "aliases");
+    for (auto it = aliases->MemberBegin(); it != aliases->MemberEnd(); ++it) {
+      std::string type(it->name.GetString(), it->name.GetStringLength());
+      if (it->value.IsNull()) continue;  // "no alias of this type"
+      if (!it->value.IsString()) {
+        error = base + "." + type + " must be a string";
+        return false;
+      }
+      r.aliases[type] = std::string(it->value.GetString(), it->value.GetStringLength());
+    }
+  }
+  out = std::move(r);
+  return true;
+}
+
+bool ParseDocument(std::string_view json, const char* what, rapidjson::Document& d,
+                   std::string& error) {
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(json.data(), json.size());
+  if (d.HasParseError()) {
+    error = std::string(what) + ": invalid JSON at offset " + std::to_string(d.GetErrorOffset()) +
+            ": " + rapidjson::GetParseError_En(d.GetParseError());
+    return false;
+  }
+  if (!d.IsObject()) {
+    error = std::string(what) + " must be a JSON object";
+    return false;
+  }
+  return true;
+}
+
+std::string ValueToJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  v.Accept(w);
+  return Finish(buffer);
+}
+
+}  // namespace
+
+std::string OrderKey(std::string_view cart_id, std::string_view order_id) {
+  std::string key;
+  key.reserve(cart_id.size() + 1 + order_id.size());
+  key.append(cart_id);
+  key.push_back(':');
+  key.append(order_id);
+  return key;
+}
+
+std::string ToJson(const CartOrder& o) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Str(w, "id", o.id);
+  Str(w, "order_number", o.order_number);
+  Str(w, "placed_at", o.placed_at);
+  Str(w, "updated_at", o.updated_at);
+  Str(w, "status", o.status);
+  Str(w, "ship_code", o.ship_code);
+  Key(w, "ship_to");
+  WriteAddress(w, o.ship_to);
+  Key(w, "lines");
+  WriteOrderLines(w, o.lines);
+  w.EndObject();
+  return Finish(buffer);
+}
+
+std::string ToJson(const WmsOrder& o) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Str(w, "order_key", o.order_key);
+  Str(w, "cart_id", o.cart_id);
+  Str(w, "client", o.client);
+  Str(w, "order_number", o.order_number);
+  Str(w, "placed_at", o.placed_at);
+  Key(w, "ship_to");
+  WriteAddress(w, o.ship_to);
+  Key(w, "ship_method");
+  w.StartObject();
+  Str(w, "cart_code", o.ship_method.cart_code);
+  Str(w, "carrier", o.ship_method.carrier);
+  Str(w, "service", o.ship_method.service);
+  w.EndObject();
+  Key(w, "lines");
+  WriteOrderLines(w, o.lines);
+  Key(w, "wms_fields");
+  w.StartObject();
+  for (const auto& [name, text] : o.wms_fields) {  // std::map: sorted, deterministic
+    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    WriteJsonText(w, text);
+  }
+  w.EndObject();
+  w.EndObject();
+  return Finish(buffer);
+}
+
+std::string ToJson(const Shipment& s) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  Str(w, "order_key", s.order_key);
+  Str(w, "carrier", s.carrier);
+  Str(w, "service", s.service);
+  Str(w, "tracking_number", s.tracking_number);
+  Str(w, "shipped_at", s.shipped_at);
+  Key(w, "lines");
+  w.StartArray();
+  for (const ShipmentLine& l : s.lines) {
+    w.StartObject();
+    Str(w, "line_key", l.line_key);
+    Str(w, "sku", l.sku);
+    Key(w, "quantity");
+    w.Int64(l.quantity);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return Finish(buffer);
+}
+
+bool FromJson(std::string_view json, CartOrder& out, std::string& error) {
+  rapidjson::Document d;
+  if (!ParseDocument(json, "order", d, error)) return false;
+  CartOrder o;
+  const std::string p;
+  if (!GetString(d, p, "id", true, o.id, error) ||
+      !GetString(d, p, "order_number", false, o.order_number, error) ||
+      !GetString(d, p, "placed_at", false, o.placed_at, error) ||
+      !GetString(d, p, "updated_at", false, o.updated_at, error) ||
+      !GetString(d, p, "status", false, o.status, error) ||
+      !GetString(d, p, "ship_code", false, o.ship_code, error) ||
+      !ReadAddressAt(d, p, "ship_to", o.ship_to, error) || !ReadOrderLines(d, p, o.lines, error))
+    return false;
+  out = std::move(o);
+  return true;
+}
+
+bool FromJson(std::string_view json, WmsOrder& out, std::string& error) {
+  rapidjson::Document d;
+  if (!ParseDocument(json, "order", d, error)) return false;
+  WmsOrder o;
+  const std::string p;
+  if (!GetString(d, p, "order_key", true, o.order_key, error) ||
+      !GetString(d, p, "cart_id", false, o.cart_id, error) ||
+      !GetString(d, p, "client", false, o.client, error) ||
+      !GetString(d, p, "order_number", false, o.order_number, error) ||
+      !GetString(d, p, "placed_at", false, o.placed_at, error) ||
+      !ReadAddressAt(d, p, "ship_to", o.ship_to, error))
+    return false;
+  const rapidjson::Value* method = nullptr;
+  if (!GetObject(d, p, "ship_method", method, error)) return false;
+  if (method != nullptr &&
+      (!GetString(*method, "ship_method", "cart_code", false, o.ship_method.cart_code, error) ||
+       !GetString(*method, "ship_method", "carrier", false, o.ship_method.carrier, error) ||
+       !GetString(*method, "ship_method", "service", false, o.ship_method.service, error)))
+    return false;
+  if (!ReadOrderLines(d, p, o.lines, error)) return false;
+  const rapidjson::Value* fields = nullptr;
+  if (!GetObject(d, p, "wms_fields", fields, error)) return false;
+  if (fields != nullptr) {
+    for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it)
+      o.wms_fields[std::string(it->name.GetString(), it->name.GetStringLength())] =
+          ValueToJson(it->value);
+  }
+  out = std::move(o);
+  return true;
+}
+
+bool FromJson(std::string_view json, Shipment& out, std::string& error) {
+  rapidjson::Document d;
+  return ParseDocument(json, "shipment", d, error) && ReadShipmentAt(d, "", out, error);
+}
+
+bool FromJson(std::string_view json, InventoryRecord& out, std::string& error) {
+  rapidjson::Document d;
+  return ParseDocument(json, "inventory record", d, error) && ReadInventoryAt(d, "", out, error);
+}
+
+bool FromJson(std::string_view json, AliasRecord& out, std::string& error) {
+  rapidjson::Document d;
+  return ParseDocument(json, "alias record", d, error) && ReadAliasAt(d, "", out, error);
+}
+
+bool ReadShipment(const rapidjson::Value& v, Shipment& out, std::string& error) {
+  return ReadShipmentAt(v, "", out, error);
+}
+
+bool ReadInventory(const rapidjson::Value& v, InventoryRecord& out, std::string& error) {
+  return ReadInventoryAt(v, "", out, error);
+}
+
+bool ReadAlias(const rapidjson::Value& v, AliasRecord& out, std::string& error) {
+  return ReadAliasAt(v, "", out, error);
+}
+
+}  // namespace cartsync

@@ -1,0 +1,198 @@
+// The `http` WMS transport (wms-contract.md): JSON over HttpClient, which
+// owns retries, backoff and 429 handling; this file interprets the answers.
+//
+//   POST {url}/orders                 body: order; Idempotency-Key: order_key
+//                                     200/201 {"wms_order_id"}; 409 = already present
+//   GET  {url}/orders/{order_key}     200 {"wms_order_id"} / 404 — NOT in the
+//                                     contract: our extension, used by FindOrder
+//                                     to reconcile after a crash between sending
+//                                     an order and recording the answer
+//   GET  {url}/shipments?since=CURSOR {"shipments": […], "next": CURSOR}
+//   GET  {url}/inventory              {"inventory": […], "as_of": ISO 8601?}
+//   GET  {url}/aliases                {"aliases": […]}
+//
+// The bearer token is resolved for each request and lives only in that
+// request's headers; messages name method and path, never the token, and
+// quote at most 200 characters of a WMS answer.
+#include <algorithm>
+#include <utility>
+
+#include "runtime/documents.h"
+#include "runtime/wms_transports.h"
+
+namespace cartsync {
+namespace {
+
+using wms_detail::Excerpt;
+
+constexpr size_t kBodyExcerpt = 200;
+
+std::string UrlEncode(std::string_view text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '.' || u == '_' || u == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xF]);
+    }
+  }
+  return out;
+}
+
+class HttpWms : public WmsClient {
+ public:
+  HttpWms(std::string base_url, std::optional<SecretRef> token, int64_t timeout_seconds,
+          HttpClient& http, SecretResolver* secrets)
+      : base_url_(std::move(base_url)),
+        token_(std::move(token)),
+        timeout_ms_(timeout_seconds * 1000),
+        http_(http),
+        secrets_(secrets) {
+    while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+  }
+
+  Result<std::string> PushOrder(const WmsOrder& order) override {
+    const std::string context = "WMS POST /orders (" + order.order_key + ")";
+    auto response = Send("POST", "/orders", ToJson(order), order.order_key);
+    if (!response.ok()) return response.status();
+    const HttpResponse& r = response.value();
+    if (r.status >= 200 && r.status < 300) {
+      auto id = IdFrom(r, /*allow_null=*/false, context);
+      if (!id.ok()) return id.status();
+      return *id.value();
+    }
+    if (r.status == 409) {
+      // Already present. The contract says the 409 carries the same id; when a
+      // WMS leaves it out, ask for it.
+      if (auto doc = wms_detail::ParseObject(r.body, context); doc.ok()) {
+        auto id = wms_detail::ReadOrderId(*doc.value(), /*allow_null=*/true, context);
+        if (id.ok() && id.value().has_value()) return *id.value();
+      }
+      auto found = FindOrder(order.order_key);
+      if (!found.ok()) return found.status();
+      if (!found.value().has_value())
+        return Status::Transient(context + ": answered 409 (already present) but " +
+                                 "GET /orders/{order_key} does not find the order");
+      return *found.value();
+    }
+    return Unexpected(r, context);
+  }
+
+  Result<std::optional<std::string>> FindOrder(const std::string& order_key) override {
+    const std::string context = "WMS GET /orders/" + order_key;
+    auto response = Send("GET", "/orders/" + UrlEncode(order_key), "", "");
+    if (!response.ok()) return response.status();
+    const HttpResponse& r = response.value();
+    if (r.status == 404) return std::optional<std::string>();
+    if (r.status >= 200 && r.status < 300) return IdFrom(r, /*allow_null=*/true, context);
+    return Unexpected(r, context);
+  }
+
+  Result<ShipmentPage> PullShipments(const std::string& since) override {
+    std::string path = "/shipments";
+    if (!since.empty()) path += "?since=" + UrlEncode(since);
+    const std::string context = "WMS GET /shipments";
+    auto doc = GetObject(path, context);
+    if (!doc.ok()) return doc.status();
+    return wms_detail::ReadShipmentPage(*doc.value(), context);
+  }
+
+  Result<InventorySnapshot> PullInventory() override {
+    const std::string context = "WMS GET /inventory";
+    auto doc = GetObject("/inventory", context);
+    if (!doc.ok()) return doc.status();
+    return wms_detail::ReadInventorySnapshot(*doc.value(), context);
+  }
+
+  Result<std::vector<AliasRecord>> PullAliases() override {
+    const std::string context = "WMS GET /aliases";
+    auto doc = GetObject("/aliases", context);
+    if (!doc.ok()) return doc.status();
+    return wms_detail::ReadAliasList(*doc.value(), context);
+  }
+
+ private:
+  Result<HttpResponse> Send(const char* method, const std::string& path, std::string body,
+                            const std::string& idempotency_key) {
+    HttpRequest request;
+    request.method = method;
+    request.url = base_url_ + path;
+    request.timeout_ms = timeout_ms_;
+    // Every call may be retried by HttpClient, POST /orders included: its
+    // Idempotency-Key makes a repeat the same order (the contract).
+    request.idempotent = true;
+    request.connect_timeout_ms = std::min<int64_t>(request.connect_timeout_ms, timeout_ms_);
+    request.headers.emplace_back("Accept", "application/json");
+    if (!body.empty()) {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = std::move(body);
+    }
+    if (!idempotency_key.empty()) request.headers.emplace_back("Idempotency-Key", idempotency_key);
+    if (token_) {
+      auto token = secrets_->Resolve(*token_);
+      if (!token.ok()) return Status::Permanent("WMS token: " + token.status().message());
+      request.headers.emplace_back("Authorization", "Bearer " + token.value());
+    }
+    return http_.Send(request);
+  }
+
+  Result<std::shared_ptr<rapidjson::Document>> GetObject(const std::string& path,
+                                                         const std::string& context) {
+    auto response = Send("GET", path, "", "");
+    if (!response.ok()) return response.status();
+    const HttpResponse& r = response.value();
+    if (r.status < 200 || r.status >= 300) return Unexpected(r, context);
+    return wms_detail::ParseObject(r.body, context);
+  }
+
+  static Result<std::optional<std::string>> IdFrom(const HttpResponse& r, bool allow_null,
+                                                   const std::string& context) {
+    auto doc = wms_detail::ParseObject(r.body, context);
+    if (!doc.ok()) return doc.status();
+    return wms_detail::ReadOrderId(*doc.value(), allow_null, context);
+  }
+
+  /// A status the call does not expect. HttpClient already retried 5xx and
+  /// 429; should one still arrive here it stays retryable.
+  static Status Unexpected(const HttpResponse& r, const std::string& context) {
+    std::string message = context + " answered HTTP " + std::to_string(r.status);
+    std::string excerpt = Excerpt(r.body, kBodyExcerpt);
+    if (!excerpt.empty()) message += ": " + excerpt;
+    if (r.status >= 500 || r.status == 429 || r.status == 408) return Status::Transient(message);
+    return Status::Permanent(message);
+  }
+
+  std::string base_url_;
+  std::optional<SecretRef> token_;
+  int64_t timeout_ms_;
+  HttpClient& http_;
+  SecretResolver* secrets_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WmsClient>> MakeHttpWms(const WmsConfig& config, const WmsDeps& deps) {
+  using wms_detail::FieldName;
+  auto url = config.fields.find("url");
+  if (url == config.fields.end() || url->second.text.empty())
+    return Status::Permanent(FieldName(config, "url") + " is required for system = \"http\"");
+  std::optional<SecretRef> token;
+  if (auto it = config.fields.find("token"); it != config.fields.end() && it->second.secret) {
+    token = *it->second.secret;
+    if (deps.secrets == nullptr)
+      return Status::Permanent(FieldName(config, "token") + ": no secret resolver configured");
+  }
+  auto timeout = wms_detail::TimeoutSeconds(config, 30);
+  if (!timeout.ok()) return timeout.status();
+  if (deps.http == nullptr)
+    return Status::Permanent("[wms." + config.name + "]: system = \"http\" needs an HTTP client");
+  return std::unique_ptr<WmsClient>(
+      new HttpWms(url->second.text, token, timeout.value(), *deps.http, deps.secrets));
+}
+
+}  // namespace cartsync

@@ -1,0 +1,413 @@
+// The runner against fakes of the cart and the WMS, with a real SQLite
+// state store in a temp file and a fake clock: every rule of the runtime
+// issue, each with a test that fails without it.
+#include "runtime/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "compiler/compiler.h"
+#include "compiler/plan.h"
+#include "runtime/report.h"
+#include "runtime/sqlite_state_store.h"
+#include "tests/runtime/fakes.h"
+
+namespace cartsync {
+namespace {
+
+const char* kProject = R"([wms.main]
+system = "http"
+url = "https://wms.example.com/api"
+warehouses = ["east", "west"]
+carriers = ["UPS", "FEDEX", "USPS"]
+)";
+
+const char* kCart = R"([cart]
+id = "acme"
+client = "acme-apparel"
+platform = "shopify"
+[api]
+store_url = "https://acme.myshopify.com"
+access_token = { secret = "env:ACME_TOKEN" }
+[services.order_download]
+enabled = true
+every = "15m"
+[services.shipment_upload]
+enabled = true
+every = "30m"
+[services.inventory_upload]
+enabled = true
+every = "1h"
+[order_load]
+earliest_order_date = 2026-01-01
+reject_unmapped_ship_codes = true
+minimum_inventory_level = 2
+[ship_methods]
+"Standard" = "UPS/GROUND"
+"Express*" = "FEDEX/FEDEX_2_DAY"
+[items]
+filter = "blacklist"
+skus = ["GIFT-*"]
+[[order_filters]]
+field = "ship_to.country"
+values = ["US", "CA"]
+[carrier_codes]
+"UPS" = "ups"
+)";
+
+CartOrder MakeOrder(const std::string& id, const std::string& ship_code, const std::string& country = "US",
+                    const std::string& sku = "TS-RED-M", const std::string& placed = "2026-11-20T10:00:00Z") {
+  CartOrder o;
+  o.id = id;
+  o.order_number = "#" + id;
+  o.placed_at = placed;
+  o.updated_at = placed;
+  o.ship_code = ship_code;
+  o.ship_to.name = "Ann";
+  o.ship_to.country = country;
+  o.lines.push_back({"L" + id, sku, 2, "19.99"});
+  return o;
+}
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/cartsync-runner-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
+    std::filesystem::remove(path_);
+    auto store = SqliteStateStore::Open(path_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store.value());
+    Recompile(kCart);
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+  }
+
+  void Recompile(const std::string& cart) {
+    CompileOptions o;
+    o.today = {2026, 11, 27};
+    Compilation c;
+    CompileTexts(kProject, {{"carts.d/acme.toml", cart}}, o, c);
+    ASSERT_FALSE(c.diags.has_errors());
+    plan_ = BuildPlan(c);
+  }
+
+  RunReport Run(RunOptions options = {}) {
+    RunLog log(log_, LogFormat::Text, clock_);
+    if (options.owner.empty()) options.owner = "test-run";
+    return Runner(plan_, *store_, env_, clock_, log, options).Run();
+  }
+
+  const StepOutcome& Step(const RunReport& r, const std::string& id) {
+    for (const StepOutcome& s : r.steps)
+      if (s.step_id == id) return s;
+    ADD_FAILURE() << "no step " << id;
+    return r.steps.front();
+  }
+
+  OrderRecord Order(const std::string& id) {
+    auto r = store_->GetOrder("acme:" + id);
+    EXPECT_TRUE(r.ok() && r.value()) << "order " << id;
+    return r.ok() && r.value() ? *r.value() : OrderRecord{};
+  }
+
+  FakeCartState& cart() { return env_.carts["acme"]; }
+
+  std::string path_;
+  std::unique_ptr<SqliteStateStore> store_;
+  Plan plan_;
+  FakeEnvironment env_;
+  FakeClock clock_{1'795'000'000'000};  // 2026-11-18
+  std::ostringstream log_;
+};
+
+TEST_F(RunnerTest, SendsHoldsAndSkipsWithReasons) {
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Next Day"), MakeOrder("3", "Standard", "DE"),
+                   MakeOrder("4", "Express Saver"), MakeOrder("5", "Standard", "US", "GIFT-CARD")};
+  RunReport r = Run();
+  const StepCounts& c = Step(r, "acme/order_download").counts;
+  EXPECT_EQ(c.downloaded, 5);
+  EXPECT_EQ(c.sent, 2);
+  EXPECT_EQ(c.held, 1);
+  EXPECT_EQ(c.skipped, 2);
+  EXPECT_EQ(env_.wms.pushes, 2);
+  EXPECT_EQ(env_.wms.orders["acme:1"].ship_method.carrier, "UPS");
+  EXPECT_EQ(env_.wms.orders["acme:4"].ship_method.service, "FEDEX_2_DAY");
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+  EXPECT_EQ(Order("1").wms_ref, "WMS-acme:1");
+  EXPECT_EQ(Order("2").status, OrderStatus::Held);
+  EXPECT_EQ(Order("2").reason, "ship code \"Next Day\" is not mapped in [ship_methods]");
+  EXPECT_EQ(Order("3").reason, "order filter: ship_to.country \"DE\" matches none of \"US\", \"CA\"");
+  EXPECT_EQ(Order("5").reason, "every item is excluded by [items]");
+  EXPECT_TRUE(r.ok());
+}
+
+TEST_F(RunnerTest, OldOrderUpdatedLaterIsSkippedByEarliestDate) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  Run();
+  // A later pull goes by update time, so an old order edited today comes back.
+  CartOrder old = MakeOrder("6", "Standard", "US", "TS", "2025-12-31T23:00:00Z");
+  old.updated_at = "2026-11-21T09:00:00Z";
+  cart().orders.push_back(old);
+  Run();
+  EXPECT_EQ(Order("6").status, OrderStatus::Skipped);
+  EXPECT_EQ(Order("6").reason, "placed 2025-12-31T23:00:00Z, before earliest_order_date 2026-01-01");
+  EXPECT_EQ(env_.wms.pushes, 1);
+}
+
+TEST_F(RunnerTest, RerunIsANoOp) {
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Standard")};
+  Run();
+  clock_.Advance(60'000);
+  RunReport again = Run();
+  EXPECT_EQ(env_.wms.pushes, 2);
+  EXPECT_EQ(Step(again, "acme/order_download").counts.downloaded, 0);
+  EXPECT_EQ(Step(again, "acme/order_download").counts.sent, 0);
+}
+
+TEST_F(RunnerTest, FirstPullReachesBackToEarliestDateLaterPullsSlideWithOverlap) {
+  cart().orders = {MakeOrder("1", "Standard", "US", "TS", "2026-11-20T10:00:00Z")};
+  Run();
+  Run();
+  ASSERT_EQ(cart().windows.size(), 2u);
+  int64_t earliest = 0, cursor = 0;
+  ParseTimestamp("2026-01-01T00:00:00Z", earliest);
+  ParseTimestamp("2026-11-20T10:00:00Z", cursor);
+  EXPECT_EQ(cart().windows[0].created_after, earliest);
+  EXPECT_FALSE(cart().windows[0].updated_after.has_value());
+  EXPECT_EQ(cart().windows[1].updated_after, cursor - 600);
+  EXPECT_EQ(cart().windows[1].statuses.at("financial_status"),
+            (std::vector<std::string>{"paid", "partially_refunded"}));
+}
+
+TEST_F(RunnerTest, HeldOrderReleasedWhenConfigMapsItsCode) {
+  cart().orders = {MakeOrder("2", "Next Day")};
+  Run();
+  EXPECT_EQ(Order("2").status, OrderStatus::Held);
+  std::string mapped = kCart;
+  mapped.replace(mapped.find("\"Standard\" = "), 0, "\"Next Day\" = \"UPS/NEXT_DAY_AIR\"\n");
+  Recompile(mapped);
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").counts.released, 1);
+  EXPECT_EQ(Order("2").status, OrderStatus::Sent);
+  EXPECT_EQ(env_.wms.orders["acme:2"].ship_method.service, "NEXT_DAY_AIR");
+}
+
+TEST_F(RunnerTest, TransientWmsFailureKeepsOrderNewAndRetriesNextRun) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  env_.wms.fail_push = Status::Transient("HTTP 503 after 5 attempts");
+  RunReport r = Run();
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Failed);
+  EXPECT_EQ(Order("1").status, OrderStatus::New);
+  EXPECT_EQ(Order("1").attempts, 1);
+  auto intents = store_->PendingIntents("acme");
+  ASSERT_TRUE(intents.ok());
+  EXPECT_TRUE(intents.value().empty());
+  env_.wms.fail_push = Status::Ok();
+  RunReport again = Run();
+  EXPECT_TRUE(again.ok());
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+  EXPECT_EQ(env_.wms.pushes, 1);
+}
+
+TEST_F(RunnerTest, RetryWindowExhaustedAfterFifteenDays) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  env_.wms.fail_push = Status::Transient("down");
+  Run();
+  clock_.Advance(14LL * 24 * 3600 * 1000);
+  Run();
+  EXPECT_EQ(Order("1").status, OrderStatus::New);
+  clock_.Advance(2LL * 24 * 3600 * 1000);
+  Run();
+  EXPECT_EQ(Order("1").status, OrderStatus::Held);
+  EXPECT_EQ(Order("1").reason, "retry window exhausted");
+  env_.wms.fail_push = Status::Ok();
+  Run();
+  EXPECT_EQ(Order("1").status, OrderStatus::Held) << "only a person releases it";
+  EXPECT_EQ(env_.wms.pushes, 0);
+}
+
+TEST_F(RunnerTest, PermanentWmsRejectionHoldsWithReason) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  env_.wms.fail_push = Status::Permanent("HTTP 422: ship_to.postal_code is required");
+  Run();
+  EXPECT_EQ(Order("1").status, OrderStatus::Held);
+  EXPECT_EQ(Order("1").reason, "WMS rejected the order: HTTP 422: ship_to.postal_code is required");
+}
+
+TEST_F(RunnerTest, CrashAfterPushIsReconciledWithoutResending) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  // A previous run recorded the intent and pushed, then died before recording the result.
+  ASSERT_TRUE(store_->RecordDownloaded("acme", {[] {
+    OrderRecord r;
+    r.order_key = "acme:1"; r.cart_id = "acme"; r.order_id = "1"; r.order_number = "#1";
+    r.cart_order_json = ToJson(MakeOrder("1", "Standard"));
+    return r;
+  }()}, "orders", "").ok());
+  auto intent = store_->BeginSend("acme:1", "{}", clock_.NowMs());
+  ASSERT_TRUE(intent.ok());
+  env_.wms.orders["acme:1"] = WmsOrder{};
+  env_.wms.pushes = 1;
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").counts.reconciled, 1);
+  EXPECT_EQ(env_.wms.pushes, 1) << "the WMS already had it";
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+}
+
+TEST_F(RunnerTest, CrashBeforePushIsReconciledBySendingOnce) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  Run({.services = {Service::ShipmentUpload}});  // nothing downloaded yet
+  ASSERT_TRUE(store_->RecordDownloaded("acme", {[] {
+    OrderRecord r;
+    r.order_key = "acme:1"; r.cart_id = "acme"; r.order_id = "1"; r.order_number = "#1";
+    r.cart_order_json = ToJson(MakeOrder("1", "Standard"));
+    return r;
+  }()}, "orders", "").ok());
+  ASSERT_TRUE(store_->BeginSend("acme:1", "{}", clock_.NowMs()).ok());
+  Run();
+  EXPECT_EQ(env_.wms.pushes, 1);
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+}
+
+TEST_F(RunnerTest, ShipmentsUploadedOnceWithMappedCarrier) {
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Standard")};
+  Run();
+  env_.wms.shipments = {{"acme:1", "UPS", "GROUND", "1Z001", "2026-11-21T10:00:00Z", {}},
+                        {"other-cart:9", "UPS", "GROUND", "1Z999", "2026-11-21T10:00:00Z", {}},
+                        {"acme:2", "FEDEX", "FEDEX_2_DAY", "7890", "2026-11-21T11:00:00Z", {}}};
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/shipment_upload").counts.tracking_uploaded, 2);
+  ASSERT_EQ(cart().uploads.size(), 2u);
+  EXPECT_EQ(cart().uploads[0].carrier_code, "ups");
+  EXPECT_EQ(cart().uploads[1].carrier_code, "FEDEX") << "unmapped carriers pass through";
+  EXPECT_EQ(Order("1").status, OrderStatus::Confirmed);
+  Run();
+  EXPECT_EQ(cart().uploads.size(), 2u) << "rerun uploads nothing";
+}
+
+TEST_F(RunnerTest, TrackingUploadInterruptedIsReconciledFromTheCart) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  Run();
+  env_.wms.shipments = {{"acme:1", "UPS", "GROUND", "1Z001", "2026-11-21T10:00:00Z", {}}};
+  cart().fail_upload = Status::Transient("timeout");
+  RunReport failed = Run();
+  EXPECT_EQ(Step(failed, "acme/shipment_upload").state, StepOutcome::State::Failed);
+  // The cart got it after all (the timeout hid a success), and a crash left an intent.
+  cart().tracking["1"].push_back("1Z001");
+  ASSERT_TRUE(store_->BeginUpload("acme:1", "1Z001", clock_.NowMs()).ok());
+  cart().fail_upload = Status::Ok();
+  Run();
+  EXPECT_TRUE(cart().uploads.empty()) << "no second post";
+  EXPECT_EQ(Order("1").status, OrderStatus::Confirmed);
+}
+
+TEST_F(RunnerTest, InventoryPushesOnlyChangesAboveMinimumAndFiltered) {
+  env_.wms.inventory = {{"TS-RED-M", "east", 10, 12}, {"TS-RED-M", "west", 5, 5},
+                        {"TS-BLU-S", "east", 1, 1}, {"GIFT-CARD", "east", 100, 100}};
+  RunReport r = Run();
+  const StepCounts& c = Step(r, "acme/inventory_upload").counts;
+  EXPECT_EQ(c.skus_pushed, 2);
+  EXPECT_EQ(c.skus_filtered, 1);
+  EXPECT_EQ(cart().stock["TS-RED-M"], 15);
+  EXPECT_EQ(cart().stock["TS-BLU-S"], 0) << "below minimum_inventory_level";
+  cart().pushes.clear();
+  Run();
+  EXPECT_TRUE(cart().pushes.empty());
+  env_.wms.inventory[0].available = 7;
+  Run();
+  ASSERT_EQ(cart().pushes.size(), 1u);
+  EXPECT_EQ(cart().pushes[0].quantity, 12);
+}
+
+TEST_F(RunnerTest, InventorySubtractsOrdersSentAfterSnapshot) {
+  cart().orders = {MakeOrder("1", "Standard")};  // 2 x TS-RED-M
+  env_.wms.inventory = {{"TS-RED-M", "east", 10, 10}};
+  env_.wms.as_of = clock_.NowSeconds() - 60;
+  Run();
+  EXPECT_EQ(cart().stock["TS-RED-M"], 8);
+}
+
+TEST_F(RunnerTest, DryRunWritesNothingAnywhere) {
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Next Day")};
+  env_.wms.inventory = {{"TS-RED-M", "east", 10, 10}};
+  RunReport r = Run({.dry_run = true});
+  EXPECT_EQ(env_.wms.pushes, 0);
+  EXPECT_TRUE(cart().pushes.empty());
+  auto orders = store_->ListOrders({});
+  ASSERT_TRUE(orders.ok());
+  EXPECT_TRUE(orders.value().empty());
+  auto runs = store_->Runs(10);
+  EXPECT_TRUE(runs.value().empty());
+  const StepOutcome& s = Step(r, "acme/order_download");
+  ASSERT_EQ(s.preview.size(), 2u);
+  EXPECT_EQ(s.preview[0], "would send #1 (acme:1) as UPS/GROUND");
+  EXPECT_EQ(s.preview[1], "would hold #2 (acme:2): ship code \"Next Day\" is not mapped in [ship_methods]");
+  EXPECT_EQ(Step(r, "acme/inventory_upload").preview,
+            (std::vector<std::string>{"would set TS-RED-M to 10"}));
+}
+
+TEST_F(RunnerTest, LockedCartIsReportedAndUntouched) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  LeaseInfo other{"acme", "other-run", "host2", 42, clock_.NowMs() + 60'000};
+  ASSERT_TRUE(store_->AcquireLease(other, clock_.NowMs(), nullptr).ok());
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Locked);
+  EXPECT_NE(Step(r, "acme/order_download").error.find("host2"), std::string::npos);
+  EXPECT_EQ(env_.wms.pushes, 0);
+  EXPECT_TRUE(r.ok()) << "a locked cart is not a failure";
+  clock_.Advance(61'000);  // the other run's lease expired (it crashed)
+  Run();
+  EXPECT_EQ(env_.wms.pushes, 1);
+}
+
+TEST_F(RunnerTest, DueRunsOnlyStepsWhoseScheduleCameRound) {
+  Run();
+  RunReport soon = Run({.due = true});
+  EXPECT_EQ(Step(soon, "acme/order_download").state, StepOutcome::State::NotDue);
+  clock_.Advance(16 * 60 * 1000);
+  RunReport later = Run({.due = true});
+  EXPECT_EQ(Step(later, "acme/order_download").state, StepOutcome::State::Ok);
+  EXPECT_EQ(Step(later, "acme/inventory_upload").state, StepOutcome::State::NotDue);
+}
+
+TEST_F(RunnerTest, FailingCartDoesNotStopOthers) {
+  std::string second = kCart;
+  second.replace(second.find("id = \"acme\""), 11, "id = \"beta\"");
+  CompileOptions o;
+  o.today = {2026, 11, 27};
+  Compilation c;
+  CompileTexts(kProject, {{"carts.d/acme.toml", kCart}, {"carts.d/beta.toml", second}}, o, c);
+  ASSERT_FALSE(c.diags.has_errors());
+  plan_ = BuildPlan(c);
+  env_.broken_carts = {"acme"};
+  env_.carts["beta"].orders = {MakeOrder("1", "Standard")};
+  RunReport r = Run();
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Failed);
+  EXPECT_EQ(Step(r, "beta/order_download").state, StepOutcome::State::Ok);
+  EXPECT_EQ(env_.wms.pushes, 1);
+}
+
+TEST_F(RunnerTest, ReportsAndMetrics) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  RunReport r = Run();
+  std::ostringstream table;
+  RenderSummaryTable(r, table);
+  EXPECT_NE(table.str().find("acme/order_download    ok     1           1     0     0"), std::string::npos) << table.str();
+  std::string json = ReportJson(r);
+  EXPECT_NE(json.find("\"sent\": 1"), std::string::npos);
+  auto last = store_->LastSuccessMs("acme/order_download");
+  ASSERT_TRUE(last.ok() && last.value());
+  std::string metrics = MetricsText(r, {{"acme/order_download", *last.value()}});
+  EXPECT_NE(metrics.find("cartsync_last_success_timestamp_seconds{cart=\"acme\",service=\"order_download\"} "
+                         + std::to_string(*last.value() / 1000)), std::string::npos) << metrics;
+  // Without a recorded success there is no timestamp to report.
+  EXPECT_EQ(MetricsText(r, {}).find("cartsync_last_success_timestamp_seconds{"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cartsync
