@@ -727,7 +727,8 @@ Status SqliteStateStore::UpdateOrder(const std::string& order_key, OrderStatus s
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   Stmt s(db_,
-         "UPDATE orders SET status = ?2, reason = ?3, wms_order_json = ?4, "
+         "UPDATE orders SET status = ?2, reason = ?3, "
+         "wms_order_json = CASE WHEN ?4 = '' THEN wms_order_json ELSE ?4 END, "
          "attempts = attempts + ?5, updated_ms = ?6 WHERE order_key = ?1");
   s.Bind(1, order_key).Bind(2, OrderStatusName(status)).Bind(3, reason).Bind(4, wms_order_json);
   s.Bind(5, int64_t{count_attempt ? 1 : 0}).Bind(6, now_ms);

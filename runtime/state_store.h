@@ -114,8 +114,9 @@ class StateStore {
                                        const std::string& stream, const std::string& cursor) = 0;
   virtual Result<std::optional<OrderRecord>> GetOrder(const std::string& order_key) = 0;
   virtual Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& query) = 0;
-  /// Sets status, reason and wms_order_json (Held, Skipped, Canceled, or
-  /// back to New for a resend). `count_attempt` adds one failed attempt.
+  /// Sets status and reason (Held, Skipped, Canceled, or back to New), and
+  /// wms_order_json unless it is empty (an empty one keeps the stored
+  /// document). `count_attempt` adds one failed attempt.
   virtual Status UpdateOrder(const std::string& order_key, OrderStatus status,
                              const std::string& reason, const std::string& wms_order_json,
                              bool count_attempt, int64_t now_ms) = 0;
