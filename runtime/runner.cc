@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "runtime/inventory.h"
@@ -517,9 +518,16 @@ RunReport Runner::Run() {
   // cart's own slot, so no locking beyond the counter.
   std::vector<std::vector<StepOutcome>> results(carts.size());
   std::atomic<size_t> next{0};
+  std::mutex progress_mu;
+  size_t done = 0;
   auto worker = [&] {
-    for (size_t i = next++; i < carts.size(); i = next++)
+    for (size_t i = next++; i < carts.size(); i = next++) {
       results[i] = CartRun(*this, *carts[i], report.run_id).Run();
+      if (progress_) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        progress_(carts[i]->config.id, ++done, carts.size());
+      }
+    }
   };
   std::vector<std::thread> pool;
   size_t n = std::min<size_t>(static_cast<size_t>(options_.concurrency), carts.size());

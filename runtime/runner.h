@@ -6,6 +6,7 @@
 // duplicates or loses an order, a shipment or an inventory update.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ struct RunOptions {
   int64_t download_overlap_ms = 10 * 60 * 1000;  ///< re-read this much before the cursor
   std::string owner;                ///< lease owner id; default host:pid:start
 };
+
+/// Called (from worker threads, serialized) as each cart finishes: for a
+/// progress line. `done` carts of `total`.
+using ProgressFn = std::function<void(const std::string& cart, size_t done, size_t total)>;
 
 /// The factories of the side effects a run needs, so tests inject fakes
 /// and production wires HTTP, processes and files.
@@ -71,6 +76,7 @@ class Runner {
   Runner(const Plan& plan, StateStore& store, RunEnvironment& env, Clock& clock, RunLog& log,
          RunOptions options);
   RunReport Run();
+  void OnProgress(ProgressFn fn) { progress_ = std::move(fn); }
 
  private:
   class CartRun;
@@ -80,6 +86,7 @@ class Runner {
   Clock& clock_;
   RunLog& log_;
   RunOptions options_;
+  ProgressFn progress_;
 };
 
 }  // namespace cartsync

@@ -1,15 +1,15 @@
 // Shopify Admin REST connector; see shopify_cart.h for the endpoints used.
 #include "runtime/shopify_cart.h"
 
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <utility>
-
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace cartsync {
 namespace shopify_detail {
@@ -36,9 +36,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -232,7 +234,8 @@ bool MatchesOne(const Value& order, const std::string& dimension, const std::str
   }
   if (dimension == "status") {
     // Without the fields (a trimmed-down simulator) Shopify's answer stands.
-    if (Member(order, "closed_at") == nullptr && Member(order, "cancelled_at") == nullptr) return true;
+    if (Member(order, "closed_at") == nullptr && Member(order, "cancelled_at") == nullptr)
+      return true;
     if (value == "open") return IsNullOrMissing(order, "closed_at");
     if (value == "closed") return !IsNullOrMissing(order, "closed_at");
     if (value == "cancelled") return !IsNullOrMissing(order, "cancelled_at");
@@ -252,20 +255,21 @@ std::string NextPageInfo(std::string_view link) {
     if (gt == std::string_view::npos) return "";
     std::string_view url = link.substr(lt + 1, gt - lt - 1);
     size_t next_lt = link.find('<', gt);
-    std::string_view params =
-        link.substr(gt + 1, next_lt == std::string_view::npos ? std::string_view::npos : next_lt - gt - 1);
+    std::string_view params = link.substr(
+        gt + 1, next_lt == std::string_view::npos ? std::string_view::npos : next_lt - gt - 1);
     pos = gt + 1;
     // rel="next" / rel=next / rel="next previous", among other parameters.
     bool is_next = false;
     size_t p = 0;
     while (p < params.size()) {
       size_t semi = params.find(';', p);
-      std::string_view param =
-          Trim(params.substr(p, semi == std::string_view::npos ? std::string_view::npos : semi - p));
+      std::string_view param = Trim(
+          params.substr(p, semi == std::string_view::npos ? std::string_view::npos : semi - p));
       p = semi == std::string_view::npos ? params.size() : semi + 1;
       while (!param.empty() && param.back() == ',') param = Trim(param.substr(0, param.size() - 1));
       size_t eq = param.find('=');
-      if (eq == std::string_view::npos || !EqualsIgnoreCase(Trim(param.substr(0, eq)), "rel")) continue;
+      if (eq == std::string_view::npos || !EqualsIgnoreCase(Trim(param.substr(0, eq)), "rel"))
+        continue;
       std::string_view value = Trim(param.substr(eq + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
         value = value.substr(1, value.size() - 2);
@@ -345,7 +349,8 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
   o.status = (financial.empty() ? "unknown" : financial) + "/" + FulfillmentOf(order);
   if (!IsNullOrMissing(order, "cancelled_at")) o.status = "cancelled " + o.status;
 
-  if (const Value* lines = Member(order, "shipping_lines"); lines && lines->IsArray() && !lines->Empty()) {
+  if (const Value* lines = Member(order, "shipping_lines");
+      lines && lines->IsArray() && !lines->Empty()) {
     o.ship_code = Text((*lines)[0], "title");
   }
 
@@ -389,6 +394,12 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
         error = where + "line item " + line.line_key + " has no integer quantity";
         return false;
       }
+      // current_quantity (REST 2024-01+) is quantity minus what an order edit
+      // removed: what is left to ship. A line removed entirely is left out.
+      if (int64_t current = 0; ReadInteger(Member(item, "current_quantity"), current)) {
+        line.quantity = current;
+        if (current <= 0) continue;
+      }
       line.unit_price = Text(item, "price");
       o.lines.push_back(std::move(line));
     }
@@ -414,9 +425,9 @@ namespace {
 /// A 2xx answer (or a 4xx the caller asked to see).
 struct Reply {
   int status = 0;
-  std::string link;        ///< every Link header, joined by ", "
-  std::string request_id;  ///< X-Request-Id, "" when absent
-  std::string error_text;  ///< non-2xx: Shopify's error text, or "HTTP N"
+  std::string link;         ///< every Link header, joined by ", "
+  std::string request_id;   ///< X-Request-Id, "" when absent
+  std::string error_text;   ///< non-2xx: Shopify's error text, or "HTTP N"
   rapidjson::Document doc;  ///< 2xx: the body (an object); numbers as strings
 };
 
@@ -432,8 +443,8 @@ std::string PathOnly(const std::string& path) { return path.substr(0, path.find(
 
 class ShopifyCart final : public CartConnector {
  public:
-  ShopifyCart(std::string base, SecretRef token, std::optional<std::string> location, HttpClient& http,
-              SecretResolver& secrets)
+  ShopifyCart(std::string base, SecretRef token, std::optional<std::string> location,
+              HttpClient& http, SecretResolver& secrets)
       : base_(std::move(base)),
         token_ref_(std::move(token)),
         location_(std::move(location)),
@@ -453,15 +464,18 @@ class ShopifyCart final : public CartConnector {
       std::string joined;
       for (const std::string& v : any ? std::vector<std::string>{"any"} : values) {
         // The cart format says "fulfilled"; the orders.json filter spells it "shipped".
-        std::string wire = std::string(dimension) == "fulfillment_status" && v == "fulfilled" ? "shipped" : v;
+        std::string wire =
+            std::string(dimension) == "fulfillment_status" && v == "fulfilled" ? "shipped" : v;
         if (!joined.empty()) joined += ",";
         joined += QueryEncode(wire);
       }
       filters += "&" + std::string(dimension) + "=" + joined;
       if (!any && values.size() > 1) local_checks[dimension] = values;
     }
-    if (window.created_after) filters += "&created_at_min=" + QueryEncode(FormatIsoUtc(*window.created_after), ":");
-    if (window.updated_after) filters += "&updated_at_min=" + QueryEncode(FormatIsoUtc(*window.updated_after), ":");
+    if (window.created_after)
+      filters += "&created_at_min=" + QueryEncode(FormatIsoUtc(*window.created_after), ":");
+    if (window.updated_after)
+      filters += "&updated_at_min=" + QueryEncode(FormatIsoUtc(*window.updated_after), ":");
 
     std::string path = "orders.json?" + page_query + filters;
     std::set<std::string> seen;
@@ -486,7 +500,8 @@ class ShopifyCart final : public CartConnector {
         CartOrder o;
         std::string error;
         if (!ReadOrder(order, o, error))
-          return Status::Permanent("Shopify GET orders.json: " + error + RequestIdNote(reply->request_id));
+          return Status::Permanent("Shopify GET orders.json: " + error +
+                                   RequestIdNote(reply->request_id));
         batch.push_back(std::move(o));
       }
       if (!batch.empty()) {
@@ -497,16 +512,19 @@ class ShopifyCart final : public CartConnector {
       if (next.empty()) return Status::Ok();
       if (!seen.insert(next).second)
         return Status::Transient("Shopify GET orders.json: the Link header repeated a page (page " +
-                                 std::to_string(page + 1) + "); stopped" + RequestIdNote(reply->request_id));
+                                 std::to_string(page + 1) + "); stopped" +
+                                 RequestIdNote(reply->request_id));
       // With page_info Shopify accepts only limit and fields: no filters.
       path = "orders.json?" + page_query + "&page_info=" + QueryEncode(next);
     }
   }
 
-  Result<bool> HasTracking(const std::string& order_id, const std::string& tracking_number) override {
+  Result<bool> HasTracking(const std::string& order_id,
+                           const std::string& tracking_number) override {
     if (!IsDigits(order_id))
       return Status::Permanent("\"" + Excerpt(order_id, 40) + "\" is not a Shopify order id");
-    auto reply = Call("GET", "orders/" + order_id + "/fulfillments.json?limit=250", "", true, Pass::NotFound);
+    auto reply = Call("GET", "orders/" + order_id + "/fulfillments.json?limit=250", "", true,
+                      Pass::NotFound);
     if (!reply.ok()) return reply.status();
     if (reply->status == 404) return false;  // no such order: no tracking on it either
     const Value* fulfillments = Member(reply->doc, "fulfillments");
@@ -533,7 +551,8 @@ class ShopifyCart final : public CartConnector {
   Status UploadTracking(const TrackingUpload& upload) override {
     const std::string& id = upload.order_id;
     const std::string& number = upload.shipment.tracking_number;
-    if (!IsDigits(id)) return Status::Permanent("\"" + Excerpt(id, 40) + "\" is not a Shopify order id");
+    if (!IsDigits(id))
+      return Status::Permanent("\"" + Excerpt(id, 40) + "\" is not a Shopify order id");
     if (Trim(number).empty()) return Status::Permanent("the shipment has no tracking number");
 
     auto has = HasTracking(id, number);
@@ -545,7 +564,8 @@ class ShopifyCart final : public CartConnector {
     if (!fos.ok()) return fos.status();
     const Value* list = Member(fos->doc, "fulfillment_orders");
     if (list == nullptr || !list->IsArray())
-      return Status::Permanent("Shopify GET " + fo_path + ": the answer has no \"fulfillment_orders\" list" +
+      return Status::Permanent("Shopify GET " + fo_path +
+                               ": the answer has no \"fulfillment_orders\" list" +
                                RequestIdNote(fos->request_id));
 
     // Quantities still to place per shipment line (line_key -> quantity);
@@ -576,7 +596,9 @@ class ShopifyCart final : public CartConnector {
       for (const Value& li : lines->GetArray()) {
         std::optional<std::string> li_id = ReadId(Member(li, "id"));
         int64_t fulfillable = 0;
-        if (!li_id || !ReadInteger(Member(li, "fulfillable_quantity"), fulfillable) || fulfillable <= 0) continue;
+        if (!li_id || !ReadInteger(Member(li, "fulfillable_quantity"), fulfillable) ||
+            fulfillable <= 0)
+          continue;
         int64_t quantity = fulfillable;
         if (by_line) {
           auto it = remaining.find(Text(li, "line_item_id"));
@@ -589,13 +611,15 @@ class ShopifyCart final : public CartConnector {
       if (picked.empty()) continue;
       w.StartObject();
       w.Key("fulfillment_order_id");
-      w.RawValue(fo_id->data(), static_cast<rapidjson::SizeType>(fo_id->size()), rapidjson::kNumberType);
+      w.RawValue(fo_id->data(), static_cast<rapidjson::SizeType>(fo_id->size()),
+                 rapidjson::kNumberType);
       w.Key("fulfillment_order_line_items");
       w.StartArray();
       for (const auto& [li_id, quantity] : picked) {
         w.StartObject();
         w.Key("id");
-        w.RawValue(li_id.data(), static_cast<rapidjson::SizeType>(li_id.size()), rapidjson::kNumberType);
+        w.RawValue(li_id.data(), static_cast<rapidjson::SizeType>(li_id.size()),
+                   rapidjson::kNumberType);
         w.Key("quantity");
         w.Int64(quantity);
         w.EndObject();
@@ -608,7 +632,8 @@ class ShopifyCart final : public CartConnector {
     w.Key("tracking_info");
     w.StartObject();
     w.Key("company");
-    w.String(upload.carrier_code.c_str(), static_cast<rapidjson::SizeType>(upload.carrier_code.size()));
+    w.String(upload.carrier_code.c_str(),
+             static_cast<rapidjson::SizeType>(upload.carrier_code.size()));
     w.Key("number");
     w.String(number.c_str(), static_cast<rapidjson::SizeType>(number.size()));
     w.EndObject();
@@ -626,8 +651,9 @@ class ShopifyCart final : public CartConnector {
           RequestIdNote(fos->request_id));
     }
 
-    auto posted = Call("POST", "fulfillments.json", std::string(buffer.GetString(), buffer.GetSize()),
-                       /*idempotent=*/false, Pass::None);
+    auto posted =
+        Call("POST", "fulfillments.json", std::string(buffer.GetString(), buffer.GetSize()),
+             /*idempotent=*/false, Pass::None);
     if (posted.ok()) return Status::Ok();
     if (!posted.status().transient()) return posted.status();
     // A timeout or 5xx may still have created the fulfillment: look before
@@ -635,8 +661,9 @@ class ShopifyCart final : public CartConnector {
     auto recheck = HasTracking(id, number);
     if (recheck.ok() && recheck.value()) return Status::Ok();
     return Status::Transient(posted.status().message() +
-                             (recheck.ok() ? "; the tracking number is not on the order (re-checked)"
-                                           : "; re-check failed: " + recheck.status().message()));
+                             (recheck.ok()
+                                  ? "; the tracking number is not on the order (re-checked)"
+                                  : "; re-check failed: " + recheck.status().message()));
   }
 
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
@@ -653,8 +680,9 @@ class ShopifyCart final : public CartConnector {
         continue;
       }
       if (it->second.size() > 1) {
-        errors.push_back({item.sku, "SKU is on " + std::to_string(it->second.size()) +
-                                        " Shopify variants with different inventory items; not set"});
+        errors.push_back(
+            {item.sku, "SKU is on " + std::to_string(it->second.size()) +
+                           " Shopify variants with different inventory items; not set"});
         continue;
       }
       const std::string& item_id = it->second.front();
@@ -662,17 +690,21 @@ class ShopifyCart final : public CartConnector {
       rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
       w.StartObject();
       w.Key("location_id");
-      w.RawValue(location->data(), static_cast<rapidjson::SizeType>(location->size()), rapidjson::kNumberType);
+      w.RawValue(location->data(), static_cast<rapidjson::SizeType>(location->size()),
+                 rapidjson::kNumberType);
       w.Key("inventory_item_id");
-      w.RawValue(item_id.data(), static_cast<rapidjson::SizeType>(item_id.size()), rapidjson::kNumberType);
+      w.RawValue(item_id.data(), static_cast<rapidjson::SizeType>(item_id.size()),
+                 rapidjson::kNumberType);
       w.Key("available");
       w.Int64(item.quantity);
       w.EndObject();
-      auto reply = Call("POST", "inventory_levels/set.json", std::string(buffer.GetString(), buffer.GetSize()),
+      auto reply = Call("POST", "inventory_levels/set.json",
+                        std::string(buffer.GetString(), buffer.GetSize()),
                         /*idempotent=*/true, Pass::ClientErrors);
       if (!reply.ok()) return reply.status();  // transient, token, malformed: stop here
       if (reply->status >= 300)
-        errors.push_back({item.sku, "Shopify: " + reply->error_text + RequestIdNote(reply->request_id)});
+        errors.push_back(
+            {item.sku, "Shopify: " + reply->error_text + RequestIdNote(reply->request_id)});
     }
     return errors;
   }
@@ -688,8 +720,9 @@ class ShopifyCart final : public CartConnector {
                                RequestIdNote(reply->request_id));
     for (const Value& loc : list->GetArray()) {
       const Value* active = Member(loc, "active");
-      bool is_active = active != nullptr && (active->IsBool() ? active->GetBool()
-                                                              : Scalar(active).value_or("") == "true");
+      bool is_active =
+          active != nullptr &&
+          (active->IsBool() ? active->GetBool() : Scalar(active).value_or("") == "true");
       std::optional<std::string> id = ReadId(Member(loc, "id"));
       if (is_active && id) {
         location_ = *id;
@@ -709,7 +742,8 @@ class ShopifyCart final : public CartConnector {
     std::set<std::string> seen;
     for (int page = 1;; ++page) {
       if (page > kMaxPages)
-        return Status::Transient("Shopify GET products.json: more than " + std::to_string(kMaxPages) +
+        return Status::Transient("Shopify GET products.json: more than " +
+                                 std::to_string(kMaxPages) +
                                  " pages; stopped (a Link header that never ends?)");
       auto reply = Call("GET", path, "", true, Pass::None);
       if (!reply.ok()) return reply.status();
@@ -731,8 +765,9 @@ class ShopifyCart final : public CartConnector {
       std::string next = NextPageInfo(reply->link);
       if (next.empty()) break;
       if (!seen.insert(next).second)
-        return Status::Transient("Shopify GET products.json: the Link header repeated a page (page " +
-                                 std::to_string(page + 1) + "); stopped" + RequestIdNote(reply->request_id));
+        return Status::Transient(
+            "Shopify GET products.json: the Link header repeated a page (page " +
+            std::to_string(page + 1) + "); stopped" + RequestIdNote(reply->request_id));
       path = "products.json?" + page_query + "&page_info=" + QueryEncode(next);
     }
     sku_map_ = std::move(map);
@@ -743,8 +778,8 @@ class ShopifyCart final : public CartConnector {
   /// Permanent; network, 5xx, 429 Transient from HttpClient; malformed or
   /// non-JSON 2xx Transient), unless `pass` asks to see them. Every message
   /// is scrubbed of the token.
-  Result<Reply> Call(const std::string& method, const std::string& path, std::string body, bool idempotent,
-                     Pass pass) {
+  Result<Reply> Call(const std::string& method, const std::string& path, std::string body,
+                     bool idempotent, Pass pass) {
     const std::string where = "Shopify " + method + " " + PathOnly(path);
     auto token = secrets_.Resolve(token_ref_);
     if (!token.ok())
@@ -764,7 +799,8 @@ class ShopifyCart final : public CartConnector {
     request.body = std::move(body);
     request.idempotent = idempotent;
     auto sent = http_.Send(request);
-    if (!sent.ok()) return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
+    if (!sent.ok())
+      return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
     const HttpResponse& r = sent.value();
 
     Reply reply;
@@ -779,32 +815,35 @@ class ShopifyCart final : public CartConnector {
 
     if (r.status == 401 || r.status == 403) {
       std::string text = ErrorText(r.body);
-      return Status::Permanent(scrub("Shopify rejected the access token (HTTP " + std::to_string(r.status) +
-                                     ") on " + method + " " + PathOnly(path) + (text.empty() ? "" : ": " + text) +
-                                     rid));
+      return Status::Permanent(scrub("Shopify rejected the access token (HTTP " +
+                                     std::to_string(r.status) + ") on " + method + " " +
+                                     PathOnly(path) + (text.empty() ? "" : ": " + text) + rid));
     }
     if (r.status >= 200 && r.status < 300) {
       const std::string content_type = r.Header("Content-Type");
       if (!content_type.empty() && content_type.find("json") == std::string::npos &&
           content_type.find("JSON") == std::string::npos) {
-        return Status::Transient(scrub("malformed JSON from Shopify on " + method + " " + PathOnly(path) +
-                                       ": content type \"" + Excerpt(content_type, 60) + "\", HTTP " +
+        return Status::Transient(scrub("malformed JSON from Shopify on " + method + " " +
+                                       PathOnly(path) + ": content type \"" +
+                                       Excerpt(content_type, 60) + "\", HTTP " +
                                        std::to_string(r.status) + rid));
       }
       if (r.status == 204 && Trim(r.body).empty()) {
         reply.doc.SetObject();
         return reply;
       }
-      reply.doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(r.body.data(),
-                                                                                             r.body.size());
+      reply.doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(
+          r.body.data(), r.body.size());
       if (reply.doc.HasParseError() || !reply.doc.IsObject()) {
-        std::string why = reply.doc.HasParseError()
-                              ? std::string(rapidjson::GetParseError_En(reply.doc.GetParseError())) +
-                                    " at offset " + std::to_string(reply.doc.GetErrorOffset())
-                              : "not a JSON object";
-        return Status::Transient(scrub("malformed JSON from Shopify on " + method + " " + PathOnly(path) +
-                                       " (HTTP " + std::to_string(r.status) + ", " +
-                                       std::to_string(r.body.size()) + " bytes): " + why + rid));
+        std::string why =
+            reply.doc.HasParseError()
+                ? std::string(rapidjson::GetParseError_En(reply.doc.GetParseError())) +
+                      " at offset " + std::to_string(reply.doc.GetErrorOffset())
+                : "not a JSON object";
+        return Status::Transient(scrub("malformed JSON from Shopify on " + method + " " +
+                                       PathOnly(path) + " (HTTP " + std::to_string(r.status) +
+                                       ", " + std::to_string(r.body.size()) + " bytes): " + why +
+                                       rid));
       }
       return reply;
     }
@@ -816,10 +855,12 @@ class ShopifyCart final : public CartConnector {
       reply.doc.SetObject();
       return reply;
     }
-    std::string message = where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
+    std::string message =
+        where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
     if (r.status >= 300 && r.status < 400) {
       std::string location = r.Header("Location");
-      message += " (redirect" + (location.empty() ? std::string() : " to " + Excerpt(RedactUrl(location), 200)) +
+      message += " (redirect" +
+                 (location.empty() ? std::string() : " to " + Excerpt(RedactUrl(location), 200)) +
                  "; store_url must be the shop's https://NAME.myshopify.com address)";
     }
     message += rid;
@@ -856,11 +897,13 @@ bool AllowedBase(std::string_view url) {
 }  // namespace
 }  // namespace shopify_detail
 
-Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart, const ConnectorDeps& deps) {
+Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart,
+                                                       const ConnectorDeps& deps) {
   using namespace shopify_detail;
   const std::string who = "cart " + cart.id + ": ";
   if (deps.http == nullptr || deps.secrets == nullptr)
-    return Status::Permanent(who + "the Shopify connector needs an HTTP client and a secret resolver");
+    return Status::Permanent(who +
+                             "the Shopify connector needs an HTTP client and a secret resolver");
   auto text = [&](const char* name) -> std::string {
     auto it = cart.api.find(name);
     return it == cart.api.end() ? "" : it->second.text;
@@ -879,12 +922,14 @@ Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart, c
   if (version.empty()) version = kDefaultApiVersion;
   for (char c : version) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-'))
-      return Status::Permanent(who + "[api].api_version \"" + Excerpt(version, 40) + "\" is not YYYY-MM");
+      return Status::Permanent(who + "[api].api_version \"" + Excerpt(version, 40) +
+                               "\" is not YYYY-MM");
   }
 
   auto token = cart.api.find("access_token");
   if (token == cart.api.end() || !token->second.secret)
-    return Status::Permanent(who + "[api].access_token is missing (a { secret = \"…\" } reference)");
+    return Status::Permanent(who +
+                             "[api].access_token is missing (a { secret = \"…\" } reference)");
 
   std::optional<std::string> location;
   if (auto it = cart.api.find("inventory_location_id"); it != cart.api.end()) {

@@ -18,12 +18,12 @@
 // MakeShopifyCart is declared in runtime/connectors.h.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "runtime/connectors.h"
 
@@ -46,7 +46,8 @@ std::string ErrorText(std::string_view body);
 
 /// One element of orders.json's "orders" normalized (UTC timestamps,
 /// province_code -> region, zip -> postal_code, country_code -> country,
-/// shipping_lines[0].title -> ship_code, line item price as given). Numbers
+/// shipping_lines[0].title -> ship_code, line item price as given, quantity
+/// = current_quantity when present, lines edited down to 0 left out). Numbers
 /// may be JSON numbers or (kParseNumbersAsStringsFlag) strings. False with
 /// `error` when a required field (id, created_at, updated_at, line item id /
 /// quantity) is missing or unreadable.

@@ -100,9 +100,9 @@ std::string GmtToIso(std::string_view gmt) {
   std::string text(gmt);
   while (!text.empty() && text.back() == ' ') text.pop_back();
   if (text.empty()) return "";
-  if (text.back() != 'Z' && text.find('+', 10) == std::string::npos) text.push_back('Z');
   int64_t seconds = 0;
-  if (!ParseTimestamp(text, seconds)) return "";
+  // WooCommerce's *_gmt fields carry no zone; accept one should a store add it.
+  if (!ParseTimestamp(text + "Z", seconds) && !ParseTimestamp(text, seconds)) return "";
   return FormatIsoUtc(seconds);
 }
 

@@ -57,8 +57,8 @@ class ScriptedTransport : public HttpTransport {
     Step step = std::move(script.front());
     script.pop_front();
     if (request.method != step.method || request.url.find(step.url_part) == std::string::npos) {
-      mismatches.push_back("expected " + step.method + " …" + step.url_part + "…, got " + request.method +
-                           " " + request.url);
+      mismatches.push_back("expected " + step.method + " …" + step.url_part + "…, got " +
+                           request.method + " " + request.url);
       return Status::Permanent("test transport: request does not match the script");
     }
     if (step.response) return *step.response;
@@ -92,7 +92,8 @@ class ShopifyCartTest : public ::testing::Test {
   }
   void TearDown() override {
     EXPECT_TRUE(transport.mismatches.empty()) << ::testing::PrintToString(transport.mismatches);
-    EXPECT_TRUE(transport.script.empty()) << transport.script.size() << " scripted responses unused";
+    EXPECT_TRUE(transport.script.empty())
+        << transport.script.size() << " scripted responses unused";
   }
 
   std::unique_ptr<CartConnector> Make() {
@@ -133,14 +134,17 @@ TEST_F(ShopifyCartTest, FiltersGoOnTheFirstRequestOnlyAndLinkPagesAreFollowed) {
                 {"fulfillment_status", {"unfulfilled", "partial"}}};
   w.created_after = 1'795'000'000;  // 2026-11-18T...Z
   const std::string next =
-      "<https://acme.myshopify.com/admin/api/2024-10/orders.json?limit=250&fields=id,name&page_info=eyJsYXN0X2lkIjo0fQ>;"
+      "<https://acme.myshopify.com/admin/api/2024-10/"
+      "orders.json?limit=250&fields=id,name&page_info=eyJsYXN0X2lkIjo0fQ>;"
       " rel=\"next\"";
-  transport.Expect("GET", "orders.json?", 200, R"({"orders":[)" + OrderJson("1001") + "," + OrderJson("1002") + "]}",
+  transport.Expect("GET", "orders.json?", 200,
+                   R"({"orders":[)" + OrderJson("1001") + "," + OrderJson("1002") + "]}",
                    JsonHeaders({{"Link", next}, {"X-Request-Id", "req-1"}}));
   transport.Expect("GET", "page_info=eyJsYXN0X2lkIjo0fQ", 200,
                    R"({"orders":[)" + OrderJson("1003", "partially_refunded") + "]}",
-                   JsonHeaders({{"Link", "<https://acme.myshopify.com/admin/api/2024-10/orders.json?"
-                                         "limit=250&page_info=prev>; rel=\"previous\""}}));
+                   JsonHeaders({{"Link",
+                                 "<https://acme.myshopify.com/admin/api/2024-10/orders.json?"
+                                 "limit=250&page_info=prev>; rel=\"previous\""}}));
   std::vector<std::vector<CartOrder>> pages;
   Status st = Fetch(*c, w, pages);
   ASSERT_TRUE(st.ok()) << st.message();
@@ -157,15 +161,19 @@ TEST_F(ShopifyCartTest, FiltersGoOnTheFirstRequestOnlyAndLinkPagesAreFollowed) {
   EXPECT_EQ(first.url.rfind(std::string(kBase) + "orders.json?", 0), 0u) << first.url;
   EXPECT_NE(first.url.find("limit=250"), std::string::npos);
   EXPECT_NE(first.url.find("&status=open"), std::string::npos) << first.url;
-  EXPECT_NE(first.url.find("&financial_status=paid,partially_refunded"), std::string::npos) << first.url;
-  EXPECT_NE(first.url.find("&fulfillment_status=unfulfilled,partial"), std::string::npos) << first.url;
-  EXPECT_NE(first.url.find("&created_at_min=" + FormatIsoUtc(1'795'000'000)), std::string::npos) << first.url;
+  EXPECT_NE(first.url.find("&financial_status=paid,partially_refunded"), std::string::npos)
+      << first.url;
+  EXPECT_NE(first.url.find("&fulfillment_status=unfulfilled,partial"), std::string::npos)
+      << first.url;
+  EXPECT_NE(first.url.find("&created_at_min=" + FormatIsoUtc(1'795'000'000)), std::string::npos)
+      << first.url;
   EXPECT_EQ(first.url.find("updated_at_min"), std::string::npos);
   EXPECT_NE(first.url.find("fields=id,"), std::string::npos);
   EXPECT_EQ(first.url.find("page_info"), std::string::npos);
 
   const HttpRequest& second = transport.requests[1];
-  EXPECT_EQ(second.url.substr(0, second.url.find("&fields=")), std::string(kBase) + "orders.json?limit=250");
+  EXPECT_EQ(second.url.substr(0, second.url.find("&fields=")),
+            std::string(kBase) + "orders.json?limit=250");
   EXPECT_NE(second.url.find("&page_info=eyJsYXN0X2lkIjo0fQ"), std::string::npos) << second.url;
   for (const char* filter : {"status=", "created_at_min", "updated_at_min"})
     EXPECT_EQ(second.url.find(filter), std::string::npos) << filter << " in " << second.url;
@@ -195,7 +203,7 @@ TEST_F(ShopifyCartTest, UpdatedAfterAndAnyAndFulfilledSpelling) {
   EXPECT_NE(url.find("&fulfillment_status=shipped"), std::string::npos) << url;
   EXPECT_NE(url.find("&updated_at_min=" + FormatIsoUtc(1'795'000'000)), std::string::npos);
   EXPECT_EQ(url.find("created_at_min"), std::string::npos);
-  EXPECT_EQ(url.find("financial_status"), std::string::npos);
+  EXPECT_EQ(url.find("&financial_status="), std::string::npos);
 }
 
 TEST_F(ShopifyCartTest, SeveralStatusValuesAreAlsoCheckedLocally) {
@@ -206,12 +214,15 @@ TEST_F(ShopifyCartTest, SeveralStatusValuesAreAlsoCheckedLocally) {
   w.statuses = {{"financial_status", {"paid", "partially_refunded"}},
                 {"fulfillment_status", {"unfulfilled", "partial"}}};
   std::string fulfilled = OrderJson("4");
-  fulfilled.replace(fulfilled.find("\"fulfillment_status\":null"), 25, "\"fulfillment_status\":\"fulfilled\"");
+  fulfilled.replace(fulfilled.find("\"fulfillment_status\":null"), 25,
+                    "\"fulfillment_status\":\"fulfilled\"");
   std::string partial = OrderJson("5", "partially_refunded");
-  partial.replace(partial.find("\"fulfillment_status\":null"), 25, "\"fulfillment_status\":\"partial\"");
+  partial.replace(partial.find("\"fulfillment_status\":null"), 25,
+                  "\"fulfillment_status\":\"partial\"");
   transport.Expect("GET", "orders.json", 200,
                    R"({"orders":[)" + OrderJson("1") + "," + OrderJson("2", "pending") + "," +
-                       OrderJson("3", "partially_refunded") + "," + fulfilled + "," + partial + "]}");
+                       OrderJson("3", "partially_refunded") + "," + fulfilled + "," + partial +
+                       "]}");
   std::vector<std::vector<CartOrder>> pages;
   ASSERT_TRUE(Fetch(*c, w, pages).ok());
   ASSERT_EQ(pages.size(), 1u);
@@ -222,8 +233,10 @@ TEST_F(ShopifyCartTest, SeveralStatusValuesAreAlsoCheckedLocally) {
 
 TEST_F(ShopifyCartTest, RepeatedPageInfoStops) {
   auto c = Make();
-  const HttpHeaders loop = JsonHeaders({{"Link", "<https://acme.myshopify.com/admin/api/2024-10/orders.json?"
-                                                 "limit=250&page_info=same>; rel=\"next\""}});
+  const HttpHeaders loop =
+      JsonHeaders({{"Link",
+                    "<https://acme.myshopify.com/admin/api/2024-10/orders.json?"
+                    "limit=250&page_info=same>; rel=\"next\""}});
   transport.Expect("GET", "orders.json?", 200, R"({"orders":[)" + OrderJson("1") + "]}", loop);
   transport.Expect("GET", "page_info=same", 200, R"({"orders":[)" + OrderJson("2") + "]}", loop);
   std::vector<std::vector<CartOrder>> pages;
@@ -238,7 +251,8 @@ TEST_F(ShopifyCartTest, SinkErrorStopsPaging) {
   auto c = Make();
   transport.Expect("GET", "orders.json?", 200, R"({"orders":[)" + OrderJson("1") + "]}",
                    JsonHeaders({{"Link", "<https://x/orders.json?page_info=p2>; rel=\"next\""}}));
-  Status st = c->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Transient("disk full"); });
+  Status st = c->FetchOrders(
+      OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Transient("disk full"); });
   EXPECT_TRUE(st.transient());
   EXPECT_EQ(st.message(), "disk full");
 }
@@ -257,7 +271,8 @@ TEST_F(ShopifyCartTest, NormalizesEveryField) {
       "shipping_lines": [{"title": "Standard", "code": "STD", "price": "5.00"}, {"title": "Other"}],
       "line_items": [
         {"id": 13531023049110, "sku": "TS-RED-M", "quantity": 2, "price": "19.99"},
-        {"id": 13531023049111, "sku": null, "quantity": 1, "price": "10.00"}]
+        {"id": 13531023049111, "sku": null, "quantity": 3, "current_quantity": 1, "price": "10.00"},
+        {"id": 13531023049112, "sku": "GONE", "quantity": 1, "current_quantity": 0, "price": "1.00"}]
     }, {
       "id": 7, "name": "#1002", "contact_email": "c@example.com",
       "created_at": "2026-11-20T00:30:00+02:00", "updated_at": "2026-11-20T00:30:00Z",
@@ -286,18 +301,19 @@ TEST_F(ShopifyCartTest, NormalizesEveryField) {
   EXPECT_EQ(o.ship_to.country, "US");
   EXPECT_EQ(o.ship_to.phone, "+1 555 0100");
   EXPECT_EQ(o.ship_to.email, "jane@example.com");
-  ASSERT_EQ(o.lines.size(), 2u);
+  ASSERT_EQ(o.lines.size(), 2u);  // the line edited down to 0 is left out
   EXPECT_EQ(o.lines[0].line_key, "13531023049110");
   EXPECT_EQ(o.lines[0].sku, "TS-RED-M");
   EXPECT_EQ(o.lines[0].quantity, 2);
   EXPECT_EQ(o.lines[0].unit_price, "19.99");
   EXPECT_EQ(o.lines[1].sku, "");
+  EXPECT_EQ(o.lines[1].quantity, 1);          // current_quantity: 2 of 3 removed by an edit
   EXPECT_EQ(o.lines[1].unit_price, "10.00");  // as given, not re-formatted
 
   const CartOrder& p = pages[0][1];
   EXPECT_EQ(p.id, "7");
   EXPECT_EQ(p.placed_at, "2026-11-19T22:30:00Z");  // the offset moves it to the previous day
-  EXPECT_EQ(p.ship_code, "");                       // no shipping line
+  EXPECT_EQ(p.ship_code, "");                      // no shipping line
   EXPECT_EQ(p.status, "paid/partial");
   EXPECT_EQ(p.ship_to.email, "c@example.com");
   EXPECT_EQ(p.ship_to.address1, "");
@@ -305,8 +321,9 @@ TEST_F(ShopifyCartTest, NormalizesEveryField) {
 
 TEST_F(ShopifyCartTest, UnreadableOrderIsAnError) {
   auto c = Make();
-  transport.Expect("GET", "orders.json", 200,
-                   R"({"orders":[{"id":9,"created_at":"yesterday","updated_at":"2026-11-20T00:30:00Z"}]})");
+  transport.Expect(
+      "GET", "orders.json", 200,
+      R"({"orders":[{"id":9,"created_at":"yesterday","updated_at":"2026-11-20T00:30:00Z"}]})");
   std::vector<std::vector<CartOrder>> pages;
   Status st = Fetch(*c, OrderWindow{}, pages);
   EXPECT_EQ(st.code(), StatusCode::Permanent);
@@ -337,19 +354,23 @@ const char* kFulfillmentOrders = R"({"fulfillment_orders":[
 
 TEST_F(ShopifyCartTest, HasTrackingReadsBothTrackingFields) {
   auto c = Make();
-  transport.Expect("GET", "orders/450789469/fulfillments.json", 200,
-                   R"({"fulfillments":[{"id":1,"tracking_number":"AAA","tracking_numbers":["AAA","1z999aa10123456784"]}]})");
-  transport.Expect("GET", "orders/450789469/fulfillments.json", 200,
-                   R"({"fulfillments":[{"id":1,"tracking_number":"1Z999AA10123456784","tracking_numbers":[]}]})");
-  transport.Expect("GET", "orders/450789469/fulfillments.json", 200,
-                   R"({"fulfillments":[{"id":1,"tracking_number":null,"tracking_numbers":["OTHER"]}]})");
+  transport.Expect(
+      "GET", "orders/450789469/fulfillments.json", 200,
+      R"({"fulfillments":[{"id":1,"tracking_number":"AAA","tracking_numbers":["AAA","1z999aa10123456784"]}]})");
+  transport.Expect(
+      "GET", "orders/450789469/fulfillments.json", 200,
+      R"({"fulfillments":[{"id":1,"tracking_number":"1Z999AA10123456784","tracking_numbers":[]}]})");
+  transport.Expect(
+      "GET", "orders/450789469/fulfillments.json", 200,
+      R"({"fulfillments":[{"id":1,"tracking_number":null,"tracking_numbers":["OTHER"]}]})");
   transport.Expect("GET", "orders/450789469/fulfillments.json", 404, R"({"errors":"Not Found"})");
   for (bool expected : {true, true, false, false}) {
     auto has = c->HasTracking("450789469", "1Z999AA10123456784");
     ASSERT_TRUE(has.ok()) << has.status().message();
     EXPECT_EQ(has.value(), expected);
   }
-  EXPECT_EQ(transport.requests.at(0).url, std::string(kBase) + "orders/450789469/fulfillments.json?limit=250");
+  EXPECT_EQ(transport.requests.at(0).url,
+            std::string(kBase) + "orders/450789469/fulfillments.json?limit=250");
   EXPECT_EQ(c->HasTracking("../shop", "X").status().code(), StatusCode::Permanent);
 }
 
@@ -366,7 +387,8 @@ TEST_F(ShopifyCartTest, PostsOnlyTheShipmentsLinesWithTheExactBody) {
   auto c = Make();
   transport.Expect("GET", "fulfillments.json", 200, R"({"fulfillments":[]})");
   transport.Expect("GET", "orders/450789469/fulfillment_orders.json", 200, kFulfillmentOrders);
-  transport.Expect("POST", "fulfillments.json", 201, R"({"fulfillment":{"id":255858046,"status":"success"}})");
+  transport.Expect("POST", "fulfillments.json", 201,
+                   R"({"fulfillment":{"id":255858046,"status":"success"}})");
   // 466157049 sits on a closed fulfillment order; 466157052 has nothing
   // fulfillable; 466157051 is not in the shipment.
   Status st = c->UploadTracking(Upload({{"466157050", "TS-RED-M", 2},
@@ -378,11 +400,12 @@ TEST_F(ShopifyCartTest, PostsOnlyTheShipmentsLinesWithTheExactBody) {
   const HttpRequest& post = transport.requests[2];
   EXPECT_EQ(post.url, std::string(kBase) + "fulfillments.json");
   EXPECT_FALSE(post.idempotent);
-  EXPECT_EQ(post.body,
-            R"({"fulfillment":{"line_items_by_fulfillment_order":[)"
-            R"({"fulfillment_order_id":1046000779,"fulfillment_order_line_items":[{"id":1025578641,"quantity":2}]},)"
-            R"({"fulfillment_order_id":1046000780,"fulfillment_order_line_items":[{"id":1025578644,"quantity":2}]}],)"
-            R"("tracking_info":{"company":"UPS","number":"1Z999AA10123456784"},"notify_customer":false}})");
+  EXPECT_EQ(
+      post.body,
+      R"({"fulfillment":{"line_items_by_fulfillment_order":[)"
+      R"({"fulfillment_order_id":1046000779,"fulfillment_order_line_items":[{"id":1025578641,"quantity":2}]},)"
+      R"({"fulfillment_order_id":1046000780,"fulfillment_order_line_items":[{"id":1025578644,"quantity":2}]}],)"
+      R"("tracking_info":{"company":"UPS","number":"1Z999AA10123456784"},"notify_customer":false}})");
 }
 
 TEST_F(ShopifyCartTest, WithoutShipmentLinesEverythingFulfillableGoes) {
@@ -391,11 +414,12 @@ TEST_F(ShopifyCartTest, WithoutShipmentLinesEverythingFulfillableGoes) {
   transport.Expect("GET", "fulfillment_orders.json", 200, kFulfillmentOrders);
   transport.Expect("POST", "fulfillments.json", 201, R"({"fulfillment":{"id":1}})");
   ASSERT_TRUE(c->UploadTracking(Upload()).ok());
-  EXPECT_EQ(transport.requests.at(2).body,
-            R"({"fulfillment":{"line_items_by_fulfillment_order":[)"
-            R"({"fulfillment_order_id":1046000779,"fulfillment_order_line_items":[{"id":1025578641,"quantity":3},{"id":1025578642,"quantity":1}]},)"
-            R"({"fulfillment_order_id":1046000780,"fulfillment_order_line_items":[{"id":1025578644,"quantity":2}]}],)"
-            R"("tracking_info":{"company":"UPS","number":"1Z999AA10123456784"},"notify_customer":false}})");
+  EXPECT_EQ(
+      transport.requests.at(2).body,
+      R"({"fulfillment":{"line_items_by_fulfillment_order":[)"
+      R"({"fulfillment_order_id":1046000779,"fulfillment_order_line_items":[{"id":1025578641,"quantity":3},{"id":1025578642,"quantity":1}]},)"
+      R"({"fulfillment_order_id":1046000780,"fulfillment_order_line_items":[{"id":1025578644,"quantity":2}]}],)"
+      R"("tracking_info":{"company":"UPS","number":"1Z999AA10123456784"},"notify_customer":false}})");
 }
 
 TEST_F(ShopifyCartTest, NothingToFulfilIsPermanentWithoutPost) {
@@ -423,7 +447,8 @@ TEST_F(ShopifyCartTest, ServerErrorOnPostWithoutTrackingStaysTransient) {
   auto c = Make();
   transport.Expect("GET", "fulfillments.json", 200, R"({"fulfillments":[]})");
   transport.Expect("GET", "fulfillment_orders.json", 200, kFulfillmentOrders);
-  transport.Expect("POST", "fulfillments.json", 503, "<html>busy</html>", {{"Content-Type", "text/html"}});
+  transport.Expect("POST", "fulfillments.json", 503, "<html>busy</html>",
+                   {{"Content-Type", "text/html"}});
   transport.Expect("GET", "orders/450789469/fulfillments.json", 200, R"({"fulfillments":[]})");
   Status st = c->UploadTracking(Upload());
   EXPECT_TRUE(st.transient()) << st.message();
@@ -434,12 +459,14 @@ TEST_F(ShopifyCartTest, RejectedPostIsPermanentWithShopifysText) {
   auto c = Make();
   transport.Expect("GET", "fulfillments.json", 200, R"({"fulfillments":[]})");
   transport.Expect("GET", "fulfillment_orders.json", 200, kFulfillmentOrders);
-  transport.Expect("POST", "fulfillments.json", 422,
-                   R"({"errors":["Fulfillment order 1046000779 has an unfulfillable status= closed."]})",
-                   JsonHeaders({{"X-Request-Id", "abc-123"}}));
+  transport.Expect(
+      "POST", "fulfillments.json", 422,
+      R"({"errors":["Fulfillment order 1046000779 has an unfulfillable status= closed."]})",
+      JsonHeaders({{"X-Request-Id", "abc-123"}}));
   Status st = c->UploadTracking(Upload());
   EXPECT_EQ(st.code(), StatusCode::Permanent);
-  EXPECT_NE(st.message().find("HTTP 422: Fulfillment order 1046000779 has an unfulfillable status"), std::string::npos)
+  EXPECT_NE(st.message().find("HTTP 422: Fulfillment order 1046000779 has an unfulfillable status"),
+            std::string::npos)
       << st.message();
   EXPECT_NE(st.message().find("abc-123"), std::string::npos);
 }
@@ -448,17 +475,21 @@ TEST_F(ShopifyCartTest, RejectedPostIsPermanentWithShopifysText) {
 
 TEST_F(ShopifyCartTest, InventoryPagesProductsPicksALocationAndSetsLevels) {
   auto c = Make();
-  transport.Expect("GET", "locations.json", 200,
-                   R"({"locations":[{"id":111,"active":false},{"id":655441491,"active":true},{"id":333,"active":true}]})");
+  transport.Expect(
+      "GET", "locations.json", 200,
+      R"({"locations":[{"id":111,"active":false},{"id":655441491,"active":true},{"id":333,"active":true}]})");
   transport.Expect("GET", "products.json?limit=250&fields=variants", 200,
                    R"({"products":[{"variants":[{"sku":"TS-RED-M","inventory_item_id":808950810},
                                                 {"sku":"","inventory_item_id":1}]}]})",
-                   JsonHeaders({{"Link", "<https://acme.myshopify.com/admin/api/2024-10/products.json?"
-                                         "limit=250&fields=variants&page_info=p2>; rel=\"next\""}}));
+                   JsonHeaders({{"Link",
+                                 "<https://acme.myshopify.com/admin/api/2024-10/products.json?"
+                                 "limit=250&fields=variants&page_info=p2>; rel=\"next\""}}));
   transport.Expect("GET", "products.json?limit=250&fields=variants&page_info=p2", 200,
                    R"({"products":[{"variants":[{"sku":"HAT","inventory_item_id":"39072856"}]}]})");
-  transport.Expect("POST", "inventory_levels/set.json", 200, R"({"inventory_level":{"available":14}})");
-  transport.Expect("POST", "inventory_levels/set.json", 200, R"({"inventory_level":{"available":0}})");
+  transport.Expect("POST", "inventory_levels/set.json", 200,
+                   R"({"inventory_level":{"available":14}})");
+  transport.Expect("POST", "inventory_levels/set.json", 200,
+                   R"({"inventory_level":{"available":0}})");
   auto errors = c->PushInventory({{"TS-RED-M", 14}, {"NOPE", 3}, {"HAT", 0}});
   ASSERT_TRUE(errors.ok()) << errors.status().message();
   ASSERT_EQ(errors->size(), 1u);
@@ -466,8 +497,10 @@ TEST_F(ShopifyCartTest, InventoryPagesProductsPicksALocationAndSetsLevels) {
   EXPECT_EQ(errors->at(0).message, "SKU not found in Shopify");
   ASSERT_EQ(transport.requests.size(), 5u);
   EXPECT_EQ(transport.requests[3].url, std::string(kBase) + "inventory_levels/set.json");
-  EXPECT_EQ(transport.requests[3].body, R"({"location_id":655441491,"inventory_item_id":808950810,"available":14})");
-  EXPECT_EQ(transport.requests[4].body, R"({"location_id":655441491,"inventory_item_id":39072856,"available":0})");
+  EXPECT_EQ(transport.requests[3].body,
+            R"({"location_id":655441491,"inventory_item_id":808950810,"available":14})");
+  EXPECT_EQ(transport.requests[4].body,
+            R"({"location_id":655441491,"inventory_item_id":39072856,"available":0})");
 
   // Map and location are cached for the connector's lifetime.
   transport.Expect("POST", "inventory_levels/set.json", 200, R"({"inventory_level":{}})");
@@ -483,8 +516,9 @@ TEST_F(ShopifyCartTest, ConfiguredLocationAndPerItemErrors) {
   location.integer = 987654321;
   cart.api["inventory_location_id"] = location;
   auto c = Make();
-  transport.Expect("GET", "products.json", 200,
-                   R"({"products":[{"variants":[{"sku":"A","inventory_item_id":1},{"sku":"B","inventory_item_id":2}]}]})");
+  transport.Expect(
+      "GET", "products.json", 200,
+      R"({"products":[{"variants":[{"sku":"A","inventory_item_id":1},{"sku":"B","inventory_item_id":2}]}]})");
   transport.Expect("POST", "set.json", 422,
                    R"({"errors":["Inventory item does not have inventory tracking enabled"]})");
   transport.Expect("POST", "set.json", 200, R"({"inventory_level":{}})");
@@ -492,16 +526,20 @@ TEST_F(ShopifyCartTest, ConfiguredLocationAndPerItemErrors) {
   ASSERT_TRUE(errors.ok()) << errors.status().message();
   ASSERT_EQ(errors->size(), 1u);
   EXPECT_EQ(errors->at(0).sku, "A");
-  EXPECT_NE(errors->at(0).message.find("Inventory item does not have inventory tracking enabled"), std::string::npos);
-  EXPECT_EQ(transport.requests.at(2).body, R"({"location_id":987654321,"inventory_item_id":2,"available":2})");
+  EXPECT_NE(errors->at(0).message.find("Inventory item does not have inventory tracking enabled"),
+            std::string::npos);
+  EXPECT_EQ(transport.requests.at(2).body,
+            R"({"location_id":987654321,"inventory_item_id":2,"available":2})");
 }
 
 TEST_F(ShopifyCartTest, TransientInventoryFailureStops) {
   auto c = Make();
   transport.Expect("GET", "locations.json", 200, R"({"locations":[{"id":1,"active":true}]})");
-  transport.Expect("GET", "products.json", 200,
-                   R"({"products":[{"variants":[{"sku":"A","inventory_item_id":1},{"sku":"B","inventory_item_id":2}]}]})");
-  for (int i = 0; i < 3; ++i) transport.Expect("POST", "set.json", 502, "bad gateway", {{"Content-Type", "text/plain"}});
+  transport.Expect(
+      "GET", "products.json", 200,
+      R"({"products":[{"variants":[{"sku":"A","inventory_item_id":1},{"sku":"B","inventory_item_id":2}]}]})");
+  for (int i = 0; i < 3; ++i)
+    transport.Expect("POST", "set.json", 502, "bad gateway", {{"Content-Type", "text/plain"}});
   auto errors = c->PushInventory({{"A", 1}, {"B", 2}});
   ASSERT_FALSE(errors.ok());
   EXPECT_TRUE(errors.status().transient());
@@ -514,10 +552,13 @@ TEST(ShopifyErrorText, AllShapes) {
   using shopify_detail::ErrorText;
   EXPECT_EQ(ErrorText(R"({"errors":"Not Found"})"), "Not Found");
   EXPECT_EQ(ErrorText(R"({"errors":["a","b"]})"), "a; b");
-  EXPECT_EQ(ErrorText(R"({"errors":{"base":["Cannot fulfil"],"line_items":["is invalid"],"quantity":{"0":["too big"]}}})"),
-            "Cannot fulfil; line_items: is invalid; quantity.0: too big");
-  EXPECT_EQ(ErrorText(R"({"error":"invalid_request","error_description":"The access token is invalid"})"),
-            "invalid_request: The access token is invalid");
+  EXPECT_EQ(
+      ErrorText(
+          R"({"errors":{"base":["Cannot fulfil"],"line_items":["is invalid"],"quantity":{"0":["too big"]}}})"),
+      "Cannot fulfil; line_items: is invalid; quantity.0: too big");
+  EXPECT_EQ(
+      ErrorText(R"({"error":"invalid_request","error_description":"The access token is invalid"})"),
+      "invalid_request: The access token is invalid");
   EXPECT_EQ(ErrorText(R"({"error":"boom"})"), "boom");
   EXPECT_EQ(ErrorText("<html>nope</html>"), "");
   EXPECT_EQ(ErrorText(R"({"orders":[]})"), "");
@@ -525,7 +566,8 @@ TEST(ShopifyErrorText, AllShapes) {
 
 TEST(ShopifyNextPageInfo, LinkHeaders) {
   using shopify_detail::NextPageInfo;
-  EXPECT_EQ(NextPageInfo("<https://s/admin/api/2024-10/orders.json?limit=250&fields=id,name&page_info=abc>; rel=\"next\""),
+  EXPECT_EQ(NextPageInfo("<https://s/admin/api/2024-10/"
+                         "orders.json?limit=250&fields=id,name&page_info=abc>; rel=\"next\""),
             "abc");
   EXPECT_EQ(NextPageInfo("<https://s/o.json?page_info=prev1>; rel=\"previous\", "
                          "<https://s/o.json?limit=3&page_info=n%3D2>; rel=\"next\""),
@@ -537,27 +579,34 @@ TEST(ShopifyNextPageInfo, LinkHeaders) {
 
 TEST_F(ShopifyCartTest, UnauthorizedNamesTheStatusNeverTheToken) {
   auto c = Make();
-  transport.Expect("GET", "orders.json", 401,
-                   std::string(R"({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password): )") +
-                       kToken + "\"}",
-                   JsonHeaders({{"X-Request-Id", "rid-401"}}));
+  transport.Expect(
+      "GET", "orders.json", 401,
+      std::string(
+          R"({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password): )") +
+          kToken + "\"}",
+      JsonHeaders({{"X-Request-Id", "rid-401"}}));
   std::vector<std::vector<CartOrder>> pages;
   Status st = Fetch(*c, OrderWindow{}, pages);
   EXPECT_EQ(st.code(), StatusCode::Permanent);
-  EXPECT_EQ(st.message().rfind("Shopify rejected the access token (HTTP 401)", 0), 0u) << st.message();
+  EXPECT_EQ(st.message().rfind("Shopify rejected the access token (HTTP 401)", 0), 0u)
+      << st.message();
   EXPECT_NE(st.message().find("rid-401"), std::string::npos);
   EXPECT_EQ(st.message().find(kToken), std::string::npos) << st.message();
 
-  transport.Expect("GET", "locations.json", 403, R"({"errors":"[API] This action requires merchant approval for read_locations scope."})");
+  transport.Expect(
+      "GET", "locations.json", 403,
+      R"({"errors":"[API] This action requires merchant approval for read_locations scope."})");
   auto pushed = c->PushInventory({{"A", 1}});
   EXPECT_EQ(pushed.status().code(), StatusCode::Permanent);
-  EXPECT_NE(pushed.status().message().find("Shopify rejected the access token (HTTP 403)"), std::string::npos);
+  EXPECT_NE(pushed.status().message().find("Shopify rejected the access token (HTTP 403)"),
+            std::string::npos);
   EXPECT_NE(pushed.status().message().find("read_locations scope"), std::string::npos);
 }
 
 TEST_F(ShopifyCartTest, MalformedAnswersAreTransient) {
   auto c = Make();
-  transport.Expect("GET", "orders.json", 200, "<html><body>Bad gateway</body></html>", {{"Content-Type", "text/html"}});
+  transport.Expect("GET", "orders.json", 200, "<html><body>Bad gateway</body></html>",
+                   {{"Content-Type", "text/html"}});
   transport.Expect("GET", "orders.json", 200, R"({"orders":[{"id":1,"name":"#1)");  // truncated
   transport.Expect("GET", "orders.json", 200, "", JsonHeaders());
   for (int i = 0; i < 3; ++i) {
@@ -572,15 +621,18 @@ TEST_F(ShopifyCartTest, MalformedAnswersAreTransient) {
 TEST_F(ShopifyCartTest, SecretNeverInAnyStatus) {
   auto c = Make();
   const std::string echo = std::string(R"({"errors":"bad token )") + kToken + "\"}";
-  transport.ExpectFailure("GET", "orders.json",
-                          Status::Transient(std::string("connection reset while sending ") + kToken));
+  transport.ExpectFailure(
+      "GET", "orders.json",
+      Status::Transient(std::string("connection reset while sending ") + kToken));
   transport.ExpectFailure("GET", "orders.json", Status::Transient("again " + std::string(kToken)));
   transport.ExpectFailure("GET", "orders.json", Status::Transient("third"));
   transport.Expect("GET", "orders.json", 400, echo);
-  transport.Expect("GET", "orders.json", 200, "not json " + std::string(kToken), {{"Content-Type", "text/plain; " + std::string(kToken)}});
+  transport.Expect("GET", "orders.json", 200, "not json " + std::string(kToken),
+                   {{"Content-Type", "text/plain; " + std::string(kToken)}});
   transport.Expect("GET", "fulfillments.json", 422, echo, JsonHeaders({{"X-Request-Id", kToken}}));
   transport.Expect("GET", "locations.json", 200, R"({"locations":[{"id":1,"active":true}]})");
-  transport.Expect("GET", "products.json", 200, R"({"products":[{"variants":[{"sku":"A","inventory_item_id":1}]}]})");
+  transport.Expect("GET", "products.json", 200,
+                   R"({"products":[{"variants":[{"sku":"A","inventory_item_id":1}]}]})");
   transport.Expect("POST", "set.json", 422, echo);
   std::vector<std::string> messages;
   for (int i = 0; i < 3; ++i) {
@@ -619,7 +671,9 @@ TEST_F(ShopifyCartTest, BaseUrlOverrideAndLoopbackRule) {
   transport.Expect("GET", "orders.json", 200, R"({"orders":[]})");
   std::vector<std::vector<CartOrder>> pages;
   ASSERT_TRUE(Fetch(*c, OrderWindow{}, pages).ok());
-  EXPECT_EQ(transport.requests.at(0).url.rfind("http://127.0.0.1:8123/shopify/admin/api/2024-10/orders.json?", 0), 0u)
+  EXPECT_EQ(transport.requests.at(0).url.rfind(
+                "http://127.0.0.1:8123/shopify/admin/api/2024-10/orders.json?", 0),
+            0u)
       << transport.requests.at(0).url;
 
   cart.api["base_url"] = Text(FieldType::Url, "http://shop.example.com");

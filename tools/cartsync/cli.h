@@ -14,6 +14,7 @@ namespace cartsync {
 struct CliEnv {
   Date today;                ///< UTC date for date rules
   bool stdout_is_tty = false;
+  bool stderr_is_tty = false;
   bool no_color = false;     ///< NO_COLOR is set
 };
 

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   cartsync::CliEnv env;
   env.today = cartsync::TodayUtc();
   env.stdout_is_tty = isatty(STDOUT_FILENO) != 0;
+  env.stderr_is_tty = isatty(STDERR_FILENO) != 0;
   env.no_color = std::getenv("NO_COLOR") != nullptr;
   std::vector<std::string> args(argv + 1, argv + argc);
   int code = cartsync::RunCli(args, std::cout, std::cerr, env);

@@ -126,7 +126,14 @@ int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
   RunLog log(err, log_format == "json" ? LogFormat::Json : LogFormat::Text, clock);
   ProductionEnvironment environment(base_dir, clock);
   Runner runner(plan, *store.value(), environment, clock, log, options);
+  if (env.stderr_is_tty && log_format == "text") {
+    // One line, rewritten in place; cleared before the summary.
+    runner.OnProgress([&err](const std::string& cart, size_t done, size_t total) {
+      err << "\r\033[K[" << done << "/" << total << " carts] " << cart << " done" << std::flush;
+    });
+  }
   RunReport report = runner.Run();
+  if (env.stderr_is_tty && log_format == "text") err << "\r\033[K" << std::flush;
 
   if (options.dry_run) RenderPreview(report, out);
   RenderSummaryTable(report, out);
