@@ -13,6 +13,9 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure
 log "JSON Schema export accepted by ajv, sample carts valid against it"
 bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
 
+log "BigCommerce connector against Prism serving BigCommerce's OpenAPI files"
+bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+
 log "fuzzing the loader+checker briefly (clang, libFuzzer + ASan/UBSan)"
 FUZZ_DIR="${FUZZ_DIR:-$CARTSYNC_ROOT/build-fuzz}"
 CC=clang CXX=clang++ configure_and_build "$FUZZ_DIR" -DCMAKE_CXX_COMPILER=clang++ \
