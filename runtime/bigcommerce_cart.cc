@@ -11,15 +11,15 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <optional>
 #include <set>
 #include <utility>
 #include <vector>
+
+#include "runtime/connector_util.h"
 
 namespace cartsync {
 namespace bigcommerce {
@@ -53,11 +53,7 @@ std::string FormatRfc2822(int64_t unix_seconds) {
   return buf;
 }
 
-std::string ToIsoUtc(std::string_view text) {
-  int64_t seconds = 0;
-  if (text.empty() || !ParseTimestamp(std::string(text), seconds)) return "";
-  return FormatIsoUtc(seconds);
-}
+std::string ToIsoUtc(std::string_view text) { return connector_util::ToIsoUtc(text); }
 
 }  // namespace bigcommerce
 
@@ -74,203 +70,43 @@ constexpr size_t kExcerptChars = 300;
 constexpr const char* kDefaultHost = "https://api.bigcommerce.com/stores/";
 
 // ---------------------------------------------------------------------------
-// Small helpers
+// Small helpers (connector_util.h has the ones shared with other connectors)
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  return true;
-}
-
-std::string ToLower(std::string s) {
-  for (char& c : s) c = Lower(c);
-  return s;
-}
-
-bool ContainsToken(std::string_view text, std::string_view token) {
-  if (token.empty()) return false;
-  size_t pos = 0;
-  while ((pos = text.find(token, pos)) != std::string_view::npos) {
-    const size_t end = pos + token.size();
-    if ((pos == 0 || !IsAlnum(text[pos - 1])) && (end >= text.size() || !IsAlnum(text[end]))) {
-      return true;
-    }
-    ++pos;
-  }
-  return false;
-}
-
-std::string UrlEncode(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xF]);
-    }
-  }
-  return out;
-}
-
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  if (from.empty()) return;
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-}
+using connector_util::ContainsToken;
+using connector_util::Field;
+using connector_util::JoinName;
+using connector_util::JsonWriter;
+using connector_util::Member;
+using connector_util::NumberText;
+using connector_util::Text;
+using connector_util::UrlEncode;
+using connector_util::WriteString;
 
 /// One line, at most kExcerptChars, for quoting an answer in a message.
 std::string Excerpt(std::string_view body) {
-  std::string out;
-  bool space = false;
-  for (char c : body) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-    if (out.size() >= kExcerptChars) {
-      out += "…";
-      break;
-    }
-  }
-  return out;
+  return connector_util::OneLineExcerpt(body, kExcerptChars);
 }
 
-bool IsBlank(std::string_view s) {
-  for (char c : s)
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
-  return true;
-}
-
-const Value* Member(const Value* obj, const char* key) {
-  if (obj == nullptr || !obj->IsObject()) return nullptr;
-  auto it = obj->FindMember(key);
-  return it == obj->MemberEnd() ? nullptr : &it->value;
-}
-
-std::string NumberText(const Value& v) {
-  if (v.IsInt64()) return std::to_string(v.GetInt64());
-  if (v.IsUint64()) return std::to_string(v.GetUint64());
-  char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v.GetDouble());
-    if (std::strtod(buf, nullptr) == v.GetDouble()) break;
-  }
-  return buf;
-}
-
-/// A member as text: strings as they are, numbers in their shortest form;
-/// "" for null, missing or structured values.
-std::string Text(const Value* obj, const char* key) {
-  const Value* v = Member(obj, key);
-  if (v == nullptr) return "";
-  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-  if (v->IsNumber()) return NumberText(*v);
-  return "";
-}
-
+/// An integer's text: blanks (space, tab) around it, an optional '-', at most
+/// 18 digits.
 bool ParseInt(std::string_view s, int64_t& out) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  s = connector_util::Trim(s, " \t");
   bool negative = !s.empty() && s[0] == '-';
   if (negative) s.remove_prefix(1);
-  if (s.empty() || s.size() > 18) return false;
   int64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + (c - '0');
-  }
+  if (s.empty() || s.size() > 18 || !connector_util::DigitsValue(s, n)) return false;
   out = negative ? -n : n;
   return true;
 }
 
 /// An integer member, as a JSON integer or a string of digits.
 bool Int(const Value* obj, const char* key, int64_t& out) {
-  const Value* v = Member(obj, key);
-  if (v == nullptr) return false;
-  if (v->IsInt64()) {
-    out = v->GetInt64();
-    return true;
-  }
-  if (v->IsDouble() && std::floor(v->GetDouble()) == v->GetDouble() &&
-      std::fabs(v->GetDouble()) < 9e15) {
-    out = static_cast<int64_t>(v->GetDouble());
-    return true;
-  }
-  if (v->IsString()) return ParseInt(std::string_view(v->GetString(), v->GetStringLength()), out);
-  return false;
-}
-
-std::string JoinName(std::string first, std::string last) {
-  auto trim = [](std::string s) {
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    size_t i = 0;
-    while (i < s.size() && s[i] == ' ') ++i;
-    return s.substr(i);
-  };
-  first = trim(std::move(first));
-  last = trim(std::move(last));
-  if (first.empty()) return last;
-  if (last.empty()) return first;
-  return first + " " + last;
-}
-
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || EqualsIgnoreCase(host, "localhost") || host == "[::1]";
+  return connector_util::Int(obj, key, out, ParseInt);
 }
 
 /// https://, or http:// to a loopback host (a local simulator or mock).
 Status CheckBaseUrl(const std::string& url) {
-  const size_t sep = url.find("://");
-  if (sep == std::string::npos) {
-    return Status::Permanent("BigCommerce [api].base_url \"" + url +
-                             "\" is not a URL (expected https://host[/path])");
-  }
-  const std::string scheme = ToLower(url.substr(0, sep));
-  std::string_view rest = std::string_view(url).substr(sep + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) {
-    return Status::Permanent("BigCommerce [api].base_url must not carry credentials");
-  }
-  std::string_view host = authority;
-  if (!host.empty() && host[0] == '[') {
-    host = host.substr(0, host.find(']') + 1);
-  } else {
-    host = host.substr(0, host.find(':'));
-  }
-  if (host.empty()) return Status::Permanent("BigCommerce [api].base_url has no host");
-  if (scheme == "https") return Status::Ok();
-  if (scheme == "http" && IsLoopbackHost(host)) return Status::Ok();
-  return Status::Permanent(
-      "BigCommerce [api].base_url must be https:// (http:// only to 127.0.0.1, localhost or ::1)");
-}
-
-const FieldValue* Field(const CartConfig& cart, const char* name) {
-  auto it = cart.api.find(name);
-  return it == cart.api.end() ? nullptr : &it->second;
-}
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void WriteString(JsonWriter& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return connector_util::CheckBaseUrl(url, "BigCommerce [api].base_url", "");
 }
 
 /// The text of a v3 `errors` value: a string, a list of strings, an object.
@@ -409,12 +245,13 @@ Result<HttpResponse> BigCommerceCart::Send(const char* method, const std::string
   request.headers.emplace_back("Content-Type", "application/json");
   request.body = std::move(body);
   Result<HttpResponse> result = http_.Send(request);
+  // A token shorter than 3 bytes would garble the text: left as it is.
   if (!result.ok()) {
     std::string message = result.status().message();
-    if (token.value().size() >= 3) ReplaceAll(message, token.value(), "REDACTED");
+    connector_util::ScrubSecrets(message, {token.value()}, /*min_length=*/3);
     return Status(result.status().code(), std::move(message));
   }
-  if (token.value().size() >= 3) ReplaceAll(result.value().body, token.value(), "REDACTED");
+  connector_util::ScrubSecrets(result.value().body, {token.value()}, /*min_length=*/3);
   return result;
 }
 
@@ -437,7 +274,8 @@ Result<BigCommerceCart::Doc> BigCommerceCart::GetList(const std::string& path, c
   if (!r.ok()) return r.status();
   auto doc = std::make_shared<rapidjson::Document>();
   doc->SetArray();
-  if (r->status == 204 || (r->status == 200 && IsBlank(r->body))) return doc;  // none
+  if (r->status == 204 || (r->status == 200 && connector_util::Trim(r->body).empty()))
+    return doc;  // none
   if (r->status != 200) return Failure(r.value(), what);
   doc->Parse(r->body.data(), r->body.size());
   if (doc->HasParseError() || !doc->IsArray()) {

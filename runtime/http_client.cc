@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/connector_util.h"
+
 namespace cartsync {
 namespace {
 
@@ -16,21 +18,10 @@ constexpr size_t kMaxResponseBodyBytes = size_t{64} << 20;  // 64 MiB
 constexpr int64_t kDefaultConnectTimeoutMs = 10'000;
 constexpr int64_t kDefaultTimeoutMs = 60'000;
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
+using connector_util::EqualsIgnoreCase;
+using connector_util::PercentDecode;
+using connector_util::ReplaceAll;
+using connector_util::ToLower;
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -44,6 +35,7 @@ bool Contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
 
+/// Not connector_util::Trim: a leading '\r' or '\n' is kept.
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() &&
@@ -51,31 +43,6 @@ std::string_view Trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// application/x-www-form-urlencoded decoding ('+' is a space).
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i] == '+' ? ' ' : s[i]);
-  }
-  return out;
 }
 
 /// Query/fragment parameter names that carry credentials.
@@ -177,15 +144,6 @@ std::string RedactUrlCollecting(std::string_view url, std::vector<std::string>* 
     out.append(RedactParams(url.substr(fragment + 1), secrets));
   }
   return out;
-}
-
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  if (from.empty()) return;
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
-  }
 }
 
 /// Removes from `message` the URL's credentials wherever they appear (libcurl
@@ -457,13 +415,7 @@ Status WithCode(StatusCode code, std::string message) {
 bool ParseInt64(std::string_view s, int64_t& out) {
   s = Trim(s);
   if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  out = v;
-  return true;
+  return connector_util::DigitsValue(s, out);
 }
 
 }  // namespace

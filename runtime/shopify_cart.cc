@@ -11,6 +11,8 @@
 #include <set>
 #include <utility>
 
+#include "runtime/connector_util.h"
+
 namespace cartsync {
 namespace shopify_detail {
 namespace {
@@ -25,104 +27,16 @@ constexpr const char* kOrderFields =
     "id,name,email,contact_email,phone,created_at,updated_at,closed_at,cancelled_at,"
     "financial_status,fulfillment_status,shipping_address,shipping_lines,line_items";
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
+using connector_util::EqualsIgnoreCase;
+using connector_util::Excerpt;
+using connector_util::Member;
+using connector_util::PercentDecode;
+using connector_util::Trim;
+using connector_util::UrlEncode;
 
 bool IsDigits(std::string_view s) {
   if (s.empty() || s.size() > 20) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// At most `max` bytes for a message: control characters as spaces, cut at a
-/// UTF-8 boundary, "…" when cut.
-std::string Excerpt(std::string_view text, size_t max) {
-  bool cut = text.size() > max;
-  size_t n = cut ? max : text.size();
-  if (cut) {
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  }
-  std::string out(text.substr(0, n));
-  for (char& c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) c = ' ';
-  }
-  if (cut) out += "…";
-  return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i] == '+' ? ' ' : s[i]);
-  }
-  return out;
-}
-
-/// Percent-encodes all but RFC 3986 unreserved characters and `keep`.
-std::string QueryEncode(std::string_view s, std::string_view keep = "") {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~' || keep.find(c) != std::string_view::npos) {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xF]);
-    }
-  }
-  return out;
-}
-
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  if (from.empty()) return;
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-}
-
-const Value* Member(const Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  if (it == object.MemberEnd()) return nullptr;
-  return &it->value;
 }
 
 /// A string or number as text (numbers parsed as strings arrive as strings);
@@ -185,9 +99,8 @@ std::optional<std::string> ReadId(const Value* v) {
 /// "2026-11-20T12:00:00+02:00" -> "2026-11-20T10:00:00Z".
 bool ToUtc(const Value& object, const char* name, std::string& out) {
   std::optional<std::string> text = Scalar(Member(object, name));
-  int64_t seconds = 0;
-  if (!text || !ParseTimestamp(*text, seconds)) return false;
-  out = FormatIsoUtc(seconds);
+  if (!text) return false;
+  out = connector_util::ToIsoUtc(*text);
   return !out.empty();
 }
 
@@ -467,15 +380,15 @@ class ShopifyCart final : public CartConnector {
         std::string wire =
             std::string(dimension) == "fulfillment_status" && v == "fulfilled" ? "shipped" : v;
         if (!joined.empty()) joined += ",";
-        joined += QueryEncode(wire);
+        joined += UrlEncode(wire);
       }
       filters += "&" + std::string(dimension) + "=" + joined;
       if (!any && values.size() > 1) local_checks[dimension] = values;
     }
     if (window.created_after)
-      filters += "&created_at_min=" + QueryEncode(FormatIsoUtc(*window.created_after), ":");
+      filters += "&created_at_min=" + UrlEncode(FormatIsoUtc(*window.created_after), ":");
     if (window.updated_after)
-      filters += "&updated_at_min=" + QueryEncode(FormatIsoUtc(*window.updated_after), ":");
+      filters += "&updated_at_min=" + UrlEncode(FormatIsoUtc(*window.updated_after), ":");
 
     std::string path = "orders.json?" + page_query + filters;
     std::set<std::string> seen;
@@ -515,7 +428,7 @@ class ShopifyCart final : public CartConnector {
                                  std::to_string(page + 1) + "); stopped" +
                                  RequestIdNote(reply->request_id));
       // With page_info Shopify accepts only limit and fields: no filters.
-      path = "orders.json?" + page_query + "&page_info=" + QueryEncode(next);
+      path = "orders.json?" + page_query + "&page_info=" + UrlEncode(next);
     }
   }
 
@@ -768,7 +681,7 @@ class ShopifyCart final : public CartConnector {
         return Status::Transient(
             "Shopify GET products.json: the Link header repeated a page (page " +
             std::to_string(page + 1) + "); stopped" + RequestIdNote(reply->request_id));
-      path = "products.json?" + page_query + "&page_info=" + QueryEncode(next);
+      path = "products.json?" + page_query + "&page_info=" + UrlEncode(next);
     }
     sku_map_ = std::move(map);
     return Status::Ok();
@@ -786,7 +699,7 @@ class ShopifyCart final : public CartConnector {
       return Status(token.status().code(), where + ": access token: " + token.status().message());
     const std::string& secret = token.value();
     auto scrub = [&](std::string message) {
-      ReplaceAll(message, secret, "REDACTED");
+      connector_util::ScrubSecrets(message, {secret}, /*min_length=*/0);  // any length
       return message;
     };
 
@@ -891,7 +804,7 @@ bool AllowedBase(std::string_view url) {
   } else {
     host = authority.substr(0, authority.find(':'));
   }
-  return host == "127.0.0.1" || EqualsIgnoreCase(host, "localhost") || host == "[::1]";
+  return connector_util::IsLoopbackHost(host);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include "runtime/connector_util.h"
 #include "runtime/wms_transports.h"
 
 namespace cartsync {
@@ -33,20 +34,7 @@ Result<int64_t> TimeoutSeconds(const WmsConfig& config, int64_t fallback) {
 }
 
 std::string Excerpt(std::string_view text, size_t max) {
-  bool cut = text.size() > max;
-  size_t n = cut ? max : text.size();
-  // Do not end inside a UTF-8 sequence: back up over continuation bytes, and
-  // over the lead byte that starts the incomplete sequence.
-  if (cut) {
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  }
-  std::string out(text.substr(0, n));
-  for (char& c : out) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) c = ' ';
-  }
-  if (cut) out += "…";
-  return out;
+  return connector_util::Excerpt(text, max);
 }
 
 Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view text,

@@ -17,32 +17,17 @@
 #include <algorithm>
 #include <utility>
 
+#include "runtime/connector_util.h"
 #include "runtime/documents.h"
 #include "runtime/wms_transports.h"
 
 namespace cartsync {
 namespace {
 
+using connector_util::UrlEncode;
 using wms_detail::Excerpt;
 
 constexpr size_t kBodyExcerpt = 200;
-
-std::string UrlEncode(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xF]);
-    }
-  }
-  return out;
-}
 
 class HttpWms : public WmsClient {
  public:

@@ -19,14 +19,12 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/connector_util.h"
+
 namespace cartsync {
 namespace woocommerce {
 
 namespace {
-
-bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 /// Rounds a plain decimal literal ("-12.345", "7", "0.5") to two decimals,
 /// half away from zero. Empty when `s` is not such a literal.
@@ -107,16 +105,7 @@ std::string GmtToIso(std::string_view gmt) {
 }
 
 bool ContainsToken(std::string_view text, std::string_view number) {
-  if (number.empty()) return false;
-  size_t pos = 0;
-  while ((pos = text.find(number, pos)) != std::string_view::npos) {
-    const bool left_ok = pos == 0 || !IsAlnum(text[pos - 1]);
-    const size_t end = pos + number.size();
-    const bool right_ok = end >= text.size() || !IsAlnum(text[end]);
-    if (left_ok && right_ok) return true;
-    ++pos;
-  }
-  return false;
+  return connector_util::ContainsToken(text, number);
 }
 
 }  // namespace woocommerce
@@ -133,33 +122,16 @@ constexpr size_t kBatchSize = 100;     // products/batch rejects more (413)
 constexpr size_t kExcerptChars = 300;  // of an answer quoted in a message
 
 // ---------------------------------------------------------------------------
-// Small helpers
+// Small helpers (connector_util.h has the ones shared with other connectors)
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  return true;
-}
-
-std::string UrlEncode(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '.' || u == '_' || u == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0xF]);
-    }
-  }
-  return out;
-}
+using connector_util::EqualsIgnoreCase;
+using connector_util::Field;
+using connector_util::JoinName;
+using connector_util::JsonWriter;
+using connector_util::Member;
+using connector_util::Text;
+using connector_util::UrlEncode;
+using connector_util::WriteString;
 
 std::string Base64(std::string_view in) {
   static const char kAlphabet[] =
@@ -187,169 +159,38 @@ std::string Base64(std::string_view in) {
   return out;
 }
 
-void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
-  if (from.empty()) return;
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-}
-
-/// Removes credential values from text that came from the network.
-void Scrub(std::string& text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.size() >= 3) ReplaceAll(text, secret, "REDACTED");
-  }
-}
-
 /// One line, at most kExcerptChars, for quoting an answer in a message.
 std::string Excerpt(std::string_view body) {
-  std::string out;
-  bool space = false;
-  for (char c : body) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      space = !out.empty();
-      continue;
-    }
-    if (c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-    if (out.size() >= kExcerptChars) {
-      out += "…";
-      break;
-    }
-  }
-  return out;
+  return connector_util::OneLineExcerpt(body, kExcerptChars);
 }
 
-const Value* Member(const Value* obj, const char* key) {
-  if (obj == nullptr || !obj->IsObject()) return nullptr;
-  auto it = obj->FindMember(key);
-  return it == obj->MemberEnd() ? nullptr : &it->value;
-}
-
-/// A member as text: strings as they are, integers in decimal, other
-/// numbers in their shortest form; "" for null, missing or structured.
-std::string Text(const Value* obj, const char* key) {
-  const Value* v = Member(obj, key);
-  if (v == nullptr) return "";
-  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-  if (v->IsInt64()) return std::to_string(v->GetInt64());
-  if (v->IsUint64()) return std::to_string(v->GetUint64());
-  if (v->IsDouble()) {
-    char buf[64];
-    for (int precision = 1; precision <= 17; ++precision) {
-      std::snprintf(buf, sizeof buf, "%.*g", precision, v->GetDouble());
-      if (std::strtod(buf, nullptr) == v->GetDouble()) break;
-    }
-    return buf;
-  }
-  return "";
+/// WooCommerce's integer text: at most 18 characters with the sign, no blanks.
+bool ParseIntText(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;
+  bool negative = s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  int64_t n = 0;
+  if (s.empty() || !connector_util::DigitsValue(s, n)) return false;
+  out = negative ? -n : n;
+  return true;
 }
 
 /// An integer member, as a JSON integer or a string of digits.
 bool Int(const Value* obj, const char* key, int64_t& out) {
-  const Value* v = Member(obj, key);
-  if (v == nullptr) return false;
-  if (v->IsInt64()) {
-    out = v->GetInt64();
-    return true;
-  }
-  if (v->IsDouble() && std::floor(v->GetDouble()) == v->GetDouble() &&
-      std::fabs(v->GetDouble()) < 9e15) {
-    out = static_cast<int64_t>(v->GetDouble());
-    return true;
-  }
-  if (v->IsString() && v->GetStringLength() > 0 && v->GetStringLength() <= 18) {
-    std::string_view s(v->GetString(), v->GetStringLength());
-    bool negative = s[0] == '-';
-    if (negative) s.remove_prefix(1);
-    if (s.empty()) return false;
-    int64_t n = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return false;
-      n = n * 10 + (c - '0');
-    }
-    out = negative ? -n : n;
-    return true;
-  }
-  return false;
+  return connector_util::Int(obj, key, out, ParseIntText);
 }
 
 /// A non-negative decimal count ("12", " 3 "); false when absent or not one.
 bool ParseCount(std::string_view s, int64_t& out) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  s = connector_util::Trim(s, " \t");
   if (s.empty() || s.size() > 12) return false;
-  int64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + (c - '0');
-  }
-  out = n;
-  return true;
-}
-
-std::string JoinName(std::string first, std::string last) {
-  auto trim = [](std::string s) {
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    size_t i = 0;
-    while (i < s.size() && s[i] == ' ') ++i;
-    return s.substr(i);
-  };
-  first = trim(std::move(first));
-  last = trim(std::move(last));
-  if (first.empty()) return last;
-  if (last.empty()) return first;
-  return first + " " + last;
-}
-
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || EqualsIgnoreCase(host, "localhost") || host == "[::1]";
+  return connector_util::DigitsValue(s, out);
 }
 
 /// https://, or http:// to a loopback host (a local simulator).
 Status CheckBaseUrl(const std::string& url, const std::string& field) {
-  const size_t sep = url.find("://");
-  if (sep == std::string::npos) {
-    return Status::Permanent("WooCommerce [api]." + field + " \"" + url +
-                             "\" is not a URL (expected https://host[/path])");
-  }
-  std::string scheme = url.substr(0, sep);
-  for (char& c : scheme) c = Lower(c);
-  std::string_view rest = std::string_view(url).substr(sep + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) {
-    return Status::Permanent("WooCommerce [api]." + field +
-                             " must not carry credentials (use consumer_key/consumer_secret)");
-  }
-  std::string_view host = authority;
-  if (!host.empty() && host[0] == '[') {
-    host = host.substr(0, host.find(']') + 1);
-  } else {
-    host = host.substr(0, host.find(':'));
-  }
-  if (host.empty()) return Status::Permanent("WooCommerce [api]." + field + " has no host");
-  if (scheme == "https") return Status::Ok();
-  if (scheme == "http" && IsLoopbackHost(host)) return Status::Ok();
-  return Status::Permanent("WooCommerce [api]." + field +
-                           " must be https:// (http:// only to 127.0.0.1, localhost or ::1)");
-}
-
-const FieldValue* Field(const CartConfig& cart, const char* name) {
-  auto it = cart.api.find(name);
-  return it == cart.api.end() ? nullptr : &it->second;
-}
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void WriteString(JsonWriter& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return connector_util::CheckBaseUrl(url, "WooCommerce [api]." + field,
+                                      " (use consumer_key/consumer_secret)");
 }
 
 // ---------------------------------------------------------------------------
@@ -439,13 +280,16 @@ Result<HttpResponse> WooCommerceCart::Send(const char* method, const std::string
   }
   request.headers.emplace_back("Authorization", "Basic " + basic);
   Result<HttpResponse> result = http_.Send(request);
-  const std::vector<std::string> secrets = {basic, secret.value(), key.value()};
+  // Credentials shorter than 3 bytes would garble the text: left as they are.
+  const auto scrub = [&](std::string& text) {
+    connector_util::ScrubSecrets(text, {basic, secret.value(), key.value()}, /*min_length=*/3);
+  };
   if (!result.ok()) {
     std::string message = result.status().message();
-    Scrub(message, secrets);
+    scrub(message);
     return Status(result.status().code(), std::move(message));
   }
-  Scrub(result.value().body, secrets);
+  scrub(result.value().body);
   return result;
 }
 
