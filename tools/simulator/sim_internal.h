@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -132,6 +133,9 @@ bool IsDigits(std::string_view s);
 std::optional<int64_t> ToInt(std::string_view s);
 std::vector<std::string> SplitComma(std::string_view s);
 std::string UrlEncode(std::string_view s);
+std::string UrlDecode(std::string_view s, bool plus_as_space);
+/// "a=1&b=x%20y" -> {{"a","1"},{"b","x y"}}.
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);
 std::string Base64Encode(std::string_view s, bool url_safe);
 std::optional<std::string> Base64Decode(std::string_view s);
 
@@ -309,8 +313,11 @@ struct World {
 bool NormalizeSeed(const StoreSeed& seed, StoreSeed* out, Platform* platform, std::string* error);
 /// Builds the store from a normalized seed, and adds its SKUs to world.wms_skus.
 Store GenerateStore(const StoreSeed& seed, Platform platform, World& world);
-/// Appends `count` orders to the store; returns their ids.
-std::vector<int64_t> GenerateOrders(Store& store, int count);
+/// Appends `count` orders placed now (created = updated = after every
+/// timestamp the store has and >= now_seconds); returns their ids.
+std::vector<int64_t> GenerateOrders(Store& store, int count, int64_t now_seconds);
+/// A product title/code slug: "Express (2 business days)" -> "express_2_business_days".
+std::string Slug(std::string_view text);
 /// The status spelled as StatusWeight.status.
 std::string StatusLabel(const Store& store, const Order& order);
 /// BigCommerce status id <-> name.
@@ -332,9 +339,12 @@ bool AuthorizeWms(const World& world, const Req& req, Resp& res);
 
 /// WMS operations shared by the handlers and the Simulator API.
 std::string ShipWmsOrder(World& world, size_t index);  ///< tracking number
-void ResetWmsStock(World& world);
 
 /// JSON of GET /_sim/records.
 std::string RecordsToJson(const SimRecords& records);
+/// A StoreSeed from its JSON form (the "stores" entries of a --config file).
+bool StoreSeedFromJson(const rapidjson::Value& v, uint64_t default_seed, StoreSeed* out,
+                       std::string* error);
+std::string OrdersToJson(const std::vector<OrderSummary>& orders);
 
 }  // namespace cartsync::sim::detail

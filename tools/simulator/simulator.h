@@ -236,7 +236,8 @@ class Simulator {
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
-  /// Binds 127.0.0.1:port and serves on a background thread.
+  /// Binds 127.0.0.1:port and serves on a background thread (call once).
+  /// Ignores SIGPIPE process-wide if it was at its default.
   bool Start(std::string* error);
   void Stop();
   int port() const;
@@ -250,7 +251,9 @@ class Simulator {
   /// adds its SKUs to the WMS. Returns false (with *error) on a bad seed.
   bool SeedStore(const StoreSeed& seed, std::string* error = nullptr);
   void SeedDemo(int orders = 50, uint64_t seed = 1);
-  /// New orders created after the store's latest; returns their ids.
+  /// New orders placed "now" (created_at = updated_at = max(now, the store's
+  /// latest timestamp) + 1 s each, same status mix); returns their ids.
+  /// Reset() drops them.
   std::vector<std::string> AddOrders(const std::string& platform, const std::string& store,
                                      int count);
   /// The WMS ships every received, unshipped order (in order received) /
