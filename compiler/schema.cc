@@ -78,6 +78,17 @@ class DescriptorReader {
  public:
   DescriptorReader(const std::string& path, DiagnosticEngine& diags) : path_(path), diags_(diags) {}
 
+  /// Descriptor typos must not pass silently: `requried = true` would
+  /// quietly make a field optional.
+  void UnknownKeys(const toml::table& t, std::initializer_list<std::string_view> known,
+                   std::string_view where) {
+    for (auto&& [k, v] : t) {
+      if (std::find(known.begin(), known.end(), k.str()) != known.end()) continue;
+      diags_.Report(DiagId::InvalidSchema, RegionOf(k, path_),
+                    {"unknown key \"" + std::string(k.str()) + "\" in " + std::string(where)});
+    }
+  }
+
   void Error(const toml::node* at, const std::string& message) {
     SourceRegion r = at ? RegionOf(*at, path_) : SourceRegion{path_, {}, {}};
     diags_.Report(DiagId::InvalidSchema, r, {message});
@@ -119,12 +130,17 @@ class DescriptorReader {
         Error(&node, "field \"" + std::string(key.str()) + "\" must be a table");
         continue;
       }
+      UnknownKeys(*ft, {"type", "required", "pattern", "values", "default", "help"},
+                  "field \"" + std::string(key.str()) + "\"");
       FieldSpec f;
       f.name = std::string(key.str());
       std::string type = String(*ft, "type", true);
       if (auto parsed = ParseFieldType(type)) f.type = *parsed;
       else if (!type.empty()) Error(ft->get("type"), "unknown field type \"" + type + "\"");
-      if (auto r = (*ft)["required"].value<bool>()) f.required = *r;
+      if (const toml::node* r = ft->get("required")) {
+        if (r->is_boolean()) f.required = r->as_boolean()->get();
+        else Error(r, "\"required\" must be true or false");
+      }
       f.pattern = String(*ft, "pattern", false);
       if (!f.pattern.empty()) {
         try {
@@ -150,6 +166,11 @@ class DescriptorReader {
   }
 
   void Platform(const toml::table& t, Schema& schema) {
+    UnknownKeys(t, {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses"},
+                "a platform descriptor");
+    for (const char* table : {"api", "statuses"})
+      if (const toml::node* n = t.get(table); n && !n->is_table())
+        Error(n, "\"" + std::string(table) + "\" must be a table");
     PlatformDescriptor p;
     p.id = String(t, "id", true);
     p.name = String(t, "name", true);
@@ -178,6 +199,7 @@ class DescriptorReader {
           Error(&node, "status dimension must be a table");
           continue;
         }
+        UnknownKeys(*dt, {"allowed", "default", "help"}, "status dimension \"" + std::string(key.str()) + "\"");
         StatusDimension d;
         d.name = std::string(key.str());
         d.allowed = Strings(*dt, "allowed");
@@ -195,6 +217,7 @@ class DescriptorReader {
   }
 
   void Wms(const toml::table& t, Schema& schema) {
+    UnknownKeys(t, {"id", "name", "help", "fields"}, "a WMS descriptor");
     WmsDescriptor w;
     w.id = String(t, "id", true);
     w.name = String(t, "name", true);
@@ -213,14 +236,16 @@ class DescriptorReader {
 }  // namespace
 
 bool LoadSchema(const std::vector<std::pair<std::string, std::string>>& files, Schema& out,
-                DiagnosticEngine& diags) {
+                DiagnosticEngine& diags, const std::string& display_dir) {
   int before = diags.errors();
   SourceManager sources;
   for (const auto& [path, text] : files) {
-    const SourceFile& file = sources.Add(path, text);
+    std::string display =
+        display_dir.empty() ? path : (std::filesystem::path(display_dir) / path).lexically_normal().generic_string();
+    const SourceFile& file = sources.Add(display, text);
     toml::table t;
     if (!ValidateSourceText(file, diags) || !ParseToml(file, t, diags)) continue;
-    DescriptorReader reader(path, diags);
+    DescriptorReader reader(display, diags);
     if (path.rfind("platforms/", 0) == 0 || path.find("/platforms/") != std::string::npos)
       reader.Platform(t, out);
     else if (path.rfind("wms/", 0) == 0 || path.find("/wms/") != std::string::npos)
@@ -265,7 +290,7 @@ bool LoadSchemaDir(const std::string& dir, Schema& out, DiagnosticEngine& diags)
     files.emplace_back(rel, std::move(text));
   }
   std::sort(files.begin(), files.end());
-  return LoadSchema(files, out, diags);
+  return LoadSchema(files, out, diags, dir);
 }
 
 }  // namespace cartsync

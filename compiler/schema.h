@@ -88,9 +88,9 @@ const std::vector<EmbeddedFile>& EmbeddedSchemaFiles();
 
 /// Loads descriptors from (relative path, text) pairs: platforms/*.toml,
 /// wms/*.toml and order_document.toml. Malformed descriptors are reported
-/// as E0703 with their location.
+/// as E0703 with their location, the file shown as `display_dir`/path.
 bool LoadSchema(const std::vector<std::pair<std::string, std::string>>& files, Schema& out,
-                DiagnosticEngine& diags);
+                DiagnosticEngine& diags, const std::string& display_dir = "");
 /// The descriptors built into the binary.
 const Schema& BuiltinSchema();
 /// Reads every *.toml below `dir` and loads it.

@@ -343,7 +343,7 @@ TEST(LoadSchemaTest, MalformedPlatformDescriptor) {
       "allowed = [\"a\", 1]",                           // 27
       "",                                               // 28
       "[statuses.fourth]",                              // 29
-      "statuses = 5",                                   // 30 (unused key: fine)
+      "statuses = 5",                                   // 30 (a typo'd key: reported)
       "",                                               // 31
       "[statuses]",                                     // 32
       "fifth = 1",                                      // 33
@@ -366,6 +366,8 @@ TEST(LoadSchemaTest, MalformedPlatformDescriptor) {
                      "strings",
                      "platforms/bad.toml:27:17-18: E0703: schema descriptor: \"allowed\" must hold strings "
                      "only",
+                     "platforms/bad.toml:30:1-9: E0703: schema descriptor: unknown key \"statuses\" in status "
+                     "dimension \"fourth\"",
                      "platforms/bad.toml:33:9-10: E0703: schema descriptor: status dimension must be a table",
                  }));
 }
@@ -608,6 +610,48 @@ TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
   bool unknown = false;
   for (const Diagnostic& d : builtin.diags.diagnostics()) unknown |= d.code == "E0209";
   EXPECT_TRUE(unknown);
+}
+
+}  // namespace
+}  // namespace cartsync
+
+namespace cartsync {
+namespace {
+
+// A typo in a descriptor would otherwise change its meaning silently
+// (`requried` makes a field optional, `servics` removes every service).
+TEST(LoadSchemaTest, UnknownDescriptorKeysAreErrors) {
+  std::string typo = kMinimalPlatform + Text({
+                                            "servics = []",           // 5
+                                            "[api.token]",            // 6
+                                            "type = \"secret\"",      // 7
+                                            "requried = true",        // 8
+                                            "[statuses.status]",      // 9
+                                            "allowed = [\"a\"]",      // 10
+                                            "defualt = [\"a\"]",      // 11
+                                        });
+  EXPECT_EQ(Load({{"platforms/mini.toml", typo}}),
+            (Strings{"platforms/mini.toml:5:1-8: E0703: schema descriptor: unknown key \"servics\" in a platform descriptor",
+                     "platforms/mini.toml:8:1-9: E0703: schema descriptor: unknown key \"requried\" in field \"token\"",
+                     "platforms/mini.toml:11:1-8: E0703: schema descriptor: unknown key \"defualt\" in status dimension \"status\""}));
+  EXPECT_EQ(Load({{"platforms/mini.toml", kMinimalPlatform + "[api.token]\ntype = \"secret\"\nrequired = \"yes\"\n"}}),
+            (Strings{"platforms/mini.toml:7:12-17: E0703: schema descriptor: \"required\" must be true or false"}));
+}
+
+TEST(LoadSchemaTest, SchemaDirDiagnosticsNameTheDirectory) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("cartsync-schema-dir-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "platforms");
+  std::ofstream(dir / "platforms/mini.toml") << kMinimalPlatform << "colour = 1\n";
+  Schema schema;
+  DiagnosticEngine diags;
+  EXPECT_FALSE(LoadSchemaDir(dir.string(), schema, diags));
+  Strings got = Rendered(diags);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], (dir / "platforms/mini.toml").string() +
+                        ":5:1-7: E0703: schema descriptor: unknown key \"colour\" in a platform descriptor");
+  fs::remove_all(dir);
 }
 
 }  // namespace
