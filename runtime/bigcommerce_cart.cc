@@ -375,10 +375,13 @@ Status BigCommerceCart::ReadOrder(const Value& o, CartOrder& out) {
   auto products = Products(out.id);
   if (!products.ok()) return products.status();
   for (const Product& p : products.value()) {
+    // What is left to ship: a Partially Shipped order asks the WMS for the
+    // rest only, never for the same goods a second time.
+    if (p.quantity - p.quantity_shipped <= 0) continue;
     OrderLine line;
     line.line_key = std::to_string(p.id);
     line.sku = p.sku;
-    line.quantity = p.quantity;
+    line.quantity = p.quantity - p.quantity_shipped;
     line.unit_price = p.price;
     out.lines.push_back(std::move(line));
   }
@@ -553,9 +556,17 @@ Status BigCommerceCart::UploadTracking(const TrackingUpload& upload) {
   };
 
   const std::string what = "POST /v2/orders/" + order_id + "/shipments";
+  // A 2xx that is not the API's JSON (a maintenance page served with 200)
+  // most likely never reached the store: not done, checked again next time.
+  auto done = [&](const HttpResponse& answer) {
+    if (connector_util::IsJsonAnswer(answer.Header("Content-Type"), answer.body)) return Status::Ok();
+    return Status::Transient("BigCommerce answered " + what + " with HTTP " + std::to_string(answer.status) +
+                             " but not JSON (not counted as done): " +
+                             connector_util::OneLineExcerpt(answer.body, 120));
+  };
   auto r = PostShipment(order_id, body(false));
   if (!r.ok()) return r.status();
-  if (r->status == 200 || r->status == 201) return Status::Ok();
+  if (r->status == 200 || r->status == 201) return done(r.value());
   // BigCommerce accepts a fixed set of shipping providers; any other name is
   // refused (400), and nothing was created. Once more, with the carrier as
   // the (AfterShip) tracking carrier instead.
@@ -563,7 +574,7 @@ Status BigCommerceCart::UploadTracking(const TrackingUpload& upload) {
       r->body.find("shipping_provider") != std::string::npos) {
     r = PostShipment(order_id, body(true));
     if (!r.ok()) return r.status();
-    if (r->status == 200 || r->status == 201) return Status::Ok();
+    if (r->status == 200 || r->status == 201) return done(r.value());
     return Failure(r.value(), what + " (with tracking_carrier)");
   }
   return Failure(r.value(), what);
@@ -648,7 +659,14 @@ Result<std::vector<PushError>> BigCommerceCart::PushInventory(const std::vector<
       auto r = Send("PUT", "/v3/inventory/adjustments/absolute", std::string(sb.GetString(), sb.GetSize()),
                     /*idempotent=*/true);
       if (!r.ok()) return r.status();
-      if (r->status >= 200 && r->status < 300) break;
+      if (r->status >= 200 && r->status < 300) {
+        // A maintenance page served with 200 set nothing: not recorded as pushed.
+        if (!connector_util::IsJsonAnswer(r->Header("Content-Type"), r->body))
+          return Status::Transient("BigCommerce answered " + what + " with HTTP " + std::to_string(r->status) +
+                                   " but not JSON (nothing counted as set): " +
+                                   connector_util::OneLineExcerpt(r->body, 120));
+        break;
+      }
       if (r->status == 401) return Failure(r.value(), what);
       const std::string message = Failure(r.value(), what).message();
       if (r->status == 422) {

@@ -52,6 +52,15 @@ class CartConnector {
   virtual Result<bool> HasTracking(const std::string& order_id,
                                    const std::string& tracking_number) = 0;
   virtual Status UploadTracking(const TrackingUpload& upload) = 0;
+  /// Crash reconciliation found the tracking number already on the order
+  /// (HasTracking): does whatever UploadTracking does after the post, so an
+  /// upload a crash cut in half is finished without posting again
+  /// (WooCommerce: the order is set to completed). Idempotent. Default:
+  /// nothing follows the post.
+  virtual Status FinishTracking(const TrackingUpload& upload) {
+    (void)upload;
+    return Status::Ok();
+  }
   /// Absolute quantities; per-SKU failures come back, the rest applied.
   virtual Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) = 0;
 };

@@ -57,6 +57,11 @@ std::string Excerpt(std::string_view text, size_t max);
 /// characters as one space (none leading or trailing), at most `max_chars`
 /// bytes, then "…".
 std::string OneLineExcerpt(std::string_view body, size_t max_chars);
+/// Whether a success answer to a write is one the API could have sent: a
+/// JSON body (any value, or none) with a JSON content type or none. A proxy's or
+/// host's maintenance page (200 text/html) is not, and must not be taken
+/// for "done": the write most likely never reached the store.
+bool IsJsonAnswer(std::string_view content_type, std::string_view body);
 
 // --- URLs -------------------------------------------------------------------
 

@@ -20,9 +20,56 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void Key(Writer& w, const char* key) { w.Key(key); }
 
+/// Length of the well-formed UTF-8 sequence at `s[i]` (no overlongs, no
+/// surrogates, at most U+10FFFF), 0 when it is not one.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+  if (c == 0xED && b(i + 1) > 0x9F) return 0;   // surrogate
+  if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (c == 0xF4 && b(i + 1) > 0x8F) return 0;   // above U+10FFFF
+  return n;
+}
+
+/// Carts and WMSes may send bytes that are not UTF-8 (an address pasted from
+/// Latin-1). Written raw they would make a document the readers (and a strict
+/// WMS) refuse, so an order would sit "unreadable" in the state store for
+/// good: each invalid byte becomes U+FFFD instead.
+void String(Writer& w, std::string_view value) {
+  size_t i = 0;
+  while (i < value.size()) {
+    size_t n = Utf8SequenceLength(value, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == value.size()) {
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    return;
+  }
+  std::string clean;
+  clean.reserve(value.size() + 8);
+  for (i = 0; i < value.size();) {
+    size_t n = Utf8SequenceLength(value, i);
+    if (n == 0) {
+      clean += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      clean.append(value, i, n);
+      i += n;
+    }
+  }
+  w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+}
+
 void Str(Writer& w, const char* key, const std::string& value) {
   w.Key(key);
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  String(w, value);
 }
 
 void WriteAddress(Writer& w, const Address& a) {
@@ -60,9 +107,9 @@ void WriteOrderLines(Writer& w, const std::vector<OrderLine>& lines) {
 /// out as a string.
 void WriteJsonText(Writer& w, const std::string& text) {
   rapidjson::Document d;
-  d.Parse(text.data(), text.size());
+  d.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (d.HasParseError()) {
-    w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+    String(w, text);
   } else {
     d.Accept(w);
   }

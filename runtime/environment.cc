@@ -24,6 +24,7 @@ class OwningConnector : public CartConnector {
     return inner_->HasTracking(id, number);
   }
   Status UploadTracking(const TrackingUpload& up) override { return inner_->UploadTracking(up); }
+  Status FinishTracking(const TrackingUpload& up) override { return inner_->FinishTracking(up); }
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
     return inner_->PushInventory(items);
   }

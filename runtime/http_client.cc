@@ -519,7 +519,14 @@ HttpClient::HttpClient(HttpTransport& transport, Clock& clock, RetryPolicy polic
   jitter_state_ ^= NextRandom(seed);
 }
 
-Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
+Result<HttpResponse> HttpClient::Send(const HttpRequest& original) {
+  HttpRequest capped;
+  if (policy_.max_timeout_ms > 0) {
+    capped = original;
+    for (int64_t* t : {&capped.timeout_ms, &capped.connect_timeout_ms})
+      *t = *t > 0 ? std::min(*t, policy_.max_timeout_ms) : policy_.max_timeout_ms;
+  }
+  const HttpRequest& request = policy_.max_timeout_ms > 0 ? capped : original;
   const int max_attempts = std::max(1, policy_.max_attempts);
   const std::string where = request.method + " " + RedactUrl(request.url);
   std::string last_failure;

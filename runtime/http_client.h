@@ -59,6 +59,9 @@ struct RetryPolicy {
   int64_t base_delay_ms = 500;
   int64_t max_delay_ms = 30'000;
   int64_t max_retry_after_ms = 120'000;  ///< cap on a server's Retry-After
+  /// When > 0, caps every attempt's timeout and connect timeout (whatever the
+  /// request asks for): `cartsync run --http-timeout`.
+  int64_t max_timeout_ms = 0;
 };
 
 /// Budget-aware pacing from rate-limit headers, shared by the requests to

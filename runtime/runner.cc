@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "runtime/inventory.h"
@@ -22,6 +24,9 @@ namespace {
 constexpr const char* kOrdersStream = "orders";
 constexpr const char* kShipmentsStream = "shipments";
 constexpr int kMaxShipmentPages = 10'000;  // a bound, so a looping cursor cannot spin forever
+// Recorded as the pushed quantity of a SKU while its push is in flight: no
+// quantity equals it, so the next run pushes the SKU again.
+constexpr int64_t kPushOutcomeUnknown = -1;
 
 std::string Hostname() {
   char buf[256] = {0};
@@ -45,8 +50,10 @@ bool Wants(const std::vector<std::string>& filter, const std::string& v) {
 // step; a later step still runs unless the cart's connection itself failed.
 class Runner::CartRun {
  public:
-  CartRun(Runner& r, const PlanCart& cart, int64_t run_id)
-      : r_(r), cart_(cart), cfg_(cart.config), run_id_(run_id), dry_(r.options_.dry_run) {}
+  /// `run_id` gives the run's record id, creating the record when the
+  /// state store could not at the start (0 while it still cannot).
+  CartRun(Runner& r, const PlanCart& cart, std::function<int64_t()> run_id)
+      : r_(r), cart_(cart), cfg_(cart.config), run_id_(std::move(run_id)), dry_(r.options_.dry_run) {}
 
   std::vector<StepOutcome> Run() {
     std::vector<StepOutcome> outcomes;
@@ -89,36 +96,55 @@ class Runner::CartRun {
         o.state = StepOutcome::State::Failed;
         o.error = setup.message();
       } else {
-        if (!dry_) {
-          Status renewed = r_.store_.RenewLease(cfg_.id, r_.options_.owner, r_.clock_.NowMs() + r_.options_.lease_ms);
-          if (!renewed.ok()) {
-            o.state = StepOutcome::State::Failed;
-            o.error = "lost the cart's lease: " + renewed.message();
-            o.finished_ms = r_.clock_.NowMs();
-            outcomes.push_back(std::move(o));
-            break;
-          }
-        }
-        o.counts.reconciled = reconciled_;
-        reconciled_ = 0;
-        Status st = RunStep(*s, o);
-        if (!st.ok()) {
+        Status renewed = dry_ ? Status::Ok()
+                              : r_.store_.RenewLease(cfg_.id, r_.options_.owner,
+                                                     r_.clock_.NowMs() + r_.options_.lease_ms);
+        if (!renewed.ok()) {
+          // This step and the ones after it do not run (each is reported,
+          // none silently dropped from the summary).
+          setup = Status(renewed.code(), (renewed.code() == StatusCode::Locked ? "lost the cart's lease: "
+                                                                                : "cannot renew the cart's lease: ") +
+                                             renewed.message());
           o.state = StepOutcome::State::Failed;
-          o.error = st.message();
-          r_.log_.Error(cfg_.id, s->id, st.message());
+          o.error = setup.message();
+          r_.log_.Error(cfg_.id, s->id, setup.message());
+        } else {
+          o.counts.reconciled = reconciled_;
+          reconciled_ = 0;
+          Status st = RunStep(*s, o);
+          if (!st.ok()) {
+            o.state = StepOutcome::State::Failed;
+            o.error = st.message();
+            r_.log_.Error(cfg_.id, s->id, st.message());
+          }
         }
       }
       o.finished_ms = r_.clock_.NowMs();
       if (!dry_) {
-        StepRunRecord rec{run_id_, s->id, cfg_.id, std::string(ServiceName(s->service)),
+        const int64_t run_id = run_id_();
+        StepRunRecord rec{run_id, s->id, cfg_.id, std::string(ServiceName(s->service)),
                           o.started_ms, o.finished_ms, o.state == StepOutcome::State::Ok, o.error,
                           ""};
-        Status recorded = r_.store_.RecordStepRun(rec);
+        Status recorded = run_id ? r_.store_.RecordStepRun(rec)
+                                 : Status::Transient("the run itself could not be recorded");
         if (!recorded.ok()) r_.log_.Error(cfg_.id, s->id, "cannot record the step: " + recorded.message());
       }
       outcomes.push_back(std::move(o));
     }
-    if (!dry_) r_.store_.ReleaseLease(cfg_.id, r_.options_.owner);
+    if (!dry_) {
+      Status released = r_.store_.ReleaseLease(cfg_.id, r_.options_.owner);
+      if (!released.ok() && released.code() != StatusCode::Locked) {
+        // Say so: until the lease expires, later runs skip this cart as locked.
+        std::string error = "cannot release the cart's lease (" + released.message() +
+                            "); later runs skip the cart until the lease expires, or run `cartsync state unlock " +
+                            cfg_.id + "`";
+        r_.log_.Error(cfg_.id, "", error);
+        if (!outcomes.empty() && outcomes.back().state == StepOutcome::State::Ok) {
+          outcomes.back().state = StepOutcome::State::Failed;
+          outcomes.back().error = error;
+        }
+      }
+    }
     return outcomes;
   }
 
@@ -171,6 +197,12 @@ class Runner::CartRun {
         }
         auto has = cart_api_->HasTracking(order.value()->order_id, in.tracking_number);
         if (!has.ok()) return Status::Transient("reconciling tracking " + in.tracking_number + ": " + has.status().message());
+        if (has.value()) {
+          // The post happened; what follows it may not have (WooCommerce
+          // completes the order with a second request): finish that first.
+          Status finished = FinishTracking(in, order.value()->order_id);
+          if (!finished.ok()) return Status(finished.code(), "reconciling tracking " + in.tracking_number + ": " + finished.message());
+        }
         Status st = has.value() ? r_.store_.CompleteUpload(in.id, in.order_key, in.tracking_number, r_.clock_.NowMs())
                                 : r_.store_.DropIntent(in.id);
         if (!st.ok()) return st;
@@ -179,6 +211,23 @@ class Runner::CartRun {
     }
     if (reconciled_) r_.log_.Info(cfg_.id, "", "reconciled " + std::to_string(reconciled_) + " unfinished side effects");
     return Status::Ok();
+  }
+
+  Status FinishTracking(const Intent& in, const std::string& order_id) {
+    TrackingUpload up;
+    up.order_id = order_id;
+    up.shipment.order_key = in.order_key;
+    up.shipment.tracking_number = in.tracking_number;
+    auto pending = r_.store_.PendingShipments(cfg_.id);
+    if (!pending.ok()) return pending.status();
+    for (const ShipmentRecord& rec : pending.value()) {
+      if (rec.order_key != in.order_key || rec.tracking_number != in.tracking_number) continue;
+      std::string error;
+      if (!FromJson(rec.shipment_json, up.shipment, error)) return Status::Permanent("stored shipment unreadable: " + error);
+      break;
+    }
+    up.carrier_code = CarrierCode(up.shipment.carrier);
+    return cart_api_->FinishTracking(up);
   }
 
   Status RunStep(const PlanStep& s, StepOutcome& o) {
@@ -248,68 +297,93 @@ class Runner::CartRun {
     return ProcessOrders(o);
   }
 
+  // The cart's new orders, then the ones held before this run, a page at a
+  // time (keyset paging: memory stays flat however many orders are waiting).
   Status ProcessOrders(StepOutcome& o) {
-    std::vector<OrderRecord> work;
+    constexpr int kPage = 1000;
+    // Orders this run held: not decided a second time in the held pass.
+    std::set<std::string> held_now;
+    Status first_error;
     for (OrderStatus status : {OrderStatus::New, OrderStatus::Held}) {
       OrderQuery q;
       q.cart_id = cfg_.id;
       q.status = status;
-      q.limit = 1'000'000;
-      auto list = r_.store_.ListOrders(q);
-      if (!list.ok()) return list.status();
-      for (OrderRecord& rec : list.value()) work.push_back(std::move(rec));
-    }
-    Status first_error;
-    for (const OrderRecord& rec : work) {
-      if (rec.status == OrderStatus::Held && rec.reason == kRetryWindowExhausted) continue;
-      CartOrder co;
-      std::string error;
-      if (!FromJson(rec.cart_order_json, co, error)) {
-        r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "stored order unreadable: " + error, "", false, r_.clock_.NowMs());
-        ++o.counts.held;
-        continue;
-      }
-      OrderDecision d = DecideOrder(co, cfg_, aliases_);
-      int64_t now = r_.clock_.NowMs();
-      if (d.verdict != Verdict::Send) {
-        OrderStatus next = d.verdict == Verdict::Held ? OrderStatus::Held : OrderStatus::Skipped;
-        if (next != rec.status || d.reason != rec.reason) {
-          Status st = r_.store_.UpdateOrder(rec.order_key, next, d.reason, "", false, now);
+      q.limit = kPage;
+      for (;;) {
+        auto list = r_.store_.ListOrders(q);
+        if (!list.ok()) return list.status();
+        for (const OrderRecord& rec : list.value()) {
+          if (status == OrderStatus::Held && held_now.count(rec.order_key)) continue;
+          Status st = ProcessOrder(rec, o, held_now, first_error);
           if (!st.ok()) return st;
-          r_.log_.Info(cfg_.id, "order_download", std::string(next == OrderStatus::Held ? "held " : "skipped ") +
-                                                       rec.order_number + " (" + rec.order_key + "): " + d.reason);
         }
-        ++(next == OrderStatus::Held ? o.counts.held : o.counts.skipped);
-        continue;
-      }
-      if (rec.status == OrderStatus::New && rec.attempts > 0 && now - rec.first_seen_ms > r_.options_.retry_window_ms) {
-        r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "", false, now);
-        ++o.counts.held;
-        continue;
-      }
-      std::string doc = ToJson(d.order);
-      auto intent = r_.store_.BeginSend(rec.order_key, doc, now);
-      if (!intent.ok()) return intent.status();
-      auto ref = wms_->PushOrder(d.order);
-      if (ref.ok()) {
-        Status st = r_.store_.CompleteSend(intent.value(), rec.order_key, ref.value(), r_.clock_.NowMs());
-        if (!st.ok()) return st;
-        ++o.counts.sent;
-        if (rec.status == OrderStatus::Held) ++o.counts.released;
-      } else if (ref.status().code() == StatusCode::Permanent) {
-        // The WMS refused the document: a person must look, retrying won't help.
-        r_.store_.FailSend(intent.value(), rec.order_key, ref.status().message(), r_.clock_.NowMs());
-        r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "WMS rejected the order: " + ref.status().message(), doc, false, r_.clock_.NowMs());
-        ++o.counts.held;
-      } else {
-        Status st = r_.store_.FailSend(intent.value(), rec.order_key, ref.status().message(), r_.clock_.NowMs());
-        if (!st.ok()) return st;
-        ++o.counts.send_failed;
-        if (first_error.ok()) first_error = Status::Transient("sending " + rec.order_key + " to the WMS: " + ref.status().message());
+        if (list.value().size() < static_cast<size_t>(kPage)) break;
+        const OrderRecord& last = list.value().back();
+        q.after = std::make_pair(last.first_seen_ms, last.order_key);
       }
     }
     if (!first_error.ok())
       return Status::Transient(std::to_string(o.counts.send_failed) + " orders not sent (kept as new, retried next run); first: " + first_error.message());
+    return Status::Ok();
+  }
+
+  // Decides one stored order and sends it, holds it or skips it. An error
+  // return stops the step (the state store failed); a WMS failure is counted
+  // and kept in `first_error`.
+  Status ProcessOrder(const OrderRecord& rec, StepOutcome& o, std::set<std::string>& held_now,
+                      Status& first_error) {
+    const bool was_new = rec.status == OrderStatus::New;
+    auto held = [&] {
+      ++o.counts.held;
+      if (was_new) held_now.insert(rec.order_key);
+    };
+    if (rec.status == OrderStatus::Held && rec.reason == kRetryWindowExhausted) return Status::Ok();
+    CartOrder co;
+    std::string error;
+    if (!FromJson(rec.cart_order_json, co, error)) {
+      r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "stored order unreadable: " + error, "", false, r_.clock_.NowMs());
+      held();
+      return Status::Ok();
+    }
+    OrderDecision d = DecideOrder(co, cfg_, aliases_);
+    int64_t now = r_.clock_.NowMs();
+    if (d.verdict != Verdict::Send) {
+      OrderStatus next = d.verdict == Verdict::Held ? OrderStatus::Held : OrderStatus::Skipped;
+      if (next != rec.status || d.reason != rec.reason) {
+        Status st = r_.store_.UpdateOrder(rec.order_key, next, d.reason, "", false, now);
+        if (!st.ok()) return st;
+        r_.log_.Info(cfg_.id, "order_download", std::string(next == OrderStatus::Held ? "held " : "skipped ") +
+                                                     rec.order_number + " (" + rec.order_key + "): " + d.reason);
+      }
+      if (next == OrderStatus::Held) held();
+      else ++o.counts.skipped;
+      return Status::Ok();
+    }
+    if (rec.status == OrderStatus::New && rec.attempts > 0 && now - rec.first_seen_ms > r_.options_.retry_window_ms) {
+      r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "", false, now);
+      held();
+      return Status::Ok();
+    }
+    std::string doc = ToJson(d.order);
+    auto intent = r_.store_.BeginSend(rec.order_key, doc, now);
+    if (!intent.ok()) return intent.status();
+    auto ref = wms_->PushOrder(d.order);
+    if (ref.ok()) {
+      Status st = r_.store_.CompleteSend(intent.value(), rec.order_key, ref.value(), r_.clock_.NowMs());
+      if (!st.ok()) return st;
+      ++o.counts.sent;
+      if (rec.status == OrderStatus::Held) ++o.counts.released;
+    } else if (ref.status().code() == StatusCode::Permanent) {
+      // The WMS refused the document: a person must look, retrying won't help.
+      r_.store_.FailSend(intent.value(), rec.order_key, ref.status().message(), r_.clock_.NowMs());
+      r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "WMS rejected the order: " + ref.status().message(), doc, false, r_.clock_.NowMs());
+      held();
+    } else {
+      Status st = r_.store_.FailSend(intent.value(), rec.order_key, ref.status().message(), r_.clock_.NowMs());
+      if (!st.ok()) return st;
+      ++o.counts.send_failed;
+      if (first_error.ok()) first_error = Status::Transient("sending " + rec.order_key + " to the WMS: " + ref.status().message());
+    }
     return Status::Ok();
   }
 
@@ -443,7 +517,13 @@ class Runner::CartRun {
       std::vector<std::string> carts;
       for (const PlanCart& pc : r_.plan_.carts)
         if (pc.config.wms == cfg_.wms && pc.config.client == cfg_.client) carts.push_back(pc.config.id);
-      auto docs = r_.store_.SentSince(carts, *snapshot->as_of_seconds * 1000);
+      // as_of has whole-second precision (a fraction is dropped), and a WMS
+      // that stamps its snapshot truncates: an order it received earlier in
+      // that same second is already counted. So "sent after as_of" starts at
+      // the next second; comparing the sent times (ms) with the start of the
+      // second subtracted those orders twice (too little stock pushed, then
+      // re-pushed by the next run).
+      auto docs = r_.store_.SentSince(carts, (*snapshot->as_of_seconds + 1) * 1000);
       if (!docs.ok()) return docs.status();
       for (const std::string& json : docs.value()) {
         WmsOrder w;
@@ -463,6 +543,16 @@ class Runner::CartRun {
       return Status::Ok();
     }
     if (c.pushes.empty()) return Status::Ok();
+    // Intent before, result after: until the cart's answer is recorded, the
+    // SKUs being pushed have no known value. A crash or a failure in between
+    // (the cart may have taken some of them) then makes the next run push
+    // them again, even when the quantity is back to the one recorded before
+    // this push: "unchanged" compared with a stale record would leave the
+    // cart with the value of the push nobody recorded.
+    std::vector<std::pair<std::string, int64_t>> unknown;
+    for (const InventoryPush& p : c.pushes) unknown.emplace_back(p.sku, kPushOutcomeUnknown);
+    st = r_.store_.RecordPushedInventory(cfg_.id, unknown, r_.clock_.NowMs());
+    if (!st.ok()) return st;
     auto errors = cart_api_->PushInventory(c.pushes);
     if (!errors.ok()) return Status(errors.status().code(), "pushing inventory: " + errors.status().message());
     std::vector<std::pair<std::string, int64_t>> done;
@@ -483,7 +573,7 @@ class Runner::CartRun {
   Runner& r_;
   const PlanCart& cart_;
   const CartConfig& cfg_;
-  int64_t run_id_;
+  std::function<int64_t()> run_id_;
   bool dry_;
   std::unique_ptr<WmsClient> wms_;
   std::unique_ptr<CartConnector> cart_api_;
@@ -504,12 +594,26 @@ RunReport Runner::Run() {
   RunReport report;
   report.dry_run = options_.dry_run;
   report.started_ms = clock_.NowMs();
-  if (!options_.dry_run) {
-    RunRecord run{0, report.started_ms, 0, "running", Hostname(), static_cast<int64_t>(::getpid()), ""};
+  // The run's record: created now, or — when the state store is busy or
+  // failing at the start — by the first cart that has a step to record, so
+  // the steps that do run are not left without a run (their records would
+  // break the foreign key, and --due and the metrics would not see them).
+  std::mutex run_mu;
+  bool run_logged = false;
+  const RunRecord run{0, report.started_ms, 0, "running", Hostname(), static_cast<int64_t>(::getpid()), ""};
+  auto run_id = [&]() -> int64_t {
+    std::lock_guard<std::mutex> lock(run_mu);
+    if (report.run_id || options_.dry_run) return report.run_id;
     auto id = store_.BeginRun(run);
-    if (id.ok()) report.run_id = id.value();
-    else log_.Error("", "", "cannot record the run: " + id.status().message());
-  }
+    if (id.ok()) {
+      report.run_id = id.value();
+    } else if (!run_logged) {
+      run_logged = true;
+      log_.Error("", "", "cannot record the run: " + id.status().message());
+    }
+    return report.run_id;
+  };
+  run_id();
   std::vector<const PlanCart*> carts;
   for (const PlanCart& pc : plan_.carts)
     if (Wants(options_.carts, pc.config.id)) carts.push_back(&pc);
@@ -522,7 +626,7 @@ RunReport Runner::Run() {
   size_t done = 0;
   auto worker = [&] {
     for (size_t i = next++; i < carts.size(); i = next++) {
-      results[i] = CartRun(*this, *carts[i], report.run_id).Run();
+      results[i] = CartRun(*this, *carts[i], run_id).Run();
       if (progress_) {
         std::lock_guard<std::mutex> lock(progress_mu);
         progress_(carts[i]->config.id, ++done, carts.size());

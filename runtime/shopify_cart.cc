@@ -313,6 +313,14 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
         line.quantity = current;
         if (current <= 0) continue;
       }
+      // fulfillable_quantity: what is still to fulfil, without what was
+      // fulfilled already (by the merchant, another app or an earlier
+      // shipment) or refunded. A partially fulfilled order asks the WMS for
+      // the rest only, never for the same goods a second time.
+      if (int64_t fulfillable = 0; ReadInteger(Member(item, "fulfillable_quantity"), fulfillable)) {
+        line.quantity = std::min(line.quantity, fulfillable);
+        if (line.quantity <= 0) continue;
+      }
       line.unit_price = Text(item, "price");
       o.lines.push_back(std::move(line));
     }

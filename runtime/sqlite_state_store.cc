@@ -2,9 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
+#include <string>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 namespace cartsync {
@@ -16,6 +21,18 @@ namespace cartsync {
   } while (0)
 
 namespace {
+
+/// sqlite3_errmsg, plus the operating system's reason for an I/O error when
+/// it is a full disk or a file size limit ("disk I/O error" alone would not
+/// tell an operator what to do).
+std::string SqliteErrorText(sqlite3* db) {
+  std::string text = sqlite3_errmsg(db);
+  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_IOERR) {
+    const int e = sqlite3_system_errno(db);
+    if (e == ENOSPC || e == EDQUOT || e == EFBIG) text += std::string(": ") + std::strerror(e);
+  }
+  return text;
+}
 
 // --- the schema -----------------------------------------------------------
 //
@@ -134,14 +151,68 @@ static_assert(kMigrations[std::size(kMigrations) - 1].version == kSqliteSchemaVe
 
 // --- small RAII helpers -----------------------------------------------------
 
+/// Prepared statements kept per connection, by SQL text, for reuse: without
+/// it the SQL parser ran on every call and was the largest single cost of
+/// sending an order. A Stmt takes the cached statement (a second Stmt of the
+/// same SQL alive at once prepares its own) and gives it back reset.
+class StmtCache {
+ public:
+  static sqlite3_stmt* Take(sqlite3* db, const char* sql) {
+    std::lock_guard<std::mutex> lock(mu());
+    auto& per_db = map()[db];
+    auto it = per_db.find(sql);
+    if (it == per_db.end() || it->second == nullptr) return nullptr;
+    return std::exchange(it->second, nullptr);
+  }
+  static void Give(sqlite3* db, const char* sql, sqlite3_stmt* stmt) {
+    {
+      std::lock_guard<std::mutex> lock(mu());
+      sqlite3_stmt*& slot = map()[db][sql];
+      if (slot == nullptr) {
+        slot = stmt;
+        return;
+      }
+    }
+    sqlite3_finalize(stmt);
+  }
+  /// Before the connection closes.
+  static void Drop(sqlite3* db) {
+    std::lock_guard<std::mutex> lock(mu());
+    auto it = map().find(db);
+    if (it == map().end()) return;
+    for (auto& [sql, stmt] : it->second) sqlite3_finalize(stmt);
+    map().erase(it);
+  }
+
+ private:
+  static std::mutex& mu() {
+    static std::mutex m;
+    return m;
+  }
+  static std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>>& map() {
+    static auto* m = new std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>>;
+    return *m;
+  }
+};
+
 /// One prepared statement. Binding errors are remembered and reported by the
 /// next Step(), so call sites bind without checking each call.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  Stmt(sqlite3* db, const char* sql) : db_(db), sql_(sql) {
+    stmt_ = StmtCache::Take(db, sql);
+    rc_ = stmt_ != nullptr ? SQLITE_OK : sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  ~Stmt() {
+    if (stmt_ == nullptr) return;
+    if (rc_ == SQLITE_OK || rc_ == SQLITE_ROW || rc_ == SQLITE_DONE) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+      StmtCache::Give(db_, sql_, stmt_);
+    } else {
+      sqlite3_finalize(stmt_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -181,7 +252,7 @@ class Stmt {
     sqlite3_clear_bindings(stmt_);
   }
   Status Error(int rc, std::string_view op) const {
-    return SqliteStatus(rc, op, sqlite3_errmsg(db_));
+    return SqliteStatus(rc, op, SqliteErrorText(db_));
   }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -194,6 +265,7 @@ class Stmt {
 
  private:
   sqlite3* db_;
+  const char* sql_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
 };
@@ -214,19 +286,26 @@ class Txn {
   /// `write`: BEGIN IMMEDIATE (take the write lock now); otherwise a deferred
   /// read transaction (a consistent snapshot; never waits in WAL mode).
   Status Begin(bool write, std::string_view op) {
-    int rc = sqlite3_exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return SqliteStatus(rc, op, sqlite3_errmsg(db_));
+    int rc = Run(write ? "BEGIN IMMEDIATE" : "BEGIN");
+    if (rc != SQLITE_OK) return SqliteStatus(rc, op, SqliteErrorText(db_));
     open_ = true;
     return Status::Ok();
   }
   Status Commit(std::string_view op) {
-    int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return SqliteStatus(rc, op, sqlite3_errmsg(db_));
+    int rc = Run("COMMIT");
+    if (rc != SQLITE_OK) return SqliteStatus(rc, op, SqliteErrorText(db_));
     open_ = false;
     return Status::Ok();
   }
 
  private:
+  /// A statement without rows, from the statement cache: SQLITE_OK or the error.
+  int Run(const char* sql) {
+    Stmt s(db_, sql);
+    int rc = s.Step();
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  }
+
   sqlite3* db_;
   bool open_ = false;
 };
@@ -384,6 +463,10 @@ Status SqliteStatus(int rc, std::string_view operation, std::string_view detail)
     case SQLITE_FULL:
       return Status::Permanent("state database write failed: disk full (" + where + ")");
     case SQLITE_IOERR:
+      if (detail.find(std::strerror(ENOSPC)) != std::string_view::npos ||
+          detail.find(std::strerror(EDQUOT)) != std::string_view::npos ||
+          detail.find(std::strerror(EFBIG)) != std::string_view::npos)
+        return Status::Permanent("state database write failed: disk full (" + where + ")");
       return Status::Permanent("state database write failed: I/O error (" + where + ")");
     case SQLITE_READONLY:
       return Status::Permanent("state database write failed: database is read-only (" + where +
@@ -420,7 +503,7 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::stri
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status st = SqliteStatus(rc, op, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    Status st = SqliteStatus(rc, op, db != nullptr ? SqliteErrorText(db) : sqlite3_errstr(rc));
     sqlite3_close_v2(db);
     return st;
   }
@@ -439,7 +522,10 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::stri
   return store;
 }
 
-SqliteStateStore::~SqliteStateStore() { sqlite3_close_v2(db_); }
+SqliteStateStore::~SqliteStateStore() {
+  StmtCache::Drop(db_);
+  sqlite3_close_v2(db_);
+}
 
 namespace {
 Result<int> ReadUserVersion(sqlite3* db, std::string_view op) {
@@ -473,12 +559,12 @@ Status SqliteStateStore::Migrate() {
     if (m.version <= current.value()) continue;
     const std::string step = op + " to v" + std::to_string(m.version);
     if (int rc = sqlite3_exec(db_, m.sql, nullptr, nullptr, nullptr); rc != SQLITE_OK) {
-      return SqliteStatus(rc, step, sqlite3_errmsg(db_));
+      return SqliteStatus(rc, step, SqliteErrorText(db_));
     }
     // PRAGMA takes no bound parameters; the version is this program's constant.
     const std::string bump = "PRAGMA user_version = " + std::to_string(m.version);
     if (int rc = sqlite3_exec(db_, bump.c_str(), nullptr, nullptr, nullptr); rc != SQLITE_OK) {
-      return SqliteStatus(rc, step, sqlite3_errmsg(db_));
+      return SqliteStatus(rc, step, SqliteErrorText(db_));
     }
   }
   return txn.Commit(op);
@@ -690,16 +776,19 @@ Result<std::optional<OrderRecord>> SqliteStateStore::GetOrder(const std::string&
 Result<std::vector<OrderRecord>> SqliteStateStore::ListOrders(const OrderQuery& query) {
   constexpr std::string_view kOp = "ListOrders";
   // One fixed statement per filter combination, so each can use its index.
+  // ?4/?5: the keyset cursor (NULL: from the first).
+#define AFTER_CURSOR "(?4 IS NULL OR first_seen_ms > ?4 OR (first_seen_ms = ?4 AND order_key > ?5))"
   static constexpr const char* kSql[4] = {
-      "SELECT " ORDER_COLUMNS " FROM orders ORDER BY first_seen_ms, order_key LIMIT ?3",
-      "SELECT " ORDER_COLUMNS
-      " FROM orders WHERE cart_id = ?1 ORDER BY first_seen_ms, order_key LIMIT ?3",
-      "SELECT " ORDER_COLUMNS
-      " FROM orders WHERE status = ?2 ORDER BY first_seen_ms, order_key LIMIT ?3",
-      "SELECT " ORDER_COLUMNS
-      " FROM orders WHERE cart_id = ?1 AND status = ?2 ORDER BY first_seen_ms, order_key "
-      "LIMIT ?3",
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE " AFTER_CURSOR
+      " ORDER BY first_seen_ms, order_key LIMIT ?3",
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE cart_id = ?1 AND " AFTER_CURSOR
+      " ORDER BY first_seen_ms, order_key LIMIT ?3",
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE status = ?2 AND " AFTER_CURSOR
+      " ORDER BY first_seen_ms, order_key LIMIT ?3",
+      "SELECT " ORDER_COLUMNS " FROM orders WHERE cart_id = ?1 AND status = ?2 AND " AFTER_CURSOR
+      " ORDER BY first_seen_ms, order_key LIMIT ?3",
   };
+#undef AFTER_CURSOR
   int which = (query.cart_id ? 1 : 0) | (query.status ? 2 : 0);
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
@@ -710,6 +799,7 @@ Result<std::vector<OrderRecord>> SqliteStateStore::ListOrders(const OrderQuery& 
     if (query.cart_id) s.Bind(1, *query.cart_id);
     if (query.status) s.Bind(2, OrderStatusName(*query.status));
     s.Bind(3, static_cast<int64_t>(query.limit > 0 ? query.limit : -1));
+    if (query.after) s.Bind(4, query.after->first).Bind(5, query.after->second);
     for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back(ReadOrder(s));

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/status.h"
@@ -84,6 +85,9 @@ struct OrderQuery {
   std::optional<std::string> cart_id;
   std::optional<OrderStatus> status;
   int limit = 1000;
+  /// Keyset paging: only orders listed after this (first_seen_ms, order_key),
+  /// the listing order; unset = from the first.
+  std::optional<std::pair<int64_t, std::string>> after;
 };
 
 class StateStore {

@@ -485,7 +485,10 @@ class CommandWms : public WmsClient {
         while (!why.empty() && why.back() == '.') why.pop_back();
         why += " at offset " + std::to_string(doc->GetErrorOffset());
       }
-      return Status::Permanent("WMS command printed invalid JSON: " + Excerpt(line, 200) + " (" +
+      // Transient: the program broke the protocol, the WMS did not refuse
+      // anything — a pushed order stays `new` and the step fails, instead of
+      // the order being held as "rejected" for a person to look at.
+      return Status::Transient("WMS command printed invalid JSON: " + Excerpt(line, 200) + " (" +
                                program_name_ + ", answering " + op + ": " + why + ")");
     }
     const rapidjson::Value& v = *doc;

@@ -41,14 +41,44 @@ class HttpWms : public WmsClient {
     while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   }
 
-  Result<std::string> PushOrder(const WmsOrder& order) override {
+  // A WMS may echo the request's Authorization header (a debug error page, a
+  // proxy): every message leaving this class is scrubbed of the token.
+  Result<std::string> PushOrder(const WmsOrder& order) override { return Scrubbed(DoPushOrder(order)); }
+  Result<std::optional<std::string>> FindOrder(const std::string& order_key) override {
+    return Scrubbed(DoFindOrder(order_key));
+  }
+  Result<ShipmentPage> PullShipments(const std::string& since) override {
+    return Scrubbed(DoPullShipments(since));
+  }
+  Result<InventorySnapshot> PullInventory() override { return Scrubbed(DoPullInventory()); }
+  Result<std::vector<AliasRecord>> PullAliases() override { return Scrubbed(DoPullAliases()); }
+
+ private:
+  template <class T>
+  Result<T> Scrubbed(Result<T> result) {
+    if (result.ok() || !token_) return result;
+    std::string message = result.status().message();
+    auto token = secrets_->Resolve(*token_);
+    if (token.ok()) connector_util::ScrubSecrets(message, {token.value()}, 4);
+    return Status(result.status().code(), std::move(message));
+  }
+
+  Result<std::string> DoPushOrder(const WmsOrder& order) {
     const std::string context = "WMS POST /orders (" + order.order_key + ")";
     auto response = Send("POST", "/orders", ToJson(order), order.order_key);
     if (!response.ok()) return response.status();
     const HttpResponse& r = response.value();
     if (r.status >= 200 && r.status < 300) {
       auto id = IdFrom(r, /*allow_null=*/false, context);
-      if (!id.ok()) return id.status();
+      if (!id.ok()) {
+        // Not JSON at all (a proxy's maintenance page served with 200): the
+        // WMS did not answer, let alone reject the order. Retryable — the
+        // Idempotency-Key makes the next delivery the same order — instead
+        // of holding the order as "rejected" for a person to look at.
+        if (!connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body))
+          return Status::Transient(id.status().message());
+        return id.status();
+      }
       return *id.value();
     }
     if (r.status == 409) {
@@ -58,7 +88,7 @@ class HttpWms : public WmsClient {
         auto id = wms_detail::ReadOrderId(*doc.value(), /*allow_null=*/true, context);
         if (id.ok() && id.value().has_value()) return *id.value();
       }
-      auto found = FindOrder(order.order_key);
+      auto found = DoFindOrder(order.order_key);
       if (!found.ok()) return found.status();
       if (!found.value().has_value())
         return Status::Transient(context + ": answered 409 (already present) but " +
@@ -68,7 +98,7 @@ class HttpWms : public WmsClient {
     return Unexpected(r, context);
   }
 
-  Result<std::optional<std::string>> FindOrder(const std::string& order_key) override {
+  Result<std::optional<std::string>> DoFindOrder(const std::string& order_key) {
     const std::string context = "WMS GET /orders/" + order_key;
     auto response = Send("GET", "/orders/" + UrlEncode(order_key), "", "");
     if (!response.ok()) return response.status();
@@ -78,7 +108,7 @@ class HttpWms : public WmsClient {
     return Unexpected(r, context);
   }
 
-  Result<ShipmentPage> PullShipments(const std::string& since) override {
+  Result<ShipmentPage> DoPullShipments(const std::string& since) {
     std::string path = "/shipments";
     if (!since.empty()) path += "?since=" + UrlEncode(since);
     const std::string context = "WMS GET /shipments";
@@ -87,21 +117,20 @@ class HttpWms : public WmsClient {
     return wms_detail::ReadShipmentPage(*doc.value(), context);
   }
 
-  Result<InventorySnapshot> PullInventory() override {
+  Result<InventorySnapshot> DoPullInventory() {
     const std::string context = "WMS GET /inventory";
     auto doc = GetObject("/inventory", context);
     if (!doc.ok()) return doc.status();
     return wms_detail::ReadInventorySnapshot(*doc.value(), context);
   }
 
-  Result<std::vector<AliasRecord>> PullAliases() override {
+  Result<std::vector<AliasRecord>> DoPullAliases() {
     const std::string context = "WMS GET /aliases";
     auto doc = GetObject("/aliases", context);
     if (!doc.ok()) return doc.status();
     return wms_detail::ReadAliasList(*doc.value(), context);
   }
 
- private:
   Result<HttpResponse> Send(const char* method, const std::string& path, std::string body,
                             const std::string& idempotency_key) {
     HttpRequest request;
@@ -118,12 +147,17 @@ class HttpWms : public WmsClient {
       request.body = std::move(body);
     }
     if (!idempotency_key.empty()) request.headers.emplace_back("Idempotency-Key", idempotency_key);
+    std::string token;
     if (token_) {
-      auto token = secrets_->Resolve(*token_);
-      if (!token.ok()) return Status::Permanent("WMS token: " + token.status().message());
-      request.headers.emplace_back("Authorization", "Bearer " + token.value());
+      auto resolved = secrets_->Resolve(*token_);
+      if (!resolved.ok()) return Status::Permanent("WMS token: " + resolved.status().message());
+      token = std::move(resolved.value());
+      request.headers.emplace_back("Authorization", "Bearer " + token);
     }
-    return http_.Send(request);
+    auto result = http_.Send(request);
+    // Before any excerpt of the answer is cut (which could split the token).
+    if (result.ok() && !token.empty()) connector_util::ScrubSecrets(result->body, {token}, 4);
+    return result;
   }
 
   Result<std::shared_ptr<rapidjson::Document>> GetObject(const std::string& path,

@@ -217,6 +217,7 @@ class WooCommerceCart final : public CartConnector {
   Result<bool> HasTracking(const std::string& order_id,
                            const std::string& tracking_number) override;
   Status UploadTracking(const TrackingUpload& upload) override;
+  Status FinishTracking(const TrackingUpload& upload) override;
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
 
  private:
@@ -258,6 +259,16 @@ std::string ErrorCode(const std::string& body) {
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return "";
   return Text(&doc, "code");
+}
+
+/// A 2xx answer to a write that is not the API's JSON (a maintenance page
+/// served with 200): the write most likely never happened, so it must not
+/// count as done — Transient, and the caller checks again next time.
+std::optional<Status> NotJson(const HttpResponse& r, const std::string& what) {
+  if (connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body)) return std::nullopt;
+  return Status::Transient("WooCommerce answered " + what + " with HTTP " + std::to_string(r.status) +
+                           " but not JSON (not counted as done): " +
+                           connector_util::OneLineExcerpt(r.body, 120));
 }
 
 Result<HttpResponse> WooCommerceCart::Send(const char* method, const std::string& url,
@@ -534,7 +545,11 @@ Result<bool> WooCommerceCart::PostExtensionTracking(const TrackingUpload& upload
   // Not idempotent: after a timeout the caller re-checks before trying again.
   auto r = Send("POST", TrackingUrl(upload.order_id), sb.GetString(), /*idempotent=*/false);
   if (!r.ok()) return r.status();
-  if (r->status == 200 || r->status == 201) return true;
+  if (r->status == 200 || r->status == 201) {
+    auto bad = NotJson(r.value(), "POST shipment-trackings of order " + upload.order_id);
+    if (bad) return *bad;
+    return true;
+  }
   if (r->status == 404 && ErrorCode(r->body) == "rest_no_route") {
     extension_absent_ = true;
     return false;
@@ -556,7 +571,10 @@ Status WooCommerceCart::PostNote(const TrackingUpload& upload) {
   auto r = Send("POST", Api("orders/" + UrlEncode(upload.order_id) + "/notes"), sb.GetString(),
                 /*idempotent=*/false);
   if (!r.ok()) return r.status();
-  if (r->status == 200 || r->status == 201) return Status::Ok();
+  if (r->status == 200 || r->status == 201) {
+    auto bad = NotJson(r.value(), "POST orders/" + upload.order_id + "/notes");
+    return bad ? *bad : Status::Ok();
+  }
   return Failure(r.value(), "POST orders/" + upload.order_id + "/notes");
 }
 
@@ -578,10 +596,15 @@ Status WooCommerceCart::UploadTracking(const TrackingUpload& upload) {
   }
   // Idempotent, and done even when the number was already there: a run that
   // stopped between the two requests completes the order now.
+  return FinishTracking(upload);
+}
+
+Status WooCommerceCart::FinishTracking(const TrackingUpload& upload) {
   auto r = Send("PUT", Api("orders/" + UrlEncode(upload.order_id)), R"({"status":"completed"})", true);
   if (!r.ok()) return r.status();
   if (r->status != 200 && r->status != 201) return Failure(r.value(), "PUT orders/" + upload.order_id);
-  return Status::Ok();
+  auto bad = NotJson(r.value(), "PUT orders/" + upload.order_id);
+  return bad ? *bad : Status::Ok();
 }
 
 // --- inventory --------------------------------------------------------------

@@ -695,11 +695,13 @@ TEST(WmsCommand, HangTimesOut) {
   EXPECT_LT(elapsed, std::chrono::milliseconds(2500));
 }
 
-TEST(WmsCommand, GarbageIsPermanent) {
+TEST(WmsCommand, GarbageFailsRetryably) {
   auto wms = MakeCommand({FAKE_WMS_COMMAND, "garbage"});
   auto r = wms->PushOrder(SampleOrder());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::Permanent);
+  // Transient: the program broke the protocol; the WMS refused nothing, so the
+  // order must stay `new` (retried) rather than be held as "rejected".
+  EXPECT_EQ(r.status().code(), StatusCode::Transient);
   EXPECT_TRUE(Contains(r.status().message(), "WMS command printed invalid JSON"))
       << r.status().message();
   EXPECT_TRUE(Contains(r.status().message(), "this is not json")) << r.status().message();

@@ -31,6 +31,8 @@ commands:
   run [PLAN.json|PATH]  carry out the plan      --dry-run --due --cart ID --service NAME
                                                 --state URL --report FILE --metrics FILE
                                                 --log-format text|json --concurrency N
+                                                --http-timeout SECONDS (cap per HTTP attempt)
+                                                --max-attempts N (per HTTP request, default 5)
   state SUBCOMMAND  inspect the state store     orders [--status S] [--cart ID], show KEY,
                                                 resend KEY, runs, unlock CART; --format json
   schema            describe platforms and WMS systems   --json-schema

@@ -60,7 +60,8 @@ bool LoadPlan(const std::string& input, const CliEnv& env, std::ostream& err, Pl
 
 int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                const CliEnv& env) {
-  ArgSpec spec{{"--cart", "--service", "--state", "--report", "--metrics", "--log-format", "--concurrency"},
+  ArgSpec spec{{"--cart", "--service", "--state", "--report", "--metrics", "--log-format", "--concurrency",
+                "--http-timeout", "--max-attempts"},
                {"--dry-run", "--due"}};
   Args a;
   std::string error;
@@ -91,6 +92,26 @@ int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
       return kConfigError;
     }
   }
+  // Bounds on HTTP (carts and an http WMS), for cron jobs with a deadline and
+  // for tests: seconds per attempt (connect included), attempts per request.
+  RetryPolicy retry;
+  auto bounded = [&](const char* flag, int64_t lo, int64_t hi, int64_t& out) {
+    auto v = a.Get(flag);
+    if (!v) return true;
+    int64_t n = -1;
+    if (v->empty() || v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos ||
+        (n = std::stoll(*v)) < lo || n > hi) {
+      err << "cartsync run: " << flag << " must be " << lo << ".." << hi << "\n";
+      return false;
+    }
+    out = n;
+    return true;
+  };
+  int64_t timeout_s = 0, attempts = retry.max_attempts;
+  if (!bounded("--http-timeout", 1, 3600, timeout_s) || !bounded("--max-attempts", 1, 20, attempts))
+    return kConfigError;
+  retry.max_timeout_ms = timeout_s * 1000;
+  retry.max_attempts = static_cast<int>(attempts);
   std::string log_format = a.Get("--log-format").value_or("text");
   if (log_format != "text" && log_format != "json") {
     err << "cartsync run: --log-format must be text or json\n";
@@ -124,7 +145,7 @@ int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
 
   SystemClock clock;
   RunLog log(err, log_format == "json" ? LogFormat::Json : LogFormat::Text, clock);
-  ProductionEnvironment environment(base_dir, clock);
+  ProductionEnvironment environment(base_dir, clock, retry);
   Runner runner(plan, *store.value(), environment, clock, log, options);
   if (env.stderr_is_tty && log_format == "text") {
     // One line, rewritten in place; cleared before the summary.

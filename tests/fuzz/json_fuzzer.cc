@@ -1,0 +1,391 @@
+// Feeds arbitrary responses to everything in the runtime that reads JSON
+// (or headers) from outside: the Shopify, WooCommerce and BigCommerce
+// connectors and the WMS `http` transport (through their public interfaces,
+// over a scripted HttpTransport), the WMS response readers the `command` and
+// `directory` transports share, the document readers (FromJson) the state
+// store relies on, and plans (PlanFromJson). Any crash, hang, sanitizer
+// report or leak is a bug: a hostile or broken server must only ever produce
+// a Status.
+//
+// One more oracle: the credentials the connectors are given never appear in a
+// Status message, even when a response echoes them back (the dictionary and
+// seeds carry the marker values so the fuzzer can try that).
+//
+// Input: byte 0 picks the target ('a' + N, see kTargets; any byte works, mod
+// the count), an optional '\n' after it is skipped, then the responses
+// separated by 0x1E (ASCII RS). A response is either
+//   "STATUS\nName: value\n…\n\nBODY"   (three digits, headers, blank line)
+// or just "BODY" (status 200, no headers). When the responses run out, every
+// further request fails as a network error (Transient), which ends any paging
+// loop. Seeds: tests/fuzz/corpus/json_fuzzer/ (written by make_json_seeds.py).
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "compiler/plan.h"
+#include "compiler/plan_json.h"
+#include "runtime/bigcommerce_cart.h"
+#include "runtime/clock.h"
+#include "runtime/connectors.h"
+#include "runtime/documents.h"
+#include "runtime/http_client.h"
+#include "runtime/secrets.h"
+#include "runtime/shopify_cart.h"
+#include "runtime/wms_client.h"
+#include "runtime/wms_transports.h"
+#include "runtime/woocommerce_cart.h"
+
+namespace {
+
+using namespace cartsync;
+
+// Marker credentials; the dictionary (json_fuzzer.dict) lists them too.
+constexpr const char* kShopifyToken = "shpat_FUZZSECRETshopify0001";
+constexpr const char* kWooKey = "ck_FUZZSECRETwookey0002";
+constexpr const char* kWooSecret = "cs_FUZZSECRETwoosecret0003";
+constexpr const char* kBcToken = "FUZZSECRETbigcommerce0004";
+constexpr const char* kWmsToken = "FUZZSECRETwmstoken0005";
+
+enum Target {
+  kShopifyFetch, kShopifyHasTracking, kShopifyUpload, kShopifyInventory,
+  kWooFetch, kWooHasTracking, kWooUpload, kWooInventory,
+  kBcFetch, kBcHasTracking, kBcUpload, kBcInventory,
+  kWmsHttp, kWmsReaders, kDocuments, kPlan, kHelpers,
+  kTargets
+};
+
+/// Answers requests from the script, then fails every further one.
+class ScriptedTransport : public HttpTransport {
+ public:
+  std::vector<HttpResponse> responses;
+  size_t next = 0;
+  Result<HttpResponse> Send(const HttpRequest&) override {
+    if (next >= responses.size()) return Status::Transient("fuzz: connection refused");
+    return responses[next++];
+  }
+};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+HttpResponse ParseResponse(std::string_view chunk) {
+  HttpResponse r;
+  r.status = 200;
+  if (chunk.size() >= 4 && IsDigit(chunk[0]) && IsDigit(chunk[1]) && IsDigit(chunk[2]) &&
+      chunk[3] == '\n') {
+    r.status = (chunk[0] - '0') * 100 + (chunk[1] - '0') * 10 + (chunk[2] - '0');
+    chunk.remove_prefix(4);
+    while (!chunk.empty() && chunk.front() != '\n') {
+      size_t eol = chunk.find('\n');
+      std::string_view line = chunk.substr(0, eol);
+      size_t colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        r.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+      }
+      chunk = eol == std::string_view::npos ? std::string_view() : chunk.substr(eol + 1);
+    }
+    if (!chunk.empty()) chunk.remove_prefix(1);  // the blank line
+  }
+  r.body.assign(chunk.data(), chunk.size());
+  return r;
+}
+
+std::vector<HttpResponse> ParseScript(std::string_view rest) {
+  std::vector<HttpResponse> out;
+  while (true) {
+    size_t sep = rest.find('\x1e');
+    out.push_back(ParseResponse(rest.substr(0, sep)));
+    if (sep == std::string_view::npos || out.size() >= 64) break;
+    rest.remove_prefix(sep + 1);
+  }
+  return out;
+}
+
+[[noreturn]] void Leak(const std::string& message) {
+  std::fprintf(stderr, "json_fuzzer: a credential reached a message: %s\n", message.c_str());
+  __builtin_trap();
+}
+
+// The credentials the code under test was given (a connector cannot scrub
+// another cart's secrets, and need not).
+std::vector<std::string> g_secrets;
+
+void CheckMessage(const Status& st) {
+  for (const std::string& secret : g_secrets) {
+    if (st.message().find(secret) != std::string::npos) Leak(st.message());
+  }
+}
+
+FieldValue Text(FieldType type, std::string text) {
+  FieldValue f;
+  f.type = type;
+  f.text = std::move(text);
+  return f;
+}
+
+FieldValue Secret(const char* name) {
+  FieldValue f;
+  f.type = FieldType::Secret;
+  f.secret = SecretRef{SecretRef::Kind::Env, name};
+  return f;
+}
+
+CartConfig Cart(const std::string& platform, bool variant) {
+  CartConfig c;
+  c.id = "fuzz-" + platform;
+  c.client = "fuzz";
+  c.platform = platform;
+  c.wms = "main";
+  if (platform == "shopify") {
+    c.api["store_url"] = Text(FieldType::Url, "https://fuzz.myshopify.com");
+    c.api["api_version"] = Text(FieldType::String, "2025-10");
+    c.api["access_token"] = Secret("SHOPIFY_TOKEN");
+    c.statuses = {{"status", {"open"}},
+                  {"financial_status", {"paid", "partially_refunded"}},
+                  {"fulfillment_status", {"unfulfilled", "partial"}}};
+  } else if (platform == "woocommerce") {
+    c.api["store_url"] = Text(FieldType::Url, "https://shop.example.com");
+    c.api["consumer_key"] = Secret("WOO_KEY");
+    c.api["consumer_secret"] = Secret("WOO_SECRET");
+    c.api["tracking"] = Text(FieldType::Enum, variant ? "order_note" : "shipment_tracking");
+    c.statuses = {{"status", {"processing", "on-hold"}}};
+  } else {
+    c.api["store_hash"] = Text(FieldType::String, "fuzz1");
+    c.api["access_token"] = Secret("BC_TOKEN");
+    FieldValue loc;
+    loc.type = FieldType::Integer;
+    loc.integer = variant ? 2 : 1;
+    c.api["inventory_location_id"] = loc;
+    c.statuses = {{"status", {"Awaiting Fulfillment", "Awaiting Shipment"}}};
+  }
+  return c;
+}
+
+Shipment SampleShipment() {
+  Shipment s;
+  s.order_key = "fuzz:1001";
+  s.carrier = "UPS";
+  s.service = "GROUND";
+  s.tracking_number = "1ZFUZZ0001";
+  s.shipped_at = "2026-11-20T10:00:00Z";
+  s.lines = {{"11", "TS-RED-M", 2}, {"12", "HD-BLU-L", 1}};
+  return s;
+}
+
+WmsOrder SampleOrder() {
+  WmsOrder o;
+  o.order_key = "fuzz:1001";
+  o.cart_id = "fuzz";
+  o.client = "fuzz";
+  o.order_number = "#1001";
+  o.placed_at = "2026-11-20T10:00:00Z";
+  o.ship_to.name = "A B";
+  o.ship_to.country = "US";
+  o.ship_method = {"Standard", "UPS", "GROUND"};
+  o.lines = {{"11", "TS-RED-M", 2, "19.99"}};
+  return o;
+}
+
+void Connector(int target, bool variant, std::string_view rest) {
+  static const char* kPlatforms[] = {"shopify", "woocommerce", "bigcommerce"};
+  const std::string platform = kPlatforms[(target - kShopifyFetch) / 4];
+  FakeClock clock;
+  ScriptedTransport transport;
+  transport.responses = ParseScript(rest);
+  RateLimiter limiter;
+  HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000}, &limiter);
+  FakeSecretResolver secrets;
+  secrets.values = {{"env:SHOPIFY_TOKEN", kShopifyToken}, {"env:WOO_KEY", kWooKey},
+                    {"env:WOO_SECRET", kWooSecret},      {"env:BC_TOKEN", kBcToken}};
+  CartConfig cart = Cart(platform, variant);
+  if (platform == "shopify") g_secrets = {kShopifyToken};
+  else if (platform == "woocommerce") g_secrets = {kWooKey, kWooSecret};
+  else g_secrets = {kBcToken};
+  auto made = MakeCartConnector(cart, {&http, &secrets});
+  if (!made.ok()) __builtin_trap();  // the configs above are valid
+  CartConnector& c = *made.value();
+  switch ((target - kShopifyFetch) % 4) {
+    case 0: {
+      OrderWindow w;
+      w.statuses = cart.statuses;
+      if (variant) w.updated_after = 1'795'000'000;
+      else w.created_after = 1'790'000'000;
+      Status st = c.FetchOrders(w, [&](std::vector<CartOrder>&& page) {
+        for (const CartOrder& o : page) {
+          // What the runner stores must read back.
+          CartOrder back;
+          std::string error;
+          if (!FromJson(ToJson(o), back, error)) {
+            std::fprintf(stderr, "json_fuzzer: a fetched order does not read back (%s): %s\n",
+                         error.c_str(), ToJson(o).c_str());
+            __builtin_trap();
+          }
+        }
+        return Status::Ok();
+      });
+      CheckMessage(st);
+      break;
+    }
+    case 1: {
+      auto r = c.HasTracking("1001", "1ZFUZZ0001");
+      CheckMessage(r.status());
+      break;
+    }
+    case 2: {
+      TrackingUpload up;
+      up.order_id = "1001";
+      up.carrier_code = "UPS";
+      up.shipment = SampleShipment();
+      CheckMessage(c.UploadTracking(up));
+      break;
+    }
+    case 3: {
+      auto r = c.PushInventory({{"TS-RED-M", 14}, {"HD-BLU-L", 0}, {"GIFT-CARD", 3}});
+      CheckMessage(r.status());
+      if (r.ok()) {
+        for (const PushError& e : r.value()) {
+          CheckMessage(Status::Permanent(e.message));
+        }
+      }
+      break;
+    }
+  }
+}
+
+void WmsHttp(bool variant, std::string_view rest) {
+  FakeClock clock;
+  ScriptedTransport transport;
+  transport.responses = ParseScript(rest);
+  HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000});
+  FakeSecretResolver secrets;
+  secrets.values = {{"env:WMS_TOKEN", kWmsToken}};
+  g_secrets = {kWmsToken};
+  WmsConfig config;
+  config.name = "main";
+  config.system = "http";
+  config.fields["url"] = Text(FieldType::Url, "https://wms.example.com/api");
+  config.fields["token"] = Secret("WMS_TOKEN");
+  WmsDeps deps{&http, &secrets, &clock, "."};
+  auto made = MakeWmsClient(config, deps);
+  if (!made.ok()) __builtin_trap();
+  WmsClient& w = *made.value();
+  // Every call reads the next responses, in this order.
+  CheckMessage(w.PushOrder(SampleOrder()).status());
+  CheckMessage(w.FindOrder(variant ? "fuzz:1001" : "fuzz:a b/c?d").status());
+  auto page = w.PullShipments(variant ? "" : "cursor 1/2");
+  CheckMessage(page.status());
+  if (page.ok()) {
+    for (const Shipment& s : page->shipments) {
+      Shipment back;
+      std::string error;
+      if (!FromJson(ToJson(s), back, error)) __builtin_trap();
+    }
+  }
+  CheckMessage(w.PullInventory().status());
+  CheckMessage(w.PullAliases().status());
+}
+
+void WmsReaders(std::string_view rest) {
+  const std::string context = "WMS fuzz";
+  auto doc = wms_detail::ParseObject(rest, context);
+  if (!doc.ok()) return;
+  const rapidjson::Value& v = *doc.value();
+  (void)wms_detail::ReadOrderId(v, true, context);
+  (void)wms_detail::ReadOrderId(v, false, context);
+  (void)wms_detail::ReadShipmentPage(v, context);
+  (void)wms_detail::ReadInventorySnapshot(v, context);
+  (void)wms_detail::ReadAliasList(v, context);
+  std::vector<Shipment> shipments;
+  std::string error;
+  (void)wms_detail::AppendShipments(v, shipments, error);
+}
+
+template <class T>
+void RoundTrip(std::string_view json) {
+  T value;
+  std::string error;
+  if (!FromJson(json, value, error)) return;
+  if constexpr (std::is_same_v<T, CartOrder> || std::is_same_v<T, WmsOrder> ||
+                std::is_same_v<T, Shipment>) {
+    // What was read is written and read again, unchanged.
+    const std::string once = ToJson(value);
+    T again;
+    if (!FromJson(once, again, error)) __builtin_trap();
+    if (ToJson(again) != once) __builtin_trap();
+  }
+}
+
+void Documents(std::string_view rest) {
+  RoundTrip<CartOrder>(rest);
+  RoundTrip<WmsOrder>(rest);
+  RoundTrip<Shipment>(rest);
+  RoundTrip<InventoryRecord>(rest);
+  RoundTrip<AliasRecord>(rest);
+}
+
+void Plans(std::string_view rest) {
+  Plan plan;
+  std::string error;
+  if (!PlanFromJson(rest, plan, error)) return;
+  // A plan that reads must write, and what it writes must read back the same.
+  const std::string once = PlanToJson(plan);
+  Plan again;
+  if (!PlanFromJson(once, again, error)) {
+    std::fprintf(stderr, "json_fuzzer: a plan that read does not read back: %s\n", error.c_str());
+    __builtin_trap();
+  }
+  if (PlanToJson(again) != once) __builtin_trap();
+}
+
+void Helpers(std::string_view rest) {
+  std::string text(rest);
+  (void)shopify_detail::NextPageInfo(rest);
+  (void)shopify_detail::ErrorText(rest);
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseNumbersAsStringsFlag>(text.data(), text.size());
+  if (!doc.HasParseError()) {
+    CartOrder o;
+    std::string error;
+    (void)shopify_detail::ReadOrder(doc, o, error);
+    (void)shopify_detail::MatchesStatus(doc, "financial_status", {"paid", "pending"});
+    (void)shopify_detail::MatchesStatus(doc, "fulfillment_status", {"unfulfilled", "partial"});
+    (void)shopify_detail::MatchesStatus(doc, "status", {"open", "any"});
+  }
+  int64_t seconds = 0;
+  (void)ParseTimestamp(text, seconds);
+  (void)woocommerce::GmtToIso(rest);
+  (void)bigcommerce::ToIsoUtc(rest);
+  (void)bigcommerce::StatusId(rest);
+  const std::string redacted = RedactUrl(rest);
+  if (RedactUrl(redacted) != redacted) __builtin_trap();  // redaction is idempotent
+  (void)IsSecretHeader(rest);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const int target = static_cast<uint8_t>((data[0] | 0x20) - 'a') % kTargets;
+  // Bit 5 of the selector (upper/lower case letter) picks a variant: another
+  // configuration or window.
+  const bool variant = (data[0] & 0x20) == 0;
+  std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (!rest.empty() && rest.front() == '\n') rest.remove_prefix(1);
+  switch (target) {
+    case kWmsHttp: WmsHttp(variant, rest); break;
+    case kWmsReaders: WmsReaders(rest); break;
+    case kDocuments: Documents(rest); break;
+    case kPlan: Plans(rest); break;
+    case kHelpers: Helpers(rest); break;
+    default: Connector(target, variant, rest); break;
+  }
+  return 0;
+}
