@@ -3,12 +3,14 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -515,8 +517,21 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::stri
   // done" for side effects.
   for (const char* pragma :
        {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
-    Stmt s(db, pragma);
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
+    // Switching a new file to WAL takes an exclusive lock, and SQLite answers
+    // SQLITE_BUSY at once instead of calling the busy handler where waiting
+    // could deadlock: two runs opening a new state file together failed
+    // ("database is locked"). Wait for the other one here, within the busy
+    // timeout.
+    constexpr int kRetryMs = 20;
+    for (int waited_ms = 0;; waited_ms += kRetryMs) {
+      Stmt s(db, pragma);
+      const int rc = s.Step();
+      if (rc == SQLITE_DONE || rc == SQLITE_ROW) break;
+      const int code = rc & 0xff;
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited_ms >= options.busy_timeout_ms)
+        return s.Error(rc, op);
+      std::this_thread::sleep_for(std::chrono::milliseconds(kRetryMs));
+    }
   }
   CARTSYNC_RETURN_IF_ERROR(store->Migrate());
   return store;

@@ -8,6 +8,7 @@
 # then show the held orders and what the simulator recorded. Installs missing
 # Debian packages itself. Takes a few seconds after the build; repeatable (the
 # demo's state in examples/demo/.cartsync is deleted first).
+# shellcheck source=tools/scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
 CARTSYNC_PACKAGES+=(curl)  # the demo talks to the simulator's control endpoints
 install_packages

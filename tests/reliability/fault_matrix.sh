@@ -26,8 +26,8 @@
 #   wms-5xx-burst       the WMS answers 5xx to everything (WMS down behind a proxy)
 #   flaky-5xx           30% 5xx everywhere (retries absorb most)
 #   429-storm           Shopify's bucket never drains (429, Retry-After 20 s)
-#   rate-limited        Shopify bucket and BigCommerce window far below what
-#                       the connectors assume: paced and retried, must finish
+#   rate-limited        Shopify's bucket leaks slower than the connector assumes,
+#                       BigCommerce allows 5 requests a second: paced, must finish
 #   slow                250 ms before every answer: slower, still complete
 #   cart-hang           half the cart requests are handled, then hang past the timeout
 #   wms-hang            every WMS request is handled, then hangs past the timeout
@@ -43,7 +43,7 @@
 #   cmd-hang            WMS `command` program reads a request and never answers
 #   cmd-garbage         WMS `command` program answers lines that are not JSON
 #   sqlite-busy-short   another process holds the state db's write lock for 2 s
-#   sqlite-busy-long    ... for 12 s (longer than the busy timeout, twice)
+#   sqlite-busy-long    ... for 11 s (longer than the 5 s busy timeout, twice)
 #   disk-full-start     the state db's file system is full before the run
 #   disk-full-mid-run   it fills up during the run
 # The disk-full scenarios use a small tmpfs mounted on the project's
@@ -99,7 +99,7 @@ fm_stop_sim() {
 # $FM_PREPARE, when set), a clean first run (must exit 0), the WMS ships
 # (unless SHIP=no), new orders arrive. Sets D (scenario dir), P (project).
 fm_begin() {
-  local name="$1" orders="${2:-6}" ship="${3:-yes}"
+  local name="$1" orders="${2:-${FM_ORDERS:-6}}" ship="${3:-yes}"
   D="$REL_WORK/$name"
   P="$D/project"
   mkdir -p "$D"
@@ -144,7 +144,15 @@ fm_fault_run() {
   if [[ $FM_RC -eq 0 ]] && ! grep -Eq '^[0-9]+ steps, 0 failed' "$D/fault.out"; then
     fm_fail "exit 0 but the summary is not clean"; return 1
   fi
-  fm_state_sane "after the faulty run" || return 1
+  # What the simulator served meanwhile (faults, 429s), for the table.
+  FM_SERVED="$(sim_get /_sim/records | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+parts = [f"{k} {v}" for k, v in sorted(r["faults"].items())]
+if r["rate_limited_total"]:
+    parts.append(f"429 {r["rate_limited_total"]}")
+print(", ".join(parts))' 2>/dev/null)"
+  [[ -n ${FM_DEFER_SANE:-} ]] || fm_state_sane "after the faulty run" || return 1
 }
 
 # Nothing the state store says may be a fault's doing: no order "rejected" by
@@ -154,7 +162,7 @@ fm_state_sane() {
   local db="$P/.cartsync/state.db"
   [[ -e $db ]] || return 0
   local bad
-  bad="$(python3 - "$db" <<'PY'
+  bad="$(python3 - "$db" 2>&1 <<'PY' || echo "cannot read the state database"
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=30)
 rows = db.execute("""SELECT order_key, status, reason FROM orders
@@ -350,14 +358,14 @@ sc_429_storm() {
     3 'HTTP 429' no --http-timeout 2 --max-attempts 1
 }
 sc_rate_limited() {
-  fm_sim rate-limited '{"shopify_bucket": true, "shopify_bucket_size": 6, "shopify_leak_per_second": 1.5,
+  FM_ORDERS=3 fm_sim rate-limited '{"shopify_bucket": true, "shopify_bucket_size": 6, "shopify_leak_per_second": 1.5,
                         "bigcommerce_window": true, "bigcommerce_quota": 5, "bigcommerce_window_ms": 1000}' \
     '0|3' 'HTTP 429' no --http-timeout 5 --max-attempts 4
 }
 sc_slow() { fm_sim slow '{"latency_ms": 250}' 0 '' no --http-timeout 5 --max-attempts 2; }
 sc_cart_hang() {
   fm_sim cart-hang '{"timeout_rate": 0.5, "timeout_ms": 2500, "paths": ["/shopify", "/woo", "/bigcommerce"]}' \
-    3 'timed out' no
+    3 'timed out' no --http-timeout 1 --max-attempts 1
 }
 sc_wms_hang() {
   fm_sim wms-hang '{"timeout_rate": 1, "timeout_ms": 2500, "paths": ["/wms"]}' 3 'timed out' yes \
@@ -452,7 +460,7 @@ PY
   fm_check no
 }
 sc_sqlite_busy_short() { fm_busy sqlite-busy-short 2 0 ''; }
-sc_sqlite_busy_long() { fm_busy sqlite-busy-long 12 3 'state database is busy'; }
+sc_sqlite_busy_long() { fm_busy sqlite-busy-long 11 3 'state database is busy'; }
 
 # The state database's file system fills up: a tmpfs on .cartsync/ (or, when
 # mounting is not possible, a file size limit on cartsync).
@@ -480,7 +488,9 @@ fm_disk_fill() {
   else
     FM_REAL_BIN="$CARTSYNC_BIN"
     CARTSYNC_BIN="$D/cartsync-ulimit"
-    printf '#!/bin/sh\ntrap "" XFSZ\nulimit -f %d\nexec "%s" "$@"\n' $(($1 * 2)) "$FM_REAL_BIN" >"$CARTSYNC_BIN"
+    # The limit also applies to cartsync's stdout/stderr files: at least 64 KiB.
+    local kb=$(($1 > 64 ? $1 : 64))
+    printf '#!/bin/sh\ntrap "" XFSZ\nulimit -f %d\nexec "%s" "$@"\n' $((kb * 2)) "$FM_REAL_BIN" >"$CARTSYNC_BIN"
     chmod +x "$CARTSYNC_BIN"
   fi
 }
@@ -499,10 +509,13 @@ fm_disk() {
   sim_add_orders bigcommerce cedar 20
   snapshot_orders "$P"
   fm_disk_fill "$free_kb"
-  fm_fault_run "$want" "$regex" "${BOUND[@]}"
+  # A file size limit does not stop SQLite opening the database, only writing.
+  [[ $FM_DISK_MODE == ulimit && $want == 1 ]] && want='1|3'
+  FM_DEFER_SANE=1 fm_fault_run "$want" "$regex" "${BOUND[@]}"
   local ok=$?
   fm_disk_free
   [[ $ok -eq 0 ]] || return 1
+  fm_state_sane "after the faulty run" || return 1
   # A lease the run could not release (the disk was full) is reported with
   # what to do; do it, as an operator would.
   local cart
@@ -518,8 +531,8 @@ PY
   fm_check no
   FM_DETAIL="$FM_DETAIL [$FM_DISK_MODE]"
 }
-sc_disk_full_start() { fm_disk disk-full-start 0 1 'disk full'; }
-sc_disk_full_mid_run() { fm_disk disk-full-mid-run 96 3 'disk full'; }
+sc_disk_full_start() { fm_disk disk-full-start 0 1 'disk full|write failed'; }
+sc_disk_full_mid_run() { fm_disk disk-full-mid-run 96 3 'disk full|write failed'; }
 
 # ---- the matrix --------------------------------------------------------------------
 
@@ -537,7 +550,7 @@ for name in "${SCENARIOS[@]}"; do
     continue
   fi
   rel_log "$name"
-  FM_WHY= FM_DETAIL= FM_RC=- FM_MS=0
+  FM_WHY= FM_DETAIL= FM_SERVED= FM_RC=- FM_MS=0
   s=$(rel_now_ms)
   if "sc_${name//-/_}"; then
     verdict=PASS
@@ -549,7 +562,7 @@ for name in "${SCENARIOS[@]}"; do
   if [[ $verdict == PASS ]]; then
     first="$(grep -E '^[0-9TZ:-]+ error |^cartsync' "$D/fault.err" 2>/dev/null | head -n 1 |
       sed -E 's/^[0-9TZ:-]+ error //' | cut -c1-150)"
-    RESULTS+=("$name|PASS|exit $FM_RC in $((FM_MS / 1000)).$(((FM_MS % 1000) / 100))s; $FM_DETAIL|$first")
+    RESULTS+=("$name|PASS|exit $FM_RC in $((FM_MS / 1000)).$(((FM_MS % 1000) / 100))s${FM_SERVED:+ (served: $FM_SERVED)}; then $FM_DETAIL|$first")
   else
     RESULTS+=("$name|FAIL|$FM_WHY|")
   fi

@@ -74,6 +74,10 @@
 # orders with tracking but not completed), inventory_wrong (a cart SKU whose last set value
 # differs from the WMS stock through the cart's rules, or that was never set).
 #
+# The problem lines (stderr, and "problems" in OUT_JSON) are parsed by fault_matrix.sh: keep
+# "lost order K", "order K delivered N times", "… expected Q, cart has …" and "… never
+# reached the cart" as they are.
+#
 # Another project: write cartsync.toml + carts.d/ for the simulator's stores yourself and a
 # DIR/expect.json with the same rules, {"carts": [{…one per cart…}]}:
 #   id, platform (shopify|woocommerce|bigcommerce), store     the cart and its simulated store

@@ -2,16 +2,20 @@
 # Overlap: two `cartsync run` processes started together on the same project
 # and state database, for a few rounds (new orders and WMS shipments between
 # rounds, simulator latency so the runs really overlap). Asserts, per round:
-# both exit 0; every cart was processed by one of them and the other reported
-# it "locked" (summary table and --report); no order delivered to the WMS
-# twice, no tracking number posted twice, no cart inventory item set twice.
+# both exit 0; every cart was processed by at least one of them (by both only
+# one after the other: the second pass writes nothing); at least one cart was
+# reported "locked", so the runs did overlap; a cart locked in a run's
+# --report is "locked" in its summary table too; no order delivered to the
+# WMS twice, no tracking number posted twice, no cart inventory item set twice.
 # Rounds after the first give one run --concurrency 1, so the carts split
 # between the two and each run reports the ones the other holds.
 # Then a settling run and the exactly-once checks of lib.sh's rel_check.
+# First, 60 times: two processes open a state database that does not exist
+# yet (`cartsync state runs`); both must succeed.
 #
 #   tests/reliability/overlap_test.sh [ROUNDS=4] [SEED=1]
 #
-# Environment: OVERLAP_LATENCY_MS (per simulated request, default 15),
+# Environment: OVERLAP_LATENCY_MS (per simulated request, default 15), OVERLAP_OPEN_PAIRS (default 60),
 # OVERLAP_ORDERS (per store at start, default 60), and lib.sh's.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,6 +39,21 @@ project_write "$P"
 STORES=("shopify acme" "woocommerce bluebird" "bigcommerce cedar")
 failures=0
 fail() { rel_log "FAIL: $*"; ((failures++)); }
+
+# A new state file, opened by two processes at once: creating it, switching it
+# to WAL and migrating it must wait for the other process, not fail.
+open_fail=0
+for i in $(seq "${OVERLAP_OPEN_PAIRS:-60}"); do
+  d="$REL_WORK/open$i"
+  mkdir -p "$d"
+  printf '[state]\nurl = "sqlite:.cartsync/state.db"\n' >"$d/cartsync.toml"
+  "$CARTSYNC_BIN" state runs --project "$d" >/dev/null 2>"$d/a.err" & p1=$!
+  "$CARTSYNC_BIN" state runs --project "$d" >/dev/null 2>"$d/b.err" & p2=$!
+  wait "$p1" || { ((open_fail++)); rel_log "$(cat "$d/a.err")"; }
+  wait "$p2" || { ((open_fail++)); rel_log "$(cat "$d/b.err")"; }
+  rm -rf "$d"
+done
+((open_fail == 0)) || fail "$open_fail processes failed to open a new state database beside another"
 
 for round in $(seq "$ROUNDS"); do
   if ((round > 1)); then

@@ -312,6 +312,23 @@ TEST_F(StateStoreTest, RecordDownloadedInsertsAsNewAndSetsCursor) {
   EXPECT_EQ(store_->GetOrder("acme:404").value(), std::nullopt);
 }
 
+// The runner reads waiting orders a page at a time (memory stays flat):
+// the keyset cursor must visit every order once, in first-seen order.
+TEST_F(StateStoreTest, ListOrdersPagesWithAKeysetCursor) {
+  ASSERT_TRUE(store_->RecordDownloaded("acme", {Order("acme", "1", kNow + 3), Order("acme", "2", kNow + 1),
+                                                Order("acme", "3", kNow + 1), Order("acme", "4", kNow)},
+                                       "orders", "").ok());
+  OrderQuery q{std::string("acme"), std::nullopt, 2};
+  std::vector<std::string> seen;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto page = store_->ListOrders(q).value();
+    for (const auto& o : page) seen.push_back(o.order_key);
+    if (page.size() < 2) break;
+    q.after = std::make_pair(page.back().first_seen_ms, page.back().order_key);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"acme:4", "acme:2", "acme:3", "acme:1"}));
+}
+
 TEST_F(StateStoreTest, RecordDownloadedDedupesOverlappingWindows) {
   ASSERT_EQ(
       store_->RecordDownloaded("acme", {Order("acme", "1"), Order("acme", "2")}, "orders", "c1")

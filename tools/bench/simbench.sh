@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by tools/bench/throughput, ratelimit and memory: binaries, a work
 # directory, a cartsync-sim on a free loopback port, and a generated project
 # whose carts point at the simulator's stores. Sourced, not run.
