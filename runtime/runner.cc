@@ -6,6 +6,7 @@
 #include <functional>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -23,6 +24,8 @@ namespace {
 
 constexpr const char* kOrdersStream = "orders";
 constexpr const char* kShipmentsStream = "shipments";
+// Orders whose intents and results are recorded in one transaction each.
+constexpr size_t kSendBatch = 100;
 constexpr int kMaxShipmentPages = 10'000;  // a bound, so a looping cursor cannot spin forever
 // Recorded as the pushed quantity of a SKU while its push is in flight: no
 // quantity equals it, so the next run pushes the SKU again.
@@ -297,8 +300,16 @@ class Runner::CartRun {
     return ProcessOrders(o);
   }
 
+  // An order decided for sending, waiting for its batch.
+  struct PendingSend {
+    OrderRecord rec;
+    WmsOrder order;
+    std::string doc;
+  };
+
   // The cart's new orders, then the ones held before this run, a page at a
   // time (keyset paging: memory stays flat however many orders are waiting).
+  // Orders to send go out in batches (SendBatch).
   Status ProcessOrders(StepOutcome& o) {
     constexpr int kPage = 1000;
     // Orders this run held: not decided a second time in the held pass.
@@ -312,11 +323,15 @@ class Runner::CartRun {
       for (;;) {
         auto list = r_.store_.ListOrders(q);
         if (!list.ok()) return list.status();
+        std::vector<PendingSend> batch;
         for (const OrderRecord& rec : list.value()) {
           if (status == OrderStatus::Held && held_now.count(rec.order_key)) continue;
-          Status st = ProcessOrder(rec, o, held_now, first_error);
+          Status st = DecideStoredOrder(rec, o, held_now, batch);
+          if (st.ok() && batch.size() >= kSendBatch) st = SendBatch(batch, o, held_now, first_error);
           if (!st.ok()) return st;
         }
+        Status st = SendBatch(batch, o, held_now, first_error);
+        if (!st.ok()) return st;
         if (list.value().size() < static_cast<size_t>(kPage)) break;
         const OrderRecord& last = list.value().back();
         q.after = std::make_pair(last.first_seen_ms, last.order_key);
@@ -327,21 +342,22 @@ class Runner::CartRun {
     return Status::Ok();
   }
 
-  // Decides one stored order and sends it, holds it or skips it. An error
-  // return stops the step (the state store failed); a WMS failure is counted
-  // and kept in `first_error`.
-  Status ProcessOrder(const OrderRecord& rec, StepOutcome& o, std::set<std::string>& held_now,
-                      Status& first_error) {
-    const bool was_new = rec.status == OrderStatus::New;
+  // Decides one stored order: holds or skips it now, or queues it in
+  // `batch` for sending. An error return stops the step (the state store
+  // failed).
+  Status DecideStoredOrder(const OrderRecord& rec, StepOutcome& o, std::set<std::string>& held_now,
+                           std::vector<PendingSend>& batch) {
     auto held = [&] {
       ++o.counts.held;
-      if (was_new) held_now.insert(rec.order_key);
+      if (rec.status == OrderStatus::New) held_now.insert(rec.order_key);
     };
     if (rec.status == OrderStatus::Held && rec.reason == kRetryWindowExhausted) return Status::Ok();
     CartOrder co;
     std::string error;
     if (!FromJson(rec.cart_order_json, co, error)) {
-      r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "stored order unreadable: " + error, "", false, r_.clock_.NowMs());
+      Status st = r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "stored order unreadable: " + error, "",
+                                        false, r_.clock_.NowMs());
+      if (!st.ok()) return st;
       held();
       return Status::Ok();
     }
@@ -360,31 +376,118 @@ class Runner::CartRun {
       return Status::Ok();
     }
     if (rec.status == OrderStatus::New && rec.attempts > 0 && now - rec.first_seen_ms > r_.options_.retry_window_ms) {
-      r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "", false, now);
+      Status st = r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "", false, now);
+      if (!st.ok()) return st;
       held();
       return Status::Ok();
     }
     std::string doc = ToJson(d.order);
-    auto intent = r_.store_.BeginSend(rec.order_key, doc, now);
-    if (!intent.ok()) return intent.status();
-    auto ref = wms_->PushOrder(d.order);
-    if (ref.ok()) {
-      Status st = r_.store_.CompleteSend(intent.value(), rec.order_key, ref.value(), r_.clock_.NowMs());
-      if (!st.ok()) return st;
-      ++o.counts.sent;
-      if (rec.status == OrderStatus::Held) ++o.counts.released;
-    } else if (ref.status().code() == StatusCode::Permanent) {
-      // The WMS refused the document: a person must look, retrying won't help.
-      r_.store_.FailSend(intent.value(), rec.order_key, ref.status().message(), r_.clock_.NowMs());
-      r_.store_.UpdateOrder(rec.order_key, OrderStatus::Held, "WMS rejected the order: " + ref.status().message(), doc, false, r_.clock_.NowMs());
-      held();
-    } else {
-      Status st = r_.store_.FailSend(intent.value(), rec.order_key, ref.status().message(), r_.clock_.NowMs());
-      if (!st.ok()) return st;
-      ++o.counts.send_failed;
-      if (first_error.ok()) first_error = Status::Transient("sending " + rec.order_key + " to the WMS: " + ref.status().message());
-    }
+    batch.push_back(PendingSend{rec, std::move(d.order), std::move(doc)});
     return Status::Ok();
+  }
+
+  // Sends a batch: the intents of all its orders in one transaction, the
+  // pushes (several at once over an http WMS), the results in one
+  // transaction. A crash anywhere in between leaves intents that the next
+  // run's reconciliation settles order by order. A WMS failure is counted
+  // and kept in `first_error`; an error return means the state store failed.
+  Status SendBatch(std::vector<PendingSend>& batch, StepOutcome& o, std::set<std::string>& held_now,
+                   Status& first_error) {
+    if (batch.empty()) return Status::Ok();
+    std::vector<SendStart> starts;
+    starts.reserve(batch.size());
+    for (const PendingSend& p : batch) starts.push_back(SendStart{p.rec.order_key, p.doc});
+    auto intents = r_.store_.BeginSends(starts, r_.clock_.NowMs());
+    if (!intents.ok()) return intents.status();
+    std::vector<Result<std::string>> refs = PushAll(batch);
+    std::vector<SendFinish> finishes;
+    finishes.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      SendFinish f{intents.value()[i], batch[i].rec.order_key, SendFinish::Kind::Sent, ""};
+      if (refs[i].ok()) {
+        f.detail = refs[i].value();
+      } else if (refs[i].status().code() == StatusCode::Permanent) {
+        // The WMS refused the document: a person must look, retrying won't help.
+        f.kind = SendFinish::Kind::Rejected;
+        f.detail = "WMS rejected the order: " + refs[i].status().message();
+      } else {
+        f.kind = SendFinish::Kind::Failed;
+        f.detail = refs[i].status().message();
+      }
+      finishes.push_back(std::move(f));
+    }
+    Status st = r_.store_.FinishSends(finishes, r_.clock_.NowMs());
+    if (!st.ok()) return st;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const OrderRecord& rec = batch[i].rec;
+      switch (finishes[i].kind) {
+        case SendFinish::Kind::Sent:
+          ++o.counts.sent;
+          if (rec.status == OrderStatus::Held) ++o.counts.released;
+          break;
+        case SendFinish::Kind::Rejected:
+          ++o.counts.held;
+          if (rec.status == OrderStatus::New) held_now.insert(rec.order_key);
+          r_.log_.Warn(cfg_.id, "order_download", "held " + rec.order_number + " (" + rec.order_key + "): " +
+                                                      finishes[i].detail);
+          break;
+        case SendFinish::Kind::Failed:
+          ++o.counts.send_failed;
+          if (first_error.ok())
+            first_error = Status::Transient("sending " + rec.order_key + " to the WMS: " + finishes[i].detail);
+          break;
+      }
+    }
+    batch.clear();
+    return Status::Ok();
+  }
+
+  // Pushes every order of a batch, over up to kWmsLanes WMS connections at
+  // once when the WMS speaks http (a command program or a directory takes
+  // one order at a time). Results in the order of `batch`.
+  std::vector<Result<std::string>> PushAll(const std::vector<PendingSend>& batch) {
+    std::vector<Result<std::string>> refs(batch.size(), Result<std::string>(Status::Transient("not sent")));
+    const size_t lanes = std::min(batch.size(), OpenWmsLanes());
+    std::atomic<size_t> next{0};
+    auto work = [&](WmsClient& wms) {
+      for (size_t i = next++; i < batch.size(); i = next++) refs[i] = PushOne(wms, batch[i]);
+    };
+    std::vector<std::thread> threads;
+    for (size_t lane = 1; lane < lanes; ++lane) threads.emplace_back(work, std::ref(*extra_wms_[lane - 1]));
+    work(*wms_);
+    for (std::thread& t : threads) t.join();
+    return refs;
+  }
+
+  Result<std::string> PushOne(WmsClient& wms, const PendingSend& p) {
+    // An earlier attempt failed, possibly after the WMS took the order (a
+    // timeout, a lost answer): ask the WMS before sending it again, so the
+    // order is not delivered twice.
+    if (p.rec.attempts > 0) {
+      auto found = wms.FindOrder(p.rec.order_key);
+      if (!found.ok())
+        return Status::Transient("asking the WMS whether it has the order: " + found.status().message());
+      if (found.value()) return *found.value();
+    }
+    return wms.PushOrder(p.order);
+  }
+
+  // The number of WMS connections pushes may use (1 + extra_wms_.size()),
+  // opening the extra ones on first use.
+  size_t OpenWmsLanes() {
+    if (!lanes_opened_) {
+      lanes_opened_ = true;
+      auto wms_cfg = r_.plan_.wms.find(cfg_.wms);
+      const int wanted = wms_cfg != r_.plan_.wms.end() && wms_cfg->second.system == "http"
+                             ? std::max(1, r_.options_.wms_connections)
+                             : 1;
+      for (int i = 1; i < wanted; ++i) {
+        auto extra = r_.env_.Wms(wms_cfg->second, cfg_.id);
+        if (!extra.ok()) break;  // fewer lanes; the first connection still works
+        extra_wms_.push_back(std::move(extra.value()));
+      }
+    }
+    return 1 + extra_wms_.size();
   }
 
   // The dry run decides fetched orders as the real run would, but records
@@ -576,6 +679,9 @@ class Runner::CartRun {
   std::function<int64_t()> run_id_;
   bool dry_;
   std::unique_ptr<WmsClient> wms_;
+  // More connections to the same WMS, for pushing orders in parallel.
+  std::vector<std::unique_ptr<WmsClient>> extra_wms_;
+  bool lanes_opened_ = false;
   std::unique_ptr<CartConnector> cart_api_;
   AliasIndex aliases_;
   bool aliases_loaded_ = false;

@@ -26,6 +26,7 @@ struct RunOptions {
   bool due = false;                 ///< only steps whose schedule has come round
   bool dry_run = false;             ///< read carts and WMS, write nothing anywhere
   int concurrency = 4;              ///< carts processed at once
+  int wms_connections = 4;          ///< per cart, orders pushed at once to an http WMS
   int64_t lease_ms = 15 * 60 * 1000;
   int64_t retry_window_ms = 15LL * 24 * 3600 * 1000;
   int64_t download_overlap_ms = 10 * 60 * 1000;  ///< re-read this much before the cursor

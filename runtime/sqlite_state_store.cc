@@ -418,6 +418,25 @@ Status DeleteIntent(sqlite3* db, int64_t id, std::string_view op) {
 
 }  // namespace
 
+// --- one-order forms of the batch calls --------------------------------------
+
+Result<int64_t> StateStore::BeginSend(const std::string& order_key,
+                                      const std::string& wms_order_json, int64_t now_ms) {
+  auto ids = BeginSends({SendStart{order_key, wms_order_json}}, now_ms);
+  if (!ids.ok()) return ids.status();
+  return ids.value().front();
+}
+
+Status StateStore::CompleteSend(int64_t intent_id, const std::string& order_key,
+                                const std::string& wms_ref, int64_t now_ms) {
+  return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Sent, wms_ref}}, now_ms);
+}
+
+Status StateStore::FailSend(int64_t intent_id, const std::string& order_key,
+                            const std::string& error, int64_t now_ms) {
+  return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Failed, error}}, now_ms);
+}
+
 // --- names ------------------------------------------------------------------
 
 std::string_view OrderStatusName(OrderStatus s) {
@@ -856,78 +875,92 @@ Status SqliteStateStore::ResetForResend(const std::string& order_key, int64_t no
   return txn.Commit(kOp);
 }
 
-Result<int64_t> SqliteStateStore::BeginSend(const std::string& order_key,
-                                            const std::string& wms_order_json, int64_t now_ms) {
+// A batch of sends costs two commits (two fsyncs) however many orders it
+// holds: the intents before the pushes, the results after them.
+Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<SendStart>& sends,
+                                                          int64_t now_ms) {
   constexpr std::string_view kOp = "BeginSend";
+  std::vector<int64_t> ids;
+  if (sends.empty()) return ids;
+  ids.reserve(sends.size());
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  {
-    Stmt q(db_, "SELECT id FROM intents WHERE order_key = ?1 AND kind = 'push_order'");
-    q.Bind(1, order_key);
-    int rc = q.Step();
-    if (rc == SQLITE_ROW) {
-      return Status::Permanent("BeginSend: order " + order_key +
-                               " has an unfinished push (intent " + std::to_string(q.Int(0)) +
-                               "); reconcile it before sending again");
+  for (const SendStart& send : sends) {
+    {
+      Stmt q(db_, "SELECT id FROM intents WHERE order_key = ?1 AND kind = 'push_order'");
+      q.Bind(1, send.order_key);
+      int rc = q.Step();
+      if (rc == SQLITE_ROW) {
+        return Status::Permanent("BeginSend: order " + send.order_key +
+                                 " has an unfinished push (intent " + std::to_string(q.Int(0)) +
+                                 "); reconcile it before sending again");
+      }
+      if (rc != SQLITE_DONE) return q.Error(rc, kOp);
     }
-    if (rc != SQLITE_DONE) return q.Error(rc, kOp);
+    {
+      Stmt up(db_, "UPDATE orders SET wms_order_json = ?2, updated_ms = ?3 WHERE order_key = ?1");
+      up.Bind(1, send.order_key).Bind(2, send.wms_order_json).Bind(3, now_ms);
+      CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
+      if (sqlite3_changes(db_) == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
+    }
+    Stmt ins(db_,
+             "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms) "
+             "SELECT 'push_order', cart_id, order_key, NULL, ?2 FROM orders WHERE order_key = ?1");
+    ins.Bind(1, send.order_key).Bind(2, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
+    ids.push_back(sqlite3_last_insert_rowid(db_));
   }
-  {
-    Stmt up(db_, "UPDATE orders SET wms_order_json = ?2, updated_ms = ?3 WHERE order_key = ?1");
-    up.Bind(1, order_key).Bind(2, wms_order_json).Bind(3, now_ms);
-    CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
-    if (sqlite3_changes(db_) == 0) return Status::NotFound("BeginSend: no order " + order_key);
-  }
-  Stmt ins(db_,
-           "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms) "
-           "SELECT 'push_order', cart_id, order_key, NULL, ?2 FROM orders WHERE order_key = ?1");
-  ins.Bind(1, order_key).Bind(2, now_ms);
-  CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
-  int64_t id = sqlite3_last_insert_rowid(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  return id;
+  return ids;
 }
 
-Status SqliteStateStore::CompleteSend(int64_t intent_id, const std::string& order_key,
-                                      const std::string& wms_ref, int64_t now_ms) {
-  constexpr std::string_view kOp = "CompleteSend";
+namespace {
+
+// One SendFinish inside FinishSends' transaction.
+Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
+  using Kind = SendFinish::Kind;
+  const std::string_view op = f.kind == Kind::Sent     ? "CompleteSend"
+                              : f.kind == Kind::Failed ? "FailSend"
+                                                       : "RejectSend";
+  CARTSYNC_RETURN_IF_ERROR(CheckIntent(db, f.intent_id, "push_order", f.order_key, nullptr, op));
+  const char* sql = nullptr;
+  switch (f.kind) {
+    case Kind::Sent:
+      // A late reconciliation never moves an order back from shipped/confirmed.
+      sql = "UPDATE orders SET "
+            "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
+            "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
+            "wms_ref = ?2, reason = '', updated_ms = ?3 WHERE order_key = ?1";
+      break;
+    case Kind::Failed:
+      // The status is left as it is (New: the send is retried next run).
+      sql = "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3 "
+            "WHERE order_key = ?1";
+      break;
+    case Kind::Rejected:
+      sql = "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, "
+            "updated_ms = ?3 WHERE order_key = ?1";
+      break;
+  }
+  {
+    Stmt s(db, sql);
+    s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
+    if (sqlite3_changes(db) == 0) return Status::NotFound(std::string(op) + ": no order " + f.order_key);
+  }
+  return DeleteIntent(db, f.intent_id, op);
+}
+
+}  // namespace
+
+Status SqliteStateStore::FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishSends";
+  if (finishes.empty()) return Status::Ok();
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(CheckIntent(db_, intent_id, "push_order", order_key, nullptr, kOp));
-  {
-    // A late reconciliation never moves an order back from shipped/confirmed.
-    Stmt s(db_,
-           "UPDATE orders SET "
-           "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
-           "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
-           "wms_ref = ?2, reason = '', updated_ms = ?3 WHERE order_key = ?1");
-    s.Bind(1, order_key).Bind(2, wms_ref).Bind(3, now_ms);
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-    if (sqlite3_changes(db_) == 0) return Status::NotFound("CompleteSend: no order " + order_key);
-  }
-  CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, intent_id, kOp));
-  return txn.Commit(kOp);
-}
-
-Status SqliteStateStore::FailSend(int64_t intent_id, const std::string& order_key,
-                                  const std::string& error, int64_t now_ms) {
-  constexpr std::string_view kOp = "FailSend";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(CheckIntent(db_, intent_id, "push_order", order_key, nullptr, kOp));
-  {
-    // The status is left as it is (New: the send is retried next run).
-    Stmt s(db_,
-           "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3 "
-           "WHERE order_key = ?1");
-    s.Bind(1, order_key).Bind(2, error).Bind(3, now_ms);
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-    if (sqlite3_changes(db_) == 0) return Status::NotFound("FailSend: no order " + order_key);
-  }
-  CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, intent_id, kOp));
+  for (const SendFinish& f : finishes) CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms));
   return txn.Commit(kOp);
 }
 

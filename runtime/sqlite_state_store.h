@@ -100,14 +100,12 @@ class SqliteStateStore : public StateStore {
   /// Also keeps wms_ref and sent_ms of an earlier send (history); the order
   /// leaves SentSince because its status is New.
   Status ResetForResend(const std::string& order_key, int64_t now_ms) override;
-  /// Permanent when the order already has an unfinished push intent
-  /// (reconcile it first: a second push could duplicate the order).
-  Result<int64_t> BeginSend(const std::string& order_key, const std::string& wms_order_json,
-                            int64_t now_ms) override;
-  Status CompleteSend(int64_t intent_id, const std::string& order_key, const std::string& wms_ref,
-                      int64_t now_ms) override;
-  Status FailSend(int64_t intent_id, const std::string& order_key, const std::string& error,
-                  int64_t now_ms) override;
+  /// Permanent (nothing recorded) when an order already has an unfinished
+  /// push intent (reconcile it first: a second push could duplicate the
+  /// order) or is named twice.
+  Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
+                                          int64_t now_ms) override;
+  Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
   Result<std::vector<std::string>> SentSince(const std::vector<std::string>& cart_ids,
                                              int64_t since_ms) override;
 

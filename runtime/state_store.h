@@ -81,6 +81,25 @@ struct StepRunRecord {
   std::string counts_json;
 };
 
+/// One order about to be pushed to the WMS (StateStore::BeginSends).
+struct SendStart {
+  std::string order_key;
+  std::string wms_order_json;
+};
+
+/// How one push ended (StateStore::FinishSends).
+struct SendFinish {
+  enum class Kind {
+    Sent,      ///< the WMS has it: the order is Sent, `detail` = the WMS's reference
+    Failed,    ///< not delivered: stays New, one attempt counted, `detail` = the error
+    Rejected,  ///< the WMS refused it: Held with `detail` as the reason, one attempt counted
+  };
+  int64_t intent_id = 0;
+  std::string order_key;
+  Kind kind = Kind::Sent;
+  std::string detail;
+};
+
 struct OrderQuery {
   std::optional<std::string> cart_id;
   std::optional<OrderStatus> status;
@@ -127,15 +146,23 @@ class StateStore {
   /// `cartsync state resend`: back to New with reason cleared, attempts 0 and
   /// first_seen_ms = now_ms (a fresh 15-day retry window). NotFound if unknown.
   virtual Status ResetForResend(const std::string& order_key, int64_t now_ms) = 0;
-  /// Records the intent to push the order (with the document) before doing it.
-  virtual Result<int64_t> BeginSend(const std::string& order_key,
-                                    const std::string& wms_order_json, int64_t now_ms) = 0;
+  /// Records the intents to push orders (with their documents) before doing
+  /// it, all in one transaction: all recorded or none. The intent ids, in
+  /// the order of `sends`.
+  virtual Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
+                                                  int64_t now_ms) = 0;
+  /// Records how pushes ended and drops their intents, in one transaction.
+  virtual Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) = 0;
+
+  // One-order forms of BeginSends / FinishSends.
+  Result<int64_t> BeginSend(const std::string& order_key, const std::string& wms_order_json,
+                            int64_t now_ms);
   /// The WMS accepted the order: Sent with its reference; the intent is done.
-  virtual Status CompleteSend(int64_t intent_id, const std::string& order_key,
-                              const std::string& wms_ref, int64_t now_ms) = 0;
+  Status CompleteSend(int64_t intent_id, const std::string& order_key, const std::string& wms_ref,
+                      int64_t now_ms);
   /// The push failed: the order stays New with `error`, one attempt counted.
-  virtual Status FailSend(int64_t intent_id, const std::string& order_key,
-                          const std::string& error, int64_t now_ms) = 0;
+  Status FailSend(int64_t intent_id, const std::string& order_key, const std::string& error,
+                  int64_t now_ms);
   /// WMS documents of orders sent at or after `since_ms` (inventory adjustment).
   virtual Result<std::vector<std::string>> SentSince(const std::vector<std::string>& cart_ids,
                                                      int64_t since_ms) = 0;

@@ -63,20 +63,51 @@ class HttpWms : public WmsClient {
     return Status(result.status().code(), std::move(message));
   }
 
+  // POST /orders goes out once per attempt, never repeated blindly: when an
+  // attempt's outcome is unknown (a timeout, a cut answer, a 5xx, an answer
+  // that is not the WMS's), the WMS is asked whether it has the order
+  // (GET /orders/{order_key}) before the order is sent again. An order the
+  // WMS received but could not confirm is so never delivered twice; the
+  // contract's Idempotency-Key stays the second line of defence (a WMS
+  // without GET /orders/{key} answers 404, and the order goes again).
   Result<std::string> DoPushOrder(const WmsOrder& order) {
+    constexpr int kAttempts = 3;
+    Result<std::string> sent = Status::Transient("not sent");
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+      bool unknown = false;
+      sent = PostOrder(order, unknown);
+      if (sent.ok() || !unknown) return sent;
+      auto found = DoFindOrder(order.order_key);
+      if (!found.ok())
+        return Status::Transient(sent.status().message() +
+                                 "; asking the WMS whether it has the order failed too: " +
+                                 found.status().message());
+      if (found.value()) return *found.value();
+    }
+    return sent;
+  }
+
+  /// One POST /orders. `unknown`: it failed in a way that leaves open
+  /// whether the WMS has the order.
+  Result<std::string> PostOrder(const WmsOrder& order, bool& unknown) {
     const std::string context = "WMS POST /orders (" + order.order_key + ")";
-    auto response = Send("POST", "/orders", ToJson(order), order.order_key);
-    if (!response.ok()) return response.status();
+    auto response = Send("POST", "/orders", ToJson(order), order.order_key, /*idempotent=*/false);
+    if (!response.ok()) {
+      unknown = response.status().transient();
+      return response.status();
+    }
     const HttpResponse& r = response.value();
     if (r.status >= 200 && r.status < 300) {
       auto id = IdFrom(r, /*allow_null=*/false, context);
       if (!id.ok()) {
         // Not JSON at all (a proxy's maintenance page served with 200): the
-        // WMS did not answer, let alone reject the order. Retryable — the
-        // Idempotency-Key makes the next delivery the same order — instead
-        // of holding the order as "rejected" for a person to look at.
-        if (!connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body))
+        // WMS did not answer, let alone reject the order. Retryable, and
+        // looked up before it goes again — instead of holding the order as
+        // "rejected" for a person to look at.
+        if (!connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body)) {
+          unknown = true;
           return Status::Transient(id.status().message());
+        }
         return id.status();
       }
       return *id.value();
@@ -95,7 +126,9 @@ class HttpWms : public WmsClient {
                                  "GET /orders/{order_key} does not find the order");
       return *found.value();
     }
-    return Unexpected(r, context);
+    Status unexpected = Unexpected(r, context);
+    unknown = unexpected.transient();
+    return unexpected;
   }
 
   Result<std::optional<std::string>> DoFindOrder(const std::string& order_key) {
@@ -131,15 +164,16 @@ class HttpWms : public WmsClient {
     return wms_detail::ReadAliasList(*doc.value(), context);
   }
 
+  /// `idempotent` false (POST /orders): HttpClient retries only a 429 and
+  /// hands back any other failure after one attempt (DoPushOrder looks the
+  /// order up before sending it again).
   Result<HttpResponse> Send(const char* method, const std::string& path, std::string body,
-                            const std::string& idempotency_key) {
+                            const std::string& idempotency_key, bool idempotent = true) {
     HttpRequest request;
     request.method = method;
     request.url = base_url_ + path;
     request.timeout_ms = timeout_ms_;
-    // Every call may be retried by HttpClient, POST /orders included: its
-    // Idempotency-Key makes a repeat the same order (the contract).
-    request.idempotent = true;
+    request.idempotent = idempotent;
     request.connect_timeout_ms = std::min<int64_t>(request.connect_timeout_ms, timeout_ms_);
     request.headers.emplace_back("Accept", "application/json");
     if (!body.empty()) {

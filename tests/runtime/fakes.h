@@ -4,11 +4,13 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/cart_connector.h"
@@ -96,12 +98,23 @@ struct FakeWmsState {
   std::vector<AliasRecord> aliases;
   Status fail_push;                        ///< returned (without storing) when not ok
   int fail_push_times = -1;                ///< how many pushes fail; -1 = all while set
+  int push_delay_ms = 0;                   ///< each push takes this long (outside the lock)
+  int in_flight = 0, max_in_flight = 0;    ///< pushes under way at once
 };
 
 class FakeWms : public WmsClient {
  public:
   explicit FakeWms(FakeWmsState& s) : s_(s) {}
   Result<std::string> PushOrder(const WmsOrder& o) override {
+    if (s_.push_delay_ms > 0) {
+      {
+        std::lock_guard<std::mutex> l(s_.mu);
+        s_.max_in_flight = std::max(s_.max_in_flight, ++s_.in_flight);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(s_.push_delay_ms));
+      std::lock_guard<std::mutex> l(s_.mu);
+      --s_.in_flight;
+    }
     std::lock_guard<std::mutex> l(s_.mu);
     if (!s_.fail_push.ok() && s_.fail_push_times != 0) {
       if (s_.fail_push_times > 0) --s_.fail_push_times;

@@ -214,6 +214,50 @@ TEST_F(RunnerTest, TransientWmsFailureKeepsOrderNewAndRetriesNextRun) {
   EXPECT_EQ(env_.wms.pushes, 1);
 }
 
+// Orders go out in batches (intents in one transaction, results in
+// another) over several WMS connections at once: across batch boundaries and
+// with some pushes failing, every order reaches the WMS exactly once.
+TEST_F(RunnerTest, BatchedParallelSendsDeliverEachOrderOnce) {
+  for (int i = 1; i <= 250; ++i) cart().orders.push_back(MakeOrder(std::to_string(i), "Standard"));
+  env_.wms.push_delay_ms = 2;
+  env_.wms.fail_push = Status::Transient("HTTP 503");
+  env_.wms.fail_push_times = 7;
+  RunReport r = Run();
+  const StepCounts& c = Step(r, "acme/order_download").counts;
+  EXPECT_EQ(c.sent, 243);
+  EXPECT_EQ(c.send_failed, 7);
+  EXPECT_FALSE(r.ok());
+  EXPECT_GT(env_.wms.max_in_flight, 1) << "pushes went out one at a time";
+  EXPECT_LE(env_.wms.max_in_flight, RunOptions{}.wms_connections);
+  auto intents = store_->PendingIntents("acme");
+  ASSERT_TRUE(intents.ok());
+  EXPECT_TRUE(intents.value().empty());
+
+  RunReport again = Run();
+  EXPECT_TRUE(again.ok());
+  EXPECT_EQ(Step(again, "acme/order_download").counts.sent, 7);
+  EXPECT_EQ(env_.wms.pushes, 250);
+  EXPECT_EQ(env_.wms.orders.size(), 250u);
+  for (int i = 1; i <= 250; ++i) EXPECT_EQ(Order(std::to_string(i)).status, OrderStatus::Sent) << i;
+}
+
+// A send that failed in a way that leaves open whether the WMS took the
+// order (a timeout) is looked up before it goes again.
+TEST_F(RunnerTest, RetryAsksTheWmsBeforeSendingAgain) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  env_.wms.fail_push = Status::Transient("timed out");
+  Run();
+  ASSERT_EQ(Order("1").attempts, 1);
+  // The WMS did take it; only the answer was lost.
+  env_.wms.orders["acme:1"] = WmsOrder{};
+  env_.wms.fail_push = Status::Ok();
+  RunReport r = Run();
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(env_.wms.pushes, 0) << "sent again although the WMS had it";
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+  EXPECT_EQ(Order("1").wms_ref, "WMS-acme:1");
+}
+
 TEST_F(RunnerTest, RetryWindowExhaustedAfterFifteenDays) {
   cart().orders = {MakeOrder("1", "Standard")};
   env_.wms.fail_push = Status::Transient("down");

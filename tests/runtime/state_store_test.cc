@@ -557,6 +557,61 @@ TEST_F(StateStoreTest, FailSendKeepsOrderNewAndCountsAttempt) {
   EXPECT_EQ(Get("acme:1").attempts, 2);
 }
 
+TEST_F(StateStoreTest, BeginSendsRecordsAllOrNothing) {
+  ASSERT_TRUE(store_->RecordDownloaded("acme", {Order("acme", "1"), Order("acme", "2"), Order("acme", "3")},
+                                       "orders", "").ok());
+  auto unknown = store_->BeginSends({{"acme:1", "{}"}, {"acme:404", "{}"}, {"acme:2", "{}"}}, kNow);
+  EXPECT_EQ(unknown.status().code(), StatusCode::NotFound);
+  auto twice = store_->BeginSends({{"acme:1", "{}"}, {"acme:1", "{}"}}, kNow);
+  EXPECT_EQ(twice.status().code(), StatusCode::Permanent);
+  auto none = store_->PendingIntents("acme");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none.value().empty()) << "a failed batch left intents behind";
+
+  auto ids = store_->BeginSends({{"acme:1", R"({"n":1})"}, {"acme:2", "{}"}, {"acme:3", "{}"}}, kNow + 1);
+  ASSERT_TRUE(ids.ok()) << ids.status().message();
+  ASSERT_EQ(ids.value().size(), 3u);
+  auto pending = store_->PendingIntents("acme");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending.value().size(), 3u);
+  EXPECT_EQ(pending.value()[0].id, ids.value()[0]);
+  EXPECT_EQ(pending.value()[0].order_key, "acme:1");
+
+  using Kind = SendFinish::Kind;
+  ASSERT_TRUE(store_->FinishSends({{ids.value()[0], "acme:1", Kind::Sent, "W1"},
+                                   {ids.value()[1], "acme:2", Kind::Failed, "HTTP 503"},
+                                   {ids.value()[2], "acme:3", Kind::Rejected, "WMS rejected the order: 422"}},
+                                  kNow + 2)
+                  .ok());
+  OrderRecord o1 = Get("acme:1"), o2 = Get("acme:2"), o3 = Get("acme:3");
+  EXPECT_EQ(o1.status, OrderStatus::Sent);
+  EXPECT_EQ(o1.wms_ref, "W1");
+  EXPECT_EQ(o1.wms_order_json, R"({"n":1})");
+  EXPECT_EQ(o2.status, OrderStatus::New);
+  EXPECT_EQ(o2.attempts, 1);
+  EXPECT_EQ(o2.reason, "HTTP 503");
+  EXPECT_EQ(o3.status, OrderStatus::Held);
+  EXPECT_EQ(o3.reason, "WMS rejected the order: 422");
+  auto after = store_->PendingIntents("acme");
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after.value().empty());
+}
+
+TEST_F(StateStoreTest, FinishSendsIsOneTransaction) {
+  ASSERT_TRUE(store_->RecordDownloaded("acme", {Order("acme", "1"), Order("acme", "2")}, "orders", "").ok());
+  auto ids = store_->BeginSends({{"acme:1", "{}"}, {"acme:2", "{}"}}, kNow);
+  ASSERT_TRUE(ids.ok());
+  // The second names the wrong order: nothing of the batch is recorded.
+  Status st = store_->FinishSends({{ids.value()[0], "acme:1", SendFinish::Kind::Sent, "W1"},
+                                   {ids.value()[1], "acme:1", SendFinish::Kind::Sent, "W2"}},
+                                  kNow + 1);
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_EQ(Get("acme:1").status, OrderStatus::New);
+  auto pending = store_->PendingIntents("acme");
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending.value().size(), 2u);
+}
+
 TEST_F(StateStoreTest, BeginSendGuards) {
   EXPECT_EQ(store_->BeginSend("acme:404", "{}", kNow).status().code(), StatusCode::NotFound);
   EXPECT_TRUE(store_->PendingIntents("").value().empty());

@@ -33,6 +33,8 @@ commands:
                                                 --log-format text|json --concurrency N
                                                 --http-timeout SECONDS (cap per HTTP attempt)
                                                 --max-attempts N (per HTTP request, default 5)
+                                                --wms-connections N (orders pushed at once per
+                                                cart to an http WMS, default 4)
   state SUBCOMMAND  inspect the state store     orders [--status S] [--cart ID], show KEY,
                                                 resend KEY, runs, unlock CART; --format json
   schema            describe platforms and WMS systems   --json-schema

@@ -61,7 +61,7 @@ bool LoadPlan(const std::string& input, const CliEnv& env, std::ostream& err, Pl
 int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
                const CliEnv& env) {
   ArgSpec spec{{"--cart", "--service", "--state", "--report", "--metrics", "--log-format", "--concurrency",
-                "--http-timeout", "--max-attempts"},
+                "--http-timeout", "--max-attempts", "--wms-connections"},
                {"--dry-run", "--due"}};
   Args a;
   std::string error;
@@ -81,17 +81,6 @@ int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     options.services.push_back(*svc);
   }
-  if (auto n = a.Get("--concurrency")) {
-    try {
-      options.concurrency = std::stoi(*n);
-    } catch (...) {
-      options.concurrency = 0;
-    }
-    if (options.concurrency < 1 || options.concurrency > 64) {
-      err << "cartsync run: --concurrency must be 1..64\n";
-      return kConfigError;
-    }
-  }
   // Bounds on HTTP (carts and an http WMS), for cron jobs with a deadline and
   // for tests: seconds per attempt (connect included), attempts per request.
   RetryPolicy retry;
@@ -107,6 +96,11 @@ int RunCommand(const std::vector<std::string>& args, std::ostream& out, std::ost
     out = n;
     return true;
   };
+  int64_t concurrency = options.concurrency, wms_connections = options.wms_connections;
+  if (!bounded("--concurrency", 1, 64, concurrency) || !bounded("--wms-connections", 1, 32, wms_connections))
+    return kConfigError;
+  options.concurrency = static_cast<int>(concurrency);
+  options.wms_connections = static_cast<int>(wms_connections);
   int64_t timeout_s = 0, attempts = retry.max_attempts;
   if (!bounded("--http-timeout", 1, 3600, timeout_s) || !bounded("--max-attempts", 1, 20, attempts))
     return kConfigError;
