@@ -8,6 +8,7 @@
 
 #include "runtime/clock.h"
 #include "runtime/http_client.h"
+#include "runtime/process_table.h"
 #include "runtime/runner.h"
 #include "runtime/secrets.h"
 
@@ -19,12 +20,14 @@ class ProductionEnvironment : public RunEnvironment {
   ProductionEnvironment(std::string base_dir, Clock& clock, RetryPolicy retry = {});
   Result<std::unique_ptr<CartConnector>> Connector(const CartConfig& cart) override;
   Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) override;
+  ProcessTable& Processes() override { return *processes_; }
 
  private:
   std::string base_dir_;
   Clock& clock_;
   RetryPolicy retry_;
   EnvFileSecretResolver secrets_;
+  std::unique_ptr<ProcessTable> processes_ = MakeProcProcessTable();
 };
 
 }  // namespace cartsync

@@ -76,9 +76,19 @@ class Runner::CartRun {
 
     if (!dry_) {
       LeaseInfo me{cfg_.id, r_.options_.owner, Hostname(), static_cast<int64_t>(::getpid()),
-                   r_.clock_.NowMs() + r_.options_.lease_ms};
+                   r_.clock_.NowMs() + r_.options_.lease_ms, r_.env_.Processes().Self()};
       LeaseInfo holder;
       Status lease = r_.store_.AcquireLease(me, r_.clock_.NowMs(), &holder);
+      if (lease.code() == StatusCode::Locked && holder.host == me.host && !holder.process.empty() &&
+          r_.env_.Processes().Gone(holder.process)) {
+        // The holder died on this host (killed, out of memory) without
+        // releasing: its unfinished side effects are reconciled below, as
+        // after any crash, instead of the cart waiting out the lease.
+        const std::string dead = holder.owner;
+        r_.log_.Warn(cfg_.id, "", "taking over the lease of run " + dead + " (pid " +
+                                      std::to_string(holder.pid) + " on this host has ended)");
+        lease = r_.store_.AcquireLease(me, r_.clock_.NowMs(), &holder, dead);
+      }
       if (!lease.ok()) {
         for (const PlanStep* s : steps) {
           StepOutcome o = Outcome(*s);

@@ -14,6 +14,7 @@
 #include "compiler/plan.h"
 #include "runtime/cart_connector.h"
 #include "runtime/clock.h"
+#include "runtime/process_table.h"
 #include "runtime/run_log.h"
 #include "runtime/state_store.h"
 #include "runtime/wms_client.h"
@@ -44,6 +45,8 @@ class RunEnvironment {
   virtual ~RunEnvironment() = default;
   virtual Result<std::unique_ptr<CartConnector>> Connector(const CartConfig& cart) = 0;
   virtual Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) = 0;
+  /// Who is still running on this host (lease takeover after a crash).
+  virtual ProcessTable& Processes() { return NoProcessTable(); }
 };
 
 struct StepCounts {

@@ -146,6 +146,11 @@ CREATE TABLE leases (
   expires_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // The lease holder's process identity: a crashed run's lease is taken
+    // over at once on its host instead of waiting for expiry.
+    {2, R"sql(
+ALTER TABLE leases ADD COLUMN process TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kSqliteSchemaVersion,
@@ -611,7 +616,8 @@ Result<int> SqliteStateStore::SchemaVersion() {
 
 // --- leases -----------------------------------------------------------------
 
-Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder) {
+Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder,
+                                      const std::string& take_over_from) {
   constexpr std::string_view kOp = "AcquireLease";
   if (me.cart_id.empty() || me.owner.empty()) {
     return Status::Permanent("AcquireLease: a lease needs a cart id and an owner");
@@ -620,12 +626,13 @@ Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, Lease
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   {
-    Stmt q(db_, "SELECT owner, host, pid, expires_ms FROM leases WHERE cart_id = ?1");
+    Stmt q(db_, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
     q.Bind(1, me.cart_id);
     int rc = q.Step();
     if (rc == SQLITE_ROW) {
-      LeaseInfo current{me.cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3)};
-      if (current.owner != me.owner && current.expires_ms > now_ms) {
+      LeaseInfo current{me.cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
+      const bool taken_over = !take_over_from.empty() && current.owner == take_over_from;
+      if (current.owner != me.owner && current.expires_ms > now_ms && !taken_over) {
         if (holder != nullptr) *holder = current;
         return Status::Locked(LockedMessage(current));
       }
@@ -634,10 +641,12 @@ Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, Lease
     }
   }
   Stmt up(db_,
-          "INSERT INTO leases (cart_id, owner, host, pid, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5) "
+          "INSERT INTO leases (cart_id, owner, host, pid, expires_ms, process) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
           "ON CONFLICT (cart_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, "
-          "pid = excluded.pid, expires_ms = excluded.expires_ms");
-  up.Bind(1, me.cart_id).Bind(2, me.owner).Bind(3, me.host).Bind(4, me.pid).Bind(5, me.expires_ms);
+          "pid = excluded.pid, expires_ms = excluded.expires_ms, process = excluded.process");
+  up.Bind(1, me.cart_id).Bind(2, me.owner).Bind(3, me.host).Bind(4, me.pid).Bind(5, me.expires_ms)
+      .Bind(6, me.process);
   CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
   return txn.Commit(kOp);
 }
@@ -646,11 +655,11 @@ namespace {
 /// The Locked status for `owner` having lost `cart_id`'s lease.
 Status LostLease(sqlite3* db, const std::string& cart_id, const std::string& owner,
                  std::string_view op) {
-  Stmt q(db, "SELECT owner, host, pid, expires_ms FROM leases WHERE cart_id = ?1");
+  Stmt q(db, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
   q.Bind(1, cart_id);
   int rc = q.Step();
   if (rc == SQLITE_ROW) {
-    LeaseInfo h{cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3)};
+    LeaseInfo h{cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
     return Status::Locked(std::string(op) + ": run " + owner + " no longer holds the lease; " +
                           LockedMessage(h));
   }
@@ -714,10 +723,10 @@ Result<std::vector<LeaseInfo>> SqliteStateStore::Leases() {
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<LeaseInfo> out;
   {
-    Stmt s(db_, "SELECT cart_id, owner, host, pid, expires_ms FROM leases ORDER BY cart_id");
+    Stmt s(db_, "SELECT cart_id, owner, host, pid, expires_ms, process FROM leases ORDER BY cart_id");
     for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
-      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4)});
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)});
     }
   }
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
@@ -1341,7 +1350,7 @@ Result<std::vector<StepRunRecord>> SqliteStateStore::StepRuns(int64_t run_id) {
 // --- the factory --------------------------------------------------------------
 
 Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
-                                                   const std::string& base_dir) {
+                                                   const std::string& base_dir, bool create) {
   std::string_view u = url;
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
     return Status::Permanent("PostgreSQL state store is not available in this build");
@@ -1359,6 +1368,8 @@ Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
     namespace fs = std::filesystem;
     fs::path p(path);
     if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
+    if (std::error_code ec; !create && !fs::exists(p, ec))
+      return Status::NotFound("no state database at " + p.string() + " (no run has recorded anything there yet)");
     if (fs::path dir = p.parent_path(); !dir.empty()) {
       std::error_code ec;
       fs::create_directories(dir, ec);

@@ -49,7 +49,7 @@ struct sqlite3;
 namespace cartsync {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;
 
 /// Maps a SQLite result code to the runtime's Status. `operation` names the
 /// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.
@@ -77,7 +77,8 @@ class SqliteStateStore : public StateStore {
   /// The schema version of the open database (after migration).
   Result<int> SchemaVersion();
 
-  Status AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder) override;
+  Status AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder,
+                      const std::string& take_over_from = "") override;
   Status RenewLease(const std::string& cart_id, const std::string& owner,
                     int64_t expires_ms) override;
   /// Ok when released or when there was no lease; Locked (nothing deleted)

@@ -61,6 +61,7 @@ struct LeaseInfo {
   std::string cart_id, owner, host;
   int64_t pid = 0;
   int64_t expires_ms = 0;
+  std::string process;  ///< the holder's ProcessTable::Self() on `host` ("" unknown)
 };
 
 struct RunRecord {
@@ -115,8 +116,11 @@ class StateStore {
 
   // --- leases: one run per cart at a time ---
   /// Takes the cart's lease when free or expired; otherwise Locked with
-  /// `holder` filled in.
-  virtual Status AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder) = 0;
+  /// `holder` filled in. `take_over_from` (a run known to have died): also
+  /// takes the lease while that owner still holds it — and only then, so of
+  /// two runs taking over at once one wins.
+  virtual Status AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder,
+                              const std::string& take_over_from = "") = 0;
   /// Extends a lease this owner holds; Locked if it was lost.
   virtual Status RenewLease(const std::string& cart_id, const std::string& owner, int64_t expires_ms) = 0;
   virtual Status ReleaseLease(const std::string& cart_id, const std::string& owner) = 0;
@@ -207,8 +211,11 @@ class StateStore {
 };
 
 /// Opens the store a `[state].url` names: "sqlite:PATH" (relative to
-/// `base_dir`). Creates the file and its directory, migrates the schema.
+/// `base_dir`). Creates the file and its directory, migrates the schema;
+/// with `create` false, a missing database is NotFound (inspecting state
+/// never creates it).
 Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
-                                                   const std::string& base_dir);
+                                                   const std::string& base_dir,
+                                                   bool create = true);
 
 }  // namespace cartsync

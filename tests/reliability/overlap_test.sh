@@ -11,7 +11,7 @@
 # between the two and each run reports the ones the other holds.
 # Then a settling run and the exactly-once checks of lib.sh's rel_check.
 # First, 60 times: two processes open a state database that does not exist
-# yet (`cartsync state runs`); both must succeed.
+# yet (`cartsync run` of a project whose cart has no service enabled); both must succeed.
 #
 #   tests/reliability/overlap_test.sh [ROUNDS=4] [SEED=1]
 #
@@ -46,9 +46,13 @@ open_fail=0
 for i in $(seq "${OVERLAP_OPEN_PAIRS:-60}"); do
   d="$REL_WORK/open$i"
   mkdir -p "$d"
-  printf '[state]\nurl = "sqlite:.cartsync/state.db"\n' >"$d/cartsync.toml"
-  "$CARTSYNC_BIN" state runs --project "$d" >/dev/null 2>"$d/a.err" & p1=$!
-  "$CARTSYNC_BIN" state runs --project "$d" >/dev/null 2>"$d/b.err" & p2=$!
+  # A cart with no service enabled: the runs record themselves (creating the
+  # state file) and touch nothing else.
+  mkdir -p "$d/carts.d"
+  printf '[state]\nurl = "sqlite:.cartsync/state.db"\n[wms.main]\nsystem = "directory"\npath = "wms"\n' >"$d/cartsync.toml"
+  printf '[cart]\nid = "idle"\nclient = "idle"\nplatform = "shopify"\nwms = "main"\n[api]\nstore_url = "https://idle.myshopify.com"\naccess_token = { secret = "env:IDLE_TOKEN" }\n' >"$d/carts.d/idle.toml"
+  "$CARTSYNC_BIN" run "$d" >/dev/null 2>"$d/a.err" & p1=$!
+  "$CARTSYNC_BIN" run "$d" >/dev/null 2>"$d/b.err" & p2=$!
   wait "$p1" || { ((open_fail++)); rel_log "$(cat "$d/a.err")"; }
   wait "$p2" || { ((open_fail++)); rel_log "$(cat "$d/b.err")"; }
   rm -rf "$d"

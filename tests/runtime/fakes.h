@@ -150,9 +150,20 @@ class FakeWms : public WmsClient {
   FakeWmsState& s_;
 };
 
+/// Processes by identity: this one is "self"; the ones in `gone` have ended.
+class FakeProcessTable : public ProcessTable {
+ public:
+  std::string self = "4026531836:1000:5000";
+  std::set<std::string> gone;
+  std::string Self() override { return self; }
+  bool Gone(const std::string& identity) override { return gone.count(identity) > 0; }
+};
+
 /// Hands out fakes; one FakeCartState per cart id, one WMS for all.
 class FakeEnvironment : public RunEnvironment {
  public:
+  FakeProcessTable processes;
+  ProcessTable& Processes() override { return processes; }
   std::map<std::string, FakeCartState> carts;
   FakeWmsState wms;
   std::set<std::string> broken_carts;  ///< Connector() fails for these

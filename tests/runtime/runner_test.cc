@@ -4,6 +4,7 @@
 #include "runtime/runner.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
@@ -406,6 +407,40 @@ TEST_F(RunnerTest, LockedCartIsReportedAndUntouched) {
   clock_.Advance(61'000);  // the other run's lease expired (it crashed)
   Run();
   EXPECT_EQ(env_.wms.pushes, 1);
+}
+
+// A run killed on this host leaves its lease behind; the next run takes it
+// over at once (and reconciles) when the holder's process is gone — and
+// never when it still runs or lives on another host.
+TEST_F(RunnerTest, LeaseOfADeadRunOnThisHostIsTakenOver) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  char host[256] = {0};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  LeaseInfo crashed{"acme", "crashed-run", host, 4242, clock_.NowMs() + 15 * 60'000, "4026531836:4242:777"};
+  ASSERT_TRUE(store_->AcquireLease(crashed, clock_.NowMs(), nullptr).ok());
+
+  RunReport alive = Run();  // the holder still runs
+  EXPECT_EQ(Step(alive, "acme/order_download").state, StepOutcome::State::Locked);
+  EXPECT_EQ(env_.wms.pushes, 0);
+
+  LeaseInfo remote = crashed;
+  remote.owner = "remote-run";
+  remote.host = std::string(host) + "-elsewhere";
+  ASSERT_TRUE(store_->ForceUnlock("acme").ok());
+  ASSERT_TRUE(store_->AcquireLease(remote, clock_.NowMs(), nullptr).ok());
+  env_.processes.gone.insert(crashed.process);
+  RunReport other_host = Run();  // same identity, but on another host: cannot tell
+  EXPECT_EQ(Step(other_host, "acme/order_download").state, StepOutcome::State::Locked);
+
+  ASSERT_TRUE(store_->ForceUnlock("acme").ok());
+  ASSERT_TRUE(store_->AcquireLease(crashed, clock_.NowMs(), nullptr).ok());
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Ok);
+  EXPECT_EQ(env_.wms.pushes, 1);
+  EXPECT_NE(log_.str().find("taking over the lease of run crashed-run"), std::string::npos) << log_.str();
+  auto leases = store_->Leases();
+  ASSERT_TRUE(leases.ok());
+  EXPECT_TRUE(leases.value().empty()) << "the taken-over lease is released at the end";
 }
 
 TEST_F(RunnerTest, DueRunsOnlyStepsWhoseScheduleCameRound) {

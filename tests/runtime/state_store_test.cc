@@ -213,6 +213,27 @@ TEST(SqliteOpen, V0DatabaseWithForeignTablesMigrates) {
   EXPECT_EQ(store->SchemaVersion().value(), kSqliteSchemaVersion);
 }
 
+TEST(SqliteOpen, V1DatabaseGainsLeaseProcessKeepingLeases) {
+  std::string path = FreshPath("state.db");
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->AcquireLease({"acme", "run-a", "h", 1, kNow + 1000, "x"}, kNow, nullptr).ok());
+  }
+  {
+    RawDb raw(path);  // back to the v1 layout
+    ASSERT_EQ(raw.Exec("ALTER TABLE leases DROP COLUMN process"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 1"), SQLITE_OK);
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion().value(), 2);
+  auto leases = store->Leases().value();
+  ASSERT_EQ(leases.size(), 1u);
+  EXPECT_EQ(leases[0].owner, "run-a");
+  EXPECT_EQ(leases[0].process, "");
+}
+
 TEST(SqliteOpen, NewerSchemaIsRefused) {
   std::string path = FreshPath("state.db");
   { ASSERT_NE(OpenOrDie(path), nullptr); }
@@ -874,6 +895,26 @@ TEST_F(StateStoreTest, RunsAndStepRuns) {
 }
 
 // --- leases -----------------------------------------------------------------------
+
+TEST_F(StateStoreTest, LeaseTakeOverOnlyFromTheNamedOwner) {
+  LeaseInfo dead{"acme", "run-dead", "host-a", 100, kNow + 60'000, "1:100:7"};
+  LeaseInfo me{"acme", "run-me", "host-a", 200, kNow + 60'000, "1:200:9"};
+  ASSERT_TRUE(store_->AcquireLease(dead, kNow, nullptr).ok());
+  LeaseInfo holder;
+  EXPECT_EQ(store_->AcquireLease(me, kNow + 1, &holder).code(), StatusCode::Locked);
+  EXPECT_EQ(holder.process, "1:100:7");
+  // Naming someone else (another run took over first) takes nothing.
+  EXPECT_EQ(store_->AcquireLease(me, kNow + 1, &holder, "run-other").code(), StatusCode::Locked);
+  ASSERT_TRUE(store_->AcquireLease(me, kNow + 1, &holder, "run-dead").ok());
+  auto leases = store_->Leases().value();
+  ASSERT_EQ(leases.size(), 1u);
+  EXPECT_EQ(leases[0].owner, "run-me");
+  EXPECT_EQ(leases[0].process, "1:200:9");
+  // A third run that also saw run-dead as the holder loses the race.
+  LeaseInfo late{"acme", "run-late", "host-a", 300, kNow + 60'000, "1:300:9"};
+  EXPECT_EQ(store_->AcquireLease(late, kNow + 2, &holder, "run-dead").code(), StatusCode::Locked);
+  EXPECT_EQ(holder.owner, "run-me");
+}
 
 TEST_F(StateStoreTest, LeasesAcrossTwoStoreObjects) {
   auto other = OpenOrDie(path_);

@@ -103,6 +103,21 @@ TEST_F(StateCommandTest, RunsAndUsageErrors) {
   EXPECT_EQ(State({"orders", "--status", "lost"}, out, err), 1);
   EXPECT_EQ(State({"frobnicate"}, out, err), 1);
   EXPECT_EQ(State({"show"}, out, err), 1);
+  // A stray project path is refused, not silently ignored.
+  EXPECT_EQ(State({"runs", "myproject"}, out, err), 1);
+  EXPECT_NE(err.find("unexpected argument \"myproject\" (a project directory goes in --project DIR)"),
+            std::string::npos) << err;
+  EXPECT_EQ(State({"show", "acme:1", "extra"}, out, err), 1);
+}
+
+// Inspecting a project that never ran says so and creates nothing.
+TEST_F(StateCommandTest, MissingDatabaseIsNotCreated) {
+  const fs::path missing = dir_ / "nothing-ran" / "state.db";
+  std::ostringstream o, e;
+  int code = RunCli({"state", "orders", "--state", "sqlite:" + missing.string()}, o, e, CliEnv{});
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(e.str().find("no state database at " + missing.string()), std::string::npos) << e.str();
+  EXPECT_FALSE(fs::exists(missing.parent_path()));
 }
 
 }  // namespace

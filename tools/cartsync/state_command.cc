@@ -142,9 +142,15 @@ int StateCommand(const std::vector<std::string>& args, std::ostream& out, std::o
     err << "cartsync state: " << (known ? sub + " needs an argument" : "unknown subcommand \"" + sub + "\"") << "\n" << kStateUsage;
     return kError;
   }
+  if (a.positional().size() > (needs_arg ? 2u : 1u)) {
+    err << "cartsync state: unexpected argument \"" << a.positional().back()
+        << "\" (a project directory goes in --project DIR)\n";
+    return kError;
+  }
   std::string base_dir;
   std::string url = StateUrl(a, base_dir);
-  auto opened = OpenStateStore(url, base_dir);
+  // Only resend and unlock write; none of them creates a database.
+  auto opened = OpenStateStore(url, base_dir, /*create=*/false);
   if (!opened.ok()) {
     err << "cartsync state: " << opened.status().message() << "\n";
     return kError;
