@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "compiler/compiler.h"
+#include "tests/compiler/temp_dir.h"
 
 #ifndef CARTSYNC_SOURCE_DIR
 #define CARTSYNC_SOURCE_DIR "."
@@ -119,30 +120,6 @@ std::unique_ptr<Checked> CompilePaths(const std::vector<std::string>& paths,
   out->diags = Rendered(out->c.diags);
   return out;
 }
-
-// A fresh directory below the system temp dir, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cartsync-checker-XXXXXX").string();
-    char* made = mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  void Write(const std::string& rel, const std::string& text) const {
-    fs::path p = fs::path(path_) / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-  }
-
- private:
-  std::string path_;
-};
 
 // ===========================================================================
 // Whole carts

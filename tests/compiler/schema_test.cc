@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "compiler/compiler.h"
+#include "tests/compiler/temp_dir.h"
 
 #ifndef CARTSYNC_SOURCE_DIR
 #define CARTSYNC_SOURCE_DIR "."
@@ -464,28 +465,6 @@ TEST(LoadSchemaTest, MissingSchemaDirectory) {
 // ===========================================================================
 // A new platform is data only
 // ===========================================================================
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "cartsync-schema-XXXXXX").string();
-    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  void Write(const std::string& rel, const std::string& text) const {
-    fs::path p = fs::path(path_) / rel;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-  }
-
- private:
-  std::string path_;
-};
 
 const std::string kAcmePlatform = Text({
     "# A platform the compiler has never heard of.",

@@ -7,8 +7,6 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <deque>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,68 +16,13 @@
 #include "runtime/connectors.h"
 #include "runtime/http_client.h"
 #include "runtime/secrets.h"
+#include "tests/runtime/scripted_transport.h"
 
 namespace cartsync {
 namespace {
 
 constexpr char kToken[] = "bc_token_5up3r_s3cr3t_value";
 constexpr char kStoreBase[] = "https://api.bigcommerce.com/stores/abc123";
-
-HttpResponse Answer(int status, std::string body, HttpHeaders headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
-
-/// Answers from a queue of expected (method, URL substring) steps, then from
-/// `handler`; anything else is recorded in `unexpected` and fails.
-class ScriptedTransport : public HttpTransport {
- public:
-  struct Step {
-    std::string method, url_part;
-    Result<HttpResponse> response;
-  };
-
-  void Expect(std::string method, std::string url_part, int status, std::string body = "",
-              HttpHeaders headers = {}) {
-    script.push_back({std::move(method), std::move(url_part), Answer(status, std::move(body), std::move(headers))});
-  }
-  void ExpectFailure(std::string method, std::string url_part, Status status) {
-    script.push_back({std::move(method), std::move(url_part), std::move(status)});
-  }
-
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    requests.push_back(request);
-    if (!script.empty()) {
-      Step step = script.front();
-      if (step.method != request.method || request.url.find(step.url_part) == std::string::npos) {
-        unexpected.push_back(request.method + " " + request.url + " (expected " + step.method + " …" +
-                             step.url_part + ")");
-        return Status::Permanent("unexpected request");
-      }
-      script.pop_front();
-      return step.response;
-    }
-    if (handler) {
-      if (auto response = handler(request)) return *response;
-    }
-    unexpected.push_back(request.method + " " + request.url);
-    return Status::Permanent("unexpected request");
-  }
-
-  std::deque<Step> script;
-  std::vector<HttpRequest> requests;
-  std::vector<std::string> unexpected;
-  std::function<std::optional<HttpResponse>(const HttpRequest&)> handler;
-};
-
-std::string HeaderOf(const HttpRequest& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return "";
-}
 
 FieldValue TextField(FieldType type, std::string text) {
   FieldValue v;
@@ -128,9 +71,7 @@ class BigCommerceCartTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    EXPECT_TRUE(transport.unexpected.empty()) << transport.unexpected.front();
-    EXPECT_TRUE(transport.script.empty()) << transport.script.size() << " scripted steps unused, next "
-                                          << transport.script.front().url_part;
+    transport.ExpectScriptDone();
     // The official spec marks these required on every operation we use.
     for (const HttpRequest& r : transport.requests) {
       EXPECT_EQ(HeaderOf(r, "X-Auth-Token"), kToken) << r.method << " " << r.url;

@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include "runtime/connectors.h"
 #include "runtime/http_client.h"
 #include "runtime/secrets.h"
+#include "tests/runtime/scripted_transport.h"
 
 namespace cartsync {
 namespace {
@@ -28,48 +27,6 @@ HttpHeaders JsonHeaders(HttpHeaders more = {}) {
   return h;
 }
 
-class ScriptedTransport : public HttpTransport {
- public:
-  struct Step {
-    std::string method, url_part;
-    std::optional<HttpResponse> response;  ///< or a transport failure:
-    Status failure;
-  };
-
-  void Expect(std::string method, std::string url_part, int status, std::string body,
-              HttpHeaders headers = JsonHeaders()) {
-    HttpResponse r;
-    r.status = status;
-    r.body = std::move(body);
-    r.headers = std::move(headers);
-    script.push_back({std::move(method), std::move(url_part), std::move(r), Status::Ok()});
-  }
-  void ExpectFailure(std::string method, std::string url_part, Status failure) {
-    script.push_back({std::move(method), std::move(url_part), std::nullopt, std::move(failure)});
-  }
-
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    requests.push_back(request);
-    if (script.empty()) {
-      mismatches.push_back("unexpected " + request.method + " " + request.url);
-      return Status::Permanent("test transport: no response scripted");
-    }
-    Step step = std::move(script.front());
-    script.pop_front();
-    if (request.method != step.method || request.url.find(step.url_part) == std::string::npos) {
-      mismatches.push_back("expected " + step.method + " …" + step.url_part + "…, got " +
-                           request.method + " " + request.url);
-      return Status::Permanent("test transport: request does not match the script");
-    }
-    if (step.response) return *step.response;
-    return step.failure;
-  }
-
-  std::deque<Step> script;
-  std::vector<HttpRequest> requests;
-  std::vector<std::string> mismatches;
-};
-
 FieldValue Text(FieldType type, std::string text) {
   FieldValue f;
   f.type = type;
@@ -80,6 +37,7 @@ FieldValue Text(FieldType type, std::string text) {
 class ShopifyCartTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    transport.default_headers = JsonHeaders();
     secrets.values["env:SHOPIFY_TOKEN"] = kToken;
     cart.id = "acme-shopify";
     cart.platform = "shopify";
@@ -91,9 +49,7 @@ class ShopifyCartTest : public ::testing::Test {
     cart.api["access_token"] = token;
   }
   void TearDown() override {
-    EXPECT_TRUE(transport.mismatches.empty()) << ::testing::PrintToString(transport.mismatches);
-    EXPECT_TRUE(transport.script.empty())
-        << transport.script.size() << " scripted responses unused";
+    transport.ExpectScriptDone();
   }
 
   std::unique_ptr<CartConnector> Make() {
