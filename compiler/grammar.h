@@ -57,8 +57,8 @@ struct Schedule {
   int64_t MaxPeriodSeconds() const;
   /// First run time strictly after unix time `t`. Intervals run on the grid of multiples
   /// of the interval since the epoch (15m runs at :00, :15, :30, :45); hourly at minute 0.
-  /// Daily with a `tz` is currently computed as if the zone were UTC (time zones are added
-  /// with the runtime). Returns INT64_MAX if the schedule never fires (only possible for
+  /// Daily with a `tz` is computed here as if the zone were UTC; the runtime evaluates it
+  /// in the zone (runtime/time_zone.h). Returns INT64_MAX if the schedule never fires (only possible for
   /// hand-built schedules; the parser rejects those) or the result would overflow.
   int64_t NextAfter(int64_t t) const;
   /// "15m" | "90s" | "2h" | "1d" (interval in the largest exact unit) | "hourly" |

@@ -64,11 +64,16 @@ class Runner::CartRun {
     for (const PlanStep& s : cart_.steps) {
       const auto& only = r_.options_.services;
       if (!only.empty() && std::find(only.begin(), only.end(), s.service) == only.end()) continue;
-      if (r_.options_.due && !Due(s)) {
-        StepOutcome o = Outcome(s);
-        o.state = StepOutcome::State::NotDue;
-        outcomes.push_back(std::move(o));
-        continue;
+      if (r_.options_.due) {
+        auto check = r_.due_.find(s.id);
+        if (check != r_.due_.end() && (!check->second.due || !check->second.error.empty())) {
+          StepOutcome o = Outcome(s);
+          o.state = check->second.error.empty() ? StepOutcome::State::NotDue : StepOutcome::State::Failed;
+          o.error = check->second.error;
+          if (!o.error.empty()) r_.log_.Error(cfg_.id, s.id, o.error);
+          outcomes.push_back(std::move(o));
+          continue;
+        }
       }
       steps.push_back(&s);
     }
@@ -168,12 +173,6 @@ class Runner::CartRun {
     o.cart_id = cfg_.id;
     o.service = s.service;
     return o;
-  }
-
-  bool Due(const PlanStep& s) {
-    auto last = r_.store_.LastSuccessMs(s.id);
-    if (!last.ok() || !last.value()) return true;
-    return s.every.NextAfter(*last.value() / 1000) <= r_.clock_.NowSeconds();
   }
 
   Status Connect() {
@@ -706,6 +705,39 @@ Runner::Runner(const Plan& plan, StateStore& store, RunEnvironment& env, Clock& 
   options_.concurrency = std::max(1, options_.concurrency);
 }
 
+TimeZones& RunEnvironment::Zones() {
+  static const std::unique_ptr<TimeZones> system = MakeSystemTimeZones();
+  return *system;
+}
+
+// Zone rules switch the process's TZ, so schedules are evaluated here, on
+// the calling thread, before any worker runs. A step with no successful run
+// yet is due.
+void Runner::CheckDue() {
+  due_.clear();
+  for (const PlanCart& pc : plan_.carts) {
+    if (!Wants(options_.carts, pc.config.id)) continue;
+    for (const PlanStep& s : pc.steps) {
+      DueCheck& check = due_[s.id];
+      auto last = store_.LastSuccessMs(s.id);
+      if (!last.ok() || !last.value()) continue;
+      const int64_t last_s = *last.value() / 1000;
+      int64_t next = 0;
+      if (s.every.kind == Schedule::Kind::Daily && !s.every.tz.empty()) {
+        auto at = env_.Zones().NextDaily(s.every.tz, s.every.hour, s.every.minute, last_s);
+        if (!at.ok()) {
+          check.error = "schedule \"" + s.every.Canonical() + "\": " + at.status().message();
+          continue;
+        }
+        next = at.value();
+      } else {
+        next = s.every.NextAfter(last_s);
+      }
+      check.due = next <= clock_.NowSeconds();
+    }
+  }
+}
+
 RunReport Runner::Run() {
   RunReport report;
   report.dry_run = options_.dry_run;
@@ -733,6 +765,7 @@ RunReport Runner::Run() {
   std::vector<const PlanCart*> carts;
   for (const PlanCart& pc : plan_.carts)
     if (Wants(options_.carts, pc.config.id)) carts.push_back(&pc);
+  if (options_.due) CheckDue();
 
   // A small pool: each worker takes the next cart; results land in the
   // cart's own slot, so no locking beyond the counter.

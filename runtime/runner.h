@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "runtime/cart_connector.h"
 #include "runtime/clock.h"
 #include "runtime/process_table.h"
+#include "runtime/time_zone.h"
 #include "runtime/run_log.h"
 #include "runtime/state_store.h"
 #include "runtime/wms_client.h"
@@ -47,6 +49,8 @@ class RunEnvironment {
   virtual Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) = 0;
   /// Who is still running on this host (lease takeover after a crash).
   virtual ProcessTable& Processes() { return NoProcessTable(); }
+  /// Zone rules for `daily at HH:MM ZONE` schedules (--due).
+  virtual TimeZones& Zones();
 };
 
 struct StepCounts {
@@ -84,6 +88,14 @@ class Runner {
 
  private:
   class CartRun;
+  /// --due: whether each step's schedule came round, or why that cannot be
+  /// told (an unknown time zone). Decided before the workers start.
+  struct DueCheck {
+    bool due = true;
+    std::string error;
+  };
+  void CheckDue();
+
   const Plan& plan_;
   StateStore& store_;
   RunEnvironment& env_;
@@ -91,6 +103,7 @@ class Runner {
   RunLog& log_;
   RunOptions options_;
   ProgressFn progress_;
+  std::map<std::string, DueCheck> due_;  ///< by step id
 };
 
 }  // namespace cartsync

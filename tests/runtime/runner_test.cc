@@ -453,6 +453,29 @@ TEST_F(RunnerTest, DueRunsOnlyStepsWhoseScheduleCameRound) {
   EXPECT_EQ(Step(later, "acme/inventory_upload").state, StepOutcome::State::NotDue);
 }
 
+// `daily at HH:MM ZONE` comes round at HH:MM on the zone's wall clock, not
+// in UTC; an unknown zone fails the step, saying why, instead of guessing.
+TEST_F(RunnerTest, DueEvaluatesDailySchedulesInTheirZone) {
+  std::string cart = kCart;
+  cart.replace(cart.find("every = \"15m\""), 13, "every = \"daily at 02:30 Test/Plus2\"");
+  Recompile(cart);
+  clock_.Advance(42'800'000);  // 2026-11-18T23:00Z = 01:00 on 11-19 at UTC+2
+  ASSERT_EQ(Step(Run({.services = {Service::OrderDownload}}), "acme/order_download").state, StepOutcome::State::Ok);
+  clock_.Advance(80 * 60 * 1000);  // 00:20Z = 02:20 local: not yet
+  EXPECT_EQ(Step(Run({.due = true}), "acme/order_download").state, StepOutcome::State::NotDue);
+  clock_.Advance(10 * 60 * 1000);  // 00:30Z = 02:30 local (UTC would wait for 02:30Z)
+  EXPECT_EQ(Step(Run({.due = true}), "acme/order_download").state, StepOutcome::State::Ok);
+
+  cart.replace(cart.find("Test/Plus2"), 10, "Mars/Olympus");
+  Recompile(cart);
+  clock_.Advance(25LL * 3600 * 1000);
+  RunReport r = Run({.due = true});
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Failed);
+  EXPECT_EQ(Step(r, "acme/order_download").error,
+            "schedule \"daily at 02:30 Mars/Olympus\": unknown time zone \"Mars/Olympus\"");
+  EXPECT_FALSE(r.ok());
+}
+
 TEST_F(RunnerTest, FailingCartDoesNotStopOthers) {
   std::string second = kCart;
   second.replace(second.find("id = \"acme\""), 11, "id = \"beta\"");
