@@ -151,6 +151,11 @@ CREATE TABLE leases (
     {2, R"sql(
 ALTER TABLE leases ADD COLUMN process TEXT NOT NULL DEFAULT '';
 )sql"},
+    // A push intent carries the order's document; the result copies it into
+    // the order, so a send rewrites the (large) order row once, not twice.
+    {3, R"sql(
+ALTER TABLE intents ADD COLUMN doc TEXT;
+)sql"},
 };
 
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kSqliteSchemaVersion,
@@ -381,6 +386,7 @@ Intent ReadIntent(const Stmt& s) {
   i.order_key = s.Text(3);
   i.tracking_number = s.Text(4);  // NULL reads as ""
   i.created_ms = s.Int(5);
+  i.doc = s.Text(6);  // NULL reads as ""
   return i;
 }
 
@@ -907,17 +913,12 @@ Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<Send
       }
       if (rc != SQLITE_DONE) return q.Error(rc, kOp);
     }
-    {
-      Stmt up(db_, "UPDATE orders SET wms_order_json = ?2, updated_ms = ?3 WHERE order_key = ?1");
-      up.Bind(1, send.order_key).Bind(2, send.wms_order_json).Bind(3, now_ms);
-      CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
-      if (sqlite3_changes(db_) == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
-    }
     Stmt ins(db_,
-             "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms) "
-             "SELECT 'push_order', cart_id, order_key, NULL, ?2 FROM orders WHERE order_key = ?1");
-    ins.Bind(1, send.order_key).Bind(2, now_ms);
+             "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
+             "SELECT 'push_order', cart_id, order_key, NULL, ?2, ?3 FROM orders WHERE order_key = ?1");
+    ins.Bind(1, send.order_key).Bind(2, now_ms).Bind(3, send.wms_order_json);
     CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
     ids.push_back(sqlite3_last_insert_rowid(db_));
   }
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
@@ -933,6 +934,8 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
                               : f.kind == Kind::Failed ? "FailSend"
                                                        : "RejectSend";
   CARTSYNC_RETURN_IF_ERROR(CheckIntent(db, f.intent_id, "push_order", f.order_key, nullptr, op));
+  // Each form also takes the document the intent carries (the one sent or
+  // tried); without the intent (reconciled late) the stored one stays.
   const char* sql = nullptr;
   switch (f.kind) {
     case Kind::Sent:
@@ -940,21 +943,26 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
       sql = "UPDATE orders SET "
             "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
             "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
-            "wms_ref = ?2, reason = '', updated_ms = ?3 WHERE order_key = ?1";
+            "wms_ref = ?2, reason = '', updated_ms = ?3, "
+            "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) "
+            "WHERE order_key = ?1";
       break;
     case Kind::Failed:
       // The status is left as it is (New: the send is retried next run).
-      sql = "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3 "
+      sql = "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3, "
+            "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) "
             "WHERE order_key = ?1";
       break;
     case Kind::Rejected:
       sql = "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, "
-            "updated_ms = ?3 WHERE order_key = ?1";
+            "updated_ms = ?3, "
+            "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) "
+            "WHERE order_key = ?1";
       break;
   }
   {
     Stmt s(db, sql);
-    s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms);
+    s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms).Bind(4, f.intent_id);
     CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
     if (sqlite3_changes(db) == 0) return Status::NotFound(std::string(op) + ": no order " + f.order_key);
   }
@@ -1007,9 +1015,9 @@ Result<std::vector<Intent>> SqliteStateStore::PendingIntents(const std::string& 
   std::vector<Intent> out;
   {
     Stmt s(db_, cart_id.empty()
-                    ? "SELECT id, kind, cart_id, order_key, tracking_number, created_ms "
+                    ? "SELECT id, kind, cart_id, order_key, tracking_number, created_ms, doc "
                       "FROM intents ORDER BY id"
-                    : "SELECT id, kind, cart_id, order_key, tracking_number, created_ms "
+                    : "SELECT id, kind, cart_id, order_key, tracking_number, created_ms, doc "
                       "FROM intents WHERE cart_id = ?1 ORDER BY id");
     if (!cart_id.empty()) s.Bind(1, cart_id);
     for (int rc; (rc = s.Step()) != SQLITE_DONE;) {

@@ -49,7 +49,7 @@ struct sqlite3;
 namespace cartsync {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 2;
+inline constexpr int kSqliteSchemaVersion = 3;
 
 /// Maps a SQLite result code to the runtime's Status. `operation` names the
 /// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.

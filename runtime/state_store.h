@@ -55,6 +55,7 @@ struct Intent {
   std::string order_key;
   std::string tracking_number;  ///< UploadTracking only
   int64_t created_ms = 0;
+  std::string doc;  ///< PushOrder: the WMS order document being sent
 };
 
 struct LeaseInfo {
@@ -152,7 +153,8 @@ class StateStore {
   virtual Status ResetForResend(const std::string& order_key, int64_t now_ms) = 0;
   /// Records the intents to push orders (with their documents) before doing
   /// it, all in one transaction: all recorded or none. The intent ids, in
-  /// the order of `sends`.
+  /// the order of `sends`. The order takes the document when the send
+  /// finishes (FinishSends), whatever the outcome.
   virtual Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                                   int64_t now_ms) = 0;
   /// Records how pushes ended and drops their intents, in one transaction.

@@ -223,11 +223,12 @@ TEST(SqliteOpen, V1DatabaseGainsLeaseProcessKeepingLeases) {
   {
     RawDb raw(path);  // back to the v1 layout
     ASSERT_EQ(raw.Exec("ALTER TABLE leases DROP COLUMN process"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("ALTER TABLE intents DROP COLUMN doc"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("PRAGMA user_version = 1"), SQLITE_OK);
   }
   auto store = OpenOrDie(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->SchemaVersion().value(), 2);
+  EXPECT_EQ(store->SchemaVersion().value(), kSqliteSchemaVersion);
   auto leases = store->Leases().value();
   ASSERT_EQ(leases.size(), 1u);
   EXPECT_EQ(leases[0].owner, "run-a");
@@ -514,11 +515,12 @@ TEST_F(StateStoreTest, SendLifecycleNewToConfirmed) {
   EXPECT_EQ(pending[0].order_key, "acme:1");
   EXPECT_EQ(pending[0].tracking_number, "");
   EXPECT_EQ(pending[0].created_ms, kNow + 1);
-  EXPECT_EQ(Get("acme:1").wms_order_json, R"({"order_key":"acme:1"})");
+  EXPECT_EQ(pending[0].doc, R"({"order_key":"acme:1"})");
   EXPECT_EQ(Get("acme:1").status, OrderStatus::New);
 
   ASSERT_TRUE(store_->CompleteSend(intent.value(), "acme:1", "WMS-77", kNow + 2).ok());
   OrderRecord o = Get("acme:1");
+  EXPECT_EQ(o.wms_order_json, R"({"order_key":"acme:1"})");
   EXPECT_EQ(o.status, OrderStatus::Sent);
   EXPECT_EQ(o.wms_ref, "WMS-77");
   EXPECT_EQ(o.sent_ms, kNow + 2);
@@ -714,11 +716,12 @@ TEST_F(StateStoreTest, IntentSurvivesACrashBetweenBeginAndComplete) {
   ASSERT_EQ(pending.value().size(), 1u);
   EXPECT_EQ(pending.value()[0].order_key, "acme:1");
   EXPECT_EQ(pending.value()[0].kind, IntentKind::PushOrder);
-  EXPECT_EQ(Get("acme:1").wms_order_json, R"({"doc":1})");
+  EXPECT_EQ(pending.value()[0].doc, R"({"doc":1})");
   EXPECT_EQ(Get("acme:1").status, OrderStatus::New);
-  // Reconciliation finds it in the WMS and completes it.
+  // Reconciliation finds it in the WMS and completes it, with the document.
   ASSERT_TRUE(store_->CompleteSend(pending.value()[0].id, "acme:1", "W1", kNow + 9).ok());
   EXPECT_EQ(Get("acme:1").status, OrderStatus::Sent);
+  EXPECT_EQ(Get("acme:1").wms_order_json, R"({"doc":1})");
 }
 
 TEST_F(StateStoreTest, SentSinceFiltersCartsTimeAndStatus) {
