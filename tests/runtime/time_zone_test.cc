@@ -2,8 +2,11 @@
 // winter and summer, a skipped time, and names that are not zones.
 #include "runtime/time_zone.h"
 
+#include "runtime/clock.h"
+
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -11,13 +14,11 @@ namespace cartsync {
 namespace {
 
 int64_t Utc(int y, int mo, int d, int h, int mi) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  return static_cast<int64_t>(::timegm(&tm));
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:00Z", y, mo, d, h, mi);
+  int64_t t = 0;
+  EXPECT_TRUE(ParseTimestamp(text, t)) << text;
+  return t;
 }
 
 class SystemTimeZonesTest : public ::testing::Test {
