@@ -1,28 +1,101 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: the GoogleTest suite, a validation
-# of the exported JSON Schema with a real validator (ajv), and a short
-# libFuzzer run of the loader+checker. Installs missing Debian packages.
+# Builds everything and runs every test (what CI runs: .ci/run). Installs
+# missing Debian packages. Steps, each timed (a table of times at the end):
+#
+#   1. build ($BUILD_DIR, default build/), the GoogleTest suite, the JSON
+#      Schema export against ajv, the BigCommerce connector against Prism;
+#   2. the reliability harnesses (tests/reliability/, docs/reliability.md) on
+#      that build's binaries: 30 crash kill points, the fault matrix, two
+#      overlapping runs, secret hygiene;
+#   3. one clang build with ASan+UBSan ($FUZZ_DIR, default build-fuzz/) of
+#      the libFuzzer targets and the whole test suite: each fuzz target briefly
+#      (loader+checker, X3 grammars, JSON parsers), then the suite under the
+#      sanitizers, halting on the first report.
+#
+# Environment: BUILD_DIR, FUZZ_DIR, JOBS (default 2), FUZZ_SECONDS (the
+# loader+checker, default 30), FUZZ_SHORT_SECONDS (the other two, default 20),
+# CRASH_POINTS (default 30). Long fuzz runs: tools/bench/fuzz; long crash
+# runs: tools/bench/crash.
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
-install_packages
-configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=ON
 cd "$CARTSYNC_ROOT"
-
-log "unit and integration tests"
-ctest --test-dir "$BUILD_DIR" --output-on-failure
-
-log "JSON Schema export accepted by ajv, sample carts valid against it"
-bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
-
-log "BigCommerce connector against Prism serving BigCommerce's OpenAPI files"
-bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
-
-log "fuzzing the loader+checker briefly (clang, libFuzzer + ASan/UBSan)"
 FUZZ_DIR="${FUZZ_DIR:-$CARTSYNC_ROOT/build-fuzz}"
-CC=clang CXX=clang++ configure_and_build "$FUZZ_DIR" -DCMAKE_CXX_COMPILER=clang++ \
-  -DCARTSYNC_FUZZ=ON -DCARTSYNC_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
-mkdir -p "$FUZZ_DIR/corpus"
-"$FUZZ_DIR/tests/fuzz/compile_fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
-  -max_len=65536 "$FUZZ_DIR/corpus" tests/fuzz/corpus carts.d examples/bad-config/carts.d \
-  -artifact_prefix="$FUZZ_DIR/" -print_final_stats=1 2>&1 | tail -n 12
+# npm tools (ajv, Prism) beside the build they test.
+export AJV_PREFIX="${AJV_PREFIX:-$BUILD_DIR/node}" PRISM_PREFIX="${PRISM_PREFIX:-$BUILD_DIR/node}"
+
+# step NAME COMMAND…: run and time one step; the times are printed at the end,
+# also when a step fails.
+STEP_TIMES=()
+T_ALL=$SECONDS
+step() {
+  local name="$1" t=$SECONDS rc=0
+  shift
+  log "$name"
+  # In a subshell with errexit on (a function step stops at its first failure).
+  set +e
+  (set -e; "$@")
+  rc=$?
+  set -e
+  STEP_TIMES+=("$(printf '%6ds  %s%s' $((SECONDS - t)) "$name" "$([[ $rc -eq 0 ]] || echo "  (FAILED, exit $rc)")")")
+  return $rc
+}
+print_times() {
+  local rc=$? line
+  printf '\nstep times:\n' >&2
+  for line in "${STEP_TIMES[@]+"${STEP_TIMES[@]}"}"; do printf '%s\n' "$line" >&2; done
+  printf '%6ds  total\n' $((SECONDS - T_ALL)) >&2
+  return $rc
+}
+trap print_times EXIT
+
+step "installing missing packages" install_packages
+step "building $BUILD_DIR" configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=ON
+
+step "unit and integration tests" ctest --test-dir "$BUILD_DIR" --output-on-failure
+step "JSON Schema export accepted by ajv, sample carts valid against it" \
+  bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
+step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \
+  bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+
+# The reliability harnesses, on the binaries just built.
+export CARTSYNC_BIN="$BUILD_DIR/tools/cartsync" CARTSYNC_SIM="$BUILD_DIR/tools/simulator/cartsync-sim"
+export BUILD_DIR
+step "reliability: crash injection, ${CRASH_POINTS:-30} kill points" \
+  tests/reliability/crash_test.sh "${CRASH_POINTS:-30}"
+step "reliability: fault matrix" tests/reliability/fault_matrix.sh
+step "reliability: overlapping runs" tests/reliability/overlap_test.sh
+step "reliability: no secret in any output" tests/reliability/secrets_test.sh
+
+# One clang build serves the fuzz targets and the sanitized suite
+# (SANITIZED_CMAKE_ARGS in tools/scripts/common.sh).
+build_sanitized() { CC=clang CXX=clang++ configure_and_build "$FUZZ_DIR" "${SANITIZED_CMAKE_ARGS[@]}"; }
+step "building $FUZZ_DIR (clang, ASan+UBSan: libFuzzer targets and the test suite)" build_sanitized
+
+# Every sanitizer report is fatal; RapidJSON 1.1.0's one known UBSan report in
+# its own headers is suppressed (tests/fuzz/ubsan.supp).
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$CARTSYNC_ROOT/tests/fuzz/ubsan.supp"
+# fuzz TARGET SECONDS [OPTIONS…] [-- SEED_DIR…]: a short libFuzzer run. New
+# inputs go to the first corpus directory, $FUZZ_DIR/corpus/TARGET (never a
+# seed directory of the repository).
+fuzz() {
+  local target="$1" seconds="$2" corpus="$FUZZ_DIR/corpus/$1" options=() seeds=()
+  shift 2
+  while [[ $# -gt 0 && $1 != -- ]]; do options+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  seeds=("$@")
+  mkdir -p "$corpus"
+  "$FUZZ_DIR/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=25 "${options[@]}" \
+    -artifact_prefix="$FUZZ_DIR/$target-" -print_final_stats=1 \
+    "$corpus" "tests/fuzz/corpus/$target" "${seeds[@]+"${seeds[@]}"}" 2>&1 | tail -n 12
+}
+step "fuzzing the loader+checker (${FUZZ_SECONDS:-30} s)" \
+  fuzz compile_fuzzer "${FUZZ_SECONDS:-30}" -max_len=65536 -- carts.d examples/bad-config/carts.d
+step "fuzzing the X3 grammars (${FUZZ_SHORT_SECONDS:-20} s)" \
+  fuzz grammar_fuzzer "${FUZZ_SHORT_SECONDS:-20}" -max_len=256
+step "fuzzing the connectors' JSON parsers (${FUZZ_SHORT_SECONDS:-20} s)" \
+  fuzz json_fuzzer "${FUZZ_SHORT_SECONDS:-20}" -max_len=65536 -dict=tests/fuzz/json_fuzzer.dict
+
+step "the test suite under ASan+UBSan (halt on error)" \
+  ctest --test-dir "$FUZZ_DIR" --output-on-failure
 
 log "all tests passed"

@@ -848,7 +848,8 @@ TEST_P(E2e, InventoryMatchesTheWmsAndOnlyChangesArePushed) {
   bool zeroed = false;
   for (const auto& [sku, q] : want) zeroed |= q == 0;
   EXPECT_TRUE(zeroed) << "no SKU below minimum_inventory_level";
-  for (const auto& [sku, r] : sets) {
+  for (const auto& entry : sets) {
+    const std::string& sku = entry.first;  // a lambda may not capture a structured binding before clang 16
     bool listed = std::any_of(case_.skus.begin(), case_.skus.end(), [&](const std::string& p) { return Glob(p, sku); });
     EXPECT_EQ(listed, case_.filter == "whitelist") << sku << " is excluded by [items]";
   }

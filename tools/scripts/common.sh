@@ -9,7 +9,7 @@ JOBS="${JOBS:-2}"
 # Debian packages the build and the tests need.
 CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
   libtomlplusplus-dev libboost-dev libboost-filesystem-dev libcpp-httplib-dev libcurl4-openssl-dev rapidjson-dev libgtest-dev
-  libsqlite3-dev libssl-dev nodejs npm python3)
+  libsqlite3-dev libssl-dev tzdata nodejs npm python3)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -32,6 +32,14 @@ install_packages() {
   "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}" ||
     { "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; }
 }
+
+# The clang build with ASan+UBSan (tools/test.sh, tools/bench/fuzz): the
+# libFuzzer targets and the test suite in one directory. CARTSYNC_FUZZ compiles
+# everything with the sanitizers and libFuzzer's coverage instrumentation;
+# -O1 with line tables only keeps reports symbolized at a fraction of -g's
+# build time. Use: CC=clang CXX=clang++ configure_and_build DIR "${SANITIZED_CMAKE_ARGS[@]}"
+SANITIZED_CMAKE_ARGS=(-DCMAKE_CXX_COMPILER=clang++ -DCARTSYNC_FUZZ=ON -DCARTSYNC_BUILD_TESTS=ON
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG")
 
 configure_and_build() {
   local dir="$1"; shift
