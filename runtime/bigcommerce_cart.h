@@ -6,7 +6,10 @@
 // Wire summary, relative to {base_url} or https://api.bigcommerce.com/stores/{store_hash}:
 //   GET  /v2/orders?status_id=N&min_date_created|min_date_modified=RFC2822
 //        &page=N&limit=250&sort=date_modified         (one series per status id)
+//        &include=consignments.line_items&consignment_structure=object
+//        (addresses and products in each order's consignments)
 //   GET  /v2/orders/{id}/products?page=N&limit=250, /v2/orders/{id}/shipping_addresses
+//        (only for an order without usable consignments; and before a shipment)
 //   GET  /v2/orders/{id}/shipments?page=N&limit=250   (check before posting)
 //   POST /v2/orders/{id}/shipments
 //   PUT  /v3/inventory/adjustments/absolute           (≤ 2,000 items per request)

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/clock.h"
@@ -248,6 +249,190 @@ TEST_F(BigCommerceCartTest, UpdatedAfterUsesMinDateModifiedAndUnknownStatusFails
   EXPECT_EQ(st.code(), StatusCode::Permanent);
   EXPECT_TRUE(Contains(st.message(), "Awaiting Fulfilment")) << st.message();
   EXPECT_EQ(transport.requests.size(), 1u);
+}
+
+// One order's products and addresses, as /products and /shipping_addresses
+// answer them and as consignments (include=consignments.line_items&
+// consignment_structure=object) carry the same objects.
+const char kP65[] = R"({"id": 65, "order_id": 100, "order_address_id": 132, "sku": "S-ORAN",
+  "base_price": "55.9900", "price_inc_tax": "65.2300", "quantity": 2, "quantity_shipped": 0, "type": "physical"})";
+const char kP66[] = R"({"id": 66, "order_id": 100, "order_address_id": 132, "sku": "MUG-1",
+  "base_price": "10.0000", "price_inc_tax": "", "quantity": 1, "quantity_shipped": 0, "type": "physical"})";
+const char kP67[] = R"({"id": 67, "order_id": 100, "order_address_id": 132, "sku": "DONE-1",
+  "base_price": "3.0000", "price_inc_tax": "3.0000", "quantity": 3, "quantity_shipped": 3, "type": "physical"})";
+const char kP68[] = R"({"id": 68, "order_id": 100, "order_address_id": 133, "sku": "PART-1",
+  "base_price": "7.5000", "price_inc_tax": "8.0000", "quantity": "4", "quantity_shipped": 1, "type": "physical"})";
+const char kP69[] = R"({"id": 69, "order_id": 100, "order_address_id": 0, "sku": "EBOOK",
+  "base_price": "9.0000", "price_inc_tax": "9.0000", "quantity": 1, "quantity_shipped": 0, "type": "digital"})";
+const char kA132[] = R"("id": 132, "first_name": "Trishy", "last_name": "Smith", "company": "Acme Pty Ltd",
+  "street_1": "666 Sussex St", "street_2": "Level 2", "city": "San Antonio", "zip": "78251",
+  "country": "United States", "country_iso2": "US", "state": "Texas", "email": "trish@example.com",
+  "phone": "", "shipping_method": "Free Shipping")";
+const char kA133[] = R"("id": 133, "first_name": "Other", "last_name": "Person", "street_1": "1 Elsewhere",
+  "country_iso2": "US", "shipping_method": "Ground")";
+const char kOrderHead[] = R"("id": 100, "customer_id": 20,
+  "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "date_modified": "Thu, 20 Apr 2017 11:32:00 -0400",
+  "status_id": 11, "status": "Awaiting Fulfillment",
+  "billing_address": {"first_name": "Jane", "last_name": "Doe", "street_1": "455 Main Street",
+                      "city": "Austin", "state": "Texas", "zip": "78751", "country": "United States",
+                      "country_iso2": "US", "phone": "555-123-4567", "email": "janedoe@example.com"})";
+
+std::string JoinJson(std::initializer_list<std::string> parts) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+/// The order with its consignments in the object structure; the shipping
+/// consignments and their lines deliberately not in id order.
+std::string OrderWithConsignments() {
+  return std::string("[{") + kOrderHead + R"(, "consignments": {"pickups": [], "shipping": [)" +
+         "{" + kA133 + R"(, "items_total": 4, "items_shipped": 1, "base_cost": 5.1, "line_items": [)" + kP68 +
+         "]}, {" + kA132 + R"(, "items_total": 6, "items_shipped": 3, "line_items": [)" +
+         JoinJson({kP66, kP65, kP67}) + R"(]}], "downloads": [{"recipient_email": "x@example.com", "line_items": [)" +
+         kP69 + R"(]}], "email": {"gift_certificates": []}}}])";
+}
+
+void ExpectSameOrder(const CartOrder& a, const CartOrder& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.order_number, b.order_number);
+  EXPECT_EQ(a.placed_at, b.placed_at);
+  EXPECT_EQ(a.updated_at, b.updated_at);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.ship_code, b.ship_code);
+  const Address &x = a.ship_to, &y = b.ship_to;
+  EXPECT_EQ(std::tie(x.name, x.company, x.address1, x.address2, x.city, x.region, x.postal_code, x.country,
+                     x.phone, x.email),
+            std::tie(y.name, y.company, y.address1, y.address2, y.city, y.region, y.postal_code, y.country,
+                     y.phone, y.email));
+  ASSERT_EQ(a.lines.size(), b.lines.size());
+  for (size_t i = 0; i < a.lines.size(); ++i) {
+    EXPECT_EQ(a.lines[i].line_key, b.lines[i].line_key) << i;
+    EXPECT_EQ(a.lines[i].sku, b.lines[i].sku) << i;
+    EXPECT_EQ(a.lines[i].quantity, b.lines[i].quantity) << i;
+    EXPECT_EQ(a.lines[i].unit_price, b.lines[i].unit_price) << i;
+  }
+}
+
+TEST_F(BigCommerceCartTest, ConsignmentsOnTheListReplaceThePerOrderCalls) {
+  transport.Expect("GET", "/v2/orders?status_id=11&", 200, OrderWithConsignments());
+  auto cart_api = Make();
+  OrderWindow window;
+  window.statuses["status"] = {"Awaiting Fulfillment"};
+  std::vector<CartOrder> all;
+  Status st = Collect(*cart_api, window, all);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(transport.requests.size(), 1u);  // no /shipping_addresses, no /products
+  EXPECT_TRUE(Contains(transport.requests[0].url,
+                       "&page=1&limit=250&sort=date_modified&include=consignments.line_items"
+                       "&consignment_structure=object"))
+      << transport.requests[0].url;
+  ASSERT_EQ(all.size(), 1u);
+  const CartOrder& o = all[0];
+  EXPECT_EQ(o.ship_code, "Free Shipping");  // the first shipping address (by id)'s method
+  EXPECT_EQ(o.ship_to.name, "Trishy Smith");
+  EXPECT_EQ(o.ship_to.country, "US");
+  EXPECT_EQ(o.ship_to.phone, "555-123-4567");  // empty on the address: billing's
+  ASSERT_EQ(o.lines.size(), 4u);               // 67 is shipped in full
+  EXPECT_EQ(o.lines[0].line_key, "65");
+  EXPECT_EQ(o.lines[0].unit_price, "65.2300");
+  EXPECT_EQ(o.lines[1].line_key, "66");
+  EXPECT_EQ(o.lines[1].unit_price, "10.0000");
+  EXPECT_EQ(o.lines[2].line_key, "68");
+  EXPECT_EQ(o.lines[2].quantity, 3);  // 4 ordered, 1 shipped
+  EXPECT_EQ(o.lines[3].line_key, "69");  // a digital line, as /products lists it
+  EXPECT_EQ(o.lines[3].sku, "EBOOK");
+
+  // The same order without consignments: the per-order calls, the same result.
+  transport.requests.clear();
+  transport.Expect("GET", "/v2/orders?status_id=11&", 200, std::string("[{") + kOrderHead + "}]");
+  transport.Expect("GET", "/v2/orders/100/shipping_addresses", 200,
+                   std::string("[{") + kA132 + "}, {" + kA133 + "}]");
+  transport.Expect("GET", "/v2/orders/100/products?page=1&limit=250", 200,
+                   "[" + JoinJson({kP65, kP66, kP67, kP68, kP69}) + "]");
+  std::vector<CartOrder> again;
+  st = Collect(*cart_api, window, again);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(transport.requests.size(), 3u);
+  ASSERT_EQ(again.size(), 1u);
+  ExpectSameOrder(o, again[0]);
+}
+
+TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
+  // 101: the link an API without include answers; 102: line items as links;
+  // 103: none at all; 104: usable; 105: the array structure; 106: a line
+  // item without a quantity; 107: a digital order (no shipping consignment).
+  const std::string link = R"({"url": "https://x/v2/orders/1/consignments", "resource": "/orders/1/consignments"})";
+  auto order = [](int id, const std::string& consignments) {
+    std::string o = R"({"id": )" + std::to_string(id) +
+                    R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment",
+                    "billing_address": {"first_name": "Bill", "last_name": "Payer", "country_iso2": "CA"})";
+    if (!consignments.empty()) o += R"(, "consignments": )" + consignments;
+    return o + "}";
+  };
+  auto product = [](int order, int id) {
+    return R"({"id": )" + std::to_string(id) + R"(, "order_id": )" + std::to_string(order) +
+           R"(, "sku": "SKU-)" + std::to_string(id) + R"(", "quantity": 2, "quantity_shipped": 0, "price_inc_tax": "1.5000"})";
+  };
+  auto address = [](int id, const std::string& city) {
+    return R"("id": )" + std::to_string(id) + R"(, "first_name": "Ann", "last_name": "Lee", "city": ")" + city +
+           R"(", "country_iso2": "US", "shipping_method": "Ground")";
+  };
+  const std::string list =
+      "[" +
+      JoinJson({order(101, link),
+                order(102, R"({"shipping": [{)" + address(1, "Reno") +
+                               R"(, "line_items": [{"url": "https://x", "resource": "/orders/102/products/1"}]}]})"),
+                order(103, ""),
+                order(104, R"({"pickups": [], "shipping": [{)" + address(4, "Boise") + R"(, "line_items": [)" +
+                               product(104, 40) + R"(]}], "downloads": [], "email": {"gift_certificates": []}})"),
+                order(105, "[" + link + "]"),
+                order(106, R"({"shipping": [{)" + address(6, "Troy") +
+                               R"(, "line_items": [{"id": 60, "sku": "X"}]}]})"),
+                order(107, R"({"shipping": [], "downloads": [{"line_items": [)" + product(107, 70) + "]}]}")}) +
+      "]";
+  std::vector<std::string> per_order;
+  transport.handler = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    const std::string& u = r.url;
+    if (Contains(u, "/v2/orders?")) return Answer(200, list);
+    const size_t at = u.find("/v2/orders/");
+    if (at == std::string::npos) return std::nullopt;
+    const std::string id = u.substr(at + 11, 3);
+    per_order.push_back(u.substr(at + 11));
+    if (Contains(u, "/shipping_addresses")) return Answer(200, "[{" + address(std::stoi(id), "City" + id) + "}]");
+    if (Contains(u, "/products?page=1&limit=250")) return Answer(200, "[" + product(std::stoi(id), 1) + "]");
+    return std::nullopt;
+  };
+  auto cart_api = Make();
+  OrderWindow window;
+  window.statuses["status"] = {"Awaiting Fulfillment"};
+  std::vector<CartOrder> all;
+  Status st = Collect(*cart_api, window, all);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(per_order, (std::vector<std::string>{
+                           "101/shipping_addresses", "101/products?page=1&limit=250",
+                           "102/shipping_addresses", "102/products?page=1&limit=250",
+                           "103/shipping_addresses", "103/products?page=1&limit=250",
+                           "105/shipping_addresses", "105/products?page=1&limit=250",
+                           "106/shipping_addresses", "106/products?page=1&limit=250"}));
+  ASSERT_EQ(all.size(), 7u);
+  for (const CartOrder& o : all) {
+    ASSERT_EQ(o.lines.size(), 1u) << o.id;
+    EXPECT_EQ(o.lines[0].quantity, 2) << o.id;
+    EXPECT_EQ(o.lines[0].unit_price, "1.5000") << o.id;
+  }
+  EXPECT_EQ(all[0].ship_to.city, "City101");
+  EXPECT_EQ(all[0].lines[0].line_key, "1");
+  EXPECT_EQ(all[3].id, "104");
+  EXPECT_EQ(all[3].ship_to.city, "Boise");
+  EXPECT_EQ(all[3].ship_code, "Ground");
+  EXPECT_EQ(all[3].lines[0].line_key, "40");
+  EXPECT_EQ(all[3].lines[0].sku, "SKU-40");
+  EXPECT_EQ(all[6].id, "107");  // no shipping consignment: the billing address, no method
+  EXPECT_EQ(all[6].ship_to.name, "Bill Payer");
+  EXPECT_EQ(all[6].ship_to.country, "CA");
+  EXPECT_EQ(all[6].ship_code, "");
+  EXPECT_EQ(all[6].lines[0].line_key, "70");
 }
 
 TrackingUpload Upload(std::vector<ShipmentLine> lines = {}) {

@@ -497,6 +497,36 @@ TEST_F(SimulatorTest, BigCommerceEmptyIs204AndDatesAreRfc2822) {
   ASSERT_TRUE(addresses);
   EXPECT_TRUE(Parse(addresses->body)[0].HasMember("shipping_method"));
 
+  // include=consignments.line_items&consignment_structure=object: the same
+  // address and products inside each listed order; without it, a link.
+  EXPECT_TRUE(doc[0]["consignments"].HasMember("resource"));
+  auto included = client_->Get(std::string(kBcApi) + "/v2/orders?status_id=11&limit=250"
+                                   "&include=consignments.line_items&consignment_structure=object",
+                               kBigCommerce);
+  ASSERT_TRUE(included);
+  ASSERT_EQ(included->status, 200);
+  rapidjson::Document with = Parse(included->body);
+  ASSERT_EQ(with.Size(), doc.Size());
+  const auto& shipping = with[0]["consignments"]["shipping"];
+  ASSERT_EQ(shipping.Size(), 1u);
+  rapidjson::Document address0 = Parse(addresses->body);
+  rapidjson::Document products0 = Parse(products->body);
+  for (const char* key : {"first_name", "last_name", "street_1", "city", "zip", "country_iso2", "state",
+                          "shipping_method"})
+    EXPECT_EQ(std::string(shipping[0][key].GetString()), address0[0][key].GetString()) << key;
+  EXPECT_EQ(shipping[0]["id"].GetInt64(), address0[0]["id"].GetInt64());
+  EXPECT_TRUE(shipping[0]["line_items"] == products0);  // the /products objects themselves
+  EXPECT_TRUE(with[0]["consignments"]["pickups"].IsArray());
+  EXPECT_TRUE(with[0]["consignments"]["email"]["gift_certificates"].IsArray());
+  auto links = client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "?include=consignments&consignment_structure=object",
+                            kBigCommerce);
+  ASSERT_TRUE(links);
+  ASSERT_EQ(links->status, 200);
+  EXPECT_TRUE(Parse(links->body)["consignments"]["shipping"][0]["line_items"][0].HasMember("resource"));
+  auto bad_include = client_->Get(std::string(kBcApi) + "/v2/orders?include=everything", kBigCommerce);
+  ASSERT_TRUE(bad_include);
+  EXPECT_EQ(bad_include->status, 400);
+
   auto unauthorized = client_->Get(std::string(kBcApi) + "/v2/orders");
   ASSERT_TRUE(unauthorized);
   EXPECT_EQ(unauthorized->status, 401);

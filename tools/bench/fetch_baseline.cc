@@ -2,9 +2,11 @@
 // libcurl loop that reads the same order pages a cartsync order download
 // reads, from the same stores, with the same page sizes and filters — and
 // nothing else: no state store, no WMS, no order mapping. It parses each page
-// (rapidjson) only to count the orders and, for BigCommerce, to learn the
-// order ids whose /shipping_addresses and /products it must also read (v2
-// orders carry neither; cartsync reads both per order too).
+// (rapidjson) only to count the orders and, for BigCommerce, to find each
+// order's shipping address and products in its `consignments` (the QUERY
+// asks for include=consignments.line_items&consignment_structure=object, as
+// cartsync does); only an order without them costs /shipping_addresses and
+// /products, as in cartsync.
 //
 //   cartsync-bench-fetch [--concurrency N] [--post WMS_URL TOKEN] SPEC_FILE
 //
@@ -256,6 +258,29 @@ class Worker {
       for (const auto& o : doc.GetArray()) {
         if (!o.IsObject() || !o.HasMember("id") || !o["id"].IsInt64()) return Fail(url + ": an order without id");
         const std::string id = std::to_string(o["id"].GetInt64());
+        if (const rapidjson::Value* c = Field(o, "consignments"); c != nullptr && c->IsObject()) {
+          const rapidjson::Value* shipping = Field(*c, "shipping");
+          if (shipping != nullptr && shipping->IsArray() && !shipping->Empty() && shipping->GetArray()[0].IsObject()) {
+            const rapidjson::Value& first = shipping->GetArray()[0];
+            const rapidjson::Value* items = Field(first, "line_items");
+            if (items != nullptr && items->IsArray() && !items->Empty() && (*items)[0].IsObject() &&
+                (*items)[0].HasMember("id")) {
+              ++totals_.orders;
+              if (!post_.url.empty()) {
+                // The ship-to as /shipping_addresses has it: the consignment less its lines.
+                rapidjson::Document address;
+                address.SetObject();
+                for (auto m = first.MemberBegin(); m != first.MemberEnd(); ++m) {
+                  if (std::strcmp(m->name.GetString(), "line_items") == 0) continue;
+                  address.AddMember(rapidjson::Value(m->name, address.GetAllocator()),
+                                    rapidjson::Value(m->value, address.GetAllocator()), address.GetAllocator());
+                }
+                if (!PushOrder(s.name, id, &address, items)) return;
+              }
+              continue;
+            }
+          }
+        }
         std::string u = s.base + "/v2/orders/" + id + "/shipping_addresses";
         if (!Get(u, headers, "", sub, got)) return;
         if (!sub.empty() && !Parse(sub, addresses, "array", u)) return;

@@ -1,5 +1,7 @@
 // BigCommerce subset (platforms.md): v2 orders (bare arrays, 204 when none,
-// RFC 2822 dates, money as 4-decimal strings), order products, shipping
+// RFC 2822 dates, money as 4-decimal strings; consignments in the object
+// structure with include=consignments[.line_items]&consignment_structure=object
+// on the list and one order), order products, shipping
 // addresses and shipments; v3 absolute inventory adjustments, variants by SKU
 // and inventory locations. Rate-limit headers are added by the dispatcher.
 #include <algorithm>
@@ -72,7 +74,91 @@ void WriteBilling(Writer& w, const Order& o) {
   w.EndObject();
 }
 
-void WriteOrder(Writer& w, const Store& st, const Order& o, const Req& req) {
+void WriteProducts(Writer& w, const Store& st, const Order& o, size_t begin, size_t end);
+void WriteShippingFields(Writer& w, const Order& o, const Req& req);
+
+/// What the `include` and `consignment_structure` parameters ask of an
+/// order's `consignments` (orders.v2.oas2.yml: `order_includes`).
+enum class Consignments { kLink, kObject, kObjectWithLines };
+
+/// Reads them; false: `res` set (400, as for any invalid v2 field).
+bool IncludeParam(const Req& req, Consignments* out, Resp& res) {
+  bool consignments = false, lines = false;
+  if (const std::string* v = req.Param("include")) {
+    size_t start = 0;
+    while (start <= v->size()) {
+      size_t comma = v->find(',', start);
+      if (comma == std::string::npos) comma = v->size();
+      const std::string item = v->substr(start, comma - start);
+      if (item == "consignments") {
+        consignments = true;
+      } else if (item == "consignments.line_items") {
+        consignments = lines = true;
+      } else if (item != "fees") {
+        V2Invalid(res, "include");
+        return false;
+      }
+      start = comma + 1;
+    }
+  }
+  bool object = false;
+  if (const std::string* v = req.Param("consignment_structure")) {
+    if (*v != "object") {
+      V2Invalid(res, "consignment_structure");
+      return false;
+    }
+    object = true;
+  }
+  // Without consignment_structure=object the store answers an older array
+  // structure; the simulator keeps the link then.
+  *out = consignments && object ? (lines ? Consignments::kObjectWithLines : Consignments::kObject)
+                                : Consignments::kLink;
+  return true;
+}
+
+/// `consignments` in the object structure: one shipping consignment (the
+/// order's shipping address) carrying all its lines, as line_items objects
+/// (the /products entries) or links to them.
+void WriteConsignments(Writer& w, const Store& st, const Order& o, const Req& req, bool lines) {
+  w.Key("consignments");
+  w.StartObject();
+  w.Key("pickups");
+  w.StartArray();
+  w.EndArray();
+  w.Key("shipping");
+  w.StartArray();
+  w.StartObject();
+  WriteShippingFields(w, o, req);
+  w.Key("line_items");
+  if (lines) {
+    WriteProducts(w, st, o, 0, o.lines.size());
+  } else {
+    w.StartArray();
+    for (const Line& l : o.lines) {
+      const std::string path = "/orders/" + std::to_string(o.id) + "/products/" + std::to_string(l.id);
+      w.StartObject();
+      KStr(w, "url", req.store_base + "/v2" + path);
+      KStr(w, "resource", path);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  w.EndArray();
+  w.Key("downloads");
+  w.StartArray();
+  w.EndArray();
+  w.Key("email");
+  w.StartObject();
+  w.Key("gift_certificates");
+  w.StartArray();
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+}
+
+void WriteOrder(Writer& w, const Store& st, const Order& o, const Req& req,
+                Consignments consignments = Consignments::kLink) {
   const int64_t subtotal = o.SubtotalCents();
   const std::string base = "/orders/" + std::to_string(o.id);
   int64_t shipped_at = 0;
@@ -110,6 +196,11 @@ void WriteOrder(Writer& w, const Store& st, const Order& o, const Req& req) {
   Resource(w, "products", req, base + "/products");
   Resource(w, "shipping_addresses", req, base + "/shipping_addresses");
   Resource(w, "coupons", req, base + "/coupons");
+  if (consignments == Consignments::kLink) {
+    Resource(w, "consignments", req, base + "/consignments");
+  } else {
+    WriteConsignments(w, st, o, req, consignments == Consignments::kObjectWithLines);
+  }
   w.EndObject();
 }
 
@@ -173,11 +264,12 @@ void WriteProducts(Writer& w, const Store& st, const Order& o, size_t begin, siz
   w.EndArray();
 }
 
-void WriteShippingAddress(Writer& w, const Order& o, const Req& req) {
+/// The address and shipping method of the order's one shipping address, as
+/// both /shipping_addresses and a shipping consignment carry them (the
+/// consignment's id is the address id).
+void WriteAddressFields(Writer& w, const Order& o) {
   const Addr& a = o.ship;
-  w.StartObject();
   KInt(w, "id", o.bc_address_id);
-  KInt(w, "order_id", o.id);
   KStr(w, "first_name", a.first);
   KStr(w, "last_name", a.last);
   KStr(w, "company", a.company);
@@ -193,6 +285,31 @@ void WriteShippingAddress(Writer& w, const Order& o, const Req& req) {
   KInt(w, "items_total", o.Ordered());
   KInt(w, "items_shipped", o.Shipped());
   KStr(w, "shipping_method", o.has_shipping ? o.ship_code : "");
+}
+
+/// A shipping consignment's fields but its line_items (costs as numbers).
+void WriteShippingFields(Writer& w, const Order& o, const Req& req) {
+  const Addr& a = o.ship;
+  WriteAddressFields(w, o);
+  const double cost = static_cast<double>(o.shipping_cents) / 100.0;
+  for (const char* key : {"base_cost", "cost_ex_tax", "cost_inc_tax"}) {
+    w.Key(key);
+    w.Double(cost);
+  }
+  w.Key("cost_tax");
+  w.Double(0.0);
+  KInt(w, "shipping_zone_id", a.country_code == "US" ? 1 : 2);
+  KStr(w, "shipping_zone_name", a.country_code == "US" ? "United States" : "International");
+  Resource(w, "shipping_quotes", req,
+           "/orders/" + std::to_string(o.id) + "/consignments/shipping/" + std::to_string(o.bc_address_id) +
+               "/shipping_quotes");
+}
+
+void WriteShippingAddress(Writer& w, const Order& o, const Req& req) {
+  const Addr& a = o.ship;
+  w.StartObject();
+  WriteAddressFields(w, o);
+  KInt(w, "order_id", o.id);
   KStr(w, "base_cost", Money(o.shipping_cents, 4));
   KStr(w, "cost_ex_tax", Money(o.shipping_cents, 4));
   KStr(w, "cost_inc_tax", Money(o.shipping_cents, 4));
@@ -262,6 +379,8 @@ void ListOrders(Store& st, const Req& req, Resp& res, bool count_only) {
                                   : max_modified) = t;
     }
   }
+  Consignments consignments = Consignments::kLink;
+  if (!IncludeParam(req, &consignments, res)) return;
   int64_t page = 1, limit = 50;
   if (const std::string* v = req.Param("page")) {
     auto n = ToInt(*v);
@@ -318,7 +437,7 @@ void ListOrders(Store& st, const Req& req, Resp& res, bool count_only) {
   if (begin >= static_cast<int64_t>(matches.size())) return NoContent(res);
   w.StartArray();
   for (int64_t i = begin; i < begin + limit && i < static_cast<int64_t>(matches.size()); ++i)
-    WriteOrder(w, st, *matches[static_cast<size_t>(i)], req);
+    WriteOrder(w, st, *matches[static_cast<size_t>(i)], req, consignments);
   w.EndArray();
   res.Json(200, Done(sb));
 }
@@ -562,7 +681,9 @@ void HandleBigCommerce(World& world, Store& st, const Req& req, Resp& res) {
       Order* o = IsDigits(seg[1]) ? st.FindOrder(*ToInt(seg[1])) : nullptr;
       if (o == nullptr) return V2NotFound(res);
       if (seg.size() == 2 && get) {
-        WriteOrder(w, st, *o, req);
+        Consignments consignments = Consignments::kLink;
+        if (!IncludeParam(req, &consignments, res)) return;
+        WriteOrder(w, st, *o, req, consignments);
         return res.Json(200, Done(sb));
       }
       if (seg.size() == 2 && req.method == "PUT") return UpdateOrder(world, st, *o, req, res);
