@@ -8,10 +8,10 @@
 #      bounds (--http-timeout / --max-attempts keep every run short);
 #   2. nothing was lost or duplicated: no order held as "rejected" by a WMS
 #      that rejected nothing, no unfinished intent left behind; from the
-#      simulator's records (GET /_sim/records): no tracking number posted
-#      twice, no order delivered twice with a different body (a redelivery
-#      of the same order under its Idempotency-Key is allowed — and counted —
-#      only where the WMS handled a request whose answer was lost);
+#      simulator's records (GET /_sim/records): no order delivered to the WMS
+#      twice — not even under its Idempotency-Key, also where the WMS took an
+#      order and its answer was lost (timeouts, cut answers) — and no tracking
+#      number posted twice;
 #   3. the next run, fault cleared, completes the work: exit 0, then (after the
 #      WMS ships) a run that uploads the rest, a run that changes nothing, and
 #      lib.sh's rel_check — every eligible order in the WMS exactly once,
@@ -368,14 +368,14 @@ sc_cart_hang() {
     3 'timed out' no --http-timeout 1 --max-attempts 1
 }
 sc_wms_hang() {
-  fm_sim wms-hang '{"timeout_rate": 1, "timeout_ms": 2500, "paths": ["/wms"]}' 3 'timed out' yes \
+  fm_sim wms-hang '{"timeout_rate": 1, "timeout_ms": 2500, "paths": ["/wms"]}' 3 'timed out' no \
     --http-timeout 1 --max-attempts 1
 }
 sc_cart_truncated() {
   fm_sim cart-truncated '{"truncate_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce"]}' \
     3 'transfer closed|partial|malformed' no
 }
-sc_wms_truncated() { fm_sim wms-truncated '{"truncate_rate": 1, "paths": ["/wms"]}' 3 'transfer closed|partial' yes; }
+sc_wms_truncated() { fm_sim wms-truncated '{"truncate_rate": 1, "paths": ["/wms"]}' 3 'transfer closed|partial' no; }
 sc_wms_html() { fm_sim wms-html '{"html_rate": 1, "paths": ["/wms"]}' 3 'invalid JSON' no; }
 sc_cart_html() {
   fm_sim cart-html '{"html_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce"]}' \
