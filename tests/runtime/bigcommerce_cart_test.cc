@@ -71,6 +71,19 @@ class BigCommerceCartTest : public ::testing::Test {
     return made.ok() ? std::move(made.value()) : nullptr;
   }
 
+  /// Every "Awaiting Fulfillment" order, through a fresh connector.
+  void FetchAwaitingFulfillment(std::vector<CartOrder>& all) {
+    auto cart_api = Make();
+    ASSERT_NE(cart_api, nullptr);
+    OrderWindow window;
+    window.statuses["status"] = {"Awaiting Fulfillment"};
+    Status st = cart_api->FetchOrders(window, [&](std::vector<CartOrder>&& page) {
+      for (auto& o : page) all.push_back(std::move(o));
+      return Status::Ok();
+    });
+    ASSERT_TRUE(st.ok()) << st.message();
+  }
+
   void TearDown() override {
     transport.ExpectScriptDone();
     // The official spec marks these required on every operation we use.
@@ -151,12 +164,8 @@ TEST_F(BigCommerceCartTest, NormalizesEveryField) {
   transport.Expect("GET", "/v2/orders?status_id=11&", 200, kOrder100);
   transport.Expect("GET", "/v2/orders/100/shipping_addresses", 200, kAddresses100);
   transport.Expect("GET", "/v2/orders/100/products?page=1&limit=250", 200, kProducts100);
-  auto cart_api = Make();
-  OrderWindow window;
-  window.statuses["status"] = {"Awaiting Fulfillment"};
   std::vector<CartOrder> all;
-  Status st = Collect(*cart_api, window, all);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_NO_FATAL_FAILURE(FetchAwaitingFulfillment(all));
   ASSERT_EQ(all.size(), 1u);
   const CartOrder& o = all[0];
   EXPECT_EQ(o.id, "100");
@@ -316,12 +325,8 @@ void ExpectSameOrder(const CartOrder& a, const CartOrder& b) {
 
 TEST_F(BigCommerceCartTest, ConsignmentsOnTheListReplaceThePerOrderCalls) {
   transport.Expect("GET", "/v2/orders?status_id=11&", 200, OrderWithConsignments());
-  auto cart_api = Make();
-  OrderWindow window;
-  window.statuses["status"] = {"Awaiting Fulfillment"};
   std::vector<CartOrder> all;
-  Status st = Collect(*cart_api, window, all);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_NO_FATAL_FAILURE(FetchAwaitingFulfillment(all));
   ASSERT_EQ(transport.requests.size(), 1u);  // no /shipping_addresses, no /products
   EXPECT_TRUE(Contains(transport.requests[0].url,
                        "&page=1&limit=250&sort=date_modified&include=consignments.line_items"
@@ -351,8 +356,7 @@ TEST_F(BigCommerceCartTest, ConsignmentsOnTheListReplaceThePerOrderCalls) {
   transport.Expect("GET", "/v2/orders/100/products?page=1&limit=250", 200,
                    "[" + JoinJson({kP65, kP66, kP67, kP68, kP69}) + "]");
   std::vector<CartOrder> again;
-  st = Collect(*cart_api, window, again);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_NO_FATAL_FAILURE(FetchAwaitingFulfillment(again));
   EXPECT_EQ(transport.requests.size(), 3u);
   ASSERT_EQ(again.size(), 1u);
   ExpectSameOrder(o, again[0]);
@@ -403,12 +407,8 @@ TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
     if (Contains(u, "/products?page=1&limit=250")) return Answer(200, "[" + product(std::stoi(id), 1) + "]");
     return std::nullopt;
   };
-  auto cart_api = Make();
-  OrderWindow window;
-  window.statuses["status"] = {"Awaiting Fulfillment"};
   std::vector<CartOrder> all;
-  Status st = Collect(*cart_api, window, all);
-  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_NO_FATAL_FAILURE(FetchAwaitingFulfillment(all));
   EXPECT_EQ(per_order, (std::vector<std::string>{
                            "101/shipping_addresses", "101/products?page=1&limit=250",
                            "102/shipping_addresses", "102/products?page=1&limit=250",
