@@ -309,9 +309,11 @@ class Runner::CartRun {
     return ProcessOrders(o);
   }
 
-  // An order decided for sending, waiting for its batch.
+  // An order decided for sending, waiting for its batch. `rec` points into
+  // the page of orders being processed, which outlives the batch (a batch
+  // is sent before the next page is listed).
   struct PendingSend {
-    OrderRecord rec;
+    const OrderRecord* rec;
     WmsOrder order;
     std::string doc;
   };
@@ -391,7 +393,7 @@ class Runner::CartRun {
       return Status::Ok();
     }
     std::string doc = ToJson(d.order);
-    batch.push_back(PendingSend{rec, std::move(d.order), std::move(doc)});
+    batch.push_back(PendingSend{&rec, std::move(d.order), std::move(doc)});
     return Status::Ok();
   }
 
@@ -405,14 +407,14 @@ class Runner::CartRun {
     if (batch.empty()) return Status::Ok();
     std::vector<SendStart> starts;
     starts.reserve(batch.size());
-    for (const PendingSend& p : batch) starts.push_back(SendStart{p.rec.order_key, p.doc});
+    for (const PendingSend& p : batch) starts.push_back(SendStart{p.rec->order_key, p.doc});
     auto intents = r_.store_.BeginSends(starts, r_.clock_.NowMs());
     if (!intents.ok()) return intents.status();
     std::vector<Result<std::string>> refs = PushAll(batch);
     std::vector<SendFinish> finishes;
     finishes.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
-      SendFinish f{intents.value()[i], batch[i].rec.order_key, SendFinish::Kind::Sent, ""};
+      SendFinish f{intents.value()[i], batch[i].rec->order_key, SendFinish::Kind::Sent, ""};
       if (refs[i].ok()) {
         f.detail = refs[i].value();
       } else if (refs[i].status().code() == StatusCode::Permanent) {
@@ -428,7 +430,7 @@ class Runner::CartRun {
     Status st = r_.store_.FinishSends(finishes, r_.clock_.NowMs());
     if (!st.ok()) return st;
     for (size_t i = 0; i < batch.size(); ++i) {
-      const OrderRecord& rec = batch[i].rec;
+      const OrderRecord& rec = *batch[i].rec;
       switch (finishes[i].kind) {
         case SendFinish::Kind::Sent:
           ++o.counts.sent;
@@ -451,8 +453,8 @@ class Runner::CartRun {
     return Status::Ok();
   }
 
-  // Pushes every order of a batch, over up to kWmsLanes WMS connections at
-  // once when the WMS speaks http (a command program or a directory takes
+  // Pushes every order of a batch, over up to --wms-connections WMS
+  // connections at once when the WMS speaks http (a command program or a directory takes
   // one order at a time). Results in the order of `batch`.
   std::vector<Result<std::string>> PushAll(const std::vector<PendingSend>& batch) {
     std::vector<Result<std::string>> refs(batch.size(), Result<std::string>(Status::Transient("not sent")));
@@ -472,8 +474,8 @@ class Runner::CartRun {
     // An earlier attempt failed, possibly after the WMS took the order (a
     // timeout, a lost answer): ask the WMS before sending it again, so the
     // order is not delivered twice.
-    if (p.rec.attempts > 0) {
-      auto found = wms.FindOrder(p.rec.order_key);
+    if (p.rec->attempts > 0) {
+      auto found = wms.FindOrder(p.rec->order_key);
       if (!found.ok())
         return Status::Transient("asking the WMS whether it has the order: " + found.status().message());
       if (found.value()) return *found.value();
@@ -713,11 +715,10 @@ TimeZones& RunEnvironment::Zones() {
 // Zone rules switch the process's TZ, so schedules are evaluated here, on
 // the calling thread, before any worker runs. A step with no successful run
 // yet is due.
-void Runner::CheckDue() {
+void Runner::CheckDue(const std::vector<const PlanCart*>& carts) {
   due_.clear();
-  for (const PlanCart& pc : plan_.carts) {
-    if (!Wants(options_.carts, pc.config.id)) continue;
-    for (const PlanStep& s : pc.steps) {
+  for (const PlanCart* pc : carts) {
+    for (const PlanStep& s : pc->steps) {
       DueCheck& check = due_[s.id];
       auto last = store_.LastSuccessMs(s.id);
       if (!last.ok() || !last.value()) continue;
@@ -765,7 +766,7 @@ RunReport Runner::Run() {
   std::vector<const PlanCart*> carts;
   for (const PlanCart& pc : plan_.carts)
     if (Wants(options_.carts, pc.config.id)) carts.push_back(&pc);
-  if (options_.due) CheckDue();
+  if (options_.due) CheckDue(carts);
 
   // A small pool: each worker takes the next cart; results land in the
   // cart's own slot, so no locking beyond the counter.

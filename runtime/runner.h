@@ -94,7 +94,7 @@ class Runner {
     bool due = true;
     std::string error;
   };
-  void CheckDue();
+  void CheckDue(const std::vector<const PlanCart*>& carts);
 
   const Plan& plan_;
   StateStore& store_;

@@ -936,6 +936,9 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
   CARTSYNC_RETURN_IF_ERROR(CheckIntent(db, f.intent_id, "push_order", f.order_key, nullptr, op));
   // Each form also takes the document the intent carries (the one sent or
   // tried); without the intent (reconciled late) the stored one stays.
+#define TAKE_INTENT_DOC                                                                   \
+  "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) " \
+  "WHERE order_key = ?1"
   const char* sql = nullptr;
   switch (f.kind) {
     case Kind::Sent:
@@ -943,23 +946,18 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
       sql = "UPDATE orders SET "
             "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
             "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
-            "wms_ref = ?2, reason = '', updated_ms = ?3, "
-            "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) "
-            "WHERE order_key = ?1";
+            "wms_ref = ?2, reason = '', updated_ms = ?3, " TAKE_INTENT_DOC;
       break;
     case Kind::Failed:
       // The status is left as it is (New: the send is retried next run).
-      sql = "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3, "
-            "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) "
-            "WHERE order_key = ?1";
+      sql = "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3, " TAKE_INTENT_DOC;
       break;
     case Kind::Rejected:
-      sql = "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, "
-            "updated_ms = ?3, "
-            "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) "
-            "WHERE order_key = ?1";
+      sql = "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, updated_ms = ?3, "
+            TAKE_INTENT_DOC;
       break;
   }
+#undef TAKE_INTENT_DOC
   {
     Stmt s(db, sql);
     s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms).Bind(4, f.intent_id);
