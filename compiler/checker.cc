@@ -4,17 +4,11 @@
 #include <regex>
 #include <set>
 
-#include "compiler/glob.h"
-#include "compiler/suggest.h"
+#include "model/glob.h"
+#include "base/suggest.h"
 #include "compiler/toml_util.h"
 
 namespace cartsync {
-
-std::string Date::ToString() const {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-  return buf;
-}
 
 std::string FormatDuration(int64_t seconds) {
   if (seconds <= 0) return "0s";

@@ -7,7 +7,7 @@
 
 #include <toml++/toml.h>
 
-#include "compiler/config.h"
+#include "model/config.h"
 #include "compiler/diagnostic.h"
 #include "compiler/schema.h"
 

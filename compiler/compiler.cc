@@ -9,7 +9,7 @@
 #include <toml++/toml.h>
 
 #include "compiler/checker.h"
-#include "compiler/sha256.h"
+#include "base/sha256.h"
 #include "compiler/toml_util.h"
 
 namespace cartsync {

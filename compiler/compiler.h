@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/config.h"
+#include "model/config.h"
+#include "model/plan.h"
 #include "compiler/diagnostic.h"
 #include "compiler/schema.h"
 #include "compiler/source_file.h"
@@ -17,12 +18,6 @@ struct CompileOptions {
   std::vector<std::string> paths;  ///< as given; empty means "."
   const Schema* schema = nullptr;  ///< default: BuiltinSchema()
   Date today;                      ///< for date rules; the CLI passes the UTC date
-};
-
-/// A file that went into the compilation, as the plan records it.
-struct SourceInfo {
-  std::string path;    ///< relative to the project root, '/'-separated
-  std::string sha256;  ///< of the file's bytes
 };
 
 struct Compilation {

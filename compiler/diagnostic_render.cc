@@ -9,7 +9,7 @@
 #include <map>
 #include <utility>
 
-#include "compiler/sha256.h"
+#include "base/sha256.h"
 
 namespace cartsync {
 

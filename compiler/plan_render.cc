@@ -11,7 +11,7 @@
 #include <map>
 #include <tuple>
 
-#include "compiler/plan_json.h"
+#include "model/plan_json.h"
 
 namespace cartsync {
 namespace {

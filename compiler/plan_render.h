@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/plan.h"
+#include "model/plan.h"
 
 namespace cartsync {
 

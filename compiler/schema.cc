@@ -11,40 +11,6 @@
 
 namespace cartsync {
 
-std::string_view ServiceName(Service s) {
-  switch (s) {
-    case Service::OrderDownload: return "order_download";
-    case Service::ShipmentUpload: return "shipment_upload";
-    case Service::InventoryUpload: return "inventory_upload";
-  }
-  return "";
-}
-
-std::optional<Service> ParseService(std::string_view name) {
-  for (Service s : kAllServices)
-    if (ServiceName(s) == name) return s;
-  return std::nullopt;
-}
-
-namespace {
-constexpr std::pair<FieldType, std::string_view> kFieldTypes[] = {
-    {FieldType::String, "string"}, {FieldType::Url, "url"},         {FieldType::Secret, "secret"},
-    {FieldType::Integer, "integer"}, {FieldType::Enum, "enum"},     {FieldType::StringArray, "string_array"},
-};
-}  // namespace
-
-std::string_view FieldTypeName(FieldType t) {
-  for (auto& [type, name] : kFieldTypes)
-    if (type == t) return name;
-  return "string";
-}
-
-std::optional<FieldType> ParseFieldType(std::string_view name) {
-  for (auto& [type, n] : kFieldTypes)
-    if (n == name) return type;
-  return std::nullopt;
-}
-
 template <class T>
 static const T* FindByName(const std::vector<T>& v, std::string_view name) {
   for (const T& x : v)

@@ -10,32 +10,10 @@
 #include <vector>
 
 #include "compiler/diagnostic.h"
+#include "model/field.h"
+#include "model/service.h"
 
 namespace cartsync {
-
-/// The three services every cart may run, in execution order.
-enum class Service { OrderDownload, ShipmentUpload, InventoryUpload };
-inline constexpr Service kAllServices[] = {Service::OrderDownload, Service::ShipmentUpload,
-                                           Service::InventoryUpload};
-std::string_view ServiceName(Service s);  ///< "order_download", …
-std::optional<Service> ParseService(std::string_view name);
-
-enum class FieldType { String, Url, Secret, Integer, Enum, StringArray };
-std::string_view FieldTypeName(FieldType t);
-std::optional<FieldType> ParseFieldType(std::string_view name);
-
-/// One configurable field ([api] of a platform, [wms.NAME] of a transport,
-/// or a WMS's cart-level [wms_fields]).
-struct FieldSpec {
-  std::string name;
-  FieldType type = FieldType::String;
-  bool required = false;
-  std::string pattern;              ///< ECMAScript regex the whole value must match; may be empty
-  std::vector<std::string> values;  ///< allowed values when type == Enum
-  std::optional<std::string> default_string;
-  std::optional<int64_t> default_integer;
-  std::string help;
-};
 
 /// A status dimension of a platform, e.g. Shopify's financial_status.
 struct StatusDimension {
@@ -44,8 +22,6 @@ struct StatusDimension {
   std::vector<std::string> defaults;
   std::string help;
 };
-
-enum class InventoryQuantity { Available, OnHand };
 
 struct PlatformDescriptor {
   std::string id;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "runtime/clock.h"
-#include "runtime/http_client.h"
+#include "runtime/net/http_client.h"
 #include "runtime/process_table.h"
 #include "runtime/runner.h"
 #include "runtime/secrets.h"

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/config.h"
-#include "runtime/cart_connector.h"
+#include "model/config.h"
+#include "runtime/carts/cart_connector.h"
 #include "runtime/documents.h"
 #include "runtime/order_pipeline.h"
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "compiler/glob.h"
-#include "compiler/plan_json.h"
+#include "model/glob.h"
+#include "model/plan_json.h"
 
 namespace cartsync {
 

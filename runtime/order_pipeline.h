@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/config.h"
+#include "model/config.h"
 #include "runtime/documents.h"
 
 namespace cartsync {

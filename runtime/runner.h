@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "compiler/plan.h"
-#include "runtime/cart_connector.h"
+#include "model/plan.h"
+#include "runtime/carts/cart_connector.h"
 #include "runtime/clock.h"
 #include "runtime/process_table.h"
 #include "runtime/time_zone.h"
 #include "runtime/run_log.h"
-#include "runtime/state_store.h"
-#include "runtime/wms_client.h"
+#include "runtime/state/state_store.h"
+#include "runtime/wms/wms_client.h"
 
 namespace cartsync {
 

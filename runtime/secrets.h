@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "compiler/grammar.h"
-#include "runtime/status.h"
+#include "model/secret_ref.h"
+#include "base/status.h"
 
 namespace cartsync {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "runtime/status.h"
+#include "base/status.h"
 
 namespace cartsync {
 

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "compiler/sha256.h"
+#include "base/sha256.h"
 
 namespace cartsync {
 namespace {

@@ -1,4 +1,4 @@
-#include "compiler/grammar.h"
+#include "model/grammar.h"
 
 #include <gtest/gtest.h>
 

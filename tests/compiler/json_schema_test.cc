@@ -14,7 +14,7 @@
 #include <rapidjson/error/en.h>
 
 #include "compiler/checker.h"
-#include "compiler/grammar.h"
+#include "model/grammar.h"
 #include "compiler/source_file.h"
 #include "compiler/toml_util.h"
 

@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compiler.h"
-#include "compiler/plan_json.h"
+include "compiler/compiler.h"
+#include "compiler/planner.h"
+#include "model/plan_json.h"
 
 namespace cartsync {
 namespace {

@@ -1,9 +1,10 @@
 #include <gtest/gtest.h>
 
-#include "compiler/atomic_file.h"
-#include "compiler/compiler.h"
-#include "compiler/plan.h"
-#include "compiler/plan_json.h"
+#include "base/atomic_file.h"
+include "compiler/compiler.h"
+#include "compiler/planner.h"
+#include "model/plan.h"
+#include "model/plan_json.h"
 
 namespace cartsync {
 namespace {

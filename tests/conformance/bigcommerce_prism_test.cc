@@ -14,8 +14,8 @@
 #include <mutex>
 #include <thread>
 
-#include "runtime/connectors.h"
-#include "runtime/http_client.h"
+#include "runtime/carts/connectors.h"
+#include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
 
 namespace cartsync {

@@ -34,7 +34,7 @@
 #include <httplib.h>
 #include <rapidjson/document.h>
 
-#include "compiler/config.h"
+#include "model/config.h"
 #include "tools/cartsync/cli.h"
 #include "tools/simulator/simulator.h"
 

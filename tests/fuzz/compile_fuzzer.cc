@@ -7,10 +7,11 @@
 #include <sstream>
 #include <string>
 
-#include "compiler/compiler.h"
+include "compiler/compiler.h"
+#include "compiler/planner.h"
 #include "compiler/diagnostic_render.h"
-#include "compiler/plan.h"
-#include "compiler/plan_json.h"
+#include "model/plan.h"
+#include "model/plan_json.h"
 
 namespace {
 const char* kProject = R"([wms.main]

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "compiler/grammar.h"
+#include "model/grammar.h"
 
 namespace {
 

@@ -29,18 +29,18 @@
 
 #include <rapidjson/document.h>
 
-#include "compiler/plan.h"
-#include "compiler/plan_json.h"
-#include "runtime/bigcommerce_cart.h"
+#include "model/plan.h"
+#include "model/plan_json.h"
+#include "runtime/carts/bigcommerce_cart.h"
 #include "runtime/clock.h"
-#include "runtime/connectors.h"
+#include "runtime/carts/connectors.h"
 #include "runtime/documents.h"
-#include "runtime/http_client.h"
+#include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
-#include "runtime/shopify_cart.h"
-#include "runtime/wms_client.h"
-#include "runtime/wms_transports.h"
-#include "runtime/woocommerce_cart.h"
+#include "runtime/carts/shopify_cart.h"
+#include "runtime/wms/wms_client.h"
+#include "runtime/wms/wms_transports.h"
+#include "runtime/carts/woocommerce_cart.h"
 
 namespace {
 

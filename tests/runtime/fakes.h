@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/cart_connector.h"
+#include "runtime/carts/cart_connector.h"
 #include "runtime/runner.h"
-#include "runtime/wms_client.h"
+#include "runtime/wms/wms_client.h"
 
 namespace cartsync {
 

@@ -9,10 +9,11 @@
 #include <filesystem>
 #include <sstream>
 
-#include "compiler/compiler.h"
-#include "compiler/plan.h"
+include "compiler/compiler.h"
+#include "compiler/planner.h"
+#include "model/plan.h"
 #include "runtime/report.h"
-#include "runtime/sqlite_state_store.h"
+#include "runtime/state/sqlite_state_store.h"
 #include "tests/runtime/fakes.h"
 
 namespace cartsync {

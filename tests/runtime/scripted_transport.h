@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/http_client.h"
-#include "runtime/status.h"
+#include "runtime/net/http_client.h"
+#include "base/status.h"
 
 namespace cartsync {
 

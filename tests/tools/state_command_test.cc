@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "runtime/sqlite_state_store.h"
+#include "runtime/state/sqlite_state_store.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {

@@ -6,14 +6,15 @@
 #include <ostream>
 #include <sstream>
 
-#include "compiler/atomic_file.h"
+#include "base/atomic_file.h"
 #include "tools/cartsync/args.h"
 #include "tools/cartsync/commands.h"
-#include "compiler/compiler.h"
+include "compiler/compiler.h"
+#include "compiler/planner.h"
 #include "compiler/diagnostic_render.h"
 #include "compiler/json_schema.h"
-#include "compiler/plan.h"
-#include "compiler/plan_json.h"
+#include "model/plan.h"
+#include "model/plan_json.h"
 #include "compiler/plan_render.h"
 
 namespace cartsync {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/config.h"
+#include "model/config.h"
 
 namespace cartsync {
 

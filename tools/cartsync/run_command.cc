@@ -2,15 +2,16 @@
 #include <ostream>
 #include <sstream>
 
-#include "compiler/atomic_file.h"
-#include "compiler/compiler.h"
+#include "base/atomic_file.h"
+include "compiler/compiler.h"
+#include "compiler/planner.h"
 #include "compiler/diagnostic_render.h"
-#include "compiler/plan.h"
-#include "compiler/plan_json.h"
+#include "model/plan.h"
+#include "model/plan_json.h"
 #include "runtime/environment.h"
 #include "runtime/report.h"
 #include "runtime/runner.h"
-#include "runtime/state_store.h"
+#include "runtime/state/state_store.h"
 #include "tools/cartsync/args.h"
 #include "tools/cartsync/commands.h"
 

@@ -6,7 +6,7 @@
 #include <toml++/toml.h>
 
 #include "runtime/clock.h"
-#include "runtime/state_store.h"
+#include "runtime/state/state_store.h"
 #include "tools/cartsync/args.h"
 #include "tools/cartsync/commands.h"
 

@@ -1,0 +1,30 @@
+// One configurable field of a descriptor ([api] of a platform, [wms.NAME]
+// of a transport, a WMS's cart-level [wms_fields]) and its type.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cartsync {
+
+enum class FieldType { String, Url, Secret, Integer, Enum, StringArray };
+std::string_view FieldTypeName(FieldType t);
+std::optional<FieldType> ParseFieldType(std::string_view name);
+
+/// One configurable field ([api] of a platform, [wms.NAME] of a transport,
+/// or a WMS's cart-level [wms_fields]).
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::String;
+  bool required = false;
+  std::string pattern;              ///< ECMAScript regex the whole value must match; may be empty
+  std::vector<std::string> values;  ///< allowed values when type == Enum
+  std::optional<std::string> default_string;
+  std::optional<int64_t> default_integer;
+  std::string help;
+};
+
+}  // namespace cartsync

@@ -1,0 +1,828 @@
+// WooCommerce REST API v3 over HttpClient (which owns retries, 429 and
+// pacing). This file speaks the wire format and turns answers into orders,
+// statuses and per-SKU errors. The consumer key and secret are resolved for
+// each request, live only in that request's Authorization header, and are
+// scrubbed from any answer text before it can reach a message.
+#include "runtime/carts/woocommerce_cart.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "runtime/carts/connector_util.h"
+
+namespace cartsync {
+namespace woocommerce {
+
+namespace {
+
+/// Rounds a plain decimal literal ("-12.345", "7", "0.5") to two decimals,
+/// half away from zero. Empty when `s` is not such a literal.
+std::string RoundDecimal2(std::string_view s) {
+  bool negative = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  size_t dot = s.find('.');
+  std::string_view int_part = s.substr(0, dot);
+  std::string_view frac_part = dot == std::string_view::npos ? "" : s.substr(dot + 1);
+  if (int_part.empty() && frac_part.empty()) return "";
+  for (char c : int_part)
+    if (c < '0' || c > '9') return "";
+  for (char c : frac_part)
+    if (c < '0' || c > '9') return "";
+  std::string digits(int_part.empty() ? "0" : int_part);
+  std::string frac(frac_part);
+  while (frac.size() < 3) frac.push_back('0');
+  // digits + two decimals as one integer string, then round on the third.
+  std::string n = digits + frac.substr(0, 2);
+  if (frac[2] >= '5') {
+    int i = static_cast<int>(n.size()) - 1;
+    while (i >= 0) {
+      if (n[i] == '9') {
+        n[i] = '0';
+        --i;
+      } else {
+        ++n[i];
+        break;
+      }
+    }
+    if (i < 0) n.insert(n.begin(), '1');
+  }
+  // Strip leading zeros of the integer part, keeping one.
+  size_t first = 0;
+  while (first + 3 < n.size() && n[first] == '0') ++first;
+  n = n.substr(first);
+  std::string out = n.substr(0, n.size() - 2) + "." + n.substr(n.size() - 2);
+  if (negative && out != "0.00") out.insert(out.begin(), '-');
+  return out;
+}
+
+}  // namespace
+
+std::string FormatPrice(double value) {
+  if (!std::isfinite(value)) return "";
+  // Shortest decimal text that reads back as the same double: what the
+  // store's JSON most likely said.
+  char buf[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value) break;
+  }
+  std::string text = buf;
+  if (text.find_first_of("eE") != std::string::npos) {
+    // Exponent form (very large or tiny): fixed notation is exact enough here.
+    std::snprintf(buf, sizeof buf, "%.6f", value);
+    text = buf;
+  }
+  std::string rounded = RoundDecimal2(text);
+  if (rounded.empty()) {
+    std::snprintf(buf, sizeof buf, "%.2f", value);
+    return buf;
+  }
+  return rounded;
+}
+
+std::string GmtToIso(std::string_view gmt) {
+  std::string text(gmt);
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.empty()) return "";
+  int64_t seconds = 0;
+  // WooCommerce's *_gmt fields carry no zone; accept one should a store add it.
+  if (!ParseTimestamp(text + "Z", seconds) && !ParseTimestamp(text, seconds)) return "";
+  return FormatIsoUtc(seconds);
+}
+
+bool ContainsToken(std::string_view text, std::string_view number) {
+  return connector_util::ContainsToken(text, number);
+}
+
+}  // namespace woocommerce
+
+namespace {
+
+using rapidjson::Value;
+using woocommerce::FormatPrice;
+using woocommerce::GmtToIso;
+
+constexpr int kPerPage = 100;          // WooCommerce's maximum per_page
+constexpr int kMaxPages = 10'000;      // 1,000,000 orders per fetch: beyond that, a loop
+constexpr size_t kBatchSize = 100;     // products/batch rejects more (413)
+constexpr size_t kExcerptChars = 300;  // of an answer quoted in a message
+
+// ---------------------------------------------------------------------------
+// Small helpers (connector_util.h has the ones shared with other connectors)
+
+using connector_util::EqualsIgnoreCase;
+using connector_util::Field;
+using connector_util::JoinName;
+using connector_util::JsonWriter;
+using connector_util::Member;
+using connector_util::Text;
+using connector_util::UrlEncode;
+using connector_util::WriteString;
+
+std::string Base64(std::string_view in) {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(kAlphabet[(n >> 6) & 63]);
+    out.push_back(kAlphabet[n & 63]);
+  }
+  if (i < in.size()) {
+    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out.push_back(kAlphabet[(n >> 18) & 63]);
+    out.push_back(kAlphabet[(n >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+/// One line, at most kExcerptChars, for quoting an answer in a message.
+std::string Excerpt(std::string_view body) {
+  return connector_util::OneLineExcerpt(body, kExcerptChars);
+}
+
+/// WooCommerce's integer text: at most 18 characters with the sign, no blanks.
+bool ParseIntText(std::string_view s, int64_t& out) {
+  if (s.empty() || s.size() > 18) return false;
+  bool negative = s[0] == '-';
+  if (negative) s.remove_prefix(1);
+  int64_t n = 0;
+  if (s.empty() || !connector_util::DigitsValue(s, n)) return false;
+  out = negative ? -n : n;
+  return true;
+}
+
+/// An integer member, as a JSON integer or a string of digits.
+bool Int(const Value* obj, const char* key, int64_t& out) {
+  return connector_util::Int(obj, key, out, ParseIntText);
+}
+
+/// A non-negative decimal count ("12", " 3 "); false when absent or not one.
+bool ParseCount(std::string_view s, int64_t& out) {
+  s = connector_util::Trim(s, " \t");
+  if (s.empty() || s.size() > 12) return false;
+  return connector_util::DigitsValue(s, out);
+}
+
+/// https://, or http:// to a loopback host (a local simulator).
+Status CheckBaseUrl(const std::string& url, const std::string& field) {
+  return connector_util::CheckBaseUrl(url, "WooCommerce [api]." + field,
+                                      " (use consumer_key/consumer_secret)");
+}
+
+// ---------------------------------------------------------------------------
+// The connector
+
+struct Target {
+  int64_t id = 0;
+  int64_t parent = 0;  ///< 0: a product (products/batch); else its variation
+};
+
+class WooCommerceCart final : public CartConnector {
+ public:
+  WooCommerceCart(std::string base, SecretRef key, SecretRef secret, bool notes, HttpClient& http,
+                  SecretResolver& secrets)
+      : base_(std::move(base)),
+        key_(std::move(key)),
+        secret_(std::move(secret)),
+        notes_(notes),
+        http_(http),
+        secrets_(secrets) {}
+
+  Status FetchOrders(const OrderWindow& window,
+                     const std::function<Status(std::vector<CartOrder>&&)>& sink) override;
+  Result<bool> HasTracking(const std::string& order_id,
+                           const std::string& tracking_number) override;
+  Status UploadTracking(const TrackingUpload& upload) override;
+  Status FinishTracking(const TrackingUpload& upload) override;
+  Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
+
+ private:
+  using Doc = std::shared_ptr<rapidjson::Document>;
+
+  std::string Api(std::string_view path) const { return base_ + "/wp-json/wc/v3/" + std::string(path); }
+  std::string TrackingUrl(const std::string& order_id) const {
+    return base_ + "/wp-json/wc-shipment-tracking/v3/orders/" + UrlEncode(order_id) +
+           "/shipment-trackings";
+  }
+
+  Result<HttpResponse> Send(const char* method, const std::string& url, std::string body,
+                            bool idempotent);
+  Status Failure(const HttpResponse& r, const std::string& what) const;
+  Result<Doc> Parse(const HttpResponse& r, const std::string& what, bool want_array) const;
+  /// GET that must answer 200 with a JSON array or object.
+  Result<Doc> GetJson(const std::string& url, const std::string& what, bool want_array);
+
+  Result<bool> TrackingInExtension(const std::string& order_id, const std::string& number);
+  Result<bool> TrackingInNotes(const std::string& order_id, const std::string& number);
+  /// POSTs to the Shipment Tracking extension; false when it is not installed.
+  Result<bool> PostExtensionTracking(const TrackingUpload& upload);
+  Status PostNote(const TrackingUpload& upload);
+  /// The product or variation to update for `sku`, or `problem` for this SKU
+  /// alone; a failed status when nothing else would work either.
+  Result<Target> Resolve(const std::string& sku, std::string& problem);
+
+  std::string base_;
+  SecretRef key_, secret_;
+  bool notes_;                     ///< [api].tracking = order_note
+  bool extension_absent_ = false;  ///< the store answered rest_no_route for Shipment Tracking
+  HttpClient& http_;
+  SecretResolver& secrets_;
+  std::map<std::string, Target> targets_;  ///< SKU -> resolved target (this connector's life)
+};
+
+std::string ErrorCode(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return "";
+  return Text(&doc, "code");
+}
+
+/// A 2xx answer to a write that is not the API's JSON (a maintenance page
+/// served with 200): the write most likely never happened, so it must not
+/// count as done — Transient, and the caller checks again next time.
+std::optional<Status> NotJson(const HttpResponse& r, const std::string& what) {
+  if (connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body)) return std::nullopt;
+  return Status::Transient("WooCommerce answered " + what + " with HTTP " + std::to_string(r.status) +
+                           " but not JSON (not counted as done): " +
+                           connector_util::OneLineExcerpt(r.body, 120));
+}
+
+Result<HttpResponse> WooCommerceCart::Send(const char* method, const std::string& url,
+                                           std::string body, bool idempotent) {
+  auto key = secrets_.Resolve(key_);
+  if (!key.ok()) return Status::Permanent("WooCommerce consumer_key: " + key.status().message());
+  auto secret = secrets_.Resolve(secret_);
+  if (!secret.ok()) {
+    return Status::Permanent("WooCommerce consumer_secret: " + secret.status().message());
+  }
+  const std::string basic = Base64(key.value() + ":" + secret.value());
+  HttpRequest request;
+  request.method = method;
+  request.url = url;
+  request.idempotent = idempotent;
+  request.headers.emplace_back("Accept", "application/json");
+  if (!body.empty()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = std::move(body);
+  }
+  request.headers.emplace_back("Authorization", "Basic " + basic);
+  Result<HttpResponse> result = http_.Send(request);
+  // Credentials shorter than 3 bytes would garble the text: left as they are.
+  const auto scrub = [&](std::string& text) {
+    connector_util::ScrubSecrets(text, {basic, secret.value(), key.value()}, /*min_length=*/3);
+  };
+  if (!result.ok()) {
+    std::string message = result.status().message();
+    scrub(message);
+    return Status(result.status().code(), std::move(message));
+  }
+  scrub(result.value().body);
+  return result;
+}
+
+Status WooCommerceCart::Failure(const HttpResponse& r, const std::string& what) const {
+  std::string detail;
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  if (!doc.HasParseError() && doc.IsObject() && Member(&doc, "message") != nullptr) {
+    detail = Excerpt(Text(&doc, "message"));
+    const std::string code = Text(&doc, "code");
+    if (!code.empty()) detail += " [" + Excerpt(code) + "]";
+  } else {
+    detail = Excerpt(r.body);
+  }
+  const std::string suffix = detail.empty() ? "" : ": " + detail;
+  if (r.status == 401) {
+    return Status::Permanent("WooCommerce rejected the API keys (HTTP 401) on " + what + suffix);
+  }
+  std::string message = "WooCommerce answered HTTP " + std::to_string(r.status) + " to " + what + suffix;
+  if (r.status == 403) message += " (the API key needs Read/Write permission)";
+  if (r.status >= 300 && r.status < 400) {
+    const std::string location = r.Header("Location");
+    message += " (redirected" + (location.empty() ? std::string() : " to " + RedactUrl(location)) +
+               "; check [api].store_url)";
+  }
+  if (r.status == 404) return Status::NotFound(message);
+  return Status::Permanent(message);
+}
+
+Result<WooCommerceCart::Doc> WooCommerceCart::Parse(const HttpResponse& r, const std::string& what,
+                                                    bool want_array) const {
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->Parse(r.body.data(), r.body.size());
+  if (doc->HasParseError()) {
+    return Status::Permanent("WooCommerce answered " + what + " with malformed JSON: " +
+                             Excerpt(r.body));
+  }
+  if (want_array ? !doc->IsArray() : !doc->IsObject()) {
+    return Status::Permanent("WooCommerce answered " + what + " with " +
+                             (want_array ? "something other than a JSON array: "
+                                         : "something other than a JSON object: ") +
+                             Excerpt(r.body));
+  }
+  return doc;
+}
+
+Result<WooCommerceCart::Doc> WooCommerceCart::GetJson(const std::string& url, const std::string& what,
+                                                      bool want_array) {
+  auto r = Send("GET", url, "", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Failure(r.value(), what);
+  return Parse(r.value(), what, want_array);
+}
+
+// --- orders -----------------------------------------------------------------
+
+bool ReadAddress(const Value* a, Address& out) {
+  if (a == nullptr || !a->IsObject()) return false;
+  out.name = JoinName(Text(a, "first_name"), Text(a, "last_name"));
+  out.company = Text(a, "company");
+  out.address1 = Text(a, "address_1");
+  out.address2 = Text(a, "address_2");
+  out.city = Text(a, "city");
+  out.region = Text(a, "state");
+  out.postal_code = Text(a, "postcode");
+  out.country = Text(a, "country");
+  out.phone = Text(a, "phone");
+  return !out.name.empty() || !out.address1.empty() || !out.city.empty() || !out.company.empty();
+}
+
+bool ReadOrder(const Value& o, CartOrder& out, std::string& error) {
+  if (!o.IsObject()) {
+    error = "an order is not a JSON object";
+    return false;
+  }
+  out.id = Text(&o, "id");
+  if (out.id.empty()) {
+    error = "an order has no id";
+    return false;
+  }
+  out.order_number = Text(&o, "number");
+  if (out.order_number.empty()) out.order_number = out.id;
+  out.placed_at = GmtToIso(Text(&o, "date_created_gmt"));
+  out.updated_at = GmtToIso(Text(&o, "date_modified_gmt"));
+  if (out.updated_at.empty()) out.updated_at = out.placed_at;
+  out.status = Text(&o, "status");
+
+  const Value* billing = Member(&o, "billing");
+  if (!ReadAddress(Member(&o, "shipping"), out.ship_to)) {
+    // No shipping address at all (a store that ships to the billing
+    // address, or a virtual order): the billing address is the best there is.
+    Address billing_address;
+    if (ReadAddress(billing, billing_address)) out.ship_to = billing_address;
+  }
+  if (out.ship_to.phone.empty()) out.ship_to.phone = Text(billing, "phone");
+  out.ship_to.email = Text(billing, "email");
+
+  const Value* shipping_lines = Member(&o, "shipping_lines");
+  if (shipping_lines != nullptr && shipping_lines->IsArray() && !shipping_lines->Empty()) {
+    out.ship_code = Text(&(*shipping_lines)[0], "method_title");
+  }
+
+  const Value* items = Member(&o, "line_items");
+  if (items != nullptr && items->IsArray()) {
+    for (const Value& li : items->GetArray()) {
+      if (!li.IsObject()) {
+        error = "order " + out.id + " has a line item that is not a JSON object";
+        return false;
+      }
+      OrderLine line;
+      line.line_key = Text(&li, "id");
+      line.sku = Text(&li, "sku");
+      if (!Int(&li, "quantity", line.quantity)) {
+        error = "order " + out.id + " line " + line.line_key + " has no integer quantity";
+        return false;
+      }
+      const Value* price = Member(&li, "price");
+      if (price != nullptr && price->IsString()) {
+        line.unit_price.assign(price->GetString(), price->GetStringLength());
+      } else if (price != nullptr && price->IsNumber()) {
+        line.unit_price = FormatPrice(price->GetDouble());
+      }
+      out.lines.push_back(std::move(line));
+    }
+  }
+  return true;
+}
+
+Status WooCommerceCart::FetchOrders(const OrderWindow& window,
+                                    const std::function<Status(std::vector<CartOrder>&&)>& sink) {
+  std::string filter;
+  if (auto it = window.statuses.find("status"); it != window.statuses.end() && !it->second.empty()) {
+    filter += "status=";
+    for (size_t i = 0; i < it->second.size(); ++i) {
+      if (i > 0) filter += ",";
+      filter += UrlEncode(it->second[i]);
+    }
+    filter += "&";
+  }
+  // `after` / `modified_after` are exclusive; the window is inclusive.
+  if (window.created_after) filter += "after=" + UrlEncode(FormatIsoUtc(*window.created_after - 1)) + "&";
+  if (window.updated_after) {
+    filter += "modified_after=" + UrlEncode(FormatIsoUtc(*window.updated_after - 1)) + "&";
+  }
+  // Compare with the GMT dates: our bounds are UTC, the store's zone is not.
+  if (window.created_after || window.updated_after) filter += "dates_are_gmt=true&";
+
+  for (int page = 1;; ++page) {
+    if (page > kMaxPages) {
+      return Status::Permanent("WooCommerce GET orders: more than " + std::to_string(kMaxPages) +
+                               " pages; stopping (is X-WP-TotalPages ignored?)");
+    }
+    const std::string what = "GET orders (page " + std::to_string(page) + ")";
+    auto r = Send("GET",
+                  Api("orders?" + filter + "per_page=" + std::to_string(kPerPage) + "&page=" +
+                      std::to_string(page) + "&orderby=date&order=asc"),
+                  "", true);
+    if (!r.ok()) return r.status();
+    if (r->status != 200) return Failure(r.value(), what);
+    auto doc = Parse(r.value(), what, /*want_array=*/true);
+    if (!doc.ok()) return doc.status();
+    const Value& list = *doc.value();
+    std::vector<CartOrder> orders;
+    orders.reserve(list.Size());
+    for (const Value& o : list.GetArray()) {
+      CartOrder order;
+      std::string error;
+      if (!ReadOrder(o, order, error)) {
+        return Status::Permanent("WooCommerce " + what + ": " + error);
+      }
+      orders.push_back(std::move(order));
+    }
+    const size_t count = orders.size();
+    if (count > 0) {
+      Status st = sink(std::move(orders));
+      if (!st.ok()) return st;
+    }
+    if (count == 0) break;
+    int64_t total_pages = 0;
+    if (ParseCount(r->Header("X-WP-TotalPages"), total_pages)) {
+      if (page >= total_pages) break;
+    } else if (count < static_cast<size_t>(kPerPage)) {
+      break;  // no header: a short page is the last
+    }
+  }
+  return Status::Ok();
+}
+
+// --- tracking ---------------------------------------------------------------
+
+Result<bool> WooCommerceCart::TrackingInExtension(const std::string& order_id,
+                                                  const std::string& number) {
+  const std::string what = "GET shipment-trackings of order " + order_id;
+  auto r = Send("GET", TrackingUrl(order_id), "", true);
+  if (!r.ok()) return r.status();
+  if (r->status == 404 && ErrorCode(r->body) == "rest_no_route") {
+    extension_absent_ = true;
+    return TrackingInNotes(order_id, number);
+  }
+  if (r->status != 200) return Failure(r.value(), what);
+  auto doc = Parse(r.value(), what, /*want_array=*/true);
+  if (!doc.ok()) return doc.status();
+  for (const Value& t : doc.value()->GetArray()) {
+    if (Text(&t, "tracking_number") == number) return true;
+  }
+  return false;
+}
+
+Result<bool> WooCommerceCart::TrackingInNotes(const std::string& order_id, const std::string& number) {
+  auto doc = GetJson(Api("orders/" + UrlEncode(order_id) + "/notes"),
+                     "GET orders/" + order_id + "/notes", /*want_array=*/true);
+  if (!doc.ok()) return doc.status();
+  for (const Value& note : doc.value()->GetArray()) {
+    if (woocommerce::ContainsToken(Text(&note, "note"), number)) return true;
+  }
+  return false;
+}
+
+Result<bool> WooCommerceCart::HasTracking(const std::string& order_id,
+                                          const std::string& tracking_number) {
+  if (order_id.empty() || tracking_number.empty()) {
+    return Status::Permanent("WooCommerce tracking check needs an order id and a tracking number");
+  }
+  if (notes_ || extension_absent_) return TrackingInNotes(order_id, tracking_number);
+  return TrackingInExtension(order_id, tracking_number);
+}
+
+Result<bool> WooCommerceCart::PostExtensionTracking(const TrackingUpload& upload) {
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("tracking_provider");
+  WriteString(w, upload.carrier_code);
+  w.Key("tracking_number");
+  WriteString(w, upload.shipment.tracking_number);
+  int64_t shipped = 0;
+  if (ParseTimestamp(upload.shipment.shipped_at, shipped)) {
+    w.Key("date_shipped");
+    WriteString(w, FormatIsoUtc(shipped).substr(0, 10));  // YYYY-MM-DD (UTC)
+  }
+  w.EndObject();
+  // Not idempotent: after a timeout the caller re-checks before trying again.
+  auto r = Send("POST", TrackingUrl(upload.order_id), sb.GetString(), /*idempotent=*/false);
+  if (!r.ok()) return r.status();
+  if (r->status == 200 || r->status == 201) {
+    auto bad = NotJson(r.value(), "POST shipment-trackings of order " + upload.order_id);
+    if (bad) return *bad;
+    return true;
+  }
+  if (r->status == 404 && ErrorCode(r->body) == "rest_no_route") {
+    extension_absent_ = true;
+    return false;
+  }
+  return Failure(r.value(), "POST shipment-trackings of order " + upload.order_id);
+}
+
+Status WooCommerceCart::PostNote(const TrackingUpload& upload) {
+  std::string text = upload.carrier_code.empty() ? "Shipped" : "Shipped via " + upload.carrier_code;
+  text += ", tracking " + upload.shipment.tracking_number;
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("note");
+  WriteString(w, text);
+  w.Key("customer_note");
+  w.Bool(false);
+  w.EndObject();
+  auto r = Send("POST", Api("orders/" + UrlEncode(upload.order_id) + "/notes"), sb.GetString(),
+                /*idempotent=*/false);
+  if (!r.ok()) return r.status();
+  if (r->status == 200 || r->status == 201) {
+    auto bad = NotJson(r.value(), "POST orders/" + upload.order_id + "/notes");
+    return bad ? *bad : Status::Ok();
+  }
+  return Failure(r.value(), "POST orders/" + upload.order_id + "/notes");
+}
+
+Status WooCommerceCart::UploadTracking(const TrackingUpload& upload) {
+  const std::string& number = upload.shipment.tracking_number;
+  auto present = HasTracking(upload.order_id, number);
+  if (!present.ok()) return present.status();
+  if (!present.value()) {
+    bool posted = false;
+    if (!notes_ && !extension_absent_) {
+      auto r = PostExtensionTracking(upload);
+      if (!r.ok()) return r.status();
+      posted = r.value();
+    }
+    if (!posted) {
+      Status st = PostNote(upload);
+      if (!st.ok()) return st;
+    }
+  }
+  // Idempotent, and done even when the number was already there: a run that
+  // stopped between the two requests completes the order now.
+  return FinishTracking(upload);
+}
+
+Status WooCommerceCart::FinishTracking(const TrackingUpload& upload) {
+  auto r = Send("PUT", Api("orders/" + UrlEncode(upload.order_id)), R"({"status":"completed"})", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200 && r->status != 201) return Failure(r.value(), "PUT orders/" + upload.order_id);
+  auto bad = NotJson(r.value(), "PUT orders/" + upload.order_id);
+  return bad ? *bad : Status::Ok();
+}
+
+// --- inventory --------------------------------------------------------------
+
+/// The element of `list` whose sku is `sku` (exact first, then ignoring case
+/// as the store's own lookups do); nullptr when none. Never "the first one":
+/// a store that ignored the filter would otherwise get the wrong product.
+const Value* FindBySku(const Value& list, const std::string& sku) {
+  if (!list.IsArray()) return nullptr;
+  for (const Value& p : list.GetArray())
+    if (Text(&p, "sku") == sku) return &p;
+  for (const Value& p : list.GetArray())
+    if (EqualsIgnoreCase(Text(&p, "sku"), sku)) return &p;
+  return nullptr;
+}
+
+/// "" when the product's stock is managed; else why not.
+std::string StockProblem(const Value& p) {
+  const Value* manage = Member(&p, "manage_stock");
+  if (manage != nullptr && manage->IsBool() && manage->GetBool()) return "";
+  if (manage != nullptr && manage->IsString() &&
+      std::string_view(manage->GetString()) == "parent") {
+    return "stock not managed (the variation uses its parent product's stock)";
+  }
+  return "stock not managed";
+}
+
+Result<Target> WooCommerceCart::Resolve(const std::string& sku, std::string& problem) {
+  if (auto it = targets_.find(sku); it != targets_.end()) return it->second;
+  if (sku.empty()) {
+    problem = "empty SKU";
+    return Target{};
+  }
+  // Per-SKU answers other than 401 are that SKU's problem only.
+  auto lookup = [&](const std::string& path, const std::string& what) -> Result<Doc> {
+    auto r = Send("GET", Api(path), "", true);
+    if (!r.ok()) return r.status();
+    if (r->status == 401) return Failure(r.value(), what);
+    if (r->status != 200) {
+      problem = Failure(r.value(), what).message();
+      return Doc();
+    }
+    auto doc = Parse(r.value(), what, /*want_array=*/true);
+    if (!doc.ok()) problem = doc.status().message();
+    return doc.ok() ? doc.value() : Doc();
+  };
+
+  auto products = lookup("products?sku=" + UrlEncode(sku), "GET products?sku=" + sku);
+  if (!products.ok()) return products.status();
+  if (!products.value()) return Target{};
+  const Value& list = *products.value();
+
+  const Value* found = FindBySku(list, sku);
+  // A variable product: either its own SKU matched, or the store answered
+  // with the parent of the variation that has this SKU. Look among its
+  // variations first.
+  std::vector<const Value*> parents;
+  if (found != nullptr && Text(found, "type") == "variable") parents.push_back(found);
+  if (found == nullptr) {
+    for (const Value& p : list.GetArray())
+      if (Text(&p, "type") == "variable") parents.push_back(&p);
+  }
+  for (const Value* parent : parents) {
+    int64_t parent_id = 0;
+    if (!Int(parent, "id", parent_id)) continue;
+    auto variations = lookup("products/" + std::to_string(parent_id) + "/variations?sku=" + UrlEncode(sku),
+                             "GET products/" + std::to_string(parent_id) + "/variations?sku=" + sku);
+    if (!variations.ok()) return variations.status();
+    if (!variations.value()) return Target{};
+    if (const Value* v = FindBySku(*variations.value(), sku)) {
+      Target t;
+      if (!Int(v, "id", t.id)) {
+        problem = "WooCommerce variation for this SKU has no id";
+        return Target{};
+      }
+      t.parent = parent_id;
+      problem = StockProblem(*v);
+      if (problem.empty()) targets_[sku] = t;
+      return t;
+    }
+  }
+  if (found == nullptr) {
+    problem = "SKU not found in WooCommerce";
+    return Target{};
+  }
+  Target t;
+  if (!Int(found, "id", t.id)) {
+    problem = "WooCommerce product for this SKU has no id";
+    return Target{};
+  }
+  if (Text(found, "type") == "variation") {
+    // Stores whose products?sku= also finds variations answer with the
+    // variation itself.
+    if (!Int(found, "parent_id", t.parent) || t.parent <= 0) {
+      problem = "WooCommerce variation for this SKU has no parent_id";
+      return Target{};
+    }
+  }
+  problem = StockProblem(*found);
+  if (problem.empty()) targets_[sku] = t;
+  return t;
+}
+
+Result<std::vector<PushError>> WooCommerceCart::PushInventory(const std::vector<InventoryPush>& items) {
+  struct Pending {
+    std::string sku;
+    int64_t id = 0, quantity = 0;
+  };
+  std::vector<PushError> errors;
+  std::map<int64_t, std::vector<Pending>> groups;  // parent (0 = products) -> updates
+  for (const InventoryPush& item : items) {
+    std::string problem;
+    auto target = Resolve(item.sku, problem);
+    if (!target.ok()) return target.status();
+    if (!problem.empty()) {
+      errors.push_back({item.sku, problem});
+      continue;
+    }
+    groups[target->parent].push_back({item.sku, target->id, item.quantity});
+  }
+
+  for (const auto& [parent, updates] : groups) {
+    const std::string path =
+        parent == 0 ? "products/batch" : "products/" + std::to_string(parent) + "/variations/batch";
+    for (size_t start = 0; start < updates.size(); start += kBatchSize) {
+      const size_t end = std::min(updates.size(), start + kBatchSize);
+      std::map<int64_t, std::string> sku_of;
+      rapidjson::StringBuffer sb;
+      JsonWriter w(sb);
+      w.StartObject();
+      w.Key("update");
+      w.StartArray();
+      for (size_t i = start; i < end; ++i) {
+        w.StartObject();
+        w.Key("id");
+        w.Int64(updates[i].id);
+        w.Key("stock_quantity");
+        w.Int64(updates[i].quantity);
+        w.EndObject();
+        sku_of[updates[i].id] = updates[i].sku;
+      }
+      w.EndArray();
+      w.EndObject();
+      const std::string what = "POST " + path + " (" + std::to_string(end - start) + " items)";
+      // Absolute quantities: safe to repeat.
+      auto r = Send("POST", Api(path), sb.GetString(), /*idempotent=*/true);
+      if (!r.ok()) return r.status();
+      if (r->status == 401) return Failure(r.value(), what);
+      if (r->status != 200 && r->status != 201) {
+        const std::string message = Failure(r.value(), what).message();
+        for (size_t i = start; i < end; ++i) errors.push_back({updates[i].sku, message});
+        continue;
+      }
+      auto doc = Parse(r.value(), what, /*want_array=*/false);
+      if (!doc.ok()) {
+        for (size_t i = start; i < end; ++i) errors.push_back({updates[i].sku, doc.status().message()});
+        continue;
+      }
+      const Value* results = Member(doc.value().get(), "update");
+      if (results == nullptr || !results->IsArray()) continue;
+      for (const Value& result : results->GetArray()) {
+        const Value* error = Member(&result, "error");
+        if (error == nullptr || !error->IsObject()) continue;
+        int64_t id = 0;
+        Int(&result, "id", id);
+        auto it = sku_of.find(id);
+        std::string message = Excerpt(Text(error, "message"));
+        const std::string code = Text(error, "code");
+        if (!code.empty()) message += " [" + Excerpt(code) + "]";
+        message = "WooCommerce rejected the stock update: " + message;
+        if (it != sku_of.end()) {
+          errors.push_back({it->second, message});
+          targets_.erase(it->second);  // looked up afresh next time
+        } else if (end - start == 1) {
+          errors.push_back({updates[start].sku, message});
+        } else {
+          errors.push_back({"", message + " (item id " + std::to_string(id) + ")"});
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& cart,
+                                                           const ConnectorDeps& deps) {
+  const std::string where = "cart \"" + cart.id + "\" (WooCommerce)";
+  if (deps.http == nullptr || deps.secrets == nullptr) {
+    return Status::Permanent(where + ": no HTTP client or secret resolver");
+  }
+  std::string field = "base_url";
+  const FieldValue* url = Field(cart, "base_url");
+  if (url == nullptr || url->text.empty()) {
+    field = "store_url";
+    url = Field(cart, "store_url");
+  }
+  if (url == nullptr || url->text.empty()) return Status::Permanent(where + ": [api].store_url is not set");
+  Status st = CheckBaseUrl(url->text, field);
+  if (!st.ok()) return Status::Permanent(where + ": " + st.message());
+  std::string base = url->text;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+
+  const FieldValue* key = Field(cart, "consumer_key");
+  const FieldValue* secret = Field(cart, "consumer_secret");
+  if (key == nullptr || !key->secret) return Status::Permanent(where + ": [api].consumer_key is not set");
+  if (secret == nullptr || !secret->secret) {
+    return Status::Permanent(where + ": [api].consumer_secret is not set");
+  }
+  const FieldValue* tracking = Field(cart, "tracking");
+  const std::string mode = tracking == nullptr || tracking->text.empty() ? "shipment_tracking" : tracking->text;
+  if (mode != "shipment_tracking" && mode != "order_note") {
+    return Status::Permanent(where + ": [api].tracking must be shipment_tracking or order_note, not \"" +
+                             mode + "\"");
+  }
+  return std::unique_ptr<CartConnector>(std::make_unique<WooCommerceCart>(
+      std::move(base), *key->secret, *secret->secret, mode == "order_note", *deps.http, *deps.secrets));
+}
+
+}  // namespace cartsync

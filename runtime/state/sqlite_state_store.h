@@ -1,0 +1,152 @@
+// The embedded state store: one SQLite file (WAL journal, synchronous=FULL so
+// a COMMIT that returned is on disk when the machine loses power).
+//
+// Schema (PRAGMA user_version = kSqliteSchemaVersion; see the migration list in
+// sqlite_state_store.cc):
+//   orders           order_key PK; cart_id, order_id, order_number, status, reason,
+//                    wms_ref, cart_order_json, wms_order_json, placed_at,
+//                    first_seen_ms, updated_ms, sent_ms, attempts
+//                    indexes (cart_id, status), (cart_id, sent_ms)
+//   intents          id PK (AUTOINCREMENT: ids are never reused, so a stale id
+//                    cannot finish somebody else's intent); kind, cart_id,
+//                    order_key -> orders, tracking_number (NULL for push_order;
+//                    (order_key, tracking_number) -> shipments), created_ms
+//   shipments        (order_key -> orders, tracking_number) PK; cart_id,
+//                    shipment_json, state, error, attempts, received_ms, updated_ms
+//                    index (cart_id, state)
+//   cursors          (cart_id, stream) PK; cursor
+//   inventory_pushed (cart_id, sku) PK; quantity, pushed_ms
+//   runs             id PK; started_ms, finished_ms, status, host, pid, summary_json
+//   step_runs        id PK; run_id -> runs, step_id, cart_id, service, started_ms,
+//                    finished_ms, ok, error, counts_json
+//                    indexes (run_id), (step_id, ok, finished_ms)
+//   leases           cart_id PK; owner, host, pid, expires_ms
+//
+// Transactions: every StateStore method is exactly one transaction. Methods
+// that write use BEGIN IMMEDIATE (the write lock is taken up front, so two
+// writers never deadlock upgrading a read lock); pure reads use a deferred
+// BEGIN, which in WAL mode never waits for writers. Any error rolls back.
+//
+// Thread safety: a store object owns ONE connection guarded by a mutex, so it
+// may be shared by the runner's per-cart threads; calls are serialized. Other
+// store objects / processes on the same file are coordinated by SQLite's
+// locks, waiting up to the busy timeout (5 s) before a Transient error.
+//
+// Errors: SQLITE_BUSY/LOCKED -> Transient; disk full, I/O errors, read-only,
+// corruption, constraint violations -> Permanent. Messages name the method
+// and never contain document contents.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "runtime/state/state_store.h"
+
+struct sqlite3;
+
+namespace cartsync {
+
+/// The schema version this build writes (PRAGMA user_version).
+inline constexpr int kSqliteSchemaVersion = 3;
+
+/// Maps a SQLite result code to the runtime's Status. `operation` names the
+/// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.
+Status SqliteStatus(int rc, std::string_view operation, std::string_view detail);
+
+class SqliteStateStore : public StateStore {
+ public:
+  struct Options {
+    /// How long a call waits for another connection's write lock before
+    /// failing Transient.
+    int busy_timeout_ms = 5000;
+  };
+
+  /// Opens (creating if needed) and migrates the database at `path`;
+  /// ":memory:" gives a private in-memory store. The parent directory must
+  /// exist (OpenStateStore creates it).
+  static Result<std::unique_ptr<SqliteStateStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStateStore>> Open(const std::string& path,
+                                                        const Options& options);
+
+  ~SqliteStateStore() override;
+  SqliteStateStore(const SqliteStateStore&) = delete;
+  SqliteStateStore& operator=(const SqliteStateStore&) = delete;
+
+  /// The schema version of the open database (after migration).
+  Result<int> SchemaVersion();
+
+  Status AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder,
+                      const std::string& take_over_from = "") override;
+  Status RenewLease(const std::string& cart_id, const std::string& owner,
+                    int64_t expires_ms) override;
+  /// Ok when released or when there was no lease; Locked (nothing deleted)
+  /// when another owner holds it now.
+  Status ReleaseLease(const std::string& cart_id, const std::string& owner) override;
+  Status ForceUnlock(const std::string& cart_id) override;
+  Result<std::vector<LeaseInfo>> Leases() override;
+
+  Result<std::optional<std::string>> GetCursor(const std::string& cart_id,
+                                               const std::string& stream) override;
+
+  Result<int> RecordDownloaded(const std::string& cart_id, const std::vector<OrderRecord>& orders,
+                               const std::string& stream, const std::string& cursor) override;
+  Result<std::optional<OrderRecord>> GetOrder(const std::string& order_key) override;
+  /// Ordered by first_seen_ms, then order_key; `limit` <= 0 means no limit.
+  Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& query) override;
+  Status UpdateOrder(const std::string& order_key, OrderStatus status, const std::string& reason,
+                     const std::string& wms_order_json, bool count_attempt,
+                     int64_t now_ms) override;
+  /// Also keeps wms_ref and sent_ms of an earlier send (history); the order
+  /// leaves SentSince because its status is New.
+  Status ResetForResend(const std::string& order_key, int64_t now_ms) override;
+  /// Permanent (nothing recorded) when an order already has an unfinished
+  /// push intent (reconcile it first: a second push could duplicate the
+  /// order) or is named twice.
+  Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
+                                          int64_t now_ms) override;
+  Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
+  Result<std::vector<std::string>> SentSince(const std::vector<std::string>& cart_ids,
+                                             int64_t since_ms) override;
+
+  /// All carts when `cart_id` is empty. Oldest first.
+  Result<std::vector<Intent>> PendingIntents(const std::string& cart_id) override;
+  Status DropIntent(int64_t intent_id) override;
+
+  /// Shipments whose order is not in this cart's orders are not inserted
+  /// (there is nothing to upload them to) and not counted.
+  Result<int> RecordShipments(const std::string& cart_id,
+                              const std::vector<ShipmentRecord>& shipments,
+                              const std::string& stream, const std::string& cursor) override;
+  Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) override;
+  Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,
+                              int64_t now_ms) override;
+  Status CompleteUpload(int64_t intent_id, const std::string& order_key,
+                        const std::string& tracking_number, int64_t now_ms) override;
+  Status FailUpload(int64_t intent_id, const std::string& order_key,
+                    const std::string& tracking_number, const std::string& error,
+                    int64_t now_ms) override;
+
+  Result<std::map<std::string, int64_t>> PushedInventory(const std::string& cart_id) override;
+  Status RecordPushedInventory(const std::string& cart_id,
+                               const std::vector<std::pair<std::string, int64_t>>& pushed,
+                               int64_t now_ms) override;
+
+  Result<int64_t> BeginRun(const RunRecord& run) override;
+  Status FinishRun(int64_t run_id, const std::string& status, int64_t finished_ms,
+                   const std::string& summary_json) override;
+  Status RecordStepRun(const StepRunRecord& step) override;
+  Result<std::optional<int64_t>> LastSuccessMs(const std::string& step_id) override;
+  Result<std::vector<RunRecord>> Runs(int limit) override;
+  Result<std::vector<StepRunRecord>> StepRuns(int64_t run_id) override;
+
+ private:
+  explicit SqliteStateStore(sqlite3* db) : db_(db) {}
+  Status Migrate();
+
+  std::mutex mu_;  // guards db_: one connection, one call at a time
+  sqlite3* db_;
+};
+
+}  // namespace cartsync

@@ -1,0 +1,54 @@
+// The WMS side (wms-contract.md) behind one interface, with three
+// transports: http (libcurl), command (an external program speaking JSON
+// lines, via Boost.Process) and directory (files with atomic renames).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+#include "runtime/clock.h"
+#include "runtime/documents.h"
+#include "runtime/net/http_client.h"
+#include "runtime/secrets.h"
+#include "base/status.h"
+
+namespace cartsync {
+
+struct ShipmentPage {
+  std::vector<Shipment> shipments;
+  std::string next;  ///< cursor for the next pull ("" = unchanged)
+};
+
+struct InventorySnapshot {
+  std::vector<InventoryRecord> records;
+  std::optional<int64_t> as_of_seconds;  ///< when the WMS took the snapshot
+};
+
+class WmsClient {
+ public:
+  virtual ~WmsClient() = default;
+  /// Delivers an order; the WMS treats a repeated order_key as the same
+  /// order. Returns the WMS's order id.
+  virtual Result<std::string> PushOrder(const WmsOrder& order) = 0;
+  /// Reconciliation after a crash: the WMS id of `order_key`, or nullopt
+  /// when the WMS does not have it.
+  virtual Result<std::optional<std::string>> FindOrder(const std::string& order_key) = 0;
+  virtual Result<ShipmentPage> PullShipments(const std::string& since) = 0;
+  virtual Result<InventorySnapshot> PullInventory() = 0;
+  virtual Result<std::vector<AliasRecord>> PullAliases() = 0;
+};
+
+struct WmsDeps {
+  HttpClient* http = nullptr;  ///< for system = "http"
+  SecretResolver* secrets = nullptr;
+  Clock* clock = nullptr;
+  std::string base_dir = ".";  ///< relative paths (directory transport, commands) resolve here
+};
+
+/// Builds the transport a `[wms.NAME]` declares.
+Result<std::unique_ptr<WmsClient>> MakeWmsClient(const WmsConfig& config, const WmsDeps& deps);
+
+}  // namespace cartsync
