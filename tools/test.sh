@@ -2,7 +2,10 @@
 # Builds everything and runs every test (what CI runs: .ci/run). Installs
 # missing Debian packages. Steps, each timed (a table of times at the end):
 #
-#   1. build ($BUILD_DIR, default build/), the GoogleTest suite, the JSON
+#   0. lint (tools/lint.sh): the library layering, clang-format on every
+#      C++ file, clang-tidy on the files changed since the parent commit;
+#   1. build ($BUILD_DIR, default build/, warnings as errors), the
+#      GoogleTest suite, the generated docs up to date, the JSON
 #      Schema export against ajv, the BigCommerce connector against Prism;
 #   2. the reliability harnesses (tests/reliability/, docs/reliability.md) on
 #      that build's binaries: 30 crash kill points, the fault matrix, two
@@ -48,7 +51,10 @@ print_times() {
 trap print_times EXIT
 
 step "installing missing packages" install_packages
-step "building $BUILD_DIR" configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=ON
+step "lint: layering, clang-format, clang-tidy on changed files" bash tools/lint.sh
+step "the layering check refuses a runtime -> compiler include" bash tests/tools/check_layers_test.sh
+step "docs generated from the descriptors are up to date" bash tests/docs/gen_docs_check.sh
+step "building $BUILD_DIR" configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=ON -DCARTSYNC_WERROR=ON
 
 step "unit and integration tests" ctest --test-dir "$BUILD_DIR" --output-on-failure
 step "JSON Schema export accepted by ajv, sample carts valid against it" \

@@ -10,6 +10,8 @@ JOBS="${JOBS:-2}"
 CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
   libtomlplusplus-dev libboost-dev libboost-filesystem-dev libcpp-httplib-dev libcurl4-openssl-dev rapidjson-dev libgtest-dev
   libsqlite3-dev libssl-dev tzdata nodejs npm python3)
+# tools/lint.sh
+CARTSYNC_PACKAGES+=(clang-format clang-tidy git)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
