@@ -1,7 +1,8 @@
 #include "base/suggest.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "base/strings.h"
 
 namespace cartsync {
 
@@ -28,25 +29,17 @@ size_t EditDistance(std::string_view a, std::string_view b, size_t max) {
   return std::min(prev[lb], max + 1);
 }
 
-namespace {
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
-
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates) {
-  std::string lw = Lower(word);
+  std::string lw = ToLower(word);
   for (const std::string& c : candidates)
-    if (Lower(c) == lw) return c;
+    if (ToLower(c) == lw) return c;
   // Allow roughly one typo per three characters ("payed" -> "paid"), at least one.
   size_t max = std::max<size_t>(1, (word.size() + 1) / 3);
   std::optional<std::string> best;
   size_t best_distance = max + 1;
   for (const std::string& c : candidates) {
-    size_t d = EditDistance(lw, Lower(c), max);
+    size_t d = EditDistance(lw, ToLower(c), max);
     if (d < best_distance) {
       best_distance = d;
       best = c;

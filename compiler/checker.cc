@@ -1,12 +1,20 @@
 #include "compiler/checker.h"
 
-#include <algorithm>
-#include <regex>
-#include <set>
+#include <re2/re2.h>
 
-#include "model/glob.h"
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "base/strings.h"
 #include "base/suggest.h"
+#include "base/url.h"
+#include "compiler/pattern.h"
+#include "compiler/safe_text.h"
+#include "compiler/credential_rules.h"
 #include "compiler/toml_util.h"
+#include "model/glob.h"
+#include "model/grammar.h"
 
 namespace cartsync {
 
@@ -25,21 +33,17 @@ std::string FormatDuration(int64_t seconds) {
 
 namespace {
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-std::string JoinQuoted(const std::vector<std::string>& v) {
-  if (v.empty()) return "none";
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + Quote(s);
-  return out;
-}
-
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+// Names a project declares (carriers, warehouses, …), quoted for a message:
+// the first few, so a message per cart entry stays short however long the list.
+std::string Declared(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 20;
+  if (names.size() <= kShown) return JoinQuoted(names, "none");
+  std::vector<std::string> first(names.begin(), names.begin() + kShown);
+  return JoinQuoted(first) + " and " + std::to_string(names.size() - kShown) + " more";
 }
 
 // The one error policy of this layer: report and keep going, so a single
@@ -53,21 +57,39 @@ class Reader {
   DiagnosticEngine& diags() { return diags_; }
   std::string_view file() const { return file_; }
 
-  /// Reports keys of `t` not in `known`, with a hint from `known`.
+  /// Reports keys of `t` not in `known`, with a hint from `known`. An unknown
+  /// key's value is masked in snippets when the table is a secret reference
+  /// (`secret_values`), when the key's name says it is secret, or when the
+  /// hint is one of `secret_names` (`acess_token = "…"`, `client_secert = "…"`).
   void UnknownKeys(const toml::table& t, const std::vector<std::string>& known,
-                   std::string_view where) {
+                   std::string_view where, bool secret_values = false,
+                   const std::vector<std::string>& secret_names = {}) {
     for (auto&& [k, v] : t) {
       if (Contains(known, k.str())) continue;
-      diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, DidYouMean(k.str(), known)});
+      Diagnostic* d = diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, Hint(k.str(), known)});
+      if (!d) continue;
+      bool secret = secret_values || LooksLikeSecretKey(k.str());
+      if (!secret && !secret_names.empty() && Affordable(k.str(), known)) {
+        auto closest = ClosestMatch(k.str(), known);
+        secret = closest && Contains(secret_names, *closest);
+      }
+      if (secret) d->masks.push_back(At(v));
     }
+  }
+
+  /// DidYouMean(word, candidates) while the file's suggestion budget lasts.
+  /// Edit distances cost up to len(word) * len(candidate) each, and a hostile
+  /// file (with a hostile project file) could ask for millions of them.
+  std::string Hint(std::string_view word, const std::vector<std::string>& candidates) {
+    return Affordable(word, candidates) ? DidYouMean(word, candidates) : std::string();
   }
 
   const toml::node* Get(const toml::table* t, std::string_view key) {
     return t ? t->get(key) : nullptr;
   }
 
-  void Mismatch(const toml::node& n, std::string_view path, std::string_view expected) {
-    diags_.Report(DiagId::TypeMismatch, At(n), {path, expected, TypeNameOf(n)});
+  Diagnostic* Mismatch(const toml::node& n, std::string_view path, std::string_view expected) {
+    return diags_.Report(DiagId::TypeMismatch, At(n), {path, expected, TypeNameOf(n)});
   }
 
   const toml::table* Table(const toml::table* t, std::string_view key, std::string_view path) {
@@ -151,15 +173,30 @@ class Reader {
     if (!s) return std::nullopt;
     if (!Contains(values, *s)) {
       diags_.Report(DiagId::InvalidValue, At(*Get(t, key)),
-                    {Quote(*s), path, "one of " + JoinQuoted(values), DidYouMean(*s, values)});
+                    {Quote(*s), path, "one of " + JoinQuoted(values, "none"), Hint(*s, values)});
       return std::nullopt;
     }
     return s;
   }
 
  private:
+  // Whether suggesting among `candidates` for `word` fits in what is left of
+  // the budget (spending it). The cost follows base/suggest.cc: a candidate
+  // whose length is too far off is skipped; others cost a full edit distance.
+  bool Affordable(std::string_view word, const std::vector<std::string>& candidates) {
+    size_t max = std::max<size_t>(1, (word.size() + 1) / 3), cost = word.size();
+    for (const std::string& c : candidates) {
+      size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+      cost += c.size() + 1 + (gap > max ? 0 : word.size() * c.size());
+      if (cost > suggest_budget_) return false;
+    }
+    suggest_budget_ -= cost;
+    return true;
+  }
+
   std::string_view file_;
   DiagnosticEngine& diags_;
+  size_t suggest_budget_ = size_t{1} << 26;  // a few tenths of a second per file
 };
 
 std::vector<std::string> Names(const std::vector<FieldSpec>& fields) {
@@ -170,24 +207,25 @@ std::vector<std::string> Names(const std::vector<FieldSpec>& fields) {
 
 // Validates a URL's shape and the https rule; reports at the string node.
 bool CheckUrl(Reader& r, const toml::node& n, std::string_view path, const std::string& url) {
-  static const std::regex re(
-      R"(^([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]{1,5})?(/[^\s]*)?$)");
-  std::smatch m;
-  if (!std::regex_match(url, m, re)) {
+  static const RE2 re(
+      R"(([A-Za-z][A-Za-z0-9+.-]*)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%-]+)(:[0-9]{1,5})?(/\S*)?)");
+  if (!RE2::FullMatch(url, re)) {
     r.diags().Report(DiagId::InvalidUrl, r.At(n),
                      {path, "expected scheme://host[:port][/path] without spaces"});
     return false;
   }
-  std::string scheme = m[1].str(), host = m[2].str();
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
-  if (scheme == "https") return true;
-  if (scheme == "http" && IsLoopbackHost(host)) return true;
-  if (scheme != "http") {
-    r.diags().Report(DiagId::InvalidUrl, r.At(n), {path, "only https:// (or http:// to loopback) is supported"});
-    return false;
+  // The shape is right, so the rule can only object to the scheme.
+  switch (CheckUrlRule(url)) {
+    case UrlRule::kAllowed:
+      return true;
+    case UrlRule::kInsecureHttp:
+      r.diags().Report(DiagId::InsecureUrl, r.At(n), {path});
+      return false;
+    default:
+      r.diags().Report(DiagId::InvalidUrl, r.At(n),
+                       {path, "only https:// (or http:// to loopback) is supported"});
+      return false;
   }
-  r.diags().Report(DiagId::InsecureUrl, r.At(n), {path});
-  return false;
 }
 
 // A secret reference table: { secret = "env:NAME" | "file:PATH" }.
@@ -197,26 +235,33 @@ std::optional<SecretRef> CheckSecret(Reader& r, const toml::node& n, std::string
       d->mask_snippet = true;
     return std::nullopt;
   }
+  // Whatever else stands where a secret belongs may be one: masked too.
   const toml::table* t = n.as_table();
   if (!t) {
-    r.Mismatch(n, path, "a secret reference { secret = \"env:NAME\" }");
+    if (Diagnostic* d = r.Mismatch(n, path, "a secret reference { secret = \"env:NAME\" }"))
+      d->mask_snippet = true;
     return std::nullopt;
   }
-  r.UnknownKeys(*t, {"secret"}, std::string(path));
+  r.UnknownKeys(*t, {"secret"}, std::string(path), /*secret_values=*/true);
   const toml::node* s = t->get("secret");
   if (!s) {
     r.diags().Report(DiagId::MissingKey, r.At(n), {"secret", path});
     return std::nullopt;
   }
   if (!s->is_string()) {
-    r.Mismatch(*s, std::string(path) + ".secret", "a string such as \"env:NAME\"");
+    if (Diagnostic* d = r.Mismatch(*s, std::string(path) + ".secret", "a string such as \"env:NAME\""))
+      d->mask_snippet = true;
     return std::nullopt;
   }
-  auto parsed = ParseSecretRef(s->as_string()->get());
+  const std::string& text = s->as_string()->get();
+  auto parsed = ParseSecretRef(text);
   if (!parsed) {
-    r.diags().Report(DiagId::InvalidSecretRef,
-                     RegionInString(*s, parsed.error.offset, parsed.error.length, r.file()),
-                     {parsed.error.message});
+    Diagnostic* d =
+        r.diags().Report(DiagId::InvalidSecretRef,
+                         RegionInString(*s, parsed.error.offset, parsed.error.length, r.file()),
+                         {parsed.error.message});
+    // Without a source ("env:", "file:") it is more likely the secret itself.
+    if (d && text.find(':') == std::string::npos) d->masks.push_back(r.At(*s));
     return std::nullopt;
   }
   return *parsed.value;
@@ -259,16 +304,15 @@ std::optional<FieldValue> CheckField(Reader& r, const toml::node& n, const Field
   v.text = n.as_string()->get();
   if (spec.type == FieldType::Enum && !Contains(spec.values, v.text)) {
     r.diags().Report(DiagId::InvalidValue, r.At(n),
-                     {Quote(v.text), path, "one of " + JoinQuoted(spec.values),
-                      DidYouMean(v.text, spec.values)});
+                     {Quote(v.text), path, "one of " + JoinQuoted(spec.values, "none"),
+                      r.Hint(v.text, spec.values)});
     return std::nullopt;
   }
   if (spec.type == FieldType::Url && !CheckUrl(r, n, path, v.text)) return std::nullopt;
   if (!spec.pattern.empty()) {
-    // Descriptor patterns were compiled once when the schema loaded; a
-    // cart file has few fields, so compiling here stays cheap.
-    std::regex re(spec.pattern);
-    if (!std::regex_match(v.text, re)) {
+    // Descriptor patterns were checked when the schema loaded; a cart file
+    // has few fields, so compiling here stays cheap. RE2: linear time.
+    if (!PatternFullMatch(spec.pattern, v.text)) {
       r.diags().Report(DiagId::PatternMismatch, r.At(n), {path, v.text, spec.pattern});
       return std::nullopt;
     }
@@ -282,9 +326,11 @@ void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& 
                  const std::string& where, const std::vector<std::string>& extra_known,
                  const SourceRegion& missing_at, FieldValues& out) {
   if (t) {
-    std::vector<std::string> known = Names(specs);
+    std::vector<std::string> known = Names(specs), secrets;
     known.insert(known.end(), extra_known.begin(), extra_known.end());
-    r.UnknownKeys(*t, known, where);
+    for (const FieldSpec& spec : specs)
+      if (spec.type == FieldType::Secret) secrets.push_back(spec.name);
+    r.UnknownKeys(*t, known, where, /*secret_values=*/false, secrets);
   }
   for (const FieldSpec& spec : specs) {
     const toml::node* n = r.Get(t, spec.name);
@@ -303,35 +349,29 @@ void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& 
   }
 }
 
-// Strings that look like pasted credentials, anywhere outside secret refs.
-const char* CredentialKind(const std::string& s) {
-  static const std::regex shopify("^shp(at|ca|pa|ss)_[0-9a-fA-F]{16,}$");
-  static const std::regex woo("^c[ks]_[0-9a-f]{20,}$");
-  static const std::regex hex("^[0-9a-fA-F]{32,}$");
-  static const std::regex b64("^[A-Za-z0-9+/_-]{32,}={0,2}$");
-  if (std::regex_match(s, shopify)) return "a Shopify access token";
-  if (std::regex_match(s, woo)) return "a WooCommerce API key";
-  if (std::regex_match(s, hex)) return "a long hex token";
-  if (std::regex_match(s, b64) && std::any_of(s.begin(), s.end(), ::isdigit) &&
-      std::any_of(s.begin(), s.end(), ::isupper) && std::any_of(s.begin(), s.end(), ::islower))
-    return "a long base64 token";
-  return nullptr;
-}
-
-// `skip` names paths already reported as plain secrets (E0301).
-void ScanCredentials(Reader& r, const toml::node& n, const std::string& path,
+// Strings that look like pasted credentials (CredentialKind, safe_text.h),
+// anywhere outside secret refs. `skip` names paths already reported as plain
+// secrets (E0301). `keys` is the path so far, joined only for a finding: a
+// long key above many values must not be copied once per value.
+void ScanCredentials(Reader& r, const toml::node& n, std::vector<std::string_view>& keys,
                      const std::set<std::string>& skip) {
   if (const toml::table* t = n.as_table()) {
     if (t->size() == 1 && t->contains("secret")) return;  // a reference, not a value
-    for (auto&& [k, v] : *t)
-      ScanCredentials(r, v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()),
-                      skip);
+    for (auto&& [k, v] : *t) {
+      keys.push_back(k.str());
+      ScanCredentials(r, v, keys, skip);
+      keys.pop_back();
+    }
   } else if (const toml::array* a = n.as_array()) {
-    for (const toml::node& e : *a) ScanCredentials(r, e, path, skip);
-  } else if (const auto* s = n.as_string(); s && !skip.count(path)) {
-    if (const char* kind = CredentialKind(s->get()))
-      if (Diagnostic* d = r.diags().Report(DiagId::CredentialLike, r.At(n), {path, kind}))
-        d->mask_snippet = true;
+    for (const toml::node& e : *a) ScanCredentials(r, e, keys, skip);
+  } else if (const auto* s = n.as_string()) {
+    const char* kind = CredentialKind(s->get());
+    if (!kind) return;
+    std::string path;
+    for (std::string_view k : keys) (path += path.empty() ? "" : ".") += k;
+    if (skip.count(path)) return;
+    if (Diagnostic* d = r.diags().Report(DiagId::CredentialLike, r.At(n), {path, kind}))
+      d->mask_snippet = true;
   }
 }
 
@@ -396,7 +436,8 @@ class CartChecker {
     if (platform_)
       for (const FieldSpec& f : platform_->api)
         if (f.type == FieldType::Secret) secret_paths.insert("api." + f.name);
-    ScanCredentials(r_, doc_, "", secret_paths);
+    std::vector<std::string_view> keys;
+    ScanCredentials(r_, doc_, keys, secret_paths);
   }
 
  private:
@@ -421,9 +462,9 @@ class CartChecker {
       return;
     }
     r_.UnknownKeys(*cart, {"id", "client", "platform", "name", "wms"}, "[cart]");
-    static const std::regex id_re("^[a-z0-9][a-z0-9-]{0,62}$");
+    static const RE2 id_re("[a-z0-9][a-z0-9-]{0,62}");
     if (auto id = r_.String(cart, "id", "cart.id")) {
-      if (!std::regex_match(*id, id_re))
+      if (!RE2::FullMatch(*id, id_re))
         r_.diags().Report(DiagId::InvalidCartId, r_.At(*cart->get("id")), {*id});
       else
         out_.id = *id;
@@ -443,8 +484,8 @@ class CartChecker {
       if (!platform_) {
         std::vector<std::string> ids;
         for (auto& [id, p] : ctx_.schema.platforms) ids.push_back(id);
-        std::string hint = DidYouMean(*platform, ids);
-        if (hint.empty()) hint = " (known: " + JoinQuoted(ids) + ")";
+        std::string hint = r_.Hint(*platform, ids);
+        if (hint.empty()) hint = " (known: " + JoinQuoted(ids, "none") + ")";
         r_.diags().Report(DiagId::UnknownPlatform, r_.At(*cart->get("platform")), {*platform, hint});
       } else {
         out_.platform = *platform;
@@ -463,8 +504,8 @@ class CartChecker {
     if (auto wms = r_.String(cart, "wms", "cart.wms")) {
       auto it = ctx_.project.wms.find(*wms);
       if (it == ctx_.project.wms.end()) {
-        std::string hint = DidYouMean(*wms, names);
-        if (hint.empty()) hint = " (declared in cartsync.toml: " + JoinQuoted(names) + ")";
+        std::string hint = r_.Hint(*wms, names);
+        if (hint.empty()) hint = " (declared in cartsync.toml: " + Declared(names) + ")";
         r_.diags().Report(DiagId::UnknownWms, r_.At(*cart->get("wms")), {*wms, hint});
         return;
       }
@@ -474,7 +515,7 @@ class CartChecker {
       out_.wms = ctx_.project.wms.begin()->first;
       wms_ = &ctx_.project.wms.begin()->second;
     } else if (ctx_.project.wms.size() > 1) {
-      r_.diags().Report(DiagId::AmbiguousWms, r_.At(*cart), {JoinQuoted(names)});
+      r_.diags().Report(DiagId::AmbiguousWms, r_.At(*cart), {Declared(names)});
     }
   }
 
@@ -526,6 +567,7 @@ class CartChecker {
     const toml::table* api = r_.Table(&doc_, "api", "api");
     CheckFields(r_, api, platform_->api, "[api]", {}, InCart(*doc_["cart"]["platform"].node()),
                 out_.api);
+    CheckCredentialForms(api, *platform_, file_, InCart(*doc_["cart"]["platform"].node()), r_.diags());
   }
 
   void CheckStatuses() {
@@ -542,8 +584,8 @@ class CartChecker {
       std::vector<std::string>& kept = out_.statuses[dim.name];
       for (auto& [v, node] : *values) {
         if (!Contains(dim.allowed, v)) {
-          std::string hint = DidYouMean(v, dim.allowed);
-          if (hint.empty()) hint = "; allowed: " + JoinQuoted(dim.allowed);
+          std::string hint = r_.Hint(v, dim.allowed);
+          if (hint.empty()) hint = "; allowed: " + JoinQuoted(dim.allowed, "none");
           r_.diags().Report(DiagId::UnknownStatus, r_.At(*node), {v, platform_->id, dim.name, hint});
           continue;
         }
@@ -555,7 +597,7 @@ class CartChecker {
         r_.diags().Report(DiagId::InvalidValue, r_.At(*t->get(dim.name)),
                           {"[]", "statuses." + dim.name,
                            "at least one status (omit the key for the default " +
-                               JoinQuoted(dim.defaults) + ")",
+                               JoinQuoted(dim.defaults, "none") + ")",
                            ""});
     }
   }
@@ -596,7 +638,7 @@ class CartChecker {
         std::vector<std::string> options = houses;
         options.push_back("all");
         r_.diags().Report(DiagId::UnknownWarehouse, r_.At(*t->get("sync_inventory_with")),
-                          {*with, out_.wms, JoinQuoted(houses), DidYouMean(*with, options)});
+                          {*with, out_.wms, Declared(houses), r_.Hint(*with, options)});
       } else {
         out_.sync_inventory_with = *with;
       }
@@ -628,13 +670,16 @@ class CartChecker {
     std::vector<std::string> options = wms_->alias_types;
     options.push_back("master_sku");
     r_.diags().Report(DiagId::UnknownAliasType, r_.At(n),
-                      {alias, out_.wms, JoinQuoted(wms_->alias_types), DidYouMean(alias, options)});
+                      {alias, out_.wms, Declared(wms_->alias_types), r_.Hint(alias, options)});
     return false;
   }
 
   void CheckShipMethods() {
     const toml::table* t = r_.Table(&doc_, "ship_methods", "ship_methods");
     std::vector<std::pair<ShipMapping, const toml::key*>> entries;
+    // Looked up once per entry: a set, as both lists may be long.
+    std::unordered_set<std::string_view> carriers;
+    if (wms_) carriers.insert(wms_->carriers.begin(), wms_->carriers.end());
     if (t) {
       for (auto&& [k, v] : *t) {
         std::string code(k.str());
@@ -650,11 +695,11 @@ class CartChecker {
                             {target.error.message});
           continue;
         }
-        if (wms_ && !wms_->carriers.empty() && !Contains(wms_->carriers, target.value->carrier)) {
+        if (!carriers.empty() && !carriers.count(target.value->carrier)) {
           r_.diags().Report(DiagId::UnknownCarrier,
                             RegionInString(v, 0, target.value->carrier.size(), file_),
-                            {target.value->carrier, out_.wms, JoinQuoted(wms_->carriers),
-                             DidYouMean(target.value->carrier, wms_->carriers)});
+                            {target.value->carrier, out_.wms, Declared(wms_->carriers),
+                             r_.Hint(target.value->carrier, wms_->carriers)});
           continue;
         }
         ShipMatch match = code == "*" ? ShipMatch::Default : IsGlob(code) ? ShipMatch::Glob : ShipMatch::Exact;
@@ -683,13 +728,41 @@ class CartChecker {
     return a.carrier == b.carrier && a.service == b.service;
   }
 
+  // Pattern overlap warnings (W0604, W0605) compare every entry with every
+  // glob, and one comparison costs (GlobsIntersect allocates) about
+  // len(a) * len(b). A budget per cart file keeps a hostile file linear: no
+  // real cart comes near it, and past it the warnings are not computed.
+  static constexpr size_t kMaxGlobPairCost = size_t{1} << 20;
+  size_t glob_budget_ = size_t{1} << 26;
+
+  /// Whether comparing `a` with `b` is affordable (spending the budget); a
+  /// pair too large on its own is skipped, GlobBudgetLeft() says when to stop.
+  bool AffordGlobs(std::string_view a, std::string_view b) {
+    size_t cost = (a.size() + 1) * (b.size() + 1) + 64;
+    if (cost > kMaxGlobPairCost) return false;
+    if (cost > glob_budget_) {
+      glob_budget_ = 0;
+      return false;
+    }
+    glob_budget_ -= cost;
+    return true;
+  }
+  bool GlobBudgetLeft() const { return glob_budget_ > 0; }
+
   void CheckGlobOverlaps(const std::vector<std::pair<ShipMapping, const toml::key*>>& entries) {
-    for (size_t i = 0; i < entries.size(); ++i) {
+    std::vector<size_t> globs;
+    for (size_t j = 0; j < entries.size(); ++j)
+      if (entries[j].first.match == ShipMatch::Glob) globs.push_back(j);
+    for (size_t i = 0; i < entries.size() && !globs.empty() && GlobBudgetLeft(); ++i) {
       const ShipMapping& a = entries[i].first;
       if (a.match == ShipMatch::Default) continue;
-      for (size_t j = 0; j < entries.size(); ++j) {
+      for (size_t j : globs) {
         const ShipMapping& b = entries[j].first;
-        if (i == j || b.match != ShipMatch::Glob) continue;
+        if (i == j) continue;
+        if (!AffordGlobs(a.code, b.code)) {
+          if (!GlobBudgetLeft()) return;
+          continue;
+        }
         std::string target = b.target.carrier + "/" + b.target.service;
         if (a.match == ShipMatch::Exact) {
           // An exact entry always wins; one that agrees with a glob is redundant.
@@ -731,12 +804,20 @@ class CartChecker {
       items.level = *l == "order" ? FilterLevel::Order : FilterLevel::Item;
     auto skus = r_.Strings(t, "skus", "items.skus");
     if (skus) {
-      for (size_t i = 0; i < skus->size(); ++i) {
+      std::vector<size_t> globs;
+      for (size_t j = 0; j < skus->size(); ++j) {
+        items.skus.push_back((*skus)[j].first);
+        if (IsGlob((*skus)[j].first)) globs.push_back(j);
+      }
+      for (size_t i = 0; i < skus->size() && !globs.empty() && GlobBudgetLeft(); ++i) {
         const auto& [a, an] = (*skus)[i];
-        items.skus.push_back(a);
-        for (size_t j = 0; j < skus->size(); ++j) {
+        for (size_t j : globs) {
           const auto& [b, bn] = (*skus)[j];
-          if (i == j || !IsGlob(b)) continue;
+          if (i == j) continue;
+          if (!AffordGlobs(a, b)) {
+            if (!GlobBudgetLeft()) break;
+            continue;
+          }
           bool covered = IsGlob(a) ? GlobContains(b, a) && (!GlobContains(a, b) || j < i)
                                    : GlobMatch(b, a);
           if (covered) {
@@ -773,7 +854,7 @@ class CartChecker {
       if (auto field = r_.String(t, "field", "order_filters.field")) {
         if (!Contains(ctx_.schema.order_fields, *field)) {
           r_.diags().Report(DiagId::UnknownOrderField, r_.At(*t->get("field")),
-                            {*field, DidYouMean(*field, ctx_.schema.order_fields)});
+                            {*field, r_.Hint(*field, ctx_.schema.order_fields)});
           ok = false;
         }
         f.field = *field;
@@ -846,13 +927,13 @@ void CheckCartFieldSpecs(Reader& r, const toml::table& t, const std::string& wms
     if (auto values = r.Strings(ft, "values", path + ".values"))
       for (auto& [s, n] : *values) f.values.push_back(s);
     if (auto pattern = r.String(ft, "pattern", path + ".pattern")) {
-      try {
-        std::regex re(*pattern);
+      // The same rule as descriptor patterns (pattern.h): RE2, portable.
+      if (std::string error = PatternError(*pattern); error.empty())
         f.pattern = *pattern;
-      } catch (const std::regex_error& e) {
+      else
         r.diags().Report(DiagId::InvalidValue, r.At(*ft->get("pattern")),
-                         {Quote(*pattern), path + ".pattern", "a valid regular expression", ""});
-      }
+                         {Quote(*pattern), path + ".pattern",
+                          "a valid regular expression (" + error + ")", ""});
     }
     f.help = r.String(ft, "help", path + ".help").value_or("");
     out.push_back(std::move(f));
@@ -873,12 +954,12 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
   if (const toml::table* s = r.Table(&doc, "state", "state")) {
     r.UnknownKeys(*s, {"url"}, "[state]");
     if (auto url = r.String(s, "url", "state.url")) {
-      static const std::regex pg_password("^postgres(ql)?://[^/@:]*:[^/@]*@.*$");
+      static const RE2 pg_password("postgres(?:ql)?://[^/@:]*:[^/@]*@.*");
       const toml::node& n = *s->get("url");
       if (url->rfind("sqlite:", 0) == 0 && url->size() > 7) {
         out.state_url = *url;
       } else if (url->rfind("postgres://", 0) == 0 || url->rfind("postgresql://", 0) == 0) {
-        if (std::regex_match(*url, pg_password)) {
+        if (RE2::FullMatch(*url, pg_password)) {
           if (Diagnostic* d = diags.Report(DiagId::InvalidStateUrl, r.At(n),
                                            {"postgres://…", "it embeds a password; pass it with PGPASSWORD or ~/.pgpass"}))
             d->mask_snippet = true;
@@ -909,8 +990,9 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
       if (!system) {
         if (!t->get("system")) diags.Report(DiagId::MissingKey, r.At(*t), {"system", where});
       } else if (!desc) {
-        diags.Report(DiagId::UnknownWmsSystem, r.At(*t->get("system")),
-                     {*system, DidYouMean(*system, systems) + " (known: " + JoinQuoted(systems) + ")"});
+        diags.Report(
+            DiagId::UnknownWmsSystem, r.At(*t->get("system")),
+            {*system, r.Hint(*system, systems) + " (known: " + JoinQuoted(systems, "none") + ")"});
       } else {
         cfg.system = *system;
         CheckFields(r, t, desc->fields, where,

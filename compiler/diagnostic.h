@@ -59,6 +59,11 @@ struct Diagnostic {
   SourceRegion region;
   /// The region holds a secret: renderers mask it in source snippets.
   bool mask_snippet = false;
+  /// Other places that hold a secret (the value of a misspelled secret key,
+  /// a secret field's value of the wrong type). Renderers mask these, and the
+  /// region when `mask_snippet` is set, in every snippet that shows them,
+  /// whatever diagnostic the snippet belongs to.
+  std::vector<SourceRegion> masks = {};
 
   const DiagInfo& info() const { return GetDiagInfo(id); }
 };

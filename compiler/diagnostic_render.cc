@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "base/sha256.h"
+#include "compiler/safe_text.h"
 
 namespace cartsync {
 
@@ -25,40 +26,13 @@ namespace {
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0 when it is malformed.
-// Same rules as ValidateSourceText, so both count columns identically.
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint32_t min = 0;
-  uint32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2, min = 0x80, cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3, min = 0x800, cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4, min = 0x10000, cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 // Splits `s` into code points (each as its bytes). A malformed byte is one
 // element by itself: ValidateSourceText reports an invalid-UTF-8 column that way.
 std::vector<std::string_view> CodePoints(std::string_view s) {
   std::vector<std::string_view> out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    size_t n = std::max<size_t>(1, Utf8Length(s, i));
+    size_t n = std::max<size_t>(1, DecodeUtf8(s, i).length);
     out.push_back(s.substr(i, n));
     i += n;
   }
@@ -77,15 +51,18 @@ std::string ValidUtf8(std::string_view s) {
   return out;
 }
 
-// A code point as shown in a snippet. Control characters other than tab become
-// their Control Pictures glyph (U+2400 block) so a hostile file cannot drive the
-// terminal; malformed bytes become U+FFFD. Either way it stays one column.
+// A code point as shown in a snippet, always one column so carets line up.
+// Terminal controls (IsTerminalControl) other than tab become their Control
+// Pictures glyph (U+2400 block; U+2421 for DEL) so a hostile file cannot drive
+// the terminal; C1 controls, which have no picture, and malformed bytes
+// become U+FFFD.
 std::string DisplayCodePoint(std::string_view cp) {
   if (IsMalformed(cp)) return std::string(kReplacementChar);
-  auto c = static_cast<unsigned char>(cp[0]);
-  if (cp.size() == 1 && c != '\t' && (c < 0x20 || c == 0x7F))
+  uint32_t c = DecodeUtf8(cp, 0).cp;
+  if (c == '\t' || !IsTerminalControl(c)) return std::string(cp);
+  if (c < 0x20 || c == 0x7F)
     return {'\xE2', '\x90', static_cast<char>(c == 0x7F ? 0xA1 : 0x80 + c)};
-  return std::string(cp);
+  return std::string(kReplacementChar);
 }
 
 // The [begin, end) code-point columns to underline on the region's first line
@@ -101,17 +78,120 @@ std::pair<size_t, size_t> FirstLineRange(const SourceRegion& r, size_t cp_count)
   return {begin, std::max(std::min(end, line_end), begin + 1)};
 }
 
-// The text of the diagnostic's line as renderers may show it: when the region
-// holds a secret its code points become '*' (tabs kept, so carets still line
-// up); without a column the whole line is masked.
-std::string SnippetText(const Diagnostic& d, std::string_view line) {
-  if (!d.mask_snippet) return std::string(line);
-  std::vector<std::string_view> cps = CodePoints(line);
-  auto [begin, end] = FirstLineRange(d.region, cps.size());
-  if (d.region.begin.column == 0) begin = 1, end = cps.size() + 1;
+// A source line as snippets may show it: masked, split into code points.
+struct ShownLine {
+  std::string text;
+  std::vector<uint32_t> starts;  // code point c (1-based) is text[starts[c-1], starts[c])
+  size_t size() const { return starts.size() - 1; }
+  std::string_view At(size_t column) const {
+    return std::string_view(text).substr(starts[column - 1], starts[column] - starts[column - 1]);
+  }
+};
+
+// The lines the snippets of one rendering show, each prepared once (a long
+// line may be shown by thousands of diagnostics). Every place on a line that
+// holds a secret is masked in every snippet of that line, whatever the
+// diagnostic is about: the regions of masking diagnostics (mask_snippet,
+// masks), and what the raw line itself gives away (FindSecretSpansInTomlLine:
+// a file that did not parse has no checker findings). Masked code points
+// become '*'; tabs stay, so carets still line up.
+class SnippetLines {
+ public:
+  SnippetLines(const std::vector<Diagnostic>& diags, const SourceManager& sources)
+      : sources_(sources) {
+    for (const Diagnostic& d : diags)
+      if (d.region.begin.line > 0) lines_[{d.region.file, d.region.begin.line}];
+    for (const Diagnostic& d : diags) {
+      if (d.mask_snippet) AddMask(d.region);
+      for (const SourceRegion& m : d.masks) AddMask(m);
+    }
+  }
+
+  /// Line `n` of `file`, masked; nullptr when the file or line is not there.
+  const ShownLine* Get(const std::string& file, uint32_t n) {
+    auto it = lines_.find({file, n});
+    if (it == lines_.end()) return nullptr;
+    Entry& e = it->second;
+    if (!e.prepared) {
+      e.prepared = true;
+      const SourceFile* f = sources_.Find(file);
+      if (f != nullptr && n <= f->line_count()) e.shown = Prepare(f->Line(n), e.masks);
+    }
+    return e.shown ? &*e.shown : nullptr;
+  }
+
+ private:
+  struct Entry {
+    std::vector<std::pair<size_t, size_t>> masks;  // [begin, end) columns
+    bool prepared = false;
+    std::optional<ShownLine> shown;
+  };
+
+  // Masks the part of `r` on each line that is shown. Without a column the
+  // whole line is masked.
+  void AddMask(const SourceRegion& r) {
+    if (r.begin.line == 0) return;
+    uint32_t last = std::max(r.end.line, r.begin.line);
+    for (auto it = lines_.lower_bound({r.file, r.begin.line});
+         it != lines_.end() && it->first.first == r.file && it->first.second <= last; ++it) {
+      uint32_t line = it->first.second;
+      bool whole = r.begin.column == 0;
+      size_t begin = !whole && line == r.begin.line ? r.begin.column : 1;
+      size_t end = !whole && line == r.end.line && r.end.column > 0 ? r.end.column : SIZE_MAX;
+      it->second.masks.push_back({begin, std::max(end, begin + 1)});
+    }
+  }
+
+  static ShownLine Prepare(std::string_view raw, const std::vector<std::pair<size_t, size_t>>& masks) {
+    std::vector<uint32_t> starts;  // of the raw line
+    for (size_t i = 0; i < raw.size();) {
+      starts.push_back(static_cast<uint32_t>(i));
+      i += std::max<size_t>(1, DecodeUtf8(raw, i).length);
+    }
+    starts.push_back(static_cast<uint32_t>(raw.size()));
+    size_t count = starts.size() - 1;
+    std::vector<char> masked(count + 2, 0);  // by column
+    for (auto [begin, end] : masks)
+      for (size_t c = begin; c < end && c <= count; ++c) masked[c] = 1;
+    for (auto [b, e] : FindSecretSpansInTomlLine(raw)) {
+      size_t c = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), b) - starts.begin());
+      for (; c <= count && starts[c - 1] < e; ++c) masked[c] = 1;
+    }
+    ShownLine out;
+    out.text.reserve(raw.size());
+    for (size_t c = 1; c <= count; ++c) {
+      out.starts.push_back(static_cast<uint32_t>(out.text.size()));
+      std::string_view cp = raw.substr(starts[c - 1], starts[c] - starts[c - 1]);
+      if (masked[c] && cp != "\t")
+        out.text += '*';
+      else
+        out.text += cp;
+    }
+    out.starts.push_back(static_cast<uint32_t>(out.text.size()));
+    return out;
+  }
+
+  const SourceManager& sources_;
+  std::map<std::pair<std::string, uint32_t>, Entry> lines_;
+};
+
+// A long line is shown in part: at most kSnippetWidth code points, starting a
+// little before the region. Returns the [begin, end) columns shown.
+constexpr size_t kSnippetWidth = 160;
+constexpr size_t kSnippetLead = 40;
+std::pair<size_t, size_t> SnippetWindow(uint32_t column, size_t cp_count) {
+  if (cp_count <= kSnippetWidth) return {1, cp_count + 1};
+  size_t at = std::min<size_t>(std::max<uint32_t>(column, 1), cp_count + 1);
+  size_t begin = at > kSnippetLead ? at - kSnippetLead : 1;
+  size_t end = std::min(cp_count + 1, begin + kSnippetWidth);
+  return {end - kSnippetWidth, end};
+}
+
+// The shown part of a line as plain (masked) text: the SARIF snippet.
+std::string WindowText(const ShownLine& line, uint32_t column) {
+  auto [begin, end] = SnippetWindow(column, line.size());
   std::string out;
-  for (size_t c = 1; c <= cps.size(); ++c)
-    out += c >= begin && c < end && cps[c - 1] != "\t" ? std::string_view("*") : cps[c - 1];
+  for (size_t c = begin; c < end; ++c) out += line.At(c);
   return out;
 }
 
@@ -145,28 +225,32 @@ std::string_view SeverityColor(Severity s) {
 }
 
 // The source line with a line-number gutter, then carets under the region.
-void WriteSnippet(const Diagnostic& d, const SourceManager& sources, bool color,
-                  std::ostream& out) {
+// A long line shows its window (SnippetWindow) between "…" marks.
+void WriteSnippet(const Diagnostic& d, SnippetLines& lines, bool color, std::ostream& out) {
   const SourceRegion& r = d.region;
   if (r.begin.line == 0) return;
-  const SourceFile* file = sources.Find(r.file);
-  if (file == nullptr || r.begin.line > file->line_count()) return;
-  std::string text = SnippetText(d, file->Line(r.begin.line));
-  std::vector<std::string_view> cps = CodePoints(text);
+  const ShownLine* line = lines.Get(r.file, r.begin.line);
+  if (line == nullptr) return;
+  size_t count = line->size();
+  auto [shown_begin, shown_end] = SnippetWindow(r.begin.column, count);
+  constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // one column
 
   std::string number = std::to_string(r.begin.line);
   size_t width = std::max<size_t>(4, number.size()) + 1;
   out << std::string(width - number.size(), ' ') << number << " |";
-  if (!cps.empty()) out << ' ';
-  for (std::string_view cp : cps) out << DisplayCodePoint(cp);
+  if (count > 0) out << ' ';
+  if (shown_begin > 1) out << kEllipsis;
+  for (size_t c = shown_begin; c < shown_end; ++c) out << DisplayCodePoint(line->At(c));
+  if (shown_end <= count) out << kEllipsis;
   out << '\n';
   if (r.begin.column == 0) return;  // a line without a column: nothing to point at
 
   // Copying the line's tabs keeps the caret aligned whatever the tab width.
-  auto [begin, end] = FirstLineRange(r, cps.size());
-  auto is_tab = [&](size_t col) { return col <= cps.size() && cps[col - 1] == "\t"; };
-  std::string pad;
-  for (size_t c = 1; c < begin; ++c) pad += is_tab(c) ? '\t' : ' ';
+  auto [begin, end] = FirstLineRange(r, count);
+  end = std::max(std::min(end, shown_end), begin + 1);
+  auto is_tab = [&](size_t col) { return col <= count && line->At(col) == "\t"; };
+  std::string pad(shown_begin > 1 ? 1 : 0, ' ');
+  for (size_t c = shown_begin; c < begin; ++c) pad += is_tab(c) ? '\t' : ' ';
   std::string carets;
   for (size_t c = begin; c < end; ++c) carets += is_tab(c) ? '\t' : '^';
   while (!carets.empty() && carets.back() == '\t') carets.pop_back();
@@ -184,9 +268,10 @@ std::string CountOf(int n, std::string_view noun) {
 void RenderText(const std::vector<Diagnostic>& diags, int errors, int warnings,
                 const SourceManager& sources, std::ostream& out, const RenderOptions& options) {
   bool color = options.color;
+  SnippetLines lines(diags, sources);
   for (const Diagnostic& d : diags) {
     const SourceRegion& r = d.region;
-    std::string pos = r.file;
+    std::string pos = EscapeControls(r.file);
     if (r.begin.line > 0) {
       pos += ':' + std::to_string(r.begin.line);
       if (r.begin.column > 0) pos += ':' + std::to_string(r.begin.column);
@@ -195,8 +280,8 @@ void RenderText(const std::vector<Diagnostic>& diags, int errors, int warnings,
     std::string label(SeverityName(d.severity));
     label += '[' + d.code + "]:";
     out << Paint(kBold, pos, color) << ' ' << Paint(SeverityColor(d.severity), label, color) << ' '
-        << d.message << '\n';
-    WriteSnippet(d, sources, color, out);
+        << EscapeControls(MaskSecrets(d.message)) << '\n';
+    WriteSnippet(d, lines, color, out);
   }
   // Notes are not counted, as in clang; zero parts are left out.
   std::string summary;
@@ -236,7 +321,7 @@ void RenderJson(const std::vector<Diagnostic>& diags, int errors, int warnings, 
     w.Key("code");
     WriteString(w, d.code);
     w.Key("message");
-    WriteString(w, d.message);
+    WriteString(w, MaskSecrets(d.message));
     w.EndObject();
   }
   w.EndArray();
@@ -361,14 +446,16 @@ void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sour
   // Identical findings in one file (same code, line text and message) are told
   // apart by an occurrence number, as GitHub's own fingerprinting does.
   std::map<std::string, int> occurrences;
+  SnippetLines lines(diags, sources);
   for (const Diagnostic& d : diags) {
     const SourceRegion& r = d.region;
     size_t rule_index = static_cast<size_t>(d.id);
     const DiagInfo& info = infos.at(rule_index);
-    const SourceFile* file = sources.Find(r.file);
-    bool has_line = r.begin.line > 0 && file != nullptr && r.begin.line <= file->line_count();
+    const ShownLine* line = r.begin.line > 0 ? lines.Get(r.file, r.begin.line) : nullptr;
+    bool has_line = line != nullptr;
     // Masked before hashing too: a short hash of a line is a guessable hash of its secret.
-    std::string line_text = has_line ? SnippetText(d, file->Line(r.begin.line)) : std::string();
+    std::string line_text = has_line ? WindowText(*line, r.begin.column) : std::string();
+    std::string message = MaskSecrets(d.message);
     std::string path = ForwardSlashes(r.file);
 
     w.StartObject();
@@ -381,7 +468,7 @@ void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sour
     w.Key("message");
     w.StartObject();
     w.Key("text");
-    WriteString(w, d.message);
+    WriteString(w, message);
     w.EndObject();
 
     w.Key("locations");
@@ -431,7 +518,7 @@ void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sour
     w.EndArray();  // locations
 
     std::string hash = Sha256Hex(std::string(info.code) + "\n" + path + "\n" +
-                                 std::string(Trim(line_text)) + "\n" + d.message)
+                                 std::string(Trim(line_text)) + "\n" + message)
                            .substr(0, 16);
     int n = ++occurrences[path + '\n' + hash];
     w.Key("partialFingerprints");
@@ -503,7 +590,9 @@ std::string_view GithubCommand(Severity s) {
 void RenderGithub(const std::vector<Diagnostic>& diags, std::ostream& out) {
   for (const Diagnostic& d : diags) {
     const SourceRegion& r = d.region;
-    out << "::" << GithubCommand(d.severity) << " file=" << EscapeGithubProperty(r.file);
+    // Workflow commands encode line breaks themselves; other controls are escaped.
+    out << "::" << GithubCommand(d.severity)
+        << " file=" << EscapeGithubProperty(EscapeControls(r.file, "\r\n"));
     if (r.begin.line > 0) {
       out << ",line=" << r.begin.line;
       if (r.begin.column > 0) out << ",col=" << r.begin.column;
@@ -512,7 +601,8 @@ void RenderGithub(const std::vector<Diagnostic>& diags, std::ostream& out) {
         if (r.end.column > 0) out << ",endColumn=" << r.end.column;
       }
     }
-    out << ",title=" << EscapeGithubProperty(d.code) << "::" << EscapeGithubData(d.message) << '\n';
+    out << ",title=" << EscapeGithubProperty(d.code)
+        << "::" << EscapeGithubData(EscapeControls(MaskSecrets(d.message), "\r\n")) << '\n';
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/version.h"
 #include "compiler/diagnostic.h"
 #include "compiler/source_file.h"
 
@@ -21,8 +22,8 @@ enum class DiagFormat { Text, Json, Sarif, Github };
 std::optional<DiagFormat> ParseDiagFormat(std::string_view name);
 
 struct RenderOptions {
-  bool color = false;                  ///< ANSI colors in Text format (ignored by the others)
-  std::string tool_version = "0.1.0";  ///< reported as the SARIF tool.driver.version
+  bool color = false;  ///< ANSI colors in Text format (ignored by the others)
+  std::string tool_version = kCartsyncVersion;  ///< reported as the SARIF tool.driver.version
 };
 
 /// Writes `diags` (already sorted) to `out` in `format`. `sources` provides line
@@ -32,6 +33,15 @@ struct RenderOptions {
 ///
 /// Columns are Unicode code points, as in toml++ and ValidateSourceText; bytes
 /// that are not valid UTF-8 count as one column each and are shown as U+FFFD.
+///
+/// Hostile input is safe in every format: a snippet line is masked ('*')
+/// wherever it holds a secret (the regions of diagnostics with `mask_snippet`
+/// or `masks`, whichever diagnostic shows the line, and credential-like tokens
+/// or secret-named keys' values found in the raw line), and so are
+/// credential-like tokens in messages (safe_text.h). Text and GitHub output
+/// escape terminal controls in messages and paths (`\u001b`); text snippets
+/// show them as one-column pictures. A line longer than 160 code points is
+/// shown in part, around the region, between "…" marks (SARIF: the same part).
 void RenderDiagnostics(const std::vector<Diagnostic>& diags, int errors, int warnings,
                        const SourceManager& sources, DiagFormat format, std::ostream& out,
                        const RenderOptions& options = {});

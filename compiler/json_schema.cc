@@ -9,6 +9,8 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "model/grammar.h"
+
 namespace cartsync {
 namespace {
 
@@ -17,8 +19,9 @@ using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 // --- Patterns ----------------------------------------------------------------
 // Every pattern below is written in the common subset of ECMAScript (ajv, with the
-// "u" flag), Rust's regex crate (taplo) and std::regex ECMAScript (the tests), and is
-// anchored: JSON Schema patterns search, the compiler matches whole strings.
+// "u" flag), Rust's regex crate (taplo) and RE2 (the compiler; pattern.h checks the
+// subset, and descriptor patterns must pass it to load), and is anchored: JSON Schema
+// patterns search, the compiler matches whole strings.
 
 constexpr std::string_view kCartIdPattern = "^[a-z0-9][a-z0-9-]{0,62}$";
 
@@ -66,7 +69,7 @@ std::string SchedulePattern() {
          "|" + cron + ")$";
 }
 
-/// A descriptor pattern is matched against the whole value (std::regex_match); in JSON
+/// A descriptor pattern is matched against the whole value (RE2::FullMatch); in JSON
 /// Schema it must be anchored explicitly. Patterns already written as ^…$ without an
 /// alternation are kept as they are, for readability.
 std::string WholeMatch(const std::string& pattern) {

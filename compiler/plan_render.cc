@@ -9,8 +9,11 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <tuple>
 
+#include "base/strings.h"
+#include "compiler/safe_text.h"
 #include "model/plan_json.h"
 
 namespace cartsync {
@@ -20,32 +23,6 @@ namespace {
 // Value texts shared by the previews and the diff. The diff compares these
 // texts, so whatever a person would read as "the same" compares equal.
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string Join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
-
 // An empty list reads "(none)" so that "" keeps meaning "not there" in a diff.
 std::string ListText(const std::vector<std::string>& values) {
   return values.empty() ? "(none)" : Join(values);
@@ -54,7 +31,7 @@ std::string ListText(const std::vector<std::string>& values) {
 // Free-form strings (SKU globs, filter values) are quoted: they may hold commas and spaces.
 std::string QuotedList(const std::vector<std::string>& values) {
   std::vector<std::string> quoted;
-  for (const std::string& v : values) quoted.push_back(Quote(v));
+  for (const std::string& v : values) quoted.push_back(QuoteEscaped(v));
   return ListText(quoted);
 }
 
@@ -202,7 +179,7 @@ std::vector<Detail> OrderDownloadDetails(const CartConfig& c) {
 std::vector<Detail> ShipmentUploadDetails(const CartConfig& c) {
   Detail codes{"carrier codes", {}};
   for (const auto& [wms_code, cart_code] : c.carrier_codes)
-    codes.lines.push_back(Quote(wms_code) + " -> " + Quote(cart_code));
+    codes.lines.push_back(QuoteEscaped(wms_code) + " -> " + QuoteEscaped(cart_code));
   codes.lines.push_back(codes.lines.empty() ? "all passed through unchanged"
                                             : "others passed through unchanged");
   return {codes};
@@ -258,10 +235,10 @@ void TextDetails(const std::vector<Detail>& details, std::ostream& out) {
 void TextShipMethods(const CartConfig& c, std::ostream& out) {
   const std::string kOthers = "other codes";
   size_t width = HasCatchAll(c) ? 0 : Width(kOthers);
-  for (const ShipMapping& m : c.ship_methods) width = std::max(width, Width(Quote(m.code)));
+  for (const ShipMapping& m : c.ship_methods) width = std::max(width, Width(QuoteEscaped(m.code)));
   out << "    ship methods:\n";
   for (const ShipMapping& m : c.ship_methods) {
-    out << "      " << Pad(Quote(m.code), width + 1) << "-> " << TargetText(m.target);
+    out << "      " << Pad(QuoteEscaped(m.code), width + 1) << "-> " << TargetText(m.target);
     if (m.match != ShipMatch::Exact) out << "  (" << ShipMatchText(m.match) << ")";
     out << '\n';
   }
@@ -400,7 +377,7 @@ SubjectFn Dotted(std::string prefix) {
 }
 SubjectFn Indexed(std::string prefix) {
   return [prefix = std::move(prefix)](const std::string& key) {
-    return prefix + "[" + Quote(key) + "]";
+    return prefix + "[" + QuoteEscaped(key) + "]";
   };
 }
 
@@ -430,7 +407,7 @@ TextMap OrderFilterTexts(const CartConfig& c) {
 
 TextMap QuotedValues(const std::map<std::string, std::string>& m) {
   TextMap out;
-  for (const auto& [k, v] : m) out[k] = Quote(v);
+  for (const auto& [k, v] : m) out[k] = QuoteEscaped(v);
   return out;
 }
 
@@ -660,13 +637,24 @@ std::string_view SignWord(Sign s) {
 using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
 void JsonString(JsonWriter& w, std::string_view key, std::string_view value) {
+  std::string shown = MaskSecrets(value);
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  w.String(shown.data(), static_cast<rapidjson::SizeType>(shown.size()));
+}
+
+// Everything the previews and diffs print passes here last: a credential-like
+// string pasted anywhere (a name, a ship code, a URL's password) is masked as
+// diagnostics mask it, and terminal controls are escaped, as QuoteEscaped
+// writes them (safe_text.h). The diff compares the values before this.
+void WriteShown(const std::function<void(std::ostream&)>& write, std::ostream& out) {
+  std::ostringstream text;
+  write(text);
+  out << EscapeControls(MaskSecrets(text.str()), "\n");
 }
 
 }  // namespace
 
-void RenderPlanText(const Plan& plan, std::ostream& out) {
+static void WritePlanText(const Plan& plan, std::ostream& out) {
   out << PlanHeadline(plan) << '\n';
   for (const PlanCart& cart : plan.carts) {
     out << '\n';
@@ -679,7 +667,7 @@ void RenderPlanText(const Plan& plan, std::ostream& out) {
   out << "\nstate: " << plan.state_url << '\n';
 }
 
-void RenderPlanMarkdown(const Plan& plan, std::ostream& out) {
+static void WritePlanMarkdown(const Plan& plan, std::ostream& out) {
   out << "## " << PlanHeadline(plan) << "\n\n";
   MdSummary(plan, out);
   for (const PlanCart& cart : plan.carts) MdCart(plan, cart, out);
@@ -734,7 +722,7 @@ std::string_view PlanChangeKindName(PlanChange::Kind k) {
   return "other";
 }
 
-void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
+static void WriteDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
   if (changes.empty()) {
     out << "No changes.\n";
     return;
@@ -743,7 +731,7 @@ void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
   out << '\n' << CountLine(changes) << ".\n";
 }
 
-void RenderDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out) {
+static void WriteDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out) {
   if (changes.empty()) {
     out << "No changes.\n";
     return;
@@ -780,6 +768,22 @@ void RenderDiffJson(const std::vector<PlanChange>& changes, std::ostream& out) {
   w.EndObject();
   out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
   out << '\n';
+}
+
+void RenderPlanText(const Plan& plan, std::ostream& out) {
+  WriteShown([&](std::ostream& text) { WritePlanText(plan, text); }, out);
+}
+
+void RenderPlanMarkdown(const Plan& plan, std::ostream& out) {
+  WriteShown([&](std::ostream& text) { WritePlanMarkdown(plan, text); }, out);
+}
+
+void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
+  WriteShown([&](std::ostream& text) { WriteDiffText(changes, text); }, out);
+}
+
+void RenderDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out) {
+  WriteShown([&](std::ostream& text) { WriteDiffMarkdown(changes, text); }, out);
 }
 
 }  // namespace cartsync

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <regex>
 
 #include <toml++/toml.h>
 
+#include "compiler/pattern.h"
 #include "compiler/source_file.h"
 #include "compiler/toml_util.h"
 
@@ -108,11 +108,11 @@ class DescriptorReader {
         else Error(r, "\"required\" must be true or false");
       }
       f.pattern = String(*ft, "pattern", false);
+      // Matched with RE2 and exported to JSON Schema (pattern.h).
       if (!f.pattern.empty()) {
-        try {
-          std::regex re(f.pattern);
-        } catch (const std::regex_error& e) {
-          Error(ft->get("pattern"), std::string("invalid pattern: ") + e.what());
+        if (std::string error = PatternError(f.pattern); !error.empty()) {
+          Error(ft->get("pattern"), "invalid pattern: " + error);
+          f.pattern.clear();
         }
       }
       f.values = Strings(*ft, "values");
@@ -132,7 +132,8 @@ class DescriptorReader {
   }
 
   void Platform(const toml::table& t, Schema& schema) {
-    UnknownKeys(t, {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses"},
+    UnknownKeys(t, {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses",
+                    "credentials"},
                 "a platform descriptor");
     for (const char* table : {"api", "statuses"})
       if (const toml::node* n = t.get(table); n && !n->is_table())
@@ -177,9 +178,43 @@ class DescriptorReader {
         p.statuses.push_back(std::move(d));
       }
     }
+    Credentials(t, p);
     if (p.id.empty()) return;
     if (schema.platforms.count(p.id)) Error(t.get("id"), "duplicate platform id \"" + p.id + "\"");
     schema.platforms.emplace(p.id, std::move(p));
+  }
+
+  /// [[credentials]]: each form names optional [api] fields; a field
+  /// belongs to one form at most.
+  void Credentials(const toml::table& t, PlatformDescriptor& p) {
+    const toml::node* n = t.get("credentials");
+    if (!n) return;
+    const toml::array* forms = n->as_array();
+    if (!forms || !forms->is_array_of_tables()) {
+      Error(n, "\"credentials\" must be an array of tables ([[credentials]])");
+      return;
+    }
+    for (const toml::node& e : *forms) {
+      const toml::table& ft = *e.as_table();
+      UnknownKeys(ft, {"name", "fields"}, "[[credentials]]");
+      CredentialForm form;
+      form.name = String(ft, "name", false);
+      form.fields = Strings(ft, "fields");
+      if (form.fields.empty()) Error(&ft, "a credential form needs \"fields\"");
+      for (const std::string& f : form.fields) {
+        const FieldSpec* spec = p.FindField(f);
+        if (!spec)
+          Error(ft.get("fields"), "credential field \"" + f + "\" is not an [api] field");
+        else if (spec->required)
+          Error(ft.get("fields"), "credential field \"" + f + "\" must not be required");
+        for (const CredentialForm& other : p.credentials)
+          if (std::find(other.fields.begin(), other.fields.end(), f) != other.fields.end())
+            Error(ft.get("fields"), "credential field \"" + f + "\" is in two forms");
+      }
+      p.credentials.push_back(std::move(form));
+    }
+    if (p.credentials.size() == 1)
+      Error(n, "one credential form is no choice: mark its fields required instead");
   }
 
   void Wms(const toml::table& t, Schema& schema) {

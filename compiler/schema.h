@@ -23,6 +23,14 @@ struct StatusDimension {
   std::string help;
 };
 
+/// One way to authenticate (descriptor `[[credentials]]`): fields that go
+/// together. When a platform declares forms, a cart sets exactly one of them
+/// completely (compiler/credential_rules.h).
+struct CredentialForm {
+  std::string name;                 ///< e.g. "a legacy custom app's token"
+  std::vector<std::string> fields;  ///< [api] field names, none required
+};
+
 struct PlatformDescriptor {
   std::string id;
   std::string name;
@@ -31,6 +39,7 @@ struct PlatformDescriptor {
   std::string base_url_help;
   std::vector<FieldSpec> api;  ///< sorted by name; always includes "base_url"
   std::vector<StatusDimension> statuses;
+  std::vector<CredentialForm> credentials;  ///< empty: no credential rule
 
   const FieldSpec* FindField(std::string_view name) const;
   const StatusDimension* FindStatus(std::string_view name) const;

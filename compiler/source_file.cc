@@ -5,6 +5,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "compiler/safe_text.h"
+
 namespace cartsync {
 
 SourceFile::SourceFile(std::string display_path, std::string content)
@@ -34,32 +36,6 @@ const SourceFile* SourceManager::Find(std::string_view display_path) const {
   return it == files_.end() ? nullptr : it->second.get();
 }
 
-namespace {
-
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is malformed
-// (overlong forms, surrogates and code points above U+10FFFF included).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint32_t min = 0;
-  uint32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; cp = c & 0x1F; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; cp = c & 0x0F; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; min = 0x10000; cp = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-}  // namespace
-
 bool ValidateSourceText(const SourceFile& file, DiagnosticEngine& diags) {
   const std::string& s = file.content();
   if (s.size() > kMaxSourceBytes) {
@@ -73,7 +49,7 @@ bool ValidateSourceText(const SourceFile& file, DiagnosticEngine& diags) {
       diags.Report(DiagId::BinaryFile, {file.path(), {line, column}, {line, column + 1}}, {});
       return false;
     }
-    size_t n = Utf8SequenceLength(s, i);
+    size_t n = DecodeUtf8(s, i).length;
     if (n == 0) {
       char hex[3];
       std::snprintf(hex, sizeof hex, "%02X", static_cast<unsigned char>(s[i]));

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/defaults.h"
 #include "model/field.h"
 #include "model/schedule.h"
 #include "model/secret_ref.h"
@@ -101,7 +102,7 @@ struct WmsConfig {
 
 struct ProjectConfig {
   std::string carts_dir = "carts.d";
-  std::string state_url = "sqlite:.cartsync/state.db";
+  std::string state_url = kDefaultStateUrl;
   std::map<std::string, WmsConfig> wms;
 };
 

@@ -1,5 +1,5 @@
 // Time behind an interface: schedules, leases, retry windows and backoff
-// are tested with a fake clock that never sleeps.
+// are tested with a fake clock that never sleeps (tests/support/fake_clock.h).
 #pragma once
 
 #include <cstdint>
@@ -21,19 +21,6 @@ class SystemClock : public Clock {
  public:
   int64_t NowMs() override;
   void SleepMs(int64_t ms) override;
-};
-
-class FakeClock : public Clock {
- public:
-  explicit FakeClock(int64_t start_ms = 1'795'000'000'000) : now_(start_ms) {}
-  int64_t NowMs() override { return now_; }
-  void SleepMs(int64_t ms) override { now_ += ms; slept_ += ms; }
-  void Advance(int64_t ms) { now_ += ms; }
-  int64_t slept_ms() const { return slept_; }
-
- private:
-  int64_t now_;
-  int64_t slept_ = 0;
 };
 
 /// "2026-11-20T10:00:00Z" for unix seconds (UTC).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
 #include "model/glob.h"
 #include "model/plan_json.h"
 
@@ -43,14 +44,6 @@ bool ItemPassesFilter(const ItemRules& items, const std::string& sku) {
 }
 
 namespace {
-
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
-
-std::string JoinQuoted(const std::vector<std::string>& v) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + Quote(s);
-  return out;
-}
 
 bool Matches(FilterMatch m, const std::string& value, const std::string& pattern) {
   switch (m) {

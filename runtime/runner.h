@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/plan.h"
+#include "runtime/cart_context.h"
 #include "runtime/carts/cart_connector.h"
 #include "runtime/clock.h"
 #include "runtime/process_table.h"
@@ -53,14 +54,6 @@ class RunEnvironment {
   virtual TimeZones& Zones();
 };
 
-struct StepCounts {
-  int downloaded = 0;  ///< new orders recorded
-  int sent = 0, held = 0, skipped = 0, released = 0, send_failed = 0;
-  int shipments = 0, tracking_uploaded = 0, tracking_failed = 0;
-  int skus_pushed = 0, skus_unchanged = 0, skus_unaliased = 0, skus_filtered = 0, skus_failed = 0;
-  int reconciled = 0;  ///< unfinished intents settled at start
-};
-
 struct StepOutcome {
   std::string step_id, cart_id;
   Service service = Service::OrderDownload;
@@ -79,15 +72,32 @@ struct RunReport {
   bool ok() const;                 ///< no step failed (locked and not-due are not failures)
 };
 
+/// Runs the plan's carts on a small pool of threads; per cart, the steps
+/// (cart_context.h and the services) under the cart's lease (cart_lease.h).
 class Runner {
  public:
   Runner(const Plan& plan, StateStore& store, RunEnvironment& env, Clock& clock, RunLog& log,
          RunOptions options);
+  /// Runs the selected steps and records the run; never stops early: each
+  /// step's failure is in the report.
   RunReport Run();
+  /// Sets the progress callback (before Run).
   void OnProgress(ProgressFn fn) { progress_ = std::move(fn); }
 
  private:
-  class CartRun;
+  /// One cart's steps, in order. `run_id` gives the run's record id,
+  /// creating the record when the state store could not at the start (0
+  /// while it still cannot).
+  std::vector<StepOutcome> RunCart(const PlanCart& cart, const std::function<int64_t()>& run_id);
+  /// The cart's steps that --service and --due select; the others --due
+  /// turned away go to `outcomes` (not due, or failed to tell).
+  std::vector<const PlanStep*> SelectSteps(const PlanCart& cart, std::vector<StepOutcome>& outcomes);
+  /// Opens the cart's WMS and cart connections.
+  Status Connect(const CartConfig& cart, std::unique_ptr<WmsClient>* wms,
+                 std::unique_ptr<CartConnector>* connector);
+  /// Records a finished step under the run (logged when it cannot be).
+  void RecordStep(const StepOutcome& step, const std::function<int64_t()>& run_id);
+
   /// --due: whether each step's schedule came round, or why that cannot be
   /// told (an unknown time zone). Decided before the workers start.
   struct DueCheck {

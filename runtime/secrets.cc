@@ -62,10 +62,4 @@ Result<std::string> EnvFileSecretResolver::Resolve(const SecretRef& ref) {
   return value;
 }
 
-Result<std::string> FakeSecretResolver::Resolve(const SecretRef& ref) {
-  auto it = values.find(ref.Text());
-  if (it == values.end()) return Status::Permanent("secret " + ref.Text() + " is not set");
-  return it->second;
-}
-
 }  // namespace cartsync

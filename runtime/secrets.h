@@ -1,9 +1,9 @@
 // Resolving secret references (env:NAME, file:PATH) at run time, behind an
-// interface so tests never touch the real environment. Values live only in
-// memory for the call that needs them.
+// interface so tests never touch the real environment (their fake is
+// tests/support/fake_secrets.h). Values live only in memory for the call
+// that needs them.
 #pragma once
 
-#include <map>
 #include <string>
 
 #include "model/secret_ref.h"
@@ -27,12 +27,6 @@ class EnvFileSecretResolver : public SecretResolver {
 
  private:
   std::string base_dir_;
-};
-
-class FakeSecretResolver : public SecretResolver {
- public:
-  std::map<std::string, std::string> values;  ///< keyed by ref.Text(), e.g. "env:TOKEN"
-  Result<std::string> Resolve(const SecretRef& ref) override;
 };
 
 }  // namespace cartsync

@@ -47,7 +47,7 @@ say "(exit code 1: errors found, as expected; examples/bad-config/README.md list
 
 # --- 2. the runtime against the local simulator ------------------------------------
 # The simulator's demo credentials, for the carts' env: secret references.
-export DEMO_SHOPIFY_TOKEN=demo-shopify-token
+export DEMO_SHOPIFY_TOKEN=demo-shopify-token DEMO_SHOPIFY_CLIENT_SECRET=demo-shopify-client-secret
 export DEMO_WOO_CONSUMER_KEY=ck_demo DEMO_WOO_CONSUMER_SECRET=cs_demo
 export DEMO_BC_TOKEN=demo-bc-token
 export DEMO_WMS_TOKEN=demo-wms-token
@@ -61,13 +61,14 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   exit 1
 fi
 
-# The simulator sends the platforms' rate-limit headers and cartsync paces to
-# them. At Shopify's standard 2 calls/s the demo's 30 fulfillments would take
-# half a minute, so the demo's shops advertise larger API limits (Shopify: a
-# 400-call bucket leaking 20/s; BigCommerce: 1500 requests per 30 s).
+# The simulator sends the platforms' rate limits (Shopify GraphQL: the cost
+# bucket in every answer's extensions.cost, at the Standard plan's 2,000
+# points restoring 100/s) and cartsync paces to them. At BigCommerce's
+# standard 150 requests per 30 s the demo would take a while, so its shop
+# advertises 1500 (the REST bucket values only matter to REST clients).
 # tools/bench/ratelimit runs against the real ones.
 cat > "$STATE/sim.json" <<'JSON'
-{"faults": {"shopify_bucket_size": 400, "shopify_leak_per_second": 20,
+{"faults": {"shopify_cost_maximum": 2000, "shopify_cost_restore_rate": 100,
             "bigcommerce_quota": 1500, "bigcommerce_window_ms": 30000}}
 JSON
 
@@ -158,8 +159,18 @@ print(f"shipments issued by the WMS:  {s['shipments_issued']}")
 print(f"tracking posted to the carts: {s['tracking_posts']} ({s['duplicate_tracking_posts']} duplicates)")
 print(f"inventory levels set:         {s['inventory_sets']} (on {len(r['inventory'])} store SKUs)")
 print(f"cart/WMS requests:            {r['total_requests']}, 429s: {r['rate_limited_total']}")
+# Shopify over the Admin GraphQL API only: orders in, fulfillments with tracking out.
+shop = {k: v for k, v in r["requests"].items() if k.startswith("shopify/acme ")}
+graphql = sum(v for k, v in shop.items() if k.endswith("/graphql.json"))
+grants = sum(v for k, v in shop.items() if k.endswith("/admin/oauth/access_token"))
+rest = sum(shop.values()) - graphql - grants
+shop_orders = sum(1 for o in r["wms_orders"] if o["order_key"].startswith("acme-apparel-shopify:"))
+shop_tracking = sum(1 for t in r["tracking"] if t["platform"] == "shopify" and t["kind"] == "fulfillment")
+print(f"Shopify acme (GraphQL):       {shop_orders} orders delivered, {shop_tracking} fulfillments with tracking; "
+      f"{graphql} GraphQL requests ({r['cost_spent'].get('shopify/acme', 0)} points, "
+      f"{r['throttled'].get('shopify/acme', 0)} THROTTLED), {grants} token grant(s), {rest} REST requests")
 bad = s["duplicate_wms_deliveries"] or s["duplicate_tracking_posts"] or s["wms_orders"] == 0 \
-    or s["tracking_posts"] != s["shipments_issued"]
+    or s["tracking_posts"] != s["shipments_issued"] or shop_orders == 0 or shop_tracking == 0 or rest != 0
 sys.exit(1 if bad else 0)
 PY
 log "demo finished: the simulator stops now; state kept in $STATE"

@@ -61,6 +61,7 @@ step "JSON Schema export accepted by ajv, sample carts valid against it" \
   bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
 step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \
   bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+step "Shopify GraphQL documents, connector and simulator against Shopify's 2026-10 schema" bash tests/conformance/shopify_graphql_check.sh "$BUILD_DIR/tests/cartsync_tests" "$BUILD_DIR/tools/simulator/cartsync-sim"
 
 # The reliability harnesses, on the binaries just built.
 export CARTSYNC_BIN="$BUILD_DIR/tools/cartsync" CARTSYNC_SIM="$BUILD_DIR/tools/simulator/cartsync-sim"

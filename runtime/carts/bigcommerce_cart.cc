@@ -93,7 +93,7 @@ std::string Excerpt(std::string_view body) {
 /// An integer's text: blanks (space, tab) around it, an optional '-', at most
 /// 18 digits.
 bool ParseInt(std::string_view s, int64_t& out) {
-  s = connector_util::Trim(s, " \t");
+  s = Trim(s, " \t");
   bool negative = !s.empty() && s[0] == '-';
   if (negative) s.remove_prefix(1);
   int64_t n = 0;
@@ -343,8 +343,7 @@ Result<BigCommerceCart::Doc> BigCommerceCart::GetList(const std::string& path, c
   if (!r.ok()) return r.status();
   auto doc = std::make_shared<rapidjson::Document>();
   doc->SetArray();
-  if (r->status == 204 || (r->status == 200 && connector_util::Trim(r->body).empty()))
-    return doc;  // none
+  if (r->status == 204 || (r->status == 200 && Trim(r->body).empty())) return doc;  // none
   if (r->status != 200) return Failure(r.value(), what);
   doc->Parse(r->body.data(), r->body.size());
   if (doc->HasParseError() || !doc->IsArray()) {

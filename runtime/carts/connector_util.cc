@@ -5,33 +5,12 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/url.h"
 #include "runtime/clock.h"
 
 namespace cartsync::connector_util {
 
 // --- text -------------------------------------------------------------------
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s, std::string_view blanks) {
-  while (!s.empty() && blanks.find(s.front()) != std::string_view::npos) s.remove_prefix(1);
-  while (!s.empty() && blanks.find(s.back()) != std::string_view::npos) s.remove_suffix(1);
-  return s;
-}
 
 bool DigitsValue(std::string_view digits, int64_t& value) {
   int64_t n = 0;
@@ -179,34 +158,20 @@ std::string UrlEncode(std::string_view text, std::string_view keep) {
   return out;
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "127.0.0.1" || EqualsIgnoreCase(host, "localhost") || host == "[::1]";
-}
-
 Status CheckBaseUrl(const std::string& url, const std::string& label,
                     std::string_view credentials_hint) {
-  const size_t sep = url.find("://");
-  if (sep == std::string::npos) {
-    return Status::Permanent(label + " \"" + url +
-                             "\" is not a URL (expected https://host[/path])");
+  const UrlRule rule = CheckUrlRule(url);
+  const std::string reason(UrlRuleReason(rule));
+  switch (rule) {
+    case UrlRule::kAllowed:
+      return Status::Ok();
+    case UrlRule::kNotAUrl:
+      return Status::Permanent(label + " \"" + url + "\" " + reason);
+    case UrlRule::kCredentials:
+      return Status::Permanent(label + " " + reason + std::string(credentials_hint));
+    default:
+      return Status::Permanent(label + " " + reason);
   }
-  const std::string scheme = ToLower(url.substr(0, sep));
-  std::string_view rest = std::string_view(url).substr(sep + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) {
-    return Status::Permanent(label + " must not carry credentials" + std::string(credentials_hint));
-  }
-  std::string_view host = authority;
-  if (!host.empty() && host[0] == '[') {
-    host = host.substr(0, host.find(']') + 1);
-  } else {
-    host = host.substr(0, host.find(':'));
-  }
-  if (host.empty()) return Status::Permanent(label + " has no host");
-  if (scheme == "https") return Status::Ok();
-  if (scheme == "http" && IsLoopbackHost(host)) return Status::Ok();
-  return Status::Permanent(label +
-                           " must be https:// (http:// only to 127.0.0.1, localhost or ::1)");
 }
 
 // --- configuration ----------------------------------------------------------

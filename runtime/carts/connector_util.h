@@ -1,6 +1,6 @@
 // Small helpers the cart connectors (Shopify, WooCommerce, BigCommerce), the
-// HTTP client and the WMS transports share: ASCII case handling, URL
-// encoding, secret scrubbing, message excerpts, JSON member readers over
+// HTTP client and the WMS transports share (ASCII case and trimming are in
+// base/strings.h): URL encoding, secret scrubbing, message excerpts, JSON member readers over
 // RapidJSON values, the https-or-loopback base URL check and timestamp
 // normalization. Where callers differ (a minimum secret length, a message
 // wording, how an integer's text is read) the difference is a parameter.
@@ -16,20 +16,16 @@
 #include <string>
 #include <string_view>
 
-#include "model/config.h"
 #include "base/status.h"
+#include "base/strings.h"
+#include "model/config.h"
 
 namespace cartsync::connector_util {
 
 // --- text -------------------------------------------------------------------
 
-/// ASCII lower case; other bytes unchanged.
-char Lower(char c);
-std::string ToLower(std::string_view s);
-/// ASCII case-insensitive equality.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-/// Without leading and trailing `blanks` (by default ' ', '\t', '\r', '\n').
-std::string_view Trim(std::string_view s, std::string_view blanks = " \t\r\n");
+// ASCII case (ToLower, EqualsIgnoreCase) and Trim: base/strings.h.
+
 /// The value of a run of ASCII digits; false (and `value` untouched) when
 /// `digits` holds anything else. The caller bounds the length.
 bool DigitsValue(std::string_view digits, int64_t& value);
@@ -71,11 +67,10 @@ int HexValue(char c);
 std::string PercentDecode(std::string_view s);
 /// Percent-encodes all but RFC 3986 unreserved characters and those in `keep`.
 std::string UrlEncode(std::string_view text, std::string_view keep = "");
-/// 127.0.0.1, localhost (any case) or [::1].
-bool IsLoopbackHost(std::string_view host);
-/// https://, or http:// to a loopback host (a local simulator), without
-/// user:password@. Messages start with `label` ("WooCommerce [api].store_url");
-/// `credentials_hint` follows "must not carry credentials".
+/// The URL rule of base/url.h (https://, or http:// to a loopback host: a
+/// local simulator; no user:password@) as a Status. Messages start with
+/// `label` ("WooCommerce [api].store_url"); `credentials_hint` follows
+/// "must not carry credentials".
 Status CheckBaseUrl(const std::string& url, const std::string& label,
                     std::string_view credentials_hint);
 

@@ -1,4 +1,5 @@
-// Shopify Admin REST connector; see shopify_cart.h for the endpoints used.
+// Shopify Admin GraphQL connector; see shopify_cart.h for the operations used
+// and shopify_graphql.cc for the documents.
 #include "runtime/carts/shopify_cart.h"
 
 #include <rapidjson/error/en.h>
@@ -7,51 +8,46 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <utility>
 
+#include "base/sha256.h"
+#include "base/url.h"
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/shopify_graphql.h"
+#include "runtime/net/auth.h"
 
 namespace cartsync {
 namespace shopify_detail {
 namespace {
 
+using connector_util::Excerpt;
+using connector_util::JsonWriter;
+using connector_util::Member;
+using connector_util::WriteString;
 using rapidjson::Value;
+namespace gql = shopify_graphql;
 
 constexpr size_t kMaxErrorText = 500;
-constexpr const char* kDefaultApiVersion = "2024-10";
-constexpr const char* kPageLimit = "250";
-// What FetchOrders reads (closed_at / cancelled_at for the status check).
-constexpr const char* kOrderFields =
-    "id,name,email,contact_email,phone,created_at,updated_at,closed_at,cancelled_at,"
-    "financial_status,fulfillment_status,shipping_address,shipping_lines,line_items";
-
-using connector_util::EqualsIgnoreCase;
-using connector_util::Excerpt;
-using connector_util::Member;
-using connector_util::PercentDecode;
-using connector_util::Trim;
-using connector_util::UrlEncode;
+constexpr const char* kDefaultApiVersion = "2026-10";
+constexpr int kMaxThrottledRetries = 20;
+constexpr int64_t kMaxThrottledWaitMs = 60'000;
+constexpr int kMaxConcurrentKeyRetries = 5;
 
 bool IsDigits(std::string_view s) {
   if (s.empty() || s.size() > 20) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// A string or number as text (numbers parsed as strings arrive as strings);
-/// nullopt for null, missing or anything else.
+/// A string or number as text; nullopt for null, missing or anything else.
 std::optional<std::string> Scalar(const Value* v) {
   if (v == nullptr) return std::nullopt;
   if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
   if (v->IsInt64()) return std::to_string(v->GetInt64());
   if (v->IsUint64()) return std::to_string(v->GetUint64());
-  if (v->IsDouble()) {
-    rapidjson::StringBuffer b;
-    rapidjson::Writer<rapidjson::StringBuffer> w(b);
-    w.Double(v->GetDouble());
-    return std::string(b.GetString(), b.GetSize());
-  }
   return std::nullopt;
 }
 
@@ -59,44 +55,31 @@ std::string Text(const Value& object, const char* name) {
   return Scalar(Member(object, name)).value_or("");
 }
 
-bool IsNullOrMissing(const Value& object, const char* name) {
+bool IsNull(const Value& object, const char* name) {
   const Value* v = Member(object, name);
-  return v == nullptr || v->IsNull() || (v->IsString() && v->GetStringLength() == 0);
+  return v == nullptr || v->IsNull();
 }
 
-/// An integer from a JSON number or its text ("2", "2.0" are 2).
-bool ReadInteger(const Value* v, int64_t& out) {
+/// An Int field: a JSON integer (or its text).
+bool ReadInt(const Value* v, int64_t& out) {
   if (v == nullptr) return false;
   if (v->IsInt64()) {
     out = v->GetInt64();
     return true;
   }
-  if (!v->IsString() && !v->IsDouble()) return false;
-  std::string text = Scalar(v).value_or("");
-  std::string_view t = Trim(text);
-  bool negative = !t.empty() && t.front() == '-';
-  if (negative) t.remove_prefix(1);
-  size_t dot = t.find('.');
-  std::string_view whole = t.substr(0, dot);
-  if (dot != std::string_view::npos) {
-    std::string_view frac = t.substr(dot + 1);
-    if (!std::all_of(frac.begin(), frac.end(), [](char c) { return c == '0'; })) return false;
+  if (v->IsString()) {
+    std::string_view s(v->GetString(), v->GetStringLength());
+    bool negative = !s.empty() && s.front() == '-';
+    if (negative) s.remove_prefix(1);
+    if (!IsDigits(s) || s.size() > 18) return false;
+    int64_t value = 0;
+    if (!connector_util::DigitsValue(s, value)) return false;
+    out = negative ? -value : value;
+    return true;
   }
-  if (!IsDigits(whole) || whole.size() > 18) return false;
-  int64_t value = 0;
-  for (char c : whole) value = value * 10 + (c - '0');
-  out = negative ? -value : value;
-  return true;
+  return false;
 }
 
-/// A Shopify id (positive integer, number or string) as decimal text.
-std::optional<std::string> ReadId(const Value* v) {
-  std::optional<std::string> text = Scalar(v);
-  if (!text || !IsDigits(*text)) return std::nullopt;
-  return text;
-}
-
-/// "2026-11-20T12:00:00+02:00" -> "2026-11-20T10:00:00Z".
 bool ToUtc(const Value& object, const char* name, std::string& out) {
   std::optional<std::string> text = Scalar(Member(object, name));
   if (!text) return false;
@@ -104,136 +87,140 @@ bool ToUtc(const Value& object, const char* name, std::string& out) {
   return !out.empty();
 }
 
-void AppendErrors(const Value& v, const std::string& prefix, std::vector<std::string>& out) {
-  if (out.size() > 50) return;
-  if (v.IsString()) {
-    std::string s(v.GetString(), v.GetStringLength());
-    if (!Trim(s).empty()) out.push_back(prefix.empty() ? s : prefix + ": " + s);
-  } else if (v.IsArray()) {
-    for (const Value& e : v.GetArray()) AppendErrors(e, prefix, out);
-  } else if (v.IsObject()) {
-    for (const auto& m : v.GetObject()) {
-      std::string key(m.name.GetString(), m.name.GetStringLength());
-      std::string p = key == "base" ? prefix : (prefix.empty() ? key : prefix + "." + key);
-      AppendErrors(m.value, p, out);
-    }
-  } else if (!v.IsNull()) {
-    std::optional<std::string> s = Scalar(&v);
-    if (s) out.push_back(prefix.empty() ? *s : prefix + ": " + *s);
-  }
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
 }
 
-// The order's own fields for the client-side status check.
-std::string FulfillmentOf(const Value& order) {
-  std::string f = Text(order, "fulfillment_status");
-  return f.empty() || f == "null" ? "unfulfilled" : f;
-}
-
+/// The order's display statuses, as the cart format spells them.
 bool MatchesOne(const Value& order, const std::string& dimension, const std::string& value) {
   if (value == "any") return true;
+  if (dimension == "status") {
+    if (value == "open") return IsNull(order, "closedAt") && IsNull(order, "cancelledAt");
+    if (value == "closed") return !IsNull(order, "closedAt");
+    if (value == "cancelled") return !IsNull(order, "cancelledAt");
+    return true;
+  }
   if (dimension == "financial_status") {
-    std::string f = Text(order, "financial_status");
-    if (value == "unpaid")
-      return f == "pending" || f == "authorized" || f == "partially_paid" || f == "unpaid";
-    return f == value;
+    const std::string f = Text(order, "displayFinancialStatus");
+    if (value == "unpaid") return f == "PENDING" || f == "AUTHORIZED" || f == "PARTIALLY_PAID";
+    return Lower(f) == value;
   }
   if (dimension == "fulfillment_status") {
-    std::string f = FulfillmentOf(order);  // null/"" -> "unfulfilled"
-    if (value == "unfulfilled") return f == "unfulfilled" || f == "unshipped" || f == "partial";
-    if (value == "unshipped") return f == "unfulfilled" || f == "unshipped";
-    if (value == "partial") return f == "partial";
-    if (value == "fulfilled" || value == "shipped") return f == "fulfilled" || f == "shipped";
-    return true;  // unknown here: Shopify's answer stands
-  }
-  if (dimension == "status") {
-    // Without the fields (a trimmed-down simulator) Shopify's answer stands.
-    if (Member(order, "closed_at") == nullptr && Member(order, "cancelled_at") == nullptr)
-      return true;
-    if (value == "open") return IsNullOrMissing(order, "closed_at");
-    if (value == "closed") return !IsNullOrMissing(order, "closed_at");
-    if (value == "cancelled") return !IsNullOrMissing(order, "cancelled_at");
+    const std::string f = Text(order, "displayFulfillmentStatus");
+    if (value == "partial") return f == "PARTIALLY_FULFILLED";
+    if (value == "fulfilled") return f == "FULFILLED";
+    if (value == "unfulfilled")  // nothing shipped yet, whatever stage it is in
+      return f == "UNFULFILLED" || f == "OPEN" || f == "IN_PROGRESS" ||
+             f == "PENDING_FULFILLMENT" || f == "ON_HOLD" || f == "SCHEDULED" ||
+             f == "REQUEST_DECLINED";
     return true;
   }
   return true;
 }
 
-}  // namespace
+/// One search term for a dimension's values; "" when any.
+std::string DimensionTerm(const std::string& dimension, const std::vector<std::string>& values) {
+  std::vector<std::string> wire;
+  for (const std::string& v : values) {
+    if (v == "any") return "";
+    if (dimension == "financial_status" && v == "unpaid") {
+      for (const char* u : {"pending", "authorized", "partially_paid"}) wire.push_back(u);
+    } else {
+      wire.push_back(v);
+    }
+  }
+  if (wire.empty()) return "";
+  std::string out;
+  for (const std::string& v : wire) out += (out.empty() ? "" : " OR ") + dimension + ":" + v;
+  return wire.size() > 1 ? "(" + out + ")" : out;
+}
 
-std::string NextPageInfo(std::string_view link) {
-  size_t pos = 0;
-  while (true) {
-    size_t lt = link.find('<', pos);
-    if (lt == std::string_view::npos) return "";
-    size_t gt = link.find('>', lt);
-    if (gt == std::string_view::npos) return "";
-    std::string_view url = link.substr(lt + 1, gt - lt - 1);
-    size_t next_lt = link.find('<', gt);
-    std::string_view params = link.substr(
-        gt + 1, next_lt == std::string_view::npos ? std::string_view::npos : next_lt - gt - 1);
-    pos = gt + 1;
-    // rel="next" / rel=next / rel="next previous", among other parameters.
-    bool is_next = false;
-    size_t p = 0;
-    while (p < params.size()) {
-      size_t semi = params.find(';', p);
-      std::string_view param = Trim(
-          params.substr(p, semi == std::string_view::npos ? std::string_view::npos : semi - p));
-      p = semi == std::string_view::npos ? params.size() : semi + 1;
-      while (!param.empty() && param.back() == ',') param = Trim(param.substr(0, param.size() - 1));
-      size_t eq = param.find('=');
-      if (eq == std::string_view::npos || !EqualsIgnoreCase(Trim(param.substr(0, eq)), "rel"))
-        continue;
-      std::string_view value = Trim(param.substr(eq + 1));
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-        value = value.substr(1, value.size() - 2);
-      size_t w = 0;
-      while (w < value.size()) {
-        size_t space = value.find(' ', w);
-        std::string_view word =
-            value.substr(w, space == std::string_view::npos ? std::string_view::npos : space - w);
-        if (EqualsIgnoreCase(word, "next")) is_next = true;
-        w = space == std::string_view::npos ? value.size() : space + 1;
-      }
-    }
-    if (!is_next) continue;
-    size_t q = url.find('?');
-    if (q == std::string_view::npos) return "";
-    std::string_view query = url.substr(q + 1);
-    query = query.substr(0, query.find('#'));
-    size_t start = 0;
-    while (start <= query.size()) {
-      size_t amp = query.find('&', start);
-      std::string_view piece =
-          query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
-      size_t eq = piece.find('=');
-      if (eq != std::string_view::npos && piece.substr(0, eq) == "page_info")
-        return PercentDecode(piece.substr(eq + 1));
-      if (amp == std::string_view::npos) break;
-      start = amp + 1;
-    }
-    return "";
+void AppendErrorMessages(const Value& errors, std::vector<std::string>& out) {
+  if (!errors.IsArray()) {
+    if (std::optional<std::string> s = Scalar(&errors)) out.push_back(*s);
+    return;
+  }
+  for (const Value& e : errors.GetArray()) {
+    if (out.size() > 20) return;
+    std::string message = Text(e, "message");
+    const Value* ext = Member(e, "extensions");
+    std::string code = ext ? Text(*ext, "code") : "";
+    if (!code.empty()) message += (message.empty() ? "" : " ") + std::string("(") + code + ")";
+    if (!message.empty()) out.push_back(message);
   }
 }
 
-std::string ErrorText(std::string_view body) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(body.data(),
-                                                                                    body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return "";
-  std::vector<std::string> parts;
-  if (const Value* errors = Member(doc, "errors")) AppendErrors(*errors, "", parts);
-  std::string error = Text(doc, "error"), description = Text(doc, "error_description");
-  if (!error.empty() && !description.empty()) {
-    parts.push_back(error + ": " + description);
-  } else if (!error.empty() || !description.empty()) {
-    parts.push_back(error + description);
+}  // namespace
+
+std::string SearchValue(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
   }
-  std::string joined;
-  for (const std::string& p : parts) {
-    if (!joined.empty()) joined += "; ";
-    joined += p;
+  return out + "\"";
+}
+
+std::string OrdersSearch(const OrderWindow& window) {
+  std::vector<std::string> terms;
+  for (const char* dimension : {"status", "financial_status", "fulfillment_status"}) {
+    auto it = window.statuses.find(dimension);
+    if (it == window.statuses.end()) continue;
+    std::string term = DimensionTerm(dimension, it->second);
+    if (!term.empty()) terms.push_back(term);
   }
-  return Excerpt(joined, kMaxErrorText);
+  if (window.created_after)
+    terms.push_back("created_at:>='" + FormatIsoUtc(*window.created_after) + "'");
+  if (window.updated_after)
+    terms.push_back("updated_at:>='" + FormatIsoUtc(*window.updated_after) + "'");
+  std::string out;
+  for (const std::string& t : terms) out += (out.empty() ? "" : " ") + t;
+  return out;
+}
+
+std::string SkuSearch(const std::vector<std::string>& skus) {
+  std::string out;
+  for (const std::string& s : skus)
+    out += (out.empty() ? "" : " OR ") + std::string("sku:") + SearchValue(s);
+  return out;
+}
+
+std::string GidNumber(std::string_view gid) {
+  std::string_view s = gid.substr(0, gid.find('?'));
+  size_t slash = s.rfind('/');
+  std::string_view tail = slash == std::string_view::npos ? s : s.substr(slash + 1);
+  return IsDigits(tail) ? std::string(tail) : "";
+}
+
+bool ReadLineItem(const Value& item, OrderLine& out, bool& keep, std::string& error) {
+  keep = false;
+  if (!item.IsObject()) {
+    error = "a line item is not an object";
+    return false;
+  }
+  OrderLine line;
+  line.line_key = GidNumber(Text(item, "id"));
+  if (line.line_key.empty()) {
+    error = "a line item has no id of the form gid://shopify/LineItem/N";
+    return false;
+  }
+  int64_t quantity = 0, current = 0, unfulfilled = 0;
+  if (!ReadInt(Member(item, "quantity"), quantity)) {
+    error = "line item " + line.line_key + " has no integer quantity";
+    return false;
+  }
+  // currentQuantity: what is left after refunds and removals; unfulfilledQuantity:
+  // what is not shipped yet. What the WMS must still ship is the smaller one.
+  if (!ReadInt(Member(item, "currentQuantity"), current)) current = quantity;
+  if (!ReadInt(Member(item, "unfulfilledQuantity"), unfulfilled)) unfulfilled = current;
+  line.quantity = std::min({quantity, current, unfulfilled});
+  line.sku = Text(item, "sku");
+  if (const Value* set = Member(item, "originalUnitPriceSet"))
+    if (const Value* shop = Member(set, "shopMoney")) line.unit_price = Text(*shop, "amount");
+  keep = line.quantity > 0;
+  out = std::move(line);
+  return true;
 }
 
 bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
@@ -242,87 +229,64 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
     return false;
   }
   CartOrder o;
-  std::optional<std::string> id = ReadId(Member(order, "id"));
-  if (!id) {
-    error = "an order has no numeric id";
+  o.id = Text(order, "legacyResourceId");
+  if (!IsDigits(o.id)) {
+    error = "an order has no numeric legacyResourceId";
     return false;
   }
-  o.id = *id;
   const std::string where = "order " + o.id + ": ";
   o.order_number = Text(order, "name");
-  if (!ToUtc(order, "created_at", o.placed_at)) {
-    error = where + "created_at \"" + Excerpt(Text(order, "created_at"), 40) + "\" is not ISO 8601";
+  if (o.order_number.empty()) o.order_number = o.id;
+  if (!ToUtc(order, "createdAt", o.placed_at)) {
+    error = where + "createdAt \"" + Excerpt(Text(order, "createdAt"), 40) + "\" is not ISO 8601";
     return false;
   }
-  if (!ToUtc(order, "updated_at", o.updated_at)) {
-    error = where + "updated_at \"" + Excerpt(Text(order, "updated_at"), 40) + "\" is not ISO 8601";
-    return false;
-  }
-  std::string financial = Text(order, "financial_status");
-  o.status = (financial.empty() ? "unknown" : financial) + "/" + FulfillmentOf(order);
-  if (!IsNullOrMissing(order, "cancelled_at")) o.status = "cancelled " + o.status;
+  if (!ToUtc(order, "updatedAt", o.updated_at)) o.updated_at = o.placed_at;
+  std::string financial = Lower(Text(order, "displayFinancialStatus"));
+  std::string fulfillment = Lower(Text(order, "displayFulfillmentStatus"));
+  o.status = (financial.empty() ? "unknown" : financial) + "/" +
+             (fulfillment.empty() ? "unknown" : fulfillment);
+  if (!IsNull(order, "cancelledAt"))
+    o.status = "cancelled " + o.status;
+  else if (!IsNull(order, "closedAt"))
+    o.status = "closed " + o.status;
 
-  if (const Value* lines = Member(order, "shipping_lines");
-      lines && lines->IsArray() && !lines->Empty()) {
-    o.ship_code = Text((*lines)[0], "title");
-  }
+  if (const Value* line = Member(order, "shippingLine"); line && line->IsObject())
+    o.ship_code = Text(*line, "title");
 
-  std::string email = Text(order, "email");
-  if (email.empty()) email = Text(order, "contact_email");
-  if (const Value* a = Member(order, "shipping_address"); a && a->IsObject()) {
+  if (const Value* a = Member(order, "shippingAddress"); a && a->IsObject()) {
     Address& s = o.ship_to;
     s.name = Text(*a, "name");
-    if (s.name.empty()) {
-      std::string first = Text(*a, "first_name"), last = Text(*a, "last_name");
-      s.name = first.empty() || last.empty() ? first + last : first + " " + last;
-    }
+    if (s.name.empty())
+      s.name = connector_util::JoinName(Text(*a, "firstName"), Text(*a, "lastName"));
     s.company = Text(*a, "company");
     s.address1 = Text(*a, "address1");
     s.address2 = Text(*a, "address2");
     s.city = Text(*a, "city");
-    s.region = Text(*a, "province_code");
+    s.region = Text(*a, "provinceCode");
     if (s.region.empty()) s.region = Text(*a, "province");
     s.postal_code = Text(*a, "zip");
-    s.country = Text(*a, "country_code");
+    s.country = Text(*a, "countryCodeV2");
     s.phone = Text(*a, "phone");
   }
   if (o.ship_to.phone.empty()) o.ship_to.phone = Text(order, "phone");
-  o.ship_to.email = email;
+  o.ship_to.email = Text(order, "email");
 
-  if (const Value* items = Member(order, "line_items"); items && !items->IsNull()) {
-    if (!items->IsArray()) {
-      error = where + "line_items is not a list";
+  if (const Value* items = Member(order, "lineItems"); items && !items->IsNull()) {
+    const Value* nodes = Member(items, "nodes");
+    if (nodes == nullptr || !nodes->IsArray()) {
+      error = where + "lineItems has no nodes list";
       return false;
     }
-    for (const Value& item : items->GetArray()) {
+    for (const Value& item : nodes->GetArray()) {
       OrderLine line;
-      std::optional<std::string> line_id = ReadId(Member(item, "id"));
-      if (!line_id) {
-        error = where + "a line item has no numeric id";
+      bool keep = false;
+      std::string why;
+      if (!ReadLineItem(item, line, keep, why)) {
+        error = where + why;
         return false;
       }
-      line.line_key = *line_id;
-      line.sku = Text(item, "sku");
-      if (!ReadInteger(Member(item, "quantity"), line.quantity)) {
-        error = where + "line item " + line.line_key + " has no integer quantity";
-        return false;
-      }
-      // current_quantity (REST 2024-01+) is quantity minus what an order edit
-      // removed: what is left to ship. A line removed entirely is left out.
-      if (int64_t current = 0; ReadInteger(Member(item, "current_quantity"), current)) {
-        line.quantity = current;
-        if (current <= 0) continue;
-      }
-      // fulfillable_quantity: what is still to fulfil, without what was
-      // fulfilled already (by the merchant, another app or an earlier
-      // shipment) or refunded. A partially fulfilled order asks the WMS for
-      // the rest only, never for the same goods a second time.
-      if (int64_t fulfillable = 0; ReadInteger(Member(item, "fulfillable_quantity"), fulfillable)) {
-        line.quantity = std::min(line.quantity, fulfillable);
-        if (line.quantity <= 0) continue;
-      }
-      line.unit_price = Text(item, "price");
-      o.lines.push_back(std::move(line));
+      if (keep) o.lines.push_back(std::move(line));
     }
   }
   out = std::move(o);
@@ -332,10 +296,52 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
 bool MatchesStatus(const Value& order, const std::string& dimension,
                    const std::vector<std::string>& values) {
   if (values.empty()) return true;
-  for (const std::string& v : values) {
+  for (const std::string& v : values)
     if (MatchesOne(order, dimension, v)) return true;
-  }
   return false;
+}
+
+std::string ErrorText(std::string_view body) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return "";
+  std::vector<std::string> parts;
+  if (const Value* errors = Member(doc, "errors")) AppendErrorMessages(*errors, parts);
+  std::string joined;
+  for (const std::string& p : parts) joined += (joined.empty() ? "" : "; ") + p;
+  return Excerpt(joined, kMaxErrorText);
+}
+
+bool ReadCost(const Value& doc, CostBudget& budget, double& requested) {
+  const Value* cost = Member(Member(&doc, "extensions"), "cost");
+  const Value* status = Member(cost, "throttleStatus");
+  auto number = [](const Value* v, double& out) {
+    if (v == nullptr || !v->IsNumber()) return false;
+    out = v->GetDouble();
+    return true;
+  };
+  CostBudget b;
+  if (!number(Member(status, "maximumAvailable"), b.maximum) ||
+      !number(Member(status, "currentlyAvailable"), b.available) ||
+      !number(Member(status, "restoreRate"), b.restore_per_second))
+    return false;
+  requested = 0;
+  number(Member(cost, "requestedQueryCost"), requested);
+  budget = b;
+  return true;
+}
+
+std::string IdempotencyKey(std::string_view cart_id, std::string_view location_gid,
+                           std::string_view push_id,
+                           const std::vector<std::pair<std::string, int64_t>>& quantities) {
+  std::string text = "cartsync inventorySetQuantities v1\n";
+  text +=
+      std::string(cart_id) + "\n" + std::string(location_gid) + "\n" + std::string(push_id) + "\n";
+  for (const auto& [item, quantity] : quantities)
+    text += item + "=" + std::to_string(quantity) + "\n";
+  const std::string h = Sha256Hex(text);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
 }
 
 // ---------------------------------------------------------------------------
@@ -343,154 +349,576 @@ bool MatchesStatus(const Value& order, const std::string& dimension,
 
 namespace {
 
-/// A 2xx answer (or a 4xx the caller asked to see).
+/// What a GraphQL answer carries once it is known to be usable.
 struct Reply {
-  int status = 0;
-  std::string link;         ///< every Link header, joined by ", "
-  std::string request_id;   ///< X-Request-Id, "" when absent
-  std::string error_text;   ///< non-2xx: Shopify's error text, or "HTTP N"
-  rapidjson::Document doc;  ///< 2xx: the body (an object); numbers as strings
+  rapidjson::Document doc;
+  const Value* data = nullptr;  ///< doc["data"], an object
+  std::string request_id;
 };
-
-/// Which non-2xx answers come back as a Reply rather than a Status.
-enum class Pass { None, NotFound, ClientErrors };
 
 std::string RequestIdNote(const std::string& id) {
   return id.empty() ? "" : " (X-Request-Id " + Excerpt(id, 80) + ")";
 }
 
-/// The URL's path relative to the API base, without the query: for messages.
-std::string PathOnly(const std::string& path) { return path.substr(0, path.find('?')); }
+/// The tracking numbers already on an order, by fulfillment location.
+struct TrackingState {
+  bool found = false;
+  bool anywhere = false;            ///< on a fulfillment without a location
+  std::set<std::string> locations;  ///< location gids carrying the number
+  bool Covers(const std::string& location) const {
+    return anywhere || locations.count(location) > 0;
+  }
+};
+
+struct FoLine {
+  std::string id;         ///< FulfillmentOrderLineItem gid
+  std::string line_key;   ///< the order line's number
+  int64_t remaining = 0;  ///< remainingQuantity
+};
+
+struct FulfillmentOrder {
+  std::string id, status, location;  ///< location gid, "" when none
+  std::vector<FoLine> lines;
+};
 
 class ShopifyCart final : public CartConnector {
  public:
-  ShopifyCart(std::string base, SecretRef token, std::optional<std::string> location,
-              HttpClient& http, SecretResolver& secrets)
-      : base_(std::move(base)),
-        token_ref_(std::move(token)),
-        location_(std::move(location)),
+  ShopifyCart(std::string cart_id, std::string api_base, std::unique_ptr<AuthStrategy> auth,
+              std::optional<std::string> location_id, std::optional<int64_t> earliest_unix,
+              HttpClient& http)
+      : cart_id_(std::move(cart_id)),
+        endpoint_(std::move(api_base) + "graphql.json"),
+        auth_(std::move(auth)),
+        location_id_(std::move(location_id)),
+        earliest_unix_(earliest_unix),
         http_(http),
-        secrets_(secrets) {}
+        clock_(http.clock()) {}
+
+  // ---- orders ------------------------------------------------------------------
 
   Status FetchOrders(const OrderWindow& window,
                      const std::function<Status(std::vector<CartOrder>&&)>& sink) override {
-    const std::string page_query = std::string("limit=") + kPageLimit + "&fields=" + kOrderFields;
-    std::string filters;
-    std::map<std::string, std::vector<std::string>> local_checks;
-    for (const char* dimension : {"status", "financial_status", "fulfillment_status"}) {
-      auto it = window.statuses.find(dimension);
-      if (it == window.statuses.end() || it->second.empty()) continue;
-      const std::vector<std::string>& values = it->second;
-      bool any = std::find(values.begin(), values.end(), "any") != values.end();
-      std::string joined;
-      for (const std::string& v : any ? std::vector<std::string>{"any"} : values) {
-        // The cart format says "fulfilled"; the orders.json filter spells it "shipped".
-        std::string wire =
-            std::string(dimension) == "fulfillment_status" && v == "fulfilled" ? "shipped" : v;
-        if (!joined.empty()) joined += ",";
-        joined += UrlEncode(wire);
-      }
-      filters += "&" + std::string(dimension) + "=" + joined;
-      if (!any && values.size() > 1) local_checks[dimension] = values;
-    }
-    if (window.created_after)
-      filters += "&created_at_min=" + UrlEncode(FormatIsoUtc(*window.created_after), ":");
-    if (window.updated_after)
-      filters += "&updated_at_min=" + UrlEncode(FormatIsoUtc(*window.updated_after), ":");
-
-    std::string path = "orders.json?" + page_query + filters;
-    std::set<std::string> seen;
+    Status scoped = CheckOrderHorizon(window);
+    if (!scoped.ok()) return scoped;
+    const std::string search = OrdersSearch(window);
+    std::set<std::string> seen_ids, seen_cursors;
+    std::optional<std::string> after;
     for (int page = 1;; ++page) {
       if (page > kMaxPages)
-        return Status::Transient("Shopify GET orders.json: more than " + std::to_string(kMaxPages) +
-                                 " pages; stopped (a Link header that never ends?)");
-      auto reply = Call("GET", path, "", true, Pass::None);
+        return Status::Transient("Shopify CartsyncOrders: more than " + std::to_string(kMaxPages) +
+                                 " pages; stopped");
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("query");
+        WriteString(w, search);
+        w.Key("after");
+        if (after)
+          WriteString(w, *after);
+        else
+          w.Null();
+      });
+      auto reply = Call(gql::kOrders, vars, /*idempotent=*/true);
       if (!reply.ok()) return reply.status();
-      const Value* orders = Member(reply->doc, "orders");
-      if (orders == nullptr || !orders->IsArray())
-        return Status::Permanent("Shopify GET orders.json: the answer has no \"orders\" list" +
+      const Value* orders = Member(reply->data, "orders");
+      const Value* nodes = Member(orders, "nodes");
+      if (nodes == nullptr || !nodes->IsArray())
+        return Status::Permanent("Shopify CartsyncOrders: the answer has no orders.nodes list" +
                                  RequestIdNote(reply->request_id));
       std::vector<CartOrder> batch;
-      batch.reserve(orders->Size());
-      for (const Value& order : orders->GetArray()) {
+      for (const Value& node : nodes->GetArray()) {
         bool wanted = true;
-        for (const auto& [dimension, values] : local_checks) {
-          if (!MatchesStatus(order, dimension, values)) wanted = false;
-        }
+        for (const auto& [dimension, values] : window.statuses)
+          if (!MatchesStatus(node, dimension, values)) wanted = false;
         if (!wanted) continue;
         CartOrder o;
         std::string error;
-        if (!ReadOrder(order, o, error))
-          return Status::Permanent("Shopify GET orders.json: " + error +
+        if (!ReadOrder(node, o, error))
+          return Status::Permanent("Shopify CartsyncOrders: " + error +
                                    RequestIdNote(reply->request_id));
+        if (!seen_ids.insert(o.id).second) continue;
+        const Value* info = Member(Member(Member(&node, "lineItems"), "pageInfo"), "hasNextPage");
+        if (info && info->IsBool() && info->GetBool()) {
+          std::string cursor = Text(*Member(Member(&node, "lineItems"), "pageInfo"), "endCursor");
+          Status more = MoreLineItems(Text(node, "id"), o, cursor);
+          if (!more.ok()) return more;
+        }
         batch.push_back(std::move(o));
       }
       if (!batch.empty()) {
         Status st = sink(std::move(batch));
         if (!st.ok()) return st;
       }
-      std::string next = NextPageInfo(reply->link);
-      if (next.empty()) return Status::Ok();
-      if (!seen.insert(next).second)
-        return Status::Transient("Shopify GET orders.json: the Link header repeated a page (page " +
-                                 std::to_string(page + 1) + "); stopped" +
-                                 RequestIdNote(reply->request_id));
-      // With page_info Shopify accepts only limit and fields: no filters.
-      path = "orders.json?" + page_query + "&page_info=" + UrlEncode(next);
+      auto next = NextCursor(*orders, "CartsyncOrders", seen_cursors, reply->request_id);
+      if (!next.ok()) return next.status();
+      if (!next->has_value()) return Status::Ok();
+      after = *next.value();
     }
   }
+
+  // ---- tracking ----------------------------------------------------------------
 
   Result<bool> HasTracking(const std::string& order_id,
                            const std::string& tracking_number) override {
     if (!IsDigits(order_id))
       return Status::Permanent("\"" + Excerpt(order_id, 40) + "\" is not a Shopify order id");
-    auto reply = Call("GET", "orders/" + order_id + "/fulfillments.json?limit=250", "", true,
-                      Pass::NotFound);
-    if (!reply.ok()) return reply.status();
-    if (reply->status == 404) return false;  // no such order: no tracking on it either
-    const Value* fulfillments = Member(reply->doc, "fulfillments");
-    if (fulfillments == nullptr || !fulfillments->IsArray())
-      return Status::Permanent("Shopify GET orders/" + order_id +
-                               "/fulfillments.json: the answer has no \"fulfillments\" list" +
-                               RequestIdNote(reply->request_id));
-    const std::string_view wanted = Trim(tracking_number);
-    auto same = [&](const Value& v) {
-      std::optional<std::string> s = Scalar(&v);
-      return s && !wanted.empty() && EqualsIgnoreCase(Trim(*s), wanted);
-    };
-    for (const Value& f : fulfillments->GetArray()) {
-      if (const Value* n = Member(f, "tracking_number"); n && same(*n)) return true;
-      if (const Value* list = Member(f, "tracking_numbers"); list && list->IsArray()) {
-        for (const Value& n : list->GetArray()) {
-          if (same(n)) return true;
-        }
-      }
-    }
-    return false;
+    if (Trim(tracking_number).empty()) return Status::Permanent("no tracking number to look for");
+    auto state = ReadTracking(order_id, tracking_number);
+    if (!state.ok()) return state.status();
+    return state->found;
   }
 
-  Status UploadTracking(const TrackingUpload& upload) override {
+  Status UploadTracking(const TrackingUpload& upload) override { return Fulfil(upload); }
+  Status FinishTracking(const TrackingUpload& upload) override { return Fulfil(upload); }
+
+  // ---- inventory ---------------------------------------------------------------
+
+  Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
+    std::vector<PushError> errors;
+    if (items.empty()) return errors;
+    if (push_id_.empty()) push_id_ = std::to_string(clock_.NowMs());
+    auto location = Location();
+    if (!location.ok()) return location.status();
+    std::vector<std::string> skus;
+    for (const InventoryPush& i : items) skus.push_back(i.sku);
+    Status looked = LookUpSkus(skus);
+    if (!looked.ok()) return looked;
+
+    // Last value wins for a SKU listed twice; items keep their first position.
+    std::vector<std::pair<std::string, int64_t>> quantities;  // inventory item gid, quantity
+    std::map<std::string, std::string> sku_of;                // inventory item gid -> sku
+    std::map<std::string, size_t> position;
+    for (const InventoryPush& item : items) {
+      const std::vector<std::string>& ids = sku_items_[item.sku];
+      if (ids.empty()) {
+        errors.push_back({item.sku, "SKU not found in Shopify"});
+        continue;
+      }
+      if (ids.size() > 1) {
+        errors.push_back(
+            {item.sku, "SKU is on " + std::to_string(ids.size()) +
+                           " Shopify variants with different inventory items; not set"});
+        continue;
+      }
+      auto [it, fresh] = position.emplace(ids.front(), quantities.size());
+      if (fresh)
+        quantities.emplace_back(ids.front(), item.quantity);
+      else
+        quantities[it->second].second = item.quantity;
+      sku_of[ids.front()] = item.sku;
+    }
+    for (size_t begin = 0; begin < quantities.size(); begin += kQuantitiesPerSet) {
+      std::vector<std::pair<std::string, int64_t>> batch(
+          quantities.begin() + static_cast<std::ptrdiff_t>(begin),
+          quantities.begin() +
+              static_cast<std::ptrdiff_t>(std::min(quantities.size(), begin + kQuantitiesPerSet)));
+      Status st = SetQuantities(location.value(), std::move(batch), sku_of, errors);
+      if (!st.ok()) return st;
+    }
+    return errors;
+  }
+
+ private:
+  // ---- the GraphQL call ---------------------------------------------------------
+
+  template <class F>
+  static std::string Vars(F&& fill) {
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    w.StartObject();
+    fill(w);
+    w.EndObject();
+    return std::string(sb.GetString(), sb.GetSize());
+  }
+
+  std::string Scrub(std::string text) const {
+    for (const std::string& s : auth_->Secrets())
+      connector_util::ScrubSecrets(text, {s}, /*min_length=*/1);
+    return text;
+  }
+
+  /// One operation: paced by its requested cost, authenticated, sent again
+  /// after THROTTLED (it did not run) and once after a 401 with a fresh
+  /// token. A usable answer has a `data` object and no `errors`; anything
+  /// else is a Status naming the operation (Transient when a later attempt
+  /// can help; for a mutation, Transient also means "unknown outcome").
+  Result<Reply> Call(const gql::Operation& op, const std::string& variables, bool idempotent) {
+    const std::string where = std::string("Shopify ") + op.name;
+    std::string body;
+    {
+      rapidjson::StringBuffer sb;
+      JsonWriter w(sb);
+      w.StartObject();
+      w.Key("query");
+      WriteString(w, op.document);
+      w.Key("operationName");
+      WriteString(w, op.name);
+      w.Key("variables");
+      w.RawValue(variables.data(), static_cast<rapidjson::SizeType>(variables.size()),
+                 rapidjson::kObjectType);
+      w.EndObject();
+      body.assign(sb.GetString(), sb.GetSize());
+    }
+    bool refreshed = false;
+    for (int throttled = 0;;) {
+      const int64_t wait = limiter_.DelayBeforeMs(op.max_cost, clock_.NowMs());
+      if (wait > 0) clock_.SleepMs(wait);
+      HttpRequest request;
+      request.method = "POST";
+      request.url = endpoint_;
+      request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
+      request.body = body;
+      request.idempotent = idempotent;
+      Status authorized = auth_->Apply(request);
+      if (!authorized.ok())
+        return Status(authorized.code(), Scrub(where + ": " + authorized.message()));
+      auto sent = http_.Send(request);
+      if (!sent.ok())
+        return Status(sent.status().code(), Scrub(where + ": " + sent.status().message()));
+      const HttpResponse& r = sent.value();
+      const std::string rid = RequestIdNote(Scrub(r.Header("X-Request-Id")));
+      if (r.status == 401 && !refreshed && auth_->Invalidate()) {
+        refreshed = true;  // a token that expired early: one more try with a new one
+        continue;
+      }
+      if (r.status == 401 || r.status == 403) {
+        std::string text = ErrorText(r.body);
+        return Status::Permanent(
+            Scrub("Shopify rejected the access token (HTTP " + std::to_string(r.status) + ") on " +
+                  op.name + (text.empty() ? "" : ": " + text) +
+                  (r.status == 403
+                       ? "; the app needs the scopes listed in the [api] help (cartsync schema)"
+                       : "") +
+                  rid));
+      }
+      if (r.status < 200 || r.status >= 300) {
+        std::string text = ErrorText(r.body);
+        std::string message =
+            where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
+        if (r.status >= 300 && r.status < 400)
+          message += " (redirect; store_url must be the shop's https://NAME.myshopify.com address)";
+        if (r.status == 404) message += " (check store_url and api_version)";
+        message += rid;
+        return r.status >= 500 ? Status::Transient(Scrub(message))
+                               : Status::Permanent(Scrub(message));
+      }
+      if (!connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body))
+        return Status::Transient(Scrub("malformed answer from " + where +
+                                       ": not JSON (content type \"" +
+                                       Excerpt(r.Header("Content-Type"), 60) + "\", HTTP " +
+                                       std::to_string(r.status) + ")" + rid));
+      Reply reply;
+      reply.request_id = Scrub(r.Header("X-Request-Id"));
+      reply.doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
+      if (reply.doc.HasParseError() || !reply.doc.IsObject()) {
+        std::string why =
+            reply.doc.HasParseError()
+                ? std::string(rapidjson::GetParseError_En(reply.doc.GetParseError())) +
+                      " at offset " + std::to_string(reply.doc.GetErrorOffset())
+                : "not a JSON object";
+        return Status::Transient(Scrub("malformed JSON from " + where + " (HTTP " +
+                                       std::to_string(r.status) + ", " +
+                                       std::to_string(r.body.size()) + " bytes): " + why + rid));
+      }
+      CostBudget budget;
+      double requested = 0;
+      const bool has_cost = ReadCost(reply.doc, budget, requested);
+      if (has_cost) limiter_.Observe(budget, clock_.NowMs());
+      const Value* errors = Member(reply.doc, "errors");
+      if (errors != nullptr && errors->IsArray() && !errors->Empty()) {
+        std::set<std::string> codes;
+        for (const Value& e : errors->GetArray()) {
+          const Value* ext = Member(&e, "extensions");
+          codes.insert(ext ? Text(*ext, "code") : "");
+        }
+        const std::string text = Scrub(ErrorText(r.body));
+        if (codes.count("THROTTLED")) {
+          if (++throttled > kMaxThrottledRetries)
+            return Status::Transient(where + ": THROTTLED " + std::to_string(throttled) +
+                                     " times; stopped" + rid);
+          // Not run: wait until the bucket holds the request's cost, when it
+          // can and soon (Shopify's buckets restore 50+ points a second).
+          const double cost = requested > 0 && requested <= 1000 ? requested : op.max_cost;
+          if (has_cost && cost > budget.maximum)
+            return Status::Transient(where + ": THROTTLED: the query costs " +
+                                     std::to_string(static_cast<int>(cost)) +
+                                     " points, the bucket holds " +
+                                     std::to_string(static_cast<int64_t>(budget.maximum)) + rid);
+          const int64_t wait =
+              has_cost ? limiter_.ThrottledWaitMs(cost, budget, clock_.NowMs()) : 1000;
+          if (wait > kMaxThrottledWaitMs)
+            return Status::Transient(where + ": THROTTLED: the bucket would take " +
+                                     std::to_string(wait / 1000) +
+                                     " s to hold the query's cost; stopped" + rid);
+          clock_.SleepMs(wait);
+          continue;
+        }
+        if (codes.count("MAX_COST_EXCEEDED"))
+          return Status::Permanent(where + ": Shopify refused the query's cost: " + text + rid);
+        if (codes.count("ACCESS_DENIED"))
+          return Status::Permanent(
+              where + ": access denied: " + text +
+              "; the app needs the scopes listed in the [api] help (cartsync schema)" + rid);
+        if (codes.count("INTERNAL_SERVER_ERROR") || codes.count("SERVICE_UNAVAILABLE"))
+          return Status::Transient(where + ": " + text + rid);
+        return Status::Permanent(where + ": " + text + rid);
+      }
+      reply.data = Member(reply.doc, "data");
+      if (reply.data == nullptr || !reply.data->IsObject())
+        return Status::Transient(where + ": the answer has no data" + rid);
+      return reply;
+    }
+  }
+
+  /// The next cursor of a connection, nullopt at the end; a cursor seen
+  /// before is an error, not another request.
+  Result<std::optional<std::string>> NextCursor(const Value& connection, const char* op,
+                                                std::set<std::string>& seen,
+                                                const std::string& request_id) {
+    const Value* info = Member(&connection, "pageInfo");
+    const Value* more = Member(info, "hasNextPage");
+    if (more == nullptr || !more->IsBool() || !more->GetBool()) return std::optional<std::string>();
+    std::string cursor = Text(*info, "endCursor");
+    if (cursor.empty())
+      return Status::Permanent(std::string("Shopify ") + op + ": hasNextPage without an endCursor" +
+                               RequestIdNote(request_id));
+    if (!seen.insert(cursor).second)
+      return Status::Transient(std::string("Shopify ") + op +
+                               ": the cursor repeated a page; stopped" + RequestIdNote(request_id));
+    return std::optional<std::string>(cursor);
+  }
+
+  static std::string OrderGid(const std::string& id) { return "gid://shopify/Order/" + id; }
+
+  // ---- orders -------------------------------------------------------------------
+
+  /// Orders older than 60 days are invisible without read_all_orders: a
+  /// download reaching further back (earliest_order_date or the window)
+  /// fails instead of silently missing them.
+  Status CheckOrderHorizon(const OrderWindow& window) {
+    const int64_t horizon = clock_.NowSeconds() - kRecentOrdersSeconds;
+    std::optional<int64_t> start =
+        window.created_after ? window.created_after : window.updated_after;
+    if (earliest_unix_ && (!start || *earliest_unix_ < *start)) start = earliest_unix_;
+    if (!start || *start >= horizon) return Status::Ok();
+    if (!scopes_) {
+      auto reply = Call(gql::kAccessScopes, "{}", true);
+      if (!reply.ok()) return reply.status();
+      const Value* list = Member(Member(reply->data, "currentAppInstallation"), "accessScopes");
+      if (list == nullptr || !list->IsArray())
+        return Status::Permanent(
+            "Shopify CartsyncAccessScopes: the answer has no accessScopes list" +
+            RequestIdNote(reply->request_id));
+      std::set<std::string> scopes;
+      for (const Value& s : list->GetArray()) scopes.insert(Text(s, "handle"));
+      scopes_ = std::move(scopes);
+    }
+    if (scopes_->count("read_all_orders")) return Status::Ok();
+    return Status::Permanent(
+        "Shopify shows an app without the read_all_orders scope only the last 60 days of orders, "
+        "and this "
+        "download reaches back to " +
+        FormatIsoUtc(*start).substr(0, 10) +
+        ": grant the app read_all_orders (Dev Dashboard: the app's version scopes, then release "
+        "and "
+        "reinstall; a legacy custom app: its Admin API scopes) or set earliest_order_date within "
+        "60 days");
+  }
+
+  Status MoreLineItems(const std::string& order_gid, CartOrder& o, std::string cursor) {
+    std::set<std::string> seen;
+    for (int page = 1; !cursor.empty(); ++page) {
+      if (page > kMaxPages || !seen.insert(cursor).second)
+        return Status::Transient("Shopify CartsyncOrderLineItems: order " + o.id +
+                                 ": the cursor repeated a page");
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("id");
+        WriteString(w, order_gid);
+        w.Key("after");
+        WriteString(w, cursor);
+      });
+      auto reply = Call(gql::kOrderLineItems, vars, true);
+      if (!reply.ok()) return reply.status();
+      const Value* items = Member(Member(reply->data, "order"), "lineItems");
+      const Value* nodes = Member(items, "nodes");
+      if (nodes == nullptr || !nodes->IsArray())
+        return Status::Permanent("Shopify CartsyncOrderLineItems: order " + o.id +
+                                 ": no lineItems.nodes list" + RequestIdNote(reply->request_id));
+      for (const Value& item : nodes->GetArray()) {
+        OrderLine line;
+        bool keep = false;
+        std::string error;
+        if (!ReadLineItem(item, line, keep, error))
+          return Status::Permanent("Shopify CartsyncOrderLineItems: order " + o.id + ": " + error);
+        if (keep) o.lines.push_back(std::move(line));
+      }
+      const Value* info = Member(items, "pageInfo");
+      const Value* more = Member(info, "hasNextPage");
+      cursor = more && more->IsBool() && more->GetBool() ? Text(*info, "endCursor") : "";
+    }
+    return Status::Ok();
+  }
+
+  // ---- tracking -----------------------------------------------------------------
+
+  /// Where the order's fulfillments carry `number`: the first 20
+  /// fulfillments, and the first 80 when there are more (an order with
+  /// more than 80 cannot be checked: Permanent, rather than a guess).
+  Result<TrackingState> ReadTracking(const std::string& order_id, const std::string& number) {
+    const std::string_view wanted = Trim(number);
+    for (const gql::Operation* op : {&gql::kOrderTracking, &gql::kOrderTrackingMore}) {
+      const size_t limit = op == &gql::kOrderTracking ? 20 : 80;
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("id");
+        WriteString(w, OrderGid(order_id));
+      });
+      auto reply = Call(*op, vars, true);
+      if (!reply.ok()) return reply.status();
+      const Value* order = Member(reply->data, "order");
+      TrackingState state;
+      if (order == nullptr || order->IsNull())
+        return state;  // no such order: no tracking on it either
+      const Value* list = Member(order, "fulfillments");
+      if (list == nullptr || !list->IsArray())
+        return Status::Permanent(std::string("Shopify ") + op->name +
+                                 ": the answer has no fulfillments list" +
+                                 RequestIdNote(reply->request_id));
+      for (const Value& f : list->GetArray()) {
+        const Value* infos = Member(&f, "trackingInfo");
+        if (infos == nullptr || !infos->IsArray()) continue;
+        bool has = false;
+        for (const Value& info : infos->GetArray())
+          if (!wanted.empty() && EqualsIgnoreCase(Trim(Text(info, "number")), wanted)) has = true;
+        if (!has) continue;
+        state.found = true;
+        const Value* location = Member(&f, "location");
+        std::string gid = location && location->IsObject() ? Text(*location, "id") : "";
+        if (gid.empty())
+          state.anywhere = true;
+        else
+          state.locations.insert(gid);
+      }
+      if (list->Size() < limit) return state;  // the whole list
+      if (op == &gql::kOrderTrackingMore) {
+        if (state.found) return state;
+        return Status::Permanent(
+            "Shopify order " + order_id +
+            " has more than 80 fulfillments; cartsync cannot tell whether tracking number " +
+            Excerpt(number, 60) + " is on it");
+      }
+    }
+    return TrackingState{};
+  }
+
+  Result<std::vector<FulfillmentOrder>> ReadFulfillmentOrders(const std::string& order_id) {
+    std::vector<FulfillmentOrder> out;
+    std::set<std::string> seen;
+    std::optional<std::string> after;
+    for (int page = 1; page <= kMaxPages; ++page) {
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("id");
+        WriteString(w, OrderGid(order_id));
+        w.Key("after");
+        if (after)
+          WriteString(w, *after);
+        else
+          w.Null();
+      });
+      auto reply = Call(gql::kFulfillmentOrders, vars, true);
+      if (!reply.ok()) return reply.status();
+      const Value* order = Member(reply->data, "order");
+      if (order == nullptr || order->IsNull())
+        return Status::Permanent("Shopify order " + order_id +
+                                 " does not exist (CartsyncFulfillmentOrders)");
+      const Value* conn = Member(order, "fulfillmentOrders");
+      const Value* nodes = Member(conn, "nodes");
+      if (nodes == nullptr || !nodes->IsArray())
+        return Status::Permanent(
+            "Shopify CartsyncFulfillmentOrders: the answer has no fulfillmentOrders.nodes list" +
+            RequestIdNote(reply->request_id));
+      for (const Value& node : nodes->GetArray()) {
+        FulfillmentOrder fo;
+        fo.id = Text(node, "id");
+        fo.status = Text(node, "status");
+        const Value* loc = Member(Member(&node, "assignedLocation"), "location");
+        fo.location = loc && loc->IsObject() ? Text(*loc, "id") : "";
+        const Value* lines = Member(&node, "lineItems");
+        Status read = ReadFoLines(lines, fo);
+        if (!read.ok()) return read;
+        const Value* info = Member(lines, "pageInfo");
+        const Value* more = Member(info, "hasNextPage");
+        if (more && more->IsBool() && more->GetBool()) {
+          Status rest = MoreFoLines(fo, Text(*info, "endCursor"));
+          if (!rest.ok()) return rest;
+        }
+        if (!fo.id.empty()) out.push_back(std::move(fo));
+      }
+      auto next = NextCursor(*conn, "CartsyncFulfillmentOrders", seen, reply->request_id);
+      if (!next.ok()) return next.status();
+      if (!next->has_value()) return out;
+      after = *next.value();
+    }
+    return Status::Transient("Shopify CartsyncFulfillmentOrders: too many pages; stopped");
+  }
+
+  static Status ReadFoLines(const Value* lines, FulfillmentOrder& fo) {
+    const Value* nodes = Member(lines, "nodes");
+    if (nodes == nullptr || !nodes->IsArray())
+      return Status::Permanent("Shopify fulfillment order " + Excerpt(fo.id, 80) +
+                               " has no lineItems.nodes list");
+    for (const Value& n : nodes->GetArray()) {
+      FoLine l;
+      l.id = Text(n, "id");
+      const Value* li = Member(&n, "lineItem");
+      l.line_key = li && li->IsObject() ? GidNumber(Text(*li, "id")) : "";
+      if (l.id.empty() || !ReadInt(Member(&n, "remainingQuantity"), l.remaining)) continue;
+      fo.lines.push_back(std::move(l));
+    }
+    return Status::Ok();
+  }
+
+  Status MoreFoLines(FulfillmentOrder& fo, std::string cursor) {
+    std::set<std::string> seen;
+    for (int page = 1; !cursor.empty(); ++page) {
+      if (page > kMaxPages || !seen.insert(cursor).second)
+        return Status::Transient(
+            "Shopify CartsyncFulfillmentOrderLineItems: the cursor repeated a page");
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("id");
+        WriteString(w, fo.id);
+        w.Key("after");
+        WriteString(w, cursor);
+      });
+      auto reply = Call(gql::kFulfillmentOrderLineItems, vars, true);
+      if (!reply.ok()) return reply.status();
+      const Value* lines = Member(Member(reply->data, "fulfillmentOrder"), "lineItems");
+      Status read = ReadFoLines(lines, fo);
+      if (!read.ok()) return read;
+      const Value* info = Member(lines, "pageInfo");
+      const Value* more = Member(info, "hasNextPage");
+      cursor = more && more->IsBool() && more->GetBool() ? Text(*info, "endCursor") : "";
+    }
+    return Status::Ok();
+  }
+
+  /// Puts the tracking number on every assigned location of the order that
+  /// has lines of the shipment open and does not carry the number yet: one
+  /// fulfillmentCreate per location (Shopify refuses fulfillment orders of
+  /// two locations in one call). Safe to repeat: locations already carrying
+  /// the number are skipped, and an unknown outcome is looked up first.
+  Status Fulfil(const TrackingUpload& upload) {
     const std::string& id = upload.order_id;
     const std::string& number = upload.shipment.tracking_number;
     if (!IsDigits(id))
       return Status::Permanent("\"" + Excerpt(id, 40) + "\" is not a Shopify order id");
     if (Trim(number).empty()) return Status::Permanent("the shipment has no tracking number");
 
-    auto has = HasTracking(id, number);
-    if (!has.ok()) return has.status();
-    if (has.value()) return Status::Ok();  // already there: never a second fulfillment
-
-    const std::string fo_path = "orders/" + id + "/fulfillment_orders.json";
-    auto fos = Call("GET", fo_path, "", true, Pass::None);
+    auto done = ReadTracking(id, number);
+    if (!done.ok()) return done.status();
+    if (done->anywhere) return Status::Ok();
+    auto fos = ReadFulfillmentOrders(id);
     if (!fos.ok()) return fos.status();
-    const Value* list = Member(fos->doc, "fulfillment_orders");
-    if (list == nullptr || !list->IsArray())
-      return Status::Permanent("Shopify GET " + fo_path +
-                               ": the answer has no \"fulfillment_orders\" list" +
-                               RequestIdNote(fos->request_id));
 
-    // Quantities still to place per shipment line (line_key -> quantity);
-    // a line without a quantity takes whatever is fulfillable.
+    // What the shipment still has to place, per order line (a line without a
+    // quantity takes whatever is open).
     const bool by_line = !upload.shipment.lines.empty();
     std::map<std::string, int64_t> remaining;
     for (const ShipmentLine& l : upload.shipment.lines) {
@@ -498,321 +926,328 @@ class ShopifyCart final : public CartConnector {
       int64_t& r = remaining[l.line_key];
       r = std::min<int64_t>(INT64_MAX / 4, r + q);
     }
-
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("fulfillment");
-    w.StartObject();
-    w.Key("line_items_by_fulfillment_order");
-    w.StartArray();
-    int items = 0;
-    for (const Value& fo : list->GetArray()) {
-      std::string status = Text(fo, "status");
-      if (!status.empty() && status != "open" && status != "in_progress") continue;
-      std::optional<std::string> fo_id = ReadId(Member(fo, "id"));
-      const Value* lines = Member(fo, "line_items");
-      if (!fo_id || lines == nullptr || !lines->IsArray()) continue;
-      std::vector<std::pair<std::string, int64_t>> picked;
-      for (const Value& li : lines->GetArray()) {
-        std::optional<std::string> li_id = ReadId(Member(li, "id"));
-        int64_t fulfillable = 0;
-        if (!li_id || !ReadInteger(Member(li, "fulfillable_quantity"), fulfillable) ||
-            fulfillable <= 0)
-          continue;
-        int64_t quantity = fulfillable;
+    // location gid -> fulfillment order gid -> [(fulfillment order line gid, quantity)]
+    std::map<std::string, std::map<std::string, std::vector<std::pair<std::string, int64_t>>>>
+        groups;
+    for (const FulfillmentOrder& fo : fos.value()) {
+      if (fo.status != "OPEN" && fo.status != "IN_PROGRESS") continue;
+      if (done->Covers(fo.location)) continue;
+      for (const FoLine& l : fo.lines) {
+        if (l.remaining <= 0) continue;
+        int64_t quantity = l.remaining;
         if (by_line) {
-          auto it = remaining.find(Text(li, "line_item_id"));
+          auto it = remaining.find(l.line_key);
           if (it == remaining.end() || it->second <= 0) continue;
-          quantity = std::min(fulfillable, it->second);
+          quantity = std::min(quantity, it->second);
           it->second -= quantity;
         }
-        picked.emplace_back(*li_id, quantity);
+        groups[fo.location][fo.id].emplace_back(l.id, quantity);
       }
-      if (picked.empty()) continue;
-      w.StartObject();
-      w.Key("fulfillment_order_id");
-      w.RawValue(fo_id->data(), static_cast<rapidjson::SizeType>(fo_id->size()),
-                 rapidjson::kNumberType);
-      w.Key("fulfillment_order_line_items");
-      w.StartArray();
-      for (const auto& [li_id, quantity] : picked) {
-        w.StartObject();
-        w.Key("id");
-        w.RawValue(li_id.data(), static_cast<rapidjson::SizeType>(li_id.size()),
-                   rapidjson::kNumberType);
-        w.Key("quantity");
-        w.Int64(quantity);
-        w.EndObject();
-        ++items;
-      }
-      w.EndArray();
-      w.EndObject();
     }
-    w.EndArray();
-    w.Key("tracking_info");
-    w.StartObject();
-    w.Key("company");
-    w.String(upload.carrier_code.c_str(),
-             static_cast<rapidjson::SizeType>(upload.carrier_code.size()));
-    w.Key("number");
-    w.String(number.c_str(), static_cast<rapidjson::SizeType>(number.size()));
-    w.EndObject();
-    w.Key("notify_customer");
-    w.Bool(false);
-    w.EndObject();
-    w.EndObject();
-
-    if (items == 0) {
+    if (groups.empty()) {
+      if (done->found) return Status::Ok();  // every location that had the lines carries it
       std::string keys;
       for (const auto& [key, q] : remaining) keys += (keys.empty() ? "" : ", ") + key;
       return Status::Permanent(
           "Shopify order " + id + " has nothing open to fulfil" +
-          (by_line ? " for the shipment's lines (line items " + Excerpt(keys, 200) + ")" : "") +
-          RequestIdNote(fos->request_id));
+          (by_line ? " for the shipment's lines (line items " + Excerpt(keys, 200) + ")" : ""));
     }
-
-    auto posted =
-        Call("POST", "fulfillments.json", std::string(buffer.GetString(), buffer.GetSize()),
-             /*idempotent=*/false, Pass::None);
-    if (posted.ok()) return Status::Ok();
-    if (!posted.status().transient()) return posted.status();
-    // A timeout or 5xx may still have created the fulfillment: look before
-    // reporting a failure that a retry would turn into a duplicate.
-    auto recheck = HasTracking(id, number);
-    if (recheck.ok() && recheck.value()) return Status::Ok();
-    return Status::Transient(posted.status().message() +
-                             (recheck.ok()
-                                  ? "; the tracking number is not on the order (re-checked)"
-                                  : "; re-check failed: " + recheck.status().message()));
-  }
-
-  Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
-    std::vector<PushError> errors;
-    if (items.empty()) return errors;
-    auto location = Location();
-    if (!location.ok()) return location.status();
-    Status mapped = LoadSkuMap();
-    if (!mapped.ok()) return mapped;
-    for (const InventoryPush& item : items) {
-      auto it = sku_map_->find(item.sku);
-      if (it == sku_map_->end()) {
-        errors.push_back({item.sku, "SKU not found in Shopify"});
-        continue;
-      }
-      if (it->second.size() > 1) {
-        errors.push_back(
-            {item.sku, "SKU is on " + std::to_string(it->second.size()) +
-                           " Shopify variants with different inventory items; not set"});
-        continue;
-      }
-      const std::string& item_id = it->second.front();
-      rapidjson::StringBuffer buffer;
-      rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-      w.StartObject();
-      w.Key("location_id");
-      w.RawValue(location->data(), static_cast<rapidjson::SizeType>(location->size()),
-                 rapidjson::kNumberType);
-      w.Key("inventory_item_id");
-      w.RawValue(item_id.data(), static_cast<rapidjson::SizeType>(item_id.size()),
-                 rapidjson::kNumberType);
-      w.Key("available");
-      w.Int64(item.quantity);
-      w.EndObject();
-      auto reply = Call("POST", "inventory_levels/set.json",
-                        std::string(buffer.GetString(), buffer.GetSize()),
-                        /*idempotent=*/true, Pass::ClientErrors);
-      if (!reply.ok()) return reply.status();  // transient, token, malformed: stop here
-      if (reply->status >= 300)
-        errors.push_back(
-            {item.sku, "Shopify: " + reply->error_text + RequestIdNote(reply->request_id)});
+    for (const auto& [location, orders] : groups) {
+      Status st = CreateFulfillment(upload, location, orders);
+      if (!st.ok()) return st;
     }
-    return errors;
-  }
-
- private:
-  Result<std::string> Location() {
-    if (location_) return *location_;
-    auto reply = Call("GET", "locations.json", "", true, Pass::None);
-    if (!reply.ok()) return reply.status();
-    const Value* list = Member(reply->doc, "locations");
-    if (list == nullptr || !list->IsArray())
-      return Status::Permanent("Shopify GET locations.json: the answer has no \"locations\" list" +
-                               RequestIdNote(reply->request_id));
-    for (const Value& loc : list->GetArray()) {
-      const Value* active = Member(loc, "active");
-      bool is_active =
-          active != nullptr &&
-          (active->IsBool() ? active->GetBool() : Scalar(active).value_or("") == "true");
-      std::optional<std::string> id = ReadId(Member(loc, "id"));
-      if (is_active && id) {
-        location_ = *id;
-        return *id;
-      }
-    }
-    return Status::Permanent(
-        "Shopify has no active location (GET locations.json); set [api].inventory_location_id");
-  }
-
-  /// SKU -> inventory item ids, from every product's variants (cached).
-  Status LoadSkuMap() {
-    if (sku_map_) return Status::Ok();
-    std::map<std::string, std::vector<std::string>> map;
-    const std::string page_query = std::string("limit=") + kPageLimit + "&fields=variants";
-    std::string path = "products.json?" + page_query;
-    std::set<std::string> seen;
-    for (int page = 1;; ++page) {
-      if (page > kMaxPages)
-        return Status::Transient("Shopify GET products.json: more than " +
-                                 std::to_string(kMaxPages) +
-                                 " pages; stopped (a Link header that never ends?)");
-      auto reply = Call("GET", path, "", true, Pass::None);
-      if (!reply.ok()) return reply.status();
-      const Value* products = Member(reply->doc, "products");
-      if (products == nullptr || !products->IsArray())
-        return Status::Permanent("Shopify GET products.json: the answer has no \"products\" list" +
-                                 RequestIdNote(reply->request_id));
-      for (const Value& product : products->GetArray()) {
-        const Value* variants = Member(product, "variants");
-        if (variants == nullptr || !variants->IsArray()) continue;
-        for (const Value& v : variants->GetArray()) {
-          std::string sku = Text(v, "sku");
-          std::optional<std::string> item = ReadId(Member(v, "inventory_item_id"));
-          if (sku.empty() || !item) continue;
-          std::vector<std::string>& ids = map[sku];
-          if (std::find(ids.begin(), ids.end(), *item) == ids.end()) ids.push_back(*item);
-        }
-      }
-      std::string next = NextPageInfo(reply->link);
-      if (next.empty()) break;
-      if (!seen.insert(next).second)
-        return Status::Transient(
-            "Shopify GET products.json: the Link header repeated a page (page " +
-            std::to_string(page + 1) + "); stopped" + RequestIdNote(reply->request_id));
-      path = "products.json?" + page_query + "&page_info=" + UrlEncode(next);
-    }
-    sku_map_ = std::move(map);
     return Status::Ok();
   }
 
-  /// One request to `base_ + path`. 401/403 and errors are Statuses (4xx
-  /// Permanent; network, 5xx, 429 Transient from HttpClient; malformed or
-  /// non-JSON 2xx Transient), unless `pass` asks to see them. Every message
-  /// is scrubbed of the token.
-  Result<Reply> Call(const std::string& method, const std::string& path, std::string body,
-                     bool idempotent, Pass pass) {
-    const std::string where = "Shopify " + method + " " + PathOnly(path);
-    auto token = secrets_.Resolve(token_ref_);
-    if (!token.ok())
-      return Status(token.status().code(), where + ": access token: " + token.status().message());
-    const std::string& secret = token.value();
-    auto scrub = [&](std::string message) {
-      connector_util::ScrubSecrets(message, {secret}, /*min_length=*/0);  // any length
-      return message;
-    };
-
-    HttpRequest request;
-    request.method = method;
-    request.url = base_ + path;
-    request.headers = {{"X-Shopify-Access-Token", secret},
-                       {"Accept", "application/json"},
-                       {"Content-Type", "application/json"}};
-    request.body = std::move(body);
-    request.idempotent = idempotent;
-    auto sent = http_.Send(request);
-    if (!sent.ok())
-      return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
-    const HttpResponse& r = sent.value();
-
-    Reply reply;
-    reply.status = r.status;
-    reply.request_id = scrub(r.Header("X-Request-Id"));
-    for (const auto& [name, value] : r.headers) {
-      if (!EqualsIgnoreCase(name, "Link")) continue;
-      if (!reply.link.empty()) reply.link += ", ";
-      reply.link += value;
-    }
-    const std::string rid = RequestIdNote(reply.request_id);
-
-    if (r.status == 401 || r.status == 403) {
-      std::string text = ErrorText(r.body);
-      return Status::Permanent(scrub("Shopify rejected the access token (HTTP " +
-                                     std::to_string(r.status) + ") on " + method + " " +
-                                     PathOnly(path) + (text.empty() ? "" : ": " + text) + rid));
-    }
-    if (r.status >= 200 && r.status < 300) {
-      const std::string content_type = r.Header("Content-Type");
-      if (!content_type.empty() && content_type.find("json") == std::string::npos &&
-          content_type.find("JSON") == std::string::npos) {
-        return Status::Transient(scrub("malformed JSON from Shopify on " + method + " " +
-                                       PathOnly(path) + ": content type \"" +
-                                       Excerpt(content_type, 60) + "\", HTTP " +
-                                       std::to_string(r.status) + rid));
+  Status CreateFulfillment(
+      const TrackingUpload& upload, const std::string& location,
+      const std::map<std::string, std::vector<std::pair<std::string, int64_t>>>& orders) {
+    const std::string& number = upload.shipment.tracking_number;
+    const std::string at = location.empty() ? "" : " at location " + GidNumber(location);
+    std::string vars = Vars([&](JsonWriter& w) {
+      w.Key("fulfillment");
+      w.StartObject();
+      w.Key("lineItemsByFulfillmentOrder");
+      w.StartArray();
+      for (const auto& [fo, lines] : orders) {
+        w.StartObject();
+        w.Key("fulfillmentOrderId");
+        WriteString(w, fo);
+        w.Key("fulfillmentOrderLineItems");
+        w.StartArray();
+        for (const auto& [line, quantity] : lines) {
+          w.StartObject();
+          w.Key("id");
+          WriteString(w, line);
+          w.Key("quantity");
+          w.Int64(quantity);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
       }
-      if (r.status == 204 && Trim(r.body).empty()) {
-        reply.doc.SetObject();
-        return reply;
+      w.EndArray();
+      w.Key("trackingInfo");
+      w.StartObject();
+      w.Key("company");
+      WriteString(w, upload.carrier_code);
+      w.Key("number");
+      WriteString(w, number);
+      w.EndObject();
+      w.Key("notifyCustomer");
+      w.Bool(false);
+      w.EndObject();
+    });
+    auto reply = Call(gql::kFulfillmentCreate, vars, /*idempotent=*/false);
+    if (reply.ok()) {
+      const Value* payload = Member(reply->data, "fulfillmentCreate");
+      const Value* user_errors = Member(payload, "userErrors");
+      if (user_errors && user_errors->IsArray() && !user_errors->Empty()) {
+        std::vector<std::string> parts;
+        for (const Value& e : user_errors->GetArray()) {
+          std::string field;
+          if (const Value* f = Member(&e, "field"); f && f->IsArray())
+            for (const Value& p : f->GetArray())
+              field += (field.empty() ? "" : ".") + Scalar(&p).value_or("");
+          parts.push_back(Text(e, "message") + (field.empty() ? "" : " (" + field + ")"));
+        }
+        std::string joined;
+        for (const std::string& p : parts) joined += (joined.empty() ? "" : "; ") + p;
+        return Status::Permanent(Scrub("Shopify fulfillmentCreate for order " + upload.order_id +
+                                       at + ": " + Excerpt(joined, kMaxErrorText) +
+                                       RequestIdNote(reply->request_id)));
       }
-      reply.doc.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(
-          r.body.data(), r.body.size());
-      if (reply.doc.HasParseError() || !reply.doc.IsObject()) {
-        std::string why =
-            reply.doc.HasParseError()
-                ? std::string(rapidjson::GetParseError_En(reply.doc.GetParseError())) +
-                      " at offset " + std::to_string(reply.doc.GetErrorOffset())
-                : "not a JSON object";
-        return Status::Transient(scrub("malformed JSON from Shopify on " + method + " " +
-                                       PathOnly(path) + " (HTTP " + std::to_string(r.status) +
-                                       ", " + std::to_string(r.body.size()) + " bytes): " + why +
-                                       rid));
-      }
-      return reply;
+      const Value* f = Member(payload, "fulfillment");
+      if (f && f->IsObject()) return Status::Ok();
+      return Status::Permanent("Shopify fulfillmentCreate for order " + upload.order_id + at +
+                               ": neither a fulfillment nor userErrors" +
+                               RequestIdNote(reply->request_id));
     }
-    std::string text = ErrorText(r.body);
-    reply.error_text = scrub(text.empty() ? "HTTP " + std::to_string(r.status)
-                                          : text + " (HTTP " + std::to_string(r.status) + ")");
-    if ((pass == Pass::NotFound && r.status == 404) ||
-        (pass == Pass::ClientErrors && r.status >= 400 && r.status < 500)) {
-      reply.doc.SetObject();
-      return reply;
-    }
-    std::string message =
-        where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
-    if (r.status >= 300 && r.status < 400) {
-      std::string location = r.Header("Location");
-      message += " (redirect" +
-                 (location.empty() ? std::string() : " to " + Excerpt(RedactUrl(location), 200)) +
-                 "; store_url must be the shop's https://NAME.myshopify.com address)";
-    }
-    message += rid;
-    if (r.status >= 300 && r.status < 500) return Status::Permanent(scrub(message));
-    return Status::Transient(scrub(message));
+    if (!reply.status().transient()) return reply.status();
+    // A timeout, a 5xx or a garbled answer may hide a fulfillment that was
+    // created: look before anyone posts again (there is no idempotency key).
+    auto recheck = ReadTracking(upload.order_id, number);
+    if (recheck.ok() && recheck->Covers(location)) return Status::Ok();
+    return Status::Transient(
+        reply.status().message() +
+        (recheck.ok() ? "; the tracking number is not on the order" + at + " (re-checked)"
+                      : "; re-check failed: " + recheck.status().message()));
   }
 
-  std::string base_;  ///< ".../admin/api/{version}/"
-  SecretRef token_ref_;
-  std::optional<std::string> location_;  ///< configured, or found once
+  // ---- inventory ------------------------------------------------------------------
+
+  /// The configured location (checked once) or the shop's primary one.
+  Result<std::string> Location() {
+    if (location_gid_) return *location_gid_;
+    std::string vars = Vars([&](JsonWriter& w) {
+      w.Key("id");
+      if (location_id_)
+        WriteString(w, "gid://shopify/Location/" + *location_id_);
+      else
+        w.Null();
+    });
+    auto reply = Call(gql::kLocation, vars, true);
+    if (!reply.ok()) return reply.status();
+    const Value* location = Member(reply->data, "location");
+    if (location == nullptr || !location->IsObject()) {
+      if (location_id_)
+        return Status::Permanent("Shopify has no location " + *location_id_ +
+                                 " ([api].inventory_location_id; Settings > Locations)");
+      return Status::Permanent(
+          "Shopify reported no primary location; set [api].inventory_location_id");
+    }
+    const Value* active = Member(location, "isActive");
+    if (active && active->IsBool() && !active->GetBool())
+      return Status::Permanent("Shopify location " + GidNumber(Text(*location, "id")) + " (" +
+                               Excerpt(Text(*location, "name"), 80) +
+                               ") is not active; stock cannot be set there");
+    std::string gid = Text(*location, "id");
+    if (gid.empty()) return Status::Permanent("Shopify CartsyncLocation: the location has no id");
+    location_gid_ = gid;
+    return gid;
+  }
+
+  /// SKU -> inventory item gids for `skus` not looked up before in this run.
+  Status LookUpSkus(const std::vector<std::string>& skus) {
+    std::vector<std::string> todo;
+    for (const std::string& s : skus)
+      if (!s.empty() && !sku_items_.count(s) &&
+          std::find(todo.begin(), todo.end(), s) == todo.end())
+        todo.push_back(s);
+    for (size_t begin = 0; begin < todo.size(); begin += kSkusPerLookup) {
+      std::vector<std::string> batch(todo.begin() + static_cast<std::ptrdiff_t>(begin),
+                                     todo.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                        todo.size(), begin + kSkusPerLookup)));
+      std::map<std::string, std::vector<std::string>> found;
+      for (const std::string& s : batch) found[s];
+      const std::string search = SkuSearch(batch);
+      std::set<std::string> seen;
+      std::optional<std::string> after;
+      for (int page = 1;; ++page) {
+        if (page > kMaxPages)
+          return Status::Transient("Shopify CartsyncVariantsBySku: too many pages; stopped");
+        std::string vars = Vars([&](JsonWriter& w) {
+          w.Key("query");
+          WriteString(w, search);
+          w.Key("after");
+          if (after)
+            WriteString(w, *after);
+          else
+            w.Null();
+        });
+        auto reply = Call(gql::kVariantsBySku, vars, true);
+        if (!reply.ok()) return reply.status();
+        const Value* conn = Member(reply->data, "productVariants");
+        const Value* nodes = Member(conn, "nodes");
+        if (nodes == nullptr || !nodes->IsArray())
+          return Status::Permanent(
+              "Shopify CartsyncVariantsBySku: the answer has no productVariants.nodes list" +
+              RequestIdNote(reply->request_id));
+        for (const Value& v : nodes->GetArray()) {
+          auto it =
+              found.find(Text(v, "sku"));  // the search may match more loosely: exact SKUs only
+          const Value* item = Member(&v, "inventoryItem");
+          std::string gid = item && item->IsObject() ? Text(*item, "id") : "";
+          if (it == found.end() || gid.empty()) continue;
+          if (std::find(it->second.begin(), it->second.end(), gid) == it->second.end())
+            it->second.push_back(gid);
+        }
+        auto next = NextCursor(*conn, "CartsyncVariantsBySku", seen, reply->request_id);
+        if (!next.ok()) return next.status();
+        if (!next->has_value()) break;
+        after = *next.value();
+      }
+      for (auto& [sku, ids] : found) sku_items_[sku] = std::move(ids);
+    }
+    return Status::Ok();
+  }
+
+  /// One inventorySetQuantities for `batch`; items Shopify refuses become
+  /// PushErrors and the rest is sent again (with its own key).
+  Status SetQuantities(const std::string& location,
+                       std::vector<std::pair<std::string, int64_t>> batch,
+                       const std::map<std::string, std::string>& sku_of,
+                       std::vector<PushError>& errors) {
+    for (int round = 0; !batch.empty(); ++round) {
+      if (round > 10) {
+        for (const auto& [item, q] : batch)
+          errors.push_back({sku_of.at(item), "Shopify kept refusing the batch"});
+        return Status::Ok();
+      }
+      const std::string key = IdempotencyKey(cart_id_, location, push_id_, batch);
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("input");
+        w.StartObject();
+        w.Key("name");
+        w.String("available");
+        w.Key("reason");
+        w.String("correction");
+        w.Key("quantities");
+        w.StartArray();
+        for (const auto& [item, quantity] : batch) {
+          w.StartObject();
+          w.Key("inventoryItemId");
+          WriteString(w, item);
+          w.Key("locationId");
+          WriteString(w, location);
+          w.Key("quantity");
+          w.Int64(quantity);
+          w.Key("changeFromQuantity");  // explicit null: an absolute set, no compare
+          w.Null();
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+        w.Key("idempotencyKey");
+        WriteString(w, key);
+      });
+      Result<Reply> reply = Status::Transient("not sent");
+      for (int concurrent = 0;; ++concurrent) {
+        // Safe to repeat: the same key makes Shopify apply it at most once.
+        reply = Call(gql::kInventorySet, vars, /*idempotent=*/true);
+        if (!reply.ok()) return reply.status();
+        if (concurrent >= kMaxConcurrentKeyRetries ||
+            !HasUserErrorCode(reply.value(), "IDEMPOTENCY_CONCURRENT_REQUEST"))
+          break;
+        clock_.SleepMs(1000);  // the same key is still being applied
+      }
+      const Value* user_errors =
+          Member(Member(reply->data, "inventorySetQuantities"), "userErrors");
+      if (user_errors == nullptr || !user_errors->IsArray() || user_errors->Empty())
+        return Status::Ok();
+      // Attribute each error to its item by input.quantities.N; an error
+      // naming no item fails the whole batch.
+      std::map<size_t, std::string> refused;
+      std::string general;
+      for (const Value& e : user_errors->GetArray()) {
+        std::string message = Text(e, "message");
+        std::string code = Text(e, "code");
+        if (!code.empty()) message += " (" + code + ")";
+        std::optional<size_t> index;
+        if (const Value* f = Member(&e, "field"); f && f->IsArray()) {
+          const auto& parts = f->GetArray();
+          for (rapidjson::SizeType i = 0; i + 1 < parts.Size(); ++i) {
+            if (Scalar(&parts[i]).value_or("") != "quantities") continue;
+            std::string n = Scalar(&parts[i + 1]).value_or("");
+            if (IsDigits(n) && n.size() < 6 && std::stoul(n) < batch.size()) index = std::stoul(n);
+          }
+        }
+        if (index)
+          refused[*index] += (refused[*index].empty() ? "" : "; ") + message;
+        else
+          general += (general.empty() ? "" : "; ") + message;
+      }
+      if (refused.empty()) {
+        for (const auto& [item, q] : batch)
+          errors.push_back({sku_of.at(item), Scrub("Shopify: " + Excerpt(general, kMaxErrorText) +
+                                                   RequestIdNote(reply->request_id))});
+        return Status::Ok();
+      }
+      std::vector<std::pair<std::string, int64_t>> rest;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        auto it = refused.find(i);
+        if (it == refused.end())
+          rest.push_back(batch[i]);
+        else
+          errors.push_back(
+              {sku_of.at(batch[i].first), Scrub("Shopify: " + Excerpt(it->second, kMaxErrorText))});
+      }
+      batch = std::move(rest);  // Shopify applies all or nothing: send the others again
+    }
+    return Status::Ok();
+  }
+
+  static bool HasUserErrorCode(const Reply& reply, const char* code) {
+    const Value* list = Member(Member(reply.data, "inventorySetQuantities"), "userErrors");
+    if (list == nullptr || !list->IsArray()) return false;
+    for (const Value& e : list->GetArray())
+      if (Text(e, "code") == code) return true;
+    return false;
+  }
+
+  std::string cart_id_;
+  std::string endpoint_;  ///< ".../admin/api/{version}/graphql.json"
+  std::unique_ptr<AuthStrategy> auth_;
+  std::optional<std::string> location_id_;  ///< configured inventory_location_id
+  std::optional<int64_t> earliest_unix_;    ///< 00:00 UTC of earliest_order_date
   HttpClient& http_;
-  SecretResolver& secrets_;
-  std::optional<std::map<std::string, std::vector<std::string>>> sku_map_;
+  Clock& clock_;
+  CostLimiter limiter_;
+  std::optional<std::string> location_gid_;  ///< resolved once
+  std::optional<std::set<std::string>> scopes_;
+  std::map<std::string, std::vector<std::string>>
+      sku_items_;  ///< SKU -> inventory item gids (this run)
+  std::string push_id_;
 };
 
-/// https://, or http:// to a loopback host (a local simulator).
-bool AllowedBase(std::string_view url) {
-  if (url.rfind("https://", 0) == 0) return url.size() > 8;
-  if (url.rfind("http://", 0) != 0) return false;
-  std::string_view rest = url.substr(7);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) return false;
-  std::string_view host;
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    host = authority.substr(0, close + 1);
-  } else {
-    host = authority.substr(0, authority.find(':'));
-  }
-  return connector_util::IsLoopbackHost(host);
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+int64_t DaysFromCivil(int y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
 }
 
 }  // namespace
@@ -821,19 +1256,18 @@ bool AllowedBase(std::string_view url) {
 Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart,
                                                        const ConnectorDeps& deps) {
   using namespace shopify_detail;
-  const std::string who = "cart " + cart.id + ": ";
+  const std::string who = "cart " + cart.id + " (Shopify): ";
   if (deps.http == nullptr || deps.secrets == nullptr)
-    return Status::Permanent(who +
-                             "the Shopify connector needs an HTTP client and a secret resolver");
+    return Status::Permanent(who + "the connector needs an HTTP client and a secret resolver");
   auto text = [&](const char* name) -> std::string {
-    auto it = cart.api.find(name);
-    return it == cart.api.end() ? "" : it->second.text;
+    const FieldValue* f = connector_util::Field(cart, name);
+    return f ? f->text : "";
   };
   std::string base = text("base_url");
   if (base.empty()) base = text("store_url");
-  if (base.empty()) return Status::Permanent(who + "[api].store_url is missing");
+  if (base.empty()) return Status::Permanent(who + "[api].store_url is not set");
   while (!base.empty() && base.back() == '/') base.pop_back();
-  if (!AllowedBase(base))
+  if (CheckUrlRule(base) != UrlRule::kAllowed)
     return Status::Permanent(who + "the Shopify address " + Excerpt(RedactUrl(base), 200) +
                              " must be https:// (http:// only to 127.0.0.1, localhost or ::1)");
   if (base.find_first_of("?#") != std::string::npos)
@@ -841,30 +1275,60 @@ Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart,
 
   std::string version = text("api_version");
   if (version.empty()) version = kDefaultApiVersion;
-  for (char c : version) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-'))
-      return Status::Permanent(who + "[api].api_version \"" + Excerpt(version, 40) +
-                               "\" is not YYYY-MM");
+  if (version.size() != 7 || !IsDigits(version.substr(0, 4)) || version[4] != '-' ||
+      !IsDigits(version.substr(5)))
+    return Status::Permanent(who + "[api].api_version \"" + Excerpt(version, 40) +
+                             "\" is not YYYY-MM");
+
+  const FieldValue* token = connector_util::Field(cart, "access_token");
+  const FieldValue* client_id = connector_util::Field(cart, "client_id");
+  const FieldValue* client_secret = connector_util::Field(cart, "client_secret");
+  const bool legacy = token && token->secret;
+  const bool grant =
+      (client_id && !client_id->text.empty()) || (client_secret && client_secret->secret);
+  if (legacy && grant)
+    return Status::Permanent(who +
+                             "set either client_id + client_secret or access_token, not both");
+  std::unique_ptr<AuthStrategy> auth;
+  if (legacy) {
+    auth =
+        std::make_unique<StaticTokenAuth>(*token->secret, *deps.secrets, "X-Shopify-Access-Token");
+  } else if (grant) {
+    if (!client_id || client_id->text.empty())
+      return Status::Permanent(who + "[api].client_id is not set");
+    if (!client_secret || !client_secret->secret)
+      return Status::Permanent(who +
+                               "[api].client_secret is not set (a { secret = \"…\" } reference)");
+    ClientCredentialsConfig c;
+    c.label = "Shopify";
+    c.token_url = base + "/admin/oauth/access_token";
+    c.client_id = client_id->text;
+    c.client_secret = *client_secret->secret;
+    c.header = "X-Shopify-Access-Token";
+    c.prefix = "";
+    auth = std::make_unique<ClientCredentialsAuth>(std::move(c), *deps.http, *deps.secrets);
+  } else {
+    return Status::Permanent(who +
+                             "no credentials: set client_id + client_secret, or access_token");
   }
 
-  auto token = cart.api.find("access_token");
-  if (token == cart.api.end() || !token->second.secret)
-    return Status::Permanent(who +
-                             "[api].access_token is missing (a { secret = \"…\" } reference)");
-
   std::optional<std::string> location;
-  if (auto it = cart.api.find("inventory_location_id"); it != cart.api.end()) {
-    const FieldValue& f = it->second;
-    std::string id = f.type == FieldType::Integer ? std::to_string(f.integer) : f.text;
-    if (f.type == FieldType::Integer && f.integer <= 0) id.clear();
-    if (!IsDigits(id) || id.find_first_not_of('0') == std::string::npos)
+  if (const FieldValue* f = connector_util::Field(cart, "inventory_location_id")) {
+    std::string id = f->type == FieldType::Integer ? std::to_string(f->integer) : f->text;
+    if ((f->type == FieldType::Integer && f->integer <= 0) || !IsDigits(id) ||
+        id.find_first_not_of('0') == std::string::npos)
       return Status::Permanent(who + "[api].inventory_location_id must be a positive integer");
     location = id;
   }
+  std::optional<int64_t> earliest;
+  if (cart.earliest_order_date)
+    earliest = DaysFromCivil(cart.earliest_order_date->year, cart.earliest_order_date->month,
+                             cart.earliest_order_date->day) *
+               86400;
 
-  return std::unique_ptr<CartConnector>(new ShopifyCart(base + "/admin/api/" + version + "/",
-                                                        *token->second.secret, std::move(location),
-                                                        *deps.http, *deps.secrets));
+  return std::unique_ptr<CartConnector>(
+      new ShopifyCart(cart.id, base + "/admin/api/" + version + "/", std::move(auth),
+                      std::move(location), earliest, *deps.http));
 }
 
 }  // namespace cartsync

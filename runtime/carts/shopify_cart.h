@@ -1,64 +1,103 @@
-// Shopify Admin REST API connector (platforms.md "Shopify Admin API"):
+// Shopify Admin GraphQL API connector (platforms.md "Shopify Admin API —
+// GraphQL"). Every request is `POST {base}/admin/api/{api_version}/graphql.json`
+// with one of the documents of shopify_graphql.h:
 //
-//   GET  orders.json                         filters on the first page only,
-//                                            then Link rel="next" page_info
-//   GET  orders/{id}/fulfillments.json       HasTracking
-//   GET  orders/{id}/fulfillment_orders.json what is open to fulfil
-//   POST fulfillments.json                   one tracking number each (not
-//                                            idempotent: re-read after a timeout)
-//   GET  products.json?fields=variants       SKU -> inventory_item_id (cached)
-//   GET  locations.json                      first active location (cached)
-//   POST inventory_levels/set.json           absolute, safe to retry
+//   FetchOrders     CartsyncAccessScopes once when earliest_order_date or the
+//                   window reaches back more than 60 days (read_all_orders or
+//                   a Permanent error, never a silent partial download);
+//                   CartsyncOrders pages (search syntax, cursor); the rest of
+//                   an order's lines with CartsyncOrderLineItems
+//   HasTracking     CartsyncOrderTracking (CartsyncOrderTrackingMore)
+//   UploadTracking  the tracking check, CartsyncFulfillmentOrders (+ line item
+//                   pages), then one CartsyncFulfillmentCreate per assigned
+//                   location, skipping locations that already carry the
+//                   number; after an unknown outcome the order is read again
+//                   before anything is retried (no idempotency key exists)
+//   FinishTracking  the same: completes the locations a crash left out
+//   PushInventory   CartsyncLocation (configured or primary, once),
+//                   CartsyncVariantsBySku for SKUs not looked up yet (50 a
+//                   query, cached for the run), CartsyncInventorySet (250 a
+//                   call) with an @idempotent key derived from what is set and
+//                   changeFromQuantity null (an absolute set, no compare)
 //
-// Requests go to `{base_url or store_url}/admin/api/{api_version}/`, with
-// X-Shopify-Access-Token resolved for each request; the token never appears
-// in a Status (messages are scrubbed of it even when Shopify echoes it).
-// Retries, 429 and pacing are HttpClient's; this file interprets answers.
+// Credentials: client_id + client_secret (client credentials grant at
+// {base}/admin/oauth/access_token, runtime/net/auth.h; the token lives in
+// memory, refreshed before expiry and once after a 401) or a legacy
+// access_token; either way in X-Shopify-Access-Token, never in a Status.
+// Pacing: runtime/net/cost_limiter.h from extensions.cost; THROTTLED answers
+// wait (requested cost - available) / restore rate and are sent again.
+// Order keys stay CART_ID:<legacyResourceId>, as the REST connector wrote them.
 //
-// MakeShopifyCart is declared in runtime/connectors.h.
+// MakeShopifyCart is declared in runtime/carts/connectors.h.
 #pragma once
 
 #include <rapidjson/document.h>
 
-#include <map>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "runtime/carts/connectors.h"
+#include "runtime/net/cost_limiter.h"
 
 namespace cartsync {
 namespace shopify_detail {
 
-/// Most pages FetchOrders / the product scan follow before giving up (a
-/// Link header that never ends must not spin forever).
+/// Most pages one listing follows before giving up.
 inline constexpr int kMaxPages = 100'000;
+/// SKUs per CartsyncVariantsBySku query; quantities per inventorySetQuantities.
+inline constexpr size_t kSkusPerLookup = 50;
+inline constexpr size_t kQuantitiesPerSet = 250;
+/// Orders older than this need the read_all_orders scope.
+inline constexpr int64_t kRecentOrdersSeconds = 60 * 86400;
 
-/// The decoded `page_info` of the rel="next" link of a Link header (several
-/// Link headers may be passed joined by ", "); "" when there is none.
-std::string NextPageInfo(std::string_view link_header);
+/// A value for Shopify's search syntax, always double-quoted: `"A B"`,
+/// backslashes and quotes escaped.
+std::string SearchValue(std::string_view value);
+/// The `query` of CartsyncOrders for `window`: one term per dimension of
+/// window.statuses (several values as `(d:a OR d:b)`; "any" leaves the
+/// dimension out; unpaid = pending, authorized or partially_paid), then
+/// `created_at:>='…'` or `updated_at:>='…'` (UTC).
+std::string OrdersSearch(const OrderWindow& window);
+/// `sku:"A" OR sku:"B" …`.
+std::string SkuSearch(const std::vector<std::string>& skus);
 
-/// Shopify's error text from a response body: {"errors": string | list |
-/// object} (object keys prefixed, "base" not), and "error" /
-/// "error_description"; joined by "; ", at most ~500 bytes; "" when the body
-/// has none (or is not JSON).
-std::string ErrorText(std::string_view body);
+/// "gid://shopify/LineItem/123" -> "123"; "" when the id does not end in a
+/// number.
+std::string GidNumber(std::string_view gid);
 
-/// One element of orders.json's "orders" normalized (UTC timestamps,
-/// province_code -> region, zip -> postal_code, country_code -> country,
-/// shipping_lines[0].title -> ship_code, line item price as given, quantity
-/// = current_quantity when present, lines edited down to 0 left out). Numbers
-/// may be JSON numbers or (kParseNumbersAsStringsFlag) strings. False with
-/// `error` when a required field (id, created_at, updated_at, line item id /
-/// quantity) is missing or unreadable.
+/// One order node of CartsyncOrders normalized: id = legacyResourceId (the
+/// REST id), order_number = name, UTC timestamps, ship_code =
+/// shippingLine.title, ship_to from shippingAddress (provinceCode -> region,
+/// countryCodeV2 -> country) with the order's email and phone, and the lines
+/// of its first lineItems page (ReadLineItem). False with `error` when a
+/// required field is missing or unreadable.
 bool ReadOrder(const rapidjson::Value& order, CartOrder& out, std::string& error);
-
-/// The client-side check of a dimension given several values (Shopify's
-/// REST filters take one value; a list may be ignored): whether `order`
-/// matches one of `values` of `dimension` (status, financial_status,
-/// fulfillment_status). Lenient where Shopify's meaning is not certain.
+/// One LineItem node: line_key = the number of its id, quantity still to
+/// ship = min(currentQuantity, unfulfilledQuantity); `keep` false when
+/// nothing is left to ship. False with `error` when unreadable.
+bool ReadLineItem(const rapidjson::Value& item, OrderLine& out, bool& keep, std::string& error);
+/// The client-side check of one status dimension (status, financial_status,
+/// fulfillment_status) on an order node's closedAt/cancelledAt,
+/// displayFinancialStatus and displayFulfillmentStatus: Shopify's search may
+/// be broader than the cart's statuses, never narrower.
 bool MatchesStatus(const rapidjson::Value& order, const std::string& dimension,
                    const std::vector<std::string>& values);
+
+/// The messages of a GraphQL `errors` list (with extensions.code), joined
+/// by "; ", at most ~500 bytes; "" when `body` has none or is not JSON.
+std::string ErrorText(std::string_view body);
+/// extensions.cost.throttleStatus of a response document; false when absent.
+bool ReadCost(const rapidjson::Value& doc, CostBudget& budget, double& requested);
+
+/// The @idempotent key of one inventorySetQuantities call: a UUID-shaped
+/// digest of cart, location, push and every (inventory item, quantity), so a
+/// retry of the same call reuses it and any other content gets another.
+std::string IdempotencyKey(std::string_view cart_id, std::string_view location_gid,
+                           std::string_view push_id,
+                           const std::vector<std::pair<std::string, int64_t>>& quantities);
 
 }  // namespace shopify_detail
 }  // namespace cartsync

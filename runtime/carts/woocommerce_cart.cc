@@ -124,7 +124,6 @@ constexpr size_t kExcerptChars = 300;  // of an answer quoted in a message
 // ---------------------------------------------------------------------------
 // Small helpers (connector_util.h has the ones shared with other connectors)
 
-using connector_util::EqualsIgnoreCase;
 using connector_util::Field;
 using connector_util::JoinName;
 using connector_util::JsonWriter;
@@ -182,7 +181,7 @@ bool Int(const Value* obj, const char* key, int64_t& out) {
 
 /// A non-negative decimal count ("12", " 3 "); false when absent or not one.
 bool ParseCount(std::string_view s, int64_t& out) {
-  s = connector_util::Trim(s, " \t");
+  s = Trim(s, " \t");
   if (s.empty() || s.size() > 12) return false;
   return connector_util::DigitsValue(s, out);
 }

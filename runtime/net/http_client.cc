@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/strings.h"
 #include "runtime/carts/connector_util.h"
 
 namespace cartsync {
@@ -18,10 +19,8 @@ constexpr size_t kMaxResponseBodyBytes = size_t{64} << 20;  // 64 MiB
 constexpr int64_t kDefaultConnectTimeoutMs = 10'000;
 constexpr int64_t kDefaultTimeoutMs = 60'000;
 
-using connector_util::EqualsIgnoreCase;
 using connector_util::PercentDecode;
 using connector_util::ReplaceAll;
-using connector_util::ToLower;
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -35,15 +34,9 @@ bool Contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
 
-/// Not connector_util::Trim: a leading '\r' or '\n' is kept.
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+/// Header text without its blanks: leading spaces and tabs, trailing spaces,
+/// tabs and line ends. Not Trim(): a leading '\r' or '\n' is kept.
+std::string_view TrimHeader(std::string_view s) { return TrimRight(TrimLeft(s, " \t")); }
 
 /// Query/fragment parameter names that carry credentials.
 bool IsSecretParam(std::string_view raw_name) {
@@ -198,14 +191,14 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   } else if (line.empty()) {
     // End of a header block.
   } else if ((line.front() == ' ' || line.front() == '\t') && !headers.empty()) {
-    std::string_view more = Trim(line);
+    std::string_view more = TrimHeader(line);
     if (!more.empty()) {
       headers.back().second.push_back(' ');
       headers.back().second.append(more);
     }
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
-    headers.emplace_back(std::string(Trim(line.substr(0, colon))),
-                         std::string(Trim(line.substr(colon + 1))));
+    headers.emplace_back(std::string(TrimHeader(line.substr(0, colon))),
+                         std::string(TrimHeader(line.substr(colon + 1))));
   }
   return len;
 }
@@ -254,7 +247,8 @@ class CurlTransport final : public HttpTransport {
       }
       if (EqualsIgnoreCase(name, "Expect")) has_expect = true;
       // "Name;" is libcurl's spelling for a header with an empty value.
-      std::string line = Trim(value).empty() ? name + ";" : name + ": " + std::string(Trim(value));
+      std::string line =
+          TrimHeader(value).empty() ? name + ";" : name + ": " + std::string(TrimHeader(value));
       curl_slist* grown = curl_slist_append(header_list, line.c_str());
       if (grown == nullptr) {
         curl_slist_free_all(header_list);
@@ -376,7 +370,7 @@ int64_t BackoffMs(const RetryPolicy& policy, int attempt, uint64_t& state) {
 /// Retry-After as milliseconds from now: delta-seconds (Shopify sends
 /// "2.0") or an HTTP-date. -1 when absent or unreadable.
 int64_t RetryAfterMs(std::string_view value, int64_t now_ms) {
-  value = Trim(value);
+  value = TrimHeader(value);
   if (value.empty()) return -1;
   bool numeric = true, dot = false;
   for (char c : value) {
@@ -413,7 +407,7 @@ Status WithCode(StatusCode code, std::string message) {
 }
 
 bool ParseInt64(std::string_view s, int64_t& out) {
-  s = Trim(s);
+  s = TrimHeader(s);
   if (s.empty() || s.size() > 18) return false;
   return connector_util::DigitsValue(s, out);
 }
@@ -578,7 +572,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& original) {
 std::string RedactUrl(std::string_view url) { return RedactUrlCollecting(url, nullptr); }
 
 bool IsSecretHeader(std::string_view name) {
-  const std::string n = ToLower(Trim(name));
+  const std::string n = ToLower(TrimHeader(name));
   static const char* const kExact[] = {
       "authorization",      "proxy-authorization", "cookie",  "set-cookie",
       "x-auth-token",       "x-api-key",           "api-key", "x-shopify-access-token",

@@ -98,6 +98,8 @@ class HttpClient {
   /// caller to interpret; 5xx, 429 and network errors are retried, then
   /// returned as Transient. Messages are redacted.
   Result<HttpResponse> Send(const HttpRequest& request);
+  /// The clock this client sleeps on (connectors pace their own budgets on it).
+  Clock& clock() const { return clock_; }
   int attempts_made() const { return attempts_; }
   int rate_limited() const { return rate_limited_; }
 

@@ -429,26 +429,7 @@ Status DeleteIntent(sqlite3* db, int64_t id, std::string_view op) {
 
 }  // namespace
 
-// --- one-order forms of the batch calls --------------------------------------
-
-Result<int64_t> StateStore::BeginSend(const std::string& order_key,
-                                      const std::string& wms_order_json, int64_t now_ms) {
-  auto ids = BeginSends({SendStart{order_key, wms_order_json}}, now_ms);
-  if (!ids.ok()) return ids.status();
-  return ids.value().front();
-}
-
-Status StateStore::CompleteSend(int64_t intent_id, const std::string& order_key,
-                                const std::string& wms_ref, int64_t now_ms) {
-  return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Sent, wms_ref}}, now_ms);
-}
-
-Status StateStore::FailSend(int64_t intent_id, const std::string& order_key,
-                            const std::string& error, int64_t now_ms) {
-  return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Failed, error}}, now_ms);
-}
-
-// --- names ------------------------------------------------------------------
+// --- names (order_store.h) --------------------------------------------------
 
 std::string_view OrderStatusName(OrderStatus s) {
   switch (s) {

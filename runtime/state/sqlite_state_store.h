@@ -10,7 +10,8 @@
 //   intents          id PK (AUTOINCREMENT: ids are never reused, so a stale id
 //                    cannot finish somebody else's intent); kind, cart_id,
 //                    order_key -> orders, tracking_number (NULL for push_order;
-//                    (order_key, tracking_number) -> shipments), created_ms
+//                    (order_key, tracking_number) -> shipments), created_ms,
+//                    doc (v3; the document a push_order sends)
 //   shipments        (order_key -> orders, tracking_number) PK; cart_id,
 //                    shipment_json, state, error, attempts, received_ms, updated_ms
 //                    index (cart_id, state)
@@ -20,7 +21,10 @@
 //   step_runs        id PK; run_id -> runs, step_id, cart_id, service, started_ms,
 //                    finished_ms, ok, error, counts_json
 //                    indexes (run_id), (step_id, ok, finished_ms)
-//   leases           cart_id PK; owner, host, pid, expires_ms
+//   leases           cart_id PK; owner, host, pid, expires_ms, process (v2)
+//
+// What each method does is the role interfaces' contract (state_store.h
+// lists them); this header adds only what is SQLite's own.
 //
 // Transactions: every StateStore method is exactly one transaction. Methods
 // that write use BEGIN IMMEDIATE (the write lock is taken up front, so two
@@ -77,45 +81,37 @@ class SqliteStateStore : public StateStore {
   /// The schema version of the open database (after migration).
   Result<int> SchemaVersion();
 
+  // LeaseStore
   Status AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder,
                       const std::string& take_over_from = "") override;
   Status RenewLease(const std::string& cart_id, const std::string& owner,
                     int64_t expires_ms) override;
-  /// Ok when released or when there was no lease; Locked (nothing deleted)
-  /// when another owner holds it now.
   Status ReleaseLease(const std::string& cart_id, const std::string& owner) override;
   Status ForceUnlock(const std::string& cart_id) override;
   Result<std::vector<LeaseInfo>> Leases() override;
 
+  // CursorStore
   Result<std::optional<std::string>> GetCursor(const std::string& cart_id,
                                                const std::string& stream) override;
 
+  // OrderStore
   Result<int> RecordDownloaded(const std::string& cart_id, const std::vector<OrderRecord>& orders,
                                const std::string& stream, const std::string& cursor) override;
   Result<std::optional<OrderRecord>> GetOrder(const std::string& order_key) override;
-  /// Ordered by first_seen_ms, then order_key; `limit` <= 0 means no limit.
   Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& query) override;
   Status UpdateOrder(const std::string& order_key, OrderStatus status, const std::string& reason,
                      const std::string& wms_order_json, bool count_attempt,
                      int64_t now_ms) override;
-  /// Also keeps wms_ref and sent_ms of an earlier send (history); the order
-  /// leaves SentSince because its status is New.
   Status ResetForResend(const std::string& order_key, int64_t now_ms) override;
-  /// Permanent (nothing recorded) when an order already has an unfinished
-  /// push intent (reconcile it first: a second push could duplicate the
-  /// order) or is named twice.
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
-  Result<std::vector<std::string>> SentSince(const std::vector<std::string>& cart_ids,
-                                             int64_t since_ms) override;
 
-  /// All carts when `cart_id` is empty. Oldest first.
+  // IntentStore
   Result<std::vector<Intent>> PendingIntents(const std::string& cart_id) override;
   Status DropIntent(int64_t intent_id) override;
 
-  /// Shipments whose order is not in this cart's orders are not inserted
-  /// (there is nothing to upload them to) and not counted.
+  // ShipmentStore
   Result<int> RecordShipments(const std::string& cart_id,
                               const std::vector<ShipmentRecord>& shipments,
                               const std::string& stream, const std::string& cursor) override;
@@ -128,11 +124,15 @@ class SqliteStateStore : public StateStore {
                     const std::string& tracking_number, const std::string& error,
                     int64_t now_ms) override;
 
+  // InventoryStore
   Result<std::map<std::string, int64_t>> PushedInventory(const std::string& cart_id) override;
   Status RecordPushedInventory(const std::string& cart_id,
                                const std::vector<std::pair<std::string, int64_t>>& pushed,
                                int64_t now_ms) override;
+  Result<std::vector<std::string>> SentSince(const std::vector<std::string>& cart_ids,
+                                             int64_t since_ms) override;
 
+  // RunStore
   Result<int64_t> BeginRun(const RunRecord& run) override;
   Status FinishRun(int64_t run_id, const std::string& status, int64_t finished_ms,
                    const std::string& summary_json) override;

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "compiler/source_file.h"
+#include "tests/support/cart_builder.h"
+#include "tests/support/temp_dir.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -48,16 +50,11 @@ void WriteAll(const fs::path& p, const std::string& s) {
 class ProjectDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cartsync-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     fs::copy(kRoot + "/carts.d", dir_ / "carts.d");
     fs::copy_file(kRoot + "/cartsync.toml", dir_ / "cartsync.toml");
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  TempDir tmp_;
+  const fs::path dir_{tmp_.path()};
 };
 
 // Runs the built binary through /bin/sh in `cwd`; returns exit code and stdout.
@@ -127,10 +124,7 @@ TEST(Cli, CheckSarifAndGithubFormats) {
 TEST_F(ProjectDir, PlainSecretValueNeverPrinted) {
   const std::string marker = "SuperSecretMarker0123456789";
   std::string cart = ReadAll(dir_ / "carts.d/acme-apparel-shopify.toml");
-  size_t at = cart.find("access_token");
-  ASSERT_NE(at, std::string::npos);
-  size_t eol = cart.find('\n', at);
-  cart.replace(at, eol - at, "access_token = \"" + marker + "\"");
+  cart = WithValue(cart, "access_token", TomlString(marker));
   WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
   for (std::string format : {"text", "json", "sarif", "github"}) {
     Result r = Cli({"check", "--format", format, dir_.string()});
@@ -185,9 +179,7 @@ TEST_F(ProjectDir, PlanOutputWrittenAtomicallyAndDiffDetectsChanges) {
   EXPECT_EQ(same.code, 0) << same.out << same.err;
 
   std::string cart = ReadAll(dir_ / "carts.d/acme-apparel-shopify.toml");
-  size_t at = cart.find("every = \"15m\"");
-  ASSERT_NE(at, std::string::npos);
-  cart.replace(at, 13, "every = \"30m\"");
+  cart = Replaced(cart, "every = \"15m\"", "every = \"30m\"");
   WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
   Result changed = Cli({"plan", dir_.string(), "--diff", old_plan.string(), "--detailed-exitcode"});
   EXPECT_EQ(changed.code, 2) << changed.out << changed.err;
@@ -218,12 +210,11 @@ TEST(Cli, DetailedExitcodeNeedsDiff) {
 }
 
 TEST(Cli, PlanDiffRejectsGarbage) {
-  fs::path bad = fs::temp_directory_path() / ("cartsync-bad-plan-" + std::to_string(::getpid()) + ".json");
-  WriteAll(bad, "{\"format_version\": 99}");
-  Result r = Cli({"plan", kRoot, "--diff", bad.string()});
+  TempDir dir;
+  dir.Write("bad-plan.json", "{\"format_version\": 99}");
+  Result r = Cli({"plan", kRoot, "--diff", (dir / "bad-plan.json").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("format_version 99"), std::string::npos) << r.err;
-  fs::remove(bad);
 }
 
 TEST(Cli, SchemaCommands) {

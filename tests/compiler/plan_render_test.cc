@@ -10,9 +10,11 @@
 #include <string>
 #include <vector>
 
-include "compiler/compiler.h"
+#include "compiler/compiler.h"
 #include "compiler/planner.h"
+#include "model/grammar.h"
 #include "model/plan_json.h"
+#include "tests/support/cart_builder.h"
 
 namespace cartsync {
 namespace {
@@ -331,52 +333,31 @@ TEST(DiffPlans, JsonRoundTripOfHandBuiltPlanIsUnchanged) {
 }
 
 TEST(DiffPlans, JsonRoundTripOfCompiledPlanIsUnchanged) {
-  const std::string project = R"(
-[state]
-url = "sqlite:.cartsync/state.db"
-[wms.main]
-system = "http"
-url = "https://wms.example.com/api"
-token = { secret = "env:WMS_TOKEN" }
-warehouses = ["east", "west"]
-carriers = ["UPS", "FEDEX", "USPS"]
-alias_types = ["upc"]
-)";
-  const std::string cart = R"(
-[cart]
-id = "acme-shopify"
-client = "acme-apparel"
-platform = "shopify"
-[api]
-store_url = "https://acme.myshopify.com"
-access_token = { secret = "env:ACME_SHOPIFY_TOKEN" }
-[services.order_download]
-enabled = true
-every = "15m"
-[services.shipment_upload]
-enabled = true
-every = "30m"
-[services.inventory_upload]
-enabled = true
-every = "hourly"
-[order_load]
-reject_unmapped_ship_codes = true
-earliest_order_date = 2026-01-01
-sync_inventory_with = "east"
-sync_inventory_alias = "upc"
-[ship_methods]
-"Standard" = "UPS/GROUND"
-"UPS*" = "UPS/GROUND_SAVER"
-"*" = "USPS/PRIORITY"
-[items]
-filter = "blacklist"
-skus = ["GIFT-CARD"]
-[[order_filters]]
-field = "ship_to.country"
-values = ["US"]
-[carrier_codes]
-"FDXG" = "fedex"
-)";
+  const std::string project = ProjectToml()
+                                  .StateUrl("sqlite:.cartsync/state.db")
+                                  .WmsToken("env:WMS_TOKEN")
+                                  .AliasTypes({"upc"})
+                                  .Text();
+  const std::string cart = CartToml()
+                               .Id("acme-shopify")
+                               .Client("acme-apparel")
+                               .Platform("shopify")
+                               .Api("store_url", "https://acme.myshopify.com")
+                               .ApiSecret("access_token", "env:ACME_SHOPIFY_TOKEN")
+                               .Every(Service::OrderDownload, "15m")
+                               .Every(Service::ShipmentUpload, "30m")
+                               .Every(Service::InventoryUpload, "hourly")
+                               .RejectUnmappedShipCodes()
+                               .EarliestOrderDate("2026-01-01")
+                               .SyncInventoryWith("east")
+                               .SyncInventoryAlias("upc")
+                               .ShipMethod("Standard", "UPS/GROUND")
+                               .ShipMethod("UPS*", "UPS/GROUND_SAVER")
+                               .ShipMethod("*", "USPS/PRIORITY")
+                               .Items("blacklist", {"GIFT-CARD"})
+                               .OrderFilter("ship_to.country", {"US"})
+                               .CarrierCode("FDXG", "fedex")
+                               .Text();
   CompileOptions options;
   options.today = {2026, 6, 1};
   Compilation compilation;

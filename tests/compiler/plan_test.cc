@@ -1,67 +1,49 @@
 #include <gtest/gtest.h>
 
 #include "base/atomic_file.h"
-include "compiler/compiler.h"
+#include "compiler/compiler.h"
 #include "compiler/planner.h"
 #include "model/plan.h"
 #include "model/plan_json.h"
+#include "tests/support/cart_builder.h"
+#include "tests/support/temp_dir.h"
 
 namespace cartsync {
 namespace {
 
-const char* kProject = R"([state]
-url = "sqlite:.cartsync/state.db"
-[wms.main]
-system = "http"
-url = "https://wms.example.com/api"
-token = { secret = "env:WMS_TOKEN" }
-warehouses = ["east", "west"]
-carriers = ["UPS", "FEDEX", "USPS"]
-)";
-
-const char* kCart = R"([cart]
-id = "acme"
-client = "acme-apparel"
-platform = "shopify"
-
-[api]
-store_url = "https://acme.myshopify.com"
-access_token = { secret = "env:ACME_TOKEN" }
-
-[services.order_download]
-enabled = true
-every = "15m"
-
-[services.shipment_upload]
-enabled = true
-every = "30m"
-
-[services.inventory_upload]
-enabled = false
-every = "1h"
-
-[order_load]
-earliest_order_date = 2026-01-01
-reject_unmapped_ship_codes = true
-
-[ship_methods]
-"*" = "USPS/PRIORITY"
-"UPS*" = "UPS/GROUND"
-"UPS Next*" = "UPS/NEXT_DAY_AIR"
-"Express 2-Day" = "FEDEX/FEDEX_2_DAY"
-"Standard" = "UPS/GROUND"
-)";
+// A Shopify cart with two of its three services enabled and ship methods
+// of every kind (catch-all, globs, exact codes).
+std::string AcmeCart() {
+  return CartToml()
+      .Id("acme")
+      .Client("acme-apparel")
+      .Platform("shopify")
+      .Api("store_url", "https://acme.myshopify.com")
+      .ApiSecret("access_token", "env:ACME_TOKEN")
+      .Every(Service::OrderDownload, "15m")
+      .Every(Service::ShipmentUpload, "30m")
+      .Disabled(Service::InventoryUpload, "1h")
+      .EarliestOrderDate("2026-01-01")
+      .RejectUnmappedShipCodes()
+      .ShipMethod("*", "USPS/PRIORITY")
+      .ShipMethod("UPS*", "UPS/GROUND")
+      .ShipMethod("UPS Next*", "UPS/NEXT_DAY_AIR")
+      .ShipMethod("Express 2-Day", "FEDEX/FEDEX_2_DAY")
+      .ShipMethod("Standard", "UPS/GROUND")
+      .Text();
+}
 
 Compilation CompileOne(const std::string& cart) {
   CompileOptions o;
   o.today = {2026, 11, 27};
   Compilation c;
-  CompileTexts(kProject, {{"carts.d/acme.toml", cart}}, o, c);
+  CompileTexts(ProjectToml().StateUrl("sqlite:.cartsync/state.db").WmsToken("env:WMS_TOKEN").Text(),
+               {{"carts.d/acme.toml", cart}}, o, c);
   return c;
 }
 
 TEST(Plan, OnlyEnabledServicesBecomeStepsInOrder) {
-  Compilation c = CompileOne(kCart);
+  Compilation c = CompileOne(AcmeCart());
   ASSERT_FALSE(c.diags.has_errors());
   Plan p = BuildPlan(c);
   ASSERT_EQ(p.carts.size(), 1u);
@@ -72,7 +54,7 @@ TEST(Plan, OnlyEnabledServicesBecomeStepsInOrder) {
 }
 
 TEST(Plan, ShipMethodsInPriorityOrder) {
-  Plan p = BuildPlan(CompileOne(kCart));
+  Plan p = BuildPlan(CompileOne(AcmeCart()));
   const auto& m = p.carts[0].config.ship_methods;
   ASSERT_EQ(m.size(), 5u);
   std::vector<std::string> codes;
@@ -83,7 +65,7 @@ TEST(Plan, ShipMethodsInPriorityOrder) {
 }
 
 TEST(Plan, JsonHasContractShapeAndNoSecretValues) {
-  std::string json = PlanToJson(BuildPlan(CompileOne(kCart)));
+  std::string json = PlanToJson(BuildPlan(CompileOne(AcmeCart())));
   EXPECT_EQ(json.rfind("{\n  \"format_version\": 1,\n  \"sources\": [", 0), 0u) << json;
   EXPECT_NE(json.find("\"access_token\": {\n          \"secret\": \"env:ACME_TOKEN\"\n        }"),
             std::string::npos) << json;
@@ -91,13 +73,13 @@ TEST(Plan, JsonHasContractShapeAndNoSecretValues) {
             std::string::npos) << json;
   EXPECT_NE(json.find("\"url\": \"sqlite:.cartsync/state.db\""), std::string::npos);
   // Descriptor defaults are filled in, so the plan is complete on its own.
-  EXPECT_NE(json.find("\"api_version\": \"2024-10\""), std::string::npos);
+  EXPECT_NE(json.find("\"api_version\": \"2026-10\""), std::string::npos);
   EXPECT_NE(json.find("\"status\": [\n              \"open\"\n            ]"), std::string::npos) << json;
 }
 
 TEST(Plan, DeterministicAndRoundTrips) {
-  std::string a = PlanToJson(BuildPlan(CompileOne(kCart)));
-  std::string b = PlanToJson(BuildPlan(CompileOne(kCart)));
+  std::string a = PlanToJson(BuildPlan(CompileOne(AcmeCart())));
+  std::string b = PlanToJson(BuildPlan(CompileOne(AcmeCart())));
   EXPECT_EQ(a, b);
   Plan back;
   std::string error;
@@ -106,8 +88,8 @@ TEST(Plan, DeterministicAndRoundTrips) {
 }
 
 TEST(Plan, SourceHashChangesWithContent) {
-  std::string a = PlanToJson(BuildPlan(CompileOne(kCart)));
-  std::string b = PlanToJson(BuildPlan(CompileOne(std::string(kCart) + "# a comment\n")));
+  std::string a = PlanToJson(BuildPlan(CompileOne(AcmeCart())));
+  std::string b = PlanToJson(BuildPlan(CompileOne(AcmeCart() + "# a comment\n")));
   EXPECT_NE(a, b);
 }
 
@@ -123,16 +105,16 @@ TEST(PlanJson, ReadErrorsNameThePath) {
 }
 
 TEST(AtomicFile, ReplacesWholeFileOrNothing) {
-  std::string path = ::testing::TempDir() + "/cartsync-atomic-test.json";
+  TempDir dir;
+  std::string path = dir.path() + "/plan.json";
   std::string error;
   ASSERT_TRUE(WriteFileAtomic(path, "first", error)) << error;
   ASSERT_TRUE(WriteFileAtomic(path, "second", error)) << error;
   std::string text;
   ASSERT_TRUE(ReadFileBytes(path, text, error));
   EXPECT_EQ(text, "second");
-  EXPECT_FALSE(WriteFileAtomic(::testing::TempDir() + "/missing-dir/x.json", "x", error));
+  EXPECT_FALSE(WriteFileAtomic(dir.path() + "/missing-dir/x.json", "x", error));
   EXPECT_NE(error.find("cannot create"), std::string::npos);
-  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -17,7 +17,8 @@
 #include <vector>
 
 #include "compiler/compiler.h"
-#include "tests/compiler/temp_dir.h"
+#include "tests/support/cart_builder.h"
+#include "tests/support/temp_dir.h"
 
 #ifndef CARTSYNC_SOURCE_DIR
 #define CARTSYNC_SOURCE_DIR "."
@@ -181,8 +182,11 @@ TEST(BuiltinSchemaTest, Shopify) {
   ExpectPlatform("shopify", "Shopify", InventoryQuantity::Available,
                  {
                      {"store_url", FieldType::Url, true, {}, {}, R"(^https://[a-z0-9][a-z0-9-]*\.myshopify\.com/?$)"},
-                     {"access_token", FieldType::Secret, true},
-                     {"api_version", FieldType::String, false, "2024-10", {}, "^[0-9]{4}-(01|04|07|10)$"},
+                     {"client_id", FieldType::String, false},
+                     {"client_secret", FieldType::Secret, false},
+                     {"access_token", FieldType::Secret, false},
+                     {"api_version", FieldType::Enum, false, "2026-10", {}, "",
+                      {"2026-01", "2026-04", "2026-07", "2026-10"}},
                      {"inventory_location_id", FieldType::Integer, false},
                  },
                  {
@@ -496,14 +500,6 @@ const std::string kAcmePlatform = Text({
     "help = \"Order stage\"",
 });
 
-const std::string kProject = Text({
-    "[wms.main]",
-    "system = \"http\"",
-    "url = \"https://wms.example.com/api\"",
-    "warehouses = [\"east\"]",
-    "carriers = [\"UPS\"]",
-});
-
 TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
   TempDir schema_dir;
   fs::copy(CARTSYNC_SOURCE_DIR "/schema", schema_dir.path(), fs::copy_options::recursive);
@@ -519,7 +515,7 @@ TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
   EXPECT_EQ(acme->FindField("base_url")->help, "Replaces https://api.acme.example");
 
   TempDir project;
-  project.Write("cartsync.toml", kProject);
+  project.Write("cartsync.toml", ProjectToml().Warehouses({"east"}).Carriers({"UPS"}).Text());
   project.Write("carts.d/good.toml", Text({
                                          "[cart]",
                                          "id = \"acme-good\"",
@@ -618,19 +614,15 @@ TEST(LoadSchemaTest, UnknownDescriptorKeysAreErrors) {
 }
 
 TEST(LoadSchemaTest, SchemaDirDiagnosticsNameTheDirectory) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("cartsync-schema-dir-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir / "platforms");
-  std::ofstream(dir / "platforms/mini.toml") << kMinimalPlatform << "colour = 1\n";
+  TempDir dir;
+  dir.Write("platforms/mini.toml", kMinimalPlatform + "colour = 1\n");
   Schema schema;
   DiagnosticEngine diags;
-  EXPECT_FALSE(LoadSchemaDir(dir.string(), schema, diags));
+  EXPECT_FALSE(LoadSchemaDir(dir.path(), schema, diags));
   Strings got = Rendered(diags);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], (dir / "platforms/mini.toml").string() +
+  EXPECT_EQ(got[0], dir.path() + "/platforms/mini.toml" +
                         ":5:1-7: E0703: schema descriptor: unknown key \"colour\" in a platform descriptor");
-  fs::remove_all(dir);
 }
 
 }  // namespace

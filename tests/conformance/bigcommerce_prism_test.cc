@@ -15,8 +15,9 @@
 #include <thread>
 
 #include "runtime/carts/connectors.h"
+#include "runtime/clock.h"
 #include "runtime/net/http_client.h"
-#include "runtime/secrets.h"
+#include "tests/support/fake_secrets.h"
 
 namespace cartsync {
 namespace {

@@ -35,6 +35,7 @@
 #include <rapidjson/document.h>
 
 #include "model/config.h"
+#include "tests/support/temp_dir.h"
 #include "tools/cartsync/cli.h"
 #include "tools/simulator/simulator.h"
 
@@ -80,8 +81,8 @@ CartCase ShopifyCase() {
   c.cart_id = "shop-e2e";
   c.client = "acme";
   c.api_toml = R"(store_url = "https://e2e-shop.myshopify.com"
-access_token = { secret = "env:E2E_SHOPIFY_TOKEN" }
-api_version = "2025-10"
+client_id = "e2eshop-client-id"
+client_secret = { secret = "env:E2E_SHOPIFY_SECRET" }
 )";
   c.statuses_toml = R"(status = ["open"]
 financial_status = ["paid", "partially_refunded"]
@@ -393,20 +394,19 @@ class E2e : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     ::setenv("E2E_WMS_TOKEN", kWmsToken, 1);
     ::setenv("E2E_SHOPIFY_TOKEN", "e2e-store-token", 1);
+    ::setenv("E2E_SHOPIFY_SECRET", "e2eshop-client-secret", 1);  // the client credentials grant
     ::setenv("E2E_BC_TOKEN", "e2e-store-token", 1);
     ::setenv("E2E_WOO_KEY", "ck_e2e_key", 1);
     ::setenv("E2E_WOO_SECRET", "cs_e2e_secret", 1);
-    std::string tmpl = (fs::temp_directory_path() / "csync-e2e-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     case_ = CaseFor(GetParam());
   }
 
   void TearDown() override {
     if (sim_) sim_->Stop();
-    std::error_code ec;
-    if (!HasFailure()) fs::remove_all(dir_, ec);
-    else std::cerr << "e2e: project kept in " << dir_ << "\n";
+    if (HasFailure()) {
+      tmp_.Keep();
+      std::cerr << "e2e: project kept in " << dir_ << "\n";
+    }
   }
 
   /// No injected faults, and rate limits far above the platforms' real ones.
@@ -419,6 +419,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
     sim::FaultOptions f;
     f.bigcommerce_quota = 1'000'000;
     f.shopify_bucket_size = 100'000;
+    f.shopify_cost_maximum = 1e9;  // GraphQL: the cost bucket out of the way too
+    f.shopify_cost_restore_rate = 1e9;
     return f;
   }
 
@@ -650,7 +652,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
     return it == case_.carrier_codes.end() ? wms_carrier : it->second;
   }
 
-  fs::path dir_;
+  TempDir tmp_;  ///< the project directory
+  const fs::path dir_{tmp_.path()};
   CartCase case_;
   std::unique_ptr<sim::Simulator> sim_;
   /// Order id -> per line, shipped on the cart before cartsync ran (read at
@@ -941,7 +944,7 @@ TEST_P(E2e, OrdersPlacedLaterArriveWithTheNextRun) {
   EXPECT_EQ(WmsOrdersOfCart().size(), before + new_ones);
 }
 
-// 6. Page boundaries: more orders than one page (Shopify limit 250, Woo
+// 6. Page boundaries: more orders than one page (Shopify 25 a query, Woo
 // per_page 100, BigCommerce limit 250): each arrives exactly once.
 TEST_P(E2e, EveryOrderArrivesOnceAcrossPageBoundaries) {
   const std::string p = GetParam();
@@ -975,9 +978,10 @@ TEST_P(E2e, EveryOrderArrivesOnceAcrossPageBoundaries) {
   for (const auto& [what, n] : sim_->Records().requests) {
     bool list = what.find(" GET ") != std::string::npos &&
                 (what.ends_with("/orders.json") || what.ends_with("/wp-json/wc/v3/orders") || what.ends_with("/v2/orders"));
+    if (what.ends_with("/graphql.json")) list = true;  // Shopify: every query is a POST
     if (list) list_requests += n;
   }
-  // Shopify 250 + 10, Woo 100 + 50; BigCommerce asks per status: 250 + 50
+  // Shopify 11 pages of 25, Woo 100 + 50; BigCommerce asks per status: 250 + 50
   // Awaiting Fulfillment, then Awaiting Shipment (none).
   EXPECT_GE(list_requests, p == "bigcommerce" ? 3u : 2u);
 

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-include "compiler/compiler.h"
+#include "compiler/compiler.h"
 #include "compiler/planner.h"
 #include "compiler/diagnostic_render.h"
 #include "model/plan.h"

@@ -41,6 +41,8 @@
 #include "runtime/wms/wms_client.h"
 #include "runtime/wms/wms_transports.h"
 #include "runtime/carts/woocommerce_cart.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_secrets.h"
 
 namespace {
 
@@ -62,7 +64,7 @@ enum Target {
 };
 
 /// Answers requests from the script, then fails every further one.
-class ScriptedTransport : public HttpTransport {
+class FuzzTransport : public HttpTransport {
  public:
   std::vector<HttpResponse> responses;
   size_t next = 0;
@@ -146,7 +148,7 @@ CartConfig Cart(const std::string& platform, bool variant) {
   c.wms = "main";
   if (platform == "shopify") {
     c.api["store_url"] = Text(FieldType::Url, "https://fuzz.myshopify.com");
-    c.api["api_version"] = Text(FieldType::String, "2025-10");
+    c.api["api_version"] = Text(FieldType::Enum, "2026-10");
     c.api["access_token"] = Secret("SHOPIFY_TOKEN");
     c.statuses = {{"status", {"open"}},
                   {"financial_status", {"paid", "partially_refunded"}},
@@ -198,7 +200,7 @@ void Connector(int target, bool variant, std::string_view rest) {
   static const char* kPlatforms[] = {"shopify", "woocommerce", "bigcommerce"};
   const std::string platform = kPlatforms[(target - kShopifyFetch) / 4];
   FakeClock clock;
-  ScriptedTransport transport;
+  FuzzTransport transport;
   transport.responses = ParseScript(rest);
   RateLimiter limiter;
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000}, &limiter);
@@ -262,7 +264,7 @@ void Connector(int target, bool variant, std::string_view rest) {
 
 void WmsHttp(bool variant, std::string_view rest) {
   FakeClock clock;
-  ScriptedTransport transport;
+  FuzzTransport transport;
   transport.responses = ParseScript(rest);
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000});
   FakeSecretResolver secrets;
@@ -347,7 +349,8 @@ void Plans(std::string_view rest) {
 
 void Helpers(std::string_view rest) {
   std::string text(rest);
-  (void)shopify_detail::NextPageInfo(rest);
+  (void)shopify_detail::GidNumber(rest);
+  (void)shopify_detail::SearchValue(rest);
   (void)shopify_detail::ErrorText(rest);
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseNumbersAsStringsFlag>(text.data(), text.size());

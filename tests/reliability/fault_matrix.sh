@@ -25,8 +25,9 @@
 #   cart-5xx-burst      every Shopify request answers 500/502/503
 #   wms-5xx-burst       the WMS answers 5xx to everything (WMS down behind a proxy)
 #   flaky-5xx           30% 5xx everywhere (retries absorb most)
-#   429-storm           Shopify's bucket never drains (429, Retry-After 20 s)
-#   rate-limited        Shopify's bucket leaks slower than the connector assumes,
+#   429-storm           Shopify's GraphQL cost bucket is smaller than a query and
+#                       barely refills (THROTTLED)
+#   rate-limited        Shopify's cost bucket is small and refills slowly,
 #                       BigCommerce allows 5 requests a second: paced, must finish
 #   slow                250 ms before every answer: slower, still complete
 #   cart-hang           half the cart requests are handled, then hang past the timeout
@@ -64,7 +65,8 @@ REL_RUN_TIMEOUT="${REL_RUN_TIMEOUT:-90}"
 BOUND=(--http-timeout 1 --max-attempts 2)
 FAST="${REL_FAST_LIMITS:-\"shopify_bucket_size\": 1000, \"shopify_leak_per_second\": 500, \"bigcommerce_quota\": 100000}"
 CLEAR='{"error_rate": 0, "html_rate": 0, "timeout_rate": 0, "truncate_rate": 0, "latency_ms": 0,
-        "shopify_bucket": false, "bigcommerce_window": false, "paths": []}'
+        "shopify_bucket": false, "shopify_cost_throttle": false, "shopify_cost_maximum": 1000000,
+        "shopify_cost_restore_rate": 1000000, "bigcommerce_window": false, "paths": []}'
 
 rel_init faults
 T0=$(rel_now_ms)
@@ -151,6 +153,8 @@ r = json.load(sys.stdin)
 parts = [f"{k} {v}" for k, v in sorted(r["faults"].items())]
 if r["rate_limited_total"]:
     parts.append(f"429 {r["rate_limited_total"]}")
+if sum(r.get("throttled", {}).values()):
+    parts.append(f"THROTTLED {sum(r["throttled"].values())}")
 print(", ".join(parts))' 2>/dev/null)"
   [[ -n ${FM_DEFER_SANE:-} ]] || fm_state_sane "after the faulty run" || return 1
 }
@@ -354,13 +358,13 @@ sc_cart_5xx_burst() { fm_sim cart-5xx-burst '{"error_rate": 1, "paths": ["/shopi
 sc_wms_5xx_burst() { fm_sim wms-5xx-burst '{"error_rate": 1, "paths": ["/wms"]}' 3 'HTTP 50[023]' no; }
 sc_flaky_5xx() { fm_sim flaky-5xx '{"error_rate": 0.3}' '0|3' 'HTTP 50[023]' no --http-timeout 2 --max-attempts 3; }
 sc_429_storm() {
-  fm_sim 429-storm '{"shopify_bucket": true, "shopify_bucket_size": 4, "shopify_leak_per_second": 0.05}' \
-    3 'HTTP 429' no --http-timeout 2 --max-attempts 1
+  fm_sim 429-storm '{"shopify_cost_throttle": true, "shopify_cost_maximum": 500, "shopify_cost_restore_rate": 0.05}' \
+    3 'THROTTLED' no --http-timeout 2 --max-attempts 1
 }
 sc_rate_limited() {
-  FM_ORDERS=3 fm_sim rate-limited '{"shopify_bucket": true, "shopify_bucket_size": 6, "shopify_leak_per_second": 1.5,
+  FM_ORDERS=3 fm_sim rate-limited '{"shopify_cost_throttle": true, "shopify_cost_maximum": 1000, "shopify_cost_restore_rate": 200,
                         "bigcommerce_window": true, "bigcommerce_quota": 5, "bigcommerce_window_ms": 1000}' \
-    '0|3' 'HTTP 429' no --http-timeout 5 --max-attempts 4
+    '0|3' 'HTTP 429|THROTTLED' no --http-timeout 5 --max-attempts 4
 }
 sc_slow() { fm_sim slow '{"latency_ms": 250}' 0 '' no --http-timeout 5 --max-attempts 2; }
 sc_cart_hang() {

@@ -98,7 +98,7 @@ set -uo pipefail
 REL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 REL_RUN_TIMEOUT="${REL_RUN_TIMEOUT:-120}"
 REL_WMS_TOKEN="demo-wms-token"
-REL_FAST_LIMITS='"shopify_bucket_size": 1000, "shopify_leak_per_second": 500, "bigcommerce_quota": 100000'
+REL_FAST_LIMITS='"shopify_bucket_size": 1000, "shopify_leak_per_second": 500, "shopify_cost_maximum": 1000000, "shopify_cost_restore_rate": 1000000, "bigcommerce_quota": 100000'
 export REL_WMS_TOKEN REL_SHOPIFY_TOKEN="demo-shopify-token" REL_WOO_KEY="ck_demo" \
   REL_WOO_SECRET="cs_demo" REL_BC_TOKEN="demo-bc-token"
 
@@ -298,7 +298,6 @@ platform = "shopify"
 store_url = "https://acme.myshopify.com"
 base_url = "$SIM_URL/shopify/acme"
 access_token = { secret = "env:REL_SHOPIFY_TOKEN" }
-api_version = "2025-10"
 
 [services.order_download]
 enabled = true
@@ -447,7 +446,7 @@ EOF
   "statuses": ["open/paid/unfulfilled", "open/paid/partial",
                "open/partially_refunded/unfulfilled", "open/partially_refunded/partial"],
   "partial": ["*/partial"],
-  "store_api": {"kind": "shopify", "path": "/shopify/acme/admin/api/2025-10",
+  "store_api": {"kind": "shopify", "path": "/shopify/acme/admin/api/2026-10",
                 "headers": {"X-Shopify-Access-Token": "demo-shopify-token"}},
   "earliest": "2026-10-01", "countries": null,
   "items": {"filter": "blacklist", "level": "item", "skus": ["GIFT-CARD", "SAMPLE-*"]},

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Secret hygiene end to end: every credential (Shopify token, WooCommerce
+# Secret hygiene end to end: every credential (Shopify token, Shopify app
+# client secret and the tokens its grant issues, WooCommerce
 # consumer key and secret, BigCommerce token, WMS bearer token — env: and
 # file: references) is set to a known marker value, the simulator is
 # configured to accept exactly those, and every command runs — check (all
@@ -37,9 +38,11 @@ M_WOO_KEY="ck_MARKwookey3Vd8Hs1p"
 M_WOO_SECRET="cs_MARKwoosecret6Tb2Nq5z"
 M_BC="MARKbigcommerce8Wm4Jc7r"
 M_WMS="MARKwmstoken2Rf9Gy6u"
-WRONG=(xx_WRONGshopify5Kp1 ck_WRONGkey4Hd7 cs_WRONGsecret8Lq2 WRONGbigcommerce3Zs6 WRONGwms9Tn4)
+M_SHOP_SECRET="shpss_MARKclientsecret4Hq8Zt2"
+WRONG=(xx_WRONGshopify5Kp1 ck_WRONGkey4Hd7 cs_WRONGsecret8Lq2 WRONGbigcommerce3Zs6 WRONGwms9Tn4 shpss_WRONGsecret7Mx3)
 M_INLINE="cs_MARKinlinepasted1Yc5Ve8"
-MARKERS=("$M_SHOP" "$M_WOO_KEY" "$M_WOO_SECRET" "$M_BC" "$M_WMS" "${WRONG[@]}" "$M_INLINE")
+# simtok_: every access token the simulator's client credentials grant issues.
+MARKERS=("$M_SHOP" "$M_SHOP_SECRET" "$M_WOO_KEY" "$M_WOO_SECRET" "$M_BC" "$M_WMS" "${WRONG[@]}" "$M_INLINE" simtok_)
 
 cat >"$REL_WORK/sim.json" <<EOF
 {"port": 0, "seed": 3, "demo": false,
@@ -47,6 +50,8 @@ cat >"$REL_WORK/sim.json" <<EOF
  "faults": {${REL_FAST_LIMITS:-"bigcommerce_quota": 100000}},
  "stores": [
   {"platform": "shopify", "name": "acme", "orders": 12, "token": "$M_SHOP"},
+  {"platform": "shopify", "name": "acmeapp", "orders": 12, "client_id": "acmeapp-client",
+   "client_secret": "$M_SHOP_SECRET"},
   {"platform": "woocommerce", "name": "bluebird", "orders": 12,
    "consumer_key": "$M_WOO_KEY", "consumer_secret": "$M_WOO_SECRET"},
   {"platform": "bigcommerce", "name": "cedar", "orders": 12, "token": "$M_BC"}]}
@@ -61,9 +66,14 @@ mkdir -p "$P/secrets"
 printf '%s\n' "$M_WMS" >"$P/secrets/wms.token"
 sed -i 's#token = { secret = "env:REL_WMS_TOKEN" }#token = { secret = "file:secrets/wms.token" }#' "$P/cartsync.toml"
 grep -q 'file:secrets/wms.token' "$P/cartsync.toml" || rel_die "could not switch the WMS token to a file: secret"
+# A second Shopify cart with the client credentials form (a Dev Dashboard app).
+sed -e 's#rel-acme-shopify#rel-acmeapp-shopify#' -e "s#/shopify/acme\"#/shopify/acmeapp\"#" \
+  -e 's#^access_token = .*#client_id = "acmeapp-client"\nclient_secret = { secret = "env:REL_SHOPIFY_SECRET" }#' \
+  "$P/carts.d/rel-acme-shopify.toml" >"$P/carts.d/rel-acmeapp-shopify.toml"
+grep -q 'env:REL_SHOPIFY_SECRET' "$P/carts.d/rel-acmeapp-shopify.toml" || rel_die "could not write the client credentials cart"
 
 good_env() {
-  export REL_SHOPIFY_TOKEN="$M_SHOP" REL_WOO_KEY="$M_WOO_KEY" REL_WOO_SECRET="$M_WOO_SECRET" \
+  export REL_SHOPIFY_TOKEN="$M_SHOP" REL_SHOPIFY_SECRET="$M_SHOP_SECRET" REL_WOO_KEY="$M_WOO_KEY" REL_WOO_SECRET="$M_WOO_SECRET" \
     REL_BC_TOKEN="$M_BC" REL_WMS_TOKEN="$M_WMS"
 }
 good_env
@@ -144,10 +154,10 @@ variant() {
 rel_log "wrong credentials"
 variant wrong
 printf '%s\n' "${WRONG[4]}" >"$V/secrets/wms.token"
-REL_SHOPIFY_TOKEN="${WRONG[0]}" REL_WOO_KEY="${WRONG[1]}" REL_WOO_SECRET="${WRONG[2]}" REL_BC_TOKEN="${WRONG[3]}" \
+REL_SHOPIFY_TOKEN="${WRONG[0]}" REL_SHOPIFY_SECRET="${WRONG[5]}" REL_WOO_KEY="${WRONG[1]}" REL_WOO_SECRET="${WRONG[2]}" REL_BC_TOKEN="${WRONG[3]}" \
   cx run-wrong 3 run "$V" --report "$OUT/run-wrong.json" --metrics "$OUT/run-wrong.prom" --max-attempts 1
 cx_expect run-wrong '401|403|unauthori[sz]ed|rejected'
-REL_SHOPIFY_TOKEN="${WRONG[0]}" REL_WOO_KEY="${WRONG[1]}" REL_WOO_SECRET="${WRONG[2]}" REL_BC_TOKEN="${WRONG[3]}" \
+REL_SHOPIFY_TOKEN="${WRONG[0]}" REL_SHOPIFY_SECRET="${WRONG[5]}" REL_WOO_KEY="${WRONG[1]}" REL_WOO_SECRET="${WRONG[2]}" REL_BC_TOKEN="${WRONG[3]}" \
   cx run-wrong-json 3 run "$V" --log-format json --max-attempts 1 --dry-run
 cx state-wrong 0 state runs --project "$V" --format json
 
@@ -177,7 +187,7 @@ cx run-woo '1|3' run "$V" --cart rel-bluebird-woo --log-format json --report "$O
 rel_log "missing secrets"
 variant missing
 rm "$V/secrets/wms.token"
-CX_PRE=(env -u REL_SHOPIFY_TOKEN -u REL_WOO_SECRET)
+CX_PRE=(env -u REL_SHOPIFY_TOKEN -u REL_SHOPIFY_SECRET -u REL_WOO_SECRET)
 cx run-missing 3 run "$V" --report "$OUT/run-missing.json" --max-attempts 1
 CX_PRE=(env)
 cx_expect run-missing 'REL_SHOPIFY_TOKEN|REL_WOO_SECRET|wms.token'

@@ -1,63 +1,47 @@
 // The runner against fakes of the cart and the WMS, with a real SQLite
-// state store in a temp file and a fake clock: every rule of the runtime
+// state store in a temp dir and a fake clock: every rule of the runtime
 // issue, each with a test that fails without it.
 #include "runtime/runner.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <sstream>
 
-include "compiler/compiler.h"
+#include "compiler/compiler.h"
 #include "compiler/planner.h"
 #include "model/plan.h"
 #include "runtime/report.h"
 #include "runtime/state/sqlite_state_store.h"
-#include "tests/runtime/fakes.h"
+#include "tests/support/cart_builder.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_environment.h"
+#include "tests/support/temp_dir.h"
 
 namespace cartsync {
 namespace {
 
-const char* kProject = R"([wms.main]
-system = "http"
-url = "https://wms.example.com/api"
-warehouses = ["east", "west"]
-carriers = ["UPS", "FEDEX", "USPS"]
-)";
-
-const char* kCart = R"([cart]
-id = "acme"
-client = "acme-apparel"
-platform = "shopify"
-[api]
-store_url = "https://acme.myshopify.com"
-access_token = { secret = "env:ACME_TOKEN" }
-[services.order_download]
-enabled = true
-every = "15m"
-[services.shipment_upload]
-enabled = true
-every = "30m"
-[services.inventory_upload]
-enabled = true
-every = "1h"
-[order_load]
-earliest_order_date = 2026-01-01
-reject_unmapped_ship_codes = true
-minimum_inventory_level = 2
-[ship_methods]
-"Standard" = "UPS/GROUND"
-"Express*" = "FEDEX/FEDEX_2_DAY"
-[items]
-filter = "blacklist"
-skus = ["GIFT-*"]
-[[order_filters]]
-field = "ship_to.country"
-values = ["US", "CA"]
-[carrier_codes]
-"UPS" = "ups"
-)";
+// The cart most tests run: Shopify, all three services, two ship methods, a
+// blacklist, a country filter and one carrier code.
+CartToml AcmeCart() {
+  return CartToml()
+      .Id("acme")
+      .Client("acme-apparel")
+      .Platform("shopify")
+      .Api("store_url", "https://acme.myshopify.com")
+      .ApiSecret("access_token", "env:ACME_TOKEN")
+      .Every(Service::OrderDownload, "15m")
+      .Every(Service::ShipmentUpload, "30m")
+      .Every(Service::InventoryUpload, "1h")
+      .EarliestOrderDate("2026-01-01")
+      .RejectUnmappedShipCodes()
+      .MinimumInventoryLevel(2)
+      .ShipMethod("Standard", "UPS/GROUND")
+      .ShipMethod("Express*", "FEDEX/FEDEX_2_DAY")
+      .Items("blacklist", {"GIFT-*"})
+      .OrderFilter("ship_to.country", {"US", "CA"})
+      .CarrierCode("UPS", "ups");
+}
 
 CartOrder MakeOrder(const std::string& id, const std::string& ship_code, const std::string& country = "US",
                     const std::string& sku = "TS-RED-M", const std::string& placed = "2026-11-20T10:00:00Z") {
@@ -76,23 +60,18 @@ CartOrder MakeOrder(const std::string& id, const std::string& ship_code, const s
 class RunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = ::testing::TempDir() + "/cartsync-runner-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db";
-    std::filesystem::remove(path_);
-    auto store = SqliteStateStore::Open(path_);
+    auto store = SqliteStateStore::Open(dir_.path() + "/state.db");
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store.value());
-    Recompile(kCart);
+    Recompile(AcmeCart());
   }
-  void TearDown() override {
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
+  void TearDown() override { store_.reset(); }
 
-  void Recompile(const std::string& cart) {
+  void Recompile(const CartToml& cart) {
     CompileOptions o;
     o.today = {2026, 11, 27};
     Compilation c;
-    CompileTexts(kProject, {{"carts.d/acme.toml", cart}}, o, c);
+    CompileTexts(ProjectToml().Text(), {{"carts.d/acme.toml", cart.Text()}}, o, c);
     ASSERT_FALSE(c.diags.has_errors());
     plan_ = BuildPlan(c);
   }
@@ -118,7 +97,7 @@ class RunnerTest : public ::testing::Test {
 
   FakeCartState& cart() { return env_.carts["acme"]; }
 
-  std::string path_;
+  TempDir dir_;
   std::unique_ptr<SqliteStateStore> store_;
   Plan plan_;
   FakeEnvironment env_;
@@ -189,9 +168,7 @@ TEST_F(RunnerTest, HeldOrderReleasedWhenConfigMapsItsCode) {
   cart().orders = {MakeOrder("2", "Next Day")};
   Run();
   EXPECT_EQ(Order("2").status, OrderStatus::Held);
-  std::string mapped = kCart;
-  mapped.replace(mapped.find("\"Standard\" = "), 0, "\"Next Day\" = \"UPS/NEXT_DAY_AIR\"\n");
-  Recompile(mapped);
+  Recompile(AcmeCart().ShipMethod("Next Day", "UPS/NEXT_DAY_AIR"));
   RunReport r = Run();
   EXPECT_EQ(Step(r, "acme/order_download").counts.released, 1);
   EXPECT_EQ(Order("2").status, OrderStatus::Sent);
@@ -457,9 +434,7 @@ TEST_F(RunnerTest, DueRunsOnlyStepsWhoseScheduleCameRound) {
 // `daily at HH:MM ZONE` comes round at HH:MM on the zone's wall clock, not
 // in UTC; an unknown zone fails the step, saying why, instead of guessing.
 TEST_F(RunnerTest, DueEvaluatesDailySchedulesInTheirZone) {
-  std::string cart = kCart;
-  cart.replace(cart.find("every = \"15m\""), 13, "every = \"daily at 02:30 Test/Plus2\"");
-  Recompile(cart);
+  Recompile(AcmeCart().Every(Service::OrderDownload, "daily at 02:30 Test/Plus2"));
   clock_.Advance(42'800'000);  // 2026-11-18T23:00Z = 01:00 on 11-19 at UTC+2
   ASSERT_EQ(Step(Run({.services = {Service::OrderDownload}}), "acme/order_download").state, StepOutcome::State::Ok);
   clock_.Advance(80 * 60 * 1000);  // 00:20Z = 02:20 local: not yet
@@ -467,8 +442,7 @@ TEST_F(RunnerTest, DueEvaluatesDailySchedulesInTheirZone) {
   clock_.Advance(10 * 60 * 1000);  // 00:30Z = 02:30 local (UTC would wait for 02:30Z)
   EXPECT_EQ(Step(Run({.due = true}), "acme/order_download").state, StepOutcome::State::Ok);
 
-  cart.replace(cart.find("Test/Plus2"), 10, "Mars/Olympus");
-  Recompile(cart);
+  Recompile(AcmeCart().Every(Service::OrderDownload, "daily at 02:30 Mars/Olympus"));
   clock_.Advance(25LL * 3600 * 1000);
   RunReport r = Run({.due = true});
   EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Failed);
@@ -478,12 +452,12 @@ TEST_F(RunnerTest, DueEvaluatesDailySchedulesInTheirZone) {
 }
 
 TEST_F(RunnerTest, FailingCartDoesNotStopOthers) {
-  std::string second = kCart;
-  second.replace(second.find("id = \"acme\""), 11, "id = \"beta\"");
   CompileOptions o;
   o.today = {2026, 11, 27};
   Compilation c;
-  CompileTexts(kProject, {{"carts.d/acme.toml", kCart}, {"carts.d/beta.toml", second}}, o, c);
+  CompileTexts(ProjectToml().Text(),
+               {{"carts.d/acme.toml", AcmeCart().Text()}, {"carts.d/beta.toml", AcmeCart().Id("beta").Text()}},
+               o, c);
   ASSERT_FALSE(c.diags.has_errors());
   plan_ = BuildPlan(c);
   env_.broken_carts = {"acme"};

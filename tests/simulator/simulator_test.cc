@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace cartsync::sim {
 namespace {
@@ -333,6 +335,255 @@ TEST_F(SimulatorTest, ShopifyInventoryLevelSetIsRecordedWithHistory) {
 }
 
 // ---- WooCommerce -------------------------------------------------------------------------
+
+// ---- Shopify GraphQL (the connector's API) ------------------------------------------------
+
+const char kGraphqlPath[] = "/shopify/acme/admin/api/2026-10/graphql.json";
+
+/// POST one GraphQL document; the parsed answer.
+rapidjson::Document Gql(httplib::Client& c, const std::string& query,
+                        const std::string& variables = "{}",
+                        const httplib::Headers& headers = kShopify, int* status = nullptr) {
+  rapidjson::Document q;
+  q.SetObject();
+  q.AddMember("query", rapidjson::Value(query.c_str(), q.GetAllocator()), q.GetAllocator());
+  rapidjson::Document v;
+  v.Parse(variables.c_str());
+  q.AddMember("variables", rapidjson::Value(v, q.GetAllocator()), q.GetAllocator());
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  q.Accept(w);
+  auto r = c.Post(kGraphqlPath, headers, sb.GetString(), "application/json");
+  EXPECT_TRUE(r);
+  if (status) *status = r ? r->status : -1;
+  return Parse(r ? r->body : "{}");
+}
+
+std::string FirstErrorCode(const rapidjson::Document& d) {
+  if (!d.HasMember("errors") || !d["errors"].IsArray() || d["errors"].Empty()) return "";
+  return d["errors"][0]["extensions"]["code"].GetString();
+}
+
+TEST_F(SimulatorTest, ShopifyClientCredentialsGrantIssuesATokenThatQueriesWork) {
+  auto bad =
+      client_->Post("/shopify/acme/admin/oauth/access_token",
+                    "grant_type=client_credentials&client_id=acme-client-id&client_secret=wrong",
+                    "application/x-www-form-urlencoded");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("invalid_client"), std::string::npos);
+  auto r = client_->Post(
+      "/shopify/acme/admin/oauth/access_token",
+      "grant_type=client_credentials&client_id=acme-client-id&client_secret=acme-client-secret",
+      "application/x-www-form-urlencoded");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto grant = Parse(r->body);
+  EXPECT_EQ(grant["expires_in"].GetInt(), 86399);
+  EXPECT_NE(std::string(grant["scope"].GetString()).find("read_all_orders"), std::string::npos);
+  const std::string token = grant["access_token"].GetString();
+  auto d = Gql(*client_, "{ shop { name } }", "{}", {{"X-Shopify-Access-Token", token}});
+  EXPECT_EQ(std::string(d["data"]["shop"]["name"].GetString()), "acme");
+  EXPECT_TRUE(d["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"].IsNumber());
+  int status = 0;
+  Gql(*client_, "{ shop { name } }", "{}", {{"X-Shopify-Access-Token", "nope"}}, &status);
+  EXPECT_EQ(status, 401);
+}
+
+TEST_F(SimulatorTest, ShopifyGraphqlOrdersSearchAndCursorPagesVisitEachOrderOnce) {
+  const std::string q =
+      "query($q: String!, $after: String) { orders(first: 7, after: $after, sortKey: CREATED_AT, "
+      "query: $q) {"
+      " pageInfo { hasNextPage endCursor } nodes { legacyResourceId createdAt "
+      "displayFinancialStatus"
+      " lineItems(first: 5) { nodes { sku quantity } } } } }";
+  std::set<std::string> seen;
+  std::string after = "null";
+  std::string last_created;
+  for (int page = 0; page < 20; ++page) {
+    const std::string vars = R"J({"q":"status:open (financial_status:paid OR financial_status:pending)","after":)J" +
+                             after + "}";
+    auto d = Gql(*client_, q, vars);
+    ASSERT_TRUE(d.HasMember("data")) << FirstErrorCode(d);
+    const auto& orders = d["data"]["orders"];
+    for (const auto& o : orders["nodes"].GetArray()) {
+      EXPECT_TRUE(seen.insert(o["legacyResourceId"].GetString()).second);
+      std::string f = o["displayFinancialStatus"].GetString();
+      EXPECT_TRUE(f == "PAID" || f == "PENDING") << f;
+      EXPECT_GE(std::string(o["createdAt"].GetString()), last_created);  // ascending, UTC
+      last_created = o["createdAt"].GetString();
+    }
+    if (!orders["pageInfo"]["hasNextPage"].GetBool()) break;
+    after = std::string("\"") + orders["pageInfo"]["endCursor"].GetString() + "\"";
+  }
+  size_t want = 0;
+  for (const OrderSummary& o : sim_->Orders("shopify", "acme"))
+    if (o.status.rfind("open/paid/", 0) == 0 || o.status.rfind("open/pending/", 0) == 0) ++want;
+  EXPECT_EQ(seen.size(), want);
+  EXPECT_GT(want, 7u);
+}
+
+TEST_F(SimulatorTest, ShopifyGraphqlRefusesUnknownFieldsAndQueriesOver1000Points) {
+  auto d = Gql(*client_, "{ orders(first: 5) { nodes { nope } } }");
+  EXPECT_EQ(FirstErrorCode(d), "undefinedField");
+  EXPECT_EQ(std::string(d["errors"][0]["message"].GetString()),
+            "Field 'nope' doesn't exist on type 'Order'");
+  d = Gql(*client_, "{ orders(first: 250) { nodes { lineItems(first: 250) { nodes { sku } } } } }");
+  EXPECT_EQ(FirstErrorCode(d), "MAX_COST_EXCEEDED");
+  EXPECT_EQ(d["extensions"]["cost"]["requestedQueryCost"].GetInt(), 2 + 250 * (1 + 2 + 250));
+  d = Gql(*client_, "{ orders { nodes { id } } }");
+  EXPECT_EQ(FirstErrorCode(d), "missingRequiredArguments");
+}
+
+TEST_F(SimulatorTest, ShopifyGraphqlCostBucketThrottlesWhenEnforced) {
+  FaultOptions f;
+  f.shopify_cost_throttle = true;
+  f.shopify_cost_maximum = 100;
+  f.shopify_cost_restore_rate = 1;
+  sim_->SetFaults(f);
+  const std::string q = "{ orders(first: 49) { nodes { id } } }";  // 2 + 49 = 51 points
+  auto d = Gql(*client_, q);
+  ASSERT_TRUE(d.HasMember("data"));
+  EXPECT_EQ(d["extensions"]["cost"]["requestedQueryCost"].GetInt(), 51);
+  EXPECT_EQ(d["extensions"]["cost"]["throttleStatus"]["maximumAvailable"].GetDouble(), 100);
+  d = Gql(*client_, q);
+  EXPECT_EQ(FirstErrorCode(d), "THROTTLED");
+  EXPECT_FALSE(d.HasMember("data"));
+  SimRecords rec = sim_->Records();
+  EXPECT_EQ(rec.throttled["shopify/acme"], 1u);
+  EXPECT_EQ(rec.cost_spent["shopify/acme"], 51);
+}
+
+TEST_F(SimulatorTest, ShopifyGraphqlFulfillmentCreateTakesOneLocationAndIsRecorded) {
+  StoreSeed seed;
+  seed.platform = "shopify";
+  seed.name = "twoloc";
+  seed.token = "twoloc-token";
+  seed.locations = 2;
+  seed.orders = 30;
+  seed.statuses = {{"open/paid/unfulfilled", 1}};
+  std::string error;
+  ASSERT_TRUE(sim_->SeedStore(seed, &error)) << error;
+  const httplib::Headers h = {{"X-Shopify-Access-Token", "twoloc-token"}};
+  auto post = [&](const std::string& query, const std::string& vars) {
+    rapidjson::Document q;
+    q.SetObject();
+    q.AddMember("query", rapidjson::Value(query.c_str(), q.GetAllocator()), q.GetAllocator());
+    rapidjson::Document v;
+    v.Parse(vars.c_str());
+    q.AddMember("variables", rapidjson::Value(v, q.GetAllocator()), q.GetAllocator());
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    q.Accept(w);
+    auto r = client_->Post("/shopify/twoloc/admin/api/2026-10/graphql.json", h, sb.GetString(),
+                           "application/json");
+    return Parse(r ? r->body : "{}");
+  };
+  auto d = post(
+      "{ orders(first: 30) { nodes { id fulfillmentOrders(first: 5) { nodes { id status"
+      " assignedLocation { location { id } } lineItems(first: 10) { nodes { id remainingQuantity } "
+      "} } } } } }",
+      "{}");
+  std::string order, fo1, fo2, line1;
+  for (const auto& o : d["data"]["orders"]["nodes"].GetArray()) {
+    const auto& fos = o["fulfillmentOrders"]["nodes"];
+    if (fos.Size() < 2) continue;
+    order = o["id"].GetString();
+    fo1 = fos[0]["id"].GetString();
+    fo2 = fos[1]["id"].GetString();
+    line1 = fos[0]["lineItems"]["nodes"][0]["id"].GetString();
+    EXPECT_NE(std::string(fos[0]["assignedLocation"]["location"]["id"].GetString()),
+              std::string(fos[1]["assignedLocation"]["location"]["id"].GetString()));
+    break;
+  }
+  ASSERT_FALSE(order.empty()) << "no order with lines at two locations";
+  const std::string m =
+      "mutation($f: FulfillmentInput!) { fulfillmentCreate(fulfillment: $f) { fulfillment { id "
+      "status"
+      " location { id } trackingInfo(first: 1) { number } } userErrors { field message } } }";
+  d = post(m, R"({"f":{"lineItemsByFulfillmentOrder":[{"fulfillmentOrderId":")" + fo1 +
+                  R"("},{"fulfillmentOrderId":")" + fo2 +
+                  R"("}],"trackingInfo":{"company":"UPS","number":"1ZTWOLOC"}}})");
+  EXPECT_EQ(std::string(d["data"]["fulfillmentCreate"]["userErrors"][0]["message"].GetString()),
+            "All fulfillment orders must be assigned to the same location.");
+  EXPECT_TRUE(d["data"]["fulfillmentCreate"]["fulfillment"].IsNull());
+  d = post(m, R"({"f":{"lineItemsByFulfillmentOrder":[{"fulfillmentOrderId":")" + fo1 +
+                  R"(","fulfillmentOrderLineItems":[{"id":")" + line1 +
+                  R"(","quantity":1}]}],"trackingInfo":{"company":"UPS","number":"1ZTWOLOC"}}})");
+  ASSERT_TRUE(d["data"]["fulfillmentCreate"]["userErrors"].Empty());
+  EXPECT_EQ(
+      std::string(
+          d["data"]["fulfillmentCreate"]["fulfillment"]["trackingInfo"][0]["number"].GetString()),
+      "1ZTWOLOC");
+  auto posts = sim_->TrackingFor("shopify", "twoloc", order.substr(order.rfind('/') + 1));
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(posts[0].tracking_number, "1ZTWOLOC");
+}
+
+TEST_F(SimulatorTest, ShopifyGraphqlInventorySetNeedsAKeyAndAnExplicitChangeFromQuantity) {
+  auto d =
+      Gql(*client_,
+          "{ location { id } productVariants(first: 1) { nodes { sku inventoryItem { id } } } }");
+  const std::string location = d["data"]["location"]["id"].GetString();
+  const std::string item =
+      d["data"]["productVariants"]["nodes"][0]["inventoryItem"]["id"].GetString();
+  const std::string sku = d["data"]["productVariants"]["nodes"][0]["sku"].GetString();
+  const std::string m =
+      "mutation($in: InventorySetQuantitiesInput!, $key: String!) { inventorySetQuantities(input: "
+      "$in)"
+      " @idempotent(key: $key) { inventoryAdjustmentGroup { id } userErrors { code field message } "
+      "} }";
+  auto vars = [&](int quantity, bool explicit_change, const std::string& key) {
+    return R"({"key":")" + key +
+           R"(","in":{"name":"available","reason":"correction","quantities":[{"inventoryItemId":")" +
+           item + R"(","locationId":")" + location + R"(","quantity":)" + std::to_string(quantity) +
+           (explicit_change ? R"(,"changeFromQuantity":null)" : "") + "}]}}";
+  };
+  d = Gql(*client_,
+          "mutation($in: InventorySetQuantitiesInput!) { inventorySetQuantities(input: $in) { "
+          "userErrors { code } } }",
+          vars(5, true, "k0"));
+  EXPECT_EQ(FirstErrorCode(d), "BAD_REQUEST");
+  d = Gql(*client_, m, vars(5, false, "k1"));
+  EXPECT_EQ(std::string(d["data"]["inventorySetQuantities"]["userErrors"][0]["code"].GetString()),
+            "COMPARE_QUANTITY_REQUIRED");
+  d = Gql(*client_, m, vars(5, true, "k2"));
+  ASSERT_TRUE(d["data"]["inventorySetQuantities"]["userErrors"].Empty());
+  EXPECT_FALSE(d["data"]["inventorySetQuantities"]["inventoryAdjustmentGroup"].IsNull());
+  d = Gql(*client_, m, vars(5, true, "k2"));  // the same call again: replayed, not applied twice
+  ASSERT_TRUE(d["data"]["inventorySetQuantities"]["userErrors"].Empty());
+  d = Gql(*client_, m, vars(6, true, "k2"));
+  EXPECT_EQ(std::string(d["data"]["inventorySetQuantities"]["userErrors"][0]["code"].GetString()),
+            "IDEMPOTENCY_KEY_PARAMETER_MISMATCH");
+  int sets = 0;
+  for (const InventorySetRecord& r : sim_->InventorySets())
+    if (r.platform == "shopify" && r.sku == sku) {
+      sets += r.sets;
+      EXPECT_EQ(r.value, 5);
+    }
+  EXPECT_EQ(sets, 1);
+}
+
+TEST_F(SimulatorTest, ShopifyGraphqlHidesOldOrdersWithoutReadAllOrders) {
+  StoreSeed seed;
+  seed.platform = "shopify";
+  seed.name = "scoped";
+  seed.token = "scoped-token";
+  seed.orders = 20;
+  seed.start_date = "2026-01-01T00:00:00Z";  // long before the last 60 days
+  seed.scopes = std::vector<std::string>{"read_orders"};
+  std::string error;
+  ASSERT_TRUE(sim_->SeedStore(seed, &error)) << error;
+  auto r = client_->Post(
+      "/shopify/scoped/admin/api/2026-10/graphql.json",
+      {{"X-Shopify-Access-Token", "scoped-token"}},
+      R"({"query":"{ orders(first: 50) { nodes { id } } currentAppInstallation { accessScopes { handle } } }"})",
+      "application/json");
+  ASSERT_TRUE(r);
+  auto d = Parse(r->body);
+  EXPECT_EQ(d["data"]["orders"]["nodes"].Size(), 0u);
+  ASSERT_EQ(d["data"]["currentAppInstallation"]["accessScopes"].Size(), 1u);
+}
 
 TEST_F(SimulatorTest, WooPaginationHeadersAndLimits) {
   client_->set_basic_auth("ck_demo", "cs_demo");

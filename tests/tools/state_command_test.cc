@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "runtime/state/sqlite_state_store.h"
+#include "tests/support/temp_dir.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -16,12 +17,8 @@ namespace fs = std::filesystem;
 class StateCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("cartsync-state-cli-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     url_ = "sqlite:" + (dir_ / "state.db").string();
-    auto store = OpenStateStore(url_, dir_.string());
+    auto store = OpenStateStore(url_, dir_.path());
     ASSERT_TRUE(store.ok()) << store.status().message();
     std::vector<OrderRecord> orders;
     for (const char* id : {"1", "2", "3"}) {
@@ -43,7 +40,6 @@ class StateCommandTest : public ::testing::Test {
     LeaseInfo lease{"acme", "run-1", "host1", 7, 4'000'000'000'000};
     ASSERT_TRUE(store.value()->AcquireLease(lease, 1'795'000'000'000, nullptr).ok());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   int State(std::vector<std::string> args, std::string& out, std::string& err) {
     args.insert(args.begin(), "state");
@@ -56,7 +52,7 @@ class StateCommandTest : public ::testing::Test {
     return code;
   }
 
-  fs::path dir_;
+  TempDir dir_;
   std::string url_;
 };
 

@@ -104,6 +104,7 @@ for i, spec in enumerate(specs):
                    "statuses": [{"status": status[platform], "weight": 1}],
                    "no_shipping_percent": 0, "po_box_percent": 0, "extra_skus": [],
                    "wms_alias_type": "", "token": "bench-token",
+                   "client_id": "bench-client", "client_secret": "bench-client-secret",
                    "consumer_key": "ck_bench", "consumer_secret": "cs_bench"})
 json.dump({"seed": 1, "demo": False, "faults": faults, "stores": stores}, open(out, "w"), indent=1)
 PY
@@ -142,8 +143,8 @@ for s in config["stores"]:
     if p == "shopify":
         api = f'''store_url = "https://{name}.myshopify.com"
 base_url = "{url}/shopify/{name}"
-access_token = {{ secret = "env:BENCH_CART_TOKEN" }}
-api_version = "2025-10"'''
+client_id = "bench-client"
+client_secret = {{ secret = "env:BENCH_SHOPIFY_SECRET" }}'''
         statuses = 'status = ["open"]\nfinancial_status = ["paid"]\nfulfillment_status = ["unfulfilled"]'
     elif p == "woocommerce":
         api = f'''store_url = "https://{name}.example"
@@ -177,7 +178,8 @@ PY
 }
 
 # The secrets gen_project's carts reference (sim_config's credentials).
-export BENCH_WMS_TOKEN=demo-wms-token BENCH_CART_TOKEN=bench-token BENCH_WOO_KEY=ck_bench BENCH_WOO_SECRET=cs_bench
+export BENCH_WMS_TOKEN=demo-wms-token BENCH_CART_TOKEN=bench-token BENCH_WOO_KEY=ck_bench BENCH_WOO_SECRET=cs_bench \
+  BENCH_SHOPIFY_SECRET=bench-client-secret
 
 # Seconds since the epoch, with fractions.
 now_s() { date +%s.%N; }

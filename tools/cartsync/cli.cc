@@ -1,27 +1,24 @@
 #include "tools/cartsync/cli.h"
 
-#include <algorithm>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "base/atomic_file.h"
-#include "tools/cartsync/args.h"
-#include "tools/cartsync/commands.h"
-include "compiler/compiler.h"
-#include "compiler/planner.h"
+#include "base/version.h"
+#include "compiler/compiler.h"
 #include "compiler/diagnostic_render.h"
 #include "compiler/json_schema.h"
+#include "compiler/plan_render.h"
+#include "compiler/planner.h"
 #include "model/plan.h"
 #include "model/plan_json.h"
-#include "compiler/plan_render.h"
+#include "tools/cartsync/commands.h"
+#include "tools/cartsync/options.h"
 
 namespace cartsync {
 
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 constexpr const char* kUsageText = R"(usage: cartsync <command> [options]
 
@@ -64,30 +61,39 @@ class Cli {
       return kOk;
     }
     if (cmd == "version" || cmd == "--version") {
-      out_ << "cartsync " << kVersion << "\n";
+      out_ << "cartsync " << kCartsyncVersion << "\n";
       return kOk;
     }
-    ArgSpec common{{"--schema", "--color"}, {}};
-    Args o;
-    std::string error;
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "check") {
-      common.valued.push_back("--format");
-      if (!o.Parse(args, 1, common, error) || !ValidColor(o, error)) return Usage(error);
-      return Check(o);
+      auto flags = ParseCheckFlags(rest);
+      return flags.ok() ? Check(*flags.flags) : Usage(flags.error.message);
     }
     if (cmd == "plan") {
-      common.valued.insert(common.valued.end(), {"--format", "-o", "--output", "--diff"});
-      common.boolean.push_back("--detailed-exitcode");
-      if (!o.Parse(args, 1, common, error) || !ValidColor(o, error)) return Usage(error, kErrors);
-      return PlanCommand(o);
+      auto flags = ParsePlanFlags(rest);
+      return flags.ok() ? PlanCommand(*flags.flags) : Usage(flags.error.message, kErrors);
     }
     if (cmd == "schema") {
-      common.boolean.push_back("--json-schema");
-      if (!o.Parse(args, 1, common, error)) return Usage(error, kErrors);
-      return SchemaCommand(o);
+      auto flags = ParseSchemaFlags(rest);
+      return flags.ok() ? SchemaCommand(*flags.flags) : Usage(flags.error.message, kErrors);
     }
-    if (cmd == "run") return RunCommand(args, out_, err_, env_);
-    if (cmd == "state") return StateCommand(args, out_, err_, env_);
+    if (cmd == "run") {
+      auto flags = ParseRunFlags(rest);
+      if (!flags.ok()) {
+        err_ << "cartsync run: " << flags.error.message << "\n";
+        return kErrors;
+      }
+      return RunCommand(*flags.flags, out_, err_, env_);
+    }
+    if (cmd == "state") {
+      auto flags = ParseStateFlags(rest);
+      if (!flags.ok()) {
+        if (!flags.error.message.empty()) err_ << "cartsync state: " << flags.error.message << "\n";
+        if (flags.error.with_usage) err_ << StateUsage();
+        return kErrors;
+      }
+      return StateCommand(*flags.flags, out_, err_);
+    }
     if (cmd == "fmt") {
       err_ << "cartsync: 'fmt' is not available in this build yet\n";
       return kUsage;
@@ -102,83 +108,59 @@ class Cli {
     return code;
   }
 
-  static bool ValidColor(const Args& o, std::string& error) {
-    std::string c = o.Get("--color").value_or("auto");
-    if (c == "auto" || c == "always" || c == "never") return true;
-    error = "--color must be auto, always or never";
-    return false;
-  }
-
-  bool Color(const Args& o) const {
-    std::string c = o.Get("--color").value_or("auto");
-    return c == "always" || (c == "auto" && env_.stdout_is_tty && !env_.no_color);
-  }
-
   // Loads --schema DIR when given; reports its problems like any diagnostics.
-  bool LoadSchemaOption(const Args& o, Schema& custom, const Schema*& schema) {
+  bool LoadSchemaOption(const std::optional<std::string>& dir, Schema& custom,
+                        const Schema*& schema) {
     schema = &BuiltinSchema();
-    auto dir = o.Get("--schema");
     if (!dir) return true;
     DiagnosticEngine diags;
     if (!LoadSchemaDir(*dir, custom, diags)) {
       SourceManager none;
-      RenderDiagnostics(diags.Sorted(), diags.errors(), diags.warnings(), none, DiagFormat::Text, err_);
+      RenderDiagnostics(diags.Sorted(), diags.errors(), diags.warnings(), none, DiagFormat::Text,
+                        err_);
       return false;
     }
     schema = &custom;
     return true;
   }
 
-  void CompileWith(const Args& o, const Schema* schema, Compilation& c) {
+  void CompileWith(const std::vector<std::string>& paths, const Schema* schema, Compilation& c) {
     CompileOptions options;
-    options.paths = o.positional();
+    options.paths = paths;
     options.schema = schema;
     options.today = env_.today;
     Compile(options, c);
   }
 
-  int Check(const Args& o) {
-    DiagFormat format = DiagFormat::Text;
-    if (auto name = o.Get("--format")) {
-      auto f = ParseDiagFormat(*name);
-      if (!f) return Usage("--format must be text, json, sarif or github");
-      format = *f;
-    }
+  int Check(const CheckFlags& f) {
     Schema custom;
     const Schema* schema;
-    if (!LoadSchemaOption(o, custom, schema)) return kUsage;
+    if (!LoadSchemaOption(f.schema_dir, custom, schema)) return kUsage;
     Compilation c;
-    CompileWith(o, schema, c);
+    CompileWith(f.paths, schema, c);
     RenderOptions ro;
-    ro.color = Color(o);
-    ro.tool_version = kVersion;
-    RenderDiagnostics(c.diags.Sorted(), c.diags.errors(), c.diags.warnings(), c.sources, format,
+    ro.color = f.color == ColorMode::Always ||
+               (f.color == ColorMode::Auto && env_.stdout_is_tty && !env_.no_color);
+    ro.tool_version = kCartsyncVersion;
+    RenderDiagnostics(c.diags.Sorted(), c.diags.errors(), c.diags.warnings(), c.sources, f.format,
                       out_, ro);
-    if (format == DiagFormat::Text && !c.diags.has_errors())
+    if (f.format == DiagFormat::Text && !c.diags.has_errors())
       out_ << "checked " << c.files_checked << (c.files_checked == 1 ? " file" : " files") << ", "
            << c.carts.size() << (c.carts.size() == 1 ? " cart" : " carts") << ": ok\n";
     if (c.io_error) return kUsage;
     return c.diags.has_errors() ? kErrors : kOk;
   }
 
-  int PlanCommand(const Args& o) {
-    std::optional<std::string> output = o.Get("-o") ? o.Get("-o") : o.Get("--output");
-    std::optional<std::string> diff = o.Get("--diff");
-    bool detailed_exitcode = o.Has("--detailed-exitcode");
-    std::string format = o.Get("--format").value_or(output && !diff ? "json" : "text");
-    if (format != "text" && format != "json" && format != "markdown")
-      return Usage("--format must be text, json or markdown", kErrors);
-    if (detailed_exitcode && !diff)
-      return Usage("--detailed-exitcode needs --diff OLD_PLAN.json", kErrors);
+  int PlanCommand(const PlanFlags& f) {
     Schema custom;
     const Schema* schema;
-    if (!LoadSchemaOption(o, custom, schema)) return kErrors;
+    if (!LoadSchemaOption(f.schema_dir, custom, schema)) return kErrors;
     Compilation c;
-    CompileWith(o, schema, c);
+    CompileWith(f.paths, schema, c);
     // Diagnostics go to stderr so stdout stays the plan.
     if (!c.diags.diagnostics().empty()) {
       RenderOptions ro;
-      ro.color = o.Get("--color") == "always";
+      ro.color = f.color == ColorMode::Always;
       RenderDiagnostics(c.diags.Sorted(), c.diags.errors(), c.diags.warnings(), c.sources,
                         DiagFormat::Text, err_, ro);
     }
@@ -190,32 +172,47 @@ class Cli {
     std::string json = PlanToJson(plan);
 
     std::ostringstream rendered;
-    std::vector<PlanChange> changes;
-    if (diff) {
+    if (f.diff) {
       Plan old;
       std::string text, error;
-      if (!ReadFileBytes(*diff, text, error)) {
-        err_ << "cartsync: cannot read " << *diff << ": " << error << "\n";
+      if (!ReadFileBytes(*f.diff, text, error)) {
+        err_ << "cartsync: cannot read " << *f.diff << ": " << error << "\n";
         return kErrors;
       }
       if (!PlanFromJson(text, old, error)) {
-        err_ << "cartsync: " << *diff << " is not a cartsync plan: " << error << "\n";
+        err_ << "cartsync: " << *f.diff << " is not a cartsync plan: " << error << "\n";
         return kErrors;
       }
-      changes = DiffPlans(old, plan);
-      if (format == "json") RenderDiffJson(changes, rendered);
-      else if (format == "markdown") RenderDiffMarkdown(changes, rendered);
-      else RenderDiffText(changes, rendered);
-      if (output && !Write(*output, json)) return kErrors;
+      std::vector<PlanChange> changes = DiffPlans(old, plan);
+      switch (f.format) {
+        case PlanFormat::Json:
+          RenderDiffJson(changes, rendered);
+          break;
+        case PlanFormat::Markdown:
+          RenderDiffMarkdown(changes, rendered);
+          break;
+        case PlanFormat::Text:
+          RenderDiffText(changes, rendered);
+          break;
+      }
+      if (f.output && !Write(*f.output, json)) return kErrors;
       out_ << rendered.str();
-      return detailed_exitcode && !changes.empty() ? kChanges : kOk;
+      return f.detailed_exitcode && !changes.empty() ? kChanges : kOk;
     }
-    if (format == "json") rendered << json;
-    else if (format == "markdown") RenderPlanMarkdown(plan, rendered);
-    else RenderPlanText(plan, rendered);
-    if (output) {
-      if (!Write(*output, rendered.str())) return kErrors;
-      err_ << "plan written to " << *output << " (" << plan.carts.size() << " carts)\n";
+    switch (f.format) {
+      case PlanFormat::Json:
+        rendered << json;
+        break;
+      case PlanFormat::Markdown:
+        RenderPlanMarkdown(plan, rendered);
+        break;
+      case PlanFormat::Text:
+        RenderPlanText(plan, rendered);
+        break;
+    }
+    if (f.output) {
+      if (!Write(*f.output, rendered.str())) return kErrors;
+      err_ << "plan written to " << *f.output << " (" << plan.carts.size() << " carts)\n";
     } else {
       out_ << rendered.str();
     }
@@ -229,12 +226,14 @@ class Cli {
     return false;
   }
 
-  int SchemaCommand(const Args& o) {
+  int SchemaCommand(const SchemaFlags& f) {
     Schema custom;
     const Schema* schema;
-    if (!LoadSchemaOption(o, custom, schema)) return kErrors;
-    if (o.Has("--json-schema")) out_ << CartJsonSchema(*schema);
-    else DescribeSchema(*schema, out_);
+    if (!LoadSchemaOption(f.schema_dir, custom, schema)) return kErrors;
+    if (f.json_schema)
+      out_ << CartJsonSchema(*schema);
+    else
+      DescribeSchema(*schema, out_);
     return kOk;
   }
 

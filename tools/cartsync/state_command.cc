@@ -1,13 +1,15 @@
-#include <filesystem>
-#include <ostream>
-
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <toml++/toml.h>
 
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+#include "base/defaults.h"
 #include "runtime/clock.h"
 #include "runtime/state/state_store.h"
-#include "tools/cartsync/args.h"
 #include "tools/cartsync/commands.h"
 
 namespace cartsync {
@@ -17,21 +19,12 @@ namespace {
 namespace fs = std::filesystem;
 constexpr int kOk = 0, kError = 1;
 
-constexpr const char* kStateUsage = R"(usage: cartsync state <subcommand> [--project DIR] [--state URL] [--format text|json]
-  orders [--status new|held|sent|shipped|confirmed|skipped|canceled] [--cart ID] [--limit N]
-  show ORDER_KEY        one order, with its reason and documents
-  resend ORDER_KEY      send a held, skipped or canceled order again on the next run
-  runs [--limit N]      the last runs and their steps
-  unlock CART           drop a cart's lease (after a crashed run, before it expires)
-)";
-
 // The store of the project in --project (default "."): its [state].url,
 // or the embedded default. The file is read for that one key only, so a
 // broken cart does not stop an operator from inspecting state.
-std::string StateUrl(const Args& a, std::string& base_dir) {
-  base_dir = a.Get("--project").value_or(".");
-  if (auto url = a.Get("--state")) return *url;
-  fs::path project = fs::path(base_dir) / "cartsync.toml";
+std::string StateUrl(const StateFlags& flags) {
+  if (flags.state_url) return *flags.state_url;
+  fs::path project = fs::path(flags.project) / "cartsync.toml";
   std::error_code ec;
   if (fs::is_regular_file(project, ec)) {
     try {
@@ -41,7 +34,7 @@ std::string StateUrl(const Args& a, std::string& base_dir) {
       // fall through to the default; `cartsync check` reports the file
     }
   }
-  return "sqlite:.cartsync/state.db";
+  return kDefaultStateUrl;
 }
 
 class JsonOut {
@@ -49,8 +42,14 @@ class JsonOut {
   JsonOut() : w_(buf_) { w_.SetIndent(' ', 2); }
   rapidjson::PrettyWriter<rapidjson::StringBuffer>& w() { return w_; }
   std::string str() const { return std::string(buf_.GetString(), buf_.GetSize()) + "\n"; }
-  void Field(const char* k, const std::string& v) { w_.Key(k); w_.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size())); }
-  void Field(const char* k, int64_t v) { w_.Key(k); w_.Int64(v); }
+  void Field(const char* k, const std::string& v) {
+    w_.Key(k);
+    w_.String(v.c_str(), static_cast<rapidjson::SizeType>(v.size()));
+  }
+  void Field(const char* k, int64_t v) {
+    w_.Key(k);
+    w_.Int64(v);
+  }
 
  private:
   rapidjson::StringBuffer buf_;
@@ -79,23 +78,37 @@ void OrderJson(JsonOut& j, const OrderRecord& o, bool documents) {
   j.w().EndObject();
 }
 
-int Orders(StateStore& store, const Args& a, bool json, std::ostream& out, std::ostream& err) {
+// One subcommand's call: the open store, the options, its argument ("" when
+// it takes none) and where to write.
+struct Call {
+  StateStore& store;
+  const StateFlags& flags;
+  const std::string& arg;
+  std::ostream& out;
+  std::ostream& err;
+  bool json() const { return flags.format == StateFormat::Json; }
+};
+
+int Orders(const Call& c) {
+  StateStore& store = c.store;
+  std::ostream& out = c.out;
+  std::ostream& err = c.err;
   OrderQuery q;
-  if (auto c = a.Get("--cart")) q.cart_id = *c;
-  if (auto s = a.Get("--status")) {
-    q.status = ParseOrderStatus(*s);
+  q.cart_id = c.flags.cart;
+  if (c.flags.status) {
+    q.status = ParseOrderStatus(*c.flags.status);
     if (!q.status) {
-      err << "cartsync state: unknown status \"" << *s << "\"\n";
+      err << "cartsync state: unknown status \"" << *c.flags.status << "\"\n";
       return kError;
     }
   }
-  if (auto n = a.Get("--limit")) q.limit = std::max(1, std::atoi(n->c_str()));
+  if (c.flags.limit) q.limit = *c.flags.limit;
   auto orders = store.ListOrders(q);
   if (!orders.ok()) {
     err << "cartsync state: " << orders.status().message() << "\n";
     return kError;
   }
-  if (json) {
+  if (c.json()) {
     JsonOut j;
     j.w().StartObject();
     j.w().Key("orders");
@@ -116,101 +129,81 @@ int Orders(StateStore& store, const Args& a, bool json, std::ostream& out, std::
   return kOk;
 }
 
-}  // namespace
+// The order `c.arg` names; nullopt (said on err) when there is none.
+std::optional<OrderRecord> FindOrder(const Call& c) {
+  auto order = c.store.GetOrder(c.arg);
+  if (!order.ok() || !order.value()) {
+    c.err << "cartsync state: "
+          << (order.ok() ? "no order \"" + c.arg + "\" (keys look like cart-id:order-id)"
+                         : order.status().message())
+          << "\n";
+    return std::nullopt;
+  }
+  return *order.value();
+}
 
-int StateCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-                 const CliEnv&) {
-  ArgSpec spec{{"--project", "--state", "--format", "--status", "--cart", "--limit"}, {}};
-  Args a;
-  std::string error;
-  if (!a.Parse(args, 1, spec, error) || a.positional().empty()) {
-    if (!error.empty()) err << "cartsync state: " << error << "\n";
-    err << kStateUsage;
-    return kError;
-  }
-  std::string format = a.Get("--format").value_or("text");
-  if (format != "text" && format != "json") {
-    err << "cartsync state: --format must be text or json\n";
-    return kError;
-  }
-  bool json = format == "json";
-  const std::string& sub = a.positional()[0];
-  std::string arg = a.positional().size() > 1 ? a.positional()[1] : "";
-  bool needs_arg = sub == "show" || sub == "resend" || sub == "unlock";
-  bool known = needs_arg || sub == "orders" || sub == "runs";
-  if (!known || (needs_arg && arg.empty())) {
-    err << "cartsync state: " << (known ? sub + " needs an argument" : "unknown subcommand \"" + sub + "\"") << "\n" << kStateUsage;
-    return kError;
-  }
-  if (a.positional().size() > (needs_arg ? 2u : 1u)) {
-    err << "cartsync state: unexpected argument \"" << a.positional().back()
-        << "\" (a project directory goes in --project DIR)\n";
-    return kError;
-  }
-  std::string base_dir;
-  std::string url = StateUrl(a, base_dir);
-  // Only resend and unlock write; none of them creates a database.
-  auto opened = OpenStateStore(url, base_dir, /*create=*/false);
-  if (!opened.ok()) {
-    err << "cartsync state: " << opened.status().message() << "\n";
-    return kError;
-  }
-  StateStore& store = *opened.value();
-
-  if (sub == "orders") return Orders(store, a, json, out, err);
-  if (sub == "show" || sub == "resend") {
-    auto order = store.GetOrder(arg);
-    if (!order.ok() || !order.value()) {
-      err << "cartsync state: " << (order.ok() ? "no order \"" + arg + "\" (keys look like cart-id:order-id)" : order.status().message()) << "\n";
-      return kError;
-    }
-    const OrderRecord& o = *order.value();
-    if (sub == "resend") {
-      if (o.status != OrderStatus::Held && o.status != OrderStatus::Skipped && o.status != OrderStatus::Canceled) {
-        err << "cartsync state: " << arg << " is " << OrderStatusName(o.status)
-            << (o.wms_ref.empty() ? "" : " (WMS " + o.wms_ref + ")") << "; only held, skipped or canceled orders can be resent\n";
-        return kError;
-      }
-      SystemClock clock;
-      Status st = store.ResetForResend(arg, clock.NowMs());
-      if (!st.ok()) {
-        err << "cartsync state: " << st.message() << "\n";
-        return kError;
-      }
-      out << arg << " will be sent on the next run of its cart\n";
-      return kOk;
-    }
-    if (json) {
-      JsonOut j;
-      OrderJson(j, o, true);
-      out << j.str();
-    } else {
-      out << "order     " << o.order_key << " (" << o.order_number << ")\n"
-          << "status    " << OrderStatusName(o.status) << (o.reason.empty() ? "" : ": " + o.reason) << "\n"
+int Show(const Call& c) {
+  std::optional<OrderRecord> order = FindOrder(c);
+  if (!order) return kError;
+  const OrderRecord& o = *order;
+  if (c.json()) {
+    JsonOut j;
+    OrderJson(j, o, true);
+    c.out << j.str();
+  } else {
+    c.out << "order     " << o.order_key << " (" << o.order_number << ")\n"
+          << "status    " << OrderStatusName(o.status) << (o.reason.empty() ? "" : ": " + o.reason)
+          << "\n"
           << "wms ref   " << (o.wms_ref.empty() ? "-" : o.wms_ref) << "\n"
           << "placed    " << o.placed_at << "\n"
-          << "seen      " << Time(o.first_seen_ms) << ", updated " << Time(o.updated_ms) << ", sent " << Time(o.sent_ms) << "\n"
+          << "seen      " << Time(o.first_seen_ms) << ", updated " << Time(o.updated_ms)
+          << ", sent " << Time(o.sent_ms) << "\n"
           << "attempts  " << o.attempts << "\n";
-    }
+  }
+  return kOk;
+}
+
+int Resend(const Call& c) {
+  std::optional<OrderRecord> order = FindOrder(c);
+  if (!order) return kError;
+  const OrderRecord& o = *order;
+  if (o.status != OrderStatus::Held && o.status != OrderStatus::Skipped &&
+      o.status != OrderStatus::Canceled) {
+    c.err << "cartsync state: " << c.arg << " is " << OrderStatusName(o.status)
+          << (o.wms_ref.empty() ? "" : " (WMS " + o.wms_ref + ")")
+          << "; only held, skipped or canceled orders can be resent\n";
+    return kError;
+  }
+  SystemClock clock;
+  Status st = c.store.ResetForResend(c.arg, clock.NowMs());
+  if (!st.ok()) {
+    c.err << "cartsync state: " << st.message() << "\n";
+    return kError;
+  }
+  c.out << c.arg << " will be sent on the next run of its cart\n";
+  return kOk;
+}
+
+int Unlock(const Call& c) {
+  Status st = c.store.ForceUnlock(c.arg);
+  if (st.code() == StatusCode::NotFound) {
+    c.out << "cart " << c.arg << " was not locked\n";
     return kOk;
   }
-  if (sub == "unlock") {
-    Status st = store.ForceUnlock(arg);
-    if (st.code() == StatusCode::NotFound) {
-      out << "cart " << arg << " was not locked\n";
-      return kOk;
-    }
-    if (!st.ok()) {
-      err << "cartsync state: " << st.message() << "\n";
-      return kError;
-    }
-    out << "unlocked cart " << arg << "\n";
-    return kOk;
+  if (!st.ok()) {
+    c.err << "cartsync state: " << st.message() << "\n";
+    return kError;
   }
-  // runs
-  int limit = 20;
-  if (auto n = a.Get("--limit")) limit = std::max(1, std::atoi(n->c_str()));
-  auto runs = store.Runs(limit);
+  c.out << "unlocked cart " << c.arg << "\n";
+  return kOk;
+}
+
+int Runs(const Call& c) {
+  StateStore& store = c.store;
+  std::ostream& out = c.out;
+  std::ostream& err = c.err;
+  const bool json = c.json();
+  auto runs = store.Runs(c.flags.limit.value_or(20));
   if (!runs.ok()) {
     err << "cartsync state: " << runs.status().message() << "\n";
     return kError;
@@ -246,11 +239,12 @@ int StateCommand(const std::vector<std::string>& args, std::ostream& out, std::o
       j.w().EndArray();
       j.w().EndObject();
     } else {
-      out << "run " << r.id << "  " << r.status << "  " << Time(r.started_ms) << " .. " << Time(r.finished_ms)
-          << "  " << r.host << " pid " << r.pid << "\n";
+      out << "run " << r.id << "  " << r.status << "  " << Time(r.started_ms) << " .. "
+          << Time(r.finished_ms) << "  " << r.host << " pid " << r.pid << "\n";
       if (steps.ok())
         for (const StepRunRecord& s : steps.value())
-          out << "  " << s.step_id << "  " << (s.ok ? "ok" : "failed") << (s.error.empty() ? "" : ": " + s.error) << "\n";
+          out << "  " << s.step_id << "  " << (s.ok ? "ok" : "failed")
+              << (s.error.empty() ? "" : ": " + s.error) << "\n";
     }
   }
   if (json) {
@@ -261,6 +255,61 @@ int StateCommand(const std::vector<std::string>& args, std::ostream& out, std::o
     out << "no runs recorded\n";
   }
   return kOk;
+}
+
+// The subcommands: what the usage lists, in its order, and what runs them.
+struct Subcommand {
+  std::string_view name;
+  bool takes_argument;  ///< ORDER_KEY or CART, exactly one
+  int (*handler)(const Call&);
+  std::string_view usage;  ///< its line in the usage text
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"orders", false, Orders,
+     "orders [--status new|held|sent|shipped|confirmed|skipped|canceled] [--cart ID] [--limit N]"},
+    {"show", true, Show, "show ORDER_KEY        one order, with its reason and documents"},
+    {"resend", true, Resend,
+     "resend ORDER_KEY      send a held, skipped or canceled order again on the next run"},
+    {"runs", false, Runs, "runs [--limit N]      the last runs and their steps"},
+    {"unlock", true, Unlock,
+     "unlock CART           drop a cart's lease (after a crashed run, before it expires)"},
+};
+
+}  // namespace
+
+std::string StateUsage() {
+  std::string text =
+      "usage: cartsync state <subcommand> [--project DIR] [--state URL] [--format text|json]\n";
+  for (const Subcommand& s : kSubcommands) text += "  " + std::string(s.usage) + "\n";
+  return text;
+}
+
+int StateCommand(const StateFlags& flags, std::ostream& out, std::ostream& err) {
+  const Subcommand* sub = nullptr;
+  for (const Subcommand& s : kSubcommands)
+    if (s.name == flags.subcommand) sub = &s;
+  const std::string arg = flags.arguments.empty() ? "" : flags.arguments[0];
+  if (sub == nullptr || (sub->takes_argument && arg.empty())) {
+    err << "cartsync state: "
+        << (sub ? flags.subcommand + " needs an argument"
+                : "unknown subcommand \"" + flags.subcommand + "\"")
+        << "\n"
+        << StateUsage();
+    return kError;
+  }
+  if (flags.arguments.size() > (sub->takes_argument ? 1u : 0u)) {
+    err << "cartsync state: unexpected argument \"" << flags.arguments.back()
+        << "\" (a project directory goes in --project DIR)\n";
+    return kError;
+  }
+  // Only resend and unlock write; none of them creates a database.
+  auto opened = OpenStateStore(StateUrl(flags), flags.project, /*create=*/false);
+  if (!opened.ok()) {
+    err << "cartsync state: " << opened.status().message() << "\n";
+    return kError;
+  }
+  return sub->handler(Call{*opened.value(), flags, arg, out, err});
 }
 
 }  // namespace cartsync

@@ -54,7 +54,8 @@ END_RE = re.compile(r"^<!-- END GENERATED: ([a-z_]+) -->$")
 
 # What the compiler accepts in a descriptor (compiler/schema.cc); anything
 # else is an error there (E0703), so it is one here too.
-PLATFORM_KEYS = {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses"}
+PLATFORM_KEYS = {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses",
+                 "credentials"}
 WMS_KEYS = {"id", "name", "help", "fields"}
 FIELD_KEYS = {"type", "required", "pattern", "values", "default", "help"}
 STATUS_KEYS = {"allowed", "default", "help"}
@@ -176,6 +177,16 @@ def read_platform(path: Path, display: str) -> dict:
     p["base_url"] = string(doc, "base_url", display, False) or "Overrides the platform's API host"
     p["api"] = read_fields(doc.get("api", {}), f"{display} [api]")
     need(all(f["name"] != "base_url" for f in p["api"]), display, "base_url is implicit; do not declare it")
+    p["credentials"] = []
+    forms = doc.get("credentials", [])
+    need(isinstance(forms, list), display, '"credentials" must be an array of tables')
+    for form in forms:
+        need(isinstance(form, dict), display, "[[credentials]] must be tables")
+        check_keys(form, {"name", "fields"}, f"{display} [[credentials]]")
+        fields = strings(form, "fields", f"{display} [[credentials]]")
+        need(bool(fields) and all(any(f["name"] == x for f in p["api"]) for x in fields),
+             display, "[[credentials]] fields must be [api] fields")
+        p["credentials"].append({"name": string(form, "name", display, False), "fields": fields})
     p["statuses"] = []
     statuses = doc.get("statuses", {})
     need(isinstance(statuses, dict), display, '"statuses" must be a table')
@@ -292,6 +303,11 @@ def gen_platforms(schema: dict, connectors: set[str]) -> list[str]:
         out.append("")
         out += table(["name", "type", "required", "default", "help"], field_rows(p["api"] + [base]))
         out.append("")
+        if p["credentials"]:
+            out.append("Credentials: exactly one of these forms, each complete (else `E0214`): " +
+                       "; ".join(" + ".join(code(f) for f in c["fields"]) +
+                                 (f" ({prose(c['name'])})" if c["name"] else "") for c in p["credentials"]) + ".")
+            out.append("")
         if p["statuses"]:
             out.append("`[statuses]` dimensions (a dimension left out downloads its defaults):")
             out.append("")

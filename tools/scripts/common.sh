@@ -5,11 +5,14 @@ set -euo pipefail
 CARTSYNC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$CARTSYNC_ROOT/build}"
 JOBS="${JOBS:-2}"
+# ccache (when installed) shares objects between checkouts and build dirs:
+# paths are rewritten relative to the checkout, the build dir is not hashed.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$CARTSYNC_ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
 # Debian packages the build and the tests need.
 CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-dev
   libtomlplusplus-dev libboost-dev libboost-filesystem-dev libcpp-httplib-dev libcurl4-openssl-dev rapidjson-dev libgtest-dev
-  libsqlite3-dev libssl-dev tzdata nodejs npm python3)
+  libsqlite3-dev libssl-dev libre2-dev tzdata nodejs npm python3)
 # tools/lint.sh
 CARTSYNC_PACKAGES+=(clang-format clang-tidy git)
 

@@ -122,6 +122,9 @@ bool ReadFaults(const rapidjson::Value& v, FaultOptions* f, std::string* error) 
   r.Bool("shopify_bucket", &f->shopify_bucket);
   r.Int("shopify_bucket_size", &f->shopify_bucket_size, 1, 100'000);
   r.Number("shopify_leak_per_second", &f->shopify_leak_per_second, 0);
+  r.Bool("shopify_cost_throttle", &f->shopify_cost_throttle);
+  r.Number("shopify_cost_maximum", &f->shopify_cost_maximum, 1);
+  r.Number("shopify_cost_restore_rate", &f->shopify_cost_restore_rate, 0);
   r.Bool("bigcommerce_window", &f->bigcommerce_window);
   r.Int("bigcommerce_quota", &f->bigcommerce_quota, 1, 10'000'000);
   r.Int("bigcommerce_window_ms", &f->bigcommerce_window_ms, 1, 3'600'000);
@@ -179,6 +182,11 @@ std::string FaultsJson(const FaultOptions& f) {
   KInt(w, "shopify_bucket_size", f.shopify_bucket_size);
   w.Key("shopify_leak_per_second");
   w.Double(f.shopify_leak_per_second);
+  KBool(w, "shopify_cost_throttle", f.shopify_cost_throttle);
+  w.Key("shopify_cost_maximum");
+  w.Double(f.shopify_cost_maximum);
+  w.Key("shopify_cost_restore_rate");
+  w.Double(f.shopify_cost_restore_rate);
   KBool(w, "bigcommerce_window", f.bigcommerce_window);
   KInt(w, "bigcommerce_quota", f.bigcommerce_quota);
   KInt(w, "bigcommerce_window_ms", f.bigcommerce_window_ms);
@@ -279,6 +287,14 @@ bool StoreSeedFromJson(const rapidjson::Value& v, uint64_t default_seed, StoreSe
   r.String("token", &s.token);
   r.String("consumer_key", &s.consumer_key);
   r.String("consumer_secret", &s.consumer_secret);
+  r.String("client_id", &s.client_id);
+  r.String("client_secret", &s.client_secret);
+  r.Int("token_ttl_seconds", &s.token_ttl_seconds, 0, 10 * 365 * 86400);
+  if (r.Get("scopes") != nullptr) {
+    std::vector<std::string> scopes;
+    r.Strings("scopes", &scopes);
+    s.scopes = scopes;
+  }
   r.Strings("sku_prefixes", &s.sku_prefixes);
   if (r.Get("extra_skus") != nullptr) {
     std::vector<std::string> extra;
@@ -328,6 +344,14 @@ std::string RecordsToJson(const SimRecords& rec) {
   w.Key("blocked");
   w.Uint64(rec.blocked);
   counters("requests", rec.requests);
+  counters("throttled", rec.throttled);
+  w.Key("cost_spent");
+  w.StartObject();
+  for (const auto& [k, v] : rec.cost_spent) {
+    w.Key(k.c_str(), static_cast<rapidjson::SizeType>(k.size()));
+    w.Int64(v);
+  }
+  w.EndObject();
   counters("rate_limited", rec.rate_limited);
   w.Key("rate_limited_total");
   w.Uint64(rec.rate_limited_total);

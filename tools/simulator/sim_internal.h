@@ -247,6 +247,13 @@ struct Store {
   int64_t bucket_ms = 0;
   int64_t window_start_ms = -1;
   int64_t window_used = 0;
+  // Shopify GraphQL (sim_shopify.cc): issued client-credentials tokens ->
+  // expiry (unix s), the cost bucket (points, steady ms; -1 = full), and
+  // inventorySetQuantities idempotency keys -> what the first call did.
+  std::map<std::string, int64_t> issued_tokens;
+  double cost_available = -1;
+  int64_t cost_ms = 0;
+  std::map<std::string, std::string> idempotency;
 
   std::string Key() const { return std::string(PlatformPrefix(platform)) + "/" + name; }
   Order* FindOrder(int64_t id);
@@ -296,6 +303,9 @@ struct World {
   uint64_t inventory_history = 0;
   std::vector<StatusChangeRecord> status_changes;
   std::function<int64_t()> now_ms;
+  const FaultOptions* faults = nullptr;         ///< the simulator's current faults
+  std::map<std::string, uint64_t> throttled;    ///< Shopify GraphQL THROTTLED answers per store key
+  std::map<std::string, int64_t> cost_spent;    ///< Shopify GraphQL actual cost per store key
 
   int64_t NowSeconds() const { return now_ms() / 1000; }
   void RecordTracking(const Store& store, const Order& order, std::string kind,
@@ -329,6 +339,13 @@ bool IsWooStatus(std::string_view status);
 
 /// Authentication already passed; rate limits already applied.
 void HandleShopify(World& world, Store& store, const Req& req, Resp& res);
+/// POST /admin/oauth/access_token (the client credentials grant) and POST
+/// /admin/api/{version}/graphql.json (paced by the cost bucket, not the REST
+/// leaky bucket).
+bool IsShopifyTokenRequest(const Req& req);
+bool IsShopifyGraphql(const Req& req);
+/// Serves those two (sim_shopify_graphql.cc); false for any other request.
+bool HandleShopifyGraphql(World& world, Store& store, const Req& req, Resp& res);
 void HandleWoo(World& world, Store& store, const Req& req, Resp& res);
 void HandleBigCommerce(World& world, Store& store, const Req& req, Resp& res);
 void HandleWms(World& world, const Req& req, Resp& res);

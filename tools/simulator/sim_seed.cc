@@ -14,6 +14,8 @@ std::vector<StoreSeed> DemoSeeds(int orders, uint64_t seed) {
   acme.platform = "shopify";
   acme.name = "acme";
   acme.token = "demo-shopify-token";
+  acme.client_id = "demo-shopify-client";
+  acme.client_secret = "demo-shopify-client-secret";
   StoreSeed& bluebird = seeds[1];
   bluebird.platform = "woocommerce";
   bluebird.name = "bluebird";
@@ -489,6 +491,13 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
   if (s.token.empty()) s.token = s.name + "-token";
   if (s.consumer_key.empty()) s.consumer_key = "ck_" + s.name;
   if (s.consumer_secret.empty()) s.consumer_secret = "cs_" + s.name;
+  if (s.client_id.empty()) s.client_id = s.name + "-client-id";
+  if (s.client_secret.empty()) s.client_secret = s.name + "-client-secret";
+  if (s.token_ttl_seconds <= 0) s.token_ttl_seconds = 86399;
+  if (!s.scopes)
+    s.scopes = std::vector<std::string>{"read_orders", "read_all_orders", "read_merchant_managed_fulfillment_orders",
+                                        "write_merchant_managed_fulfillment_orders", "read_products",
+                                        "read_inventory", "write_inventory", "read_locations"};
   if (s.sku_prefixes.empty())
     s.sku_prefixes = *p == Platform::kShopify ? std::vector<std::string>{"TS", "HD"}
                      : *p == Platform::kWoo   ? std::vector<std::string>{"BB"}

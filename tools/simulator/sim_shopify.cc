@@ -1,5 +1,8 @@
-// Shopify Admin REST subset (platforms.md): orders with cursor pagination,
-// fulfillment orders and fulfillments, products, locations, inventory levels.
+// Shopify Admin REST subset (legacy; the connector speaks GraphQL, served by
+// sim_shopify_graphql.cc): orders with cursor pagination, fulfillment orders
+// and fulfillments, products, locations, inventory levels. Kept for the
+// fetch baseline of tools/bench/throughput and tests that read a store
+// directly.
 #include <algorithm>
 #include <set>
 
@@ -115,8 +118,8 @@ bool DecodeCursor(const std::string& token, const char* kind, Cursor* out) {
 }
 
 /// Checks the page_info rule and resolves the effective filters. False: `res` is set.
-bool ResolvePaging(const Req& req, const char* kind, Params* filters, Cursor* cursor,
-                   int* limit, Resp& res) {
+bool ResolvePaging(const Req& req, const char* kind, Params* filters, Cursor* cursor, int* limit,
+                   Resp& res) {
   *limit = 50;
   if (const std::string* l = req.Param("limit")) {
     auto n = ToInt(*l);
@@ -204,7 +207,8 @@ struct OrderFilter {
       if (!ok) return false;
     }
     if (!financial.empty() && !financial.count(o.financial_status)) return false;
-    if (!fulfillment.empty() && !fulfillment.count(o.fulfillment_status.empty() ? "null" : o.fulfillment_status))
+    if (!fulfillment.empty() &&
+        !fulfillment.count(o.fulfillment_status.empty() ? "null" : o.fulfillment_status))
       return false;
     if (created_min && o.created < *created_min) return false;
     if (created_max && o.created > *created_max) return false;
@@ -248,8 +252,8 @@ bool ParseOrderFilter(const Params& params, const Store& st, OrderFilter* f, std
           values.insert({"authorized", "pending", "partially_paid"});
           continue;
         }
-        static const std::set<std::string> kAllowed = {"authorized", "pending", "paid",
-                                                       "partially_paid", "refunded", "voided",
+        static const std::set<std::string> kAllowed = {"authorized",        "pending",  "paid",
+                                                       "partially_paid",    "refunded", "voided",
                                                        "partially_refunded"};
         if (!kAllowed.count(s)) return bad();
         values.insert(s);
@@ -262,11 +266,16 @@ bool ParseOrderFilter(const Params& params, const Store& st, OrderFilter* f, std
           values.clear();
           break;
         }
-        if (s == "shipped" || s == "fulfilled") values.insert("fulfilled");
-        else if (s == "partial") values.insert("partial");
-        else if (s == "unshipped") values.insert("null");
-        else if (s == "unfulfilled") values.insert({"null", "partial"});
-        else return bad();
+        if (s == "shipped" || s == "fulfilled")
+          values.insert("fulfilled");
+        else if (s == "partial")
+          values.insert("partial");
+        else if (s == "unshipped")
+          values.insert("null");
+        else if (s == "unfulfilled")
+          values.insert({"null", "partial"});
+        else
+          return bad();
       }
       f->fulfillment = values;
     } else if (k == "created_at_min" || k == "created_at_max" || k == "updated_at_min" ||
@@ -579,7 +588,8 @@ void CreateFulfillment(World& world, Store& st, const Req& req, Resp& res) {
   }
   auto groups = f->value.FindMember("line_items_by_fulfillment_order");
   if (groups == f->value.MemberEnd() || !groups->value.IsArray() || groups->value.Empty()) {
-    res.Json(400, FieldError("line_items_by_fulfillment_order", "Required parameter missing or invalid"));
+    res.Json(400, FieldError("line_items_by_fulfillment_order",
+                             "Required parameter missing or invalid"));
     return;
   }
   Order* order = nullptr;
@@ -628,7 +638,8 @@ void CreateFulfillment(World& world, Store& st, const Req& req, Resp& res) {
       if (index == owner->lines.size()) {
         res.Json(422, ErrorList("Fulfillment order line item " +
                                 (id ? std::to_string(*id) : std::string("(missing id)")) +
-                                " does not belong to fulfillment order " + std::to_string(*fo_id) + "."));
+                                " does not belong to fulfillment order " + std::to_string(*fo_id) +
+                                "."));
         return;
       }
       const Line& l = owner->lines[index];
@@ -647,15 +658,16 @@ void CreateFulfillment(World& world, Store& st, const Req& req, Resp& res) {
   ShopifyFulfillment ful;
   ful.id = st.next_misc_id++;
   ful.created = world.NowSeconds();
-  ful.name = "#" + std::to_string(order->number) + "." + std::to_string(order->fulfillments.size() + 1);
+  ful.name =
+      "#" + std::to_string(order->number) + "." + std::to_string(order->fulfillments.size() + 1);
   auto info = f->value.FindMember("tracking_info");
   if (info != f->value.MemberEnd() && info->value.IsObject()) {
     ful.company = JsonString(info->value, "company").value_or("");
     ful.number = JsonString(info->value, "number").value_or("");
     if (ful.number.empty()) {
       auto numbers = info->value.FindMember("numbers");
-      if (numbers != info->value.MemberEnd() && numbers->value.IsArray() && !numbers->value.Empty() &&
-          numbers->value[0].IsString())
+      if (numbers != info->value.MemberEnd() && numbers->value.IsArray() &&
+          !numbers->value.Empty() && numbers->value[0].IsString())
         ful.number = numbers->value[0].GetString();
     }
     ful.url = JsonString(info->value, "url").value_or("");
@@ -681,7 +693,8 @@ void WriteProduct(Writer& w, const Store& st, size_t first, size_t last, const F
   const Product& head = st.products[first];
   w.StartObject();
   if (want("id")) KInt(w, "id", head.product_id);
-  if (want("admin_graphql_api_id")) KStr(w, "admin_graphql_api_id", Gid("Product", head.product_id));
+  if (want("admin_graphql_api_id"))
+    KStr(w, "admin_graphql_api_id", Gid("Product", head.product_id));
   if (want("title")) KStr(w, "title", head.title);
   if (want("handle")) KStr(w, "handle", Slug(head.title));
   if (want("vendor")) KStr(w, "vendor", st.name);
@@ -736,7 +749,8 @@ void ListProducts(Store& st, const Req& req, Resp& res) {
     size_t j = i + 1;
     while (j < st.products.size() && st.products[j].product_id == st.products[i].product_id) ++j;
     int64_t id = st.products[i].product_id;
-    if ((!since_id || id > *since_id) && (only.empty() || only.count(id))) groups.emplace_back(i, j);
+    if ((!since_id || id > *since_id) && (only.empty() || only.count(id)))
+      groups.emplace_back(i, j);
     i = j;
   }
   std::sort(groups.begin(), groups.end(), [&](auto a, auto b) {
@@ -757,7 +771,8 @@ void ListProducts(Store& st, const Req& req, Resp& res) {
   res.Json(200, Done(sb));
 }
 
-void WriteLevel(Writer& w, const Store& st, const Product& p, int64_t location_id, int64_t updated) {
+void WriteLevel(Writer& w, const Store& st, const Product& p, int64_t location_id,
+                int64_t updated) {
   w.StartObject();
   KInt(w, "inventory_item_id", p.inventory_item_id);
   KInt(w, "location_id", location_id);
@@ -779,15 +794,19 @@ void SetInventoryLevel(World& world, Store& st, const Req& req, Resp& res) {
   auto location_id = JsonInt(doc, "location_id");
   auto item_id = JsonInt(doc, "inventory_item_id");
   auto available = JsonInt(doc, "available");
-  if (!location_id) return res.Json(400, FieldError("location_id", "Required parameter missing or invalid"));
-  if (!item_id) return res.Json(400, FieldError("inventory_item_id", "Required parameter missing or invalid"));
-  if (!available) return res.Json(400, FieldError("available", "Required parameter missing or invalid"));
+  if (!location_id)
+    return res.Json(400, FieldError("location_id", "Required parameter missing or invalid"));
+  if (!item_id)
+    return res.Json(400, FieldError("inventory_item_id", "Required parameter missing or invalid"));
+  if (!available)
+    return res.Json(400, FieldError("available", "Required parameter missing or invalid"));
   Product* p = st.FindInventoryItem(*item_id);
   bool location_known = std::any_of(st.locations.begin(), st.locations.end(),
                                     [&](const Location& l) { return l.id == *location_id; });
   if (p == nullptr || !location_known) return NotFound(res);
   p->levels[*location_id] = *available;
-  world.RecordInventory(st, std::to_string(*location_id), p->sku, std::to_string(*item_id), *available);
+  world.RecordInventory(st, std::to_string(*location_id), p->sku, std::to_string(*item_id),
+                        *available);
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
@@ -825,6 +844,7 @@ void ListInventoryLevels(World& world, Store& st, const Req& req, Resp& res) {
 }  // namespace
 
 void HandleShopify(World& world, Store& st, const Req& req, Resp& res) {
+  if (HandleShopifyGraphql(world, st, req, res)) return;  // the GraphQL API and its token grant
   std::vector<std::string> seg = SplitPath(req.path);
   if (seg.size() < 4 || seg[0] != "admin" || seg[1] != "api" || !ValidVersion(seg[2]))
     return NotFound(res);

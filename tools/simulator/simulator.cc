@@ -70,6 +70,9 @@ const char kHtmlPage[] =
 
 bool AuthorizeShopify(const Store& st, const Req& req, Resp& res) {
   if (req.Header("X-Shopify-Access-Token") == st.seed.token) return true;
+  // The client credentials grant authenticates in its body; tokens it issued
+  // are checked for expiry by the handler (sim_shopify.cc).
+  if (IsShopifyTokenRequest(req) || st.issued_tokens.count(req.Header("X-Shopify-Access-Token"))) return true;
   res.Json(401, SimpleJson("errors", "[API] Invalid API key or access token (unrecognized login or wrong password)"));
   return false;
 }
@@ -165,6 +168,7 @@ struct Simulator::Impl {
     world.seed = options.seed;
     world.wms_rng = Rng(HashString("wms", options.seed));
     world.now_ms = options.now_ms;
+    world.faults = &faults;
     fault_rng = Rng(HashString("faults", options.seed));
     total = rate_limited_total = 0;
     requests.clear();
@@ -205,6 +209,8 @@ struct Simulator::Impl {
     r.requests = requests;
     r.rate_limited = rate_limited;
     r.rate_limited_total = rate_limited_total;
+    r.throttled = world.throttled;
+    r.cost_spent = world.cost_spent;
     r.faults = fault_counts;
     for (const WmsOrderState& o : world.wms_orders) r.wms_orders.push_back(o.record);
     r.tracking = world.tracking;
@@ -395,7 +401,8 @@ struct Simulator::Impl {
         res.content_type = "text/html; charset=utf-8";
       } else if (wms ? !AuthorizeWms(world, req, res) : !AuthorizeStore(*st, req, res)) {
         ++fault_counts["unauthorized"];
-      } else if (st != nullptr && st->platform == Platform::kShopify && !ShopifyBucket(*st, res)) {
+      } else if (st != nullptr && st->platform == Platform::kShopify && !IsShopifyGraphql(req) &&
+                 !ShopifyBucket(*st, res)) {
         ++rate_limited[store_key];
         ++rate_limited_total;
       } else if (st != nullptr && st->platform == Platform::kBigCommerce && !BigCommerceWindow(*st, res)) {

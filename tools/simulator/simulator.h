@@ -57,6 +57,12 @@ struct FaultOptions {
   bool shopify_bucket = false;
   int shopify_bucket_size = 40;             ///< "shopify_bucket_size"
   double shopify_leak_per_second = 2.0;     ///< "shopify_leak_per_second"
+  /// "shopify_cost_throttle": enforce the GraphQL cost bucket (THROTTLED when
+  /// a query's requested cost exceeds what is available). extensions.cost
+  /// is always sent; a query over 1,000 points is always refused.
+  bool shopify_cost_throttle = false;
+  double shopify_cost_maximum = 2000;       ///< "shopify_cost_maximum" (points)
+  double shopify_cost_restore_rate = 100;   ///< "shopify_cost_restore_rate" (points/s)
   /// "bigcommerce_window": enforce BigCommerce's per-window quota (429 when
   /// exhausted). The X-Rate-Limit-* headers are always sent.
   bool bigcommerce_window = false;
@@ -140,6 +146,15 @@ struct StoreSeed {
   /// (default "{name}-token"); WooCommerce consumer key/secret (default
   /// "ck_{name}"/"cs_{name}").
   std::string token, consumer_key, consumer_secret;
+  /// Shopify client credentials grant (POST {store}/admin/oauth/access_token):
+  /// default "{name}-client-id" / "{name}-client-secret"; the tokens it issues
+  /// live token_ttl_seconds (default 86399).
+  std::string client_id, client_secret;
+  int token_ttl_seconds = 0;
+  /// Shopify access scopes of the app (both credential forms); default: all
+  /// the connector needs, read_all_orders included. Without read_all_orders
+  /// orders created more than 60 days ago are invisible, as on Shopify.
+  std::optional<std::vector<std::string>> scopes;
   std::vector<std::string> sku_prefixes;  ///< default TS,HD / BB / CH
   /// Sold but unknown to the WMS (filtered items): default GIFT-CARD,
   /// SAMPLE-STICKER / MTO-CUSTOM-CANDLE, GIFT-WRAP / CUSTOM-TABLE-OAK.
@@ -209,6 +224,8 @@ struct SimRecords {
   /// path segments as {id}); WMS: "wms POST /orders".
   std::map<std::string, uint64_t> requests;
   std::map<std::string, uint64_t> rate_limited;  ///< store key -> 429s served
+  std::map<std::string, uint64_t> throttled;     ///< store key -> GraphQL THROTTLED answers
+  std::map<std::string, int64_t> cost_spent;     ///< store key -> GraphQL points charged (actual cost)
   uint64_t rate_limited_total = 0;
   std::map<std::string, uint64_t> faults;  ///< "error", "html", "timeout", "truncate", "unauthorized"
   std::vector<WmsOrderRecord> wms_orders;  ///< in order of first delivery

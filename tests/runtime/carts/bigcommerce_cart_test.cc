@@ -16,8 +16,9 @@
 #include "runtime/clock.h"
 #include "runtime/carts/connectors.h"
 #include "runtime/net/http_client.h"
-#include "runtime/secrets.h"
-#include "tests/runtime/scripted_transport.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_secrets.h"
+#include "tests/support/scripted_transport.h"
 
 namespace cartsync {
 namespace {

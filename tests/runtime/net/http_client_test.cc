@@ -25,8 +25,10 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/clock.h"
 #include "base/status.h"
+#include "runtime/clock.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/scripted_transport.h"
 
 namespace cartsync {
 namespace {
@@ -483,44 +485,6 @@ TEST(CurlTransportRawTest, KeepsOnlyTheLastResponsesHeaders) {
 // ---------------------------------------------------------------------------
 // HttpClient with a scripted transport
 
-class ScriptedTransport : public HttpTransport {
- public:
-  void Add(Result<HttpResponse> r) { script_.push_back(std::move(r)); }
-  void Add(int status, HttpHeaders headers = {}, std::string body = "") {
-    HttpResponse r;
-    r.status = status;
-    r.headers = std::move(headers);
-    r.body = std::move(body);
-    script_.push_back(std::move(r));
-  }
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    seen_.push_back(request);
-    if (script_.empty()) return Status::Permanent("script exhausted");
-    Result<HttpResponse> r = script_.front();
-    script_.pop_front();
-    return r;
-  }
-  size_t calls() const { return seen_.size(); }
-
- private:
-  std::deque<Result<HttpResponse>> script_;
-  std::vector<HttpRequest> seen_;
-};
-
-/// A fake clock that remembers every sleep.
-class RecordingClock : public Clock {
- public:
-  int64_t NowMs() override { return now_; }
-  void SleepMs(int64_t ms) override {
-    sleeps.push_back(ms);
-    now_ += ms;
-  }
-  std::vector<int64_t> sleeps;
-
- private:
-  int64_t now_ = 1'795'000'000'000;
-};
-
 const char kWooUrl[] =
     "https://shop.example/wp-json/wc/v3/orders?consumer_key=ck_9f8e7d&consumer_secret=cs_1a2b3c"
     "&page=2";
@@ -533,26 +497,26 @@ HttpRequest WooGet() {
 
 TEST(HttpClientTest, RetriesOn503ThenSucceeds) {
   ScriptedTransport t;
-  t.Add(503);
-  t.Add(503);
-  t.Add(200, {}, "[]");
-  RecordingClock clock;
+  t.AnswerNext(503);
+  t.AnswerNext(503);
+  t.AnswerNext(200, "[]");
+  FakeClock clock;
   HttpClient client(t, clock);
   Result<HttpResponse> res = client.Send(WooGet());
   ASSERT_TRUE(res.ok()) << res.status().message();
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, "[]");
   EXPECT_EQ(client.attempts_made(), 3);
-  ASSERT_EQ(clock.sleeps.size(), 2u);
-  EXPECT_GE(clock.sleeps[0], 250);
-  EXPECT_LE(clock.sleeps[0], 500);
-  EXPECT_GE(clock.sleeps[1], 500);
-  EXPECT_LE(clock.sleeps[1], 1000);
+  ASSERT_EQ(clock.sleeps().size(), 2u);
+  EXPECT_GE(clock.sleeps()[0], 250);
+  EXPECT_LE(clock.sleeps()[0], 500);
+  EXPECT_GE(clock.sleeps()[1], 500);
+  EXPECT_LE(clock.sleeps()[1], 1000);
 }
 
 TEST(HttpClientTest, GivesUpAfterMaxAttemptsWithRedactedMessage) {
   ScriptedTransport t;
-  for (int i = 0; i < 10; ++i) t.Add(503);
+  for (int i = 0; i < 10; ++i) t.AnswerNext(503);
   FakeClock clock;
   HttpClient client(t, clock);
   Result<HttpResponse> res = client.Send(WooGet());
@@ -569,7 +533,7 @@ TEST(HttpClientTest, NetworkErrorsAreRetriedAndTheirMessagesScrubbed) {
   ScriptedTransport t;
   const std::string url = "https://admin:hunter2pass@wms.example/api?token=tok_abcdef&x=1";
   for (int i = 0; i < 3; ++i) {
-    t.Add(Status::Transient("GET " + url + ": connection reset by peer (token tok_abcdef)"));
+    t.FailNext(Status::Transient("GET " + url + ": connection reset by peer (token tok_abcdef)"));
   }
   FakeClock clock;
   HttpClient client(t, clock, RetryPolicy{.max_attempts = 3});
@@ -589,8 +553,8 @@ TEST(HttpClientTest, NetworkErrorsAreRetriedAndTheirMessagesScrubbed) {
 
 TEST(HttpClientTest, TransientNetworkErrorThenSuccess) {
   ScriptedTransport t;
-  t.Add(Status::Transient("GET https://x/: timed out"));
-  t.Add(204);
+  t.FailNext(Status::Transient("GET https://x/: timed out"));
+  t.AnswerNext(204);
   FakeClock clock;
   HttpClient client(t, clock);
   Result<HttpResponse> res = client.Send(WooGet());
@@ -601,8 +565,8 @@ TEST(HttpClientTest, TransientNetworkErrorThenSuccess) {
 
 TEST(HttpClientTest, PermanentTransportErrorIsNotRetried) {
   ScriptedTransport t;
-  t.Add(Status::Permanent("GET " + std::string(kWooUrl) + ": response body larger than 64 MiB"));
-  t.Add(200);
+  t.FailNext(Status::Permanent("GET " + std::string(kWooUrl) + ": response body larger than 64 MiB"));
+  t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock);
   Result<HttpResponse> res = client.Send(WooGet());
@@ -615,8 +579,8 @@ TEST(HttpClientTest, PermanentTransportErrorIsNotRetried) {
 
 TEST(HttpClientTest, RetryAfterSecondsIsHonouredExactly) {
   ScriptedTransport t;
-  t.Add(429, {{"Retry-After", "3"}});
-  t.Add(200);
+  t.AnswerNext(429, "", {{"Retry-After", "3"}});
+  t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock);
   Result<HttpResponse> res = client.Send(WooGet());
@@ -629,9 +593,9 @@ TEST(HttpClientTest, RetryAfterSecondsIsHonouredExactly) {
 
 TEST(HttpClientTest, RetryAfterFractionalSecondsAsShopifySendsThem) {
   ScriptedTransport t;
-  t.Add(429, {{"retry-after", "2.0"}});
-  t.Add(429, {{"Retry-After", "0.5"}});
-  t.Add(200);
+  t.AnswerNext(429, "", {{"retry-after", "2.0"}});
+  t.AnswerNext(429, "", {{"Retry-After", "0.5"}});
+  t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock);
   ASSERT_TRUE(client.Send(WooGet()).ok());
@@ -642,8 +606,8 @@ TEST(HttpClientTest, RetryAfterFractionalSecondsAsShopifySendsThem) {
 TEST(HttpClientTest, RetryAfterHttpDate) {
   ScriptedTransport t;
   // FakeClock starts at 1'795'000'000 s = Wed, 18 Nov 2026 11:06:40 GMT.
-  t.Add(429, {{"Retry-After", "Wed, 18 Nov 2026 11:06:47 GMT"}});
-  t.Add(200);
+  t.AnswerNext(429, "", {{"Retry-After", "Wed, 18 Nov 2026 11:06:47 GMT"}});
+  t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock);
   ASSERT_TRUE(client.Send(WooGet()).ok());
@@ -652,8 +616,8 @@ TEST(HttpClientTest, RetryAfterHttpDate) {
 
 TEST(HttpClientTest, RetryAfterIsCappedByPolicy) {
   ScriptedTransport t;
-  t.Add(429, {{"Retry-After", "3600"}});
-  t.Add(200);
+  t.AnswerNext(429, "", {{"Retry-After", "3600"}});
+  t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock, RetryPolicy{.max_retry_after_ms = 45'000});
   ASSERT_TRUE(client.Send(WooGet()).ok());
@@ -662,20 +626,20 @@ TEST(HttpClientTest, RetryAfterIsCappedByPolicy) {
 
 TEST(HttpClientTest, TooManyRequestsWithoutRetryAfterBacksOff) {
   ScriptedTransport t;
-  t.Add(429);
-  t.Add(200);
-  RecordingClock clock;
+  t.AnswerNext(429);
+  t.AnswerNext(200);
+  FakeClock clock;
   HttpClient client(t, clock);
   ASSERT_TRUE(client.Send(WooGet()).ok());
-  ASSERT_EQ(clock.sleeps.size(), 1u);
-  EXPECT_GE(clock.sleeps[0], 250);
-  EXPECT_LE(clock.sleeps[0], 500);
+  ASSERT_EQ(clock.sleeps().size(), 1u);
+  EXPECT_GE(clock.sleeps()[0], 250);
+  EXPECT_LE(clock.sleeps()[0], 500);
   EXPECT_EQ(client.rate_limited(), 1);
 }
 
 TEST(HttpClientTest, PersistentTooManyRequestsGivesUp) {
   ScriptedTransport t;
-  for (int i = 0; i < 3; ++i) t.Add(429, {{"Retry-After", "1"}});
+  for (int i = 0; i < 3; ++i) t.AnswerNext(429, "", {{"Retry-After", "1"}});
   FakeClock clock;
   HttpClient client(t, clock, RetryPolicy{.max_attempts = 3});
   Result<HttpResponse> res = client.Send(WooGet());
@@ -690,8 +654,8 @@ TEST(HttpClientTest, PersistentTooManyRequestsGivesUp) {
 TEST(HttpClientTest, ClientErrorsAndRedirectsAreReturnedAsIs) {
   for (int code : {200, 201, 301, 304, 400, 401, 403, 404, 409, 413, 422}) {
     ScriptedTransport t;
-    t.Add(code, {{"X-Request-Id", "req-1"}}, "{\"errors\":\"x\"}");
-    t.Add(200);
+    t.AnswerNext(code, "{\"errors\":\"x\"}", {{"X-Request-Id", "req-1"}});
+    t.AnswerNext(200);
     FakeClock clock;
     HttpClient client(t, clock);
     Result<HttpResponse> res = client.Send(WooGet());
@@ -706,8 +670,8 @@ TEST(HttpClientTest, ClientErrorsAndRedirectsAreReturnedAsIs) {
 
 TEST(HttpClientTest, RequestTimeout408IsRetried) {
   ScriptedTransport t;
-  t.Add(408);
-  t.Add(200);
+  t.AnswerNext(408);
+  t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock);
   Result<HttpResponse> res = client.Send(WooGet());
@@ -723,8 +687,8 @@ TEST(HttpClientTest, NonIdempotentRequestsAreNotRepeatedBlindly) {
   post.idempotent = false;
   {
     ScriptedTransport t;
-    t.Add(502);
-    t.Add(201);
+    t.AnswerNext(502);
+    t.AnswerNext(201);
     FakeClock clock;
     HttpClient client(t, clock);
     Result<HttpResponse> res = client.Send(post);
@@ -735,8 +699,8 @@ TEST(HttpClientTest, NonIdempotentRequestsAreNotRepeatedBlindly) {
   }
   {
     ScriptedTransport t;
-    t.Add(Status::Transient("POST ...: Operation timed out"));
-    t.Add(201);
+    t.FailNext(Status::Transient("POST ...: Operation timed out"));
+    t.AnswerNext(201);
     FakeClock clock;
     HttpClient client(t, clock);
     Result<HttpResponse> res = client.Send(post);
@@ -747,8 +711,8 @@ TEST(HttpClientTest, NonIdempotentRequestsAreNotRepeatedBlindly) {
   {
     // 429: the server did not act on it, so retrying is safe.
     ScriptedTransport t;
-    t.Add(429, {{"Retry-After", "1"}});
-    t.Add(201);
+    t.AnswerNext(429, "", {{"Retry-After", "1"}});
+    t.AnswerNext(201);
     FakeClock clock;
     HttpClient client(t, clock);
     Result<HttpResponse> res = client.Send(post);
@@ -761,33 +725,33 @@ TEST(HttpClientTest, NonIdempotentRequestsAreNotRepeatedBlindly) {
 
 TEST(HttpClientTest, BackoffIsExponentialJitteredAndCapped) {
   ScriptedTransport t;
-  for (int i = 0; i < 8; ++i) t.Add(500);
-  RecordingClock clock;
+  for (int i = 0; i < 8; ++i) t.AnswerNext(500);
+  FakeClock clock;
   HttpClient client(t, clock,
                     RetryPolicy{.max_attempts = 8, .base_delay_ms = 1000, .max_delay_ms = 3000});
   ASSERT_FALSE(client.Send(WooGet()).ok());
   const std::vector<int64_t> ceiling = {1000, 2000, 3000, 3000, 3000, 3000, 3000};
-  ASSERT_EQ(clock.sleeps.size(), ceiling.size());
+  ASSERT_EQ(clock.sleeps().size(), ceiling.size());
   bool jittered = false;
   for (size_t i = 0; i < ceiling.size(); ++i) {
-    EXPECT_GE(clock.sleeps[i], ceiling[i] / 2) << i;
-    EXPECT_LE(clock.sleeps[i], ceiling[i]) << i;
-    if (clock.sleeps[i] != ceiling[i]) jittered = true;
+    EXPECT_GE(clock.sleeps()[i], ceiling[i] / 2) << i;
+    EXPECT_LE(clock.sleeps()[i], ceiling[i]) << i;
+    if (clock.sleeps()[i] != ceiling[i]) jittered = true;
   }
   EXPECT_TRUE(jittered);
   // Not every capped delay is the same value: the jitter spreads them.
-  EXPECT_FALSE(std::all_of(clock.sleeps.begin() + 2, clock.sleeps.end(),
-                           [&](int64_t v) { return v == clock.sleeps[2]; }));
+  EXPECT_FALSE(std::all_of(clock.sleeps().begin() + 2, clock.sleeps().end(),
+                           [&](int64_t v) { return v == clock.sleeps()[2]; }));
 }
 
 TEST(HttpClientTest, JitterIsDeterministicUnderAFakeClock) {
   auto run = [] {
     ScriptedTransport t;
-    for (int i = 0; i < 5; ++i) t.Add(503);
-    RecordingClock clock;
+    for (int i = 0; i < 5; ++i) t.AnswerNext(503);
+    FakeClock clock;
     HttpClient client(t, clock);
     client.Send(WooGet());
-    return clock.sleeps;
+    return clock.sleeps();
   };
   const std::vector<int64_t> a = run();
   EXPECT_EQ(a.size(), 4u);
@@ -796,8 +760,8 @@ TEST(HttpClientTest, JitterIsDeterministicUnderAFakeClock) {
 
 TEST(HttpClientTest, PacesWithTheRateLimiter) {
   ScriptedTransport t;
-  t.Add(200, {{"X-Shopify-Shop-Api-Call-Limit", "39/40"}});
-  t.Add(200, {{"X-Shopify-Shop-Api-Call-Limit", "38/40"}});
+  t.AnswerNext(200, "", {{"X-Shopify-Shop-Api-Call-Limit", "39/40"}});
+  t.AnswerNext(200, "", {{"X-Shopify-Shop-Api-Call-Limit", "38/40"}});
   FakeClock clock;
   RateLimiter limiter;
   HttpClient client(t, clock, RetryPolicy{}, &limiter);

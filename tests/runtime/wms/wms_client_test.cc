@@ -17,6 +17,10 @@
 #include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
 #include "runtime/wms/wms_client.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_secrets.h"
+#include "tests/support/scripted_transport.h"
+#include "tests/support/temp_dir.h"
 
 #ifndef FAKE_WMS_COMMAND
 #error "FAKE_WMS_COMMAND must be the path of the fake_wms_command program"
@@ -31,24 +35,6 @@ constexpr int64_t kAsOf = 1795168800;  // 2026-11-20T10:00:00Z
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "cartsync-wms-XXXXXX").string();
-    char* made = ::mkdtemp(templ.data());
-    if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 void WriteText(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -287,10 +273,10 @@ TEST(WmsSecrets, EnvReadsTheEnvironment) {
 
 TEST(WmsSecrets, FileIsRelativeToBaseDirAndLosesOneNewline) {
   TempDir dir;
-  WriteText(dir.path() / "secrets" / "token", "tok-123\n");
-  WriteText(dir.path() / "two-newlines", "tok\n\n");
-  WriteText(dir.path() / "crlf", "tok\r\n");
-  EnvFileSecretResolver resolver(dir.path().string());
+  WriteText(dir / "secrets" / "token", "tok-123\n");
+  WriteText(dir / "two-newlines", "tok\n\n");
+  WriteText(dir / "crlf", "tok\r\n");
+  EnvFileSecretResolver resolver(dir.path());
   auto value = resolver.Resolve({SecretRef::Kind::File, "secrets/token"});
   ASSERT_TRUE(value.ok()) << value.status().message();
   EXPECT_EQ(value.value(), "tok-123");
@@ -298,17 +284,17 @@ TEST(WmsSecrets, FileIsRelativeToBaseDirAndLosesOneNewline) {
   EXPECT_EQ(resolver.Resolve({SecretRef::Kind::File, "crlf"}).value(), "tok");
   // Absolute paths ignore base_dir.
   EnvFileSecretResolver elsewhere("/nonexistent");
-  EXPECT_EQ(elsewhere.Resolve({SecretRef::Kind::File, (dir.path() / "crlf").string()}).value(),
+  EXPECT_EQ(elsewhere.Resolve({SecretRef::Kind::File, (dir / "crlf").string()}).value(),
             "tok");
 
   auto missing = resolver.Resolve({SecretRef::Kind::File, "secrets/nope"});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::Permanent);
   EXPECT_TRUE(Contains(missing.status().message(), "file:secrets/nope"));
-  EXPECT_TRUE(Contains(missing.status().message(), (dir.path() / "secrets/nope").string()))
+  EXPECT_TRUE(Contains(missing.status().message(), (dir / "secrets/nope").string()))
       << missing.status().message();
 
-  WriteText(dir.path() / "empty", "\n");
+  WriteText(dir / "empty", "\n");
   auto empty = resolver.Resolve({SecretRef::Kind::File, "empty"});
   ASSERT_FALSE(empty.ok());
   EXPECT_TRUE(Contains(empty.status().message(), "is empty"));
@@ -347,52 +333,13 @@ TEST(WmsFactory, RejectsUnknownSystemsAndMissingFields) {
 // ---------------------------------------------------------------------------
 // http
 
-/// Answers each request with the first matching route, recording requests.
-class ScriptedTransport : public HttpTransport {
- public:
-  using Handler = std::function<Result<HttpResponse>(const HttpRequest&)>;
-  void On(std::string method, std::string url, Handler handler) {
-    routes_.push_back({std::move(method), std::move(url), std::move(handler)});
-  }
-  void Reply(std::string method, std::string url, int status, std::string body) {
-    On(std::move(method), std::move(url), [status, body](const HttpRequest&) {
-      HttpResponse r;
-      r.status = status;
-      r.body = body;
-      return Result<HttpResponse>(r);
-    });
-  }
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    requests.push_back(request);
-    for (const Route& r : routes_)
-      if (r.method == request.method && r.url == request.url) return r.handler(request);
-    HttpResponse none;
-    none.status = 599;
-    none.body = "no route for " + request.method + " " + request.url;
-    ADD_FAILURE() << none.body;
-    return none;
-  }
-  std::vector<HttpRequest> requests;
-
- private:
-  struct Route {
-    std::string method, url;
-    Handler handler;
-  };
-  std::vector<Route> routes_;
-};
-
-std::string HeaderOf(const HttpRequest& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k == name) return v;
-  return "<absent>";
-}
-
 class WmsHttpTest : public ::testing::Test {
  protected:
   WmsHttpTest() : http_(transport_, clock_) {
     secrets_.values["env:WMS_TOKEN"] = "tok-SECRET-42";
   }
+  // A request no route answers fails the test.
+  void TearDown() override { transport_.ExpectScriptDone(); }
   std::unique_ptr<WmsClient> Make(int64_t timeout_seconds = 30) {
     WmsDeps deps;
     deps.http = &http_;
@@ -413,7 +360,7 @@ class WmsHttpTest : public ::testing::Test {
 };
 
 TEST_F(WmsHttpTest, PushPostsTheOrderWithIdempotencyKeyAndToken) {
-  transport_.Reply("POST", "https://wms.test/api/orders", 201, R"({"wms_order_id":"W-77"})");
+  transport_.Route("POST", "https://wms.test/api/orders", 201, R"({"wms_order_id":"W-77"})");
   auto wms = Make(7);
   WmsOrder order = SampleOrder();
   auto id = wms->PushOrder(order);
@@ -431,7 +378,7 @@ TEST_F(WmsHttpTest, PushPostsTheOrderWithIdempotencyKeyAndToken) {
 }
 
 TEST_F(WmsHttpTest, ConflictMeansAlreadyPresent) {
-  transport_.Reply("POST", "https://wms.test/api/orders", 409, R"({"wms_order_id":"W-1"})");
+  transport_.Route("POST", "https://wms.test/api/orders", 409, R"({"wms_order_id":"W-1"})");
   auto wms = Make();
   auto id = wms->PushOrder(SampleOrder());
   ASSERT_TRUE(id.ok()) << id.status().message();
@@ -440,10 +387,10 @@ TEST_F(WmsHttpTest, ConflictMeansAlreadyPresent) {
 }
 
 TEST_F(WmsHttpTest, ConflictWithoutIdLooksTheOrderUp) {
-  transport_.Reply("POST", "https://wms.test/api/orders", 409, "duplicate");
-  transport_.Reply("GET", "https://wms.test/api/orders/acme-shopify%3A450789469", 200,
+  transport_.Route("POST", "https://wms.test/api/orders", 409, "duplicate");
+  transport_.Route("GET", "https://wms.test/api/orders/acme-shopify%3A450789469", 200,
                    R"({"wms_order_id":"W-9"})");
-  transport_.Reply("GET", "https://wms.test/api/orders/acme-shopify%3Agone", 404, "");
+  transport_.Route("GET", "https://wms.test/api/orders/acme-shopify%3Agone", 404, "");
   auto wms = Make();
   auto id = wms->PushOrder(SampleOrder());
   ASSERT_TRUE(id.ok()) << id.status().message();
@@ -458,7 +405,7 @@ TEST_F(WmsHttpTest, ConflictWithoutIdLooksTheOrderUp) {
 
 TEST_F(WmsHttpTest, ClientErrorsArePermanentWithAShortExcerpt) {
   std::string body = R"({"error":"ship_to.postal_code invalid"})" + std::string(1000, 'x');
-  transport_.Reply("POST", "https://wms.test/api/orders", 422, body);
+  transport_.Route("POST", "https://wms.test/api/orders", 422, body);
   auto wms = Make();
   auto id = wms->PushOrder(SampleOrder());
   ASSERT_FALSE(id.ok());
@@ -471,10 +418,8 @@ TEST_F(WmsHttpTest, ClientErrorsArePermanentWithAShortExcerpt) {
 }
 
 TEST_F(WmsHttpTest, ServerErrorsAndNetworkFailuresStayTransient) {
-  transport_.Reply("GET", "https://wms.test/api/inventory", 503, "down");
-  transport_.On("GET", "https://wms.test/api/aliases", [](const HttpRequest&) {
-    return Result<HttpResponse>(Status::Transient("connection refused"));
-  });
+  transport_.Route("GET", "https://wms.test/api/inventory", 503, "down");
+  transport_.RouteFailure("GET", "https://wms.test/api/aliases", Status::Transient("connection refused"));
   auto wms = Make();
   auto inventory = wms->PullInventory();
   ASSERT_FALSE(inventory.ok());
@@ -497,9 +442,9 @@ TEST_F(WmsHttpTest, MissingTokenFailsBeforeSending) {
 }
 
 TEST_F(WmsHttpTest, FindOrderEncodesTheKey) {
-  transport_.Reply("GET", "https://wms.test/api/orders/acme%3A1%202%2F3", 200,
+  transport_.Route("GET", "https://wms.test/api/orders/acme%3A1%202%2F3", 200,
                    R"({"wms_order_id":"W-5"})");
-  transport_.Reply("GET", "https://wms.test/api/orders/acme%3A404", 404, "not found");
+  transport_.Route("GET", "https://wms.test/api/orders/acme%3A404", 404, "not found");
   auto wms = Make();
   auto found = wms->FindOrder("acme:1 2/3");
   ASSERT_TRUE(found.ok()) << found.status().message();
@@ -511,11 +456,11 @@ TEST_F(WmsHttpTest, FindOrderEncodesTheKey) {
 }
 
 TEST_F(WmsHttpTest, PullShipmentsPassesTheCursor) {
-  transport_.Reply("GET", "https://wms.test/api/shipments", 200,
+  transport_.Route("GET", "https://wms.test/api/shipments", 200,
                    R"({"shipments":[{"order_key":"acme-shopify:1","carrier":"UPS",)"
                    R"("service":"GROUND","tracking_number":"1Z1","shipped_at":"2026-11-21T08:00:00Z",)"
                    R"("lines":[{"line_key":"L1","sku":"S","quantity":2}]}],"next":"c 1&2"})");
-  transport_.Reply("GET", "https://wms.test/api/shipments?since=c%201%262", 200,
+  transport_.Route("GET", "https://wms.test/api/shipments?since=c%201%262", 200,
                    R"({"shipments":[],"next":null})");
   auto wms = Make();
   auto first = wms->PullShipments("");
@@ -532,7 +477,7 @@ TEST_F(WmsHttpTest, PullShipmentsPassesTheCursor) {
 
 TEST_F(WmsHttpTest, MalformedShipmentNamesItsIndex) {
   std::string ok = R"({"order_key":"k","tracking_number":"1Z"})";
-  transport_.Reply("GET", "https://wms.test/api/shipments", 200,
+  transport_.Route("GET", "https://wms.test/api/shipments", 200,
                    R"({"shipments":[)" + ok + "," + ok + "," + ok +
                        R"(,{"order_key":"k","tracking_number":42}]})");
   auto wms = Make();
@@ -544,10 +489,10 @@ TEST_F(WmsHttpTest, MalformedShipmentNamesItsIndex) {
 }
 
 TEST_F(WmsHttpTest, InventoryAndAliases) {
-  transport_.Reply("GET", "https://wms.test/api/inventory", 200,
+  transport_.Route("GET", "https://wms.test/api/inventory", 200,
                    R"({"inventory":[{"sku":"TS-RED-M","warehouse":"east","available":14,)"
                    R"("on_hand":20}],"as_of":"2026-11-20T10:00:00Z"})");
-  transport_.Reply("GET", "https://wms.test/api/aliases", 200,
+  transport_.Route("GET", "https://wms.test/api/aliases", 200,
                    R"({"aliases":[{"sku":"TS-RED-M","aliases":{"shopify_sku":"RED-TEE-M"}}]})");
   auto wms = Make();
   auto inventory = wms->PullInventory();
@@ -565,10 +510,10 @@ TEST_F(WmsHttpTest, InventoryAndAliases) {
 }
 
 TEST_F(WmsHttpTest, BadAnswersArePermanent) {
-  transport_.Reply("GET", "https://wms.test/api/inventory", 200,
+  transport_.Route("GET", "https://wms.test/api/inventory", 200,
                    R"({"inventory":[],"as_of":"yesterday"})");
-  transport_.Reply("GET", "https://wms.test/api/aliases", 200, "<html>oops</html>");
-  transport_.Reply("POST", "https://wms.test/api/orders", 200, R"({"id":"W-1"})");
+  transport_.Route("GET", "https://wms.test/api/aliases", 200, "<html>oops</html>");
+  transport_.Route("POST", "https://wms.test/api/orders", 200, R"({"id":"W-1"})");
   auto wms = Make();
   auto inventory = wms->PullInventory();
   ASSERT_FALSE(inventory.ok());
@@ -748,13 +693,13 @@ std::unique_ptr<WmsClient> MakeDirectory(const fs::path& base, const std::string
 
 TEST(WmsDirectory, PushWritesOneFileAtomicallyAndIsIdempotent) {
   TempDir dir;
-  fs::create_directories(dir.path() / "exchange");
+  fs::create_directories(dir / "exchange");
   auto wms = MakeDirectory(dir.path(), "exchange");
   WmsOrder order = SampleOrder();
   auto id = wms->PushOrder(order);
   ASSERT_TRUE(id.ok()) << id.status().message();
   EXPECT_EQ(id.value(), "acme-shopify:450789469");
-  const fs::path outbox = dir.path() / "exchange" / "outbox";
+  const fs::path outbox = dir / "exchange" / "outbox";
   // Only the final file: no temporary left behind.
   EXPECT_EQ(ListDir(outbox), std::vector<std::string>{"acme-shopify_3A450789469.json"});
   const fs::path file = outbox / "acme-shopify_3A450789469.json";
@@ -794,12 +739,12 @@ TEST(WmsDirectory, MissingExchangeDirectoryIsAnError) {
   auto r = wms->PushOrder(SampleOrder());
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(Contains(r.status().message(), "not-mounted")) << r.status().message();
-  EXPECT_FALSE(fs::exists(dir.path() / "not-mounted"));
+  EXPECT_FALSE(fs::exists(dir / "not-mounted"));
 }
 
 TEST(WmsDirectory, ShipmentsMoveToDoneOnlyOnTheNextPull) {
   TempDir dir;
-  const fs::path root = dir.path() / "x";
+  const fs::path root = dir / "x";
   const fs::path inbox = root / "inbox" / "shipments";
   WriteText(inbox / "a.json", R"({"order_key":"c:1","carrier":"UPS","tracking_number":"1Z1"})");
   WriteText(inbox / "b.json",
@@ -850,7 +795,7 @@ TEST(WmsDirectory, ShipmentsMoveToDoneOnlyOnTheNextPull) {
 
 TEST(WmsDirectory, MalformedShipmentFileNamesFileAndField) {
   TempDir dir;
-  WriteText(dir.path() / "inbox" / "shipments" / "s1.json",
+  WriteText(dir / "inbox" / "shipments" / "s1.json",
             R"({"shipments":[{"order_key":"c:1","tracking_number":"1Z"},{"order_key":"c:2"}]})");
   auto wms = MakeDirectory(dir.path(), ".");
   auto r = wms->PullShipments("");
@@ -863,7 +808,7 @@ TEST(WmsDirectory, MalformedShipmentFileNamesFileAndField) {
 
 TEST(WmsDirectory, InventoryAndAliases) {
   TempDir dir;
-  auto wms = MakeDirectory(dir.path(), dir.path().string());  // absolute path works too
+  auto wms = MakeDirectory(dir.path(), dir.path());  // absolute path works too
   auto none = wms->PullInventory();
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().code(), StatusCode::NotFound);
@@ -871,11 +816,11 @@ TEST(WmsDirectory, InventoryAndAliases) {
   ASSERT_TRUE(no_aliases.ok()) << no_aliases.status().message();
   EXPECT_TRUE(no_aliases->empty());
 
-  WriteText(dir.path() / "inbox" / "inventory.json",
+  WriteText(dir / "inbox" / "inventory.json",
             R"({"inventory":[{"sku":"A","warehouse":"east","available":14,"on_hand":20},)"
             R"({"sku":"B","warehouse":"west","available":0,"on_hand":1}],)"
             R"("as_of":"2026-11-20T10:00:00Z"})");
-  WriteText(dir.path() / "inbox" / "aliases.json",
+  WriteText(dir / "inbox" / "aliases.json",
             R"({"aliases":[{"sku":"A","aliases":{"upc":"0001"}}]})");
   auto inventory = wms->PullInventory();
   ASSERT_TRUE(inventory.ok()) << inventory.status().message();
@@ -883,13 +828,13 @@ TEST(WmsDirectory, InventoryAndAliases) {
   EXPECT_EQ(inventory->records[1].sku, "B");
   EXPECT_EQ(inventory->records[1].on_hand, 1);
   EXPECT_EQ(inventory->as_of_seconds, std::optional<int64_t>(kAsOf));
-  EXPECT_TRUE(fs::exists(dir.path() / "inbox" / "inventory.json"));  // the latest snapshot stays
+  EXPECT_TRUE(fs::exists(dir / "inbox" / "inventory.json"));  // the latest snapshot stays
   auto aliases = wms->PullAliases();
   ASSERT_TRUE(aliases.ok());
   ASSERT_EQ(aliases->size(), 1u);
   EXPECT_EQ(aliases.value()[0].aliases.at("upc"), "0001");
 
-  WriteText(dir.path() / "inbox" / "inventory.json", R"({"inventory":[{"sku":"A"}]})");
+  WriteText(dir / "inbox" / "inventory.json", R"({"inventory":[{"sku":"A"}]})");
   auto broken = wms->PullInventory();
   ASSERT_FALSE(broken.ok());
   EXPECT_TRUE(Contains(broken.status().message(), "inventory[0].available is missing"))

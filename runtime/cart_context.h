@@ -1,0 +1,77 @@
+// What one cart's steps work with: the cart's configuration, its two
+// connections (cart and WMS), the state store, the clock and the log, plus
+// the few run options the steps read. The runner builds one per cart, under
+// the cart's lease and after connecting; each service (order_download,
+// shipment_upload, inventory_upload) and the reconciliation take it and
+// fill a StepCounts. Nothing here reaches back into the runner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "model/plan.h"
+#include "runtime/carts/cart_connector.h"
+#include "runtime/clock.h"
+#include "runtime/order_pipeline.h"
+#include "runtime/run_log.h"
+#include "runtime/state/state_store.h"
+#include "runtime/wms/wms_client.h"
+
+namespace cartsync {
+
+/// What a step did, for the summary, the report and the metrics.
+struct StepCounts {
+  int downloaded = 0;  ///< new orders recorded
+  int sent = 0, held = 0, skipped = 0, released = 0, send_failed = 0;
+  int shipments = 0, tracking_uploaded = 0, tracking_failed = 0;
+  int skus_pushed = 0, skus_unchanged = 0, skus_unaliased = 0, skus_filtered = 0, skus_failed = 0;
+  int reconciled = 0;  ///< unfinished intents settled at start
+};
+
+/// The WMS's alias table, pulled at most once per cart: order download and
+/// inventory upload may both need it.
+class CartAliases {
+ public:
+  /// Pulls the aliases the first time `needed` is true; otherwise, or once
+  /// loaded, does nothing. A failed pull leaves them unloaded.
+  Status Load(WmsClient& wms, bool needed) {
+    if (!needed || loaded_) return Status::Ok();
+    auto aliases = wms.PullAliases();
+    if (!aliases.ok()) return aliases.status();
+    index_ = AliasIndex::Build(aliases.value());
+    loaded_ = true;
+    return Status::Ok();
+  }
+  /// Empty until loaded (a cart that translates nothing never loads them).
+  const AliasIndex& index() const { return index_; }
+
+ private:
+  AliasIndex index_;
+  bool loaded_ = false;
+};
+
+struct CartContext {
+  const CartConfig& cart;
+  /// The whole plan: inventory counts the orders of every cart sharing this
+  /// cart's WMS and client.
+  const Plan& plan;
+  const WmsConfig& wms_config;  ///< the [wms.NAME] the cart names
+  CartConnector& connector;
+  WmsClient& wms;
+  /// Opens another connection to the cart's WMS (parallel order pushes).
+  std::function<Result<std::unique_ptr<WmsClient>>()> open_wms;
+  StateStore& store;
+  Clock& clock;
+  RunLog& log;
+
+  // The run options the steps read (RunOptions has the meanings).
+  bool dry_run = false;
+  int wms_connections = 1;
+  int64_t retry_window_ms = 0;
+  int64_t download_overlap_ms = 0;
+
+  CartAliases aliases = {};
+};
+
+}  // namespace cartsync

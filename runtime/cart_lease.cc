@@ -1,0 +1,58 @@
+#include "runtime/cart_lease.h"
+
+#include <unistd.h>
+
+namespace cartsync {
+
+std::string HostName() {
+  char buf[256] = {0};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+Result<std::unique_ptr<CartLease>> CartLease::Acquire(StateStore& store, Clock& clock, RunLog& log,
+                                                      ProcessTable& processes, const std::string& cart_id,
+                                                      const std::string& owner, int64_t lease_ms) {
+  LeaseInfo me{cart_id, owner, HostName(), static_cast<int64_t>(::getpid()), clock.NowMs() + lease_ms,
+               processes.Self()};
+  LeaseInfo holder;
+  Status lease = store.AcquireLease(me, clock.NowMs(), &holder);
+  if (lease.code() == StatusCode::Locked && holder.host == me.host && !holder.process.empty() &&
+      processes.Gone(holder.process)) {
+    // The holder died on this host without releasing: rather than wait out
+    // the lease, take it; the caller reconciles the dead run's unfinished
+    // side effects, as after any crash.
+    const std::string dead = holder.owner;
+    log.Warn(cart_id, "", "taking over the lease of run " + dead + " (pid " + std::to_string(holder.pid) +
+                              " on this host has ended)");
+    lease = store.AcquireLease(me, clock.NowMs(), &holder, dead);
+  }
+  if (!lease.ok()) return lease;
+  return std::unique_ptr<CartLease>(new CartLease(store, clock, cart_id, owner, lease_ms));
+}
+
+CartLease::CartLease(StateStore& store, Clock& clock, std::string cart_id, std::string owner, int64_t lease_ms)
+    : store_(store), clock_(clock), cart_id_(std::move(cart_id)), owner_(std::move(owner)), lease_ms_(lease_ms) {}
+
+CartLease::~CartLease() {
+  if (!released_) Release();
+}
+
+Status CartLease::Renew() {
+  Status renewed = store_.RenewLease(cart_id_, owner_, clock_.NowMs() + lease_ms_);
+  if (renewed.ok()) return renewed;
+  return Status(renewed.code(),
+                (renewed.code() == StatusCode::Locked ? "lost the cart's lease: " : "cannot renew the cart's lease: ") +
+                    renewed.message());
+}
+
+Status CartLease::Release() {
+  released_ = true;
+  Status released = store_.ReleaseLease(cart_id_, owner_);
+  if (released.ok() || released.code() == StatusCode::Locked) return Status::Ok();
+  return Status(released.code(), "cannot release the cart's lease (" + released.message() +
+                                     "); later runs skip the cart until the lease expires, or run "
+                                     "`cartsync state unlock " + cart_id_ + "`");
+}
+
+}  // namespace cartsync

@@ -1,0 +1,312 @@
+#include "runtime/order_download.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <set>
+#include <thread>
+#include <utility>
+
+namespace cartsync {
+
+namespace {
+
+constexpr const char* kOrdersStream = "orders";
+// Orders whose intents and results are recorded in one transaction each.
+constexpr size_t kSendBatch = 100;
+
+int64_t DateStartSeconds(const Date& d) {
+  int64_t ts = 0;
+  ParseTimestamp(d.ToString(), ts);
+  return ts;
+}
+
+// An order decided for sending, waiting for its batch. `rec` points into
+// the page of orders being processed, which outlives the batch (a batch
+// is sent before the next page is listed).
+struct PendingSend {
+  const OrderRecord* rec;
+  WmsOrder order;
+  std::string doc;
+};
+
+class OrderDownload {
+ public:
+  OrderDownload(CartContext& c, StepCounts& counts, std::vector<std::string>& preview)
+      : c_(c), cfg_(c.cart), counts_(counts), preview_(preview) {}
+
+  Status Run() {
+    Status st = c_.aliases.Load(c_.wms, cfg_.items.translate_item_code != "master_sku");
+    if (!st.ok()) return st;
+    OrderWindow window;
+    window.statuses = cfg_.statuses;
+    auto cursor = c_.store.GetCursor(cfg_.id, kOrdersStream);
+    if (!cursor.ok()) return cursor.status();
+    int64_t cursor_s = 0;
+    if (cursor.value() && ParseTimestamp(*cursor.value(), cursor_s)) {
+      window.updated_after = cursor_s - c_.download_overlap_ms / 1000;
+    } else if (cfg_.earliest_order_date) {
+      window.created_after = DateStartSeconds(*cfg_.earliest_order_date);
+    }
+    std::string newest = cursor.value().value_or("");
+    std::vector<CartOrder> fetched_for_preview;
+    st = c_.connector.FetchOrders(window, [&](std::vector<CartOrder>&& page) -> Status {
+      std::vector<OrderRecord> records;
+      records.reserve(page.size());
+      int64_t now = c_.clock.NowMs();
+      for (CartOrder& co : page) {
+        if (co.updated_at > newest) newest = co.updated_at;
+        OrderRecord rec;
+        rec.order_key = OrderKey(cfg_.id, co.id);
+        rec.cart_id = cfg_.id;
+        rec.order_id = co.id;
+        rec.order_number = co.order_number;
+        rec.placed_at = co.placed_at;
+        rec.cart_order_json = ToJson(co);
+        rec.first_seen_ms = rec.updated_ms = now;
+        records.push_back(std::move(rec));
+        if (c_.dry_run) fetched_for_preview.push_back(std::move(co));
+      }
+      if (c_.dry_run) return Status::Ok();
+      auto inserted = c_.store.RecordDownloaded(cfg_.id, records, kOrdersStream, "");
+      if (!inserted.ok()) return inserted.status();
+      counts_.downloaded += inserted.value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return Status(st.code(), "downloading orders: " + st.message());
+    if (c_.dry_run) return PreviewOrders(fetched_for_preview);
+    if (!newest.empty() && newest != cursor.value().value_or("")) {
+      auto moved = c_.store.RecordDownloaded(cfg_.id, {}, kOrdersStream, newest);
+      if (!moved.ok()) return moved.status();
+    }
+    return ProcessOrders();
+  }
+
+ private:
+  // The cart's new orders, then the ones held before this run, a page at a
+  // time (keyset paging: memory stays flat however many orders are waiting).
+  // Orders to send go out in batches (SendBatch).
+  Status ProcessOrders() {
+    constexpr int kPage = 1000;
+    // Orders this run held: not decided a second time in the held pass.
+    std::set<std::string> held_now;
+    Status first_error;
+    for (OrderStatus status : {OrderStatus::New, OrderStatus::Held}) {
+      OrderQuery q;
+      q.cart_id = cfg_.id;
+      q.status = status;
+      q.limit = kPage;
+      for (;;) {
+        auto list = c_.store.ListOrders(q);
+        if (!list.ok()) return list.status();
+        std::vector<PendingSend> batch;
+        for (const OrderRecord& rec : list.value()) {
+          if (status == OrderStatus::Held && held_now.count(rec.order_key)) continue;
+          Status st = DecideStoredOrder(rec, held_now, batch);
+          if (st.ok() && batch.size() >= kSendBatch) st = SendBatch(batch, held_now, first_error);
+          if (!st.ok()) return st;
+        }
+        Status st = SendBatch(batch, held_now, first_error);
+        if (!st.ok()) return st;
+        if (list.value().size() < static_cast<size_t>(kPage)) break;
+        const OrderRecord& last = list.value().back();
+        q.after = std::make_pair(last.first_seen_ms, last.order_key);
+      }
+    }
+    if (!first_error.ok())
+      return Status::Transient(std::to_string(counts_.send_failed) + " orders not sent (kept as new, retried next run); first: " + first_error.message());
+    return Status::Ok();
+  }
+
+  // Decides one stored order: holds or skips it now, or queues it in
+  // `batch` for sending. An error return stops the step (the state store
+  // failed).
+  Status DecideStoredOrder(const OrderRecord& rec, std::set<std::string>& held_now, std::vector<PendingSend>& batch) {
+    auto held = [&] {
+      ++counts_.held;
+      if (rec.status == OrderStatus::New) held_now.insert(rec.order_key);
+    };
+    if (rec.status == OrderStatus::Held && rec.reason == kRetryWindowExhausted) return Status::Ok();
+    CartOrder co;
+    std::string error;
+    if (!FromJson(rec.cart_order_json, co, error)) {
+      Status st = c_.store.UpdateOrder(rec.order_key, OrderStatus::Held, "stored order unreadable: " + error, "",
+                                       false, c_.clock.NowMs());
+      if (!st.ok()) return st;
+      held();
+      return Status::Ok();
+    }
+    OrderDecision d = DecideOrder(co, cfg_, c_.aliases.index());
+    int64_t now = c_.clock.NowMs();
+    if (d.verdict != Verdict::Send) {
+      OrderStatus next = d.verdict == Verdict::Held ? OrderStatus::Held : OrderStatus::Skipped;
+      if (next != rec.status || d.reason != rec.reason) {
+        Status st = c_.store.UpdateOrder(rec.order_key, next, d.reason, "", false, now);
+        if (!st.ok()) return st;
+        c_.log.Info(cfg_.id, "order_download", std::string(next == OrderStatus::Held ? "held " : "skipped ") +
+                                                   rec.order_number + " (" + rec.order_key + "): " + d.reason);
+      }
+      if (next == OrderStatus::Held) held();
+      else ++counts_.skipped;
+      return Status::Ok();
+    }
+    if (rec.status == OrderStatus::New && rec.attempts > 0 && now - rec.first_seen_ms > c_.retry_window_ms) {
+      Status st = c_.store.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "", false, now);
+      if (!st.ok()) return st;
+      held();
+      return Status::Ok();
+    }
+    std::string doc = ToJson(d.order);
+    batch.push_back(PendingSend{&rec, std::move(d.order), std::move(doc)});
+    return Status::Ok();
+  }
+
+  // Sends a batch: the intents of all its orders in one transaction, the
+  // pushes (several at once over an http WMS), the results in one
+  // transaction. A crash anywhere in between leaves intents that the next
+  // run's reconciliation settles order by order. A WMS failure is counted
+  // and kept in `first_error`; an error return means the state store failed.
+  Status SendBatch(std::vector<PendingSend>& batch, std::set<std::string>& held_now, Status& first_error) {
+    if (batch.empty()) return Status::Ok();
+    std::vector<SendStart> starts;
+    starts.reserve(batch.size());
+    for (const PendingSend& p : batch) starts.push_back(SendStart{p.rec->order_key, p.doc});
+    auto intents = c_.store.BeginSends(starts, c_.clock.NowMs());
+    if (!intents.ok()) return intents.status();
+    std::vector<Result<std::string>> refs = PushAll(batch);
+    std::vector<SendFinish> finishes;
+    finishes.reserve(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      SendFinish f{intents.value()[i], batch[i].rec->order_key, SendFinish::Kind::Sent, ""};
+      if (refs[i].ok()) {
+        f.detail = refs[i].value();
+      } else if (refs[i].status().code() == StatusCode::Permanent) {
+        // The WMS refused the document: a person must look, retrying won't help.
+        f.kind = SendFinish::Kind::Rejected;
+        f.detail = "WMS rejected the order: " + refs[i].status().message();
+      } else {
+        f.kind = SendFinish::Kind::Failed;
+        f.detail = refs[i].status().message();
+      }
+      finishes.push_back(std::move(f));
+    }
+    Status st = c_.store.FinishSends(finishes, c_.clock.NowMs());
+    if (!st.ok()) return st;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const OrderRecord& rec = *batch[i].rec;
+      switch (finishes[i].kind) {
+        case SendFinish::Kind::Sent:
+          ++counts_.sent;
+          if (rec.status == OrderStatus::Held) ++counts_.released;
+          break;
+        case SendFinish::Kind::Rejected:
+          ++counts_.held;
+          if (rec.status == OrderStatus::New) held_now.insert(rec.order_key);
+          c_.log.Warn(cfg_.id, "order_download", "held " + rec.order_number + " (" + rec.order_key + "): " +
+                                                     finishes[i].detail);
+          break;
+        case SendFinish::Kind::Failed:
+          ++counts_.send_failed;
+          if (first_error.ok())
+            first_error = Status::Transient("sending " + rec.order_key + " to the WMS: " + finishes[i].detail);
+          break;
+      }
+    }
+    batch.clear();
+    return Status::Ok();
+  }
+
+  // Pushes every order of a batch, over up to --wms-connections WMS
+  // connections at once when the WMS speaks http (a command program or a
+  // directory takes one order at a time). Results in the order of `batch`.
+  std::vector<Result<std::string>> PushAll(const std::vector<PendingSend>& batch) {
+    std::vector<Result<std::string>> refs(batch.size(), Result<std::string>(Status::Transient("not sent")));
+    const size_t lanes = std::min(batch.size(), OpenWmsLanes());
+    std::atomic<size_t> next{0};
+    auto work = [&](WmsClient& wms) {
+      for (size_t i = next++; i < batch.size(); i = next++) refs[i] = PushOne(wms, batch[i]);
+    };
+    std::vector<std::thread> threads;
+    for (size_t lane = 1; lane < lanes; ++lane) threads.emplace_back(work, std::ref(*extra_wms_[lane - 1]));
+    work(c_.wms);
+    for (std::thread& t : threads) t.join();
+    return refs;
+  }
+
+  static Result<std::string> PushOne(WmsClient& wms, const PendingSend& p) {
+    // An earlier attempt failed, possibly after the WMS took the order (a
+    // timeout, a lost answer): ask the WMS before sending it again, so the
+    // order is not delivered twice.
+    if (p.rec->attempts > 0) {
+      auto found = wms.FindOrder(p.rec->order_key);
+      if (!found.ok())
+        return Status::Transient("asking the WMS whether it has the order: " + found.status().message());
+      if (found.value()) return *found.value();
+    }
+    return wms.PushOrder(p.order);
+  }
+
+  // The number of WMS connections pushes may use (1 + extra_wms_.size()),
+  // opening the extra ones on first use.
+  size_t OpenWmsLanes() {
+    if (!lanes_opened_) {
+      lanes_opened_ = true;
+      const int wanted = c_.wms_config.system == "http" ? std::max(1, c_.wms_connections) : 1;
+      for (int i = 1; i < wanted; ++i) {
+        auto extra = c_.open_wms();
+        if (!extra.ok()) break;  // fewer lanes; the first connection still works
+        extra_wms_.push_back(std::move(extra.value()));
+      }
+    }
+    return 1 + extra_wms_.size();
+  }
+
+  // The dry run decides fetched orders as the real run would, but records
+  // nothing, so orders already sent are recognized from the state store.
+  Status PreviewOrders(const std::vector<CartOrder>& fetched) {
+    for (const CartOrder& co : fetched) {
+      std::string key = OrderKey(cfg_.id, co.id);
+      auto known = c_.store.GetOrder(key);
+      if (!known.ok()) return known.status();
+      if (known.value() && known.value()->status != OrderStatus::New && known.value()->status != OrderStatus::Held)
+        continue;
+      OrderDecision d = DecideOrder(co, cfg_, c_.aliases.index());
+      std::string who = co.order_number + " (" + key + ")";
+      switch (d.verdict) {
+        case Verdict::Send:
+          ++counts_.sent;
+          preview_.push_back("would send " + who + " as " +
+                             (d.order.ship_method.carrier.empty() ? "unmapped ship code \"" + co.ship_code + "\""
+                                                                  : d.order.ship_method.carrier + "/" + d.order.ship_method.service));
+          break;
+        case Verdict::Held:
+          ++counts_.held;
+          preview_.push_back("would hold " + who + ": " + d.reason);
+          break;
+        case Verdict::Skipped:
+          ++counts_.skipped;
+          preview_.push_back("would skip " + who + ": " + d.reason);
+          break;
+      }
+    }
+    counts_.downloaded = static_cast<int>(fetched.size());
+    return Status::Ok();
+  }
+
+  CartContext& c_;
+  const CartConfig& cfg_;
+  StepCounts& counts_;
+  std::vector<std::string>& preview_;
+  // More connections to the same WMS, for pushing orders in parallel.
+  std::vector<std::unique_ptr<WmsClient>> extra_wms_;
+  bool lanes_opened_ = false;
+};
+
+}  // namespace
+
+Status DownloadOrders(CartContext& cart, StepCounts& counts, std::vector<std::string>& preview) {
+  return OrderDownload(cart, counts, preview).Run();
+}
+
+}  // namespace cartsync
