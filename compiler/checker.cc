@@ -66,7 +66,8 @@ class Reader {
                    const std::vector<std::string>& secret_names = {}) {
     for (auto&& [k, v] : t) {
       if (Contains(known, k.str())) continue;
-      Diagnostic* d = diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, Hint(k.str(), known)});
+      Diagnostic* d =
+          diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, Hint(k.str(), known)});
       if (!d) continue;
       bool secret = secret_values || LooksLikeSecretKey(k.str());
       if (!secret && !secret_names.empty() && Affordable(k.str(), known)) {
@@ -249,7 +250,8 @@ std::optional<SecretRef> CheckSecret(Reader& r, const toml::node& n, std::string
     return std::nullopt;
   }
   if (!s->is_string()) {
-    if (Diagnostic* d = r.Mismatch(*s, std::string(path) + ".secret", "a string such as \"env:NAME\""))
+    if (Diagnostic* d =
+            r.Mismatch(*s, std::string(path) + ".secret", "a string such as \"env:NAME\""))
       d->mask_snippet = true;
     return std::nullopt;
   }

@@ -69,8 +69,11 @@ void CheckCredentialForms(const toml::table* api, const PlatformDescriptor& plat
                : i + 1 == touched.size() ? " and "
                                          : ", ") +
               JoinFields(touched[i].present, " + ");
-    diags.Report(DiagId::CredentialForm, touched[1].first,
-                 {forms, both + " are set; keep one form"});
+    // Point at the form written last: the one added to the other.
+    const Seen* last = &touched.front();
+    for (const Seen& s : touched)
+      if (last->first.begin < s.first.begin) last = &s;
+    diags.Report(DiagId::CredentialForm, last->first, {forms, both + " are set; keep one form"});
     return;
   }
   const Seen& s = touched.front();

@@ -26,7 +26,7 @@ std::string DescribeCredentialForms(const std::vector<CredentialForm>& forms);
 ///   - no form set: at the [api] table, or `missing_at` without one;
 ///   - a form set in part: at its first key present ("client_id is set
 ///     without client_secret");
-///   - two forms touched: at the first key of the later form.
+///   - two forms touched: at the first key of the form written last.
 /// `file` is the cart's display path (for nodes without a source path).
 void CheckCredentialForms(const toml::table* api, const PlatformDescriptor& platform,
                           std::string_view file, const SourceRegion& missing_at,

@@ -142,7 +142,8 @@ class SnippetLines {
     }
   }
 
-  static ShownLine Prepare(std::string_view raw, const std::vector<std::pair<size_t, size_t>>& masks) {
+  static ShownLine Prepare(std::string_view raw,
+                           const std::vector<std::pair<size_t, size_t>>& masks) {
     std::vector<uint32_t> starts;  // of the raw line
     for (size_t i = 0; i < raw.size();) {
       starts.push_back(static_cast<uint32_t>(i));
@@ -154,7 +155,8 @@ class SnippetLines {
     for (auto [begin, end] : masks)
       for (size_t c = begin; c < end && c <= count; ++c) masked[c] = 1;
     for (auto [b, e] : FindSecretSpansInTomlLine(raw)) {
-      size_t c = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), b) - starts.begin());
+      size_t c =
+          static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), b) - starts.begin());
       for (; c <= count && starts[c - 1] < e; ++c) masked[c] = 1;
     }
     ShownLine out;

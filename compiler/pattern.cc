@@ -47,8 +47,7 @@ std::string PortabilityError(std::string_view p) {
       case '[': {
         in_class = true;
         size_t first = i + 1 < p.size() && p[i + 1] == '^' ? i + 2 : i + 1;
-        if (first < p.size() && p[first] == ']')
-          return "a class cannot start with ] (write \\])";
+        if (first < p.size() && p[first] == ']') return "a class cannot start with ] (write \\])";
         i = first - 1;
         break;
       }
@@ -65,8 +64,7 @@ std::string PortabilityError(std::string_view p) {
           ++j;
           while (j < p.size() && IsDigit(p[j])) ++j;
         }
-        if (!counted || j >= p.size() || p[j] != '}')
-          return "a literal { must be escaped (\\{)";
+        if (!counted || j >= p.size() || p[j] != '}') return "a literal { must be escaped (\\{)";
         i = j;
         break;
       }

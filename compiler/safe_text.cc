@@ -44,7 +44,8 @@ const char* CredentialKind(std::string_view s) {
   if (RE2::FullMatch(s, woo)) return "a WooCommerce API key";
   if (RE2::FullMatch(s, hex)) return "a long hex token";
   auto any = [&](int (*is)(int)) {
-    return std::any_of(s.begin(), s.end(), [&](char c) { return is(static_cast<unsigned char>(c)); });
+    return std::any_of(s.begin(), s.end(),
+                       [&](char c) { return is(static_cast<unsigned char>(c)); });
   };
   if (RE2::FullMatch(s, b64) && any(::isdigit) && any(::isupper) && any(::islower))
     return "a long base64 token";
@@ -63,7 +64,8 @@ std::string EscapeControls(std::string_view s, std::string_view keep) {
       ++i;
       continue;
     }
-    if (IsTerminalControl(c.cp) && !(c.cp < 0x80 && keep.find(static_cast<char>(c.cp)) != keep.npos)) {
+    if (IsTerminalControl(c.cp) &&
+        !(c.cp < 0x80 && keep.find(static_cast<char>(c.cp)) != keep.npos)) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c.cp));
       out += buf;

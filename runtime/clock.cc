@@ -1,5 +1,7 @@
 #include "runtime/clock.h"
 
+#include "base/strings.h"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -81,17 +83,6 @@ class Cursor {
   std::string_view s_;
   size_t i_ = 0;
 };
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -242,18 +233,6 @@ bool ParseRfc2822(std::string_view s, int64_t& out) {
   c.Spaces(false);
   if (!c.done()) return false;
   return ToUnix(y, mo, d, h, mi, sec, off, out);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace

@@ -57,6 +57,20 @@ step "docs generated from the descriptors are up to date" bash tests/docs/gen_do
 step "building $BUILD_DIR" configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=ON -DCARTSYNC_WERROR=ON
 
 step "unit and integration tests" ctest --test-dir "$BUILD_DIR" --output-on-failure
+# The PostgreSQL state store (contract + its own tests) against a real
+# PostgreSQL 15 server started for this step, and stopped (its temp dir
+# removed) however the tests end.
+# (step runs it in a subshell: the EXIT trap fires when the step ends.)
+pg_state_tests() {
+  local url rc=0
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/cartsync-pg.XXXXXX")
+  trap 'bash tests/state/postgres_server.sh stop "$pg_dir" || true' EXIT
+  url=$(bash tests/state/postgres_server.sh start "$pg_dir")
+  PGPASSFILE="$pg_dir/pgpass" CARTSYNC_TEST_PG_URL="$url" timeout 900 \
+    "$BUILD_DIR/tests/cartsync_tests" --gtest_filter='Postgres*:*StateStoreContract*' || rc=$?
+  return $rc
+}
+step "PostgreSQL state store against a PostgreSQL 15 server (tests/state/postgres_server.sh)" pg_state_tests
 step "JSON Schema export accepted by ajv, sample carts valid against it" \
   bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
 step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \

@@ -425,15 +425,17 @@ class ShopifyCart final : public CartConnector {
                                  RequestIdNote(reply->request_id));
       std::vector<CartOrder> batch;
       for (const Value& node : nodes->GetArray()) {
-        bool wanted = true;
-        for (const auto& [dimension, values] : window.statuses)
-          if (!MatchesStatus(node, dimension, values)) wanted = false;
-        if (!wanted) continue;
+        // Read first: an order that cannot be read is an error even when
+        // its statuses would leave it out (a silent skip could lose it).
         CartOrder o;
         std::string error;
         if (!ReadOrder(node, o, error))
           return Status::Permanent("Shopify CartsyncOrders: " + error +
                                    RequestIdNote(reply->request_id));
+        bool wanted = true;
+        for (const auto& [dimension, values] : window.statuses)
+          if (!MatchesStatus(node, dimension, values)) wanted = false;
+        if (!wanted) continue;
         if (!seen_ids.insert(o.id).second) continue;
         const Value* info = Member(Member(Member(&node, "lineItems"), "pageInfo"), "hasNextPage");
         if (info && info->IsBool() && info->GetBool()) {

@@ -29,7 +29,7 @@ int64_t CostLimiter::DelayBeforeMs(double cost, int64_t now_ms) {
   const int64_t start = std::max(now_ms, seen_ms_);
   double level = LevelAt(start);
   int64_t go = start;
-  if (level < cost) {
+  if (level < cost - 1e-6) {  // not for rounding dust
     // Whole milliseconds, rounded up: at `go` the bucket holds the cost.
     go = start + WaitMs((cost - level) * 1000.0 / restore_);
     level = std::min(maximum_, level + restore_ * static_cast<double>(go - start) / 1000.0);

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "runtime/state/postgres_state_store.h"
+
 namespace cartsync {
 
 #define CARTSYNC_RETURN_IF_ERROR(expr) \
@@ -1340,7 +1342,7 @@ Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
                                                    const std::string& base_dir, bool create) {
   std::string_view u = url;
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-    return Status::Permanent("PostgreSQL state store is not available in this build");
+    return OpenPostgresStateStore(url, create);
   }
   if (!u.starts_with("sqlite:")) {
     // Only the scheme: a URL may carry a password.

@@ -56,9 +56,11 @@ class StateStore : public LeaseStore,
 };
 
 /// Opens the store a `[state].url` names: "sqlite:PATH" (relative to
-/// `base_dir`). Creates the file and its directory, migrates the schema;
-/// with `create` false, a missing database is NotFound (inspecting state
-/// never creates it).
+/// `base_dir`), or "postgres://…" / "postgresql://…", a libpq connection URI
+/// (postgres_state_store.h; the password from libpq's environment, never
+/// shown in a message). Creates the file and its directory or the tables,
+/// migrates the schema; with `create` false, a missing database is NotFound
+/// (inspecting state never creates it).
 Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
                                                    const std::string& base_dir, bool create = true);
 

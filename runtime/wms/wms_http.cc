@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/url.h"
 #include "runtime/carts/connector_util.h"
 #include "runtime/documents.h"
 #include "runtime/wms/wms_transports.h"
@@ -234,6 +235,10 @@ Result<std::unique_ptr<WmsClient>> MakeHttpWms(const WmsConfig& config, const Wm
   auto url = config.fields.find("url");
   if (url == config.fields.end() || url->second.text.empty())
     return Status::Permanent(FieldName(config, "url") + " is required for system = \"http\"");
+  // The compiler checked it; a hand-edited plan must not reach the WMS over
+  // plain http to another host either.
+  if (std::string_view why = UrlRuleError(url->second.text); !why.empty())
+    return Status::Permanent(FieldName(config, "url") + " " + std::string(why));
   std::optional<SecretRef> token;
   if (auto it = config.fields.find("token"); it != config.fields.end() && it->second.secret) {
     token = *it->second.secret;

@@ -120,7 +120,7 @@ TEST(CredentialRulesTest, E0214BothFormsAtTheLaterForm) {
                 "client_id = \"3c9f0d5e8a7b6c1d\"",                          // 8
                 "client_secret = { secret = \"env:ACME_SHOPIFY_SECRET\" }",  // 9
             })),
-            (Lines{std::string("c.toml:7:1-13: E0214: ") + kForms +
+            (Lines{std::string("c.toml:8:1-10: E0214: ") + kForms +
                    "client_id + client_secret and access_token are set; keep one form"}));
 }
 
@@ -156,6 +156,19 @@ TEST(CredentialRulesTest, DefaultsFromTheProjectCount) {
   CompileTexts(kProject + Text({"[defaults]", "api.access_token = { secret = \"env:SHARED\" }"}),
                {{"c.toml", ShopifyCart({})}}, options, c);
   EXPECT_EQ(Rendered(c.diags), Lines{});
+}
+
+// Not the credential rule, but the other half of the descriptor's contract:
+// api_version is one of the versions Shopify still supports.
+TEST(CredentialRulesTest, AnUnsupportedApiVersionNamesTheSupportedOnes) {
+  EXPECT_EQ(
+      Check(ShopifyCart({
+          "access_token = { secret = \"env:ACME_TOKEN\" }",  // 7
+          "api_version = \"2025-10\"",                       // 8
+      })),
+      (Lines{"c.toml:8:15-24: E0205: invalid value \"2025-10\" for \"api.api_version\": expected "
+             "one of "
+             "\"2026-01\", \"2026-04\", \"2026-07\", \"2026-10\"; did you mean \"2026-10\"?"}));
 }
 
 // --- a platform that declares its forms as data only -------------------------
@@ -199,7 +212,7 @@ fields = ["username", "password"]
 )";
 
 std::unique_ptr<Schema> LoadWith(const std::string& descriptor, Lines* errors = nullptr) {
-  auto s = std::make_unique<Schema>();
+  auto s = std::make_unique<Schema>(BuiltinSchema());  // with the WMS descriptors
   DiagnosticEngine diags;
   LoadSchema({{"platforms/market.toml", descriptor}}, *s, diags, "schema");
   if (errors) *errors = Rendered(diags);
@@ -284,7 +297,7 @@ required = true
                    "field \"a\" is in "
                    "two forms"}));
   EXPECT_EQ(errors_of("[[credentials]]\nfields = [\"a\"]\n"),
-            (Lines{"schema/platforms/market.toml:9:1-10:15: E0703: schema descriptor: one "
+            (Lines{"schema/platforms/market.toml:9:1-16: E0703: schema descriptor: one "
                    "credential form is no "
                    "choice: mark its fields required instead"}));
   EXPECT_EQ(

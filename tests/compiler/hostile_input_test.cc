@@ -19,6 +19,8 @@
 #include "compiler/pattern.h"
 #include "compiler/safe_text.h"
 #include "compiler/schema.h"
+#include "tests/support/cart_builder.h"
+#include "tests/support/temp_dir.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -47,13 +49,6 @@ void WriteAll(const fs::path& p, const std::string& s) {
   std::ofstream(p, std::ios::binary) << s;
 }
 
-std::string Replace(std::string text, std::string_view from, std::string_view to) {
-  size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "fixture text not found: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
 size_t LongestLine(const std::string& text) {
   size_t longest = 0, start = 0;
   for (size_t nl = text.find('\n'); start < text.size(); nl = text.find('\n', start)) {
@@ -64,69 +59,43 @@ size_t LongestLine(const std::string& text) {
   return longest;
 }
 
-// A clean project and cart (exit 0 for check and plan), which each test
-// spoils in its own way.
-const std::string kProject = R"([state]
-url = "sqlite:.cartsync/state.db"
-
-[wms.main]
-system = "http"
-url = "http://127.0.0.1:18080/wms"
-token = { secret = "env:CARTSYNC_WMS_TOKEN" }
-warehouses = ["east", "west"]
-carriers = ["UPS", "FEDEX", "USPS", "DHL"]
-alias_types = ["shopify_sku", "upc"]
-)";
-
-const std::string kCart = R"([cart]
-id = "acme"
-client = "acme-apparel"
-platform = "shopify"
-name = "ACME Apparel"
-
-[api]
-store_url = "https://acme.myshopify.com"
-access_token = { secret = "env:ACME_TOKEN" }
-
-[services.order_download]
-enabled = true
-every = "15m"
-
-[services.shipment_upload]
-enabled = true
-every = "30m"
-
-[statuses]
-status = ["open"]
-
-[order_load]
-earliest_order_date = 2026-09-01
-
-[ship_methods]
-"Standard" = "USPS/GROUND"
-"Economy" = "USPS/GROUND"
-"*" = "UPS/GROUND"
-
-[items]
-filter = "blacklist"
-skus = ["GIFT-CARD", "SAMPLE-*"]
-)";
-
-// kProject and kCart (carts.d/acme.toml) in a scratch directory.
+// Project() and Acme() (carts.d/acme.toml) in a scratch directory.
 class HostileInput : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("cartsync-hostile-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "carts.d");
-    WriteProject(kProject);
+    WriteProject(Project());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  static std::string Acme() { return kCart; }
-  static std::string Project() { return kProject; }
+  // A clean project and cart (exit 0 for check and plan), which each test
+  // spoils in its own way.
+  static std::string Project() {
+    return ProjectToml()
+        .StateUrl("sqlite:.cartsync/state.db")
+        .WmsUrl("http://127.0.0.1:18080/wms")
+        .WmsToken("env:CARTSYNC_WMS_TOKEN")
+        .Carriers({"UPS", "FEDEX", "USPS", "DHL"})
+        .AliasTypes({"shopify_sku", "upc"})
+        .Text();
+  }
+  static std::string Acme() {
+    return CartToml()
+        .Id("acme")
+        .Client("acme-apparel")
+        .Platform("shopify")
+        .Name("ACME Apparel")
+        .Api("store_url", "https://acme.myshopify.com")
+        .ApiSecret("access_token", "env:ACME_TOKEN")
+        .Every(Service::OrderDownload, "15m")
+        .Every(Service::ShipmentUpload, "30m")
+        .Statuses("status", {"open"})
+        .EarliestOrderDate("2026-09-01")
+        .ShipMethod("Standard", "USPS/GROUND")
+        .ShipMethod("Economy", "USPS/GROUND")
+        .ShipMethod("*", "UPS/GROUND")
+        .Items("blacklist", {"GIFT-CARD", "SAMPLE-*"})
+        .Text();
+  }
   void WriteCart(const std::string& text) { WriteAll(dir_ / "carts.d" / "acme.toml", text); }
   void WriteProject(const std::string& text) { WriteAll(dir_ / "cartsync.toml", text); }
 
@@ -149,7 +118,8 @@ class HostileInput : public ::testing::Test {
     return all;
   }
 
-  fs::path dir_;
+  TempDir tmp_;
+  const fs::path dir_{tmp_.path()};
 };
 
 // ===========================================================================
@@ -177,7 +147,7 @@ TEST_F(HostileInput, FiftyThousandCharacterStringsNeitherCrashNorHang) {
   };
   for (const Place& p : places) {
     SCOPED_TRACE(p.to.substr(0, 40));
-    WriteCart(Replace(Acme(), p.from, p.to));
+    WriteCart(Replaced(Acme(), p.from, p.to));
     for (std::string format : {"text", "json", "sarif", "github"})
       EXPECT_EQ(Check(format).code, p.check) << format;
     Result plan = Cli({"plan", "--format", "text", dir_.string()});
@@ -188,13 +158,13 @@ TEST_F(HostileInput, FiftyThousandCharacterStringsNeitherCrashNorHang) {
 TEST_F(HostileInput, LongProjectStringsNeitherCrashNorHang) {
   WriteCart(Acme());
   const std::string big(50000, 'a');
-  WriteProject(Replace(Project(), "url = \"sqlite:.cartsync/state.db\"",
+  WriteProject(Replaced(Project(), "url = \"sqlite:.cartsync/state.db\"",
                        "url = \"postgres://u:" + big + "@db/x\""));
   Result r = Check();
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("E0702"), std::string::npos) << r.out.substr(0, 2000);
-  WriteProject(Replace(Project(), "url = \"http://127.0.0.1:18080/wms\"",
-                       "url = \"https://" + big + "\""));
+  WriteProject(
+      Replaced(Project(), "url = \"http://127.0.0.1:18080/wms\"", "url = \"https://" + big + "\""));
   EXPECT_EQ(Check().code, 0);
 }
 
@@ -204,8 +174,10 @@ TEST_F(HostileInput, ProjectFieldPatternsMatchInLinearTime) {
   std::string nested = std::string(20000, '(') + "a" + std::string(20000, ')');
   WriteProject(Project() +
                "\n[wms.main.cart_fields.facility]\ntype = \"string\"\npattern = \"^(x+)+$\"\n"
-               "\n[wms.main.cart_fields.dock]\ntype = \"string\"\npattern = \"" + nested + "\"\n");
-  WriteCart(Acme() + "\n[wms_fields]\nfacility = \"" + std::string(30000, 'x') + "y\"\ndock = \"a\"\n");
+               "\n[wms.main.cart_fields.dock]\ntype = \"string\"\npattern = \"" +
+               nested + "\"\n");
+  WriteCart(Acme() + "\n[wms_fields]\nfacility = \"" + std::string(30000, 'x') +
+            "y\"\ndock = \"a\"\n");
   Result r = Check();
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("error[E0206]: \"wms_fields.facility\" = \"xxxx"), std::string::npos)
@@ -234,7 +206,7 @@ TEST_F(HostileInput, ManyDiagnosticsOnOneLongLineStayLinear) {
   std::string skus = "skus = [";
   for (int i = 0; i < 5000; ++i) skus += "\"DUP\", ";
   skus += "\"END\"]";
-  WriteCart(Replace(Acme(), "skus = [\"GIFT-CARD\", \"SAMPLE-*\"]", skus));
+  WriteCart(Replaced(Acme(), "skus = [\"GIFT-CARD\", \"SAMPLE-*\"]", skus));
   Result text = Check("text");
   EXPECT_EQ(text.code, 1);
   EXPECT_LE(LongestLine(text.out), 300u);
@@ -251,18 +223,18 @@ TEST_F(HostileInput, PatternOverlapChecksStayBounded) {
   std::string a, b;
   for (int i = 0; i < 100000; ++i) a += "A*", b += "A*";
   b += "B";
-  WriteCart(Replace(Acme(), "\"Economy\" = \"USPS/GROUND\"",
+  WriteCart(Replaced(Acme(), "\"Economy\" = \"USPS/GROUND\"",
                     "\"" + a + "\" = \"UPS/GROUND\"\n\"" + b + "\" = \"FEDEX/GROUND\""));
   EXPECT_EQ(Check().code, 0);
 
   std::string many;
   for (int i = 0; i < 20000; ++i) many += "\"S" + std::to_string(i) + "*\" = \"UPS/GROUND\"\n";
-  WriteCart(Replace(Acme(), "\"Economy\" = \"USPS/GROUND\"\n", many));
+  WriteCart(Replaced(Acme(), "\"Economy\" = \"USPS/GROUND\"\n", many));
   Result r = Check();
   EXPECT_EQ(r.code, 0) << r.out.substr(0, 2000);
   std::string skus = "skus = [";
   for (int i = 0; i < 20000; ++i) skus += "\"K" + std::to_string(i) + "*\", ";
-  WriteCart(Replace(Acme(), "skus = [\"GIFT-CARD\", \"SAMPLE-*\"]", skus + "\"Z\"]"));
+  WriteCart(Replaced(Acme(), "skus = [\"GIFT-CARD\", \"SAMPLE-*\"]", skus + "\"Z\"]"));
   EXPECT_EQ(Check().code, 0);
 }
 
@@ -272,12 +244,12 @@ TEST_F(HostileInput, PatternOverlapChecksStayBounded) {
 TEST_F(HostileInput, HugeProjectListsKeepMessagesShort) {
   std::string carriers = "carriers = [";
   for (int i = 0; i < 3000; ++i) carriers += "\"CARRIER" + std::to_string(i) + "\", ";
-  WriteProject(Replace(Project(), "carriers = [\"UPS\", \"FEDEX\", \"USPS\", \"DHL\"]",
+  WriteProject(Replaced(Project(), "carriers = [\"UPS\", \"FEDEX\", \"USPS\", \"DHL\"]",
                        carriers + "\"UPS\"]"));
   std::string methods;
   for (int i = 0; i < 3000; ++i)
     methods += "\"M" + std::to_string(i) + "\" = \"NOPE" + std::to_string(i) + "/X\"\n";
-  WriteCart(Replace(Acme(), "\"Economy\" = \"USPS/GROUND\"\n", methods));
+  WriteCart(Replaced(Acme(), "\"Economy\" = \"USPS/GROUND\"\n", methods));
   Result r = Check();
   EXPECT_EQ(r.code, 1);
   EXPECT_LE(LongestLine(r.out), 1000u);
@@ -291,10 +263,12 @@ TEST_F(HostileInput, HugeProjectListsKeepMessagesShort) {
 // A misspelled secret key: the E0201 snippet printed the token (W0303 masked
 // only its own snippet), and SARIF carried it in region.snippet.text.
 TEST_F(HostileInput, MisspelledSecretKeyIsMaskedEverywhere) {
-  WriteCart(Replace(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
+  WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
                     "access_token = { secret = \"env:ACME_TOKEN\" }\n"
-                    "acess_token = \"" + kToken + "\"\n"
-                    "client_secert = \"hunter2-is-my-password\""));
+                    "acess_token = \"" +
+                        kToken +
+                        "\"\n"
+                        "client_secert = \"hunter2-is-my-password\""));
   std::string all = AllOutput();
   EXPECT_NE(all.find("unknown key \"acess_token\""), std::string::npos) << all.substr(0, 3000);
   EXPECT_NE(all.find("unknown key \"client_secert\""), std::string::npos);
@@ -306,14 +280,14 @@ TEST_F(HostileInput, MisspelledSecretKeyIsMaskedEverywhere) {
 
 // A syntax error on a line holding a secret: the line came from the raw file.
 TEST_F(HostileInput, SyntaxErrorOnASecretLineIsMasked) {
-  WriteCart(Replace(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
+  WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
                     "access_token = \"" + kToken + "\" oops"));
   std::string all = AllOutput();
   EXPECT_NE(all.find("E0105"), std::string::npos) << all.substr(0, 3000);
   EXPECT_EQ(all.find(kToken), std::string::npos) << all;
 
   // Not credential-shaped, but under a key whose name says secret.
-  WriteCart(Replace(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
+  WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
                     "access_token = 'correct horse battery staple' oops"));
   all = AllOutput();
   EXPECT_NE(all.find("E0105"), std::string::npos);
@@ -322,11 +296,11 @@ TEST_F(HostileInput, SyntaxErrorOnASecretLineIsMasked) {
 
 // Whatever stands where a secret belongs may be the secret.
 TEST_F(HostileInput, SecretFieldOfTheWrongShapeIsMasked) {
-  for (std::string value : {"[\"hunter2-in-an-array\"]", "{ secret = \"hunter2-in-the-ref\" }",
-                            "{ secret = \"env:X\", value = \"hunter2-next-to-the-ref\" }",
-                            "{ secret = 12345678 }"}) {
+  for (std::string value :
+       {"[\"hunter2-in-an-array\"]", "{ secret = \"hunter2-in-the-ref\" }",
+        "{ secret = \"env:X\", value = \"hunter2-next-to-the-ref\" }", "{ secret = 12345678 }"}) {
     SCOPED_TRACE(value);
-    WriteCart(Replace(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
+    WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
                       "access_token = " + value));
     std::string all = AllOutput();
     EXPECT_NE(all.find("acme.toml:9:"), std::string::npos) << all.substr(0, 3000);
@@ -337,14 +311,14 @@ TEST_F(HostileInput, SecretFieldOfTheWrongShapeIsMasked) {
 
 // Messages quote values: "invalid value "shpat_…" for "items.filter"".
 TEST_F(HostileInput, CredentialsInMessagesAreMasked) {
-  WriteCart(Replace(Acme(), "filter = \"blacklist\"", "filter = \"" + kToken + "\""));
+  WriteCart(Replaced(Acme(), "filter = \"blacklist\"", "filter = \"" + kToken + "\""));
   std::string all = AllOutput();
   EXPECT_NE(all.find("invalid value \"***"), std::string::npos) << all.substr(0, 3000);
   EXPECT_EQ(all.find(kToken), std::string::npos) << all;
 
   // A state URL of an unsupported scheme is quoted in E0702: its password is masked.
   WriteCart(Acme());
-  WriteProject(Replace(Project(), "url = \"sqlite:.cartsync/state.db\"",
+  WriteProject(Replaced(Project(), "url = \"sqlite:.cartsync/state.db\"",
                        "url = \"mysql://root:Hunter2Password@db/x\""));
   all = AllOutput();
   EXPECT_NE(all.find("state url \"mysql://root:***************@db/x\""), std::string::npos)
@@ -354,7 +328,7 @@ TEST_F(HostileInput, CredentialsInMessagesAreMasked) {
 
 // W0303 warns, so the cart still plans: the preview printed the name as is.
 TEST_F(HostileInput, PlanPreviewsNeverPrintCredentialLikeStrings) {
-  WriteCart(Replace(Acme(), "name = \"ACME Apparel\"", "name = \"" + kToken + "\""));
+  WriteCart(Replaced(Acme(), "name = \"ACME Apparel\"", "name = \"" + kToken + "\""));
   for (std::string format : {"text", "markdown"}) {
     Result r = Cli({"plan", "--format", format, dir_.string()});
     EXPECT_EQ(r.code, 0) << r.err;
@@ -365,7 +339,7 @@ TEST_F(HostileInput, PlanPreviewsNeverPrintCredentialLikeStrings) {
   fs::path old_plan = dir_ / "old.json";
   WriteCart(Acme());
   ASSERT_EQ(Cli({"plan", dir_.string(), "-o", old_plan.string()}).code, 0);
-  WriteCart(Replace(Acme(), "name = \"ACME Apparel\"", "name = \"" + kToken + "\""));
+  WriteCart(Replaced(Acme(), "name = \"ACME Apparel\"", "name = \"" + kToken + "\""));
   for (std::string format : {"text", "markdown", "json"}) {
     Result r = Cli({"plan", "--format", format, "--diff", old_plan.string(), dir_.string()});
     EXPECT_EQ(r.code, 0) << r.err;
@@ -390,7 +364,7 @@ bool HasControls(const std::string& s) {
 }
 
 TEST_F(HostileInput, ControlCharactersInMessagesAreEscaped) {
-  WriteCart(Replace(Acme(), "platform = \"shopify\"",
+  WriteCart(Replaced(Acme(), "platform = \"shopify\"",
                     "platform = \"\\u001b[2J\\u009b31m\\u0007\\u007fshop\""));
   for (std::string format : {"text", "github"}) {
     Result r = Check(format);
@@ -404,11 +378,16 @@ TEST_F(HostileInput, ControlCharactersInMessagesAreEscaped) {
 
 // A raw C1 control (allowed in TOML comments) on a line a snippet shows.
 TEST_F(HostileInput, ControlCharactersInSnippetsAreNeutralised) {
-  WriteCart(Replace(Acme(), "client = \"acme-apparel\"", "client = 1 # \xC2\x9B" "31m"));
+  WriteCart(Replaced(Acme(), "client = \"acme-apparel\"",
+                    "client = 1 # \xC2\x9B"
+                    "31m"));
   Result r = Check("text");
   EXPECT_EQ(r.code, 1);
   EXPECT_FALSE(HasControls(r.out)) << r.out;
-  EXPECT_NE(r.out.find("client = 1 # \xEF\xBF\xBD" "31m"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("client = 1 # \xEF\xBF\xBD"
+                       "31m"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(HostileInput, ControlCharactersInFileNamesAreEscaped) {
@@ -424,7 +403,7 @@ TEST_F(HostileInput, ControlCharactersInFileNamesAreEscaped) {
 
 // The preview printed names, clients and field values as they are.
 TEST_F(HostileInput, PlanPreviewsEscapeControlCharacters) {
-  WriteCart(Replace(Acme(), "name = \"ACME Apparel\"",
+  WriteCart(Replaced(Acme(), "name = \"ACME Apparel\"",
                     "name = \"\\u001b]0;owned\\u0007 \\u009b2J\\u007f\""));
   for (std::string format : {"text", "markdown"}) {
     Result r = Cli({"plan", "--format", format, dir_.string()});
@@ -451,8 +430,11 @@ TEST(SafeTextTest, CredentialKind) {
 }
 
 TEST(SafeTextTest, EscapeControls) {
-  EXPECT_EQ(EscapeControls("a\x1b[2Jb\x07\x7f\tc\nd"), "a\\u001b[2Jb\\u0007\\u007f\\u0009c\\u000ad");
-  EXPECT_EQ(EscapeControls("\xC2\x9B" "31m \xC2\xA0 Z\xC3\xBCrich"), "\\u009b31m \xC2\xA0 Z\xC3\xBCrich");
+  EXPECT_EQ(EscapeControls("a\x1b[2Jb\x07\x7f\tc\nd"),
+            "a\\u001b[2Jb\\u0007\\u007f\\u0009c\\u000ad");
+  EXPECT_EQ(EscapeControls("\xC2\x9B"
+                           "31m \xC2\xA0 Z\xC3\xBCrich"),
+            "\\u009b31m \xC2\xA0 Z\xC3\xBCrich");
   EXPECT_EQ(EscapeControls("bad \xFF byte"), "bad \xEF\xBF\xBD byte");
   EXPECT_EQ(EscapeControls("line\r\nnext\x1b", "\r\n"), "line\r\nnext\\u001b");
 }
@@ -461,14 +443,16 @@ TEST(SafeTextTest, FindSecretSpans) {
   std::string s = "Bearer " + kToken + ", postgres://me:pa55@db:5432/x and https://host/x";
   EXPECT_EQ(MaskSecrets(s), "Bearer " + std::string(kToken.size(), '*') +
                                 ", postgres://me:****@db:5432/x and https://host/x");
-  EXPECT_EQ(MaskSecrets("env:ACME_SHOPIFY_TOKEN, file:secrets/token"), "env:ACME_SHOPIFY_TOKEN, file:secrets/token");
+  EXPECT_EQ(MaskSecrets("env:ACME_SHOPIFY_TOKEN, file:secrets/token"),
+            "env:ACME_SHOPIFY_TOKEN, file:secrets/token");
   EXPECT_EQ(MaskSecrets("\"" + kToken + "\""), "\"" + std::string(kToken.size(), '*') + "\"");
 }
 
 TEST(SafeTextTest, FindSecretSpansInTomlLine) {
   auto masked = [](std::string_view line) {
     std::string out(line);
-    for (auto [b, e] : FindSecretSpansInTomlLine(line)) out.replace(b, e - b, std::string(e - b, '*'));
+    for (auto [b, e] : FindSecretSpansInTomlLine(line))
+      out.replace(b, e - b, std::string(e - b, '*'));
     return out;
   };
   EXPECT_EQ(masked("password = \"hunter2\" # x"), "password = ********* # x");
@@ -495,8 +479,8 @@ TEST(PatternTest, CommonSubsetOnly) {
                          "^[0-9]{4}-(01|04|07|10)$", "^amzn1\\.application-oa2-client\\.[a-z0-9]+$",
                          "[^\\x00-\\x1F]+", "a{2,}b{3}", "[a\\-z]", "(?:ab)+\\/"})
     EXPECT_EQ(PatternError(ok), "") << ok;
-  for (std::string bad : {"([a-z", "(?=a)a", "(a)\\1", "(?i)abc", "(?P<n>a)", "[[:alpha:]]",
-                          "\\pL", "\\Aa\\z", "a{", "a}", "]", "[]a]", "\\-", "\\x{41}", "\\Qa\\E"})
+  for (std::string bad : {"([a-z", "(?=a)a", "(a)\\1", "(?i)abc", "(?P<n>a)", "[[:alpha:]]", "\\pL",
+                          "\\Aa\\z", "a{", "a}", "]", "[]a]", "\\-", "\\x{41}", "\\Qa\\E"})
     EXPECT_NE(PatternError(bad), "") << bad;
   EXPECT_TRUE(PatternFullMatch("^(a+)+$", std::string(100000, 'a')));
   EXPECT_FALSE(PatternFullMatch("^(a+)+$", std::string(100000, 'a') + "b"));
@@ -532,7 +516,7 @@ TEST(PatternTest, DescriptorLoaderRejectsPatternsRe2CannotRun) {
       "id = \"mini\"\nname = \"Mini\"\ninventory_quantity = \"available\"\n"
       "services = [\"order_download\"]\n"
       "[api.code]\ntype = \"string\"\npattern = '(?=[a-z])\\w+'\n"  // lines 5-7
-      "[api.shop]\ntype = \"string\"\npattern = '(?i)^shop$'\n";   // lines 8-10
+      "[api.shop]\ntype = \"string\"\npattern = '(?i)^shop$'\n";    // lines 8-10
   Schema schema;
   DiagnosticEngine diags;
   EXPECT_FALSE(LoadSchema({{"platforms/mini.toml", platform}}, schema, diags, "schema"));
@@ -550,7 +534,8 @@ TEST(PatternTest, DescriptorLoaderRejectsPatternsRe2CannotRun) {
 // Units: the renderer
 // ===========================================================================
 
-std::string Render(const DiagnosticEngine& engine, const SourceManager& sources, DiagFormat format) {
+std::string Render(const DiagnosticEngine& engine, const SourceManager& sources,
+                   DiagFormat format) {
   std::ostringstream out;
   RenderDiagnostics(engine.Sorted(), engine.errors(), engine.warnings(), sources, format, out);
   return out.str();
@@ -605,9 +590,13 @@ TEST(HostileRenderTest, LongLinesShowAWindowAroundTheRegion) {
   std::string text = Render(engine, sources, DiagFormat::Text);
   EXPECT_EQ(text,
             "c.toml:1:500: error[E0105]: e\n"
-            "    1 | \xE2\x80\xA6" + std::string(160, 'x') + "\xE2\x80\xA6\n"
-            "      |  " + std::string(40, ' ') + "^^^\n"
-            "1 error generated.\n");
+            "    1 | \xE2\x80\xA6" +
+                std::string(160, 'x') +
+                "\xE2\x80\xA6\n"
+                "      |  " +
+                std::string(40, ' ') +
+                "^^^\n"
+                "1 error generated.\n");
   // At the end of the line the window ends there.
   DiagnosticEngine end;
   end.Report(DiagId::TomlSyntax, {"c.toml", {1, 1006}, {1, 1007}}, {"e"});

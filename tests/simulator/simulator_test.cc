@@ -367,14 +367,14 @@ std::string FirstErrorCode(const rapidjson::Document& d) {
 TEST_F(SimulatorTest, ShopifyClientCredentialsGrantIssuesATokenThatQueriesWork) {
   auto bad =
       client_->Post("/shopify/acme/admin/oauth/access_token",
-                    "grant_type=client_credentials&client_id=acme-client-id&client_secret=wrong",
+                    "grant_type=client_credentials&client_id=demo-shopify-client&client_secret=wrong",
                     "application/x-www-form-urlencoded");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("invalid_client"), std::string::npos);
   auto r = client_->Post(
       "/shopify/acme/admin/oauth/access_token",
-      "grant_type=client_credentials&client_id=acme-client-id&client_secret=acme-client-secret",
+      "grant_type=client_credentials&client_id=demo-shopify-client&client_secret=demo-shopify-client-secret",
       "application/x-www-form-urlencoded");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -480,8 +480,8 @@ TEST_F(SimulatorTest, ShopifyGraphqlFulfillmentCreateTakesOneLocationAndIsRecord
     return Parse(r ? r->body : "{}");
   };
   auto d = post(
-      "{ orders(first: 30) { nodes { id fulfillmentOrders(first: 5) { nodes { id status"
-      " assignedLocation { location { id } } lineItems(first: 10) { nodes { id remainingQuantity } "
+      "{ orders(first: 30) { nodes { id fulfillmentOrders(first: 2) { nodes { id status"
+      " assignedLocation { location { id } } lineItems(first: 3) { nodes { id remainingQuantity } "
       "} } } } } }",
       "{}");
   std::string order, fo1, fo2, line1;

@@ -195,39 +195,32 @@ std::string CartToml::Text() const {
 // ---------------------------------------------------------------------------
 // ProjectToml
 
-ProjectToml::ProjectToml() {
-  WmsSystem("http");
-  WmsUrl("https://wms.example.com/api");
-  Warehouses({"east", "west"});
-  Carriers({"UPS", "FEDEX", "USPS"});
-}
-
 ProjectToml& ProjectToml::StateUrl(std::string_view url) {
-  state_.Set("url", TomlString(url));
+  state_url_ = url;
   return *this;
 }
 ProjectToml& ProjectToml::WmsSystem(std::string_view system) {
-  wms_.Set("system", TomlString(system));
+  system_ = system;
   return *this;
 }
 ProjectToml& ProjectToml::WmsUrl(std::string_view url) {
-  wms_.Set("url", TomlString(url));
+  url_ = url;
   return *this;
 }
 ProjectToml& ProjectToml::WmsToken(std::string_view reference) {
-  wms_.Set("token", "{ secret = " + TomlString(reference) + " }");
+  token_ = reference;
   return *this;
 }
 ProjectToml& ProjectToml::Warehouses(const std::vector<std::string>& warehouses) {
-  wms_.Set("warehouses", TomlStrings(warehouses));
+  warehouses_ = warehouses;
   return *this;
 }
 ProjectToml& ProjectToml::Carriers(const std::vector<std::string>& carriers) {
-  wms_.Set("carriers", TomlStrings(carriers));
+  carriers_ = carriers;
   return *this;
 }
 ProjectToml& ProjectToml::AliasTypes(const std::vector<std::string>& alias_types) {
-  wms_.Set("alias_types", TomlStrings(alias_types));
+  alias_types_ = alias_types;
   return *this;
 }
 ProjectToml& ProjectToml::Default(std::string_view dotted_key, std::string_view value) {
@@ -236,9 +229,17 @@ ProjectToml& ProjectToml::Default(std::string_view dotted_key, std::string_view 
 }
 
 std::string ProjectToml::Text() const {
+  TomlTable state, wms;
+  if (!state_url_.empty()) state.Set("url", TomlString(state_url_));
+  wms.Set("system", TomlString(system_));
+  wms.Set("url", TomlString(url_));
+  if (!token_.empty()) wms.Set("token", "{ secret = " + TomlString(token_) + " }");
+  wms.Set("warehouses", TomlStrings(warehouses_));
+  wms.Set("carriers", TomlStrings(carriers_));
+  if (!alias_types_.empty()) wms.Set("alias_types", TomlStrings(alias_types_));
   std::string s;
-  AppendTable(s, "[state]", state_);
-  AppendTable(s, "[wms.main]", wms_);
+  AppendTable(s, "[state]", state);
+  AppendTable(s, "[wms.main]", wms);
   AppendTable(s, "[defaults]", defaults_);
   return s;
 }

@@ -116,11 +116,10 @@ class CartToml {
 /// The text of a project file (cartsync.toml) with one WMS connection,
 /// "main". Unless told otherwise: system "http", url
 /// "https://wms.example.com/api", warehouses "east" and "west", carriers
-/// "UPS", "FEDEX" and "USPS"; no [state], no token.
+/// "UPS", "FEDEX" and "USPS"; no [state], no token. Keys come out in the
+/// order of docs/cart-format.md whatever order they are set in.
 class ProjectToml {
  public:
-  ProjectToml();
-
   // [state]
   ProjectToml& StateUrl(std::string_view url);
 
@@ -141,7 +140,11 @@ class ProjectToml {
   std::string Text() const;
 
  private:
-  TomlTable state_, wms_, defaults_;
+  std::string state_url_;  ///< "": no [state]
+  std::string system_ = "http", url_ = "https://wms.example.com/api", token_;
+  std::vector<std::string> warehouses_{"east", "west"}, carriers_{"UPS", "FEDEX", "USPS"},
+      alias_types_;
+  TomlTable defaults_;
 };
 
 /// `text` with the first `from` replaced by `to`; a test failure (and `text`

@@ -15,6 +15,7 @@ CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-
   libsqlite3-dev libssl-dev libre2-dev tzdata nodejs npm python3)
 # tools/lint.sh
 CARTSYNC_PACKAGES+=(clang-format clang-tidy git)
+CARTSYNC_PACKAGES+=(libpq-dev postgresql)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

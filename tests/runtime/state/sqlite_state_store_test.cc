@@ -289,10 +289,11 @@ TEST(OpenStateStoreUrl, MemoryAndErrors) {
   auto mem = OpenStateStore("sqlite::memory:", "/nonexistent-base");
   ASSERT_TRUE(mem.ok()) << mem.status().message();
 
-  auto pg = OpenStateStore("postgres://cartsync:hunter2@db.example.com/state", ".");
+  // postgres:// goes to the PostgreSQL store (postgres_state_store_test.cc);
+  // nothing listens on port 1 here.
+  auto pg = OpenStateStore("postgres://cartsync:hunter2@127.0.0.1:1/state", ".");
   ASSERT_FALSE(pg.ok());
-  EXPECT_EQ(pg.status().code(), StatusCode::Permanent);
-  EXPECT_EQ(pg.status().message(), "PostgreSQL state store is not available in this build");
+  EXPECT_EQ(pg.status().message().find("hunter2"), std::string::npos) << pg.status().message();
 
   auto other = OpenStateStore("mysql://user:hunter2@db/x", ".");
   ASSERT_FALSE(other.ok());

@@ -40,6 +40,7 @@ ShipmentRecord MakeShipment(const std::string& order_key, const std::string& tra
 void StateStoreContract::SetUp() {
   ASSERT_TRUE(GetParam().create) << GetParam().name << ": the factory has no create";
   store_ = GetParam().create();
+  if (IsSkipped()) return;  // the engine is not available here (create said why)
   ASSERT_NE(store_, nullptr) << GetParam().name << ": no store";
 }
 

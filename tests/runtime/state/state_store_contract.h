@@ -40,7 +40,8 @@ struct StateStoreFactory {
   /// The instantiation's name, shown in test names ("Sqlite").
   std::string name;
   /// A store on new, empty state private to the running test; nullptr (with
-  /// a test failure) when it cannot be made.
+  /// a test failure) when it cannot be made, or nullptr after GTEST_SKIP (in
+  /// a helper) when the engine is not available here (no server).
   std::function<std::unique_ptr<StateStore>()> create;
   /// Another store object on the state `create` made for the running test: a
   /// second connection, a second process (called after fork()) or the next

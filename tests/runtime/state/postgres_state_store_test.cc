@@ -1,0 +1,660 @@
+// The PostgreSQL state store: the store contract (state_store_contract.h) on
+// a real server, plus what only PostgreSQL has — migrations and the refusal
+// of a newer schema, connection errors without the password, leases raced
+// for by two connections, fencing tokens, concurrent writers on the same
+// rows, and a connection the server dropped.
+//
+// The server is CARTSYNC_TEST_PG_URL (tools/test.sh starts one with
+// tests/state/postgres_server.sh; its password comes from PGPASSFILE). Each
+// test gets a schema of its own (options=-csearch_path in the URL). Without
+// the variable the tests that need a server are skipped; the others (URL
+// redaction, error mapping, an unreachable server) always run.
+#include "runtime/state/postgres_state_store.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <latch>
+#include <set>
+#include <thread>
+
+#include "tests/runtime/state/state_store_contract.h"
+
+namespace cartsync::state_test {
+namespace {
+
+// --- the server and a schema per test -------------------------------------------
+
+/// The server the tests use; "" when none is given.
+std::string ServerUrl() {
+  const char* url = std::getenv("CARTSYNC_TEST_PG_URL");
+  return url != nullptr ? url : "";
+}
+
+constexpr const char* kNoServer =
+    "CARTSYNC_TEST_PG_URL is not set: no PostgreSQL server to test against "
+    "(tools/test.sh starts one with tests/state/postgres_server.sh)";
+
+/// `url` with its tables in `schema`.
+std::string UrlWithSchema(const std::string& url, const std::string& schema) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
+}
+
+/// A plain libpq connection, for what the store's interface does not show.
+class RawPg {
+ public:
+  explicit RawPg(const std::string& url) : pg_(PQconnectdb(url.c_str())) {
+    EXPECT_EQ(PQstatus(pg_), CONNECTION_OK) << PQerrorMessage(pg_);
+    PQsetNoticeProcessor(
+        pg_, [](void*, const char*) {}, nullptr);
+  }
+  ~RawPg() { PQfinish(pg_); }
+  RawPg(const RawPg&) = delete;
+  RawPg& operator=(const RawPg&) = delete;
+
+  /// Runs `sql`; a test failure (and false) when it fails.
+  bool Exec(const std::string& sql) {
+    PGresult* r = PQexec(pg_, sql.c_str());
+    const ExecStatusType st = PQresultStatus(r);
+    const bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    EXPECT_TRUE(ok) << sql << ": " << PQresultErrorMessage(r);
+    PQclear(r);
+    return ok;
+  }
+  /// The first column of the first row: "<none>" without rows, "<null>".
+  std::string Scalar(const std::string& sql) {
+    PGresult* r = PQexec(pg_, sql.c_str());
+    std::string out;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+      out = std::string("<error: ") + PQresultErrorMessage(r) + ">";
+    } else if (PQntuples(r) == 0) {
+      out = "<none>";
+    } else if (PQgetisnull(r, 0, 0)) {
+      out = "<null>";
+    } else {
+      out = PQgetvalue(r, 0, 0);
+    }
+    PQclear(r);
+    return out;
+  }
+
+ private:
+  PGconn* pg_;
+};
+
+/// The schema of the running test (kept for a forked child's `reopen`, and
+/// to drop it when the next test starts).
+std::string& CurrentSchema() {
+  static std::string schema;
+  return schema;
+}
+
+/// Drops the last test's schema and makes a new, empty one for the running
+/// test: "cs_<pid>_<hash of the test's name>" (a name PostgreSQL takes as is;
+/// the pid keeps two suites on one server apart).
+std::string FreshSchema() {
+  RawPg admin(ServerUrl());
+  if (!CurrentSchema().empty()) admin.Exec("DROP SCHEMA IF EXISTS " + CurrentSchema() + " CASCADE");
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const size_t hash =
+      std::hash<std::string>{}(std::string(info->test_suite_name()) + "." + info->name());
+  char name[64];
+  std::snprintf(name, sizeof name, "cs_%d_%016zx", static_cast<int>(getpid()), hash);
+  CurrentSchema() = name;
+  admin.Exec(std::string("DROP SCHEMA IF EXISTS ") + name + " CASCADE");
+  admin.Exec(std::string("CREATE SCHEMA ") + name);
+  return name;
+}
+
+/// Drops the last test's schema when the suite ends.
+class DropLastSchema : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (ServerUrl().empty() || CurrentSchema().empty()) return;
+    RawPg admin(ServerUrl());
+    admin.Exec("DROP SCHEMA IF EXISTS " + CurrentSchema() + " CASCADE");
+    CurrentSchema().clear();
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kDropLastSchema =
+    ::testing::AddGlobalTestEnvironment(new DropLastSchema);
+
+std::unique_ptr<PostgresStateStore> OpenOrFail(const std::string& url,
+                                               const PostgresStateStore::Options& options = {}) {
+  auto r = PostgresStateStore::Open(url, options);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? std::move(r.value()) : nullptr;
+}
+
+// --- the contract -------------------------------------------------------------------
+
+void SkipWithoutServer() { GTEST_SKIP() << kNoServer; }
+
+StateStoreFactory PostgresServer() {
+  StateStoreFactory f;
+  f.name = "Postgres";
+  f.create = []() -> std::unique_ptr<StateStore> {
+    if (ServerUrl().empty()) {
+      SkipWithoutServer();
+      return nullptr;
+    }
+    return OpenOrFail(UrlWithSchema(ServerUrl(), FreshSchema()));
+  };
+  f.reopen = []() -> std::unique_ptr<StateStore> {
+    return OpenOrFail(UrlWithSchema(ServerUrl(), CurrentSchema()));
+  };
+  f.check_consistency = []() -> std::string {
+    RawPg raw(UrlWithSchema(ServerUrl(), CurrentSchema()));
+    const std::pair<const char*, const char*> checks[] = {
+        {"intents without their order",
+         "SELECT count(*) FROM intents i WHERE NOT EXISTS "
+         "(SELECT 1 FROM orders o WHERE o.order_key = i.order_key)"},
+        {"intents of another cart than their order",
+         "SELECT count(*) FROM intents i JOIN orders o USING (order_key) "
+         "WHERE o.cart_id <> i.cart_id"},
+        {"shipments without their order",
+         "SELECT count(*) FROM shipments s WHERE NOT EXISTS "
+         "(SELECT 1 FROM orders o WHERE o.order_key = s.order_key)"},
+        {"sent orders without a WMS reference or send time",
+         "SELECT count(*) FROM orders WHERE status IN ('sent','shipped','confirmed') "
+         "AND (wms_ref = '' OR sent_ms = 0)"},
+        {"orders pushed twice at once",
+         "SELECT count(*) FROM (SELECT order_key FROM intents WHERE kind = 'push_order' "
+         "GROUP BY order_key HAVING count(*) > 1) d"},
+    };
+    for (const auto& [what, sql] : checks) {
+      if (std::string n = raw.Scalar(sql); n != "0") return std::string(what) + ": " + n;
+    }
+    return "";
+  };
+  return f;
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, StateStoreContract, ::testing::Values(PostgresServer()),
+                         StateStoreFactoryName);
+
+/// A store on a fresh schema of the test server, for the PostgreSQL-only
+/// cases; skipped without a server.
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (ServerUrl().empty()) GTEST_SKIP() << kNoServer;
+    schema_ = FreshSchema();
+    url_ = UrlWithSchema(ServerUrl(), schema_);
+  }
+  std::unique_ptr<PostgresStateStore> Open(const PostgresStateStore::Options& options = {}) {
+    return OpenOrFail(url_, options);
+  }
+
+  std::string schema_, url_;
+};
+
+// --- URLs, error mapping and versions (no server needed) ------------------------------
+
+TEST(PostgresUrl, RedactsPasswords) {
+  EXPECT_EQ(RedactPostgresUrl("postgres://me:pa55@db:5432/x"), "postgres://me:****@db:5432/x");
+  EXPECT_EQ(RedactPostgresUrl("postgresql://me:p%40ss@db/x?sslmode=verify-full"),
+            "postgresql://me:****@db/x?sslmode=verify-full");
+  EXPECT_EQ(RedactPostgresUrl("postgres://me@db/x?password=hunter2&sslmode=require"),
+            "postgres://me@db/x?password=****&sslmode=require");
+  EXPECT_EQ(RedactPostgresUrl("postgres://me:a@b@db/x?PASSWORD=hunter2"),
+            "postgres://me:****@db/x?PASSWORD=****");
+  EXPECT_EQ(RedactPostgresUrl("postgres://db.internal:5432/cartsync?sslmode=verify-full"),
+            "postgres://db.internal:5432/cartsync?sslmode=verify-full")
+      << "a URL without a password is left alone";
+  EXPECT_EQ(RedactPostgresUrl("postgres://h1:5432,h2:5433/x"), "postgres://h1:5432,h2:5433/x");
+  EXPECT_EQ(RedactPostgresUrl("postgres://me@db/x?q=a@b:c"), "postgres://me@db/x?q=a@b:c");
+}
+
+TEST(PostgresStatusMapping, ErrorClasses) {
+  Status conflict = PostgresStatus("40001", "BeginSend", "could not serialize access");
+  EXPECT_EQ(conflict.code(), StatusCode::Transient);
+  EXPECT_NE(conflict.message().find("busy"), std::string::npos);
+  EXPECT_NE(conflict.message().find("BeginSend"), std::string::npos);
+  for (const char* transient : {"40P01", "55P03", "57014", "08006", "57P01", "53300", ""}) {
+    EXPECT_EQ(PostgresStatus(transient, "X", "d").code(), StatusCode::Transient) << transient;
+  }
+  EXPECT_EQ(PostgresStatus("53100", "CompleteSend", "could not extend file").message(),
+            "state database write failed: disk full (CompleteSend: could not extend file)");
+  EXPECT_EQ(PostgresStatus("23514", "RecordDownloaded", "violates check constraint").message(),
+            "state database rejected the change (RecordDownloaded: violates check constraint)");
+  for (const char* permanent : {"23503", "22021", "25006", "28P01", "42501", "XX001", "42P01"}) {
+    EXPECT_EQ(PostgresStatus(permanent, "X", "d").code(), StatusCode::Permanent) << permanent;
+  }
+}
+
+TEST(PostgresServerVersion, TwelveOrNewer) {
+  EXPECT_TRUE(CheckPostgresServerVersion(120000).ok());
+  EXPECT_TRUE(CheckPostgresServerVersion(150004).ok());
+  Status old = CheckPostgresServerVersion(110012);
+  EXPECT_EQ(old.code(), StatusCode::Permanent);
+  EXPECT_EQ(old.message(),
+            "the PostgreSQL state database runs PostgreSQL 11.12; cartsync needs PostgreSQL 12 "
+            "or newer");
+  EXPECT_EQ(CheckPostgresServerVersion(90624).message(),
+            "the PostgreSQL state database runs PostgreSQL 9.6.24; cartsync needs PostgreSQL 12 "
+            "or newer");
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on (bound, then let go).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return 1;
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(PostgresOpen, UnreachableServerIsTransientAndShowsNoPassword) {
+  const std::string port = std::to_string(FreePort());
+  for (const std::string& url :
+       {"postgres://cartsync:hunter2@127.0.0.1:" + port + "/state",
+        "postgresql://cartsync@127.0.0.1:" + port + "/state?password=hunter2&connect_timeout=5"}) {
+    auto r = OpenStateStore(url, ".");
+    ASSERT_FALSE(r.ok()) << url;
+    EXPECT_EQ(r.status().code(), StatusCode::Transient) << r.status().message();
+    const std::string& m = r.status().message();
+    EXPECT_EQ(m.find("hunter2"), std::string::npos) << "the password leaked: " << m;
+    EXPECT_EQ(m.rfind("cannot connect to the PostgreSQL state database postgres", 0), 0u) << m;
+    EXPECT_NE(m.find("127.0.0.1:" + port + "/state"), std::string::npos) << m;
+    EXPECT_NE(m.find("****"), std::string::npos) << m;
+    EXPECT_NE(m.find("Connection refused"), std::string::npos) << m;
+  }
+}
+
+TEST(PostgresOpen, InvalidUrlIsPermanentAndShowsNoPassword) {
+  auto r = OpenStateStore("postgres://cartsync:hunter2@127.0.0.1:1/state?no_such_option=1", ".");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::Permanent);
+  EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();
+  EXPECT_EQ(r.status().message(),
+            "invalid PostgreSQL state url postgres://cartsync:****@127.0.0.1:1/"
+            "state?no_such_option=1: invalid URI query parameter: \"no_such_option\"");
+}
+
+// --- opening, migrations -------------------------------------------------------------
+
+TEST_F(PostgresStoreTest, EmptyDatabaseMigrates) {
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->SchemaVersion().value(), kPostgresSchemaVersion);
+    ASSERT_TRUE(store->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
+  }
+  RawPg raw(url_);
+  EXPECT_EQ(raw.Scalar("SELECT version FROM schema_version"),
+            std::to_string(kPostgresSchemaVersion));
+  for (const char* table : {"orders", "intents", "shipments", "cursors", "inventory_pushed", "runs",
+                            "step_runs", "leases", "schema_version"}) {
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" +
+                         schema_ + "' AND table_name = '" + table + "'"),
+              "1")
+        << table;
+  }
+  EXPECT_EQ(raw.Scalar("SELECT to_regclass('lease_generation') IS NOT NULL"), "t");
+  const std::string tables_before = raw.Scalar(
+      "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
+      "information_schema.tables WHERE table_schema = '" +
+      schema_ + "'");
+  // Reopening is a no-op and keeps the data.
+  for (int i = 0; i < 2; ++i) {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->SchemaVersion().value(), kPostgresSchemaVersion);
+    EXPECT_EQ(store->GetCursor("acme", "orders").value(), "c1");
+  }
+  EXPECT_EQ(raw.Scalar("SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
+                       "information_schema.tables WHERE table_schema = '" +
+                       schema_ + "'"),
+            tables_before);
+}
+
+TEST_F(PostgresStoreTest, ForeignTablesDoNotStopTheMigration) {
+  {
+    RawPg raw(url_);
+    ASSERT_TRUE(raw.Exec("CREATE TABLE unrelated (x integer)"));
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion().value(), kPostgresSchemaVersion);
+}
+
+TEST_F(PostgresStoreTest, NewerSchemaIsRefused) {
+  { ASSERT_NE(Open(), nullptr); }
+  {
+    RawPg raw(url_);
+    ASSERT_TRUE(raw.Exec("UPDATE schema_version SET version = 99"));
+  }
+  auto r = PostgresStateStore::Open(url_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::Permanent);
+  EXPECT_EQ(r.status().message(), "state database schema v99 is newer than this cartsync (v" +
+                                      std::to_string(kPostgresSchemaVersion) + ")");
+}
+
+TEST_F(PostgresStoreTest, InspectingNeverCreates) {
+  auto missing = OpenStateStore(url_, ".", /*create=*/false);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::NotFound) << missing.status().message();
+  EXPECT_NE(missing.status().message().find("no cartsync state"), std::string::npos);
+  {
+    RawPg raw(url_);
+    EXPECT_EQ(raw.Scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = '" +
+                         schema_ + "'"),
+              "0");
+  }
+  ASSERT_TRUE(OpenStateStore(url_, ".", /*create=*/true).ok());
+  auto inspect = OpenStateStore(url_, ".", /*create=*/false);
+  EXPECT_TRUE(inspect.ok()) << inspect.status().message();
+}
+
+TEST_F(PostgresStoreTest, RunnersOpeningTogetherMigrateOnce) {
+  constexpr int kStores = 4;
+  std::latch start(kStores);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      auto r = PostgresStateStore::Open(url_);
+      if (!r.ok()) {
+        ADD_FAILURE() << r.status().message();
+        ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  RawPg raw(url_);
+  EXPECT_EQ(raw.Scalar("SELECT count(*) FROM schema_version"), "1");
+}
+
+TEST_F(PostgresStoreTest, BothSchemesOpenTheStore) {
+  const std::string rest = url_.substr(url_.find("://"));
+  for (const std::string scheme : {"postgres", "postgresql"}) {
+    auto r = OpenStateStore(scheme + rest, "/nonexistent-base");
+    ASSERT_TRUE(r.ok()) << scheme << ": " << r.status().message();
+    EXPECT_TRUE(
+        r.value()->RecordDownloaded("acme", {MakeOrder("acme", scheme)}, "orders", "").ok());
+  }
+}
+
+TEST_F(PostgresStoreTest, WrongPasswordIsPermanentAndNotShown) {
+  // The server's URL with a password of ours in it (it overrides PGPASSFILE).
+  const size_t authority = url_.find("://") + 3;
+  const size_t at = url_.find('@', authority);
+  if (at == std::string::npos || url_.find_first_of("/?", authority) < at) {
+    GTEST_SKIP() << "the server URL names no user";
+  }
+  std::string user = url_.substr(authority, at - authority);
+  user = user.substr(0, user.find(':'));
+  const std::string url =
+      url_.substr(0, authority) + user + ":not-the-password-42" + url_.substr(at);
+  auto r = PostgresStateStore::Open(url);
+  if (r.ok()) GTEST_SKIP() << "the test server does not ask for a password";
+  EXPECT_EQ(r.status().code(), StatusCode::Permanent) << r.status().message();
+  EXPECT_EQ(r.status().message().find("not-the-password-42"), std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("authentication failed"), std::string::npos)
+      << r.status().message();
+}
+
+// --- the connection -----------------------------------------------------------------------
+
+TEST_F(PostgresStoreTest, ADroppedConnectionIsReopenedOnTheNextCall) {
+  auto store = OpenOrFail(url_ + "&application_name=cartsync-victim");
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
+  {
+    RawPg admin(ServerUrl());
+    EXPECT_EQ(admin.Scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                           "WHERE application_name = 'cartsync-victim'"),
+              "1");
+  }
+  // The server closed the session (and its prepared statements): the next
+  // call reconnects before its transaction and prepares again.
+  auto o = store->GetOrder("acme:1");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_TRUE(o.value().has_value());
+  EXPECT_EQ(store->RecordDownloaded("acme", {MakeOrder("acme", "2")}, "orders", "c2").value(), 1);
+}
+
+TEST_F(PostgresStoreTest, ATextWithANulByteIsPermanent) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  OrderRecord o = MakeOrder("acme", "1");
+  o.cart_order_json = std::string("{\"a\":\"x\0y\"}", 12);
+  auto n = store->RecordDownloaded("acme", {o}, "orders", "c1");
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.status().code(), StatusCode::Permanent);
+  EXPECT_NE(n.status().message().find("NUL"), std::string::npos) << n.status().message();
+  EXPECT_EQ(store->GetOrder("acme:1").value(), std::nullopt);
+}
+
+// --- leases: two runners, one cart --------------------------------------------------------
+
+TEST_F(PostgresStoreTest, TwoStoresRacingForOneLeaseExactlyOneWins) {
+  auto a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  constexpr int kRounds = 40;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string cart = "race-" + std::to_string(round);
+    // Rounds alternate: a free cart, an expired lease, and a dead owner both
+    // runners try to take over.
+    const int kind = round % 3;
+    std::string dead;
+    if (kind == 1) {
+      ASSERT_TRUE(
+          a->AcquireLease({cart, "run-old", "h0", 1, kNow - 1, ""}, kNow - 10, nullptr).ok());
+    } else if (kind == 2) {
+      dead = "run-dead";
+      ASSERT_TRUE(a->AcquireLease({cart, dead, "h0", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
+    }
+    std::latch start(2);
+    Status got[2];
+    LeaseInfo holder[2];
+    PostgresStateStore* stores[2] = {a.get(), b.get()};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        LeaseInfo me{
+            cart, "run-" + std::to_string(i), "host-" + std::to_string(i), 100 + i, kNow + 60'000,
+            ""};
+        start.arrive_and_wait();
+        got[i] = stores[i]->AcquireLease(me, kNow, &holder[i], dead);
+      });
+    }
+    for (auto& t : threads) t.join();
+    const int winners = (got[0].ok() ? 1 : 0) + (got[1].ok() ? 1 : 0);
+    ASSERT_EQ(winners, 1) << "round " << round << ": " << got[0].message() << " / "
+                          << got[1].message();
+    const int loser = got[0].ok() ? 1 : 0;
+    EXPECT_EQ(got[loser].code(), StatusCode::Locked) << got[loser].message();
+    EXPECT_EQ(holder[loser].owner, "run-" + std::to_string(1 - loser)) << "round " << round;
+    auto leases = a->Leases().value();
+    auto it = std::find_if(leases.begin(), leases.end(),
+                           [&](const LeaseInfo& l) { return l.cart_id == cart; });
+    ASSERT_NE(it, leases.end());
+    EXPECT_EQ(it->owner, "run-" + std::to_string(1 - loser));
+  }
+}
+
+TEST_F(PostgresStoreTest, EveryAcquisitionTakesANewGeneration) {
+  auto a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(a->LeaseGeneration("acme").value(), std::nullopt);
+  LeaseInfo ra{"acme", "run-a", "host-a", 1, kNow + 1000, ""};
+  ASSERT_TRUE(a->AcquireLease(ra, kNow, nullptr).ok());
+  const int64_t g1 = a->LeaseGeneration("acme").value().value();
+  EXPECT_EQ(a->HeldLeaseGeneration("acme"), g1);
+  EXPECT_EQ(b->HeldLeaseGeneration("acme"), std::nullopt);
+
+  ASSERT_TRUE(a->RenewLease("acme", "run-a", kNow + 2000).ok());
+  EXPECT_EQ(a->LeaseGeneration("acme").value(), g1) << "renewing keeps the generation";
+  ASSERT_TRUE(a->AcquireLease(ra, kNow + 10, nullptr).ok());
+  const int64_t g2 = a->LeaseGeneration("acme").value().value();
+  EXPECT_GT(g2, g1);
+  EXPECT_EQ(a->HeldLeaseGeneration("acme"), g2);
+
+  ASSERT_TRUE(a->ReleaseLease("acme", "run-a").ok());
+  EXPECT_EQ(a->HeldLeaseGeneration("acme"), std::nullopt);
+  ASSERT_TRUE(b->AcquireLease({"acme", "run-b", "host-b", 2, kNow + 1000, ""}, kNow, nullptr).ok());
+  const int64_t g3 = b->LeaseGeneration("acme").value().value();
+  EXPECT_GT(g3, g2) << "a deleted lease never gives an old generation again";
+  EXPECT_EQ(b->HeldLeaseGeneration("acme"), g3);
+}
+
+// --- fencing --------------------------------------------------------------------------------
+
+TEST_F(PostgresStoreTest, WritesUnderALostLeaseAreRefused) {
+  auto a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_TRUE(a->AcquireLease({"acme", "run-a", "host-a", 1, kNow + 1000, ""}, kNow, nullptr).ok());
+  ASSERT_TRUE(a->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
+  auto intent = a->BeginSend("acme:1", "{}", kNow + 1);
+  ASSERT_TRUE(intent.ok()) << intent.status().message();
+
+  // run-a stalls past its lease; run-b takes the cart.
+  ASSERT_TRUE(
+      b->AcquireLease({"acme", "run-b", "host-b", 2, kNow + 90'000, ""}, kNow + 1000, nullptr)
+          .ok());
+
+  Status late = a->RecordDownloaded("acme", {MakeOrder("acme", "2")}, "orders", "c2").status();
+  EXPECT_EQ(late.code(), StatusCode::Locked);
+  EXPECT_NE(
+      late.message().find("RecordDownloaded: this run no longer holds the lease of cart acme"),
+      std::string::npos)
+      << late.message();
+  EXPECT_NE(late.message().find("locked by run run-b on host-b"), std::string::npos)
+      << late.message();
+  EXPECT_EQ(a->CompleteSend(intent.value(), "acme:1", "W1", kNow + 2).code(), StatusCode::Locked);
+  EXPECT_EQ(a->UpdateOrder("acme:1", OrderStatus::Held, "x", "", false, kNow).code(),
+            StatusCode::Locked);
+  EXPECT_EQ(a->BeginSend("acme:1", "{}", kNow).status().code(), StatusCode::Locked);
+  EXPECT_EQ(a->RecordPushedInventory("acme", {{"A", 1}}, kNow).code(), StatusCode::Locked);
+  EXPECT_EQ(a->RecordShipments("acme", {}, "shipments", "s1").status().code(), StatusCode::Locked);
+  EXPECT_EQ(a->DropIntent(intent.value()).code(), StatusCode::Locked);
+
+  // Nothing of it was recorded.
+  EXPECT_EQ(b->GetOrder("acme:2").value(), std::nullopt);
+  EXPECT_EQ(b->GetCursor("acme", "orders").value(), "c1");
+  EXPECT_EQ(b->GetCursor("acme", "shipments").value(), std::nullopt);
+  EXPECT_EQ(b->GetOrder("acme:1").value()->status, OrderStatus::New);
+  EXPECT_EQ(b->PendingIntents("acme").value().size(), 1u);
+  EXPECT_TRUE(b->PushedInventory("acme").value().empty());
+
+  // The new holder settles the intent; run history stays writable for run-a.
+  EXPECT_TRUE(b->CompleteSend(intent.value(), "acme:1", "W1", kNow + 3).ok());
+  auto run = a->BeginRun({0, kNow, 0, "running", "host-a", 1, ""});
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  EXPECT_TRUE(a->RecordStepRun({run.value(), "acme.order_download", "acme", "order_download", kNow,
+                                kNow + 1, false, "lost the lease", "{}"})
+                  .ok());
+  // Another cart is not affected, and releasing a lost lease changes nothing.
+  EXPECT_TRUE(a->RecordDownloaded("zeta", {MakeOrder("zeta", "1")}, "orders", "").ok());
+  EXPECT_EQ(a->ReleaseLease("acme", "run-a").code(), StatusCode::Locked);
+  EXPECT_EQ(a->RecordDownloaded("acme", {MakeOrder("acme", "3")}, "orders", "").status().code(),
+            StatusCode::Locked)
+      << "a lost lease stays lost for the store object";
+}
+
+TEST_F(PostgresStoreTest, WritesAfterForceUnlockAreRefusedUntilReacquired) {
+  auto runner = Open(), cli = Open();
+  ASSERT_NE(runner, nullptr);
+  ASSERT_NE(cli, nullptr);
+  ASSERT_TRUE(
+      runner->AcquireLease({"acme", "run-a", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
+  ASSERT_TRUE(runner->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
+  ASSERT_TRUE(cli->ForceUnlock("acme").ok());
+  Status st = runner->UpdateOrder("acme:1", OrderStatus::Held, "x", "", false, kNow);
+  EXPECT_EQ(st.code(), StatusCode::Locked);
+  EXPECT_NE(st.message().find("released or force-unlocked"), std::string::npos) << st.message();
+  // A store that holds no lease (`cartsync state`) writes unfenced.
+  EXPECT_TRUE(cli->UpdateOrder("acme:1", OrderStatus::Held, "by hand", "", false, kNow).ok());
+  ASSERT_TRUE(
+      runner->AcquireLease({"acme", "run-a2", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
+  EXPECT_TRUE(runner->ResetForResend("acme:1", kNow + 5).ok());
+}
+
+// --- concurrent writers on the same rows ----------------------------------------------------
+
+TEST_F(PostgresStoreTest, ConcurrentWritersOnTheSameOrdersStayConsistent) {
+  constexpr int kStores = 4, kOrders = 30;
+  std::vector<std::unique_ptr<PostgresStateStore>> stores;
+  for (int i = 0; i < kStores; ++i) {
+    stores.push_back(Open());
+    ASSERT_NE(stores.back(), nullptr);
+  }
+  std::latch start(kStores);
+  std::atomic<int> inserted{0}, begun{0}, refused{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kStores; ++t) {
+    threads.emplace_back([&, t] {
+      StateStore* s = stores[t].get();
+      start.arrive_and_wait();
+      // Every store downloads the same overlapping windows of one cart...
+      for (int w = 0; w < kOrders; w += 5) {
+        std::vector<OrderRecord> window;
+        for (int i = w; i < std::min(kOrders, w + 10); ++i) {
+          window.push_back(MakeOrder("acme", std::to_string(i)));
+        }
+        auto n = s->RecordDownloaded("acme", window, "orders", "w" + std::to_string(w));
+        if (n.ok()) {
+          inserted += n.value();
+        } else {
+          ADD_FAILURE() << n.status().message();
+          ++errors;
+        }
+      }
+      // ...and tries to push every order: at most one push of an order is
+      // open at a time (the others are refused until it is finished).
+      for (int i = 0; i < kOrders; ++i) {
+        const std::string key = "acme:" + std::to_string(i);
+        auto id = s->BeginSend(key, "{\"by\":" + std::to_string(t) + "}", kNow);
+        if (id.ok()) {
+          ++begun;
+          if (!s->CompleteSend(id.value(), key, "W-" + std::to_string(t), kNow + t).ok()) ++errors;
+        } else if (id.status().code() == StatusCode::Permanent &&
+                   id.status().message().find("unfinished push") != std::string::npos) {
+          ++refused;
+        } else if (id.status().code() != StatusCode::Permanent) {
+          ADD_FAILURE() << id.status().message();
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(inserted.load(), kOrders) << "each order inserted once, whoever downloaded it";
+  EXPECT_GE(begun.load(), kOrders) << "every order was pushed";
+  auto orders = stores[0]->ListOrders({std::string("acme"), OrderStatus::Sent, 0, std::nullopt});
+  ASSERT_TRUE(orders.ok());
+  EXPECT_EQ(orders.value().size(), static_cast<size_t>(kOrders));
+  EXPECT_TRUE(stores[0]->PendingIntents("").value().empty());
+  EXPECT_EQ(PostgresServer().check_consistency(), "");
+}
+
+}  // namespace
+}  // namespace cartsync::state_test
