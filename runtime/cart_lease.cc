@@ -11,9 +11,14 @@ std::string HostName() {
 }
 
 Result<std::unique_ptr<CartLease>> CartLease::Acquire(StateStore& store, Clock& clock, RunLog& log,
-                                                      ProcessTable& processes, const std::string& cart_id,
+                                                      ProcessTable& processes,
+                                                      const std::string& cart_id,
                                                       const std::string& owner, int64_t lease_ms) {
-  LeaseInfo me{cart_id, owner, HostName(), static_cast<int64_t>(::getpid()), clock.NowMs() + lease_ms,
+  LeaseInfo me{cart_id,
+               owner,
+               HostName(),
+               static_cast<int64_t>(::getpid()),
+               clock.NowMs() + lease_ms,
                processes.Self()};
   LeaseInfo holder;
   Status lease = store.AcquireLease(me, clock.NowMs(), &holder);
@@ -23,16 +28,22 @@ Result<std::unique_ptr<CartLease>> CartLease::Acquire(StateStore& store, Clock& 
     // the lease, take it; the caller reconciles the dead run's unfinished
     // side effects, as after any crash.
     const std::string dead = holder.owner;
-    log.Warn(cart_id, "", "taking over the lease of run " + dead + " (pid " + std::to_string(holder.pid) +
-                              " on this host has ended)");
+    log.Warn(cart_id, "",
+             "taking over the lease of run " + dead + " (pid " + std::to_string(holder.pid) +
+                 " on this host has ended)");
     lease = store.AcquireLease(me, clock.NowMs(), &holder, dead);
   }
   if (!lease.ok()) return lease;
   return std::unique_ptr<CartLease>(new CartLease(store, clock, cart_id, owner, lease_ms));
 }
 
-CartLease::CartLease(StateStore& store, Clock& clock, std::string cart_id, std::string owner, int64_t lease_ms)
-    : store_(store), clock_(clock), cart_id_(std::move(cart_id)), owner_(std::move(owner)), lease_ms_(lease_ms) {}
+CartLease::CartLease(StateStore& store, Clock& clock, std::string cart_id, std::string owner,
+                     int64_t lease_ms)
+    : store_(store),
+      clock_(clock),
+      cart_id_(std::move(cart_id)),
+      owner_(std::move(owner)),
+      lease_ms_(lease_ms) {}
 
 CartLease::~CartLease() {
   if (!released_) Release();
@@ -42,7 +53,8 @@ Status CartLease::Renew() {
   Status renewed = store_.RenewLease(cart_id_, owner_, clock_.NowMs() + lease_ms_);
   if (renewed.ok()) return renewed;
   return Status(renewed.code(),
-                (renewed.code() == StatusCode::Locked ? "lost the cart's lease: " : "cannot renew the cart's lease: ") +
+                (renewed.code() == StatusCode::Locked ? "lost the cart's lease: "
+                                                      : "cannot renew the cart's lease: ") +
                     renewed.message());
 }
 
@@ -52,7 +64,8 @@ Status CartLease::Release() {
   if (released.ok() || released.code() == StatusCode::Locked) return Status::Ok();
   return Status(released.code(), "cannot release the cart's lease (" + released.message() +
                                      "); later runs skip the cart until the lease expires, or run "
-                                     "`cartsync state unlock " + cart_id_ + "`");
+                                     "`cartsync state unlock " +
+                                     cart_id_ + "`");
 }
 
 }  // namespace cartsync

@@ -8,11 +8,11 @@
 #include <memory>
 #include <string>
 
+#include "base/status.h"
 #include "runtime/clock.h"
 #include "runtime/process_table.h"
 #include "runtime/run_log.h"
 #include "runtime/state/state_store.h"
-#include "base/status.h"
 
 namespace cartsync {
 
@@ -28,7 +28,8 @@ class CartLease {
   /// unfinished side effects are reconciled like after any crash. Otherwise
   /// Locked, the message naming the holder, or the store's error.
   static Result<std::unique_ptr<CartLease>> Acquire(StateStore& store, Clock& clock, RunLog& log,
-                                                    ProcessTable& processes, const std::string& cart_id,
+                                                    ProcessTable& processes,
+                                                    const std::string& cart_id,
                                                     const std::string& owner, int64_t lease_ms);
   CartLease(const CartLease&) = delete;
   CartLease& operator=(const CartLease&) = delete;
@@ -43,7 +44,8 @@ class CartLease {
   Status Release();
 
  private:
-  CartLease(StateStore& store, Clock& clock, std::string cart_id, std::string owner, int64_t lease_ms);
+  CartLease(StateStore& store, Clock& clock, std::string cart_id, std::string owner,
+            int64_t lease_ms);
 
   StateStore& store_;
   Clock& clock_;

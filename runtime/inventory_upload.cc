@@ -17,7 +17,8 @@ constexpr int64_t kPushOutcomeUnknown = -1;
 
 Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::string>& preview) {
   auto snapshot = c.wms.PullInventory();
-  if (!snapshot.ok()) return Status(snapshot.status().code(), "pulling inventory: " + snapshot.status().message());
+  if (!snapshot.ok())
+    return Status(snapshot.status().code(), "pulling inventory: " + snapshot.status().message());
   Status st = c.aliases.Load(c.wms, c.cart.sync_inventory_alias != "master_sku");
   if (!st.ok()) return st;
   std::vector<WmsOrder> sent_after;
@@ -25,7 +26,8 @@ Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::stri
     // Orders of this WMS and client that the WMS had not counted yet.
     std::vector<std::string> carts;
     for (const PlanCart& pc : c.plan.carts)
-      if (pc.config.wms == c.cart.wms && pc.config.client == c.cart.client) carts.push_back(pc.config.id);
+      if (pc.config.wms == c.cart.wms && pc.config.client == c.cart.client)
+        carts.push_back(pc.config.id);
     // as_of has whole-second precision (a fraction is dropped), and a WMS
     // that stamps its snapshot truncates: an order it received earlier in
     // that same second is already counted. So "sent after as_of" starts at
@@ -42,12 +44,14 @@ Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::stri
   }
   auto last = c.store.PushedInventory(c.cart.id);
   if (!last.ok()) return last.status();
-  InventoryComputation inv = ComputeInventory(c.cart, snapshot->records, c.aliases.index(), sent_after, last.value());
+  InventoryComputation inv =
+      ComputeInventory(c.cart, snapshot->records, c.aliases.index(), sent_after, last.value());
   counts.skus_unaliased = inv.unaliased;
   counts.skus_filtered = inv.filtered;
   counts.skus_unchanged = inv.unchanged;
   if (c.dry_run) {
-    for (const InventoryPush& p : inv.pushes) preview.push_back("would set " + p.sku + " to " + std::to_string(p.quantity));
+    for (const InventoryPush& p : inv.pushes)
+      preview.push_back("would set " + p.sku + " to " + std::to_string(p.quantity));
     counts.skus_pushed = static_cast<int>(inv.pushes.size());
     return Status::Ok();
   }
@@ -63,10 +67,12 @@ Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::stri
   st = c.store.RecordPushedInventory(c.cart.id, unknown, c.clock.NowMs());
   if (!st.ok()) return st;
   auto errors = c.connector.PushInventory(inv.pushes);
-  if (!errors.ok()) return Status(errors.status().code(), "pushing inventory: " + errors.status().message());
+  if (!errors.ok())
+    return Status(errors.status().code(), "pushing inventory: " + errors.status().message());
   std::vector<std::pair<std::string, int64_t>> done;
   for (const InventoryPush& p : inv.pushes) {
-    bool failed = std::any_of(errors->begin(), errors->end(), [&](const PushError& e) { return e.sku == p.sku; });
+    bool failed = std::any_of(errors->begin(), errors->end(),
+                              [&](const PushError& e) { return e.sku == p.sku; });
     if (!failed) done.emplace_back(p.sku, p.quantity);
   }
   st = c.store.RecordPushedInventory(c.cart.id, done, c.clock.NowMs());
@@ -74,8 +80,9 @@ Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::stri
   counts.skus_pushed = static_cast<int>(done.size());
   counts.skus_failed = static_cast<int>(errors->size());
   if (!errors->empty())
-    return Status::Permanent(std::to_string(errors->size()) + " SKUs rejected by the cart; first: " +
-                             errors->front().sku + ": " + errors->front().message);
+    return Status::Permanent(std::to_string(errors->size()) +
+                             " SKUs rejected by the cart; first: " + errors->front().sku + ": " +
+                             errors->front().message);
   return Status::Ok();
 }
 

@@ -115,14 +115,17 @@ class OrderDownload {
       }
     }
     if (!first_error.ok())
-      return Status::Transient(std::to_string(counts_.send_failed) + " orders not sent (kept as new, retried next run); first: " + first_error.message());
+      return Status::Transient(
+          std::to_string(counts_.send_failed) +
+          " orders not sent (kept as new, retried next run); first: " + first_error.message());
     return Status::Ok();
   }
 
   // Decides one stored order: holds or skips it now, or queues it in
   // `batch` for sending. An error return stops the step (the state store
   // failed).
-  Status DecideStoredOrder(const OrderRecord& rec, std::set<std::string>& held_now, std::vector<PendingSend>& batch) {
+  Status DecideStoredOrder(const OrderRecord& rec, std::set<std::string>& held_now,
+                           std::vector<PendingSend>& batch) {
     auto held = [&] {
       ++counts_.held;
       if (rec.status == OrderStatus::New) held_now.insert(rec.order_key);
@@ -131,8 +134,9 @@ class OrderDownload {
     CartOrder co;
     std::string error;
     if (!FromJson(rec.cart_order_json, co, error)) {
-      Status st = c_.store.UpdateOrder(rec.order_key, OrderStatus::Held, "stored order unreadable: " + error, "",
-                                       false, c_.clock.NowMs());
+      Status st =
+          c_.store.UpdateOrder(rec.order_key, OrderStatus::Held,
+                               "stored order unreadable: " + error, "", false, c_.clock.NowMs());
       if (!st.ok()) return st;
       held();
       return Status::Ok();
@@ -144,15 +148,20 @@ class OrderDownload {
       if (next != rec.status || d.reason != rec.reason) {
         Status st = c_.store.UpdateOrder(rec.order_key, next, d.reason, "", false, now);
         if (!st.ok()) return st;
-        c_.log.Info(cfg_.id, "order_download", std::string(next == OrderStatus::Held ? "held " : "skipped ") +
-                                                   rec.order_number + " (" + rec.order_key + "): " + d.reason);
+        c_.log.Info(cfg_.id, "order_download",
+                    std::string(next == OrderStatus::Held ? "held " : "skipped ") +
+                        rec.order_number + " (" + rec.order_key + "): " + d.reason);
       }
-      if (next == OrderStatus::Held) held();
-      else ++counts_.skipped;
+      if (next == OrderStatus::Held)
+        held();
+      else
+        ++counts_.skipped;
       return Status::Ok();
     }
-    if (rec.status == OrderStatus::New && rec.attempts > 0 && now - rec.first_seen_ms > c_.retry_window_ms) {
-      Status st = c_.store.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "", false, now);
+    if (rec.status == OrderStatus::New && rec.attempts > 0 &&
+        now - rec.first_seen_ms > c_.retry_window_ms) {
+      Status st = c_.store.UpdateOrder(rec.order_key, OrderStatus::Held, kRetryWindowExhausted, "",
+                                       false, now);
       if (!st.ok()) return st;
       held();
       return Status::Ok();
@@ -167,7 +176,8 @@ class OrderDownload {
   // transaction. A crash anywhere in between leaves intents that the next
   // run's reconciliation settles order by order. A WMS failure is counted
   // and kept in `first_error`; an error return means the state store failed.
-  Status SendBatch(std::vector<PendingSend>& batch, std::set<std::string>& held_now, Status& first_error) {
+  Status SendBatch(std::vector<PendingSend>& batch, std::set<std::string>& held_now,
+                   Status& first_error) {
     if (batch.empty()) return Status::Ok();
     std::vector<SendStart> starts;
     starts.reserve(batch.size());
@@ -203,13 +213,15 @@ class OrderDownload {
         case SendFinish::Kind::Rejected:
           ++counts_.held;
           if (rec.status == OrderStatus::New) held_now.insert(rec.order_key);
-          c_.log.Warn(cfg_.id, "order_download", "held " + rec.order_number + " (" + rec.order_key + "): " +
-                                                     finishes[i].detail);
+          c_.log.Warn(
+              cfg_.id, "order_download",
+              "held " + rec.order_number + " (" + rec.order_key + "): " + finishes[i].detail);
           break;
         case SendFinish::Kind::Failed:
           ++counts_.send_failed;
           if (first_error.ok())
-            first_error = Status::Transient("sending " + rec.order_key + " to the WMS: " + finishes[i].detail);
+            first_error = Status::Transient("sending " + rec.order_key +
+                                            " to the WMS: " + finishes[i].detail);
           break;
       }
     }
@@ -221,14 +233,16 @@ class OrderDownload {
   // connections at once when the WMS speaks http (a command program or a
   // directory takes one order at a time). Results in the order of `batch`.
   std::vector<Result<std::string>> PushAll(const std::vector<PendingSend>& batch) {
-    std::vector<Result<std::string>> refs(batch.size(), Result<std::string>(Status::Transient("not sent")));
+    std::vector<Result<std::string>> refs(batch.size(),
+                                          Result<std::string>(Status::Transient("not sent")));
     const size_t lanes = std::min(batch.size(), OpenWmsLanes());
     std::atomic<size_t> next{0};
     auto work = [&](WmsClient& wms) {
       for (size_t i = next++; i < batch.size(); i = next++) refs[i] = PushOne(wms, batch[i]);
     };
     std::vector<std::thread> threads;
-    for (size_t lane = 1; lane < lanes; ++lane) threads.emplace_back(work, std::ref(*extra_wms_[lane - 1]));
+    for (size_t lane = 1; lane < lanes; ++lane)
+      threads.emplace_back(work, std::ref(*extra_wms_[lane - 1]));
     work(c_.wms);
     for (std::thread& t : threads) t.join();
     return refs;
@@ -241,7 +255,8 @@ class OrderDownload {
     if (p.rec->attempts > 0) {
       auto found = wms.FindOrder(p.rec->order_key);
       if (!found.ok())
-        return Status::Transient("asking the WMS whether it has the order: " + found.status().message());
+        return Status::Transient("asking the WMS whether it has the order: " +
+                                 found.status().message());
       if (found.value()) return *found.value();
     }
     return wms.PushOrder(p.order);
@@ -269,16 +284,19 @@ class OrderDownload {
       std::string key = OrderKey(cfg_.id, co.id);
       auto known = c_.store.GetOrder(key);
       if (!known.ok()) return known.status();
-      if (known.value() && known.value()->status != OrderStatus::New && known.value()->status != OrderStatus::Held)
+      if (known.value() && known.value()->status != OrderStatus::New &&
+          known.value()->status != OrderStatus::Held)
         continue;
       OrderDecision d = DecideOrder(co, cfg_, c_.aliases.index());
       std::string who = co.order_number + " (" + key + ")";
       switch (d.verdict) {
         case Verdict::Send:
           ++counts_.sent;
-          preview_.push_back("would send " + who + " as " +
-                             (d.order.ship_method.carrier.empty() ? "unmapped ship code \"" + co.ship_code + "\""
-                                                                  : d.order.ship_method.carrier + "/" + d.order.ship_method.service));
+          preview_.push_back(
+              "would send " + who + " as " +
+              (d.order.ship_method.carrier.empty()
+                   ? "unmapped ship code \"" + co.ship_code + "\""
+                   : d.order.ship_method.carrier + "/" + d.order.ship_method.service));
           break;
         case Verdict::Held:
           ++counts_.held;

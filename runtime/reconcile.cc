@@ -19,7 +19,8 @@ Status FinishTracking(CartContext& c, const Intent& in, const std::string& order
   for (const ShipmentRecord& rec : pending.value()) {
     if (rec.order_key != in.order_key || rec.tracking_number != in.tracking_number) continue;
     std::string error;
-    if (!FromJson(rec.shipment_json, up.shipment, error)) return Status::Permanent("stored shipment unreadable: " + error);
+    if (!FromJson(rec.shipment_json, up.shipment, error))
+      return Status::Permanent("stored shipment unreadable: " + error);
     break;
   }
   up.carrier_code = CarrierCode(c.cart, up.shipment.carrier);
@@ -35,9 +36,12 @@ Result<int> ReconcileIntents(CartContext& c) {
   for (const Intent& in : intents.value()) {
     if (in.kind == IntentKind::PushOrder) {
       auto found = c.wms.FindOrder(in.order_key);
-      if (!found.ok()) return Status::Transient("reconciling order " + in.order_key + ": " + found.status().message());
-      Status st = found.value() ? c.store.CompleteSend(in.id, in.order_key, *found.value(), c.clock.NowMs())
-                                : c.store.DropIntent(in.id);
+      if (!found.ok())
+        return Status::Transient("reconciling order " + in.order_key + ": " +
+                                 found.status().message());
+      Status st = found.value()
+                      ? c.store.CompleteSend(in.id, in.order_key, *found.value(), c.clock.NowMs())
+                      : c.store.DropIntent(in.id);
       if (!st.ok()) return st;
     } else {
       auto order = c.store.GetOrder(in.order_key);
@@ -47,21 +51,27 @@ Result<int> ReconcileIntents(CartContext& c) {
         continue;
       }
       auto has = c.connector.HasTracking(order.value()->order_id, in.tracking_number);
-      if (!has.ok()) return Status::Transient("reconciling tracking " + in.tracking_number + ": " + has.status().message());
+      if (!has.ok())
+        return Status::Transient("reconciling tracking " + in.tracking_number + ": " +
+                                 has.status().message());
       if (has.value()) {
         // The post happened; what follows it may not have (WooCommerce
         // completes the order with a second request): finish that first.
         Status finished = FinishTracking(c, in, order.value()->order_id);
         if (!finished.ok())
-          return Status(finished.code(), "reconciling tracking " + in.tracking_number + ": " + finished.message());
+          return Status(finished.code(),
+                        "reconciling tracking " + in.tracking_number + ": " + finished.message());
       }
-      Status st = has.value() ? c.store.CompleteUpload(in.id, in.order_key, in.tracking_number, c.clock.NowMs())
+      Status st = has.value() ? c.store.CompleteUpload(in.id, in.order_key, in.tracking_number,
+                                                       c.clock.NowMs())
                               : c.store.DropIntent(in.id);
       if (!st.ok()) return st;
     }
     ++reconciled;
   }
-  if (reconciled) c.log.Info(c.cart.id, "", "reconciled " + std::to_string(reconciled) + " unfinished side effects");
+  if (reconciled)
+    c.log.Info(c.cart.id, "",
+               "reconciled " + std::to_string(reconciled) + " unfinished side effects");
   return reconciled;
 }
 

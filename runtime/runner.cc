@@ -23,7 +23,9 @@ bool RunReport::ok() const {
 
 namespace {
 
-bool Wants(const std::vector<std::string>& filter, const std::string& v) {
+// --cart and --service: an empty filter wants everything.
+template <class T>
+bool Wants(const std::vector<T>& filter, const T& v) {
   return filter.empty() || std::find(filter.begin(), filter.end(), v) != filter.end();
 }
 
@@ -42,9 +44,12 @@ void Fail(StepOutcome& o, const Status& why) {
 
 Status RunStep(Service service, CartContext& cart, StepOutcome& o) {
   switch (service) {
-    case Service::OrderDownload: return DownloadOrders(cart, o.counts, o.preview);
-    case Service::ShipmentUpload: return UploadShipments(cart, o.counts, o.preview);
-    case Service::InventoryUpload: return UploadInventory(cart, o.counts, o.preview);
+    case Service::OrderDownload:
+      return DownloadOrders(cart, o.counts, o.preview);
+    case Service::ShipmentUpload:
+      return UploadShipments(cart, o.counts, o.preview);
+    case Service::InventoryUpload:
+      return UploadInventory(cart, o.counts, o.preview);
   }
   return Status::Ok();
 }
@@ -53,9 +58,15 @@ Status RunStep(Service service, CartContext& cart, StepOutcome& o) {
 
 Runner::Runner(const Plan& plan, StateStore& store, RunEnvironment& env, Clock& clock, RunLog& log,
                RunOptions options)
-    : plan_(plan), store_(store), env_(env), clock_(clock), log_(log), options_(std::move(options)) {
+    : plan_(plan),
+      store_(store),
+      env_(env),
+      clock_(clock),
+      log_(log),
+      options_(std::move(options)) {
   if (options_.owner.empty())
-    options_.owner = HostName() + ":" + std::to_string(::getpid()) + ":" + std::to_string(clock_.NowMs());
+    options_.owner =
+        HostName() + ":" + std::to_string(::getpid()) + ":" + std::to_string(clock_.NowMs());
   options_.concurrency = std::max(1, options_.concurrency);
 }
 
@@ -101,7 +112,8 @@ RunReport Runner::Run() {
   // break the foreign key, and --due and the metrics would not see them).
   std::mutex run_mu;
   bool run_logged = false;
-  const RunRecord run{0, report.started_ms, 0, "running", HostName(), static_cast<int64_t>(::getpid()), ""};
+  const RunRecord run{
+      0, report.started_ms, 0, "running", HostName(), static_cast<int64_t>(::getpid()), ""};
   std::function<int64_t()> run_id = [&]() -> int64_t {
     std::lock_guard<std::mutex> lock(run_mu);
     if (report.run_id || options_.dry_run) return report.run_id;
@@ -154,7 +166,8 @@ RunReport Runner::Run() {
 // Lease, connections, reconciliation, then each step. Errors of one step
 // are recorded on that step; a later step still runs unless the cart's
 // connection, its reconciliation or its lease failed.
-std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc, const std::function<int64_t()>& run_id) {
+std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc,
+                                         const std::function<int64_t()>& run_id) {
   const CartConfig& cfg = pc.config;
   const bool dry = options_.dry_run;
   std::vector<StepOutcome> outcomes;
@@ -163,8 +176,8 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc, const std::function
 
   std::unique_ptr<CartLease> lease;  // none in a dry run: it writes nothing
   if (!dry) {
-    auto acquired =
-        CartLease::Acquire(store_, clock_, log_, env_.Processes(), cfg.id, options_.owner, options_.lease_ms);
+    auto acquired = CartLease::Acquire(store_, clock_, log_, env_.Processes(), cfg.id,
+                                       options_.owner, options_.lease_ms);
     if (!acquired.ok()) {
       for (const PlanStep* s : steps) {
         StepOutcome o = Outcome(*s, cfg.id);
@@ -184,16 +197,24 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc, const std::function
   Status setup = Connect(cfg, &wms, &connector);
   if (setup.ok()) {
     const WmsConfig& wms_cfg = plan_.wms.at(cfg.wms);
-    cart.reset(new CartContext{
-        .cart = cfg, .plan = plan_, .wms_config = wms_cfg, .connector = *connector, .wms = *wms,
-        .open_wms = [this, &wms_cfg, &cfg] { return env_.Wms(wms_cfg, cfg.id); },
-        .store = store_, .clock = clock_, .log = log_, .dry_run = dry,
-        .wms_connections = options_.wms_connections, .retry_window_ms = options_.retry_window_ms,
-        .download_overlap_ms = options_.download_overlap_ms});
+    auto open_wms = [this, &wms_cfg, &cfg] { return env_.Wms(wms_cfg, cfg.id); };
+    cart.reset(new CartContext{.cart = cfg,
+                               .plan = plan_,
+                               .wms_config = wms_cfg,
+                               .connector = *connector,
+                               .wms = *wms,
+                               .open_wms = open_wms,
+                               .store = store_,
+                               .clock = clock_,
+                               .log = log_,
+                               .dry_run = dry,
+                               .wms_connections = options_.wms_connections,
+                               .retry_window_ms = options_.retry_window_ms,
+                               .download_overlap_ms = options_.download_overlap_ms});
     if (!dry) {
       auto settled = ReconcileIntents(*cart);
+      setup = settled.status();  // Ok when settled
       if (settled.ok()) reconciled = settled.value();
-      else setup = settled.status();
     }
   }
   for (const PlanStep* s : steps) {
@@ -224,22 +245,24 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc, const std::function
     if (!released.ok()) {
       // Say so: until the lease expires, later runs skip this cart as locked.
       log_.Error(cfg.id, "", released.message());
-      if (!outcomes.empty() && outcomes.back().state == StepOutcome::State::Ok) Fail(outcomes.back(), released);
+      if (!outcomes.empty() && outcomes.back().state == StepOutcome::State::Ok)
+        Fail(outcomes.back(), released);
     }
   }
   return outcomes;
 }
 
-std::vector<const PlanStep*> Runner::SelectSteps(const PlanCart& pc, std::vector<StepOutcome>& outcomes) {
+std::vector<const PlanStep*> Runner::SelectSteps(const PlanCart& pc,
+                                                 std::vector<StepOutcome>& outcomes) {
   std::vector<const PlanStep*> steps;
   for (const PlanStep& s : pc.steps) {
-    const auto& only = options_.services;
-    if (!only.empty() && std::find(only.begin(), only.end(), s.service) == only.end()) continue;
+    if (!Wants(options_.services, s.service)) continue;
     if (options_.due) {
       auto check = due_.find(s.id);
       if (check != due_.end() && (!check->second.due || !check->second.error.empty())) {
         StepOutcome o = Outcome(s, pc.config.id);
-        o.state = check->second.error.empty() ? StepOutcome::State::NotDue : StepOutcome::State::Failed;
+        o.state =
+            check->second.error.empty() ? StepOutcome::State::NotDue : StepOutcome::State::Failed;
         o.error = check->second.error;
         if (!o.error.empty()) log_.Error(pc.config.id, s.id, o.error);
         outcomes.push_back(std::move(o));
@@ -255,7 +278,8 @@ Status Runner::Connect(const CartConfig& cfg, std::unique_ptr<WmsClient>* wms,
                        std::unique_ptr<CartConnector>* connector) {
   auto wms_cfg = plan_.wms.find(cfg.wms);
   if (wms_cfg == plan_.wms.end())
-    return Status::Permanent("cart " + cfg.id + " names WMS \"" + cfg.wms + "\", which the plan does not declare");
+    return Status::Permanent("cart " + cfg.id + " names WMS \"" + cfg.wms +
+                             "\", which the plan does not declare");
   auto opened = env_.Wms(wms_cfg->second, cfg.id);
   if (!opened.ok()) return opened.status();
   *wms = std::move(opened.value());
@@ -267,10 +291,13 @@ Status Runner::Connect(const CartConfig& cfg, std::unique_ptr<WmsClient>* wms,
 
 void Runner::RecordStep(const StepOutcome& o, const std::function<int64_t()>& run_id) {
   const int64_t id = run_id();
-  StepRunRecord rec{id, o.step_id, o.cart_id, std::string(ServiceName(o.service)), o.started_ms, o.finished_ms,
-                    o.state == StepOutcome::State::Ok, o.error, ""};
-  Status recorded = id ? store_.RecordStepRun(rec) : Status::Transient("the run itself could not be recorded");
-  if (!recorded.ok()) log_.Error(o.cart_id, o.step_id, "cannot record the step: " + recorded.message());
+  const std::string svc(ServiceName(o.service));
+  const bool ok = o.state == StepOutcome::State::Ok;
+  StepRunRecord rec{id, o.step_id, o.cart_id, svc, o.started_ms, o.finished_ms, ok, o.error, ""};
+  Status recorded =
+      id ? store_.RecordStepRun(rec) : Status::Transient("the run itself could not be recorded");
+  if (!recorded.ok())
+    log_.Error(o.cart_id, o.step_id, "cannot record the step: " + recorded.message());
 }
 
 }  // namespace cartsync

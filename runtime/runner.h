@@ -17,24 +17,27 @@
 #include "runtime/carts/cart_connector.h"
 #include "runtime/clock.h"
 #include "runtime/process_table.h"
-#include "runtime/time_zone.h"
 #include "runtime/run_log.h"
 #include "runtime/state/state_store.h"
+#include "runtime/time_zone.h"
 #include "runtime/wms/wms_client.h"
 
 namespace cartsync {
 
+// `= {}` on the members with no other default: designated initializers that
+// name only some options (`Run({.dry_run = true})`) then raise no GCC
+// -Wmissing-field-initializers (an error under CARTSYNC_WERROR).
 struct RunOptions {
-  std::vector<std::string> carts;   ///< --cart; empty = all
-  std::vector<Service> services;    ///< --service; empty = all
-  bool due = false;                 ///< only steps whose schedule has come round
-  bool dry_run = false;             ///< read carts and WMS, write nothing anywhere
-  int concurrency = 4;              ///< carts processed at once
-  int wms_connections = 4;          ///< per cart, orders pushed at once to an http WMS
+  std::vector<std::string> carts = {};  ///< --cart; empty = all
+  std::vector<Service> services = {};   ///< --service; empty = all
+  bool due = false;                     ///< only steps whose schedule has come round
+  bool dry_run = false;                 ///< read carts and WMS, write nothing anywhere
+  int concurrency = 4;                  ///< carts processed at once
+  int wms_connections = 4;              ///< per cart, orders pushed at once to an http WMS
   int64_t lease_ms = 15 * 60 * 1000;
   int64_t retry_window_ms = 15LL * 24 * 3600 * 1000;
   int64_t download_overlap_ms = 10 * 60 * 1000;  ///< re-read this much before the cursor
-  std::string owner;                ///< lease owner id; default host:pid:start
+  std::string owner = {};                        ///< lease owner id; default host:pid:start
 };
 
 /// Called (from worker threads, serialized) as each cart finishes: for a
@@ -47,7 +50,8 @@ class RunEnvironment {
  public:
   virtual ~RunEnvironment() = default;
   virtual Result<std::unique_ptr<CartConnector>> Connector(const CartConfig& cart) = 0;
-  virtual Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) = 0;
+  virtual Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms,
+                                                 const std::string& cart_id) = 0;
   /// Who is still running on this host (lease takeover after a crash).
   virtual ProcessTable& Processes() { return NoProcessTable(); }
   /// Zone rules for `daily at HH:MM ZONE` schedules (--due).
@@ -91,7 +95,8 @@ class Runner {
   std::vector<StepOutcome> RunCart(const PlanCart& cart, const std::function<int64_t()>& run_id);
   /// The cart's steps that --service and --due select; the others --due
   /// turned away go to `outcomes` (not due, or failed to tell).
-  std::vector<const PlanStep*> SelectSteps(const PlanCart& cart, std::vector<StepOutcome>& outcomes);
+  std::vector<const PlanStep*> SelectSteps(const PlanCart& cart,
+                                           std::vector<StepOutcome>& outcomes);
   /// Opens the cart's WMS and cart connections.
   Status Connect(const CartConfig& cart, std::unique_ptr<WmsClient>* wms,
                  std::unique_ptr<CartConnector>* connector);

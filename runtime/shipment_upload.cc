@@ -17,24 +17,32 @@ Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
     if (!order.value()) continue;  // not an order this cartsync sent
     TrackingUpload up;
     std::string error;
-    if (!FromJson(rec.shipment_json, up.shipment, error)) return Status::Permanent("stored shipment unreadable: " + error);
+    if (!FromJson(rec.shipment_json, up.shipment, error))
+      return Status::Permanent("stored shipment unreadable: " + error);
     up.order_id = order.value()->order_id;
     up.carrier_code = CarrierCode(c.cart, up.shipment.carrier);
     auto intent = c.store.BeginUpload(rec.order_key, rec.tracking_number, c.clock.NowMs());
     if (!intent.ok()) return intent.status();
     Status st = c.connector.UploadTracking(up);
-    Status recorded = st.ok() ? c.store.CompleteUpload(intent.value(), rec.order_key, rec.tracking_number, c.clock.NowMs())
-                              : c.store.FailUpload(intent.value(), rec.order_key, rec.tracking_number, st.message(), c.clock.NowMs());
+    Status recorded = st.ok()
+                          ? c.store.CompleteUpload(intent.value(), rec.order_key,
+                                                   rec.tracking_number, c.clock.NowMs())
+                          : c.store.FailUpload(intent.value(), rec.order_key, rec.tracking_number,
+                                               st.message(), c.clock.NowMs());
     if (!recorded.ok()) return recorded;
     if (st.ok()) {
       ++counts.tracking_uploaded;
     } else {
       ++counts.tracking_failed;
-      if (first_error.ok()) first_error = Status(st.code(), "tracking " + rec.tracking_number + " for " + rec.order_key + ": " + st.message());
+      if (first_error.ok())
+        first_error = Status(st.code(), "tracking " + rec.tracking_number + " for " +
+                                            rec.order_key + ": " + st.message());
     }
   }
   if (!first_error.ok())
-    return Status(first_error.code(), std::to_string(counts.tracking_failed) + " tracking uploads failed (retried next run); first: " + first_error.message());
+    return Status(first_error.code(), std::to_string(counts.tracking_failed) +
+                                          " tracking uploads failed (retried next run); first: " +
+                                          first_error.message());
   return Status::Ok();
 }
 
@@ -53,7 +61,8 @@ Status UploadShipments(CartContext& c, StepCounts& counts, std::vector<std::stri
   std::vector<ShipmentRecord> pulled_dry;  // the dry run records nothing: what it pulled
   for (int page = 0; page < kMaxShipmentPages; ++page) {
     auto pulled = c.wms.PullShipments(since);
-    if (!pulled.ok()) return Status(pulled.status().code(), "pulling shipments: " + pulled.status().message());
+    if (!pulled.ok())
+      return Status(pulled.status().code(), "pulling shipments: " + pulled.status().message());
     std::vector<ShipmentRecord> mine;
     for (const Shipment& s : pulled->shipments) {
       if (s.order_key.rfind(prefix, 0) != 0) continue;  // another cart's
@@ -69,7 +78,8 @@ Status UploadShipments(CartContext& c, StepCounts& counts, std::vector<std::stri
     if (c.dry_run) {
       for (ShipmentRecord& rec : mine) pulled_dry.push_back(std::move(rec));
     } else {
-      auto inserted = c.store.RecordShipments(c.cart.id, mine, kShipmentsStream, next != since ? next : "");
+      auto inserted =
+          c.store.RecordShipments(c.cart.id, mine, kShipmentsStream, next != since ? next : "");
       if (!inserted.ok()) return inserted.status();
       counts.shipments += inserted.value();
     }
@@ -84,8 +94,8 @@ Status UploadShipments(CartContext& c, StepCounts& counts, std::vector<std::stri
       std::string error;
       FromJson(rec.shipment_json, s, error);
       ++counts.tracking_uploaded;
-      preview.push_back("would upload tracking " + s.tracking_number + " (" + CarrierCode(c.cart, s.carrier) +
-                        ") to order " + rec.order_key);
+      preview.push_back("would upload tracking " + s.tracking_number + " (" +
+                        CarrierCode(c.cart, s.carrier) + ") to order " + rec.order_key);
     }
     return Status::Ok();
   }

@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -148,9 +149,9 @@ static_assert(kMigrations[std::size(kMigrations) - 1].version == kPostgresSchema
               "the last migration must produce kPostgresSchemaVersion");
 
 /// The key of the advisory lock migrations take ("cartsync" in ASCII).
-constexpr const char* kMigrationLockSql = "SELECT pg_advisory_xact_lock(7161132578211095395)";
+constexpr const char* kMigrationLockSql = "SELECT pg_advisory_xact_lock(7161130726974910051)";
 
-/// A write transaction re-run after a serialization failure, at most this often.
+/// A transaction re-run after a deadlock or serialization failure, at most this often.
 constexpr int kMaxAttempts = 10;
 
 // --- text helpers ------------------------------------------------------------
@@ -258,6 +259,55 @@ std::vector<std::string> PasswordsIn(std::string_view url) {
   return out;
 }
 
+/// Keeps passwords out of messages: the URL as given becomes
+/// RedactPostgresUrl's, and each password it carries (or Options::password,
+/// or PGPASSWORD) becomes "****".
+class Redactor {
+ public:
+  Redactor(const std::string& url, const std::string& option_password)
+      : raw_(url), shown_(RedactPostgresUrl(url)), in_url_(PasswordsIn(url)) {
+    all_ = in_url_;
+    if (!option_password.empty()) all_.push_back(option_password);
+    if (const char* env = std::getenv("PGPASSWORD"); env != nullptr && *env != '\0') {
+      all_.emplace_back(env);
+    }
+  }
+
+  /// The URL as messages show it.
+  const std::string& shown() const { return shown_; }
+
+  /// `text` with the URL redacted and the passwords (4 characters or more:
+  /// shorter ones cannot be told from ordinary text) replaced.
+  std::string operator()(std::string text) const {
+    if (raw_ != shown_) ReplaceAll(text, raw_, shown_);
+    for (const std::string& s : all_) {
+      if (s.size() >= 4) ReplaceAll(text, s, "****");
+    }
+    return text;
+  }
+  /// A message of libpq's about the URL or the connection, which may quote
+  /// the URL's parts: as above, and withheld whole when a password of the
+  /// URL is still in it.
+  std::string Detail(std::string text) const {
+    text = (*this)(std::move(text));
+    for (const std::string& s : in_url_) {
+      if (text.find(s) != std::string::npos)
+        return "(libpq's message is withheld: it quotes the password)";
+    }
+    return text;
+  }
+
+ private:
+  static void ReplaceAll(std::string& text, const std::string& from, const std::string& to) {
+    for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
+      text.replace(at, from.size(), to);
+    }
+  }
+
+  std::string raw_, shown_;
+  std::vector<std::string> in_url_, all_;
+};
+
 // --- one statement parameter ---------------------------------------------------
 
 /// A statement parameter in libpq's text format, or SQL NULL. Refers to the
@@ -333,28 +383,21 @@ void IgnoreNotice(void*, const char*) {}
 
 class PostgresStateStore::Conn {
  public:
-  Conn(PGconn* pg, std::string shown_url, std::vector<std::string> secrets, Options options)
-      : pg_(pg),
-        shown_url_(std::move(shown_url)),
-        secrets_(std::move(secrets)),
-        options_(std::move(options)) {}
+  Conn(PGconn* pg, Redactor redact, Options options)
+      : pg_(pg), redact_(std::move(redact)), options_(std::move(options)) {}
   ~Conn() { PQfinish(pg_); }
 
   /// The URL as messages show it.
-  const std::string& shown_url() const { return shown_url_; }
+  const std::string& shown_url() const { return redact_.shown(); }
   const Options& options() const { return options_; }
   /// Whether the last failure was a serialization failure or deadlock: the
   /// whole transaction may be run again.
   bool retry() const { return retry_; }
+  /// The constraint the last failed statement violated ("" if none).
+  const std::string& violated() const { return violated_; }
 
-  /// `text` with every password this connection knows replaced by "****".
-  std::string Scrub(std::string text) const {
-    for (const std::string& s : secrets_) {
-      if (s.size() < 4) continue;  // too short to tell from ordinary text
-      for (size_t at; (at = text.find(s)) != std::string::npos;) text.replace(at, s.size(), "****");
-    }
-    return text;
-  }
+  /// `text` without a password (Redactor).
+  std::string Scrub(std::string text) const { return redact_(std::move(text)); }
   Status Scrub(const Status& st) const {
     return st.ok() ? st : Status(st.code(), Scrub(st.message()));
   }
@@ -372,7 +415,7 @@ class PostgresStateStore::Conn {
   /// (then nothing of this call has happened yet, so it is safe to retry).
   Status Begin(std::string_view op, bool write) {
     retry_ = false;
-    const char* sql = write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+    const char* sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                             : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     if (!broken_ && PQstatus(pg_) == CONNECTION_OK) {
       Status st = Simple(op, sql);
@@ -443,6 +486,9 @@ class PostgresStateStore::Conn {
       sqlstate.clear();  // "" = the connection itself failed
     }
     retry_ = sqlstate == "40001" || sqlstate == "40P01";
+    const char* constraint =
+        raw != nullptr ? PQresultErrorField(raw, PG_DIAG_CONSTRAINT_NAME) : nullptr;
+    violated_ = constraint != nullptr ? constraint : "";
     return Scrub(PostgresStatus(sqlstate, op, detail));
   }
   Status Reconnect(std::string_view op) {
@@ -451,19 +497,20 @@ class PostgresStateStore::Conn {
     if (PQstatus(pg_) != CONNECTION_OK) {
       broken_ = true;
       return Status::Transient(
-          Scrub(std::string(op) + ": lost the connection to the PostgreSQL state database " +
-                shown_url_ + " and could not reconnect: " + OneLine(PQerrorMessage(pg_))));
+          std::string(op) + ": lost the connection to the PostgreSQL state database " +
+          redact_.shown() +
+          " and could not reconnect: " + redact_.Detail(OneLine(PQerrorMessage(pg_))));
     }
     broken_ = false;
     return Configure(op);
   }
 
   PGconn* pg_;
-  std::string shown_url_;
-  std::vector<std::string> secrets_;
+  Redactor redact_;
   Options options_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   bool retry_ = false;
+  std::string violated_;
   bool broken_ = false;
 };
 
@@ -562,19 +609,8 @@ bool PermanentConnectError(std::string_view message) {
 
 Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::string& url,
                                                                      const Options& options) {
-  std::vector<std::string> secrets = PasswordsIn(url);
-  if (!options.password.empty()) secrets.push_back(options.password);
-  if (const char* env = std::getenv("PGPASSWORD"); env != nullptr && *env != '\0') {
-    secrets.emplace_back(env);
-  }
-  const std::string shown = RedactPostgresUrl(url);
-  auto scrub = [&secrets](std::string text) {
-    for (const std::string& s : secrets) {
-      if (s.size() < 4) continue;
-      for (size_t at; (at = text.find(s)) != std::string::npos;) text.replace(at, s.size(), "****");
-    }
-    return text;
-  };
+  const Redactor redact(url, options.password);
+  const std::string& shown = redact.shown();
 
   // The URI's own syntax first: libpq's parser names the bad part.
   char* parse_error = nullptr;
@@ -582,7 +618,7 @@ Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::
   if (parsed == nullptr) {
     std::string why = parse_error != nullptr ? OneLine(parse_error) : "out of memory";
     PQfreemem(parse_error);
-    return Status::Permanent(scrub("invalid PostgreSQL state url " + shown + ": " + why));
+    return Status::Permanent("invalid PostgreSQL state url " + shown + ": " + redact.Detail(why));
   }
   PQconninfoFree(parsed);
 
@@ -599,11 +635,11 @@ Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::
   values.push_back(nullptr);
   PGconn* pg = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (pg == nullptr) return Status::Permanent("open PostgreSQL state database: out of memory");
-  auto conn = std::make_unique<Conn>(pg, shown, secrets, options);
+  auto conn = std::make_unique<Conn>(pg, redact, options);
   if (PQstatus(pg) != CONNECTION_OK) {
     const std::string why = OneLine(PQerrorMessage(pg));
     const std::string text =
-        scrub("cannot connect to the PostgreSQL state database " + shown + ": " + why);
+        "cannot connect to the PostgreSQL state database " + shown + ": " + redact.Detail(why);
     return PermanentConnectError(why) ? Status::Permanent(text) : Status::Transient(text);
   }
   if (Status v = CheckPostgresServerVersion(PQserverVersion(pg)); !v.ok()) {
@@ -765,7 +801,9 @@ Status PostgresStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, Lea
   LeaseInfo current;
   Status st = Transact(kOp, true, [&](Conn& c) -> Status {
     // One statement: it inserts, or replaces a lease that is expired, this
-    // owner's, or the named dead owner's; otherwise it changes nothing.
+    // owner's, or the named dead owner's (judged on the newest row, after
+    // waiting for a concurrent acquisition); otherwise it changes nothing
+    // but locks the row, so the holder read next is the one that won.
     auto r = c.Exec(
         kOp,
         "INSERT INTO leases AS l (cart_id, owner, host, pid, expires_ms, process, "
@@ -1147,27 +1185,36 @@ Result<std::vector<int64_t>> PostgresStateStore::BeginSends(const std::vector<Se
   if (sends.empty()) return ids;
   Status st = Transact(kOp, true, [&](Conn& c) -> Status {
     ids.clear();
-    std::set<std::string> carts;
+    std::set<std::string> fenced;
     for (const SendStart& send : sends) {
-      auto q = c.Exec(kOp, "SELECT id FROM intents WHERE order_key = $1 AND kind = 'push_order'",
+      // The order's cart (fenced first: a run that lost the cart hears
+      // that before anything else) and its unfinished push, if any.
+      auto q = c.Exec(kOp,
+                      "SELECT o.cart_id, (SELECT i.id FROM intents i WHERE i.order_key = "
+                      "o.order_key AND i.kind = 'push_order') FROM orders o WHERE o.order_key = $1",
                       {send.order_key});
       if (!q.ok()) return q.status();
-      if (q.value().Rows() > 0) {
+      if (q.value().Rows() == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
+      const std::string cart = q.value().Text(0, 0);
+      if (fenced.insert(cart).second) CARTSYNC_RETURN_IF_ERROR(Fence(c, cart, kOp));
+      if (!q.value().IsNull(0, 1)) {
         return Status::Permanent(
             "BeginSend: order " + send.order_key + " has an unfinished push (intent " +
-            std::to_string(q.value().Int(0, 0)) + "); reconcile it before sending again");
+            std::to_string(q.value().Int(0, 1)) + "); reconcile it before sending again");
       }
       auto r = c.Exec(kOp,
                       "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, "
-                      "doc) SELECT 'push_order', cart_id, order_key, NULL, $2::bigint, $3::text "
-                      "FROM orders WHERE order_key = $1 RETURNING id, cart_id",
-                      {send.order_key, now_ms, send.wms_order_json});
+                      "doc) VALUES ('push_order', $1, $2, NULL, $3::bigint, $4::text) RETURNING id",
+                      {cart, send.order_key, now_ms, send.wms_order_json});
+      if (!r.ok() && c.violated() == "intents_one_push") {
+        // Another connection began a push of this order after the check.
+        return Status::Permanent("BeginSend: order " + send.order_key +
+                                 " has an unfinished push (begun by another run just now); "
+                                 "reconcile it before sending again");
+      }
       if (!r.ok()) return r.status();
-      if (r.value().Rows() == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
       ids.push_back(r.value().Int(0, 0));
-      carts.insert(r.value().Text(0, 1));
     }
-    for (const std::string& cart : carts) CARTSYNC_RETURN_IF_ERROR(Fence(c, cart, kOp));
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -1374,6 +1421,7 @@ Result<int64_t> PostgresStateStore::BeginUpload(const std::string& order_key,
                               order_key);
     }
     const std::string cart_id = q.value().Text(0, 0);
+    CARTSYNC_RETURN_IF_ERROR(Fence(c, cart_id, kOp));
     auto open = c.Exec(kOp,
                        "SELECT id FROM intents WHERE order_key = $1 AND tracking_number = $2 "
                        "AND kind = 'upload_tracking'",
@@ -1388,9 +1436,15 @@ Result<int64_t> PostgresStateStore::BeginUpload(const std::string& order_key,
                       "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms) "
                       "VALUES ('upload_tracking', $1, $2, $3, $4::bigint) RETURNING id",
                       {cart_id, order_key, tracking_number, now_ms});
+    if (!ins.ok() && c.violated() == "intents_one_upload") {
+      return Status::Permanent("BeginUpload: shipment " + tracking_number + " of order " +
+                               order_key +
+                               " has an unfinished upload (begun by another run just now); "
+                               "reconcile it first");
+    }
     if (!ins.ok()) return ins.status();
     id = ins.value().Int(0, 0);
-    return Fence(c, cart_id, kOp);
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return id;

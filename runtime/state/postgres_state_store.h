@@ -40,13 +40,21 @@
 // migrates under a transaction-scoped advisory lock, so runners starting
 // together migrate once; a database newer than this build is refused.
 //
-// Transactions: every StateStore method is exactly one transaction. Writes
-// run SERIALIZABLE, so a method means what it means on SQLite (whose writers
-// are serialized by BEGIN IMMEDIATE) however many connections write; a
-// serialization failure or a deadlock re-runs the whole method (up to 10
-// times, with a short random pause) before it is reported Transient. Reads
-// run REPEATABLE READ, READ ONLY: one consistent snapshot, never blocked.
-// A row lock waited on longer than Options::lock_timeout_ms is Transient
+// Transactions: every StateStore method is exactly one transaction, meant
+// to have the outcome SQLite's serialized writers give for any interleaving
+// of calls. Writes run READ COMMITTED (SERIALIZABLE was tried: on small tables
+// its page-level predicate locks made runners on different carts abort each
+// other several times per call), and every read a write depends on is made
+// safe by the statement itself: INSERT … ON CONFLICT and UPDATE … WHERE
+// judge the newest row after waiting for its writer; at most one unfinished
+// push per order and one upload per shipment is a partial unique index (the
+// loser of a race gets the same Permanent "unfinished push/upload" as the
+// check before it); the fence holds the lease row FOR SHARE. A deadlock
+// (only when two runs write the same orders at once, which leases prevent)
+// or a serialization failure re-runs the whole method, up to 10 times with
+// a short random pause, before it is reported Transient. Reads run
+// REPEATABLE READ, READ ONLY: one consistent snapshot, never blocked. A row
+// lock waited on longer than Options::lock_timeout_ms is Transient
 // ("busy"), like SQLite's busy timeout.
 //
 // Leases and fencing: AcquireLease is one INSERT … ON CONFLICT DO UPDATE …
@@ -56,8 +64,8 @@
 // store object remembers the generation it got per cart (its fencing token)
 // until it releases that lease (a lease lost first — taken over or
 // force-unlocked — stays lost for the object until it acquires the cart
-// again). While it holds a token for a cart, every
-// write it makes to that cart's records — RecordDownloaded, UpdateOrder,
+// again). While it holds a token for a cart, every write it makes to that
+// cart's records — RecordDownloaded, UpdateOrder,
 // ResetForResend, BeginSends, FinishSends, DropIntent, RecordShipments,
 // BeginUpload, CompleteUpload, FailUpload, RecordPushedInventory — checks,
 // in the same transaction and holding the lease row FOR SHARE, that the
@@ -235,8 +243,8 @@ class PostgresStateStore : public StateStore {
  private:
   explicit PostgresStateStore(std::unique_ptr<Conn> conn);
   Status Migrate(bool create);
-  /// Runs `body` as one transaction (a write: SERIALIZABLE, re-run on a
-  /// serialization failure), holding mu_. Defined in the .cc only.
+  /// Runs `body` as one transaction (re-run after a deadlock), holding mu_.
+  /// Defined in the .cc only.
   template <class Body>
   Status Transact(std::string_view op, bool write, Body&& body);
   /// In a write transaction: Locked unless the lease of `cart_id` still has

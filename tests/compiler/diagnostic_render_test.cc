@@ -279,7 +279,7 @@ TEST(TextRenderTest, ColorWrapsPositionSeverityAndCaret) {
             "      |             \x1b[1;32m^^^^^^^\x1b[0m\n"
             "\x1b[1mcarts.d/acme.toml:15:9:\x1b[0m \x1b[1;35mwarning[W0303]:\x1b[0m \"token\" "
             "looks like a credential (Shopify token); store it as { secret = \"env:NAME\" }\n"
-            "   15 | token = \"shpat_abc\"\n"
+            "   15 | token = ***********\n"
             "      |         \x1b[1;32m^^^^^^^^^^^\x1b[0m\n"
             "\x1b[1mcarts.d/z.toml:\x1b[0m \x1b[1;36mnote[E0105]:\x1b[0m n\n"
             "1 error, 1 warning generated.\n");
@@ -509,7 +509,7 @@ TEST(SarifRenderTest, StructureRulesAndRuleIndex) {
   EXPECT_EQ(loc["region"]["startColumn"].GetUint(), 9u);
   EXPECT_EQ(loc["region"]["endLine"].GetUint(), 15u);
   EXPECT_EQ(loc["region"]["endColumn"].GetUint(), 20u);
-  EXPECT_STREQ(loc["region"]["snippet"]["text"].GetString(), "token = \"shpat_abc\"");
+  EXPECT_STREQ(loc["region"]["snippet"]["text"].GetString(), "token = ***********");
 
   const rapidjson::Value& whole = results[2]["locations"][0]["physicalLocation"];
   EXPECT_STREQ(whole["artifactLocation"]["uri"].GetString(), "carts.d/empty.toml");

@@ -456,7 +456,8 @@ TEST_F(RunnerTest, FailingCartDoesNotStopOthers) {
   o.today = {2026, 11, 27};
   Compilation c;
   CompileTexts(ProjectToml().Text(),
-               {{"carts.d/acme.toml", AcmeCart().Text()}, {"carts.d/beta.toml", AcmeCart().Id("beta").Text()}},
+               {{"carts.d/acme.toml", AcmeCart().Text()},
+                {"carts.d/beta.toml", AcmeCart().Id("beta").Text()}},
                o, c);
   ASSERT_FALSE(c.diags.has_errors());
   plan_ = BuildPlan(c);

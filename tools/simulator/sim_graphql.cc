@@ -306,7 +306,7 @@ class Parser {
         std::string name;
         Value v;
         if (!Name(&name) || !Expect(':') || !ParseValue(&v, constant)) return false;
-        out->fields.emplace_back(std::move(name), std::move(v));
+        out->fields.push_back(NamedValue{std::move(name), std::move(v)});
       }
       return Expect('}');
     }
@@ -358,7 +358,7 @@ bool ToJson(const Value& v, const Operation& op, const rapidjson::Value& variabl
       return true;
     case Value::Kind::kObject:
       out->SetObject();
-      for (const auto& [name, e] : v.fields) {
+      for (const auto& [name, e] : v.fields) {  // NamedValue
         rapidjson::Value j;
         if (!ToJson(e, op, variables, &j, alloc, error)) return false;
         out->AddMember(

@@ -17,6 +17,8 @@
 
 namespace cartsync::sim::detail::gql {
 
+struct NamedValue;
+
 /// An input value as written in the document.
 struct Value {
   enum class Kind { kNull, kInt, kFloat, kString, kBoolean, kEnum, kList, kObject, kVariable };
@@ -24,7 +26,12 @@ struct Value {
   std::string text;  ///< the literal's text (numbers as written), enum name, variable name
   bool boolean = false;
   std::vector<Value> list;
-  std::vector<std::pair<std::string, Value>> fields;  ///< object fields
+  std::vector<NamedValue> fields;  ///< object fields
+};
+
+struct NamedValue {
+  std::string name;
+  Value value;
 };
 
 using Arguments = std::vector<std::pair<std::string, Value>>;

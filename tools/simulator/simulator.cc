@@ -401,8 +401,8 @@ struct Simulator::Impl {
         res.content_type = "text/html; charset=utf-8";
       } else if (wms ? !AuthorizeWms(world, req, res) : !AuthorizeStore(*st, req, res)) {
         ++fault_counts["unauthorized"];
-      } else if (st != nullptr && st->platform == Platform::kShopify && !IsShopifyGraphql(req) &&
-                 !ShopifyBucket(*st, res)) {
+      } else if (st != nullptr && st->platform == Platform::kShopify &&
+                 !IsShopifyGraphql(req) && !IsShopifyTokenRequest(req) && !ShopifyBucket(*st, res)) {
         ++rate_limited[store_key];
         ++rate_limited_total;
       } else if (st != nullptr && st->platform == Platform::kBigCommerce && !BigCommerceWindow(*st, res)) {

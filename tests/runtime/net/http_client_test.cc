@@ -565,7 +565,8 @@ TEST(HttpClientTest, TransientNetworkErrorThenSuccess) {
 
 TEST(HttpClientTest, PermanentTransportErrorIsNotRetried) {
   ScriptedTransport t;
-  t.FailNext(Status::Permanent("GET " + std::string(kWooUrl) + ": response body larger than 64 MiB"));
+  t.FailNext(
+      Status::Permanent("GET " + std::string(kWooUrl) + ": response body larger than 64 MiB"));
   t.AnswerNext(200);
   FakeClock clock;
   HttpClient client(t, clock);

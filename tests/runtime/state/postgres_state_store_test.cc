@@ -288,6 +288,25 @@ TEST(PostgresOpen, InvalidUrlIsPermanentAndShowsNoPassword) {
   EXPECT_EQ(r.status().message(),
             "invalid PostgreSQL state url postgres://cartsync:****@127.0.0.1:1/"
             "state?no_such_option=1: invalid URI query parameter: \"no_such_option\"");
+
+  // libpq quotes the whole URL, or the bad part of it, in some messages.
+  auto quoted = OpenStateStore("postgres://cartsync:hunter2@[::1/state", ".");
+  ASSERT_FALSE(quoted.ok());
+  EXPECT_EQ(quoted.status().message(),
+            "invalid PostgreSQL state url postgres://cartsync:****@[::1/state: end of string "
+            "reached when looking for matching \"]\" in IPv6 host address in URI: "
+            "\"postgres://cartsync:****@[::1/state\"");
+  auto token = OpenStateStore("postgres://cartsync:p%zz@db/state", ".");
+  ASSERT_FALSE(token.ok());
+  EXPECT_EQ(token.status().message(),
+            "invalid PostgreSQL state url postgres://cartsync:****@db/state: invalid "
+            "percent-encoded token: \"****\"");
+  auto short_one = OpenStateStore("postgres://cartsync:p%z@db/state", ".");
+  ASSERT_FALSE(short_one.ok());
+  EXPECT_EQ(short_one.status().message(),
+            "invalid PostgreSQL state url postgres://cartsync:****@db/state: (libpq's message is "
+            "withheld: it quotes the password)")
+      << "a password too short to replace safely";
 }
 
 // --- opening, migrations -------------------------------------------------------------
@@ -437,11 +456,42 @@ TEST_F(PostgresStoreTest, ADroppedConnectionIsReopenedOnTheNextCall) {
   EXPECT_EQ(store->RecordDownloaded("acme", {MakeOrder("acme", "2")}, "orders", "c2").value(), 1);
 }
 
+TEST_F(PostgresStoreTest, ALockedRowIsBusyAfterTheLockTimeoutAndReadsStillWork) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(
+      store->AcquireLease({"acme", "run-a", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
+  ASSERT_TRUE(store->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
+  PostgresStateStore::Options quick;
+  quick.lock_timeout_ms = 100;
+  auto impatient = Open(quick);
+  ASSERT_NE(impatient, nullptr);
+
+  RawPg blocker(url_);
+  ASSERT_TRUE(blocker.Exec("BEGIN"));
+  ASSERT_TRUE(blocker.Exec("SELECT 1 FROM leases WHERE cart_id = 'acme' FOR UPDATE"));
+  ASSERT_TRUE(blocker.Exec("SELECT 1 FROM orders WHERE order_key = 'acme:1' FOR UPDATE"));
+  Status renew = impatient->RenewLease("acme", "run-a", kNow + 90'000);
+  EXPECT_EQ(renew.code(), StatusCode::Transient) << renew.message();
+  EXPECT_NE(renew.message().find("busy"), std::string::npos) << renew.message();
+  EXPECT_NE(renew.message().find("RenewLease"), std::string::npos) << renew.message();
+  EXPECT_EQ(impatient->UpdateOrder("acme:1", OrderStatus::Held, "x", "", false, kNow).code(),
+            StatusCode::Transient);
+  // Readers are not blocked by the writer.
+  auto o = impatient->GetOrder("acme:1");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_EQ(o.value()->status, OrderStatus::New);
+  EXPECT_EQ(impatient->Leases().value().size(), 1u);
+
+  ASSERT_TRUE(blocker.Exec("COMMIT"));
+  EXPECT_TRUE(impatient->RenewLease("acme", "run-a", kNow + 90'000).ok());
+}
+
 TEST_F(PostgresStoreTest, ATextWithANulByteIsPermanent) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
   OrderRecord o = MakeOrder("acme", "1");
-  o.cart_order_json = std::string("{\"a\":\"x\0y\"}", 12);
+  o.cart_order_json = std::string("{\"a\":\"x\0y\"}", 11);
   auto n = store->RecordDownloaded("acme", {o}, "orders", "c1");
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.status().code(), StatusCode::Permanent);

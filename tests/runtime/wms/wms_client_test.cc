@@ -419,7 +419,8 @@ TEST_F(WmsHttpTest, ClientErrorsArePermanentWithAShortExcerpt) {
 
 TEST_F(WmsHttpTest, ServerErrorsAndNetworkFailuresStayTransient) {
   transport_.Route("GET", "https://wms.test/api/inventory", 503, "down");
-  transport_.RouteFailure("GET", "https://wms.test/api/aliases", Status::Transient("connection refused"));
+  transport_.RouteFailure("GET", "https://wms.test/api/aliases",
+                          Status::Transient("connection refused"));
   auto wms = Make();
   auto inventory = wms->PullInventory();
   ASSERT_FALSE(inventory.ok());
