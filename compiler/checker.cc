@@ -353,7 +353,7 @@ void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& 
 
 // Strings that look like pasted credentials (CredentialKind, safe_text.h),
 // anywhere outside secret refs. `skip` names paths already reported as plain
-// secrets (E0301). `keys` is the path so far, joined only for a finding: a
+// secrets (E0301) and descriptor identifiers (a client ID looks like a token). `keys` is the path so far, joined only for a finding: a
 // long key above many values must not be copied once per value.
 void ScanCredentials(Reader& r, const toml::node& n, std::vector<std::string_view>& keys,
                      const std::set<std::string>& skip) {
@@ -437,7 +437,7 @@ class CartChecker {
     std::set<std::string> secret_paths;
     if (platform_)
       for (const FieldSpec& f : platform_->api)
-        if (f.type == FieldType::Secret) secret_paths.insert("api." + f.name);
+        if (f.type == FieldType::Secret || f.identifier) secret_paths.insert("api." + f.name);
     std::vector<std::string_view> keys;
     ScanCredentials(r_, doc_, keys, secret_paths);
   }

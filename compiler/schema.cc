@@ -96,7 +96,7 @@ class DescriptorReader {
         Error(&node, "field \"" + std::string(key.str()) + "\" must be a table");
         continue;
       }
-      UnknownKeys(*ft, {"type", "required", "pattern", "values", "default", "help"},
+      UnknownKeys(*ft, {"type", "required", "pattern", "values", "default", "help", "identifier"},
                   "field \"" + std::string(key.str()) + "\"");
       FieldSpec f;
       f.name = std::string(key.str());
@@ -124,6 +124,10 @@ class DescriptorReader {
         else Error(d, "default must be a string or an integer");
       }
       f.help = String(*ft, "help", false);
+      if (const toml::node* id = ft->get("identifier")) {
+        if (id->is_boolean()) f.identifier = id->as_boolean()->get();
+        else Error(id, "\"identifier\" must be true or false");
+      }
       out.push_back(std::move(f));
     }
     std::sort(out.begin(), out.end(),

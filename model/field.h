@@ -25,6 +25,9 @@ struct FieldSpec {
   std::optional<std::string> default_string;
   std::optional<int64_t> default_integer;
   std::string help;
+  /// A public identifier that goes with a secret (an app's client ID): its
+  /// value may look like a token, so it is not warned about as one (W0303).
+  bool identifier = false;
 };
 
 }  // namespace cartsync

@@ -92,6 +92,16 @@ TEST(CredentialRulesTest, ClientCredentialsFormIsClean) {
             Lines{});
 }
 
+// A real Dev Dashboard client ID is 32 hex digits, which looks like a
+// token; the descriptor marks it an identifier, so no W0303.
+TEST(CredentialRulesTest, AHexClientIdIsNotWarnedAboutAsACredential) {
+  EXPECT_EQ(Check(ShopifyCart({
+                "client_id = \"3c9f0d5e8a7b6c1d2e3f4a5b6c7d8e9f\"",
+                "client_secret = { secret = \"env:S\" }",
+            })),
+            Lines{});
+}
+
 TEST(CredentialRulesTest, LegacyTokenFormIsClean) {
   EXPECT_EQ(Check(ShopifyCart({"access_token = { secret = \"env:ACME_TOKEN\" }"})), Lines{});
 }

@@ -57,7 +57,7 @@ END_RE = re.compile(r"^<!-- END GENERATED: ([a-z_]+) -->$")
 PLATFORM_KEYS = {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses",
                  "credentials"}
 WMS_KEYS = {"id", "name", "help", "fields"}
-FIELD_KEYS = {"type", "required", "pattern", "values", "default", "help"}
+FIELD_KEYS = {"type", "required", "pattern", "values", "default", "help", "identifier"}
 STATUS_KEYS = {"allowed", "default", "help"}
 FIELD_TYPES = ("string", "url", "secret", "integer", "enum", "string_array")
 SERVICES = ("order_download", "shipment_upload", "inventory_upload")
