@@ -187,6 +187,9 @@ EOF
 sim_start() {
   local config="$1"; shift
   local out="$REL_WORK/sim.stdout"
+  # Empty it first: the child truncates it only once it runs, and until then
+  # the previous simulator's (dead) URL would be read.
+  : >"$out"
   "$CARTSYNC_SIM" --config "$config" --port 0 --quiet "$@" >"$out" 2>"$REL_WORK/sim.stderr" &
   SIM_PID=$!
   local i
