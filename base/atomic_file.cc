@@ -13,7 +13,8 @@ bool WriteFileAtomic(const std::string& path, std::string_view content, std::str
   namespace fs = std::filesystem;
   fs::path target(path);
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp." + std::to_string(getpid()))).string();
+  std::string tmp =
+      (dir / ("." + target.filename().string() + ".tmp." + std::to_string(getpid()))).string();
   auto fail = [&](const char* what) {
     error = std::string(what) + " " + tmp + ": " + std::strerror(errno);
     return false;

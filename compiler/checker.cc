@@ -9,9 +9,9 @@
 #include "base/strings.h"
 #include "base/suggest.h"
 #include "base/url.h"
+#include "compiler/credential_rules.h"
 #include "compiler/pattern.h"
 #include "compiler/safe_text.h"
-#include "compiler/credential_rules.h"
 #include "compiler/toml_util.h"
 #include "model/glob.h"
 #include "model/grammar.h"
@@ -168,8 +168,8 @@ class Reader {
   }
 
   /// A string that must be one of `values`.
-  std::optional<std::string> Enum(const toml::table* t, std::string_view key,
-                                  std::string_view path, const std::vector<std::string>& values) {
+  std::optional<std::string> Enum(const toml::table* t, std::string_view key, std::string_view path,
+                                  const std::vector<std::string>& values) {
     auto s = String(t, key, path);
     if (!s) return std::nullopt;
     if (!Contains(values, *s)) {
@@ -338,12 +338,16 @@ void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& 
     const toml::node* n = r.Get(t, spec.name);
     std::string path = where.substr(1, where.size() - 2) + "." + spec.name;
     if (!n) {
-      if (spec.required) r.diags().Report(DiagId::MissingKey, t ? r.At(*t) : missing_at, {spec.name, where});
+      if (spec.required)
+        r.diags().Report(DiagId::MissingKey, t ? r.At(*t) : missing_at, {spec.name, where});
       FieldValue d;
       d.type = spec.type;
-      if (spec.default_string) d.text = *spec.default_string;
-      else if (spec.default_integer) d.integer = *spec.default_integer;
-      else continue;
+      if (spec.default_string)
+        d.text = *spec.default_string;
+      else if (spec.default_integer)
+        d.integer = *spec.default_integer;
+      else
+        continue;
       out[spec.name] = std::move(d);
       continue;
     }
@@ -353,8 +357,9 @@ void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& 
 
 // Strings that look like pasted credentials (CredentialKind, safe_text.h),
 // anywhere outside secret refs. `skip` names paths already reported as plain
-// secrets (E0301) and descriptor identifiers (a client ID looks like a token). `keys` is the path so far, joined only for a finding: a
-// long key above many values must not be copied once per value.
+// secrets (E0301) and descriptor identifiers (a client ID looks like a token). `keys` is the path
+// so far, joined only for a finding: a long key above many values must not be copied once per
+// value.
 void ScanCredentials(Reader& r, const toml::node& n, std::vector<std::string_view>& keys,
                      const std::set<std::string>& skip) {
   if (const toml::table* t = n.as_table()) {
@@ -391,14 +396,16 @@ void CheckScheduleBounds(Reader& r, Service svc, const Schedule& s, const toml::
   const auto* text = n.as_string();
   SourceRegion at = text ? RegionInString(n, 0, text->get().size(), r.file()) : r.At(n);
   if (min < b.min_seconds) {
-    std::string how = s.kind == Schedule::Kind::Interval ? "every " + FormatDuration(min)
-                                                          : "as often as every " + FormatDuration(min);
+    std::string how = s.kind == Schedule::Kind::Interval
+                          ? "every " + FormatDuration(min)
+                          : "as often as every " + FormatDuration(min);
     std::string limit = "the minimum is every " + FormatDuration(b.min_seconds) +
                         (svc == Service::OrderDownload ? " (cart API rate limits)" : "");
     r.diags().Report(DiagId::ScheduleOutOfBounds, at, {name, how, limit});
   } else if (b.max_seconds && max > b.max_seconds) {
-    std::string how = s.kind == Schedule::Kind::Interval ? "every " + FormatDuration(max)
-                                                          : "with gaps of up to " + FormatDuration(max);
+    std::string how = s.kind == Schedule::Kind::Interval
+                          ? "every " + FormatDuration(max)
+                          : "with gaps of up to " + FormatDuration(max);
     r.diags().Report(DiagId::ScheduleOutOfBounds, at,
                      {name, how, "it must run at least once a day"});
   }
@@ -419,8 +426,9 @@ class CartChecker {
       : doc_(doc), file_(file), ctx_(ctx), out_(out), r_(file, diags) {}
 
   void Run() {
-    r_.UnknownKeys(doc_, {"cart", "api", "services", "statuses", "order_load", "ship_methods",
-                          "items", "order_filters", "carrier_codes", "wms_fields"},
+    r_.UnknownKeys(doc_,
+                   {"cart", "api", "services", "statuses", "order_load", "ship_methods", "items",
+                    "order_filters", "carrier_codes", "wms_fields"},
                    "cart file");
     CheckCartTable();
     CheckServices();
@@ -488,7 +496,8 @@ class CartChecker {
         for (auto& [id, p] : ctx_.schema.platforms) ids.push_back(id);
         std::string hint = r_.Hint(*platform, ids);
         if (hint.empty()) hint = " (known: " + JoinQuoted(ids, "none") + ")";
-        r_.diags().Report(DiagId::UnknownPlatform, r_.At(*cart->get("platform")), {*platform, hint});
+        r_.diags().Report(DiagId::UnknownPlatform, r_.At(*cart->get("platform")),
+                          {*platform, hint});
       } else {
         out_.platform = *platform;
         out_.inventory_quantity = platform_->inventory_quantity;
@@ -541,9 +550,10 @@ class CartChecker {
         } else {
           auto parsed = ParseSchedule(every->as_string()->get());
           if (!parsed) {
-            r_.diags().Report(DiagId::InvalidSchedule,
-                              RegionInString(*every, parsed.error.offset, parsed.error.length, file_),
-                              {parsed.error.message});
+            r_.diags().Report(
+                DiagId::InvalidSchedule,
+                RegionInString(*every, parsed.error.offset, parsed.error.length, file_),
+                {parsed.error.message});
           } else {
             if (cfg.enabled) CheckScheduleBounds(r_, svc, *parsed.value, *every);
             cfg.every = *parsed.value;
@@ -569,7 +579,8 @@ class CartChecker {
     const toml::table* api = r_.Table(&doc_, "api", "api");
     CheckFields(r_, api, platform_->api, "[api]", {}, InCart(*doc_["cart"]["platform"].node()),
                 out_.api);
-    CheckCredentialForms(api, *platform_, file_, InCart(*doc_["cart"]["platform"].node()), r_.diags());
+    CheckCredentialForms(api, *platform_, file_, InCart(*doc_["cart"]["platform"].node()),
+                         r_.diags());
   }
 
   void CheckStatuses() {
@@ -588,7 +599,8 @@ class CartChecker {
         if (!Contains(dim.allowed, v)) {
           std::string hint = r_.Hint(v, dim.allowed);
           if (hint.empty()) hint = "; allowed: " + JoinQuoted(dim.allowed, "none");
-          r_.diags().Report(DiagId::UnknownStatus, r_.At(*node), {v, platform_->id, dim.name, hint});
+          r_.diags().Report(DiagId::UnknownStatus, r_.At(*node),
+                            {v, platform_->id, dim.name, hint});
           continue;
         }
         if (v == "any" && values->size() > 1)
@@ -607,8 +619,9 @@ class CartChecker {
   void CheckOrderLoad() {
     const toml::table* t = r_.Table(&doc_, "order_load", "order_load");
     if (t)
-      r_.UnknownKeys(*t, {"reject_unmapped_ship_codes", "earliest_order_date", "sync_inventory_with",
-                          "sync_inventory_alias", "minimum_inventory_level"},
+      r_.UnknownKeys(*t,
+                     {"reject_unmapped_ship_codes", "earliest_order_date", "sync_inventory_with",
+                      "sync_inventory_alias", "minimum_inventory_level"},
                      "[order_load]");
     out_.reject_unmapped_ship_codes =
         r_.Bool(t, "reject_unmapped_ship_codes", "order_load.reject_unmapped_ship_codes")
@@ -622,7 +635,8 @@ class CartChecker {
         out_.earliest_order_date = d;
         Date two_years_back{ctx_.today.year - 2, ctx_.today.month, ctx_.today.day};
         if (d > ctx_.today)
-          r_.diags().Report(DiagId::FutureEarliestDate, r_.At(*n), {d.ToString(), ctx_.today.ToString()});
+          r_.diags().Report(DiagId::FutureEarliestDate, r_.At(*n),
+                            {d.ToString(), ctx_.today.ToString()});
         else if (d < two_years_back)
           r_.diags().Report(DiagId::OldEarliestDate, r_.At(*n), {d.ToString()});
       }
@@ -648,15 +662,17 @@ class CartChecker {
     if (auto alias = r_.String(t, "sync_inventory_alias", "order_load.sync_inventory_alias")) {
       if (CheckAlias(*alias, *t->get("sync_inventory_alias"))) out_.sync_inventory_alias = *alias;
     }
-    if (auto level = r_.Integer(t, "minimum_inventory_level", "order_load.minimum_inventory_level")) {
+    if (auto level =
+            r_.Integer(t, "minimum_inventory_level", "order_load.minimum_inventory_level")) {
       const toml::node& n = *t->get("minimum_inventory_level");
       if (*level < 0) {
-        r_.diags().Report(DiagId::InvalidValue, r_.At(n),
-                          {std::to_string(*level), "order_load.minimum_inventory_level",
-                           "an integer >= 0", ""});
+        r_.diags().Report(
+            DiagId::InvalidValue, r_.At(n),
+            {std::to_string(*level), "order_load.minimum_inventory_level", "an integer >= 0", ""});
       } else {
         out_.minimum_inventory_level = *level;
-        if (*level > 0 && platform_ && platform_->inventory_quantity != InventoryQuantity::Available)
+        if (*level > 0 && platform_ &&
+            platform_->inventory_quantity != InventoryQuantity::Available)
           r_.diags().Report(DiagId::MinimumInventoryUnsupported, InCart(n),
                             {platform_->id, "on-hand quantity"});
       }
@@ -704,7 +720,9 @@ class CartChecker {
                              r_.Hint(target.value->carrier, wms_->carriers)});
           continue;
         }
-        ShipMatch match = code == "*" ? ShipMatch::Default : IsGlob(code) ? ShipMatch::Glob : ShipMatch::Exact;
+        ShipMatch match = code == "*"    ? ShipMatch::Default
+                          : IsGlob(code) ? ShipMatch::Glob
+                                         : ShipMatch::Exact;
         entries.push_back({{match, code, *target.value}, &k});
       }
     }
@@ -769,16 +787,17 @@ class CartChecker {
         if (a.match == ShipMatch::Exact) {
           // An exact entry always wins; one that agrees with a glob is redundant.
           if (GlobMatch(b.code, a.code) && SameTarget(a.target, b.target))
-            r_.diags().Report(DiagId::ShadowedPattern, r_.At(*entries[i].second),
-                              {"ship method", a.code,
-                               "glob " + Quote(b.code) + " already maps it to " + target});
+            r_.diags().Report(
+                DiagId::ShadowedPattern, r_.At(*entries[i].second),
+                {"ship method", a.code, "glob " + Quote(b.code) + " already maps it to " + target});
           continue;
         }
         bool a_in_b = GlobContains(b.code, a.code), b_in_a = GlobContains(a.code, b.code);
         if (a_in_b && SameTarget(a.target, b.target) && (!b_in_a || i > j)) {
-          r_.diags().Report(DiagId::ShadowedPattern, r_.At(*entries[i].second),
-                            {"ship method glob", a.code,
-                             "every code it matches, " + Quote(b.code) + " already maps to " + target});
+          r_.diags().Report(
+              DiagId::ShadowedPattern, r_.At(*entries[i].second),
+              {"ship method glob", a.code,
+               "every code it matches, " + Quote(b.code) + " already maps to " + target});
         } else if (i < j && !SameTarget(a.target, b.target) && GlobsIntersect(a.code, b.code)) {
           bool a_wins = GlobLiteralCount(a.code) > GlobLiteralCount(b.code) ||
                         (GlobLiteralCount(a.code) == GlobLiteralCount(b.code) && a.code < b.code);
@@ -799,7 +818,7 @@ class CartChecker {
     if (auto code = r_.String(t, "translate_item_code", "items.translate_item_code"))
       if (CheckAlias(*code, *t->get("translate_item_code"))) items.translate_item_code = *code;
     if (auto f = r_.Enum(t, "filter", "items.filter", {"disabled", "whitelist", "blacklist"}))
-      items.filter = *f == "whitelist" ? ItemFilter::Whitelist
+      items.filter = *f == "whitelist"   ? ItemFilter::Whitelist
                      : *f == "blacklist" ? ItemFilter::Blacklist
                                          : ItemFilter::Disabled;
     if (auto l = r_.Enum(t, "filter_level", "items.filter_level", {"item", "order"}))
@@ -820,8 +839,8 @@ class CartChecker {
             if (!GlobBudgetLeft()) break;
             continue;
           }
-          bool covered = IsGlob(a) ? GlobContains(b, a) && (!GlobContains(a, b) || j < i)
-                                   : GlobMatch(b, a);
+          bool covered =
+              IsGlob(a) ? GlobContains(b, a) && (!GlobContains(a, b) || j < i) : GlobMatch(b, a);
           if (covered) {
             r_.diags().Report(DiagId::ShadowedPattern, r_.At(*an),
                               {"sku", a, "already covered by " + Quote(b)});
@@ -861,11 +880,14 @@ class CartChecker {
         }
         f.field = *field;
       } else {
-        if (!t->get("field")) r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"field", "[[order_filters]]"});
+        if (!t->get("field"))
+          r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"field", "[[order_filters]]"});
         ok = false;
       }
       if (auto m = r_.Enum(t, "match", "order_filters.match", {"exact", "prefix", "suffix"}))
-        f.match = *m == "prefix" ? FilterMatch::Prefix : *m == "suffix" ? FilterMatch::Suffix : FilterMatch::Exact;
+        f.match = *m == "prefix"   ? FilterMatch::Prefix
+                  : *m == "suffix" ? FilterMatch::Suffix
+                                   : FilterMatch::Exact;
       if (auto m = r_.Enum(t, "mode", "order_filters.mode", {"required", "restricted"}))
         f.mode = *m == "restricted" ? FilterMode::Restricted : FilterMode::Required;
       if (auto values = r_.Strings(t, "values", "order_filters.values")) {
@@ -876,7 +898,8 @@ class CartChecker {
           ok = false;
         }
       } else {
-        if (!t->get("values")) r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"values", "[[order_filters]]"});
+        if (!t->get("values"))
+          r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"values", "[[order_filters]]"});
         ok = false;
       }
       if (ok) out_.order_filters.push_back(std::move(f));
@@ -933,9 +956,9 @@ void CheckCartFieldSpecs(Reader& r, const toml::table& t, const std::string& wms
       if (std::string error = PatternError(*pattern); error.empty())
         f.pattern = *pattern;
       else
-        r.diags().Report(DiagId::InvalidValue, r.At(*ft->get("pattern")),
-                         {Quote(*pattern), path + ".pattern",
-                          "a valid regular expression (" + error + ")", ""});
+        r.diags().Report(
+            DiagId::InvalidValue, r.At(*ft->get("pattern")),
+            {Quote(*pattern), path + ".pattern", "a valid regular expression (" + error + ")", ""});
     }
     f.help = r.String(ft, "help", path + ".help").value_or("");
     out.push_back(std::move(f));
@@ -962,8 +985,9 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
         out.state_url = *url;
       } else if (url->rfind("postgres://", 0) == 0 || url->rfind("postgresql://", 0) == 0) {
         if (RE2::FullMatch(*url, pg_password)) {
-          if (Diagnostic* d = diags.Report(DiagId::InvalidStateUrl, r.At(n),
-                                           {"postgres://…", "it embeds a password; pass it with PGPASSWORD or ~/.pgpass"}))
+          if (Diagnostic* d = diags.Report(
+                  DiagId::InvalidStateUrl, r.At(n),
+                  {"postgres://…", "it embeds a password; pass it with PGPASSWORD or ~/.pgpass"}))
             d->mask_snippet = true;
         } else {
           out.state_url = *url;
@@ -1001,8 +1025,9 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
                     {"system", "warehouses", "carriers", "alias_types", "cart_fields"}, r.At(*t),
                     cfg.fields);
       }
-      for (auto [key, list] : {std::pair{"warehouses", &cfg.warehouses}, std::pair{"carriers", &cfg.carriers},
-                               std::pair{"alias_types", &cfg.alias_types}})
+      for (auto [key, list] :
+           {std::pair{"warehouses", &cfg.warehouses}, std::pair{"carriers", &cfg.carriers},
+            std::pair{"alias_types", &cfg.alias_types}})
         if (auto values = r.Strings(t, key, "wms." + name + "." + key))
           for (auto& [s, n] : *values) list->push_back(s);
       if (const toml::table* cf = r.Table(t, "cart_fields", "wms." + name + ".cart_fields"))

@@ -3,13 +3,13 @@
 // Output is typed configuration (config.h); nothing downstream sees TOML.
 #pragma once
 
-#include <string_view>
-
 #include <toml++/toml.h>
 
-#include "model/config.h"
+#include <string_view>
+
 #include "compiler/diagnostic.h"
 #include "compiler/schema.h"
+#include "model/config.h"
 
 namespace cartsync {
 

@@ -1,15 +1,15 @@
 #include "compiler/compiler.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <map>
 
-#include <toml++/toml.h>
-
-#include "compiler/checker.h"
 #include "base/sha256.h"
+#include "compiler/checker.h"
 #include "compiler/toml_util.h"
 
 namespace cartsync {
@@ -30,9 +30,7 @@ namespace {
 class Driver {
  public:
   Driver(const CompileOptions& options, Compilation& out)
-      : options_(options),
-        schema_(options.schema ? *options.schema : BuiltinSchema()),
-        out_(out) {}
+      : options_(options), schema_(options.schema ? *options.schema : BuiltinSchema()), out_(out) {}
 
   void LoadProject(const std::string& display, const std::string& rel, std::string text) {
     const SourceFile& file = out_.sources.Add(display, std::move(text));
@@ -135,7 +133,8 @@ std::vector<fs::path> TomlFilesIn(const fs::path& dir) {
 
 void Compile(const CompileOptions& options, Compilation& out) {
   Driver driver(options, out);
-  std::vector<std::string> paths = options.paths.empty() ? std::vector<std::string>{"."} : options.paths;
+  std::vector<std::string> paths =
+      options.paths.empty() ? std::vector<std::string>{"."} : options.paths;
 
   // Pass 1: find the project file (the first one any path leads to).
   std::optional<fs::path> project_path;
@@ -177,7 +176,8 @@ void Compile(const CompileOptions& options, Compilation& out) {
       out.io_error = true;
       continue;
     }
-    if (p.filename() == "cartsync.toml" && !fs::is_directory(p, ec)) p = p.parent_path().empty() ? "." : p.parent_path();
+    if (p.filename() == "cartsync.toml" && !fs::is_directory(p, ec))
+      p = p.parent_path().empty() ? "." : p.parent_path();
     fs::path dir = p;
     if (fs::is_directory(p, ec)) {
       if (fs::is_regular_file(p / "cartsync.toml", ec)) dir = p / out.project.carts_dir;
@@ -202,7 +202,8 @@ void Compile(const CompileOptions& options, Compilation& out) {
       root = dir / "..";
     }
     std::string text;
-    if (ReadInto(path, display, text, out)) driver.LoadCart(display, RelativeTo(path, root), std::move(text));
+    if (ReadInto(path, display, text, out))
+      driver.LoadCart(display, RelativeTo(path, root), std::move(text));
   }
   driver.Finish();
 }

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "model/config.h"
-#include "model/plan.h"
 #include "compiler/diagnostic.h"
 #include "compiler/schema.h"
 #include "compiler/source_file.h"
+#include "model/config.h"
+#include "model/plan.h"
 
 namespace cartsync {
 
@@ -26,7 +26,7 @@ struct Compilation {
   bool io_error = false;  ///< a path was missing or unreadable (exit 2)
   bool has_project = false;
   ProjectConfig project;
-  std::vector<CartConfig> carts;  ///< sorted by id; only carts that checked clean
+  std::vector<CartConfig> carts;   ///< sorted by id; only carts that checked clean
   std::vector<SourceInfo> inputs;  ///< sorted by path
   int files_checked = 0;
 };

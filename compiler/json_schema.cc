@@ -1,13 +1,13 @@
 #include "compiler/json_schema.h"
 
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 #include "model/grammar.h"
 
@@ -55,18 +55,19 @@ std::string SchedulePattern() {
   struct {
     std::string_view number, step;
   } const fields[] = {
-      {"[1-5]?[0-9]", "(?:[1-9]|[1-5][0-9])"},                              // minute 0-59
-      {"(?:1?[0-9]|2[0-3])", "(?:[1-9]|1[0-9]|2[0-3])"},                    // hour 0-23
-      {"(?:[1-9]|[12][0-9]|3[01])", "(?:[1-9]|[12][0-9]|30)"},              // day 1-31
-      {"(?:[1-9]|1[0-2])", "(?:[1-9]|1[01])"},                              // month 1-12
-      {"[0-7]", "[1-7]"},                                                   // weekday 0-7
+      {"[1-5]?[0-9]", "(?:[1-9]|[1-5][0-9])"},                  // minute 0-59
+      {"(?:1?[0-9]|2[0-3])", "(?:[1-9]|1[0-9]|2[0-3])"},        // hour 0-23
+      {"(?:[1-9]|[12][0-9]|3[01])", "(?:[1-9]|[12][0-9]|30)"},  // day 1-31
+      {"(?:[1-9]|1[0-2])", "(?:[1-9]|1[01])"},                  // month 1-12
+      {"[0-7]", "[1-7]"},                                       // weekday 0-7
   };
   std::string cron = "cron:";
   for (const auto& f : fields) cron += " +" + CronField(f.number, f.step);
   return "^(?:0*[1-9][0-9]*[smhd]"
          "|hourly"
          "|daily at (?:[01][0-9]|2[0-3]):[0-5][0-9](?: [-+A-Za-z0-9_]+(?:/[-+A-Za-z0-9_]+)*)?"
-         "|" + cron + ")$";
+         "|" +
+         cron + ")$";
 }
 
 /// A descriptor pattern is matched against the whole value (RE2::FullMatch); in JSON
@@ -74,8 +75,7 @@ std::string SchedulePattern() {
 /// alternation are kept as they are, for readability.
 std::string WholeMatch(const std::string& pattern) {
   bool anchored = pattern.size() >= 2 && pattern.front() == '^' && pattern.back() == '$' &&
-                  pattern[pattern.size() - 2] != '\\' &&
-                  pattern.find('|') == std::string::npos;
+                  pattern[pattern.size() - 2] != '\\' && pattern.find('|') == std::string::npos;
   return anchored ? pattern : "^(?:" + pattern + ")$";
 }
 
@@ -103,8 +103,10 @@ class Builder {
   /// Adds or replaces obj[key].
   void Set(Value& obj, std::string_view key, Value v) {
     auto it = obj.FindMember(Str(key));
-    if (it != obj.MemberEnd()) it->value = v;
-    else obj.AddMember(Str(key), v, alloc_);
+    if (it != obj.MemberEnd())
+      it->value = v;
+    else
+      obj.AddMember(Str(key), v, alloc_);
   }
   void Set(Value& obj, std::string_view key, std::string_view s) { Set(obj, key, Str(s)); }
   // Without this a string literal would pick the bool overload (a standard conversion).
@@ -157,11 +159,13 @@ class Builder {
 
   Value SecretRef(std::string_view description) {
     std::string sep = description.empty() ? "" : description.back() == '.' ? " " : ". ";
-    Value v = Table(std::string(description) + sep +
-                    "A secret: a reference { secret = \"env:NAME\" } or { secret = \"file:PATH\" }, "
-                    "never the value itself");
-    Value secret = Typed("string", "env:NAME (an environment variable) or file:PATH (a file "
-                                   "holding the value)");
+    Value v =
+        Table(std::string(description) + sep +
+              "A secret: a reference { secret = \"env:NAME\" } or { secret = \"file:PATH\" }, "
+              "never the value itself");
+    Value secret = Typed("string",
+                         "env:NAME (an environment variable) or file:PATH (a file "
+                         "holding the value)");
     Set(secret, "pattern", kSecretRefPattern);
     Set(Child(v, "properties"), "secret", std::move(secret));
     Set(v, "required", Strings({"secret"}));
@@ -200,8 +204,10 @@ class Builder {
         break;
     }
     if (f.type != FieldType::Url && !f.pattern.empty()) Set(v, "pattern", WholeMatch(f.pattern));
-    if (f.default_string) Set(v, "default", *f.default_string);
-    else if (f.default_integer) Set(v, "default", *f.default_integer);
+    if (f.default_string)
+      Set(v, "default", *f.default_string);
+    else if (f.default_integer)
+      Set(v, "default", *f.default_integer);
     return v;
   }
 
@@ -224,7 +230,8 @@ std::string PlatformList(const Schema& schema) {
 }
 
 Value CartTable(Builder& b, const Schema& schema) {
-  Value cart = b.Table("The cart (order source): its id, the merchant it belongs to and its platform");
+  Value cart =
+      b.Table("The cart (order source): its id, the merchant it belongs to and its platform");
   Value& props = b.Child(cart, "properties");
   Value id = b.Typed("string",
                      "Unique id of the cart across the repository: lower-case letters, digits and "
@@ -240,8 +247,9 @@ Value CartTable(Builder& b, const Schema& schema) {
         b.StringEnum(ids, "The cart platform, one of the descriptors: " + PlatformList(schema)));
   b.Set(props, "name", b.Typed("string", "Optional display name"));
   b.Set(props, "wms",
-        b.Typed("string", "A [wms.NAME] connection of cartsync.toml; default: the only one "
-                          "declared there"));
+        b.Typed("string",
+                "A [wms.NAME] connection of cartsync.toml; default: the only one "
+                "declared there"));
   b.Set(cart, "required", b.Strings({"id", "client", "platform"}));
   return cart;
 }
@@ -324,7 +332,8 @@ Value ShipMethodsTable(Builder& b) {
   Value t = b.Typed("object",
                     "Cart ship code -> WMS \"CARRIER/SERVICE\". Keys are exact codes or globs "
                     "(* and ?); exact codes win over globs, \"*\" is the catch-all");
-  Value target = b.Typed("string", "WMS carrier and service, \"CARRIER/SERVICE\" (e.g. \"UPS/GROUND\")");
+  Value target =
+      b.Typed("string", "WMS carrier and service, \"CARRIER/SERVICE\" (e.g. \"UPS/GROUND\")");
   b.Set(target, "pattern", kShipTargetPattern);
   b.Set(t, "additionalProperties", std::move(target));
   return t;
@@ -343,8 +352,8 @@ Value ItemsTable(Builder& b) {
                               "the listed skus)");
   b.Set(filter, "default", "disabled");
   b.Set(props, "filter", std::move(filter));
-  Value level = b.StringEnum({"item", "order"},
-                             "item drops a filtered line, order refuses the whole order");
+  Value level =
+      b.StringEnum({"item", "order"}, "item drops a filtered line, order refuses the whole order");
   b.Set(level, "default", "item");
   b.Set(props, "filter_level", std::move(level));
   b.Set(props, "skus", b.StringList("SKUs or globs the filter lists"));
@@ -356,11 +365,14 @@ Value OrderFiltersArray(Builder& b, const Schema& schema) {
                     "Order filters ([[order_filters]]); all must pass, a failing order is "
                     "recorded as skipped with the reason");
   b.Set(a, "minItems", 1);
-  Value f = b.Table("One filter: an order passes when `field` matches one of `values` "
-                    "(mode required) or none of them (mode restricted)");
+  Value f = b.Table(
+      "One filter: an order passes when `field` matches one of `values` "
+      "(mode required) or none of them (mode restricted)");
   Value& props = b.Child(f, "properties");
-  b.Set(props, "field", b.StringEnum(schema.order_fields, "A field of the normalized order document"));
-  Value match = b.StringEnum({"exact", "prefix", "suffix"}, "How values are compared with the field");
+  b.Set(props, "field",
+        b.StringEnum(schema.order_fields, "A field of the normalized order document"));
+  Value match =
+      b.StringEnum({"exact", "prefix", "suffix"}, "How values are compared with the field");
   b.Set(match, "default", "exact");
   b.Set(props, "match", std::move(match));
   b.Set(props, "values", b.StringList("Values to compare with", 1));
@@ -461,7 +473,8 @@ Value PlatformBranch(Builder& b, const PlatformDescriptor& p) {
     for (Service s : kAllServices) {
       if (p.Supports(s)) continue;
       Value svc = b.Typed("object", "");
-      Value enabled = b.Typed("boolean", p.name + " does not support " + std::string(ServiceName(s)));
+      Value enabled =
+          b.Typed("boolean", p.name + " does not support " + std::string(ServiceName(s)));
       b.Set(enabled, "const", false);
       b.Set(b.Child(svc, "properties"), "enabled", std::move(enabled));
       b.Set(b.Child(services, "properties"), ServiceName(s), std::move(svc));
@@ -546,12 +559,14 @@ std::string CartJsonSchema(const Schema& schema) {
   Value& props = b.Child(doc, "properties");
   b.Set(props, "cart", CartTable(b, schema));
   b.Set(props, "api",
-        b.Typed("object", "The platform's connection and credential fields; which ones depends "
-                          "on cart.platform"));
+        b.Typed("object",
+                "The platform's connection and credential fields; which ones depends "
+                "on cart.platform"));
   b.Set(props, "services", ServicesTable(b));
   b.Set(props, "statuses",
-        b.Typed("object", "Which orders download: the platform's status dimensions, each a list "
-                          "of the platform's own status names"));
+        b.Typed("object",
+                "Which orders download: the platform's status dimensions, each a list "
+                "of the platform's own status names"));
   b.Set(props, "order_load", OrderLoadTable(b));
   b.Set(props, "ship_methods", ShipMethodsTable(b));
   b.Set(props, "items", ItemsTable(b));
@@ -610,8 +625,10 @@ void DescribeFields(std::ostream& out, const std::vector<FieldSpec>& fields) {
     std::string line = "    " + f.name + std::string(width - f.name.size() + 2, ' ');
     line += std::string(FieldTypeName(f.type));
     line += f.required ? ", required" : ", optional";
-    if (f.default_string) line += ", default " + Quoted(*f.default_string);
-    else if (f.default_integer) line += ", default " + std::to_string(*f.default_integer);
+    if (f.default_string)
+      line += ", default " + Quoted(*f.default_string);
+    else if (f.default_integer)
+      line += ", default " + std::to_string(*f.default_integer);
     if (f.type == FieldType::Enum) line += ", one of " + QuotedList(f.values);
     if (!f.pattern.empty()) line += ", pattern " + f.pattern;
     if (f.type == FieldType::Secret) line += " ({ secret = \"env:NAME\" | \"file:PATH\" })";

@@ -1,9 +1,9 @@
 #include "compiler/schema.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <toml++/toml.h>
 
 #include "compiler/pattern.h"
 #include "compiler/source_file.h"
@@ -18,14 +18,18 @@ static const T* FindByName(const std::vector<T>& v, std::string_view name) {
   return nullptr;
 }
 
-const FieldSpec* PlatformDescriptor::FindField(std::string_view n) const { return FindByName(api, n); }
+const FieldSpec* PlatformDescriptor::FindField(std::string_view n) const {
+  return FindByName(api, n);
+}
 const StatusDimension* PlatformDescriptor::FindStatus(std::string_view n) const {
   return FindByName(statuses, n);
 }
 bool PlatformDescriptor::Supports(Service s) const {
   return std::find(services.begin(), services.end(), s) != services.end();
 }
-const FieldSpec* WmsDescriptor::FindField(std::string_view n) const { return FindByName(fields, n); }
+const FieldSpec* WmsDescriptor::FindField(std::string_view n) const {
+  return FindByName(fields, n);
+}
 
 const PlatformDescriptor* Schema::FindPlatform(std::string_view id) const {
   auto it = platforms.find(id);
@@ -83,8 +87,10 @@ class DescriptorReader {
       return out;
     }
     for (const toml::node& e : *a) {
-      if (!e.is_string()) Error(&e, "\"" + std::string(key) + "\" must hold strings only");
-      else out.push_back(e.as_string()->get());
+      if (!e.is_string())
+        Error(&e, "\"" + std::string(key) + "\" must hold strings only");
+      else
+        out.push_back(e.as_string()->get());
     }
     return out;
   }
@@ -101,11 +107,15 @@ class DescriptorReader {
       FieldSpec f;
       f.name = std::string(key.str());
       std::string type = String(*ft, "type", true);
-      if (auto parsed = ParseFieldType(type)) f.type = *parsed;
-      else if (!type.empty()) Error(ft->get("type"), "unknown field type \"" + type + "\"");
+      if (auto parsed = ParseFieldType(type))
+        f.type = *parsed;
+      else if (!type.empty())
+        Error(ft->get("type"), "unknown field type \"" + type + "\"");
       if (const toml::node* r = ft->get("required")) {
-        if (r->is_boolean()) f.required = r->as_boolean()->get();
-        else Error(r, "\"required\" must be true or false");
+        if (r->is_boolean())
+          f.required = r->as_boolean()->get();
+        else
+          Error(r, "\"required\" must be true or false");
       }
       f.pattern = String(*ft, "pattern", false);
       // Matched with RE2 and exported to JSON Schema (pattern.h).
@@ -119,14 +129,19 @@ class DescriptorReader {
       if (f.type == FieldType::Enum && f.values.empty())
         Error(ft, "enum field \"" + f.name + "\" needs values");
       if (const toml::node* d = ft->get("default")) {
-        if (auto s = d->value<std::string>()) f.default_string = *s;
-        else if (auto i = d->value<int64_t>()) f.default_integer = *i;
-        else Error(d, "default must be a string or an integer");
+        if (auto s = d->value<std::string>())
+          f.default_string = *s;
+        else if (auto i = d->value<int64_t>())
+          f.default_integer = *i;
+        else
+          Error(d, "default must be a string or an integer");
       }
       f.help = String(*ft, "help", false);
       if (const toml::node* id = ft->get("identifier")) {
-        if (id->is_boolean()) f.identifier = id->as_boolean()->get();
-        else Error(id, "\"identifier\" must be true or false");
+        if (id->is_boolean())
+          f.identifier = id->as_boolean()->get();
+        else
+          Error(id, "\"identifier\" must be true or false");
       }
       out.push_back(std::move(f));
     }
@@ -136,8 +151,9 @@ class DescriptorReader {
   }
 
   void Platform(const toml::table& t, Schema& schema) {
-    UnknownKeys(t, {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses",
-                    "credentials"},
+    UnknownKeys(t,
+                {"id", "name", "inventory_quantity", "services", "base_url", "api", "statuses",
+                 "credentials"},
                 "a platform descriptor");
     for (const char* table : {"api", "statuses"})
       if (const toml::node* n = t.get(table); n && !n->is_table())
@@ -146,12 +162,15 @@ class DescriptorReader {
     p.id = String(t, "id", true);
     p.name = String(t, "name", true);
     std::string q = String(t, "inventory_quantity", true);
-    if (q == "on_hand") p.inventory_quantity = InventoryQuantity::OnHand;
+    if (q == "on_hand")
+      p.inventory_quantity = InventoryQuantity::OnHand;
     else if (q != "available" && !q.empty())
       Error(t.get("inventory_quantity"), "inventory_quantity must be \"available\" or \"on_hand\"");
     for (const std::string& s : Strings(t, "services")) {
-      if (auto svc = ParseService(s)) p.services.push_back(*svc);
-      else Error(t.get("services"), "unknown service \"" + s + "\"");
+      if (auto svc = ParseService(s))
+        p.services.push_back(*svc);
+      else
+        Error(t.get("services"), "unknown service \"" + s + "\"");
     }
     p.base_url_help = String(t, "base_url", false);
     if (const toml::table* api = t["api"].as_table()) FieldSpecs(*api, p.api);
@@ -160,9 +179,10 @@ class DescriptorReader {
     base.name = "base_url";
     base.type = FieldType::Url;
     base.help = p.base_url_help.empty() ? "Overrides the platform's API host" : p.base_url_help;
-    p.api.insert(std::upper_bound(p.api.begin(), p.api.end(), base,
-                                  [](const FieldSpec& a, const FieldSpec& b) { return a.name < b.name; }),
-                 base);
+    p.api.insert(
+        std::upper_bound(p.api.begin(), p.api.end(), base,
+                         [](const FieldSpec& a, const FieldSpec& b) { return a.name < b.name; }),
+        base);
     if (const toml::table* st = t["statuses"].as_table()) {
       for (auto&& [key, node] : *st) {
         const toml::table* dt = node.as_table();
@@ -170,7 +190,8 @@ class DescriptorReader {
           Error(&node, "status dimension must be a table");
           continue;
         }
-        UnknownKeys(*dt, {"allowed", "default", "help"}, "status dimension \"" + std::string(key.str()) + "\"");
+        UnknownKeys(*dt, {"allowed", "default", "help"},
+                    "status dimension \"" + std::string(key.str()) + "\"");
         StatusDimension d;
         d.name = std::string(key.str());
         d.allowed = Strings(*dt, "allowed");
@@ -246,7 +267,9 @@ bool LoadSchema(const std::vector<std::pair<std::string, std::string>>& files, S
   SourceManager sources;
   for (const auto& [path, text] : files) {
     std::string display =
-        display_dir.empty() ? path : (std::filesystem::path(display_dir) / path).lexically_normal().generic_string();
+        display_dir.empty()
+            ? path
+            : (std::filesystem::path(display_dir) / path).lexically_normal().generic_string();
     const SourceFile& file = sources.Add(display, text);
     toml::table t;
     if (!ValidateSourceText(file, diags) || !ParseToml(file, t, diags)) continue;

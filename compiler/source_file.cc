@@ -56,7 +56,12 @@ bool ValidateSourceText(const SourceFile& file, DiagnosticEngine& diags) {
       diags.Report(DiagId::InvalidUtf8, {file.path(), {line, column}, {line, column + 1}}, {hex});
       return false;
     }
-    if (s[i] == '\n') { ++line; column = 1; } else { ++column; }
+    if (s[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
     i += n;
   }
   return true;

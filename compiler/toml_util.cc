@@ -41,16 +41,26 @@ SourceRegion RegionInString(const toml::node& n, size_t offset, size_t length,
 
 std::string_view TypeNameOf(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -72,11 +82,20 @@ bool CheckNestingDepth(const SourceFile& file, DiagnosticEngine& diags) {
     }
     switch (state) {
       case Plain:
-        if (c == '#') state = Comment;
-        else if (s.compare(i, 3, "\"\"\"") == 0) { state = MlBasic; i += 2; column += 2; }
-        else if (s.compare(i, 3, "'''") == 0) { state = MlLiteral; i += 2; column += 2; }
-        else if (c == '"') state = Basic;
-        else if (c == '\'') state = Literal;
+        if (c == '#')
+          state = Comment;
+        else if (s.compare(i, 3, "\"\"\"") == 0) {
+          state = MlBasic;
+          i += 2;
+          column += 2;
+        } else if (s.compare(i, 3, "'''") == 0) {
+          state = MlLiteral;
+          i += 2;
+          column += 2;
+        } else if (c == '"')
+          state = Basic;
+        else if (c == '\'')
+          state = Literal;
         else if (c == '.' && ++dots > kMaxKeyDepthPerLine) {
           diags.Report(DiagId::NestingTooDeep, {file.path(), {line, column}, {line, column + 1}},
                        {std::to_string(kMaxKeyDepthPerLine)});
@@ -84,18 +103,31 @@ bool CheckNestingDepth(const SourceFile& file, DiagnosticEngine& diags) {
         }
         break;
       case Basic:
-        if (c == '\\') { ++i; ++column; }
-        else if (c == '"') state = Plain;
+        if (c == '\\') {
+          ++i;
+          ++column;
+        } else if (c == '"')
+          state = Plain;
         break;
       case Literal:
         if (c == '\'') state = Plain;
         break;
       case MlBasic:
-        if (c == '\\') { ++i; ++column; }
-        else if (s.compare(i, 3, "\"\"\"") == 0) { state = Plain; i += 2; column += 2; }
+        if (c == '\\') {
+          ++i;
+          ++column;
+        } else if (s.compare(i, 3, "\"\"\"") == 0) {
+          state = Plain;
+          i += 2;
+          column += 2;
+        }
         break;
       case MlLiteral:
-        if (s.compare(i, 3, "'''") == 0) { state = Plain; i += 2; column += 2; }
+        if (s.compare(i, 3, "'''") == 0) {
+          state = Plain;
+          i += 2;
+          column += 2;
+        }
         break;
       case Comment:
         break;

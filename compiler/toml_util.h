@@ -1,10 +1,10 @@
 // Small bridges from toml++ nodes to diagnostics: regions and type names.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <string>
 #include <string_view>
-
-#include <toml++/toml.h>
 
 #include "compiler/diagnostic.h"
 #include "compiler/source_file.h"

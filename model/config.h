@@ -28,10 +28,10 @@ struct Date {
 /// A validated field value of [api], [wms.NAME] or [wms_fields].
 struct FieldValue {
   FieldType type = FieldType::String;
-  std::string text;                  ///< String, Url, Enum
-  int64_t integer = 0;               ///< Integer
-  std::optional<SecretRef> secret;   ///< Secret: the reference, never a value
-  std::vector<std::string> list;     ///< StringArray
+  std::string text;                 ///< String, Url, Enum
+  int64_t integer = 0;              ///< Integer
+  std::optional<SecretRef> secret;  ///< Secret: the reference, never a value
+  std::vector<std::string> list;    ///< StringArray
 };
 using FieldValues = std::map<std::string, FieldValue>;
 
@@ -73,9 +73,9 @@ struct OrderFilter {
 
 struct CartConfig {
   std::string id, client, platform, name, wms;
-  std::string source;  ///< project-relative path of the file
-  FieldValues api;     ///< with descriptor defaults filled in
-  std::array<ServiceConfig, 3> services;  ///< indexed by Service
+  std::string source;                                        ///< project-relative path of the file
+  FieldValues api;                                           ///< with descriptor defaults filled in
+  std::array<ServiceConfig, 3> services;                     ///< indexed by Service
   std::map<std::string, std::vector<std::string>> statuses;  ///< every dimension, defaults filled
   bool reject_unmapped_ship_codes = false;
   std::optional<Date> earliest_order_date;

@@ -6,8 +6,9 @@ namespace cartsync {
 
 namespace {
 constexpr std::pair<FieldType, std::string_view> kFieldTypes[] = {
-    {FieldType::String, "string"}, {FieldType::Url, "url"},         {FieldType::Secret, "secret"},
-    {FieldType::Integer, "integer"}, {FieldType::Enum, "enum"},     {FieldType::StringArray, "string_array"},
+    {FieldType::String, "string"}, {FieldType::Url, "url"},
+    {FieldType::Secret, "secret"}, {FieldType::Integer, "integer"},
+    {FieldType::Enum, "enum"},     {FieldType::StringArray, "string_array"},
 };
 }  // namespace
 

@@ -20,7 +20,8 @@ struct FieldSpec {
   std::string name;
   FieldType type = FieldType::String;
   bool required = false;
-  std::string pattern;              ///< regex the whole value must match (in the subset RE2, ECMAScript and Rust regex share: compiler/pattern.h); may be empty
+  std::string pattern;  ///< regex the whole value must match (in the subset RE2, ECMAScript and
+                        ///< Rust regex share: compiler/pattern.h); may be empty
   std::vector<std::string> values;  ///< allowed values when type == Enum
   std::optional<std::string> default_string;
   std::optional<int64_t> default_integer;

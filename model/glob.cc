@@ -77,13 +77,14 @@ bool Walk(std::string_view a, std::string_view b, SymbolOk symbol_ok, bool conta
 }  // namespace
 
 bool GlobsIntersect(std::string_view a, std::string_view b) {
-  return Walk(a, b, [](char x, char y) { return x == '?' || y == '?' || x == y; }, false);
+  return Walk(
+      a, b, [](char x, char y) { return x == '?' || y == '?' || x == y; }, false);
 }
 
 bool GlobContains(std::string_view outer, std::string_view inner) {
   // An inner `?` is any character, so only an outer `?` (or `*`) covers it.
-  return Walk(inner, outer, [](char in, char out) { return out == '?' || (in != '?' && in == out); },
-              true);
+  return Walk(
+      inner, outer, [](char in, char out) { return out == '?' || (in != '?' && in == out); }, true);
 }
 
 size_t GlobLiteralCount(std::string_view p) {

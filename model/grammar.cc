@@ -6,13 +6,12 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
-#include <mutex>
-
 #include <boost/spirit/home/x3.hpp>
 #include <cctype>
 #include <cstdio>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -24,7 +23,6 @@ using It = const char*;
 
 // x3::digit would call std::isdigit, which must not see the negative chars of UTF-8 bytes.
 auto const kDigit = x3::char_('0', '9');
-
 
 template <class T>
 ParseResult<T> Fail(size_t offset, size_t length, std::string message) {
@@ -341,7 +339,6 @@ std::optional<GrammarError> ParseCronField(std::string_view text, size_t base,
   }
   return error(where, len, "unexpected " + CharAt(text, where) + " in the " + name + " field");
 }
-
 
 /// True if some selected day of month exists in some selected month (Feb 29 counts).
 bool DomFitsMonths(const CronFields& f) {

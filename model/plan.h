@@ -27,8 +27,8 @@ struct PlanStep {
 };
 
 struct PlanCart {
-  CartConfig config;             ///< everything the steps need
-  std::vector<PlanStep> steps;   ///< enabled services, in execution order
+  CartConfig config;            ///< everything the steps need
+  std::vector<PlanStep> steps;  ///< enabled services, in execution order
 };
 
 struct Plan {

@@ -1,12 +1,12 @@
 #include "model/plan_json.h"
 
-#include <algorithm>
-#include <cstdio>
-
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include "model/grammar.h"
 
@@ -16,8 +16,12 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
-void Str(Writer& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
-void Key(Writer& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void Str(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+void Key(Writer& w, std::string_view s) {
+  w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
 
 void Strings(Writer& w, const std::vector<std::string>& v) {
   w.StartArray();
@@ -34,9 +38,15 @@ void Field(Writer& w, const FieldValue& v) {
       Str(w, v.secret ? v.secret->Text() : "");
       w.EndObject();
       return;
-    case FieldType::Integer: w.Int64(v.integer); return;
-    case FieldType::StringArray: Strings(w, v.list); return;
-    default: Str(w, v.text); return;
+    case FieldType::Integer:
+      w.Int64(v.integer);
+      return;
+    case FieldType::StringArray:
+      Strings(w, v.list);
+      return;
+    default:
+      Str(w, v.text);
+      return;
   }
 }
 
@@ -51,21 +61,29 @@ void Fields(Writer& w, const FieldValues& fields) {
 
 void Items(Writer& w, const ItemRules& items) {
   w.StartObject();
-  Key(w, "translate_item_code"); Str(w, items.translate_item_code);
-  Key(w, "filter"); Str(w, ItemFilterName(items.filter));
-  Key(w, "filter_level"); Str(w, FilterLevelName(items.level));
-  Key(w, "skus"); Strings(w, items.skus);
+  Key(w, "translate_item_code");
+  Str(w, items.translate_item_code);
+  Key(w, "filter");
+  Str(w, ItemFilterName(items.filter));
+  Key(w, "filter_level");
+  Str(w, FilterLevelName(items.level));
+  Key(w, "skus");
+  Strings(w, items.skus);
   w.EndObject();
 }
 
 void Step(Writer& w, const PlanStep& step, const CartConfig& c) {
   w.StartObject();
-  Key(w, "id"); Str(w, step.id);
-  Key(w, "service"); Str(w, ServiceName(step.service));
+  Key(w, "id");
+  Str(w, step.id);
+  Key(w, "service");
+  Str(w, ServiceName(step.service));
   Key(w, "every");
   w.StartObject();
-  Key(w, "text"); Str(w, step.every.Canonical());
-  Key(w, "seconds"); w.Int64(step.every.MinPeriodSeconds());
+  Key(w, "text");
+  Str(w, step.every.Canonical());
+  Key(w, "seconds");
+  w.Int64(step.every.MinPeriodSeconds());
   w.EndObject();
   switch (step.service) {
     case Service::OrderDownload:
@@ -78,31 +96,42 @@ void Step(Writer& w, const PlanStep& step, const CartConfig& c) {
       w.EndObject();
       Key(w, "earliest_order_date");
       Str(w, c.earliest_order_date ? c.earliest_order_date->ToString() : "");
-      Key(w, "reject_unmapped_ship_codes"); w.Bool(c.reject_unmapped_ship_codes);
+      Key(w, "reject_unmapped_ship_codes");
+      w.Bool(c.reject_unmapped_ship_codes);
       Key(w, "ship_methods");
       w.StartArray();
       for (const ShipMapping& m : c.ship_methods) {
         w.StartObject();
-        Key(w, "match"); Str(w, ShipMatchName(m.match));
-        Key(w, "code"); Str(w, m.code);
-        Key(w, "carrier"); Str(w, m.target.carrier);
-        Key(w, "service"); Str(w, m.target.service);
+        Key(w, "match");
+        Str(w, ShipMatchName(m.match));
+        Key(w, "code");
+        Str(w, m.code);
+        Key(w, "carrier");
+        Str(w, m.target.carrier);
+        Key(w, "service");
+        Str(w, m.target.service);
         w.EndObject();
       }
       w.EndArray();
-      Key(w, "items"); Items(w, c.items);
+      Key(w, "items");
+      Items(w, c.items);
       Key(w, "order_filters");
       w.StartArray();
       for (const OrderFilter& f : c.order_filters) {
         w.StartObject();
-        Key(w, "field"); Str(w, f.field);
-        Key(w, "match"); Str(w, FilterMatchName(f.match));
-        Key(w, "values"); Strings(w, f.values);
-        Key(w, "mode"); Str(w, FilterModeName(f.mode));
+        Key(w, "field");
+        Str(w, f.field);
+        Key(w, "match");
+        Str(w, FilterMatchName(f.match));
+        Key(w, "values");
+        Strings(w, f.values);
+        Key(w, "mode");
+        Str(w, FilterModeName(f.mode));
         w.EndObject();
       }
       w.EndArray();
-      Key(w, "wms_fields"); Fields(w, c.wms_fields);
+      Key(w, "wms_fields");
+      Fields(w, c.wms_fields);
       break;
     case Service::ShipmentUpload:
       Key(w, "carrier_codes");
@@ -114,11 +143,16 @@ void Step(Writer& w, const PlanStep& step, const CartConfig& c) {
       w.EndObject();
       break;
     case Service::InventoryUpload:
-      Key(w, "sync_inventory_with"); Str(w, c.sync_inventory_with);
-      Key(w, "sync_inventory_alias"); Str(w, c.sync_inventory_alias);
-      Key(w, "minimum_inventory_level"); w.Int64(c.minimum_inventory_level);
-      Key(w, "quantity"); Str(w, InventoryQuantityName(c.inventory_quantity));
-      Key(w, "items"); Items(w, c.items);
+      Key(w, "sync_inventory_with");
+      Str(w, c.sync_inventory_with);
+      Key(w, "sync_inventory_alias");
+      Str(w, c.sync_inventory_alias);
+      Key(w, "minimum_inventory_level");
+      w.Int64(c.minimum_inventory_level);
+      Key(w, "quantity");
+      Str(w, InventoryQuantityName(c.inventory_quantity));
+      Key(w, "items");
+      Items(w, c.items);
       break;
   }
   w.EndObject();
@@ -131,13 +165,16 @@ std::string PlanToJson(const Plan& plan) {
   Writer w(buf);
   w.SetIndent(' ', 2);
   w.StartObject();
-  Key(w, "format_version"); w.Int(plan.format_version);
+  Key(w, "format_version");
+  w.Int(plan.format_version);
   Key(w, "sources");
   w.StartArray();
   for (const SourceInfo& s : plan.sources) {
     w.StartObject();
-    Key(w, "path"); Str(w, s.path);
-    Key(w, "sha256"); Str(w, s.sha256);
+    Key(w, "path");
+    Str(w, s.path);
+    Key(w, "sha256");
+    Str(w, s.sha256);
     w.EndObject();
   }
   w.EndArray();
@@ -146,13 +183,20 @@ std::string PlanToJson(const Plan& plan) {
   for (const PlanCart& pc : plan.carts) {
     const CartConfig& c = pc.config;
     w.StartObject();
-    Key(w, "id"); Str(w, c.id);
-    Key(w, "client"); Str(w, c.client);
-    Key(w, "platform"); Str(w, c.platform);
-    Key(w, "name"); Str(w, c.name);
-    Key(w, "wms"); Str(w, c.wms);
-    Key(w, "source"); Str(w, c.source);
-    Key(w, "api"); Fields(w, c.api);
+    Key(w, "id");
+    Str(w, c.id);
+    Key(w, "client");
+    Str(w, c.client);
+    Key(w, "platform");
+    Str(w, c.platform);
+    Key(w, "name");
+    Str(w, c.name);
+    Key(w, "wms");
+    Str(w, c.wms);
+    Key(w, "source");
+    Str(w, c.source);
+    Key(w, "api");
+    Fields(w, c.api);
     Key(w, "steps");
     w.StartArray();
     for (const PlanStep& s : pc.steps) Step(w, s, c);
@@ -165,20 +209,25 @@ std::string PlanToJson(const Plan& plan) {
   for (const auto& [name, wms] : plan.wms) {
     Key(w, name);
     w.StartObject();
-    Key(w, "system"); Str(w, wms.system);
+    Key(w, "system");
+    Str(w, wms.system);
     for (const auto& [k, v] : wms.fields) {
       Key(w, k);
       Field(w, v);
     }
-    Key(w, "warehouses"); Strings(w, wms.warehouses);
-    Key(w, "carriers"); Strings(w, wms.carriers);
-    Key(w, "alias_types"); Strings(w, wms.alias_types);
+    Key(w, "warehouses");
+    Strings(w, wms.warehouses);
+    Key(w, "carriers");
+    Strings(w, wms.carriers);
+    Key(w, "alias_types");
+    Strings(w, wms.alias_types);
     w.EndObject();
   }
   w.EndObject();
   Key(w, "state");
   w.StartObject();
-  Key(w, "url"); Str(w, plan.state_url);
+  Key(w, "url");
+  Str(w, plan.state_url);
   w.EndObject();
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
@@ -194,7 +243,8 @@ class JsonReader {
  public:
   std::string error;
 
-  const rapidjson::Value* Member(const rapidjson::Value& obj, const char* key, const std::string& path) {
+  const rapidjson::Value* Member(const rapidjson::Value& obj, const char* key,
+                                 const std::string& path) {
     if (!obj.IsObject()) return Fail(path + " must be an object");
     auto it = obj.FindMember(key);
     if (it == obj.MemberEnd()) return Fail(path + "." + key + " is missing");
@@ -231,7 +281,8 @@ class JsonReader {
     }
     return v->GetBool();
   }
-  std::vector<std::string> Strings(const rapidjson::Value& obj, const char* key, const std::string& path) {
+  std::vector<std::string> Strings(const rapidjson::Value& obj, const char* key,
+                                   const std::string& path) {
     std::vector<std::string> out;
     const rapidjson::Value* v = Member(obj, key, path);
     if (!v) return out;
@@ -248,12 +299,14 @@ class JsonReader {
     }
     return out;
   }
-  const rapidjson::Value* Array(const rapidjson::Value& obj, const char* key, const std::string& path) {
+  const rapidjson::Value* Array(const rapidjson::Value& obj, const char* key,
+                                const std::string& path) {
     const rapidjson::Value* v = Member(obj, key, path);
     if (v && !v->IsArray()) return Fail(path + "." + key + " must be an array");
     return v;
   }
-  const rapidjson::Value* Object(const rapidjson::Value& obj, const char* key, const std::string& path) {
+  const rapidjson::Value* Object(const rapidjson::Value& obj, const char* key,
+                                 const std::string& path) {
     const rapidjson::Value* v = Member(obj, key, path);
     if (v && !v->IsObject()) return Fail(path + "." + key + " must be an object");
     return v;
@@ -298,7 +351,9 @@ class JsonReader {
     std::string p = path + ".items";
     items.translate_item_code = String(*v, "translate_item_code", p);
     std::string f = String(*v, "filter", p);
-    items.filter = f == "whitelist" ? ItemFilter::Whitelist : f == "blacklist" ? ItemFilter::Blacklist : ItemFilter::Disabled;
+    items.filter = f == "whitelist"   ? ItemFilter::Whitelist
+                   : f == "blacklist" ? ItemFilter::Blacklist
+                                      : ItemFilter::Disabled;
     items.level = String(*v, "filter_level", p) == "order" ? FilterLevel::Order : FilterLevel::Item;
     items.skus = Strings(*v, "skus", p);
   }
@@ -316,8 +371,10 @@ class JsonReader {
     step.service = *svc;
     if (const rapidjson::Value* every = Object(s, "every", path)) {
       auto parsed = ParseSchedule(String(*every, "text", path + ".every"));
-      if (!parsed) Fail(path + ".every.text: " + parsed.error.message);
-      else step.every = *parsed.value;
+      if (!parsed)
+        Fail(path + ".every.text: " + parsed.error.message);
+      else
+        step.every = *parsed.value;
     }
     c.services[static_cast<size_t>(step.service)] = {true, step.every};
     switch (step.service) {
@@ -329,14 +386,17 @@ class JsonReader {
           }
         std::string date = String(s, "earliest_order_date", path);
         Date d;
-        if (std::sscanf(date.c_str(), "%4d-%2d-%2d", &d.year, &d.month, &d.day) == 3) c.earliest_order_date = d;
+        if (std::sscanf(date.c_str(), "%4d-%2d-%2d", &d.year, &d.month, &d.day) == 3)
+          c.earliest_order_date = d;
         c.reject_unmapped_ship_codes = Bool(s, "reject_unmapped_ship_codes", path);
         if (const rapidjson::Value* maps = Array(s, "ship_methods", path))
           for (const auto& m : maps->GetArray()) {
             std::string p = path + ".ship_methods[]";
             ShipMapping sm;
             std::string match = String(m, "match", p);
-            sm.match = match == "glob" ? ShipMatch::Glob : match == "default" ? ShipMatch::Default : ShipMatch::Exact;
+            sm.match = match == "glob"      ? ShipMatch::Glob
+                       : match == "default" ? ShipMatch::Default
+                                            : ShipMatch::Exact;
             sm.code = String(m, "code", p);
             sm.target = {String(m, "carrier", p), String(m, "service", p)};
             c.ship_methods.push_back(std::move(sm));
@@ -348,12 +408,16 @@ class JsonReader {
             OrderFilter of;
             of.field = String(f, "field", p);
             std::string match = String(f, "match", p);
-            of.match = match == "prefix" ? FilterMatch::Prefix : match == "suffix" ? FilterMatch::Suffix : FilterMatch::Exact;
+            of.match = match == "prefix"   ? FilterMatch::Prefix
+                       : match == "suffix" ? FilterMatch::Suffix
+                                           : FilterMatch::Exact;
             of.values = Strings(f, "values", p);
-            of.mode = String(f, "mode", p) == "restricted" ? FilterMode::Restricted : FilterMode::Required;
+            of.mode = String(f, "mode", p) == "restricted" ? FilterMode::Restricted
+                                                           : FilterMode::Required;
             c.order_filters.push_back(std::move(of));
           }
-        if (const rapidjson::Value* wf = Object(s, "wms_fields", path)) FieldsOf(*wf, path + ".wms_fields", c.wms_fields);
+        if (const rapidjson::Value* wf = Object(s, "wms_fields", path))
+          FieldsOf(*wf, path + ".wms_fields", c.wms_fields);
         break;
       }
       case Service::ShipmentUpload:
@@ -367,7 +431,9 @@ class JsonReader {
         c.sync_inventory_with = String(s, "sync_inventory_with", path);
         c.sync_inventory_alias = String(s, "sync_inventory_alias", path);
         c.minimum_inventory_level = Int(s, "minimum_inventory_level", path);
-        c.inventory_quantity = String(s, "quantity", path) == "on_hand" ? InventoryQuantity::OnHand : InventoryQuantity::Available;
+        c.inventory_quantity = String(s, "quantity", path) == "on_hand"
+                                   ? InventoryQuantity::OnHand
+                                   : InventoryQuantity::Available;
         ItemsOf(s, path, c.items);
         break;
     }
@@ -389,13 +455,14 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
   out = Plan{};
   out.format_version = static_cast<int>(r.Int(doc, "format_version", "$"));
   if (r.error.empty() && out.format_version != kPlanFormatVersion) {
-    error = "plan format_version " + std::to_string(out.format_version) + " is not supported (expected " +
-            std::to_string(kPlanFormatVersion) + ")";
+    error = "plan format_version " + std::to_string(out.format_version) +
+            " is not supported (expected " + std::to_string(kPlanFormatVersion) + ")";
     return false;
   }
   if (const rapidjson::Value* sources = r.Array(doc, "sources", "$"))
     for (const auto& s : sources->GetArray())
-      out.sources.push_back({r.String(s, "path", "$.sources[]"), r.String(s, "sha256", "$.sources[]")});
+      out.sources.push_back(
+          {r.String(s, "path", "$.sources[]"), r.String(s, "sha256", "$.sources[]")});
   if (const rapidjson::Value* carts = r.Array(doc, "carts", "$")) {
     for (const auto& c : carts->GetArray()) {
       PlanCart pc;
@@ -406,7 +473,8 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
       pc.config.name = r.String(c, "name", path);
       pc.config.wms = r.String(c, "wms", path);
       pc.config.source = r.String(c, "source", path);
-      if (const rapidjson::Value* api = r.Object(c, "api", path)) r.FieldsOf(*api, path + ".api", pc.config.api);
+      if (const rapidjson::Value* api = r.Object(c, "api", path))
+        r.FieldsOf(*api, path + ".api", pc.config.api);
       if (const rapidjson::Value* steps = r.Array(c, "steps", path))
         for (const auto& s : steps->GetArray())
           r.StepOf(s, path + ".steps[" + std::to_string(pc.steps.size()) + "]", pc);
@@ -427,7 +495,8 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
       out.wms.emplace(w.name, std::move(w));
     }
   }
-  if (const rapidjson::Value* state = r.Object(doc, "state", "$")) out.state_url = r.String(*state, "url", "$.state");
+  if (const rapidjson::Value* state = r.Object(doc, "state", "$"))
+    out.state_url = r.String(*state, "url", "$.state");
   error = r.error;
   return error.empty();
 }

@@ -40,8 +40,8 @@ struct Schedule {
   /// First run time strictly after unix time `t`. Intervals run on the grid of multiples
   /// of the interval since the epoch (15m runs at :00, :15, :30, :45); hourly at minute 0.
   /// Daily with a `tz` is computed here as if the zone were UTC; the runtime evaluates it
-  /// in the zone (runtime/time_zone.h). Returns INT64_MAX if the schedule never fires (only possible for
-  /// hand-built schedules; the parser rejects those) or the result would overflow.
+  /// in the zone (runtime/time_zone.h). Returns INT64_MAX if the schedule never fires (only
+  /// possible for hand-built schedules; the parser rejects those) or the result would overflow.
   int64_t NextAfter(int64_t t) const;
   /// "15m" | "90s" | "2h" | "1d" (interval in the largest exact unit) | "hourly" |
   /// "daily at 02:30" | "daily at 02:30 Europe/Berlin" | "cron: */15 * * * *".

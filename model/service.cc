@@ -4,9 +4,12 @@ namespace cartsync {
 
 std::string_view ServiceName(Service s) {
   switch (s) {
-    case Service::OrderDownload: return "order_download";
-    case Service::ShipmentUpload: return "shipment_upload";
-    case Service::InventoryUpload: return "inventory_upload";
+    case Service::OrderDownload:
+      return "order_download";
+    case Service::ShipmentUpload:
+      return "shipment_upload";
+    case Service::InventoryUpload:
+      return "inventory_upload";
   }
   return "";
 }

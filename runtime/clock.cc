@@ -1,12 +1,12 @@
 #include "runtime/clock.h"
 
-#include "base/strings.h"
-
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <string_view>
 #include <thread>
+
+#include "base/strings.h"
 
 namespace cartsync {
 

@@ -3,14 +3,14 @@
 // shipments, inventory and aliases — with their JSON forms.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 namespace cartsync {
 

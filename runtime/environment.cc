@@ -17,7 +17,8 @@ class OwningConnector : public CartConnector {
  public:
   OwningConnector(std::unique_ptr<HttpStack> http, std::unique_ptr<CartConnector> inner)
       : http_(std::move(http)), inner_(std::move(inner)) {}
-  Status FetchOrders(const OrderWindow& w, const std::function<Status(std::vector<CartOrder>&&)>& sink) override {
+  Status FetchOrders(const OrderWindow& w,
+                     const std::function<Status(std::vector<CartOrder>&&)>& sink) override {
     return inner_->FetchOrders(w, sink);
   }
   Result<bool> HasTracking(const std::string& id, const std::string& number) override {
@@ -39,8 +40,12 @@ class OwningWms : public WmsClient {
   OwningWms(std::unique_ptr<HttpStack> http, std::unique_ptr<WmsClient> inner)
       : http_(std::move(http)), inner_(std::move(inner)) {}
   Result<std::string> PushOrder(const WmsOrder& o) override { return inner_->PushOrder(o); }
-  Result<std::optional<std::string>> FindOrder(const std::string& key) override { return inner_->FindOrder(key); }
-  Result<ShipmentPage> PullShipments(const std::string& since) override { return inner_->PullShipments(since); }
+  Result<std::optional<std::string>> FindOrder(const std::string& key) override {
+    return inner_->FindOrder(key);
+  }
+  Result<ShipmentPage> PullShipments(const std::string& since) override {
+    return inner_->PullShipments(since);
+  }
   Result<InventorySnapshot> PullInventory() override { return inner_->PullInventory(); }
   Result<std::vector<AliasRecord>> PullAliases() override { return inner_->PullAliases(); }
 
@@ -58,10 +63,12 @@ Result<std::unique_ptr<CartConnector>> ProductionEnvironment::Connector(const Ca
   auto http = std::make_unique<HttpStack>(clock_, retry_);
   auto inner = MakeCartConnector(cart, {&http->client, &secrets_});
   if (!inner.ok()) return inner.status();
-  return std::unique_ptr<CartConnector>(new OwningConnector(std::move(http), std::move(inner.value())));
+  return std::unique_ptr<CartConnector>(
+      new OwningConnector(std::move(http), std::move(inner.value())));
 }
 
-Result<std::unique_ptr<WmsClient>> ProductionEnvironment::Wms(const WmsConfig& wms, const std::string&) {
+Result<std::unique_ptr<WmsClient>> ProductionEnvironment::Wms(const WmsConfig& wms,
+                                                              const std::string&) {
   auto http = std::make_unique<HttpStack>(clock_, retry_);
   WmsDeps deps{&http->client, &secrets_, &clock_, base_dir_};
   auto inner = MakeWmsClient(wms, deps);

@@ -14,11 +14,11 @@
 namespace cartsync {
 
 struct InventoryComputation {
-  std::vector<InventoryPush> pushes;  ///< only quantities that changed, sorted by SKU
+  std::vector<InventoryPush> pushes;          ///< only quantities that changed, sorted by SKU
   std::map<std::string, int64_t> quantities;  ///< every cart SKU considered -> quantity
-  int unaliased = 0;  ///< WMS SKUs without the cart's alias (ignored)
-  int filtered = 0;   ///< SKUs excluded by [items]
-  int unchanged = 0;  ///< same as last pushed
+  int unaliased = 0;                          ///< WMS SKUs without the cart's alias (ignored)
+  int filtered = 0;                           ///< SKUs excluded by [items]
+  int unchanged = 0;                          ///< same as last pushed
 };
 
 /// Per WMS SKU: the chosen warehouse (or the sum of all), of the quantity the

@@ -26,11 +26,16 @@ std::string OrderFieldValue(const CartOrder& o, const CartConfig& cart, const st
   if (field == "placed_at") return o.placed_at;
   if (field == "ship_method.cart_code") return o.ship_code;
   const std::pair<const char*, const std::string*> address[] = {
-      {"ship_to.name", &a.name},         {"ship_to.company", &a.company},
-      {"ship_to.address1", &a.address1}, {"ship_to.address2", &a.address2},
-      {"ship_to.city", &a.city},         {"ship_to.region", &a.region},
-      {"ship_to.postal_code", &a.postal_code}, {"ship_to.country", &a.country},
-      {"ship_to.phone", &a.phone},       {"ship_to.email", &a.email}};
+      {"ship_to.name", &a.name},
+      {"ship_to.company", &a.company},
+      {"ship_to.address1", &a.address1},
+      {"ship_to.address2", &a.address2},
+      {"ship_to.city", &a.city},
+      {"ship_to.region", &a.region},
+      {"ship_to.postal_code", &a.postal_code},
+      {"ship_to.country", &a.country},
+      {"ship_to.phone", &a.phone},
+      {"ship_to.email", &a.email}};
   for (const auto& [name, value] : address)
     if (field == name) return *value;
   return {};
@@ -47,8 +52,10 @@ namespace {
 
 bool Matches(FilterMatch m, const std::string& value, const std::string& pattern) {
   switch (m) {
-    case FilterMatch::Exact: return value == pattern;
-    case FilterMatch::Prefix: return value.rfind(pattern, 0) == 0;
+    case FilterMatch::Exact:
+      return value == pattern;
+    case FilterMatch::Prefix:
+      return value.rfind(pattern, 0) == 0;
     case FilterMatch::Suffix:
       return value.size() >= pattern.size() &&
              value.compare(value.size() - pattern.size(), pattern.size(), pattern) == 0;
@@ -60,7 +67,9 @@ bool Matches(FilterMatch m, const std::string& value, const std::string& pattern
 std::string FilterFailure(const OrderFilter& f, const std::string& value) {
   auto hit = std::find_if(f.values.begin(), f.values.end(),
                           [&](const std::string& v) { return Matches(f.match, value, v); });
-  std::string how = f.match == FilterMatch::Exact ? "" : std::string(" (") + std::string(FilterMatchName(f.match)) + ")";
+  std::string how = f.match == FilterMatch::Exact
+                        ? ""
+                        : std::string(" (") + std::string(FilterMatchName(f.match)) + ")";
   if (f.mode == FilterMode::Required && hit == f.values.end())
     return f.field + " " + Quote(value) + " matches none of " + JoinQuoted(f.values) + how;
   if (f.mode == FilterMode::Restricted && hit != f.values.end())
@@ -70,7 +79,8 @@ std::string FilterFailure(const OrderFilter& f, const std::string& value) {
 
 std::string FieldJson(const FieldValue& v) {
   switch (v.type) {
-    case FieldType::Integer: return std::to_string(v.integer);
+    case FieldType::Integer:
+      return std::to_string(v.integer);
     default: {
       std::string out = "\"";
       for (char c : v.text) {
@@ -101,7 +111,8 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
   if (cart.earliest_order_date) {
     std::string earliest = cart.earliest_order_date->ToString();
     if (o.placed_at.substr(0, 10) < earliest)
-      return reject(Verdict::Skipped, "placed " + o.placed_at + ", before earliest_order_date " + earliest);
+      return reject(Verdict::Skipped,
+                    "placed " + o.placed_at + ", before earliest_order_date " + earliest);
   }
   // 2. Order filters: all must pass.
   for (const OrderFilter& f : cart.order_filters) {
@@ -114,11 +125,13 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
     if (ItemPassesFilter(cart.items, line.sku)) {
       lines.push_back(line);
     } else if (cart.items.level == FilterLevel::Order) {
-      return reject(Verdict::Held, "item " + Quote(line.sku) + " is excluded by [items] (filter_level = \"order\")");
+      return reject(Verdict::Held, "item " + Quote(line.sku) +
+                                       " is excluded by [items] (filter_level = \"order\")");
     }
   }
   if (lines.empty())
-    return reject(Verdict::Skipped, o.lines.empty() ? "order has no items" : "every item is excluded by [items]");
+    return reject(Verdict::Skipped,
+                  o.lines.empty() ? "order has no items" : "every item is excluded by [items]");
   // 4. Item codes: the cart's SKU is an alias of the WMS SKU.
   const std::string& alias = cart.items.translate_item_code;
   if (alias != "master_sku") {
@@ -132,24 +145,30 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
         }
       }
       if (!aliases.alias_by_sku.count(line.sku))
-        return reject(Verdict::Held, "item " + Quote(line.sku) + " has no WMS SKU with alias " + alias);
+        return reject(Verdict::Held,
+                      "item " + Quote(line.sku) + " has no WMS SKU with alias " + alias);
     }
   }
   // 5. Ship method: the plan lists mappings in priority order.
   d.order.ship_method.cart_code = o.ship_code;
-  auto mapping = std::find_if(cart.ship_methods.begin(), cart.ship_methods.end(), [&](const ShipMapping& m) {
-    switch (m.match) {
-      case ShipMatch::Exact: return m.code == o.ship_code;
-      case ShipMatch::Glob: return GlobMatch(m.code, o.ship_code);
-      case ShipMatch::Default: return true;
-    }
-    return false;
-  });
+  auto mapping =
+      std::find_if(cart.ship_methods.begin(), cart.ship_methods.end(), [&](const ShipMapping& m) {
+        switch (m.match) {
+          case ShipMatch::Exact:
+            return m.code == o.ship_code;
+          case ShipMatch::Glob:
+            return GlobMatch(m.code, o.ship_code);
+          case ShipMatch::Default:
+            return true;
+        }
+        return false;
+      });
   if (mapping != cart.ship_methods.end()) {
     d.order.ship_method.carrier = mapping->target.carrier;
     d.order.ship_method.service = mapping->target.service;
   } else if (cart.reject_unmapped_ship_codes) {
-    return reject(Verdict::Held, "ship code " + Quote(o.ship_code) + " is not mapped in [ship_methods]");
+    return reject(Verdict::Held,
+                  "ship code " + Quote(o.ship_code) + " is not mapped in [ship_methods]");
   }
   WmsOrder& w = d.order;
   w.order_key = OrderKey(cart.id, o.id);

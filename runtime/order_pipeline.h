@@ -32,10 +32,12 @@ struct OrderDecision {
 /// Held for this reason only a person can release (state resend).
 inline constexpr const char* kRetryWindowExhausted = "retry window exhausted";
 
-OrderDecision DecideOrder(const CartOrder& order, const CartConfig& cart, const AliasIndex& aliases);
+OrderDecision DecideOrder(const CartOrder& order, const CartConfig& cart,
+                          const AliasIndex& aliases);
 
 /// The value of an order document field named by [[order_filters]].field.
-std::string OrderFieldValue(const CartOrder& order, const CartConfig& cart, const std::string& field);
+std::string OrderFieldValue(const CartOrder& order, const CartConfig& cart,
+                            const std::string& field);
 
 /// Whether a cart SKU passes [items] (also used for inventory).
 bool ItemPassesFilter(const ItemRules& items, const std::string& sku);

@@ -53,7 +53,8 @@ class ProcProcessTable final : public ProcessTable {
     if (b == std::string::npos) return false;
     const std::string ns = identity.substr(0, a), pid = identity.substr(a + 1, b - a - 1),
                       start = identity.substr(b + 1);
-    if (!AllDigits(ns) || !AllDigits(pid) || !AllDigits(start) || ns != PidNamespace()) return false;
+    if (!AllDigits(ns) || !AllDigits(pid) || !AllDigits(start) || ns != PidNamespace())
+      return false;
     // No such process (ENOENT), or the pid now belongs to a later process.
     const std::string now = StartTime(pid);
     if (now.empty()) {
@@ -72,7 +73,9 @@ class NoProcesses final : public ProcessTable {
 
 }  // namespace
 
-std::unique_ptr<ProcessTable> MakeProcProcessTable() { return std::make_unique<ProcProcessTable>(); }
+std::unique_ptr<ProcessTable> MakeProcProcessTable() {
+  return std::make_unique<ProcProcessTable>();
+}
 
 ProcessTable& NoProcessTable() {
   static NoProcesses none;

@@ -22,6 +22,7 @@ std::string ReportJson(const RunReport& report);
 
 /// Prometheus text exposition. `last_success_ms` (step id -> ms) comes from
 /// the state store, so a failed step keeps its previous success time.
-std::string MetricsText(const RunReport& report, const std::map<std::string, int64_t>& last_success_ms);
+std::string MetricsText(const RunReport& report,
+                        const std::map<std::string, int64_t>& last_success_ms);
 
 }  // namespace cartsync

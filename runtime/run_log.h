@@ -21,9 +21,15 @@ class RunLog {
       : out_(out), format_(format), clock_(clock), min_(min) {}
   /// `cart` and `step` may be empty.
   void Log(LogLevel level, std::string_view cart, std::string_view step, std::string_view message);
-  void Info(std::string_view cart, std::string_view step, std::string_view m) { Log(LogLevel::Info, cart, step, m); }
-  void Warn(std::string_view cart, std::string_view step, std::string_view m) { Log(LogLevel::Warn, cart, step, m); }
-  void Error(std::string_view cart, std::string_view step, std::string_view m) { Log(LogLevel::Error, cart, step, m); }
+  void Info(std::string_view cart, std::string_view step, std::string_view m) {
+    Log(LogLevel::Info, cart, step, m);
+  }
+  void Warn(std::string_view cart, std::string_view step, std::string_view m) {
+    Log(LogLevel::Warn, cart, step, m);
+  }
+  void Error(std::string_view cart, std::string_view step, std::string_view m) {
+    Log(LogLevel::Error, cart, step, m);
+  }
 
  private:
   std::mutex mu_;

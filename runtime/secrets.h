@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "model/secret_ref.h"
 #include "base/status.h"
+#include "model/secret_ref.h"
 
 namespace cartsync {
 

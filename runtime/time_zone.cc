@@ -1,8 +1,8 @@
 #include "runtime/time_zone.h"
 
 #include <cctype>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -16,7 +16,8 @@ namespace {
 bool PlausibleZoneName(const std::string& zone) {
   if (zone.empty() || zone.size() > 64 || zone.front() == '/' || zone.back() == '/') return false;
   for (char c : zone)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '+' && c != '-' && c != '/')
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '+' && c != '-' &&
+        c != '/')
       return false;
   return zone.find("//") == std::string::npos;
 }
@@ -30,8 +31,10 @@ class ScopedTz {
     ::tzset();
   }
   ~ScopedTz() {
-    if (old_) ::setenv("TZ", old_->c_str(), 1);
-    else ::unsetenv("TZ");
+    if (old_)
+      ::setenv("TZ", old_->c_str(), 1);
+    else
+      ::unsetenv("TZ");
     ::tzset();
   }
   ScopedTz(const ScopedTz&) = delete;
@@ -45,7 +48,8 @@ class SystemTimeZones final : public TimeZones {
  public:
   Result<int64_t> NextDaily(const std::string& zone, int hour, int minute, int64_t t) override {
     const char* dir = std::getenv("TZDIR");
-    const std::filesystem::path file = std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / zone;
+    const std::filesystem::path file =
+        std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / zone;
     std::error_code ec;
     if (!PlausibleZoneName(zone) || !std::filesystem::is_regular_file(file, ec))
       return Status::Permanent("unknown time zone \"" + zone + "\" (not in the tz database at " +
@@ -66,7 +70,8 @@ class SystemTimeZones final : public TimeZones {
       const std::time_t at = std::mktime(&want);
       if (at != static_cast<std::time_t>(-1) && at > now) return static_cast<int64_t>(at);
     }
-    return Status::Permanent("no " + std::to_string(hour) + ":" + std::to_string(minute) + " in " + zone);
+    return Status::Permanent("no " + std::to_string(hour) + ":" + std::to_string(minute) + " in " +
+                             zone);
   }
 
  private:

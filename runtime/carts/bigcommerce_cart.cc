@@ -26,11 +26,21 @@ namespace bigcommerce {
 
 namespace {
 // platforms.md: the v2 order status ids.
-constexpr std::string_view kStatusNames[] = {
-    "Incomplete",        "Pending",         "Shipped",          "Partially Shipped",
-    "Refunded",          "Cancelled",       "Declined",         "Awaiting Payment",
-    "Awaiting Pickup",   "Awaiting Shipment", "Completed",      "Awaiting Fulfillment",
-    "Manual Verification Required", "Disputed", "Partially Refunded"};
+constexpr std::string_view kStatusNames[] = {"Incomplete",
+                                             "Pending",
+                                             "Shipped",
+                                             "Partially Shipped",
+                                             "Refunded",
+                                             "Cancelled",
+                                             "Declined",
+                                             "Awaiting Payment",
+                                             "Awaiting Pickup",
+                                             "Awaiting Shipment",
+                                             "Completed",
+                                             "Awaiting Fulfillment",
+                                             "Manual Verification Required",
+                                             "Disputed",
+                                             "Partially Refunded"};
 }  // namespace
 
 int StatusId(std::string_view name) {
@@ -49,7 +59,8 @@ std::string FormatRfc2822(int64_t unix_seconds) {
   if (gmtime_r(&t, &tm) == nullptr) return "";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
-                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
   return buf;
 }
 
@@ -61,15 +72,16 @@ namespace {
 
 using rapidjson::Value;
 
-constexpr int kPageLimit = 250;         // the v2 maximum `limit`
-constexpr int kMaxOrderPages = 4'000;   // 1,000,000 orders per status and fetch
-constexpr int kMaxSubPages = 100;       // products / shipments of one order
+constexpr int kPageLimit = 250;             // the v2 maximum `limit`
+constexpr int kMaxOrderPages = 4'000;       // 1,000,000 orders per status and fetch
+constexpr int kMaxSubPages = 100;           // products / shipments of one order
 constexpr size_t kAdjustmentChunk = 2'000;  // the inventory API's item limit
-constexpr int kAdjustmentRounds = 3;    // resends after a 422 that names some items
+constexpr int kAdjustmentRounds = 3;        // resends after a 422 that names some items
 constexpr size_t kExcerptChars = 300;
 // Addresses and products ride along with each listed order (one request
 // per 250 orders instead of two more per order).
-constexpr const char* kOrderInclude = "&include=consignments.line_items&consignment_structure=object";
+constexpr const char* kOrderInclude =
+    "&include=consignments.line_items&consignment_structure=object";
 constexpr const char* kDefaultHost = "https://api.bigcommerce.com/stores/";
 
 // ---------------------------------------------------------------------------
@@ -247,7 +259,8 @@ bool ReadConsignments(const Value& order, std::vector<ShippingAddress>& addresse
   const Value* pickups = Member(c, "pickups");
   const Value* downloads = Member(c, "downloads");
   const Value* email = Member(c, "email");
-  if (shipping == nullptr && pickups == nullptr && downloads == nullptr && email == nullptr) return false;
+  if (shipping == nullptr && pickups == nullptr && downloads == nullptr && email == nullptr)
+    return false;
   if (email != nullptr && !email->IsObject()) return false;
   if (!each(shipping, true) || !each(pickups, false) || !each(downloads, false) ||
       !each(email != nullptr ? Member(email, "gift_certificates") : nullptr, false)) {
@@ -302,7 +315,8 @@ class BigCommerceCart final : public CartConnector {
 Result<HttpResponse> BigCommerceCart::Send(const char* method, const std::string& path,
                                            std::string body, bool idempotent) {
   auto token = secrets_.Resolve(token_);
-  if (!token.ok()) return Status::Permanent("BigCommerce access_token: " + token.status().message());
+  if (!token.ok())
+    return Status::Permanent("BigCommerce access_token: " + token.status().message());
   HttpRequest request;
   request.method = method;
   request.url = base_ + path;
@@ -328,9 +342,11 @@ Status BigCommerceCart::Failure(const HttpResponse& r, const std::string& what) 
   const std::string detail = ErrorDetail(r.body);
   const std::string suffix = detail.empty() ? "" : ": " + detail;
   if (r.status == 401) {
-    return Status::Permanent("BigCommerce rejected the access token (HTTP 401) on " + what + suffix);
+    return Status::Permanent("BigCommerce rejected the access token (HTTP 401) on " + what +
+                             suffix);
   }
-  std::string message = "BigCommerce answered HTTP " + std::to_string(r.status) + " to " + what + suffix;
+  std::string message =
+      "BigCommerce answered HTTP " + std::to_string(r.status) + " to " + what + suffix;
   if (r.status == 403) {
     message += " (the API account needs the Orders: modify and Products: modify scopes)";
   }
@@ -338,7 +354,8 @@ Status BigCommerceCart::Failure(const HttpResponse& r, const std::string& what) 
   return Status::Permanent(message);
 }
 
-Result<BigCommerceCart::Doc> BigCommerceCart::GetList(const std::string& path, const std::string& what) {
+Result<BigCommerceCart::Doc> BigCommerceCart::GetList(const std::string& path,
+                                                      const std::string& what) {
   auto r = Send("GET", path, "", true);
   if (!r.ok()) return r.status();
   auto doc = std::make_shared<rapidjson::Document>();
@@ -347,18 +364,19 @@ Result<BigCommerceCart::Doc> BigCommerceCart::GetList(const std::string& path, c
   if (r->status != 200) return Failure(r.value(), what);
   doc->Parse(r->body.data(), r->body.size());
   if (doc->HasParseError() || !doc->IsArray()) {
-    return Status::Permanent("BigCommerce answered " + what + " with something other than a JSON array: " +
-                             Excerpt(r->body));
+    return Status::Permanent("BigCommerce answered " + what +
+                             " with something other than a JSON array: " + Excerpt(r->body));
   }
   return doc;
 }
 
 Result<std::vector<BigCommerceCart::Doc>> BigCommerceCart::GetAllPages(const std::string& path,
-                                                                      const std::string& what) {
+                                                                       const std::string& what) {
   std::vector<Doc> pages;
   for (int page = 1; page <= kMaxSubPages; ++page) {
-    auto doc = GetList(path + "?page=" + std::to_string(page) + "&limit=" + std::to_string(kPageLimit),
-                       what + (page > 1 ? " (page " + std::to_string(page) + ")" : ""));
+    auto doc =
+        GetList(path + "?page=" + std::to_string(page) + "&limit=" + std::to_string(kPageLimit),
+                what + (page > 1 ? " (page " + std::to_string(page) + ")" : ""));
     if (!doc.ok()) return doc.status();
     const size_t count = doc.value()->Size();
     if (count > 0) pages.push_back(doc.value());
@@ -382,8 +400,8 @@ Result<std::vector<Product>> BigCommerceCart::Products(const std::string& order_
         return Status::Permanent("BigCommerce " + what + ": a product line has no id");
       }
       if (!ReadProduct(p, product)) {
-        return Status::Permanent("BigCommerce " + what + ": product line " + std::to_string(product.id) +
-                                 " has no integer quantity");
+        return Status::Permanent("BigCommerce " + what + ": product line " +
+                                 std::to_string(product.id) + " has no integer quantity");
       }
       out.push_back(std::move(product));
     }
@@ -502,11 +520,13 @@ Status BigCommerceCart::FetchOrders(const OrderWindow& window,
       // `sort` takes the field alone (the spec's enum); ascending is the
       // default direction.
       std::string query = filter + dates + "&page=" + std::to_string(page) +
-                          "&limit=" + std::to_string(kPageLimit) + "&sort=date_modified" + kOrderInclude;
+                          "&limit=" + std::to_string(kPageLimit) + "&sort=date_modified" +
+                          kOrderInclude;
       if (query[0] == '&') query.erase(0, 1);
-      const std::string what = "GET /v2/orders (" +
-                               (status_id >= 0 ? "status_id " + std::to_string(status_id) + ", " : "") +
-                               "page " + std::to_string(page) + ")";
+      const std::string what =
+          "GET /v2/orders (" +
+          (status_id >= 0 ? "status_id " + std::to_string(status_id) + ", " : "") + "page " +
+          std::to_string(page) + ")";
       auto list = GetList("/v2/orders?" + query, what);
       if (!list.ok()) return list.status();
       const Value& orders = *list.value();
@@ -546,9 +566,11 @@ Result<bool> BigCommerceCart::HasTracking(const std::string& order_id,
   return false;
 }
 
-Result<HttpResponse> BigCommerceCart::PostShipment(const std::string& order_id, const std::string& json) {
+Result<HttpResponse> BigCommerceCart::PostShipment(const std::string& order_id,
+                                                   const std::string& json) {
   // Not idempotent: after a timeout the caller re-checks before trying again.
-  return Send("POST", "/v2/orders/" + UrlEncode(order_id) + "/shipments", json, /*idempotent=*/false);
+  return Send("POST", "/v2/orders/" + UrlEncode(order_id) + "/shipments", json,
+              /*idempotent=*/false);
 }
 
 Status BigCommerceCart::UploadTracking(const TrackingUpload& upload) {
@@ -580,7 +602,8 @@ Status BigCommerceCart::UploadTracking(const TrackingUpload& upload) {
     if (it == by_id.end()) continue;
     const int64_t remaining = it->second->quantity - it->second->quantity_shipped;
     const int64_t quantity = remaining > 0 ? std::min(line.quantity, remaining) : line.quantity;
-    auto same = std::find_if(items.begin(), items.end(), [&](const auto& e) { return e.first == id; });
+    auto same =
+        std::find_if(items.begin(), items.end(), [&](const auto& e) { return e.first == id; });
     if (same != items.end()) {
       same->second += quantity;
     } else {
@@ -637,10 +660,11 @@ Status BigCommerceCart::UploadTracking(const TrackingUpload& upload) {
   // A 2xx that is not the API's JSON (a maintenance page served with 200)
   // most likely never reached the store: not done, checked again next time.
   auto done = [&](const HttpResponse& answer) {
-    if (connector_util::IsJsonAnswer(answer.Header("Content-Type"), answer.body)) return Status::Ok();
-    return Status::Transient("BigCommerce answered " + what + " with HTTP " + std::to_string(answer.status) +
-                             " but not JSON (not counted as done): " +
-                             connector_util::OneLineExcerpt(answer.body, 120));
+    if (connector_util::IsJsonAnswer(answer.Header("Content-Type"), answer.body))
+      return Status::Ok();
+    return Status::Transient(
+        "BigCommerce answered " + what + " with HTTP " + std::to_string(answer.status) +
+        " but not JSON (not counted as done): " + connector_util::OneLineExcerpt(answer.body, 120));
   };
   auto r = PostShipment(order_id, body(false));
   if (!r.ok()) return r.status();
@@ -705,15 +729,17 @@ std::map<size_t, std::string> AttributeErrors(const std::string& body,
   return out;
 }
 
-Result<std::vector<PushError>> BigCommerceCart::PushInventory(const std::vector<InventoryPush>& items) {
+Result<std::vector<PushError>> BigCommerceCart::PushInventory(
+    const std::vector<InventoryPush>& items) {
   std::vector<PushError> errors;
   for (size_t start = 0; start < items.size(); start += kAdjustmentChunk) {
     std::vector<InventoryPush> pending(
         items.begin() + static_cast<std::ptrdiff_t>(start),
-        items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), start + kAdjustmentChunk)));
+        items.begin() +
+            static_cast<std::ptrdiff_t>(std::min(items.size(), start + kAdjustmentChunk)));
     for (int round = 0; !pending.empty(); ++round) {
-      const std::string what = "PUT /v3/inventory/adjustments/absolute (" +
-                               std::to_string(pending.size()) + " items)";
+      const std::string what =
+          "PUT /v3/inventory/adjustments/absolute (" + std::to_string(pending.size()) + " items)";
       rapidjson::StringBuffer sb;
       JsonWriter w(sb);
       w.StartObject();
@@ -734,13 +760,15 @@ Result<std::vector<PushError>> BigCommerceCart::PushInventory(const std::vector<
       w.EndArray();
       w.EndObject();
       // Absolute quantities: safe to repeat.
-      auto r = Send("PUT", "/v3/inventory/adjustments/absolute", std::string(sb.GetString(), sb.GetSize()),
+      auto r = Send("PUT", "/v3/inventory/adjustments/absolute",
+                    std::string(sb.GetString(), sb.GetSize()),
                     /*idempotent=*/true);
       if (!r.ok()) return r.status();
       if (r->status >= 200 && r->status < 300) {
         // A maintenance page served with 200 set nothing: not recorded as pushed.
         if (!connector_util::IsJsonAnswer(r->Header("Content-Type"), r->body))
-          return Status::Transient("BigCommerce answered " + what + " with HTTP " + std::to_string(r->status) +
+          return Status::Transient("BigCommerce answered " + what + " with HTTP " +
+                                   std::to_string(r->status) +
                                    " but not JSON (nothing counted as set): " +
                                    connector_util::OneLineExcerpt(r->body, 120));
         break;
@@ -804,7 +832,8 @@ Result<std::unique_ptr<CartConnector>> MakeBigCommerceCart(const CartConfig& car
     base = kDefaultHost + hash->text;
   }
   const FieldValue* token = Field(cart, "access_token");
-  if (token == nullptr || !token->secret) return Status::Permanent(where + ": [api].access_token is not set");
+  if (token == nullptr || !token->secret)
+    return Status::Permanent(where + ": [api].access_token is not set");
   int64_t location = 1;
   if (const FieldValue* loc = Field(cart, "inventory_location_id"); loc != nullptr) {
     location = loc->type == FieldType::Integer ? loc->integer : location;

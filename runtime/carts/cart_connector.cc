@@ -6,7 +6,8 @@ namespace cartsync {
 
 // A platform without a connector yet is a clear per-cart error, never a
 // silent skip; the compiler still checks its carts (descriptors are data).
-Result<std::unique_ptr<CartConnector>> MakeCartConnector(const CartConfig& cart, const ConnectorDeps& deps) {
+Result<std::unique_ptr<CartConnector>> MakeCartConnector(const CartConfig& cart,
+                                                         const ConnectorDeps& deps) {
   if (cart.platform == "shopify") return MakeShopifyCart(cart, deps);
   if (cart.platform == "woocommerce") return MakeWooCommerceCart(cart, deps);
   if (cart.platform == "bigcommerce") return MakeBigCommerceCart(cart, deps);

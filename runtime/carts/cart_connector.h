@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "model/config.h"
 #include "runtime/documents.h"
 #include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
-#include "base/status.h"
 
 namespace cartsync {
 

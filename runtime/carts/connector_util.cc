@@ -108,7 +108,8 @@ std::string OneLineExcerpt(std::string_view body, size_t max_chars) {
 }
 
 bool IsJsonAnswer(std::string_view content_type, std::string_view body) {
-  if (!content_type.empty() && ToLower(content_type).find("json") == std::string::npos) return false;
+  if (!content_type.empty() && ToLower(content_type).find("json") == std::string::npos)
+    return false;
   if (Trim(body).empty()) return true;  // 204-style: nothing to read, nothing wrong
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());

@@ -8,8 +8,11 @@
 
 namespace cartsync {
 
-Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart, const ConnectorDeps& deps);
-Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& cart, const ConnectorDeps& deps);
-Result<std::unique_ptr<CartConnector>> MakeBigCommerceCart(const CartConfig& cart, const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeShopifyCart(const CartConfig& cart,
+                                                       const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& cart,
+                                                           const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeBigCommerceCart(const CartConfig& cart,
+                                                           const ConnectorDeps& deps);
 
 }  // namespace cartsync

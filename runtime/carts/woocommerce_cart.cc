@@ -222,7 +222,9 @@ class WooCommerceCart final : public CartConnector {
  private:
   using Doc = std::shared_ptr<rapidjson::Document>;
 
-  std::string Api(std::string_view path) const { return base_ + "/wp-json/wc/v3/" + std::string(path); }
+  std::string Api(std::string_view path) const {
+    return base_ + "/wp-json/wc/v3/" + std::string(path);
+  }
   std::string TrackingUrl(const std::string& order_id) const {
     return base_ + "/wp-json/wc-shipment-tracking/v3/orders/" + UrlEncode(order_id) +
            "/shipment-trackings";
@@ -265,9 +267,9 @@ std::string ErrorCode(const std::string& body) {
 /// count as done — Transient, and the caller checks again next time.
 std::optional<Status> NotJson(const HttpResponse& r, const std::string& what) {
   if (connector_util::IsJsonAnswer(r.Header("Content-Type"), r.body)) return std::nullopt;
-  return Status::Transient("WooCommerce answered " + what + " with HTTP " + std::to_string(r.status) +
-                           " but not JSON (not counted as done): " +
-                           connector_util::OneLineExcerpt(r.body, 120));
+  return Status::Transient(
+      "WooCommerce answered " + what + " with HTTP " + std::to_string(r.status) +
+      " but not JSON (not counted as done): " + connector_util::OneLineExcerpt(r.body, 120));
 }
 
 Result<HttpResponse> WooCommerceCart::Send(const char* method, const std::string& url,
@@ -318,7 +320,8 @@ Status WooCommerceCart::Failure(const HttpResponse& r, const std::string& what) 
   if (r.status == 401) {
     return Status::Permanent("WooCommerce rejected the API keys (HTTP 401) on " + what + suffix);
   }
-  std::string message = "WooCommerce answered HTTP " + std::to_string(r.status) + " to " + what + suffix;
+  std::string message =
+      "WooCommerce answered HTTP " + std::to_string(r.status) + " to " + what + suffix;
   if (r.status == 403) message += " (the API key needs Read/Write permission)";
   if (r.status >= 300 && r.status < 400) {
     const std::string location = r.Header("Location");
@@ -334,8 +337,8 @@ Result<WooCommerceCart::Doc> WooCommerceCart::Parse(const HttpResponse& r, const
   auto doc = std::make_shared<rapidjson::Document>();
   doc->Parse(r.body.data(), r.body.size());
   if (doc->HasParseError()) {
-    return Status::Permanent("WooCommerce answered " + what + " with malformed JSON: " +
-                             Excerpt(r.body));
+    return Status::Permanent("WooCommerce answered " + what +
+                             " with malformed JSON: " + Excerpt(r.body));
   }
   if (want_array ? !doc->IsArray() : !doc->IsObject()) {
     return Status::Permanent("WooCommerce answered " + what + " with " +
@@ -346,8 +349,8 @@ Result<WooCommerceCart::Doc> WooCommerceCart::Parse(const HttpResponse& r, const
   return doc;
 }
 
-Result<WooCommerceCart::Doc> WooCommerceCart::GetJson(const std::string& url, const std::string& what,
-                                                      bool want_array) {
+Result<WooCommerceCart::Doc> WooCommerceCart::GetJson(const std::string& url,
+                                                      const std::string& what, bool want_array) {
   auto r = Send("GET", url, "", true);
   if (!r.ok()) return r.status();
   if (r->status != 200) return Failure(r.value(), what);
@@ -431,7 +434,8 @@ bool ReadOrder(const Value& o, CartOrder& out, std::string& error) {
 Status WooCommerceCart::FetchOrders(const OrderWindow& window,
                                     const std::function<Status(std::vector<CartOrder>&&)>& sink) {
   std::string filter;
-  if (auto it = window.statuses.find("status"); it != window.statuses.end() && !it->second.empty()) {
+  if (auto it = window.statuses.find("status");
+      it != window.statuses.end() && !it->second.empty()) {
     filter += "status=";
     for (size_t i = 0; i < it->second.size(); ++i) {
       if (i > 0) filter += ",";
@@ -440,7 +444,8 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
     filter += "&";
   }
   // `after` / `modified_after` are exclusive; the window is inclusive.
-  if (window.created_after) filter += "after=" + UrlEncode(FormatIsoUtc(*window.created_after - 1)) + "&";
+  if (window.created_after)
+    filter += "after=" + UrlEncode(FormatIsoUtc(*window.created_after - 1)) + "&";
   if (window.updated_after) {
     filter += "modified_after=" + UrlEncode(FormatIsoUtc(*window.updated_after - 1)) + "&";
   }
@@ -454,8 +459,8 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
     }
     const std::string what = "GET orders (page " + std::to_string(page) + ")";
     auto r = Send("GET",
-                  Api("orders?" + filter + "per_page=" + std::to_string(kPerPage) + "&page=" +
-                      std::to_string(page) + "&orderby=date&order=asc"),
+                  Api("orders?" + filter + "per_page=" + std::to_string(kPerPage) +
+                      "&page=" + std::to_string(page) + "&orderby=date&order=asc"),
                   "", true);
     if (!r.ok()) return r.status();
     if (r->status != 200) return Failure(r.value(), what);
@@ -508,7 +513,8 @@ Result<bool> WooCommerceCart::TrackingInExtension(const std::string& order_id,
   return false;
 }
 
-Result<bool> WooCommerceCart::TrackingInNotes(const std::string& order_id, const std::string& number) {
+Result<bool> WooCommerceCart::TrackingInNotes(const std::string& order_id,
+                                              const std::string& number) {
   auto doc = GetJson(Api("orders/" + UrlEncode(order_id) + "/notes"),
                      "GET orders/" + order_id + "/notes", /*want_array=*/true);
   if (!doc.ok()) return doc.status();
@@ -599,9 +605,11 @@ Status WooCommerceCart::UploadTracking(const TrackingUpload& upload) {
 }
 
 Status WooCommerceCart::FinishTracking(const TrackingUpload& upload) {
-  auto r = Send("PUT", Api("orders/" + UrlEncode(upload.order_id)), R"({"status":"completed"})", true);
+  auto r =
+      Send("PUT", Api("orders/" + UrlEncode(upload.order_id)), R"({"status":"completed"})", true);
   if (!r.ok()) return r.status();
-  if (r->status != 200 && r->status != 201) return Failure(r.value(), "PUT orders/" + upload.order_id);
+  if (r->status != 200 && r->status != 201)
+    return Failure(r.value(), "PUT orders/" + upload.order_id);
   auto bad = NotJson(r.value(), "PUT orders/" + upload.order_id);
   return bad ? *bad : Status::Ok();
 }
@@ -669,8 +677,9 @@ Result<Target> WooCommerceCart::Resolve(const std::string& sku, std::string& pro
   for (const Value* parent : parents) {
     int64_t parent_id = 0;
     if (!Int(parent, "id", parent_id)) continue;
-    auto variations = lookup("products/" + std::to_string(parent_id) + "/variations?sku=" + UrlEncode(sku),
-                             "GET products/" + std::to_string(parent_id) + "/variations?sku=" + sku);
+    auto variations =
+        lookup("products/" + std::to_string(parent_id) + "/variations?sku=" + UrlEncode(sku),
+               "GET products/" + std::to_string(parent_id) + "/variations?sku=" + sku);
     if (!variations.ok()) return variations.status();
     if (!variations.value()) return Target{};
     if (const Value* v = FindBySku(*variations.value(), sku)) {
@@ -707,7 +716,8 @@ Result<Target> WooCommerceCart::Resolve(const std::string& sku, std::string& pro
   return t;
 }
 
-Result<std::vector<PushError>> WooCommerceCart::PushInventory(const std::vector<InventoryPush>& items) {
+Result<std::vector<PushError>> WooCommerceCart::PushInventory(
+    const std::vector<InventoryPush>& items) {
   struct Pending {
     std::string sku;
     int64_t id = 0, quantity = 0;
@@ -759,7 +769,8 @@ Result<std::vector<PushError>> WooCommerceCart::PushInventory(const std::vector<
       }
       auto doc = Parse(r.value(), what, /*want_array=*/false);
       if (!doc.ok()) {
-        for (size_t i = start; i < end; ++i) errors.push_back({updates[i].sku, doc.status().message()});
+        for (size_t i = start; i < end; ++i)
+          errors.push_back({updates[i].sku, doc.status().message()});
         continue;
       }
       const Value* results = Member(doc.value().get(), "update");
@@ -802,7 +813,8 @@ Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& car
     field = "store_url";
     url = Field(cart, "store_url");
   }
-  if (url == nullptr || url->text.empty()) return Status::Permanent(where + ": [api].store_url is not set");
+  if (url == nullptr || url->text.empty())
+    return Status::Permanent(where + ": [api].store_url is not set");
   Status st = CheckBaseUrl(url->text, field);
   if (!st.ok()) return Status::Permanent(where + ": " + st.message());
   std::string base = url->text;
@@ -810,18 +822,21 @@ Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& car
 
   const FieldValue* key = Field(cart, "consumer_key");
   const FieldValue* secret = Field(cart, "consumer_secret");
-  if (key == nullptr || !key->secret) return Status::Permanent(where + ": [api].consumer_key is not set");
+  if (key == nullptr || !key->secret)
+    return Status::Permanent(where + ": [api].consumer_key is not set");
   if (secret == nullptr || !secret->secret) {
     return Status::Permanent(where + ": [api].consumer_secret is not set");
   }
   const FieldValue* tracking = Field(cart, "tracking");
-  const std::string mode = tracking == nullptr || tracking->text.empty() ? "shipment_tracking" : tracking->text;
+  const std::string mode =
+      tracking == nullptr || tracking->text.empty() ? "shipment_tracking" : tracking->text;
   if (mode != "shipment_tracking" && mode != "order_note") {
-    return Status::Permanent(where + ": [api].tracking must be shipment_tracking or order_note, not \"" +
-                             mode + "\"");
+    return Status::Permanent(
+        where + ": [api].tracking must be shipment_tracking or order_note, not \"" + mode + "\"");
   }
-  return std::unique_ptr<CartConnector>(std::make_unique<WooCommerceCart>(
-      std::move(base), *key->secret, *secret->secret, mode == "order_note", *deps.http, *deps.secrets));
+  return std::unique_ptr<CartConnector>(
+      std::make_unique<WooCommerceCart>(std::move(base), *key->secret, *secret->secret,
+                                        mode == "order_note", *deps.http, *deps.secrets));
 }
 
 }  // namespace cartsync

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/clock.h"
 #include "base/status.h"
+#include "runtime/clock.h"
 
 namespace cartsync {
 

@@ -204,7 +204,8 @@ class StmtCache {
     return m;
   }
   static std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>>& map() {
-    static auto* m = new std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>>;
+    static auto* m =
+        new std::unordered_map<sqlite3*, std::unordered_map<std::string, sqlite3_stmt*>>;
     return *m;
   }
 };
@@ -634,7 +635,11 @@ Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, Lease
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
           "ON CONFLICT (cart_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, "
           "pid = excluded.pid, expires_ms = excluded.expires_ms, process = excluded.process");
-  up.Bind(1, me.cart_id).Bind(2, me.owner).Bind(3, me.host).Bind(4, me.pid).Bind(5, me.expires_ms)
+  up.Bind(1, me.cart_id)
+      .Bind(2, me.owner)
+      .Bind(3, me.host)
+      .Bind(4, me.pid)
+      .Bind(5, me.expires_ms)
       .Bind(6, me.process);
   CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
   return txn.Commit(kOp);
@@ -712,7 +717,8 @@ Result<std::vector<LeaseInfo>> SqliteStateStore::Leases() {
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<LeaseInfo> out;
   {
-    Stmt s(db_, "SELECT cart_id, owner, host, pid, expires_ms, process FROM leases ORDER BY cart_id");
+    Stmt s(db_,
+           "SELECT cart_id, owner, host, pid, expires_ms, process FROM leases ORDER BY cart_id");
     for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)});
@@ -896,9 +902,10 @@ Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<Send
       }
       if (rc != SQLITE_DONE) return q.Error(rc, kOp);
     }
-    Stmt ins(db_,
-             "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
-             "SELECT 'push_order', cart_id, order_key, NULL, ?2, ?3 FROM orders WHERE order_key = ?1");
+    Stmt ins(
+        db_,
+        "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
+        "SELECT 'push_order', cart_id, order_key, NULL, ?2, ?3 FROM orders WHERE order_key = ?1");
     ins.Bind(1, send.order_key).Bind(2, now_ms).Bind(3, send.wms_order_json);
     CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
     if (sqlite3_changes(db_) == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
@@ -919,25 +926,29 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
   CARTSYNC_RETURN_IF_ERROR(CheckIntent(db, f.intent_id, "push_order", f.order_key, nullptr, op));
   // Each form also takes the document the intent carries (the one sent or
   // tried); without the intent (reconciled late) the stored one stays.
-#define TAKE_INTENT_DOC                                                                   \
+#define TAKE_INTENT_DOC                                                                 \
   "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) " \
   "WHERE order_key = ?1"
   const char* sql = nullptr;
   switch (f.kind) {
     case Kind::Sent:
       // A late reconciliation never moves an order back from shipped/confirmed.
-      sql = "UPDATE orders SET "
-            "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
-            "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
-            "wms_ref = ?2, reason = '', updated_ms = ?3, " TAKE_INTENT_DOC;
+      sql =
+          "UPDATE orders SET "
+          "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
+          "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
+          "wms_ref = ?2, reason = '', updated_ms = ?3, " TAKE_INTENT_DOC;
       break;
     case Kind::Failed:
       // The status is left as it is (New: the send is retried next run).
-      sql = "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3, " TAKE_INTENT_DOC;
+      sql =
+          "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = "
+          "?3, " TAKE_INTENT_DOC;
       break;
     case Kind::Rejected:
-      sql = "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, updated_ms = ?3, "
-            TAKE_INTENT_DOC;
+      sql =
+          "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, updated_ms = "
+          "?3, " TAKE_INTENT_DOC;
       break;
   }
 #undef TAKE_INTENT_DOC
@@ -945,7 +956,8 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
     Stmt s(db, sql);
     s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms).Bind(4, f.intent_id);
     CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
-    if (sqlite3_changes(db) == 0) return Status::NotFound(std::string(op) + ": no order " + f.order_key);
+    if (sqlite3_changes(db) == 0)
+      return Status::NotFound(std::string(op) + ": no order " + f.order_key);
   }
   return DeleteIntent(db, f.intent_id, op);
 }
@@ -1358,7 +1370,8 @@ Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
     fs::path p(path);
     if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
     if (std::error_code ec; !create && !fs::exists(p, ec))
-      return Status::NotFound("no state database at " + p.string() + " (no run has recorded anything there yet)");
+      return Status::NotFound("no state database at " + p.string() +
+                              " (no run has recorded anything there yet)");
     if (fs::path dir = p.parent_path(); !dir.empty()) {
       std::error_code ec;
       fs::create_directories(dir, ec);

@@ -42,10 +42,9 @@ Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view text,
   auto doc = std::make_shared<rapidjson::Document>();
   doc->Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (doc->HasParseError()) {
-    return Status::Permanent(context + ": invalid JSON at offset " +
-                             std::to_string(doc->GetErrorOffset()) + " (" +
-                             rapidjson::GetParseError_En(doc->GetParseError()) +
-                             "): " + Excerpt(text, 200));
+    return Status::Permanent(
+        context + ": invalid JSON at offset " + std::to_string(doc->GetErrorOffset()) + " (" +
+        rapidjson::GetParseError_En(doc->GetParseError()) + "): " + Excerpt(text, 200));
   }
   if (!doc->IsObject())
     return Status::Permanent(context + ": expected a JSON object, got: " + Excerpt(text, 200));

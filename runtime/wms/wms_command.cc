@@ -22,18 +22,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <mutex>
-#include <utility>
-
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
 #include <boost/process/exe.hpp>
@@ -42,9 +38,12 @@
 #include <boost/process/pipe.hpp>
 #include <boost/process/search_path.hpp>
 #include <boost/process/start_dir.hpp>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <utility>
 
 #include "runtime/documents.h"
 #include "runtime/wms/wms_transports.h"
@@ -322,12 +321,13 @@ class CommandWms : public WmsClient {
     std::string failure;
     auto process = std::make_unique<Process>();
     try {
-      bp::child child(bp::exe = program.value(), bp::args = args,
-                      bp::start_dir = base_dir_.empty() ? std::string(".") : base_dir_,
-                      bp::std_in < in_pipe, bp::std_out > out_pipe, bp::std_err > err_pipe,
-                      // Its own process group, so a timeout also stops what
-                      // it started (a wrapper script's interpreter, say).
-                      bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); }, ec);
+      bp::child child(
+          bp::exe = program.value(), bp::args = args,
+          bp::start_dir = base_dir_.empty() ? std::string(".") : base_dir_,
+          bp::std_in<in_pipe, bp::std_out> out_pipe, bp::std_err > err_pipe,
+          // Its own process group, so a timeout also stops what
+          // it started (a wrapper script's interpreter, say).
+          bp::extend::on_exec_setup = [](auto&) { ::setpgid(0, 0); }, ec);
       if (!ec) {
         process->pid = child.id();
         child.detach();  // reaped by Process
@@ -384,8 +384,7 @@ class CommandWms : public WmsClient {
   /// Sends one request line and reads one answer line, parsed.
   Result<std::shared_ptr<rapidjson::Document>> Call(const char* op, std::string request) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (process_ &&
-        (!process_->Alive() || !IsBlank(process_->out_buffer) || process_->out_eof)) {
+    if (process_ && (!process_->Alive() || !IsBlank(process_->out_buffer) || process_->out_eof)) {
       // Exited after its last answer, or printed something nobody asked for
       // (the conversation is out of step): start afresh.
       process_->Kill();
@@ -401,7 +400,8 @@ class CommandWms : public WmsClient {
     bool write_closed = false;  // the program closed its stdin
     const auto deadline = SteadyClock::now() + std::chrono::seconds(timeout_seconds_);
     size_t newline = std::string::npos;
-    size_t scanned = 0;  // bytes of out_buffer known to hold no '\n' (large answers arrive in chunks)
+    size_t scanned =
+        0;  // bytes of out_buffer known to hold no '\n' (large answers arrive in chunks)
 
     for (;;) {
       newline = p.out_buffer.find('\n', scanned);
@@ -497,8 +497,8 @@ class CommandWms : public WmsClient {
                              ? std::string(error->value.GetString(), error->value.GetStringLength())
                              : std::string("(error is not a string)");
       auto retryable = v.FindMember("retryable");
-      bool transient = retryable != v.MemberEnd() && retryable->value.IsBool() &&
-                       retryable->value.GetBool();
+      bool transient =
+          retryable != v.MemberEnd() && retryable->value.IsBool() && retryable->value.GetBool();
       std::string message = Context(op) + ": " + Excerpt(text, 500);
       return transient ? Status::Transient(message) : Status::Permanent(message);
     }

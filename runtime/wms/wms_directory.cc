@@ -24,6 +24,8 @@
 // what remains. Files are read in name order, at most kMaxFilesPerPull per
 // pull.
 #include <fcntl.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,9 +36,6 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "runtime/documents.h"
 #include "runtime/wms/wms_transports.h"
@@ -99,8 +98,9 @@ class DirectoryWms : public WmsClient {
 
     std::error_code ec;
     fs::create_directories(outbox, ec);
-    if (ec) return Status::Transient("WMS directory: cannot create " + outbox.string() + ": " +
-                                     ec.message());
+    if (ec)
+      return Status::Transient("WMS directory: cannot create " + outbox.string() + ": " +
+                               ec.message());
     static std::atomic<uint64_t> counter{0};
     const fs::path temp = outbox / ("." + name.value() + ".tmp." + std::to_string(::getpid()) +
                                     "." + std::to_string(counter++));
@@ -138,8 +138,9 @@ class DirectoryWms : public WmsClient {
     if (!processed.value().empty()) {
       std::error_code ec;
       fs::create_directories(done, ec);
-      if (ec) return Status::Transient("WMS directory: cannot create " + done.string() + ": " +
-                                       ec.message());
+      if (ec)
+        return Status::Transient("WMS directory: cannot create " + done.string() + ": " +
+                                 ec.message());
       for (const std::string& file : processed.value()) {
         fs::path from = dir / file, to = done / file;
         if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
@@ -161,8 +162,9 @@ class DirectoryWms : public WmsClient {
         if (!it->is_regular_file(type_ec)) continue;
         names.push_back(std::move(file));
       }
-      if (ec) return Status::Transient("WMS directory: cannot list " + dir.string() + ": " +
-                                       ec.message());
+      if (ec)
+        return Status::Transient("WMS directory: cannot list " + dir.string() + ": " +
+                                 ec.message());
     }
     std::sort(names.begin(), names.end());
     if (names.size() > kMaxFilesPerPull) names.resize(kMaxFilesPerPull);
@@ -297,7 +299,8 @@ class DirectoryWms : public WmsClient {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
     w.StartArray();
-    for (const std::string& n : names) w.String(n.data(), static_cast<rapidjson::SizeType>(n.size()));
+    for (const std::string& n : names)
+      w.String(n.data(), static_cast<rapidjson::SizeType>(n.size()));
     w.EndArray();
     return std::string(buffer.GetString(), buffer.GetSize());
   }

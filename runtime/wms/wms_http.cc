@@ -44,7 +44,9 @@ class HttpWms : public WmsClient {
 
   // A WMS may echo the request's Authorization header (a debug error page, a
   // proxy): every message leaving this class is scrubbed of the token.
-  Result<std::string> PushOrder(const WmsOrder& order) override { return Scrubbed(DoPushOrder(order)); }
+  Result<std::string> PushOrder(const WmsOrder& order) override {
+    return Scrubbed(DoPushOrder(order));
+  }
   Result<std::optional<std::string>> FindOrder(const std::string& order_key) override {
     return Scrubbed(DoFindOrder(order_key));
   }
@@ -80,9 +82,9 @@ class HttpWms : public WmsClient {
       if (sent.ok() || !unknown) return sent;
       auto found = DoFindOrder(order.order_key);
       if (!found.ok())
-        return Status::Transient(sent.status().message() +
-                                 "; asking the WMS whether it has the order failed too: " +
-                                 found.status().message());
+        return Status::Transient(
+            sent.status().message() +
+            "; asking the WMS whether it has the order failed too: " + found.status().message());
       if (found.value()) return *found.value();
     }
     return sent;

@@ -2,13 +2,13 @@
 // MakeWmsClient) and the response readers they share.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "runtime/wms/wms_client.h"
 

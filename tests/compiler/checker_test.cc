@@ -38,7 +38,8 @@ constexpr Date kToday{2026, 11, 27};
 // "col-endline:endcol".
 std::string Render(const Diagnostic& d) {
   const SourceRegion& r = d.region;
-  std::string s = r.file + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column) + "-";
+  std::string s =
+      r.file + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column) + "-";
   if (r.end.line != r.begin.line) s += std::to_string(r.end.line) + ":";
   s += std::to_string(r.end.column) + ": " + d.code + ": " + d.message;
   return s;
@@ -62,25 +63,25 @@ std::string Text(std::initializer_list<std::string_view> lines) {
 
 // A project with one WMS connection, as most carts need.
 const std::string kProject = Text({
-    "[wms.main]",                            // 1
-    "system = \"http\"",                     // 2
-    "url = \"https://wms.example.com/api\"",  // 3
-    "token = { secret = \"env:WMS_TOKEN\" }",  // 4
-    "warehouses = [\"east\", \"west\"]",       // 5
+    "[wms.main]",                                 // 1
+    "system = \"http\"",                          // 2
+    "url = \"https://wms.example.com/api\"",      // 3
+    "token = { secret = \"env:WMS_TOKEN\" }",     // 4
+    "warehouses = [\"east\", \"west\"]",          // 5
     "carriers = [\"UPS\", \"FEDEX\", \"USPS\"]",  // 6
-    "alias_types = [\"shopify_sku\", \"upc\"]",  // 7
+    "alias_types = [\"shopify_sku\", \"upc\"]",   // 7
 });
 
 // The seven lines every Shopify test cart starts with; a test's own lines
 // begin at line 8.
 constexpr std::string_view kHead[] = {
-    "[cart]",                                   // 1
-    "id = \"acme\"",                            // 2
-    "client = \"acme\"",                        // 3
-    "platform = \"shopify\"",                   // 4
-    "[api]",                                    // 5
+    "[cart]",                                      // 1
+    "id = \"acme\"",                               // 2
+    "client = \"acme\"",                           // 3
+    "platform = \"shopify\"",                      // 4
+    "[api]",                                       // 5
     "store_url = \"https://acme.myshopify.com\"",  // 6
-    "access_token = { secret = \"env:TOKEN\" }",  // 7
+    "access_token = { secret = \"env:TOKEN\" }",   // 7
 };
 
 std::string Cart(std::initializer_list<std::string_view> tail) {
@@ -108,7 +109,9 @@ std::unique_ptr<Checked> CheckTexts(const std::string& project,
 }
 
 // One cart file "c.toml" against kProject.
-Lines CheckCartText(const std::string& cart) { return CheckTexts(kProject, {{"c.toml", cart}})->diags; }
+Lines CheckCartText(const std::string& cart) {
+  return CheckTexts(kProject, {{"c.toml", cart}})->diags;
+}
 
 std::unique_ptr<Checked> CompilePaths(const std::vector<std::string>& paths,
                                       const Schema* schema = nullptr) {
@@ -255,55 +258,57 @@ TEST(CheckerCartTest, MinimalCartGetsDefaults) {
 
 TEST(CheckerCartTest, WarningsDoNotMakeErrors) {
   std::string cart = Text({
-      "[cart]",                                                // 1
-      "id = \"acme\"",                                         // 2
-      "client = \"acme\"",                                     // 3
-      "platform = \"shopify\"",                                // 4
-      "name = \"shpat_0123456789abcdef0123456789abcdef\"",     // 5 W0303
-      "[api]",                                                 // 6
-      "store_url = \"https://acme.myshopify.com\"",            // 7
-      "access_token = { secret = \"env:TOKEN\" }",             // 8
-      "[services.shipment_upload]",                            // 9
-      "enabled = true",                                        // 10 W0404
-      "every = \"30m\"",                                       // 11
-      "[order_load]",                                          // 12
-      "earliest_order_date = 2020-01-01",                      // 13 W0503
-      "reject_unmapped_ship_codes = true",                     // 14
-      "[ship_methods]",                                        // 15 W0603 (empty)
-      "[items]",                                               // 16
-      "filter = \"blacklist\"",                                // 17 W0606
+      "[cart]",                                             // 1
+      "id = \"acme\"",                                      // 2
+      "client = \"acme\"",                                  // 3
+      "platform = \"shopify\"",                             // 4
+      "name = \"shpat_0123456789abcdef0123456789abcdef\"",  // 5 W0303
+      "[api]",                                              // 6
+      "store_url = \"https://acme.myshopify.com\"",         // 7
+      "access_token = { secret = \"env:TOKEN\" }",          // 8
+      "[services.shipment_upload]",                         // 9
+      "enabled = true",                                     // 10 W0404
+      "every = \"30m\"",                                    // 11
+      "[order_load]",                                       // 12
+      "earliest_order_date = 2020-01-01",                   // 13 W0503
+      "reject_unmapped_ship_codes = true",                  // 14
+      "[ship_methods]",                                     // 15 W0603 (empty)
+      "[items]",                                            // 16
+      "filter = \"blacklist\"",                             // 17 W0606
   });
   std::string globs = Text({
-      "[cart]",                       // 1
-      "id = \"acme-globs\"",          // 2
-      "client = \"acme\"",            // 3
-      "platform = \"shopify\"",       // 4
-      "[api]",                        // 5
+      "[cart]",                                      // 1
+      "id = \"acme-globs\"",                         // 2
+      "client = \"acme\"",                           // 3
+      "platform = \"shopify\"",                      // 4
+      "[api]",                                       // 5
       "store_url = \"https://acme.myshopify.com\"",  // 6
-      "access_token = { secret = \"env:TOKEN\" }",  // 7
-      "[ship_methods]",               // 8
-      "\"UPS*\" = \"UPS/GROUND\"",    // 9
-      "\"U*\" = \"UPS/GROUND\"",      // 10
-      "\"*Express\" = \"FEDEX/PRIORITY\"",  // 11
+      "access_token = { secret = \"env:TOKEN\" }",   // 7
+      "[ship_methods]",                              // 8
+      "\"UPS*\" = \"UPS/GROUND\"",                   // 9
+      "\"U*\" = \"UPS/GROUND\"",                     // 10
+      "\"*Express\" = \"FEDEX/PRIORITY\"",           // 11
   });
   auto r = CheckTexts(kProject, {{"a.toml", cart}, {"b.toml", globs}});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "a.toml:5:8-48: W0303: \"cart.name\" looks like a credential (a Shopify access token); "
-                "store it as { secret = \"env:NAME\" }",
-                "a.toml:10:11-15: W0404: shipment_upload is enabled while order_download is disabled",
-                "a.toml:13:23-33: W0503: earliest_order_date 2020-01-01 is more than 2 years back; the "
-                "first download will page through every order since then",
-                "a.toml:14:30-34: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
-                "nothing and has no \"*\": every order would be held",
-                "a.toml:17:10-21: W0606: [items].filter = \"blacklist\" with no skus has no effect",
-                "b.toml:9:1-7: W0604: ship method glob \"UPS*\" can never match: every code it matches, "
-                "\"U*\" already maps to UPS/GROUND",
-                "b.toml:11:1-11: W0605: ship method globs \"*Express\" and \"U*\" overlap with different "
-                "targets; a code matching both goes to \"*Express\" (more literal characters win)",
-                "b.toml:11:1-11: W0605: ship method globs \"*Express\" and \"UPS*\" overlap with different "
-                "targets; a code matching both goes to \"*Express\" (more literal characters win)",
-            }));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "a.toml:5:8-48: W0303: \"cart.name\" looks like a credential (a Shopify access token); "
+          "store it as { secret = \"env:NAME\" }",
+          "a.toml:10:11-15: W0404: shipment_upload is enabled while order_download is disabled",
+          "a.toml:13:23-33: W0503: earliest_order_date 2020-01-01 is more than 2 years back; the "
+          "first download will page through every order since then",
+          "a.toml:14:30-34: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
+          "nothing and has no \"*\": every order would be held",
+          "a.toml:17:10-21: W0606: [items].filter = \"blacklist\" with no skus has no effect",
+          "b.toml:9:1-7: W0604: ship method glob \"UPS*\" can never match: every code it matches, "
+          "\"U*\" already maps to UPS/GROUND",
+          "b.toml:11:1-11: W0605: ship method globs \"*Express\" and \"U*\" overlap with different "
+          "targets; a code matching both goes to \"*Express\" (more literal characters win)",
+          "b.toml:11:1-11: W0605: ship method globs \"*Express\" and \"UPS*\" overlap with "
+          "different "
+          "targets; a code matching both goes to \"*Express\" (more literal characters win)",
+      }));
   EXPECT_FALSE(r->c.diags.has_errors());
   EXPECT_EQ(r->c.diags.errors(), 0);
   EXPECT_EQ(r->c.diags.warnings(), 8);
@@ -318,10 +323,12 @@ TEST(CheckerFilesTest, E0101UnreadableFile) {
   TempDir dir;
   dir.Write("cartsync.toml", kProject);
   dir.Write("carts.d/ok.toml", Cart({}));
-  fs::create_symlink(fs::path(dir.path()) / "does-not-exist", fs::path(dir.path()) / "carts.d/gone.toml");
+  fs::create_symlink(fs::path(dir.path()) / "does-not-exist",
+                     fs::path(dir.path()) / "carts.d/gone.toml");
   auto r = CompilePaths({dir.path()});
   std::string file = dir.path() + "/carts.d/gone.toml";
-  EXPECT_EQ(r->diags, (Lines{file + ":0:0-0: E0101: cannot read " + file + ": No such file or directory"}));
+  EXPECT_EQ(r->diags,
+            (Lines{file + ":0:0-0: E0101: cannot read " + file + ": No such file or directory"}));
   EXPECT_TRUE(r->c.io_error);
   EXPECT_EQ(r->c.carts.size(), 1u);  // the readable cart is still checked
 }
@@ -344,15 +351,17 @@ TEST(CheckerFilesTest, E0103NulByte) {
   std::string text = Cart({});
   text += std::string("name = \"a\0b\"\n", 13);
   auto r = CheckTexts(kProject, {{"c.toml", text}});
-  EXPECT_EQ(r->diags, (Lines{"c.toml:8:10-11: E0103: file contains a NUL byte; not a TOML text file"}));
+  EXPECT_EQ(r->diags,
+            (Lines{"c.toml:8:10-11: E0103: file contains a NUL byte; not a TOML text file"}));
 }
 
 TEST(CheckerFilesTest, E0104FileTooLarge) {
   TempDir dir;
   dir.Write("big.toml", std::string(10 << 20, 'a'));
   auto r = CompilePaths({dir.path() + "/big.toml"});
-  EXPECT_EQ(r->diags, (Lines{dir.path() + "/big.toml:0:0-0: E0104: file is larger than 1048576 bytes "
-                                          "(a cart file is a few KB); refusing to parse it"}));
+  EXPECT_EQ(r->diags,
+            (Lines{dir.path() + "/big.toml:0:0-0: E0104: file is larger than 1048576 bytes "
+                                "(a cart file is a few KB); refusing to parse it"}));
   EXPECT_EQ(r->c.files_checked, 1);
 }
 
@@ -366,20 +375,25 @@ TEST(CheckerFilesTest, E0104JustBelowTheLimitIsRead) {
 }
 
 TEST(CheckerFilesTest, E0105TomlSyntax) {
-  EXPECT_EQ(CheckCartText(Text({"[cart", "id = \"a\""})),
-            (Lines{"c.toml:1:6-7: E0105: Error while parsing table header: expected ']', saw '\\n'"}));
-  EXPECT_EQ(CheckCartText(Text({"[cart]", "id = \"acme"})),
-            (Lines{"c.toml:2:11-12: E0105: Error while parsing string: unescaped control characters other "
-                   "than TAB (U+0009) are explicitly prohibited"}));
+  EXPECT_EQ(
+      CheckCartText(Text({"[cart", "id = \"a\""})),
+      (Lines{"c.toml:1:6-7: E0105: Error while parsing table header: expected ']', saw '\\n'"}));
+  EXPECT_EQ(
+      CheckCartText(Text({"[cart]", "id = \"acme"})),
+      (Lines{
+          "c.toml:2:11-12: E0105: Error while parsing string: unescaped control characters other "
+          "than TAB (U+0009) are explicitly prohibited"}));
 }
 
 TEST(CheckerFilesTest, E0105DuplicateKeys) {
-  EXPECT_EQ(CheckCartText(Text({"[cart]", "id = \"a\"", "id = \"b\""})),
-            (Lines{"c.toml:3:6-7: E0105: Error while parsing key-value pair: cannot redefine existing "
-                   "string 'id'"}));
-  EXPECT_EQ(CheckCartText(Text({"[cart]", "id = \"a\"", "[cart]", "client = \"b\""})),
-            (Lines{"c.toml:3:1-2: E0105: Error while parsing table header: cannot redefine existing "
-                   "table 'cart'"}));
+  EXPECT_EQ(
+      CheckCartText(Text({"[cart]", "id = \"a\"", "id = \"b\""})),
+      (Lines{"c.toml:3:6-7: E0105: Error while parsing key-value pair: cannot redefine existing "
+             "string 'id'"}));
+  EXPECT_EQ(
+      CheckCartText(Text({"[cart]", "id = \"a\"", "[cart]", "client = \"b\""})),
+      (Lines{"c.toml:3:1-2: E0105: Error while parsing table header: cannot redefine existing "
+             "table 'cart'"}));
 }
 
 TEST(CheckerFilesTest, EveryFileIsCheckedAfterASyntaxError) {
@@ -390,7 +404,8 @@ TEST(CheckerFilesTest, EveryFileIsCheckedAfterASyntaxError) {
   EXPECT_EQ(r->diags,
             (Lines{
                 "a.toml:1:6-7: E0105: Error while parsing table header: expected ']', saw '\\n'",
-                "b.toml:8:2-11: E0201: unknown key \"order_lod\" in cart file; did you mean \"order_load\"?",
+                "b.toml:8:2-11: E0201: unknown key \"order_lod\" in cart file; did you mean "
+                "\"order_load\"?",
             }));
   EXPECT_EQ(r->c.files_checked, 4);  // the project and three carts
   ASSERT_EQ(r->c.carts.size(), 1u);
@@ -401,11 +416,13 @@ TEST(CheckerFilesTest, ABrokenProjectFileDoesNotStopTheCarts) {
   auto r = CheckTexts(Text({"[wms.main", "system = \"http\""}),
                       {{"a.toml", Cart({"[order_lod]"})},
                        {"b.toml", Replaced(Cart({}), "id = \"acme\"", "id = \"acme-b\"")}});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "a.toml:8:2-11: E0201: unknown key \"order_lod\" in cart file; did you mean \"order_load\"?",
-                "cartsync.toml:1:10-11: E0105: Error while parsing table header: expected ']', saw '\\n'",
-            }));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "a.toml:8:2-11: E0201: unknown key \"order_lod\" in cart file; did you mean "
+          "\"order_load\"?",
+          "cartsync.toml:1:10-11: E0105: Error while parsing table header: expected ']', saw '\\n'",
+      }));
   ASSERT_EQ(r->c.carts.size(), 1u);
   EXPECT_EQ(r->c.carts[0].id, "acme-b");
 }
@@ -422,7 +439,8 @@ TEST(CheckerFilesTest, E0107DirectoryWithoutCarts) {
   TempDir dir;
   dir.Write("notes.txt", "not a cart");
   auto r = CompilePaths({dir.path()});
-  EXPECT_EQ(r->diags, (Lines{dir.path() + ":0:0-0: E0107: no cart files (*.toml) found in " + dir.path()}));
+  EXPECT_EQ(r->diags,
+            (Lines{dir.path() + ":0:0-0: E0107: no cart files (*.toml) found in " + dir.path()}));
   EXPECT_TRUE(r->c.diags.has_errors());
   EXPECT_EQ(r->c.files_checked, 0);
 }
@@ -432,8 +450,9 @@ TEST(CheckerFilesTest, E0107ProjectWithEmptyCartsDirectory) {
   dir.Write("cartsync.toml", kProject);
   fs::create_directories(fs::path(dir.path()) / "carts.d");
   auto r = CompilePaths({dir.path()});
-  EXPECT_EQ(r->diags, (Lines{dir.path() + "/carts.d:0:0-0: E0107: no cart files (*.toml) found in " +
-                             dir.path() + "/carts.d"}));
+  EXPECT_EQ(r->diags,
+            (Lines{dir.path() + "/carts.d:0:0-0: E0107: no cart files (*.toml) found in " +
+                   dir.path() + "/carts.d"}));
 }
 
 TEST(CheckerFilesTest, E0108PathNotFound) {
@@ -453,24 +472,28 @@ TEST(CheckerFilesTest, E0109DeepDottedKeys) {
   for (int i = 0; i < 50000; ++i) key += "a.";
   std::string text = "x = 1\n" + key + "b = 1\n";
   auto r = CheckTexts(kProject, {{"c.toml", text}});
-  EXPECT_EQ(r->diags, (Lines{"c.toml:2:130-131: E0109: keys nest deeper than 64 levels on one line"}));
+  EXPECT_EQ(r->diags,
+            (Lines{"c.toml:2:130-131: E0109: keys nest deeper than 64 levels on one line"}));
   // Dots inside strings and comments do not count.
   std::string dots(200, '.');
-  EXPECT_EQ(CheckCartText(Cart({"# " + dots, "[carrier_codes]", "\"" + dots + "\" = '" + dots + "'"})),
-            Lines{});
+  EXPECT_EQ(
+      CheckCartText(Cart({"# " + dots, "[carrier_codes]", "\"" + dots + "\" = '" + dots + "'"})),
+      Lines{});
 }
 
 TEST(CheckerHostileTest, DeeplyNestedArrays) {
   std::string text = "a = " + std::string(100000, '[') + std::string(100000, ']') + "\n";
-  EXPECT_EQ(CheckCartText(text),
-            (Lines{"c.toml:1:261-262: E0105: Error while parsing value: exceeded maximum nested value "
-                   "depth of 256 (TOML_MAX_NESTED_VALUES)"}));
+  EXPECT_EQ(
+      CheckCartText(text),
+      (Lines{"c.toml:1:261-262: E0105: Error while parsing value: exceeded maximum nested value "
+             "depth of 256 (TOML_MAX_NESTED_VALUES)"}));
   std::string tables = "a = ";
   for (int i = 0; i < 100000; ++i) tables += "{x=";
   tables += "1" + std::string(100000, '}') + "\n";
-  EXPECT_EQ(CheckCartText(tables),
-            (Lines{"c.toml:1:773-774: E0105: Error while parsing value: exceeded maximum nested value "
-                   "depth of 256 (TOML_MAX_NESTED_VALUES)"}));
+  EXPECT_EQ(
+      CheckCartText(tables),
+      (Lines{"c.toml:1:773-774: E0105: Error while parsing value: exceeded maximum nested value "
+             "depth of 256 (TOML_MAX_NESTED_VALUES)"}));
 }
 
 TEST(CheckerHostileTest, DeepTableHeader) {
@@ -487,12 +510,13 @@ TEST(CheckerHostileTest, OneHostileFileDoesNotHideOthers) {
                                  {"b.toml", nul},
                                  {"c.toml", Cart({})},
                                  {"d.toml", std::string(kMaxSourceBytes + 1, '#')}});
-  EXPECT_EQ(r->diags, (Lines{
-                          "a.toml:1:1-2: E0102: file is not valid UTF-8 (bad byte 0xFF)",
-                          "b.toml:1:7-8: E0103: file contains a NUL byte; not a TOML text file",
-                          "d.toml:0:0-0: E0104: file is larger than 1048576 bytes (a cart file is a "
-                          "few KB); refusing to parse it",
-                      }));
+  EXPECT_EQ(r->diags,
+            (Lines{
+                "a.toml:1:1-2: E0102: file is not valid UTF-8 (bad byte 0xFF)",
+                "b.toml:1:7-8: E0103: file contains a NUL byte; not a TOML text file",
+                "d.toml:0:0-0: E0104: file is larger than 1048576 bytes (a cart file is a "
+                "few KB); refusing to parse it",
+            }));
   EXPECT_EQ(r->c.carts.size(), 1u);
 }
 
@@ -526,28 +550,31 @@ TEST(CheckerCartTest, E0201UnknownKeysWithDidYouMean) {
       "mod = \"required\"",                          // 22
       "zzz = 1",                                     // 23
   });
-  EXPECT_EQ(CheckCartText(cart),
-            (Lines{
-                "c.toml:5:1-5: E0201: unknown key \"nmae\" in [cart]; did you mean \"name\"?",
-                "c.toml:9:1-12: E0201: unknown key \"acces_token\" in [api]; did you mean \"access_token\"?",
-                "c.toml:10:11-24: E0201: unknown key \"order_dowload\" in [services]; did you mean "
-                "\"order_download\"?",
-                "c.toml:13:1-7: E0201: unknown key \"enable\" in [services.shipment_upload]; did you mean "
-                "\"enabled\"?",
-                "c.toml:15:1-19: E0201: unknown key \"ealiest_order_date\" in [order_load]; did you mean "
-                "\"earliest_order_date\"?",
-                "c.toml:16:2-9: E0201: unknown key \"statuse\" in cart file; did you mean \"statuses\"?",
-                "c.toml:18:1-4: E0201: unknown key \"sku\" in [items]; did you mean \"skus\"?",
-                "c.toml:22:1-4: E0201: unknown key \"mod\" in [[order_filters]]; did you mean \"mode\"?",
-                "c.toml:23:1-4: E0201: unknown key \"zzz\" in [[order_filters]]",
-            }));
+  EXPECT_EQ(
+      CheckCartText(cart),
+      (Lines{
+          "c.toml:5:1-5: E0201: unknown key \"nmae\" in [cart]; did you mean \"name\"?",
+          "c.toml:9:1-12: E0201: unknown key \"acces_token\" in [api]; did you mean "
+          "\"access_token\"?",
+          "c.toml:10:11-24: E0201: unknown key \"order_dowload\" in [services]; did you mean "
+          "\"order_download\"?",
+          "c.toml:13:1-7: E0201: unknown key \"enable\" in [services.shipment_upload]; did you "
+          "mean "
+          "\"enabled\"?",
+          "c.toml:15:1-19: E0201: unknown key \"ealiest_order_date\" in [order_load]; did you mean "
+          "\"earliest_order_date\"?",
+          "c.toml:16:2-9: E0201: unknown key \"statuse\" in cart file; did you mean \"statuses\"?",
+          "c.toml:18:1-4: E0201: unknown key \"sku\" in [items]; did you mean \"skus\"?",
+          "c.toml:22:1-4: E0201: unknown key \"mod\" in [[order_filters]]; did you mean \"mode\"?",
+          "c.toml:23:1-4: E0201: unknown key \"zzz\" in [[order_filters]]",
+      }));
 }
 
 TEST(CheckerCartTest, E0201UnknownStatusDimension) {
   EXPECT_EQ(CheckCartText(Cart({
-                "[statuses]",                         // 8
-                "finacial_status = [\"paid\"]",       // 9
-                "download = [\"paid\"]",              // 10
+                "[statuses]",                    // 8
+                "finacial_status = [\"paid\"]",  // 9
+                "download = [\"paid\"]",         // 10
             })),
             (Lines{
                 "c.toml:9:1-16: E0201: unknown key \"finacial_status\" in [statuses] for platform "
@@ -583,82 +610,86 @@ TEST(CheckerCartTest, E0202TypeMismatch) {
       "[carrier_codes]",                             // 23
       "UPS = true",                                  // 24
   });
-  EXPECT_EQ(CheckCartText(cart),
-            (Lines{
-                "c.toml:2:6-8: E0202: \"cart.id\" must be a string, found an integer",
-                "c.toml:8:25-29: E0202: \"api.inventory_location_id\" must be an integer, found a string",
-                "c.toml:10:11-16: E0202: \"services.order_download.enabled\" must be true or false, "
-                "found a string",
-                "c.toml:11:9-11: E0202: \"services.order_download.every\" must be a schedule string "
-                "such as \"15m\", found an integer",
-                "c.toml:13:10-16: E0202: \"statuses.status\" must be an array of strings, found a string",
-                "c.toml:14:29-30: E0202: \"statuses.financial_status\" must be an array of strings, "
-                "found an integer",
-                "c.toml:16:23-35: E0202: \"order_load.earliest_order_date\" must be a local date such "
-                "as 2026-01-01, found a string",
-                "c.toml:17:27-30: E0202: \"order_load.minimum_inventory_level\" must be an integer, "
-                "found a float",
-                "c.toml:18:30-31: E0202: \"order_load.reject_unmapped_ship_codes\" must be true or "
-                "false, found an integer",
-                "c.toml:20:14-15: E0202: \"ship_methods.\"Standard\"\" must be a \"CARRIER/SERVICE\" "
-                "string, found an integer",
-                "c.toml:22:8-11: E0202: \"items.skus\" must be an array of strings, found a string",
-                "c.toml:24:7-11: E0202: \"carrier_codes.\"UPS\"\" must be a string (the cart's carrier "
-                "code), found a boolean",
-            }));
+  EXPECT_EQ(
+      CheckCartText(cart),
+      (Lines{
+          "c.toml:2:6-8: E0202: \"cart.id\" must be a string, found an integer",
+          "c.toml:8:25-29: E0202: \"api.inventory_location_id\" must be an integer, found a string",
+          "c.toml:10:11-16: E0202: \"services.order_download.enabled\" must be true or false, "
+          "found a string",
+          "c.toml:11:9-11: E0202: \"services.order_download.every\" must be a schedule string "
+          "such as \"15m\", found an integer",
+          "c.toml:13:10-16: E0202: \"statuses.status\" must be an array of strings, found a string",
+          "c.toml:14:29-30: E0202: \"statuses.financial_status\" must be an array of strings, "
+          "found an integer",
+          "c.toml:16:23-35: E0202: \"order_load.earliest_order_date\" must be a local date such "
+          "as 2026-01-01, found a string",
+          "c.toml:17:27-30: E0202: \"order_load.minimum_inventory_level\" must be an integer, "
+          "found a float",
+          "c.toml:18:30-31: E0202: \"order_load.reject_unmapped_ship_codes\" must be true or "
+          "false, found an integer",
+          "c.toml:20:14-15: E0202: \"ship_methods.\"Standard\"\" must be a \"CARRIER/SERVICE\" "
+          "string, found an integer",
+          "c.toml:22:8-11: E0202: \"items.skus\" must be an array of strings, found a string",
+          "c.toml:24:7-11: E0202: \"carrier_codes.\"UPS\"\" must be a string (the cart's carrier "
+          "code), found a boolean",
+      }));
 }
 
 TEST(CheckerCartTest, E0202SectionsMustBeTables) {
   EXPECT_EQ(CheckCartText(Text({
-                "cart = \"acme\"",      // 1
-                "api = 5",              // 2
-                "services = []",        // 3
-                "order_filters = 1",    // 4
+                "cart = \"acme\"",    // 1
+                "api = 5",            // 2
+                "services = []",      // 3
+                "order_filters = 1",  // 4
             })),
             (Lines{
                 "c.toml:1:8-14: E0202: \"cart\" must be a table, found a string",
                 "c.toml:3:12-14: E0202: \"services\" must be a table, found an array",
-                "c.toml:4:17-18: E0202: \"order_filters\" must be an array of tables ([[order_filters]]), "
+                "c.toml:4:17-18: E0202: \"order_filters\" must be an array of tables "
+                "([[order_filters]]), "
                 "found an integer",
             }));
 }
 
 TEST(CheckerCartTest, E0203UnknownStatus) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[statuses]",                                   // 8
-                "financial_status = [\"paid\", \"payed\"]",    // 9
-                "fulfillment_status = [\"shipped\"]",           // 10
-                "status = [\"Open\"]",                          // 11
-            })),
-            (Lines{
-                "c.toml:9:29-36: E0203: unknown status \"payed\" for platform shopify "
-                "(financial_status); did you mean \"paid\"?",
-                "c.toml:10:23-32: E0203: unknown status \"shipped\" for platform shopify "
-                "(fulfillment_status); allowed: \"unfulfilled\", \"partial\", \"fulfilled\", \"any\"",
-                // Statuses are case-sensitive; the hint gives the platform's spelling.
-                "c.toml:11:11-17: E0203: unknown status \"Open\" for platform shopify (status); did "
-                "you mean \"open\"?",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[statuses]",                                // 8
+          "financial_status = [\"paid\", \"payed\"]",  // 9
+          "fulfillment_status = [\"shipped\"]",        // 10
+          "status = [\"Open\"]",                       // 11
+      })),
+      (Lines{
+          "c.toml:9:29-36: E0203: unknown status \"payed\" for platform shopify "
+          "(financial_status); did you mean \"paid\"?",
+          "c.toml:10:23-32: E0203: unknown status \"shipped\" for platform shopify "
+          "(fulfillment_status); allowed: \"unfulfilled\", \"partial\", \"fulfilled\", \"any\"",
+          // Statuses are case-sensitive; the hint gives the platform's spelling.
+          "c.toml:11:11-17: E0203: unknown status \"Open\" for platform shopify (status); did "
+          "you mean \"open\"?",
+      }));
 }
 
 TEST(CheckerCartTest, E0204MissingKeys) {
   EXPECT_EQ(CheckCartText(Text({
-                "[cart]",                   // 1
-                "platform = \"shopify\"",   // 2
+                "[cart]",                  // 1
+                "platform = \"shopify\"",  // 2
             })),
             (Lines{
                 "c.toml:1:1-7: E0204: missing required key \"id\" in [cart]",
                 "c.toml:1:1-7: E0204: missing required key \"client\" in [cart]",
                 "c.toml:2:12-21: E0204: missing required key \"store_url\" in [api]",
-                "c.toml:2:12-21: E0214: [api] needs exactly one credential form (client_id + client_secret, or "
+                "c.toml:2:12-21: E0214: [api] needs exactly one credential form (client_id + "
+                "client_secret, or "
                 "access_token); none is set",
             }));
   EXPECT_EQ(CheckCartText(Text({
-                "[cart]",                      // 1
-                "id = \"acme\"",               // 2
-                "client = \"acme\"",           // 3
-                "platform = \"woocommerce\"",  // 4
-                "[api]",                       // 5
+                "[cart]",                                    // 1
+                "id = \"acme\"",                             // 2
+                "client = \"acme\"",                         // 3
+                "platform = \"woocommerce\"",                // 4
+                "[api]",                                     // 5
                 "store_url = \"https://shop.example.com\"",  // 6
             })),
             (Lines{
@@ -673,103 +704,113 @@ TEST(CheckerCartTest, E0204MissingKeys) {
 
 TEST(CheckerCartTest, E0205InvalidValue) {
   std::string cart = Text({
-      "[cart]",                                        // 1
-      "id = \"acme\"",                                 // 2
-      "client = \"\"",                                 // 3
-      "platform = \"woocommerce\"",                    // 4
-      "[api]",                                         // 5
-      "store_url = \"https://shop.example.com\"",      // 6
-      "consumer_key = { secret = \"env:KEY\" }",       // 7
+      "[cart]",                                         // 1
+      "id = \"acme\"",                                  // 2
+      "client = \"\"",                                  // 3
+      "platform = \"woocommerce\"",                     // 4
+      "[api]",                                          // 5
+      "store_url = \"https://shop.example.com\"",       // 6
+      "consumer_key = { secret = \"env:KEY\" }",        // 7
       "consumer_secret = { secret = \"env:SECRET\" }",  // 8
-      "tracking = \"ordernote\"",                      // 9
-      "[statuses]",                                    // 10
-      "status = []",                                   // 11
-      "[order_load]",                                  // 12
-      "minimum_inventory_level = -1",                  // 13
-      "[items]",                                       // 14
-      "filter = \"blacklst\"",                         // 15
-      "filter_level = \"line\"",                       // 16
-      "[[order_filters]]",                             // 17
-      "field = \"ship_to.country\"",                   // 18
-      "match = \"fuzzy\"",                             // 19
-      "values = []",                                   // 20
-      "mode = \"require\"",                            // 21
+      "tracking = \"ordernote\"",                       // 9
+      "[statuses]",                                     // 10
+      "status = []",                                    // 11
+      "[order_load]",                                   // 12
+      "minimum_inventory_level = -1",                   // 13
+      "[items]",                                        // 14
+      "filter = \"blacklst\"",                          // 15
+      "filter_level = \"line\"",                        // 16
+      "[[order_filters]]",                              // 17
+      "field = \"ship_to.country\"",                    // 18
+      "match = \"fuzzy\"",                              // 19
+      "values = []",                                    // 20
+      "mode = \"require\"",                             // 21
   });
-  EXPECT_EQ(CheckCartText(cart),
-            (Lines{
-                "c.toml:3:10-12: E0205: invalid value \"\" for \"cart.client\": expected the merchant's "
-                "name in the WMS",
-                "c.toml:9:12-23: E0205: invalid value \"ordernote\" for \"api.tracking\": expected one of "
-                "\"shipment_tracking\", \"order_note\"; did you mean \"order_note\"?",
-                "c.toml:11:10-12: E0205: invalid value [] for \"statuses.status\": expected at least one "
-                "status (omit the key for the default \"processing\")",
-                "c.toml:13:27-29: E0205: invalid value -1 for \"order_load.minimum_inventory_level\": "
-                "expected an integer >= 0",
-                "c.toml:15:10-20: E0205: invalid value \"blacklst\" for \"items.filter\": expected one of "
-                "\"disabled\", \"whitelist\", \"blacklist\"; did you mean \"blacklist\"?",
-                "c.toml:16:16-22: E0205: invalid value \"line\" for \"items.filter_level\": expected one "
-                "of \"item\", \"order\"",
-                "c.toml:19:9-16: E0205: invalid value \"fuzzy\" for \"order_filters.match\": expected one "
-                "of \"exact\", \"prefix\", \"suffix\"",
-                "c.toml:20:10-12: E0205: invalid value [] for \"order_filters.values\": expected at least "
-                "one value",
-                "c.toml:21:8-17: E0205: invalid value \"require\" for \"order_filters.mode\": expected one "
-                "of \"required\", \"restricted\"; did you mean \"required\"?",
-            }));
+  EXPECT_EQ(
+      CheckCartText(cart),
+      (Lines{
+          "c.toml:3:10-12: E0205: invalid value \"\" for \"cart.client\": expected the merchant's "
+          "name in the WMS",
+          "c.toml:9:12-23: E0205: invalid value \"ordernote\" for \"api.tracking\": expected one "
+          "of "
+          "\"shipment_tracking\", \"order_note\"; did you mean \"order_note\"?",
+          "c.toml:11:10-12: E0205: invalid value [] for \"statuses.status\": expected at least one "
+          "status (omit the key for the default \"processing\")",
+          "c.toml:13:27-29: E0205: invalid value -1 for \"order_load.minimum_inventory_level\": "
+          "expected an integer >= 0",
+          "c.toml:15:10-20: E0205: invalid value \"blacklst\" for \"items.filter\": expected one "
+          "of "
+          "\"disabled\", \"whitelist\", \"blacklist\"; did you mean \"blacklist\"?",
+          "c.toml:16:16-22: E0205: invalid value \"line\" for \"items.filter_level\": expected one "
+          "of \"item\", \"order\"",
+          "c.toml:19:9-16: E0205: invalid value \"fuzzy\" for \"order_filters.match\": expected "
+          "one "
+          "of \"exact\", \"prefix\", \"suffix\"",
+          "c.toml:20:10-12: E0205: invalid value [] for \"order_filters.values\": expected at "
+          "least "
+          "one value",
+          "c.toml:21:8-17: E0205: invalid value \"require\" for \"order_filters.mode\": expected "
+          "one "
+          "of \"required\", \"restricted\"; did you mean \"required\"?",
+      }));
 }
 
 TEST(CheckerCartTest, E0206PatternMismatch) {
-  EXPECT_EQ(CheckCartText(Text({
-                "[cart]",                                      // 1
-                "id = \"acme\"",                               // 2
-                "client = \"acme\"",                           // 3
-                "platform = \"shopify\"",                      // 4
-                "[api]",                                       // 5
-                "store_url = \"https://shop.acme.com\"",       // 6
-                "access_token = { secret = \"env:TOKEN\" }",   // 7
-            })),
-            (Lines{
-                "c.toml:6:13-36: E0206: \"api.store_url\" = \"https://shop.acme.com\" does not match "
-                "^https://[a-z0-9][a-z0-9-]*\\.myshopify\\.com/?$",
-            }));
-  EXPECT_EQ(CheckCartText(Text({
-                "[cart]",                                     // 1
-                "id = \"cedar\"",                             // 2
-                "client = \"cedar\"",                         // 3
-                "platform = \"bigcommerce\"",                 // 4
-                "[api]",                                      // 5
-                "store_hash = \"Store-1\"",                   // 6
-                "access_token = { secret = \"env:TOKEN\" }",  // 7
-            })),
-            (Lines{"c.toml:6:14-23: E0206: \"api.store_hash\" = \"Store-1\" does not match ^[a-z0-9]+$"}));
+  EXPECT_EQ(
+      CheckCartText(Text({
+          "[cart]",                                     // 1
+          "id = \"acme\"",                              // 2
+          "client = \"acme\"",                          // 3
+          "platform = \"shopify\"",                     // 4
+          "[api]",                                      // 5
+          "store_url = \"https://shop.acme.com\"",      // 6
+          "access_token = { secret = \"env:TOKEN\" }",  // 7
+      })),
+      (Lines{
+          "c.toml:6:13-36: E0206: \"api.store_url\" = \"https://shop.acme.com\" does not match "
+          "^https://[a-z0-9][a-z0-9-]*\\.myshopify\\.com/?$",
+      }));
+  EXPECT_EQ(
+      CheckCartText(Text({
+          "[cart]",                                     // 1
+          "id = \"cedar\"",                             // 2
+          "client = \"cedar\"",                         // 3
+          "platform = \"bigcommerce\"",                 // 4
+          "[api]",                                      // 5
+          "store_hash = \"Store-1\"",                   // 6
+          "access_token = { secret = \"env:TOKEN\" }",  // 7
+      })),
+      (Lines{
+          "c.toml:6:14-23: E0206: \"api.store_hash\" = \"Store-1\" does not match ^[a-z0-9]+$"}));
 }
 
 TEST(CheckerCartTest, E0207AnyNotAlone) {
   EXPECT_EQ(CheckCartText(Cart({
-                "[statuses]",                                     // 8
-                "status = [\"open\", \"any\"]",                   // 9
-                "fulfillment_status = [\"any\"]",                 // 10
+                "[statuses]",                      // 8
+                "status = [\"open\", \"any\"]",    // 9
+                "fulfillment_status = [\"any\"]",  // 10
             })),
             (Lines{"c.toml:9:19-24: E0207: \"any\" must be the only value of [statuses].status"}));
 }
 
 TEST(CheckerCartTest, E0208InvalidCartId) {
   auto cart = [](std::string_view id) {
-    return Text({"[cart]", "id = \"" + std::string(id) + "\"", "client = \"acme\"", "platform = \"shopify\"",
-                 "[api]", "store_url = \"https://acme.myshopify.com\"",
+    return Text({"[cart]", "id = \"" + std::string(id) + "\"", "client = \"acme\"",
+                 "platform = \"shopify\"", "[api]", "store_url = \"https://acme.myshopify.com\"",
                  "access_token = { secret = \"env:TOKEN\" }"});
   };
-  EXPECT_EQ(CheckCartText(cart("Acme_Shop")),
-            (Lines{"c.toml:2:6-17: E0208: cart id \"Acme_Shop\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
-  EXPECT_EQ(CheckCartText(cart("-acme")),
-            (Lines{"c.toml:2:6-13: E0208: cart id \"-acme\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
+  EXPECT_EQ(
+      CheckCartText(cart("Acme_Shop")),
+      (Lines{"c.toml:2:6-17: E0208: cart id \"Acme_Shop\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
+  EXPECT_EQ(
+      CheckCartText(cart("-acme")),
+      (Lines{"c.toml:2:6-13: E0208: cart id \"-acme\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
   EXPECT_EQ(CheckCartText(cart("")),
             (Lines{"c.toml:2:6-8: E0208: cart id \"\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
   std::string longest = "a" + std::string(62, '-'), too_long = longest + "z";
   EXPECT_EQ(CheckCartText(cart(longest)), Lines{});
-  EXPECT_EQ(CheckCartText(cart(too_long)),
-            (Lines{"c.toml:2:6-72: E0208: cart id \"" + too_long +
-                   "\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
+  EXPECT_EQ(CheckCartText(cart(too_long)), (Lines{"c.toml:2:6-72: E0208: cart id \"" + too_long +
+                                                  "\" must match ^[a-z0-9][a-z0-9-]{0,62}$"}));
 }
 
 TEST(CheckerCartTest, E0209UnknownPlatform) {
@@ -777,24 +818,29 @@ TEST(CheckerCartTest, E0209UnknownPlatform) {
     return Text({"[cart]", "id = \"acme\"", "client = \"acme\"",
                  "platform = \"" + std::string(platform) + "\""});
   };
-  EXPECT_EQ(CheckCartText(cart("shopfy")),
-            (Lines{"c.toml:4:12-20: E0209: unknown platform \"shopfy\"; did you mean \"shopify\"?"}));
-  EXPECT_EQ(CheckCartText(cart("Magento")),
-            (Lines{"c.toml:4:12-21: E0209: unknown platform \"Magento\"; did you mean \"magento\"?"}));
-  EXPECT_EQ(CheckCartText(cart("etsy")),
-            (Lines{"c.toml:4:12-18: E0209: unknown platform \"etsy\" (known: \"amazon\", \"bigcommerce\", "
-                   "\"ebay\", \"magento\", \"shopify\", \"walmart\", \"woocommerce\")"}));
+  EXPECT_EQ(
+      CheckCartText(cart("shopfy")),
+      (Lines{"c.toml:4:12-20: E0209: unknown platform \"shopfy\"; did you mean \"shopify\"?"}));
+  EXPECT_EQ(
+      CheckCartText(cart("Magento")),
+      (Lines{"c.toml:4:12-21: E0209: unknown platform \"Magento\"; did you mean \"magento\"?"}));
+  EXPECT_EQ(
+      CheckCartText(cart("etsy")),
+      (Lines{
+          "c.toml:4:12-18: E0209: unknown platform \"etsy\" (known: \"amazon\", \"bigcommerce\", "
+          "\"ebay\", \"magento\", \"shopify\", \"walmart\", \"woocommerce\")"}));
 }
 
 TEST(CheckerCartTest, E0210DuplicateCartId) {
-  auto r = CheckTexts(kProject, {{"carts.d/a.toml", Cart({})},
-                                 {"carts.d/b.toml", Cart({})},
-                                 {"carts.d/c.toml", Cart({})}});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "carts.d/b.toml:2:6-12: E0210: cart id \"acme\" is also defined in carts.d/a.toml:2",
-                "carts.d/c.toml:2:6-12: E0210: cart id \"acme\" is also defined in carts.d/a.toml:2",
-            }));
+  auto r = CheckTexts(
+      kProject,
+      {{"carts.d/a.toml", Cart({})}, {"carts.d/b.toml", Cart({})}, {"carts.d/c.toml", Cart({})}});
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "carts.d/b.toml:2:6-12: E0210: cart id \"acme\" is also defined in carts.d/a.toml:2",
+          "carts.d/c.toml:2:6-12: E0210: cart id \"acme\" is also defined in carts.d/a.toml:2",
+      }));
   ASSERT_EQ(r->c.carts.size(), 1u);
   EXPECT_EQ(r->c.carts[0].source, "carts.d/a.toml");
 }
@@ -808,11 +854,13 @@ TEST(CheckerCartTest, E0211UnknownWms) {
                  // Rules that need the WMS are not reported again against "no WMS".
                  "[order_load]", "sync_inventory_with = \"east\"", "[wms_fields]", "dock = 1"});
   };
-  EXPECT_EQ(CheckCartText(cart("mian")),
-            (Lines{"c.toml:5:7-13: E0211: unknown WMS connection \"mian\"; did you mean \"main\"?"}));
-  EXPECT_EQ(CheckCartText(cart("backup")),
-            (Lines{"c.toml:5:7-15: E0211: unknown WMS connection \"backup\" (declared in cartsync.toml: "
-                   "\"main\")"}));
+  EXPECT_EQ(
+      CheckCartText(cart("mian")),
+      (Lines{"c.toml:5:7-13: E0211: unknown WMS connection \"mian\"; did you mean \"main\"?"}));
+  EXPECT_EQ(
+      CheckCartText(cart("backup")),
+      (Lines{"c.toml:5:7-15: E0211: unknown WMS connection \"backup\" (declared in cartsync.toml: "
+             "\"main\")"}));
   auto r = CheckTexts("", {{"c.toml", cart("main")}});
   EXPECT_EQ(r->diags, (Lines{"c.toml:5:7-13: E0211: unknown WMS connection \"main\" (declared in "
                              "cartsync.toml: none)"}));
@@ -825,12 +873,14 @@ TEST(CheckerCartTest, E0212AmbiguousWms) {
                                        "path = \"/srv/wms\"",
                                    });
   auto r = CheckTexts(project, {{"c.toml", Cart({})}});
-  EXPECT_EQ(r->diags, (Lines{"c.toml:1:1-7: E0212: cart does not name a WMS and the project declares several "
-                             "(\"backup\", \"main\"); set [cart].wms"}));
+  EXPECT_EQ(r->diags,
+            (Lines{"c.toml:1:1-7: E0212: cart does not name a WMS and the project declares several "
+                   "(\"backup\", \"main\"); set [cart].wms"}));
   // Naming one resolves it.
-  std::string named = Text({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
-                            "wms = \"backup\"", "[api]", "store_url = \"https://acme.myshopify.com\"",
-                            "access_token = { secret = \"env:TOKEN\" }"});
+  std::string named =
+      Text({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
+            "wms = \"backup\"", "[api]", "store_url = \"https://acme.myshopify.com\"",
+            "access_token = { secret = \"env:TOKEN\" }"});
   r = CheckTexts(project, {{"c.toml", named}});
   EXPECT_EQ(r->diags, Lines{});
   ASSERT_EQ(r->c.carts.size(), 1u);
@@ -839,14 +889,14 @@ TEST(CheckerCartTest, E0212AmbiguousWms) {
 
 TEST(CheckerCartTest, E0213DuplicateValue) {
   EXPECT_EQ(CheckCartText(Cart({
-                "[statuses]",                                         // 8
+                "[statuses]",                                            // 8
                 "financial_status = [\"paid\", \"pending\", \"paid\"]",  // 9
-                "[items]",                                            // 10
-                "filter = \"whitelist\"",                             // 11
-                "skus = [\"A-1\", \"B-2\", \"A-1\"]",                 // 12
-                "[[order_filters]]",                                  // 13
-                "field = \"ship_to.country\"",                        // 14
-                "values = [\"US\", \"US\"]",                          // 15
+                "[items]",                                               // 10
+                "filter = \"whitelist\"",                                // 11
+                "skus = [\"A-1\", \"B-2\", \"A-1\"]",                    // 12
+                "[[order_filters]]",                                     // 13
+                "field = \"ship_to.country\"",                           // 14
+                "values = [\"US\", \"US\"]",                             // 15
             })),
             (Lines{
                 "c.toml:9:40-46: E0213: \"paid\" is listed twice in \"statuses.financial_status\"",
@@ -871,9 +921,11 @@ TEST(CheckerSecretsTest, E0301PlainSecretIsMaskedAndNotQuoted) {
       "access_token = \"" + value + "\"",            // 7
   });
   auto r = CheckTexts(kProject, {{"c.toml", cart}});
-  EXPECT_EQ(r->diags,
-            (Lines{"c.toml:7:16-56: E0301: \"api.access_token\" is a secret: use { secret = \"env:NAME\" } "
-                   "or { secret = \"file:PATH\" }, never the value itself"}));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "c.toml:7:16-56: E0301: \"api.access_token\" is a secret: use { secret = \"env:NAME\" } "
+          "or { secret = \"file:PATH\" }, never the value itself"}));
   ASSERT_EQ(r->c.diags.diagnostics().size(), 1u);  // not also reported as credential-like
   const Diagnostic& d = r->c.diags.diagnostics()[0];
   EXPECT_TRUE(d.mask_snippet);
@@ -883,30 +935,30 @@ TEST(CheckerSecretsTest, E0301PlainSecretIsMaskedAndNotQuoted) {
 
 TEST(CheckerSecretsTest, E0301InProjectFile) {
   std::string project = Text({
-      "[wms.main]",                     // 1
-      "system = \"http\"",              // 2
+      "[wms.main]",                         // 1
+      "system = \"http\"",                  // 2
       "url = \"https://wms.example.com\"",  // 3
-      "token = \"hunter2hunter2\"",     // 4
+      "token = \"hunter2hunter2\"",         // 4
   });
   auto r = CheckTexts(project, {{"c.toml", Cart({})}});
-  EXPECT_EQ(r->diags,
-            (Lines{"cartsync.toml:4:9-25: E0301: \"wms.main.token\" is a secret: use { secret = \"env:NAME\" } "
-                   "or { secret = \"file:PATH\" }, never the value itself"}));
+  EXPECT_EQ(r->diags, (Lines{"cartsync.toml:4:9-25: E0301: \"wms.main.token\" is a secret: use { "
+                             "secret = \"env:NAME\" } "
+                             "or { secret = \"file:PATH\" }, never the value itself"}));
   EXPECT_TRUE(r->c.diags.diagnostics()[0].mask_snippet);
   EXPECT_EQ(r->c.diags.diagnostics()[0].message.find("hunter2"), std::string::npos);
 }
 
 TEST(CheckerSecretsTest, E0302InvalidSecretRef) {
   std::string cart = Text({
-      "[cart]",                                          // 1
-      "id = \"acme\"",                                   // 2
-      "client = \"acme\"",                               // 3
-      "platform = \"woocommerce\"",                      // 4
-      "[api]",                                           // 5
-      "store_url = \"https://shop.example.com\"",        // 6
-      "consumer_key = { secret = \"envy:KEY\" }",        // 7
-      "consumer_secret = { secret = \"file:\" }",        // 8
-      "[wms_fields]",                                    // 9
+      "[cart]",                                    // 1
+      "id = \"acme\"",                             // 2
+      "client = \"acme\"",                         // 3
+      "platform = \"woocommerce\"",                // 4
+      "[api]",                                     // 5
+      "store_url = \"https://shop.example.com\"",  // 6
+      "consumer_key = { secret = \"envy:KEY\" }",  // 7
+      "consumer_secret = { secret = \"file:\" }",  // 8
+      "[wms_fields]",                              // 9
   });
   EXPECT_EQ(CheckCartText(cart),
             (Lines{
@@ -914,50 +966,54 @@ TEST(CheckerSecretsTest, E0302InvalidSecretRef) {
                 "expected env:NAME or file:PATH",
                 "c.toml:8:36-37: E0302: invalid secret reference: missing path after 'file:'",
             }));
-  EXPECT_EQ(CheckCartText(Text({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
-                                "[api]", "store_url = \"https://acme.myshopify.com\"",
-                                "access_token = { secret = \"env:1TOKEN\" }"})),
-            (Lines{"c.toml:7:32-33: E0302: invalid secret reference: environment variable name must "
-                   "start with a letter or '_', found '1'"}));
+  EXPECT_EQ(
+      CheckCartText(Text({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
+                          "[api]", "store_url = \"https://acme.myshopify.com\"",
+                          "access_token = { secret = \"env:1TOKEN\" }"})),
+      (Lines{"c.toml:7:32-33: E0302: invalid secret reference: environment variable name must "
+             "start with a letter or '_', found '1'"}));
   // The reference table itself: a missing or mistyped `secret` key.
-  EXPECT_EQ(CheckCartText(Text({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
-                                "[api]", "store_url = \"https://acme.myshopify.com\"",
-                                "access_token = { secert = \"env:TOKEN\" }"})),
-            (Lines{
-                "c.toml:7:16-40: E0204: missing required key \"secret\" in api.access_token",
-                "c.toml:7:18-24: E0201: unknown key \"secert\" in api.access_token; did you mean "
-                "\"secret\"?",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Text({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
+                          "[api]", "store_url = \"https://acme.myshopify.com\"",
+                          "access_token = { secert = \"env:TOKEN\" }"})),
+      (Lines{
+          "c.toml:7:16-40: E0204: missing required key \"secret\" in api.access_token",
+          "c.toml:7:18-24: E0201: unknown key \"secert\" in api.access_token; did you mean "
+          "\"secret\"?",
+      }));
 }
 
 TEST(CheckerSecretsTest, W0303CredentialLikeStrings) {
   std::string cart = Text({
-      "[cart]",                                                        // 1
-      "id = \"acme\"",                                                 // 2
-      "client = \"acme\"",                                             // 3
-      "platform = \"shopify\"",                                        // 4
-      "name = \"ck_0123456789abcdef0123456789abcdef01234567\"",        // 5
-      "[api]",                                                         // 6
-      "store_url = \"https://acme.myshopify.com\"",                    // 7
-      "access_token = { secret = \"env:TOKEN\" }",                     // 8
-      "[carrier_codes]",                                               // 9
-      "UPS = \"0123456789abcdef0123456789abcdef\"",                    // 10
-      "FEDEX = \"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\"",              // 11
-      "USPS = \"shpat_0123456789abcdef0123456789abcdef\"",             // 12
-      "DHL = \"abcdefghijklmnopqrstuvwxyzabcdefghij\"",                // 13 all lowercase: a word
+      "[cart]",                                                  // 1
+      "id = \"acme\"",                                           // 2
+      "client = \"acme\"",                                       // 3
+      "platform = \"shopify\"",                                  // 4
+      "name = \"ck_0123456789abcdef0123456789abcdef01234567\"",  // 5
+      "[api]",                                                   // 6
+      "store_url = \"https://acme.myshopify.com\"",              // 7
+      "access_token = { secret = \"env:TOKEN\" }",               // 8
+      "[carrier_codes]",                                         // 9
+      "UPS = \"0123456789abcdef0123456789abcdef\"",              // 10
+      "FEDEX = \"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789\"",        // 11
+      "USPS = \"shpat_0123456789abcdef0123456789abcdef\"",       // 12
+      "DHL = \"abcdefghijklmnopqrstuvwxyzabcdefghij\"",          // 13 all lowercase: a word
   });
   auto r = CheckTexts(kProject, {{"c.toml", cart}});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "c.toml:5:8-53: W0303: \"cart.name\" looks like a credential (a WooCommerce API key); "
-                "store it as { secret = \"env:NAME\" }",
-                "c.toml:10:7-41: W0303: \"carrier_codes.UPS\" looks like a credential (a long hex token); "
-                "store it as { secret = \"env:NAME\" }",
-                "c.toml:11:9-47: W0303: \"carrier_codes.FEDEX\" looks like a credential (a long base64 "
-                "token); store it as { secret = \"env:NAME\" }",
-                "c.toml:12:8-48: W0303: \"carrier_codes.USPS\" looks like a credential (a Shopify access "
-                "token); store it as { secret = \"env:NAME\" }",
-            }));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "c.toml:5:8-53: W0303: \"cart.name\" looks like a credential (a WooCommerce API key); "
+          "store it as { secret = \"env:NAME\" }",
+          "c.toml:10:7-41: W0303: \"carrier_codes.UPS\" looks like a credential (a long hex "
+          "token); "
+          "store it as { secret = \"env:NAME\" }",
+          "c.toml:11:9-47: W0303: \"carrier_codes.FEDEX\" looks like a credential (a long base64 "
+          "token); store it as { secret = \"env:NAME\" }",
+          "c.toml:12:8-48: W0303: \"carrier_codes.USPS\" looks like a credential (a Shopify access "
+          "token); store it as { secret = \"env:NAME\" }",
+      }));
   EXPECT_FALSE(r->c.diags.has_errors());
   for (const Diagnostic& d : r->c.diags.diagnostics()) {
     EXPECT_TRUE(d.mask_snippet) << d.message;
@@ -967,36 +1023,40 @@ TEST(CheckerSecretsTest, W0303CredentialLikeStrings) {
 
 TEST(CheckerSecretsTest, E0304InsecureUrl) {
   std::string cart = Text({
-      "[cart]",                                          // 1
-      "id = \"acme\"",                                   // 2
-      "client = \"acme\"",                               // 3
-      "platform = \"woocommerce\"",                      // 4
-      "[api]",                                           // 5
-      "store_url = \"http://shop.example.com\"",         // 6
-      "consumer_key = { secret = \"env:KEY\" }",         // 7
-      "consumer_secret = { secret = \"env:SECRET\" }",   // 8
-      "base_url = \"http://127.0.0.2:8080\"",            // 9 loopback is only these three names
+      "[cart]",                                         // 1
+      "id = \"acme\"",                                  // 2
+      "client = \"acme\"",                              // 3
+      "platform = \"woocommerce\"",                     // 4
+      "[api]",                                          // 5
+      "store_url = \"http://shop.example.com\"",        // 6
+      "consumer_key = { secret = \"env:KEY\" }",        // 7
+      "consumer_secret = { secret = \"env:SECRET\" }",  // 8
+      "base_url = \"http://127.0.0.2:8080\"",           // 9 loopback is only these three names
   });
-  EXPECT_EQ(CheckCartText(cart),
-            (Lines{
-                "c.toml:6:13-38: E0304: \"api.store_url\" must use https:// (http:// is allowed only for "
-                "127.0.0.1, localhost and ::1)",
-                "c.toml:9:12-35: E0304: \"api.base_url\" must use https:// (http:// is allowed only for "
-                "127.0.0.1, localhost and ::1)",
-            }));
+  EXPECT_EQ(
+      CheckCartText(cart),
+      (Lines{
+          "c.toml:6:13-38: E0304: \"api.store_url\" must use https:// (http:// is allowed only for "
+          "127.0.0.1, localhost and ::1)",
+          "c.toml:9:12-35: E0304: \"api.base_url\" must use https:// (http:// is allowed only for "
+          "127.0.0.1, localhost and ::1)",
+      }));
 }
 
 TEST(CheckerSecretsTest, E0304LoopbackHttpIsAllowed) {
-  for (std::string url : {"http://127.0.0.1:18081", "http://localhost:8080/shop", "http://[::1]:9000",
-                          "https://proxy.example.com/shopify", "HTTPS://proxy.example.com"}) {
+  for (std::string url :
+       {"http://127.0.0.1:18081", "http://localhost:8080/shop", "http://[::1]:9000",
+        "https://proxy.example.com/shopify", "HTTPS://proxy.example.com"}) {
     EXPECT_EQ(CheckCartText(Cart({"base_url = \"" + url + "\""})), Lines{}) << url;
   }
 }
 
 TEST(CheckerSecretsTest, E0305InvalidUrl) {
-  EXPECT_EQ(CheckCartText(Cart({"base_url = \"ftp://files.example.com\""})),
-            (Lines{"c.toml:8:12-37: E0305: \"api.base_url\" is not a valid URL: only https:// (or http:// "
-                   "to loopback) is supported"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"base_url = \"ftp://files.example.com\""})),
+      (Lines{
+          "c.toml:8:12-37: E0305: \"api.base_url\" is not a valid URL: only https:// (or http:// "
+          "to loopback) is supported"}));
   EXPECT_EQ(CheckCartText(Cart({"base_url = \"https://shop example.com\""})),
             (Lines{"c.toml:8:12-38: E0305: \"api.base_url\" is not a valid URL: expected "
                    "scheme://host[:port][/path] without spaces"}));
@@ -1010,33 +1070,34 @@ TEST(CheckerSecretsTest, E0305InvalidUrl) {
 // ===========================================================================
 
 TEST(CheckerServicesTest, E0401MissingSchedule) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[services.shipment_upload]",   // 8
-                "enabled = true",               // 9
-                "[services.inventory_upload]",  // 10
-                "enabled = false",              // 11 disabled: no schedule needed
-                "[services.order_download]",    // 12
-                "enabled = true",               // 13
-                "[order_load]",                 // 14
-                "earliest_order_date = 2026-09-01",  // 15
-            })),
-            (Lines{
-                "c.toml:9:11-15: E0401: service shipment_upload is enabled but has no \"every\" schedule",
-                "c.toml:13:11-15: E0401: service order_download is enabled but has no \"every\" schedule",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[services.shipment_upload]",        // 8
+          "enabled = true",                    // 9
+          "[services.inventory_upload]",       // 10
+          "enabled = false",                   // 11 disabled: no schedule needed
+          "[services.order_download]",         // 12
+          "enabled = true",                    // 13
+          "[order_load]",                      // 14
+          "earliest_order_date = 2026-09-01",  // 15
+      })),
+      (Lines{
+          "c.toml:9:11-15: E0401: service shipment_upload is enabled but has no \"every\" schedule",
+          "c.toml:13:11-15: E0401: service order_download is enabled but has no \"every\" schedule",
+      }));
 }
 
 TEST(CheckerServicesTest, E0402InvalidSchedulePointsIntoTheString) {
   EXPECT_EQ(CheckCartText(Cart({
-                "[services.order_download]",    // 8
-                "enabled = true",               // 9
-                "every = \"15x\"",              // 10
-                "[services.shipment_upload]",   // 11
-                "enabled = false",              // 12 checked even when disabled
-                "every = \"daily at 25:00\"",   // 13
-                "[services.inventory_upload]",  // 14
-                "every = \"cron: */15 * * *\"",  // 15
-                "[order_load]",                 // 16
+                "[services.order_download]",         // 8
+                "enabled = true",                    // 9
+                "every = \"15x\"",                   // 10
+                "[services.shipment_upload]",        // 11
+                "enabled = false",                   // 12 checked even when disabled
+                "every = \"daily at 25:00\"",        // 13
+                "[services.inventory_upload]",       // 14
+                "every = \"cron: */15 * * *\"",      // 15
+                "[order_load]",                      // 16
                 "earliest_order_date = 2026-09-01",  // 17
             })),
             (Lines{
@@ -1048,46 +1109,50 @@ TEST(CheckerServicesTest, E0402InvalidSchedulePointsIntoTheString) {
 }
 
 TEST(CheckerServicesTest, E0403ScheduleOutOfBounds) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[services.order_download]",           // 8
-                "enabled = true",                      // 9
-                "every = \"2m\"",                      // 10
-                "[services.shipment_upload]",          // 11
-                "enabled = true",                      // 12
-                "every = \"cron: */5 * * * *\"",       // 13
-                "[services.inventory_upload]",         // 14
-                "enabled = true",                      // 15
-                "every = \"30m\"",                     // 16
-                "[order_load]",                        // 17
-                "earliest_order_date = 2026-09-01",    // 18
-            })),
-            (Lines{
-                "c.toml:10:10-12: E0403: order_download runs every 2m; the minimum is every 5m (cart API "
-                "rate limits)",
-                "c.toml:13:10-27: E0403: shipment_upload runs as often as every 5m; the minimum is every 15m",
-                "c.toml:16:10-13: E0403: inventory_upload runs every 30m; the minimum is every 1h",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[services.order_download]",         // 8
+          "enabled = true",                    // 9
+          "every = \"2m\"",                    // 10
+          "[services.shipment_upload]",        // 11
+          "enabled = true",                    // 12
+          "every = \"cron: */5 * * * *\"",     // 13
+          "[services.inventory_upload]",       // 14
+          "enabled = true",                    // 15
+          "every = \"30m\"",                   // 16
+          "[order_load]",                      // 17
+          "earliest_order_date = 2026-09-01",  // 18
+      })),
+      (Lines{
+          "c.toml:10:10-12: E0403: order_download runs every 2m; the minimum is every 5m (cart API "
+          "rate limits)",
+          "c.toml:13:10-27: E0403: shipment_upload runs as often as every 5m; the minimum is every "
+          "15m",
+          "c.toml:16:10-13: E0403: inventory_upload runs every 30m; the minimum is every 1h",
+      }));
   // At most once a day for order_download; a disabled service is not bounded.
   EXPECT_EQ(CheckCartText(Cart({
-                "[services.order_download]",           // 8
-                "enabled = true",                      // 9
-                "every = \"2d\"",                      // 10
-                "[services.shipment_upload]",          // 11
-                "enabled = false",                     // 12
-                "every = \"1m\"",                      // 13
-                "[order_load]",                        // 14
-                "earliest_order_date = 2026-09-01",    // 15
+                "[services.order_download]",         // 8
+                "enabled = true",                    // 9
+                "every = \"2d\"",                    // 10
+                "[services.shipment_upload]",        // 11
+                "enabled = false",                   // 12
+                "every = \"1m\"",                    // 13
+                "[order_load]",                      // 14
+                "earliest_order_date = 2026-09-01",  // 15
             })),
-            (Lines{"c.toml:10:10-12: E0403: order_download runs every 2d; it must run at least once a day"}));
-  EXPECT_EQ(CheckCartText(Cart({
-                "[services.order_download]",                 // 8
-                "enabled = true",                            // 9
-                "every = \"cron: 0 0 * * 1\"",               // 10 weekly
-                "[order_load]",                              // 11
-                "earliest_order_date = 2026-09-01",          // 12
-            })),
-            (Lines{"c.toml:10:10-25: E0403: order_download runs with gaps of up to 7d; it must run at "
-                   "least once a day"}));
+            (Lines{"c.toml:10:10-12: E0403: order_download runs every 2d; it must run at least "
+                   "once a day"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[services.order_download]",         // 8
+          "enabled = true",                    // 9
+          "every = \"cron: 0 0 * * 1\"",       // 10 weekly
+          "[order_load]",                      // 11
+          "earliest_order_date = 2026-09-01",  // 12
+      })),
+      (Lines{"c.toml:10:10-25: E0403: order_download runs with gaps of up to 7d; it must run at "
+             "least once a day"}));
 }
 
 TEST(CheckerServicesTest, E0403BoundsAreInclusive) {
@@ -1126,11 +1191,12 @@ TEST(CheckerServicesTest, W0404ServiceWithoutDownload) {
                                                 "enabled = true",               // 14
                                                 "every = \"1h\"",               // 15
                                             })}});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "c.toml:11:11-15: W0404: shipment_upload is enabled while order_download is disabled",
-                "c.toml:14:11-15: W0404: inventory_upload is enabled while order_download is disabled",
-            }));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "c.toml:11:11-15: W0404: shipment_upload is enabled while order_download is disabled",
+          "c.toml:14:11-15: W0404: inventory_upload is enabled while order_download is disabled",
+      }));
   EXPECT_FALSE(r->c.diags.has_errors());
   EXPECT_EQ(r->c.carts.size(), 1u);
 }
@@ -1181,7 +1247,8 @@ TEST(CheckerServicesTest, E0405UnsupportedService) {
       "earliest_order_date = 2026-09-01",  // 17
   });
   auto r = CheckTexts(kProject, {{"c.toml", cart}}, &TinySchema());
-  EXPECT_EQ(r->diags, (Lines{"c.toml:11:11-15: E0405: platform tiny does not support shipment_upload"}));
+  EXPECT_EQ(r->diags,
+            (Lines{"c.toml:11:11-15: E0405: platform tiny does not support shipment_upload"}));
 }
 
 // ===========================================================================
@@ -1191,36 +1258,41 @@ TEST(CheckerServicesTest, E0405UnsupportedService) {
 TEST(CheckerOrderLoadTest, E0501MissingEarliestDate) {
   // Pointing at [order_load] when the cart has one ...
   EXPECT_EQ(CheckCartText(Cart({
-                "[services.order_download]",  // 8
-                "enabled = true",             // 9
-                "every = \"15m\"",            // 10
-                "[order_load]",               // 11
+                "[services.order_download]",       // 8
+                "enabled = true",                  // 9
+                "every = \"15m\"",                 // 10
+                "[order_load]",                    // 11
                 "sync_inventory_with = \"east\"",  // 12
             })),
-            (Lines{"c.toml:11:1-13: E0501: earliest_order_date is required when order_download is enabled"}));
+            (Lines{"c.toml:11:1-13: E0501: earliest_order_date is required when order_download is "
+                   "enabled"}));
   // ... and at the service's `enabled` otherwise.
   EXPECT_EQ(CheckCartText(Cart({
                 "[services.order_download]",  // 8
                 "enabled = true",             // 9
                 "every = \"15m\"",            // 10
             })),
-            (Lines{"c.toml:9:11-15: E0501: earliest_order_date is required when order_download is enabled"}));
+            (Lines{"c.toml:9:11-15: E0501: earliest_order_date is required when order_download is "
+                   "enabled"}));
   // Not needed while order_download is disabled.
-  EXPECT_EQ(CheckCartText(Cart({"[services.order_download]", "enabled = false", "every = \"15m\""})),
-            Lines{});
+  EXPECT_EQ(
+      CheckCartText(Cart({"[services.order_download]", "enabled = false", "every = \"15m\""})),
+      Lines{});
 }
 
 TEST(CheckerOrderLoadTest, E0502FutureEarliestDate) {
-  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "earliest_order_date = 2026-11-28"})),
-            (Lines{"c.toml:9:23-33: E0502: earliest_order_date 2026-11-28 is in the future (today is "
-                   "2026-11-27)"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[order_load]", "earliest_order_date = 2026-11-28"})),
+      (Lines{"c.toml:9:23-33: E0502: earliest_order_date 2026-11-28 is in the future (today is "
+             "2026-11-27)"}));
   EXPECT_EQ(CheckCartText(Cart({"[order_load]", "earliest_order_date = 2026-11-27"})), Lines{});
 }
 
 TEST(CheckerOrderLoadTest, W0503OldEarliestDate) {
-  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "earliest_order_date = 2024-11-26"})),
-            (Lines{"c.toml:9:23-33: W0503: earliest_order_date 2024-11-26 is more than 2 years back; the "
-                   "first download will page through every order since then"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[order_load]", "earliest_order_date = 2024-11-26"})),
+      (Lines{"c.toml:9:23-33: W0503: earliest_order_date 2024-11-26 is more than 2 years back; the "
+             "first download will page through every order since then"}));
   EXPECT_EQ(CheckCartText(Cart({"[order_load]", "earliest_order_date = 2024-11-27"})), Lines{});
 }
 
@@ -1237,8 +1309,9 @@ TEST(CheckerOrderLoadTest, E0504MinimumInventoryUnsupported) {
       "minimum_inventory_level = 3",                // 9
   });
   auto r = CheckTexts(kProject, {{"c.toml", magento}});
-  EXPECT_EQ(r->diags, (Lines{"c.toml:9:27-28: E0504: minimum_inventory_level cannot take effect: platform "
-                             "magento syncs on-hand quantity, not available quantity"}));
+  EXPECT_EQ(r->diags,
+            (Lines{"c.toml:9:27-28: E0504: minimum_inventory_level cannot take effect: platform "
+                   "magento syncs on-hand quantity, not available quantity"}));
   // Zero is the default and always fine; so is any level on an "available" platform.
   std::string zero = WithValue(magento, "minimum_inventory_level", "0");
   EXPECT_EQ(CheckTexts(kProject, {{"c.toml", zero}})->diags, Lines{});
@@ -1246,9 +1319,10 @@ TEST(CheckerOrderLoadTest, E0504MinimumInventoryUnsupported) {
 }
 
 TEST(CheckerOrderLoadTest, E0505UnknownWarehouse) {
-  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "sync_inventory_with = \"central\""})),
-            (Lines{"c.toml:9:23-32: E0505: unknown warehouse \"central\" for WMS \"main\" (declared: "
-                   "\"east\", \"west\")"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[order_load]", "sync_inventory_with = \"central\""})),
+      (Lines{"c.toml:9:23-32: E0505: unknown warehouse \"central\" for WMS \"main\" (declared: "
+             "\"east\", \"west\")"}));
   EXPECT_EQ(CheckCartText(Cart({"[order_load]", "sync_inventory_with = \"eats\""})),
             (Lines{"c.toml:9:23-29: E0505: unknown warehouse \"eats\" for WMS \"main\" (declared: "
                    "\"east\", \"west\"); did you mean \"east\"?"}));
@@ -1256,30 +1330,36 @@ TEST(CheckerOrderLoadTest, E0505UnknownWarehouse) {
   EXPECT_EQ(CheckCartText(Cart({"[order_load]", "sync_inventory_with = \"west\""})), Lines{});
   // A WMS that declares no warehouses accepts only "all".
   std::string bare = Text({"[wms.main]", "system = \"directory\"", "path = \"/srv/wms\""});
-  EXPECT_EQ(CheckTexts(bare, {{"c.toml", Cart({"[order_load]", "sync_inventory_with = \"east\""})}})->diags,
-            (Lines{"c.toml:9:23-29: E0505: unknown warehouse \"east\" for WMS \"main\" (declared: none)"}));
+  EXPECT_EQ(
+      CheckTexts(bare, {{"c.toml", Cart({"[order_load]", "sync_inventory_with = \"east\""})}})
+          ->diags,
+      (Lines{
+          "c.toml:9:23-29: E0505: unknown warehouse \"east\" for WMS \"main\" (declared: none)"}));
 }
 
 TEST(CheckerOrderLoadTest, E0506UnknownAliasType) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[order_load]",                             // 8
-                "sync_inventory_alias = \"shopify_skus\"",  // 9
-                "[items]",                                  // 10
-                "translate_item_code = \"asin\"",           // 11
-            })),
-            (Lines{
-                "c.toml:9:24-38: E0506: unknown alias type \"shopify_skus\" for WMS \"main\" (declared: "
-                "\"shopify_sku\", \"upc\"); did you mean \"shopify_sku\"?",
-                "c.toml:11:23-29: E0506: unknown alias type \"asin\" for WMS \"main\" (declared: "
-                "\"shopify_sku\", \"upc\")",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[order_load]",                             // 8
+          "sync_inventory_alias = \"shopify_skus\"",  // 9
+          "[items]",                                  // 10
+          "translate_item_code = \"asin\"",           // 11
+      })),
+      (Lines{
+          "c.toml:9:24-38: E0506: unknown alias type \"shopify_skus\" for WMS \"main\" (declared: "
+          "\"shopify_sku\", \"upc\"); did you mean \"shopify_sku\"?",
+          "c.toml:11:23-29: E0506: unknown alias type \"asin\" for WMS \"main\" (declared: "
+          "\"shopify_sku\", \"upc\")",
+      }));
   EXPECT_EQ(CheckCartText(Cart({"[order_load]", "sync_inventory_alias = \"master_sku\"", "[items]",
                                 "translate_item_code = \"upc\""})),
             Lines{});
   // A WMS that does not list its alias types takes any name on trust.
   std::string bare = Text({"[wms.main]", "system = \"directory\"", "path = \"/srv/wms\""});
-  EXPECT_EQ(CheckTexts(bare, {{"c.toml", Cart({"[order_load]", "sync_inventory_alias = \"asin\""})}})->diags,
-            Lines{});
+  EXPECT_EQ(
+      CheckTexts(bare, {{"c.toml", Cart({"[order_load]", "sync_inventory_alias = \"asin\""})}})
+          ->diags,
+      Lines{});
 }
 
 // ===========================================================================
@@ -1287,112 +1367,123 @@ TEST(CheckerOrderLoadTest, E0506UnknownAliasType) {
 // ===========================================================================
 
 TEST(CheckerShipItemsTest, E0601InvalidShipTarget) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[ship_methods]",                // 8
-                "\"Standard\" = \"UPS-GROUND\"",  // 9
-                "\"Express\" = \"UPS/\"",         // 10
-                "\"Freight\" = \"UPS/A/B\"",      // 11
-            })),
-            (Lines{
-                "c.toml:9:25-26: E0601: invalid ship-method target: missing '/' between carrier and "
-                "service; expected CARRIER/SERVICE (e.g. UPS/GROUND)",
-                "c.toml:10:18-19: E0601: invalid ship-method target: missing service after '/'; expected "
-                "CARRIER/SERVICE (e.g. UPS/GROUND)",
-                "c.toml:11:19-20: E0601: invalid ship-method target: extra '/'; expected exactly one '/' "
-                "between carrier and service",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[ship_methods]",                 // 8
+          "\"Standard\" = \"UPS-GROUND\"",  // 9
+          "\"Express\" = \"UPS/\"",         // 10
+          "\"Freight\" = \"UPS/A/B\"",      // 11
+      })),
+      (Lines{
+          "c.toml:9:25-26: E0601: invalid ship-method target: missing '/' between carrier and "
+          "service; expected CARRIER/SERVICE (e.g. UPS/GROUND)",
+          "c.toml:10:18-19: E0601: invalid ship-method target: missing service after '/'; expected "
+          "CARRIER/SERVICE (e.g. UPS/GROUND)",
+          "c.toml:11:19-20: E0601: invalid ship-method target: extra '/'; expected exactly one '/' "
+          "between carrier and service",
+      }));
 }
 
 TEST(CheckerShipItemsTest, E0602UnknownCarrier) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[ship_methods]",                        // 8
-                "\"Express\" = \"FEDX/FEDEX_2_DAY\"",    // 9
-                "\"Freight\" = \"ESTES/LTL\"",           // 10
-            })),
-            (Lines{
-                "c.toml:9:14-18: E0602: unknown carrier \"FEDX\" for WMS \"main\" (declared: \"UPS\", "
-                "\"FEDEX\", \"USPS\"); did you mean \"FEDEX\"?",
-                "c.toml:10:14-19: E0602: unknown carrier \"ESTES\" for WMS \"main\" (declared: \"UPS\", "
-                "\"FEDEX\", \"USPS\")",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[ship_methods]",                      // 8
+          "\"Express\" = \"FEDX/FEDEX_2_DAY\"",  // 9
+          "\"Freight\" = \"ESTES/LTL\"",         // 10
+      })),
+      (Lines{
+          "c.toml:9:14-18: E0602: unknown carrier \"FEDX\" for WMS \"main\" (declared: \"UPS\", "
+          "\"FEDEX\", \"USPS\"); did you mean \"FEDEX\"?",
+          "c.toml:10:14-19: E0602: unknown carrier \"ESTES\" for WMS \"main\" (declared: \"UPS\", "
+          "\"FEDEX\", \"USPS\")",
+      }));
   // A WMS that lists no carriers accepts any.
   std::string bare = Text({"[wms.main]", "system = \"directory\"", "path = \"/srv/wms\""});
-  EXPECT_EQ(CheckTexts(bare, {{"c.toml", Cart({"[ship_methods]", "\"X\" = \"ESTES/LTL\""})}})->diags, Lines{});
+  EXPECT_EQ(
+      CheckTexts(bare, {{"c.toml", Cart({"[ship_methods]", "\"X\" = \"ESTES/LTL\""})}})->diags,
+      Lines{});
 }
 
 TEST(CheckerShipItemsTest, W0603AllOrdersHeld) {
-  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = true", "[ship_methods]"})),
-            (Lines{"c.toml:9:30-34: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
-                   "nothing and has no \"*\": every order would be held"}));
-  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = true"})),
-            (Lines{"c.toml:9:30-34: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
-                   "nothing and has no \"*\": every order would be held"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = true", "[ship_methods]"})),
+      (Lines{"c.toml:9:30-34: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
+             "nothing and has no \"*\": every order would be held"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = true"})),
+      (Lines{"c.toml:9:30-34: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
+             "nothing and has no \"*\": every order would be held"}));
   // Anything mapped, or false, is fine.
-  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = true", "[ship_methods]",
-                                "\"Standard\" = \"UPS/GROUND\""})),
+  EXPECT_EQ(CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = true",
+                                "[ship_methods]", "\"Standard\" = \"UPS/GROUND\""})),
             Lines{});
   EXPECT_EQ(CheckCartText(Cart({"[order_load]", "reject_unmapped_ship_codes = false"})), Lines{});
 }
 
 TEST(CheckerShipItemsTest, W0604ShadowedPatterns) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[ship_methods]",                      // 8
-                "\"UPS Ground\" = \"UPS/GROUND\"",     // 9  exact, same target as UPS*
-                "\"UPS*\" = \"UPS/GROUND\"",           // 10
-                "\"UPS Gr*\" = \"UPS/GROUND\"",        // 11 inside UPS*, same target
-                "\"UPS Express\" = \"UPS/EXPRESS\"",   // 12 exact, other target: fine
-                "[items]",                             // 13
-                "filter = \"blacklist\"",              // 14
-                "skus = [\"GIFT-*\", \"GIFT-CARD\", \"SAMPLE-?\", \"SAMPLE-*\"]",  // 15
-            })),
-            (Lines{
-                "c.toml:9:1-13: W0604: ship method \"UPS Ground\" can never match: glob \"UPS Gr*\" "
-                "already maps it to UPS/GROUND",
-                "c.toml:9:1-13: W0604: ship method \"UPS Ground\" can never match: glob \"UPS*\" already "
-                "maps it to UPS/GROUND",
-                "c.toml:11:1-10: W0604: ship method glob \"UPS Gr*\" can never match: every code it "
-                "matches, \"UPS*\" already maps to UPS/GROUND",
-                "c.toml:15:19-30: W0604: sku \"GIFT-CARD\" can never match: already covered by \"GIFT-*\"",
-                "c.toml:15:32-42: W0604: sku \"SAMPLE-?\" can never match: already covered by "
-                "\"SAMPLE-*\"",
-            }));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[ship_methods]",                     // 8
+          "\"UPS Ground\" = \"UPS/GROUND\"",    // 9  exact, same target as UPS*
+          "\"UPS*\" = \"UPS/GROUND\"",          // 10
+          "\"UPS Gr*\" = \"UPS/GROUND\"",       // 11 inside UPS*, same target
+          "\"UPS Express\" = \"UPS/EXPRESS\"",  // 12 exact, other target: fine
+          "[items]",                            // 13
+          "filter = \"blacklist\"",             // 14
+          "skus = [\"GIFT-*\", \"GIFT-CARD\", \"SAMPLE-?\", \"SAMPLE-*\"]",  // 15
+      })),
+      (Lines{
+          "c.toml:9:1-13: W0604: ship method \"UPS Ground\" can never match: glob \"UPS Gr*\" "
+          "already maps it to UPS/GROUND",
+          "c.toml:9:1-13: W0604: ship method \"UPS Ground\" can never match: glob \"UPS*\" already "
+          "maps it to UPS/GROUND",
+          "c.toml:11:1-10: W0604: ship method glob \"UPS Gr*\" can never match: every code it "
+          "matches, \"UPS*\" already maps to UPS/GROUND",
+          "c.toml:15:19-30: W0604: sku \"GIFT-CARD\" can never match: already covered by "
+          "\"GIFT-*\"",
+          "c.toml:15:32-42: W0604: sku \"SAMPLE-?\" can never match: already covered by "
+          "\"SAMPLE-*\"",
+      }));
 }
 
 TEST(CheckerShipItemsTest, W0605OverlappingPatterns) {
-  EXPECT_EQ(CheckCartText(Cart({
-                "[ship_methods]",                        // 8
-                "\"UPS*\" = \"UPS/GROUND\"",             // 9
-                "\"*Express*\" = \"FEDEX/PRIORITY\"",    // 10
-                "\"*\" = \"USPS/PRIORITY\"",             // 11 the catch-all never overlaps
-            })),
-            (Lines{"c.toml:10:1-12: W0605: ship method globs \"*Express*\" and \"UPS*\" overlap with "
-                   "different targets; a code matching both goes to \"*Express*\" (more literal "
-                   "characters win)"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({
+          "[ship_methods]",                      // 8
+          "\"UPS*\" = \"UPS/GROUND\"",           // 9
+          "\"*Express*\" = \"FEDEX/PRIORITY\"",  // 10
+          "\"*\" = \"USPS/PRIORITY\"",           // 11 the catch-all never overlaps
+      })),
+      (Lines{"c.toml:10:1-12: W0605: ship method globs \"*Express*\" and \"UPS*\" overlap with "
+             "different targets; a code matching both goes to \"*Express*\" (more literal "
+             "characters win)"}));
   // Disjoint globs do not overlap.
-  EXPECT_EQ(CheckCartText(Cart({"[ship_methods]", "\"UPS*\" = \"UPS/GROUND\"",
-                                "\"FEDEX*\" = \"FEDEX/GROUND\""})),
+  EXPECT_EQ(CheckCartText(Cart(
+                {"[ship_methods]", "\"UPS*\" = \"UPS/GROUND\"", "\"FEDEX*\" = \"FEDEX/GROUND\""})),
             Lines{});
 }
 
 TEST(CheckerShipItemsTest, W0606EmptyItemFilter) {
-  EXPECT_EQ(CheckCartText(Cart({"[items]", "filter = \"whitelist\"", "skus = []"})),
-            (Lines{"c.toml:9:10-21: W0606: [items].filter = \"whitelist\" with no skus lets no item "
-                   "through: every order would be refused"}));
-  EXPECT_EQ(CheckCartText(Cart({"[items]", "filter = \"blacklist\""})),
-            (Lines{"c.toml:9:10-21: W0606: [items].filter = \"blacklist\" with no skus has no effect"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[items]", "filter = \"whitelist\"", "skus = []"})),
+      (Lines{"c.toml:9:10-21: W0606: [items].filter = \"whitelist\" with no skus lets no item "
+             "through: every order would be refused"}));
+  EXPECT_EQ(
+      CheckCartText(Cart({"[items]", "filter = \"blacklist\""})),
+      (Lines{"c.toml:9:10-21: W0606: [items].filter = \"blacklist\" with no skus has no effect"}));
   EXPECT_EQ(CheckCartText(Cart({"[items]", "filter = \"disabled\""})), Lines{});
 }
 
 TEST(CheckerShipItemsTest, E0607UnknownOrderField) {
   EXPECT_EQ(CheckCartText(Cart({
-                "[[order_filters]]",             // 8
-                "field = \"ship_to.contry\"",    // 9
-                "values = [\"US\"]",             // 10
-                "[[order_filters]]",             // 11
-                "field = \"lines.sku\"",         // 12
-                "values = [\"X\"]",              // 13
-                "[[order_filters]]",             // 14
-                "match = \"prefix\"",            // 15
+                "[[order_filters]]",           // 8
+                "field = \"ship_to.contry\"",  // 9
+                "values = [\"US\"]",           // 10
+                "[[order_filters]]",           // 11
+                "field = \"lines.sku\"",       // 12
+                "values = [\"X\"]",            // 13
+                "[[order_filters]]",           // 14
+                "match = \"prefix\"",          // 15
             })),
             (Lines{
                 "c.toml:9:9-25: E0607: unknown order field \"ship_to.contry\"; did you mean "
@@ -1409,17 +1500,18 @@ TEST(CheckerShipItemsTest, E0607UnknownOrderField) {
 
 TEST(CheckerProjectTest, E0701UnknownWmsSystem) {
   std::string project = Text({
-      "[wms.main]",      // 1
-      "system = \"htp\"",  // 2
-      "[wms.other]",     // 3
-      "system = \"sftp\"",  // 4
-      "[wms.third]",     // 5
+      "[wms.main]",                         // 1
+      "system = \"htp\"",                   // 2
+      "[wms.other]",                        // 3
+      "system = \"sftp\"",                  // 4
+      "[wms.third]",                        // 5
       "url = \"https://wms.example.com\"",  // 6
   });
   auto r = CheckTexts(project, {});
   EXPECT_EQ(r->diags,
             (Lines{
-                "cartsync.toml:2:10-15: E0701: unknown WMS system \"htp\"; did you mean \"http\"? (known: "
+                "cartsync.toml:2:10-15: E0701: unknown WMS system \"htp\"; did you mean \"http\"? "
+                "(known: "
                 "\"command\", \"directory\", \"http\")",
                 "cartsync.toml:4:10-16: E0701: unknown WMS system \"sftp\" (known: \"command\", "
                 "\"directory\", \"http\")",
@@ -1429,15 +1521,19 @@ TEST(CheckerProjectTest, E0701UnknownWmsSystem) {
 
 TEST(CheckerProjectTest, E0702InvalidStateUrl) {
   auto r = CheckTexts(Text({"[state]", "url = \"mysql://db/cartsync\""}), {});
-  EXPECT_EQ(r->diags, (Lines{"cartsync.toml:2:7-28: E0702: state url \"mysql://db/cartsync\" is not supported: "
-                             "expected sqlite:PATH or postgres://HOST/DB"}));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{"cartsync.toml:2:7-28: E0702: state url \"mysql://db/cartsync\" is not supported: "
+             "expected sqlite:PATH or postgres://HOST/DB"}));
   // A password in the URL is never echoed back.
   r = CheckTexts(Text({"[state]", "url = \"postgres://cartsync:hunter2@db/cartsync\""}), {});
-  EXPECT_EQ(r->diags, (Lines{"cartsync.toml:2:7-48: E0702: state url \"postgres://…\" is not supported: it "
-                             "embeds a password; pass it with PGPASSWORD or ~/.pgpass"}));
+  EXPECT_EQ(r->diags,
+            (Lines{"cartsync.toml:2:7-48: E0702: state url \"postgres://…\" is not supported: it "
+                   "embeds a password; pass it with PGPASSWORD or ~/.pgpass"}));
   EXPECT_TRUE(r->c.diags.diagnostics()[0].mask_snippet);
   // The supported forms.
-  for (std::string url : {"sqlite:.cartsync/state.db", "postgres://db/cartsync", "postgresql://cartsync@db/x"}) {
+  for (std::string url :
+       {"sqlite:.cartsync/state.db", "postgres://db/cartsync", "postgresql://cartsync@db/x"}) {
     r = CheckTexts(Text({"[state]", "url = \"" + url + "\""}), {});
     EXPECT_EQ(r->diags, Lines{}) << url;
     EXPECT_EQ(r->c.project.state_url, url);
@@ -1461,18 +1557,20 @@ TEST(CheckerProjectTest, WmsConnectionFields) {
       "carriers = [\"UPS\", \"UPS\"]",         // 13
   });
   auto r = CheckTexts(project, {});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "cartsync.toml:2:1-5: E0201: unknown key \"cart\" in [project]; did you mean \"carts\"?",
-                "cartsync.toml:5:7-31: E0304: \"wms.main.url\" must use https:// (http:// is allowed only "
-                "for 127.0.0.1, localhost and ::1)",
-                "cartsync.toml:6:19-23: E0202: \"wms.main.timeout_seconds\" must be an integer, found a "
-                "string",
-                "cartsync.toml:7:1-10: E0201: unknown key \"warehouse\" in [wms.main]; did you mean "
-                "\"warehouses\"?",
-                "cartsync.toml:8:1-10: E0204: missing required key \"command\" in [wms.cmd]",
-                "cartsync.toml:13:20-25: E0213: \"UPS\" is listed twice in \"wms.loopback.carriers\"",
-            }));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "cartsync.toml:2:1-5: E0201: unknown key \"cart\" in [project]; did you mean \"carts\"?",
+          "cartsync.toml:5:7-31: E0304: \"wms.main.url\" must use https:// (http:// is allowed "
+          "only "
+          "for 127.0.0.1, localhost and ::1)",
+          "cartsync.toml:6:19-23: E0202: \"wms.main.timeout_seconds\" must be an integer, found a "
+          "string",
+          "cartsync.toml:7:1-10: E0201: unknown key \"warehouse\" in [wms.main]; did you mean "
+          "\"warehouses\"?",
+          "cartsync.toml:8:1-10: E0204: missing required key \"command\" in [wms.cmd]",
+          "cartsync.toml:13:20-25: E0213: \"UPS\" is listed twice in \"wms.loopback.carriers\"",
+      }));
 }
 
 // ===========================================================================
@@ -1525,23 +1623,24 @@ TEST(CheckerDefaultsTest, DefaultsApplyAndCartsOverride) {
 
 TEST(CheckerDefaultsTest, BadDefaultIsReportedOnceInTheProjectFile) {
   std::string project = kProject + Text({
-                                       "[defaults]",                                   // 8
+                                       "[defaults]",                                    // 8
                                        "order_load.sync_inventory_with = \"central\"",  // 9
-                                       "order_load.foo = 1",                           // 10
+                                       "order_load.foo = 1",                            // 10
                                        "services.order_download.every = \"1m\"",        // 11
-                                       "order_load.earliest_order_date = 2026-09-01",  // 12
+                                       "order_load.earliest_order_date = 2026-09-01",   // 12
                                    });
   std::string a = Cart({"[services.order_download]", "enabled = true"});
   std::string b = Replaced(a, "id = \"acme\"", "id = \"acme-b\"");
   auto r = CheckTexts(project, {{"a.toml", a}, {"b.toml", b}});
-  EXPECT_EQ(r->diags,
-            (Lines{
-                "cartsync.toml:9:34-43: E0505: unknown warehouse \"central\" for WMS \"main\" (declared: "
-                "\"east\", \"west\")",
-                "cartsync.toml:10:12-15: E0201: unknown key \"foo\" in [order_load]",
-                "cartsync.toml:11:34-36: E0403: order_download runs every 1m; the minimum is every 5m "
-                "(cart API rate limits)",
-            }));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{
+          "cartsync.toml:9:34-43: E0505: unknown warehouse \"central\" for WMS \"main\" (declared: "
+          "\"east\", \"west\")",
+          "cartsync.toml:10:12-15: E0201: unknown key \"foo\" in [order_load]",
+          "cartsync.toml:11:34-36: E0403: order_download runs every 1m; the minimum is every 5m "
+          "(cart API rate limits)",
+      }));
   EXPECT_EQ(r->c.diags.errors(), 3);
   // Both carts use the bad defaults, so neither is clean.
   EXPECT_EQ(r->c.carts.size(), 0u);
@@ -1549,7 +1648,7 @@ TEST(CheckerDefaultsTest, BadDefaultIsReportedOnceInTheProjectFile) {
 
 TEST(CheckerDefaultsTest, DefaultThatOnlySomePlatformsRejectNamesThePlatform) {
   std::string project = kProject + Text({
-                                       "[defaults]",                  // 8
+                                       "[defaults]",                    // 8
                                        "statuses.status = [\"open\"]",  // 9
                                    });
   std::string walmart = Text({
@@ -1562,18 +1661,23 @@ TEST(CheckerDefaultsTest, DefaultThatOnlySomePlatformsRejectNamesThePlatform) {
       "client_secret = { secret = \"env:WALMART_SECRET\" }",
   });
   auto r = CheckTexts(project, {{"a.toml", Cart({})}, {"b.toml", walmart}});
-  EXPECT_EQ(r->diags, (Lines{"cartsync.toml:9:20-26: E0203: unknown status \"open\" for platform walmart "
-                             "(status); allowed: \"Created\", \"Acknowledged\", \"Shipped\", \"Cancelled\""}));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{"cartsync.toml:9:20-26: E0203: unknown status \"open\" for platform walmart "
+             "(status); allowed: \"Created\", \"Acknowledged\", \"Shipped\", \"Cancelled\""}));
   ASSERT_EQ(r->c.carts.size(), 1u);
   EXPECT_EQ(r->c.carts[0].id, "acme");
 }
 
 TEST(CheckerDefaultsTest, PerCartFindingAboutADefaultPointsAtTheCart) {
   // The default is fine; the consequence (nothing mapped) is the cart's.
-  std::string project = kProject + Text({"[defaults]", "order_load.reject_unmapped_ship_codes = true"});
+  std::string project =
+      kProject + Text({"[defaults]", "order_load.reject_unmapped_ship_codes = true"});
   auto r = CheckTexts(project, {{"c.toml", Cart({})}});
-  EXPECT_EQ(r->diags, (Lines{"c.toml:1:1-7: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
-                             "nothing and has no \"*\": every order would be held"}));
+  EXPECT_EQ(
+      r->diags,
+      (Lines{"c.toml:1:1-7: W0603: reject_unmapped_ship_codes is true but [ship_methods] maps "
+             "nothing and has no \"*\": every order would be held"}));
 }
 
 // ===========================================================================
@@ -1586,8 +1690,9 @@ TEST(CheckerCompileTest, PathsAreReportedAsGiven) {
   dir.Write("carts.d/x.toml", Cart({"[order_load]", "sync_inventory_with = \"central\""}));
   dir.Write("carts.d/notes.md", "not a cart");
   auto r = CompilePaths({dir.path() + "/carts.d"});
-  EXPECT_EQ(r->diags, (Lines{dir.path() + "/carts.d/x.toml:9:23-32: E0505: unknown warehouse \"central\" for "
-                                           "WMS \"main\" (declared: \"east\", \"west\")"}));
+  EXPECT_EQ(r->diags,
+            (Lines{dir.path() + "/carts.d/x.toml:9:23-32: E0505: unknown warehouse \"central\" for "
+                                "WMS \"main\" (declared: \"east\", \"west\")"}));
   EXPECT_TRUE(r->c.has_project);  // found next to the carts directory
   ASSERT_EQ(r->c.inputs.size(), 2u);
   EXPECT_EQ(r->c.inputs[0].path, "carts.d/x.toml");  // the plan records project-relative paths
@@ -1618,8 +1723,8 @@ TEST(CheckerCompileTest, SampleProjectIsClean) {
   ASSERT_EQ(r->c.carts.size(), 8u);
   std::set<std::string> platforms;
   for (const CartConfig& c : r->c.carts) platforms.insert(c.platform);
-  EXPECT_EQ(platforms, (std::set<std::string>{"amazon", "bigcommerce", "ebay", "magento", "shopify", "walmart",
-                                              "woocommerce"}));
+  EXPECT_EQ(platforms, (std::set<std::string>{"amazon", "bigcommerce", "ebay", "magento", "shopify",
+                                              "walmart", "woocommerce"}));
   EXPECT_EQ(r->c.files_checked, 9);
 }
 
@@ -1634,14 +1739,14 @@ TEST(CheckerCompileTest, BadConfigExampleMatchesItsReadme) {
     got.push_back(file + ":" + std::to_string(d.region.begin.line) + ": " + d.code);
   }
   EXPECT_EQ(got, (Lines{
-                     "carts.d/acme-apparel.toml:13: E0304",  // 1 insecure base_url
-                     "carts.d/acme-apparel.toml:17: E0403",  // 2 every = "2m"
-                     "carts.d/acme-apparel.toml:24: E0203",  // 3 "payed"
-                     "carts.d/acme-apparel.toml:27: E0501",  // 4b (at [order_load])
-                     "carts.d/acme-apparel.toml:28: E0201",  // 4 ealiest_order_date
-                     "carts.d/acme-apparel.toml:31: E0601",  // 5 UPS-GROUND
-                     "carts.d/acme-apparel.toml:32: E0602",  // 6 FEDX
-                     "carts.d/acme-outlet.toml:5: E0210",    // 7 duplicate id
+                     "carts.d/acme-apparel.toml:13: E0304",    // 1 insecure base_url
+                     "carts.d/acme-apparel.toml:17: E0403",    // 2 every = "2m"
+                     "carts.d/acme-apparel.toml:24: E0203",    // 3 "payed"
+                     "carts.d/acme-apparel.toml:27: E0501",    // 4b (at [order_load])
+                     "carts.d/acme-apparel.toml:28: E0201",    // 4 ealiest_order_date
+                     "carts.d/acme-apparel.toml:31: E0601",    // 5 UPS-GROUND
+                     "carts.d/acme-apparel.toml:32: E0602",    // 6 FEDX
+                     "carts.d/acme-outlet.toml:5: E0210",      // 7 duplicate id
                      "carts.d/acme-wholesale.toml:13: E0301",  // 8 plain secret
                      "carts.d/acme-wholesale.toml:32: E0505",  // 9 central
                  }));
@@ -1656,7 +1761,8 @@ TEST(CheckerCompileTest, BadConfigExampleMatchesItsReadme) {
     } else if (d.code == "E0602") {
       EXPECT_NE(d.message.find("did you mean \"FEDEX\""), std::string::npos);
     } else if (d.code == "E0210") {
-      EXPECT_EQ(d.message, "cart id \"acme-apparel\" is also defined in " + root + "/carts.d/acme-apparel.toml:5");
+      EXPECT_EQ(d.message, "cart id \"acme-apparel\" is also defined in " + root +
+                               "/carts.d/acme-apparel.toml:5");
     } else if (d.code == "E0301") {
       EXPECT_TRUE(d.mask_snippet);
     }

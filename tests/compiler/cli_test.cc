@@ -1,5 +1,7 @@
 // The whole program, run in-process through the same entry main() uses,
 // plus a few runs of the real binary where the process matters (cwd, files).
+#include "tools/cartsync/cli.h"
+
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <sys/wait.h>
@@ -12,7 +14,6 @@
 #include "compiler/source_file.h"
 #include "tests/support/cart_builder.h"
 #include "tests/support/temp_dir.h"
-#include "tools/cartsync/cli.h"
 
 namespace cartsync {
 namespace {
@@ -59,7 +60,8 @@ class ProjectDir : public ::testing::Test {
 
 // Runs the built binary through /bin/sh in `cwd`; returns exit code and stdout.
 Result RunBinary(const std::string& cwd, const std::string& args) {
-  std::string cmd = "cd '" + cwd + "' && '" + std::string(CARTSYNC_BINARY) + "' " + args + " 2>/dev/null";
+  std::string cmd =
+      "cd '" + cwd + "' && '" + std::string(CARTSYNC_BINARY) + "' " + args + " 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -79,7 +81,8 @@ TEST(Cli, CheckBadConfigExitsOneAndShowsCarets) {
   Result r = Cli({"check", kRoot + "/examples/bad-config"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("error[E0203]: unknown status \"payed\""), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("      |                             ^^^^^^^\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("      |                             ^^^^^^^\n"), std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, CheckMissingPathIsUsageError) {
@@ -104,7 +107,8 @@ TEST(Cli, CheckJsonFormatIsOneObjectWithCounts) {
   ASSERT_TRUE(d["diagnostics"].IsArray());
   EXPECT_EQ(d["errors"].GetInt(), static_cast<int>(d["diagnostics"].Size()));
   const auto& first = d["diagnostics"][0];
-  EXPECT_EQ(std::string(first["file"].GetString()).rfind(kRoot + "/examples/bad-config/carts.d/", 0), 0u);
+  EXPECT_EQ(
+      std::string(first["file"].GetString()).rfind(kRoot + "/examples/bad-config/carts.d/", 0), 0u);
   EXPECT_GT(first["line"].GetInt(), 1);
 }
 

@@ -159,7 +159,7 @@ TEST_F(HostileInput, LongProjectStringsNeitherCrashNorHang) {
   WriteCart(Acme());
   const std::string big(50000, 'a');
   WriteProject(Replaced(Project(), "url = \"sqlite:.cartsync/state.db\"",
-                       "url = \"postgres://u:" + big + "@db/x\""));
+                        "url = \"postgres://u:" + big + "@db/x\""));
   Result r = Check();
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("E0702"), std::string::npos) << r.out.substr(0, 2000);
@@ -224,7 +224,7 @@ TEST_F(HostileInput, PatternOverlapChecksStayBounded) {
   for (int i = 0; i < 100000; ++i) a += "A*", b += "A*";
   b += "B";
   WriteCart(Replaced(Acme(), "\"Economy\" = \"USPS/GROUND\"",
-                    "\"" + a + "\" = \"UPS/GROUND\"\n\"" + b + "\" = \"FEDEX/GROUND\""));
+                     "\"" + a + "\" = \"UPS/GROUND\"\n\"" + b + "\" = \"FEDEX/GROUND\""));
   EXPECT_EQ(Check().code, 0);
 
   std::string many;
@@ -245,7 +245,7 @@ TEST_F(HostileInput, HugeProjectListsKeepMessagesShort) {
   std::string carriers = "carriers = [";
   for (int i = 0; i < 3000; ++i) carriers += "\"CARRIER" + std::to_string(i) + "\", ";
   WriteProject(Replaced(Project(), "carriers = [\"UPS\", \"FEDEX\", \"USPS\", \"DHL\"]",
-                       carriers + "\"UPS\"]"));
+                        carriers + "\"UPS\"]"));
   std::string methods;
   for (int i = 0; i < 3000; ++i)
     methods += "\"M" + std::to_string(i) + "\" = \"NOPE" + std::to_string(i) + "/X\"\n";
@@ -264,11 +264,11 @@ TEST_F(HostileInput, HugeProjectListsKeepMessagesShort) {
 // only its own snippet), and SARIF carried it in region.snippet.text.
 TEST_F(HostileInput, MisspelledSecretKeyIsMaskedEverywhere) {
   WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
-                    "access_token = { secret = \"env:ACME_TOKEN\" }\n"
-                    "acess_token = \"" +
-                        kToken +
-                        "\"\n"
-                        "client_secert = \"hunter2-is-my-password\""));
+                     "access_token = { secret = \"env:ACME_TOKEN\" }\n"
+                     "acess_token = \"" +
+                         kToken +
+                         "\"\n"
+                         "client_secert = \"hunter2-is-my-password\""));
   std::string all = AllOutput();
   EXPECT_NE(all.find("unknown key \"acess_token\""), std::string::npos) << all.substr(0, 3000);
   EXPECT_NE(all.find("unknown key \"client_secert\""), std::string::npos);
@@ -281,14 +281,14 @@ TEST_F(HostileInput, MisspelledSecretKeyIsMaskedEverywhere) {
 // A syntax error on a line holding a secret: the line came from the raw file.
 TEST_F(HostileInput, SyntaxErrorOnASecretLineIsMasked) {
   WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
-                    "access_token = \"" + kToken + "\" oops"));
+                     "access_token = \"" + kToken + "\" oops"));
   std::string all = AllOutput();
   EXPECT_NE(all.find("E0105"), std::string::npos) << all.substr(0, 3000);
   EXPECT_EQ(all.find(kToken), std::string::npos) << all;
 
   // Not credential-shaped, but under a key whose name says secret.
   WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
-                    "access_token = 'correct horse battery staple' oops"));
+                     "access_token = 'correct horse battery staple' oops"));
   all = AllOutput();
   EXPECT_NE(all.find("E0105"), std::string::npos);
   EXPECT_EQ(all.find("correct horse"), std::string::npos) << all;
@@ -301,7 +301,7 @@ TEST_F(HostileInput, SecretFieldOfTheWrongShapeIsMasked) {
         "{ secret = \"env:X\", value = \"hunter2-next-to-the-ref\" }", "{ secret = 12345678 }"}) {
     SCOPED_TRACE(value);
     WriteCart(Replaced(Acme(), "access_token = { secret = \"env:ACME_TOKEN\" }",
-                      "access_token = " + value));
+                       "access_token = " + value));
     std::string all = AllOutput();
     EXPECT_NE(all.find("acme.toml:9:"), std::string::npos) << all.substr(0, 3000);
     EXPECT_EQ(all.find("hunter2"), std::string::npos) << all;
@@ -319,7 +319,7 @@ TEST_F(HostileInput, CredentialsInMessagesAreMasked) {
   // A state URL of an unsupported scheme is quoted in E0702: its password is masked.
   WriteCart(Acme());
   WriteProject(Replaced(Project(), "url = \"sqlite:.cartsync/state.db\"",
-                       "url = \"mysql://root:Hunter2Password@db/x\""));
+                        "url = \"mysql://root:Hunter2Password@db/x\""));
   all = AllOutput();
   EXPECT_NE(all.find("state url \"mysql://root:***************@db/x\""), std::string::npos)
       << all.substr(0, 3000);
@@ -365,7 +365,7 @@ bool HasControls(const std::string& s) {
 
 TEST_F(HostileInput, ControlCharactersInMessagesAreEscaped) {
   WriteCart(Replaced(Acme(), "platform = \"shopify\"",
-                    "platform = \"\\u001b[2J\\u009b31m\\u0007\\u007fshop\""));
+                     "platform = \"\\u001b[2J\\u009b31m\\u0007\\u007fshop\""));
   for (std::string format : {"text", "github"}) {
     Result r = Check(format);
     EXPECT_EQ(r.code, 1);
@@ -379,8 +379,8 @@ TEST_F(HostileInput, ControlCharactersInMessagesAreEscaped) {
 // A raw C1 control (allowed in TOML comments) on a line a snippet shows.
 TEST_F(HostileInput, ControlCharactersInSnippetsAreNeutralised) {
   WriteCart(Replaced(Acme(), "client = \"acme-apparel\"",
-                    "client = 1 # \xC2\x9B"
-                    "31m"));
+                     "client = 1 # \xC2\x9B"
+                     "31m"));
   Result r = Check("text");
   EXPECT_EQ(r.code, 1);
   EXPECT_FALSE(HasControls(r.out)) << r.out;
@@ -404,7 +404,7 @@ TEST_F(HostileInput, ControlCharactersInFileNamesAreEscaped) {
 // The preview printed names, clients and field values as they are.
 TEST_F(HostileInput, PlanPreviewsEscapeControlCharacters) {
   WriteCart(Replaced(Acme(), "name = \"ACME Apparel\"",
-                    "name = \"\\u001b]0;owned\\u0007 \\u009b2J\\u007f\""));
+                     "name = \"\\u001b]0;owned\\u0007 \\u009b2J\\u007f\""));
   for (std::string format : {"text", "markdown"}) {
     Result r = Cli({"plan", "--format", format, dir_.string()});
     EXPECT_EQ(r.code, 0) << r.err;

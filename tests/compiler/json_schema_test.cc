@@ -1,6 +1,8 @@
 #include "compiler/json_schema.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 
 #include <algorithm>
 #include <map>
@@ -10,13 +12,10 @@
 #include <string>
 #include <vector>
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-
 #include "compiler/checker.h"
-#include "model/grammar.h"
 #include "compiler/source_file.h"
 #include "compiler/toml_util.h"
+#include "model/grammar.h"
 #include "tests/support/cart_builder.h"
 
 #ifndef CARTSYNC_SOURCE_DIR
@@ -37,8 +36,8 @@ const Schema& Builtin() {
 rapidjson::Document Parse(const std::string& text) {
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
-  EXPECT_FALSE(doc.HasParseError()) << rapidjson::GetParseError_En(doc.GetParseError())
-                                    << " at offset " << doc.GetErrorOffset();
+  EXPECT_FALSE(doc.HasParseError())
+      << rapidjson::GetParseError_En(doc.GetParseError()) << " at offset " << doc.GetErrorOffset();
   return doc;
 }
 
@@ -71,7 +70,8 @@ std::vector<std::string> StringArray(const Value* v) {
 std::vector<std::string> Keys(const Value* v) {
   std::vector<std::string> out;
   if (!v || !v->IsObject()) return out;
-  for (auto it = v->MemberBegin(); it != v->MemberEnd(); ++it) out.emplace_back(it->name.GetString());
+  for (auto it = v->MemberBegin(); it != v->MemberEnd(); ++it)
+    out.emplace_back(it->name.GetString());
   return out;
 }
 
@@ -100,7 +100,8 @@ std::string PatternOf(const Value* v) {
 bool SchemaMatch(const std::string& pattern, const std::string& s) {
   static std::map<std::string, std::regex> compiled;  // the schedule pattern is large
   auto it = compiled.find(pattern);
-  if (it == compiled.end()) it = compiled.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+  if (it == compiled.end())
+    it = compiled.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
   return std::regex_search(s, it->second);
 }
 
@@ -149,9 +150,9 @@ TEST(CartJsonSchemaTest, DeterministicPrettySorted) {
 
 TEST(CartJsonSchemaTest, TopLevelKeysAreTheCheckersKeys) {
   // checker.cc CartChecker::Run: the keys a cart file may have.
-  std::vector<std::string> expected = {"api",      "cart",         "carrier_codes", "items",
-                                       "order_filters", "order_load", "services",  "ship_methods",
-                                       "statuses", "wms_fields"};
+  std::vector<std::string> expected = {
+      "api",        "cart",     "carrier_codes", "items",    "order_filters",
+      "order_load", "services", "ship_methods",  "statuses", "wms_fields"};
   std::vector<std::string> keys = Keys(Member(BuiltinDoc(), "properties"));
   std::sort(keys.begin(), keys.end());
   std::sort(expected.begin(), expected.end());
@@ -199,7 +200,8 @@ TEST(CartJsonSchemaTest, CommonTablesAreClosedAndTyped) {
   ASSERT_TRUE(date);
   EXPECT_STREQ(Member(*date, "type")->GetString(), "string");
   EXPECT_STREQ(Member(*date, "format")->GetString(), "date");
-  EXPECT_EQ(At(props, {"order_load", "properties", "minimum_inventory_level", "minimum"})->GetInt(), 0);
+  EXPECT_EQ(At(props, {"order_load", "properties", "minimum_inventory_level", "minimum"})->GetInt(),
+            0);
   EXPECT_STREQ(At(props, {"items", "properties", "filter", "default"})->GetString(), "disabled");
   EXPECT_EQ(StringArray(At(props, {"order_filters", "items", "properties", "field", "enum"})),
             Builtin().order_fields);
@@ -263,12 +265,16 @@ TEST(CartJsonSchemaTest, EveryPlatformHasABranch) {
           EXPECT_FALSE(SchemaMatch(pattern, "shpat_abc"));
           break;
         }
-        case FieldType::Integer: EXPECT_STREQ(type, "integer"); break;
+        case FieldType::Integer:
+          EXPECT_STREQ(type, "integer");
+          break;
         case FieldType::Enum:
           EXPECT_STREQ(type, "string");
           EXPECT_EQ(StringArray(Member(*prop, "enum")), f.values);
           break;
-        default: EXPECT_STREQ(type, "string"); break;
+        default:
+          EXPECT_STREQ(type, "string");
+          break;
       }
       if (f.default_string) {
         EXPECT_EQ(Member(*prop, "default")->GetString(), *f.default_string);
@@ -296,8 +302,8 @@ TEST(CartJsonSchemaTest, EveryPlatformHasABranch) {
     }
 
     // minimum_inventory_level is capped at 0 exactly where it cannot take effect.
-    const Value* cap = At(*then, {"properties", "order_load", "properties",
-                                  "minimum_inventory_level", "maximum"});
+    const Value* cap =
+        At(*then, {"properties", "order_load", "properties", "minimum_inventory_level", "maximum"});
     EXPECT_EQ(cap != nullptr, p.inventory_quantity == InventoryQuantity::OnHand);
   }
   // The contract's fields (platforms.md "Descriptor contract").
@@ -342,8 +348,8 @@ default = ["paid"]
   EXPECT_TRUE(SchemaMatch(shop, "shop-12"));
   EXPECT_FALSE(SchemaMatch(shop, "my-shop-12"));
   // Services the platform lacks cannot be enabled.
-  EXPECT_FALSE(At(*then, {"properties", "services", "properties", "inventory_upload",
-                          "properties", "enabled", "const"})
+  EXPECT_FALSE(At(*then, {"properties", "services", "properties", "inventory_upload", "properties",
+                          "enabled", "const"})
                    ->GetBool());
   EXPECT_FALSE(At(*then, {"properties", "services", "properties", "order_download"}));
 }
@@ -359,22 +365,82 @@ TEST(CartJsonSchemaTest, SchedulePatternAgreesWithParser) {
   std::string pattern = SchedulePattern();
   ASSERT_FALSE(pattern.empty());
   std::vector<std::string> corpus = {
-      "15m", "90s", "2h", "1d", "5m", "007m", "0m", "00m", "15", "m", "15 m", "15M", "1.5h",
-      "-5m", " 15m", "15m ", "15mm", "1w", "hourly", "Hourly", "hourly ", "hourlyx",
-      "daily at 02:30", "daily at 23:59", "daily at 24:00", "daily at 2:30", "daily at 02:60",
-      "daily at 02:30 Europe/Berlin", "daily at 02:30 America/Argentina/Buenos_Aires",
-      "daily at 02:30 Etc/GMT+5", "daily at 02:30  UTC", "daily at 02:30 Europe//Berlin",
-      "daily at 02:30 Europe/", "daily 02:30", "daily at", "dailyat 02:30", "daily at 02:30 €",
-      "cron: */15 * * * *", "cron: 0 2 * * *", "cron:  0   2 * * *", "cron:0 2 * * *",
-      "cron 0 2 * * *", "cron: 0 2 * *", "cron: 0 2 * * * *", "cron: 0,15,30,45 * * * *",
-      "cron: 0-30/10 * * * 1-5", "cron: 5/10 * * * *", "cron: */0 * * * *", "cron: */60 * * * *",
-      "cron: */59 * * * *", "cron: * */24 * * *", "cron: * */23 * * *", "cron: 0 0 */31 * *",
-      "cron: 0 0 */30 * *", "cron: 0 0 * */12 *", "cron: 0 0 * */11 *", "cron: 0 0 * * */8",
-      "cron: 0 0 * * */7", "cron: 0 0 * * 7", "cron: 0 0 * * 8", "cron: 0 0 0 * *",
-      "cron: 0 0 * 0 *", "cron: 0 0 * 13 *", "cron: 60 * * * *", "cron: 00 00 01 01 00",
-      "cron: 0 0 * * MON", "cron: 0,,1 * * * *", "cron: 0- * * * *", "cron: * * * * *",
-      "cron: 1-2-3 * * * *", "cron: */5,10 * * * *", "cron: 0 0 1 jan *", "cron: ",
-      "", "every 15m", "15m\n",
+      "15m",
+      "90s",
+      "2h",
+      "1d",
+      "5m",
+      "007m",
+      "0m",
+      "00m",
+      "15",
+      "m",
+      "15 m",
+      "15M",
+      "1.5h",
+      "-5m",
+      " 15m",
+      "15m ",
+      "15mm",
+      "1w",
+      "hourly",
+      "Hourly",
+      "hourly ",
+      "hourlyx",
+      "daily at 02:30",
+      "daily at 23:59",
+      "daily at 24:00",
+      "daily at 2:30",
+      "daily at 02:60",
+      "daily at 02:30 Europe/Berlin",
+      "daily at 02:30 America/Argentina/Buenos_Aires",
+      "daily at 02:30 Etc/GMT+5",
+      "daily at 02:30  UTC",
+      "daily at 02:30 Europe//Berlin",
+      "daily at 02:30 Europe/",
+      "daily 02:30",
+      "daily at",
+      "dailyat 02:30",
+      "daily at 02:30 €",
+      "cron: */15 * * * *",
+      "cron: 0 2 * * *",
+      "cron:  0   2 * * *",
+      "cron:0 2 * * *",
+      "cron 0 2 * * *",
+      "cron: 0 2 * *",
+      "cron: 0 2 * * * *",
+      "cron: 0,15,30,45 * * * *",
+      "cron: 0-30/10 * * * 1-5",
+      "cron: 5/10 * * * *",
+      "cron: */0 * * * *",
+      "cron: */60 * * * *",
+      "cron: */59 * * * *",
+      "cron: * */24 * * *",
+      "cron: * */23 * * *",
+      "cron: 0 0 */31 * *",
+      "cron: 0 0 */30 * *",
+      "cron: 0 0 * */12 *",
+      "cron: 0 0 * */11 *",
+      "cron: 0 0 * * */8",
+      "cron: 0 0 * * */7",
+      "cron: 0 0 * * 7",
+      "cron: 0 0 * * 8",
+      "cron: 0 0 0 * *",
+      "cron: 0 0 * 0 *",
+      "cron: 0 0 * 13 *",
+      "cron: 60 * * * *",
+      "cron: 00 00 01 01 00",
+      "cron: 0 0 * * MON",
+      "cron: 0,,1 * * * *",
+      "cron: 0- * * * *",
+      "cron: * * * * *",
+      "cron: 1-2-3 * * * *",
+      "cron: */5,10 * * * *",
+      "cron: 0 0 1 jan *",
+      "cron: ",
+      "",
+      "every 15m",
+      "15m\n",
   };
   // Every cron field: single values, steps and ranges around its bounds.
   const std::pair<int, int> ranges[] = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}};
@@ -385,8 +451,8 @@ TEST(CartJsonSchemaTest, SchedulePatternAgreesWithParser) {
                                std::to_string(v) + "-" + std::to_string(ranges[i].second) + "/2"}) {
         std::string fields[5] = {"*", "*", "*", "*", "*"};
         fields[i] = term;
-        corpus.push_back("cron: " + fields[0] + " " + fields[1] + " " + fields[2] + " " + fields[3] +
-                         " " + fields[4]);
+        corpus.push_back("cron: " + fields[0] + " " + fields[1] + " " + fields[2] + " " +
+                         fields[3] + " " + fields[4]);
       }
     }
   }
@@ -396,7 +462,8 @@ TEST(CartJsonSchemaTest, SchedulePatternAgreesWithParser) {
     std::smatch m;
     static const std::regex reversed(R"((\d+)-(\d+))");
     bool has_reversed = false;
-    for (auto it = std::sregex_iterator(s.begin(), s.end(), reversed); it != std::sregex_iterator(); ++it)
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), reversed); it != std::sregex_iterator();
+         ++it)
       has_reversed = has_reversed || std::stoi((*it)[1]) > std::stoi((*it)[2]);
     if (has_reversed && !parsed) continue;
     EXPECT_EQ(SchemaMatch(pattern, s), parsed) << "'" << s << "'";
@@ -415,17 +482,18 @@ TEST(CartJsonSchemaTest, SchedulePatternIsLooserOnlyWhereDocumented) {
 TEST(CartJsonSchemaTest, SecretAndShipTargetPatternsAgreeWithParsers) {
   const Value* then = PlatformThen(BuiltinDoc(), "shopify");
   ASSERT_TRUE(then);
-  std::string secret =
-      PatternOf(At(*then, {"properties", "api", "properties", "access_token", "properties", "secret"}));
+  std::string secret = PatternOf(
+      At(*then, {"properties", "api", "properties", "access_token", "properties", "secret"}));
   for (std::string s : {"env:A", "env:_A1", "env:1A", "env:", "env:A-B", "env:A B", "file:x",
                         "file:/run/secrets/token", "file:", "file:a\tb", "file:a\x7f",
                         "file:caf\xc3\xa9", "vault:x", "ENV:A", "env:A\n", " env:A", "A"}) {
     EXPECT_EQ(SchemaMatch(secret, s), static_cast<bool>(ParseSecretRef(s))) << "'" << s << "'";
   }
-  std::string target = PatternOf(At(BuiltinDoc(), {"properties", "ship_methods", "additionalProperties"}));
-  for (std::string s : {"UPS/GROUND", "FEDEX/FEDEX_2_DAY", "ups/ground.1", "UPS-GROUND", "UPS/",
-                        "/GROUND", "UPS/GROUND/X", "UPS /GROUND", "_UPS/GROUND", "UPS/-X", "U/G",
-                        "UPS/GRÖUND", ""}) {
+  std::string target =
+      PatternOf(At(BuiltinDoc(), {"properties", "ship_methods", "additionalProperties"}));
+  for (std::string s :
+       {"UPS/GROUND", "FEDEX/FEDEX_2_DAY", "ups/ground.1", "UPS-GROUND", "UPS/", "/GROUND",
+        "UPS/GROUND/X", "UPS /GROUND", "_UPS/GROUND", "UPS/-X", "U/G", "UPS/GRÖUND", ""}) {
     EXPECT_EQ(SchemaMatch(target, s), static_cast<bool>(ParseShipTarget(s))) << "'" << s << "'";
   }
   std::string id = PatternOf(At(BuiltinDoc(), {"properties", "cart", "properties", "id"}));
@@ -466,14 +534,29 @@ TEST(CartJsonSchemaTest, UrlPatternAgreesWithChecker) {
   const Value* then = PlatformThen(BuiltinDoc(), "walmart");
   ASSERT_TRUE(then);
   std::string pattern = PatternOf(At(*then, {"properties", "api", "properties", "base_url"}));
-  for (std::string url :
-       {"https://example.com", "https://example.com/", "https://example.com:8443/api/v1?x=1",
-        "HTTPS://Example.COM", "https://[2001:db8::1]:443/x", "https://host_name.example",
-        "http://127.0.0.1:18080", "http://localhost/sim", "http://[::1]:8080", "HTTP://localhost",
-        "http://example.com", "http://127.0.0.2", "http://LOCALHOST", "ftp://example.com",
-        "https://", "https://exa mple.com", "https://example.com/a b", "example.com",
-        "https://example.com:123456", "https://example.com:", "https:/example.com",
-        "https://user@example.com", "https://ex%41mple.com"}) {
+  for (std::string url : {"https://example.com",
+                          "https://example.com/",
+                          "https://example.com:8443/api/v1?x=1",
+                          "HTTPS://Example.COM",
+                          "https://[2001:db8::1]:443/x",
+                          "https://host_name.example",
+                          "http://127.0.0.1:18080",
+                          "http://localhost/sim",
+                          "http://[::1]:8080",
+                          "HTTP://localhost",
+                          "http://example.com",
+                          "http://127.0.0.2",
+                          "http://LOCALHOST",
+                          "ftp://example.com",
+                          "https://",
+                          "https://exa mple.com",
+                          "https://example.com/a b",
+                          "example.com",
+                          "https://example.com:123456",
+                          "https://example.com:",
+                          "https:/example.com",
+                          "https://user@example.com",
+                          "https://ex%41mple.com"}) {
     EXPECT_EQ(SchemaMatch(pattern, url), CheckerAcceptsBaseUrl(url)) << "'" << url << "'";
   }
 }
@@ -486,13 +569,16 @@ TEST(DescribeSchemaTest, ListsPlatformsFieldsStatusesAndWms) {
   std::string text = out.str();
   for (const auto& [id, p] : Builtin().platforms) {
     EXPECT_NE(text.find("\n" + id + ": " + p.name + "\n"), std::string::npos) << id;
-    for (const FieldSpec& f : p.api) EXPECT_NE(text.find("    " + f.name + " "), std::string::npos) << f.name;
-    for (const StatusDimension& d : p.statuses) EXPECT_NE(text.find("    " + d.name + "\n"), std::string::npos);
+    for (const FieldSpec& f : p.api)
+      EXPECT_NE(text.find("    " + f.name + " "), std::string::npos) << f.name;
+    for (const StatusDimension& d : p.statuses)
+      EXPECT_NE(text.find("    " + d.name + "\n"), std::string::npos);
   }
   for (const auto& [id, w] : Builtin().wms_systems)
     EXPECT_NE(text.find("\n" + id + ": " + w.name + "\n"), std::string::npos) << id;
   EXPECT_NE(text.find("access_token  secret, required"), std::string::npos) << text;
-  EXPECT_NE(text.find("api_version            enum, optional, default \"2026-10\""), std::string::npos);
+  EXPECT_NE(text.find("api_version            enum, optional, default \"2026-10\""),
+            std::string::npos);
   EXPECT_NE(text.find("default: \"paid\", \"partially_refunded\""), std::string::npos);
   EXPECT_NE(text.find("inventory quantity: on hand"), std::string::npos);  // magento
   std::ostringstream again;

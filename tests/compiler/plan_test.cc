@@ -1,9 +1,10 @@
+#include "model/plan.h"
+
 #include <gtest/gtest.h>
 
 #include "base/atomic_file.h"
 #include "compiler/compiler.h"
 #include "compiler/planner.h"
-#include "model/plan.h"
 #include "model/plan_json.h"
 #include "tests/support/cart_builder.h"
 #include "tests/support/temp_dir.h"
@@ -59,7 +60,8 @@ TEST(Plan, ShipMethodsInPriorityOrder) {
   ASSERT_EQ(m.size(), 5u);
   std::vector<std::string> codes;
   for (const auto& x : m) codes.push_back(x.code);
-  EXPECT_EQ(codes, (std::vector<std::string>{"Express 2-Day", "Standard", "UPS Next*", "UPS*", "*"}));
+  EXPECT_EQ(codes,
+            (std::vector<std::string>{"Express 2-Day", "Standard", "UPS Next*", "UPS*", "*"}));
   EXPECT_EQ(m[4].match, ShipMatch::Default);
   EXPECT_EQ(m[2].match, ShipMatch::Glob);
 }
@@ -68,13 +70,17 @@ TEST(Plan, JsonHasContractShapeAndNoSecretValues) {
   std::string json = PlanToJson(BuildPlan(CompileOne(AcmeCart())));
   EXPECT_EQ(json.rfind("{\n  \"format_version\": 1,\n  \"sources\": [", 0), 0u) << json;
   EXPECT_NE(json.find("\"access_token\": {\n          \"secret\": \"env:ACME_TOKEN\"\n        }"),
-            std::string::npos) << json;
-  EXPECT_NE(json.find("\"every\": {\n            \"text\": \"15m\",\n            \"seconds\": 900\n"),
-            std::string::npos) << json;
+            std::string::npos)
+      << json;
+  EXPECT_NE(
+      json.find("\"every\": {\n            \"text\": \"15m\",\n            \"seconds\": 900\n"),
+      std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"url\": \"sqlite:.cartsync/state.db\""), std::string::npos);
   // Descriptor defaults are filled in, so the plan is complete on its own.
   EXPECT_NE(json.find("\"api_version\": \"2026-10\""), std::string::npos);
-  EXPECT_NE(json.find("\"status\": [\n              \"open\"\n            ]"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": [\n              \"open\"\n            ]"), std::string::npos)
+      << json;
 }
 
 TEST(Plan, DeterministicAndRoundTrips) {
@@ -98,7 +104,8 @@ TEST(PlanJson, ReadErrorsNameThePath) {
   std::string error;
   EXPECT_FALSE(PlanFromJson("{", p, error));
   EXPECT_NE(error.find("not valid JSON at byte"), std::string::npos) << error;
-  EXPECT_FALSE(PlanFromJson(R"({"format_version": 1, "sources": [], "carts": [{"id": 3}]})", p, error));
+  EXPECT_FALSE(
+      PlanFromJson(R"({"format_version": 1, "sources": [], "carts": [{"id": 3}]})", p, error));
   EXPECT_NE(error.find("$.carts[0].id must be a string"), std::string::npos) << error;
   EXPECT_FALSE(PlanFromJson(R"({"format_version": 2})", p, error));
   EXPECT_NE(error.find("format_version 2 is not supported"), std::string::npos) << error;

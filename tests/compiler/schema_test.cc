@@ -44,7 +44,8 @@ Strings Rendered(const DiagnosticEngine& diags) {
   Strings out;
   for (const Diagnostic& d : diags.Sorted()) {
     const SourceRegion& r = d.region;
-    std::string s = r.file + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column) + "-";
+    std::string s =
+        r.file + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column) + "-";
     if (r.end.line != r.begin.line) s += std::to_string(r.end.line) + ":";
     out.push_back(s + std::to_string(r.end.column) + ": " + d.code + ": " + d.message);
   }
@@ -71,8 +72,9 @@ struct StatusFacts {
 // The implicit override every platform takes.
 const FieldFacts kBaseUrl{"base_url", FieldType::Url, false};
 
-void ExpectPlatform(const std::string& id, const std::string& display_name, InventoryQuantity quantity,
-                    std::vector<FieldFacts> fields, const std::vector<StatusFacts>& statuses) {
+void ExpectPlatform(const std::string& id, const std::string& display_name,
+                    InventoryQuantity quantity, std::vector<FieldFacts> fields,
+                    const std::vector<StatusFacts>& statuses) {
   SCOPED_TRACE("platform " + id);
   const PlatformDescriptor* p = BuiltinSchema().FindPlatform(id);
   ASSERT_NE(p, nullptr);
@@ -82,7 +84,8 @@ void ExpectPlatform(const std::string& id, const std::string& display_name, Inve
   for (Service s : kAllServices) EXPECT_TRUE(p->Supports(s)) << ServiceName(s);
   // Field names, sorted, exactly those of the contract table plus base_url.
   fields.push_back(kBaseUrl);
-  std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(fields.begin(), fields.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   Strings want, got;
   for (const FieldFacts& f : fields) want.push_back(f.name);
   for (const FieldSpec& f : p->api) got.push_back(f.name);
@@ -126,7 +129,8 @@ TEST(BuiltinSchemaTest, LoadsWithoutDiagnostics) {
 TEST(BuiltinSchemaTest, EmbeddedCopyMatchesSchemaDirectory) {
   Schema from_dir;
   DiagnosticEngine diags;
-  ASSERT_TRUE(LoadSchemaDir(CARTSYNC_SOURCE_DIR "/schema", from_dir, diags)) << Rendered(diags).front();
+  ASSERT_TRUE(LoadSchemaDir(CARTSYNC_SOURCE_DIR "/schema", from_dir, diags))
+      << Rendered(diags).front();
   const Schema& builtin = BuiltinSchema();
   Strings a, b;
   for (auto& [id, p] : builtin.platforms) a.push_back(id);
@@ -145,15 +149,17 @@ TEST(BuiltinSchemaTest, HasTheSevenPlatformsAndThreeWmsSystems) {
   const Schema& s = BuiltinSchema();
   Strings platforms;
   for (auto& [id, p] : s.platforms) platforms.push_back(id);
-  EXPECT_EQ(platforms, (Strings{"amazon", "bigcommerce", "ebay", "magento", "shopify", "walmart", "woocommerce"}));
+  EXPECT_EQ(platforms, (Strings{"amazon", "bigcommerce", "ebay", "magento", "shopify", "walmart",
+                                "woocommerce"}));
   for (auto& [id, p] : s.platforms) {
     const FieldSpec* base = p.FindField("base_url");
     ASSERT_NE(base, nullptr) << id;
     EXPECT_EQ(base->type, FieldType::Url) << id;
     EXPECT_FALSE(base->required) << id;
     EXPECT_FALSE(base->help.empty()) << id;
-    EXPECT_TRUE(std::is_sorted(p.api.begin(), p.api.end(),
-                               [](const FieldSpec& a, const FieldSpec& b) { return a.name < b.name; }))
+    EXPECT_TRUE(
+        std::is_sorted(p.api.begin(), p.api.end(),
+                       [](const FieldSpec& a, const FieldSpec& b) { return a.name < b.name; }))
         << id;
   }
   EXPECT_EQ(s.FindPlatform("etsy"), nullptr);
@@ -172,7 +178,8 @@ TEST(BuiltinSchemaTest, HasTheSevenPlatformsAndThreeWmsSystems) {
   EXPECT_EQ(s.FindWms("command")->FindField("timeout_seconds")->default_integer, 60);
   EXPECT_TRUE(s.FindWms("directory")->FindField("path")->required);
   // Order filters may name the scalar fields of the normalized order.
-  EXPECT_NE(std::find(s.order_fields.begin(), s.order_fields.end(), "ship_to.country"), s.order_fields.end());
+  EXPECT_NE(std::find(s.order_fields.begin(), s.order_fields.end(), "ship_to.country"),
+            s.order_fields.end());
   EXPECT_NE(std::find(s.order_fields.begin(), s.order_fields.end(), "ship_method.cart_code"),
             s.order_fields.end());
   EXPECT_EQ(std::find(s.order_fields.begin(), s.order_fields.end(), "lines"), s.order_fields.end());
@@ -181,11 +188,21 @@ TEST(BuiltinSchemaTest, HasTheSevenPlatformsAndThreeWmsSystems) {
 TEST(BuiltinSchemaTest, Shopify) {
   ExpectPlatform("shopify", "Shopify", InventoryQuantity::Available,
                  {
-                     {"store_url", FieldType::Url, true, {}, {}, R"(^https://[a-z0-9][a-z0-9-]*\.myshopify\.com/?$)"},
+                     {"store_url",
+                      FieldType::Url,
+                      true,
+                      {},
+                      {},
+                      R"(^https://[a-z0-9][a-z0-9-]*\.myshopify\.com/?$)"},
                      {"client_id", FieldType::String, false},
                      {"client_secret", FieldType::Secret, false},
                      {"access_token", FieldType::Secret, false},
-                     {"api_version", FieldType::Enum, false, "2026-10", {}, "",
+                     {"api_version",
+                      FieldType::Enum,
+                      false,
+                      "2026-10",
+                      {},
+                      "",
                       {"2026-01", "2026-04", "2026-07", "2026-10"}},
                      {"inventory_location_id", FieldType::Integer, false},
                  },
@@ -195,24 +212,32 @@ TEST(BuiltinSchemaTest, Shopify) {
                       {"authorized", "pending", "paid", "partially_paid", "refunded", "voided",
                        "partially_refunded", "unpaid", "any"},
                       {"paid", "partially_refunded"}},
-                     {"fulfillment_status", {"unfulfilled", "partial", "fulfilled", "any"}, {"unfulfilled", "partial"}},
+                     {"fulfillment_status",
+                      {"unfulfilled", "partial", "fulfilled", "any"},
+                      {"unfulfilled", "partial"}},
                  });
 }
 
 TEST(BuiltinSchemaTest, WooCommerce) {
-  ExpectPlatform("woocommerce", "WooCommerce", InventoryQuantity::Available,
-                 {
-                     {"store_url", FieldType::Url, true},
-                     {"consumer_key", FieldType::Secret, true},
-                     {"consumer_secret", FieldType::Secret, true},
-                     {"tracking", FieldType::Enum, false, "shipment_tracking", {}, "",
-                      {"shipment_tracking", "order_note"}},
-                 },
-                 {
-                     {"status",
-                      {"pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"},
-                      {"processing"}},
-                 });
+  ExpectPlatform(
+      "woocommerce", "WooCommerce", InventoryQuantity::Available,
+      {
+          {"store_url", FieldType::Url, true},
+          {"consumer_key", FieldType::Secret, true},
+          {"consumer_secret", FieldType::Secret, true},
+          {"tracking",
+           FieldType::Enum,
+           false,
+           "shipment_tracking",
+           {},
+           "",
+           {"shipment_tracking", "order_note"}},
+      },
+      {
+          {"status",
+           {"pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"},
+           {"processing"}},
+      });
 }
 
 TEST(BuiltinSchemaTest, BigCommerce) {
@@ -225,28 +250,35 @@ TEST(BuiltinSchemaTest, BigCommerce) {
                  {
                      // The names of status ids 0..14, in id order.
                      {"status",
-                      {"Incomplete", "Pending", "Shipped", "Partially Shipped", "Refunded", "Cancelled",
-                       "Declined", "Awaiting Payment", "Awaiting Pickup", "Awaiting Shipment", "Completed",
-                       "Awaiting Fulfillment", "Manual Verification Required", "Disputed", "Partially Refunded"},
+                      {"Incomplete", "Pending", "Shipped", "Partially Shipped", "Refunded",
+                       "Cancelled", "Declined", "Awaiting Payment", "Awaiting Pickup",
+                       "Awaiting Shipment", "Completed", "Awaiting Fulfillment",
+                       "Manual Verification Required", "Disputed", "Partially Refunded"},
                       {"Awaiting Fulfillment"}},
                  });
 }
 
 TEST(BuiltinSchemaTest, Amazon) {
-  ExpectPlatform("amazon", "Amazon Seller Central", InventoryQuantity::Available,
-                 {
-                     {"seller_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
-                     {"marketplace_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
-                     {"region", FieldType::Enum, true, {}, {}, "", {"na", "eu", "fe"}},
-                     {"client_id", FieldType::String, true, {}, {}, R"(^amzn1\.application-oa2-client\.[a-z0-9]+$)"},
-                     {"client_secret", FieldType::Secret, true},
-                     {"refresh_token", FieldType::Secret, true},
-                 },
-                 {
-                     {"order_status",
-                      {"Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable"},
-                      {"Unshipped", "PartiallyShipped"}},
-                 });
+  ExpectPlatform(
+      "amazon", "Amazon Seller Central", InventoryQuantity::Available,
+      {
+          {"seller_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
+          {"marketplace_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
+          {"region", FieldType::Enum, true, {}, {}, "", {"na", "eu", "fe"}},
+          {"client_id",
+           FieldType::String,
+           true,
+           {},
+           {},
+           R"(^amzn1\.application-oa2-client\.[a-z0-9]+$)"},
+          {"client_secret", FieldType::Secret, true},
+          {"refresh_token", FieldType::Secret, true},
+      },
+      {
+          {"order_status",
+           {"Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable"},
+           {"Unshipped", "PartiallyShipped"}},
+      });
 }
 
 TEST(BuiltinSchemaTest, Ebay) {
@@ -258,7 +290,9 @@ TEST(BuiltinSchemaTest, Ebay) {
                      {"refresh_token", FieldType::Secret, true},
                  },
                  {
-                     {"fulfillment_status", {"NOT_STARTED", "IN_PROGRESS", "FULFILLED"}, {"NOT_STARTED", "IN_PROGRESS"}},
+                     {"fulfillment_status",
+                      {"NOT_STARTED", "IN_PROGRESS", "FULFILLED"},
+                      {"NOT_STARTED", "IN_PROGRESS"}},
                  });
 }
 
@@ -270,7 +304,9 @@ TEST(BuiltinSchemaTest, Walmart) {
                      {"channel_type", FieldType::String, false},
                  },
                  {
-                     {"status", {"Created", "Acknowledged", "Shipped", "Cancelled"}, {"Created", "Acknowledged"}},
+                     {"status",
+                      {"Created", "Acknowledged", "Shipped", "Cancelled"},
+                      {"Created", "Acknowledged"}},
                  });
 }
 
@@ -281,7 +317,9 @@ TEST(BuiltinSchemaTest, MagentoSyncsOnHand) {
                      {"access_token", FieldType::Secret, true},
                  },
                  {
-                     {"status", {"pending", "processing", "complete", "closed", "canceled", "holded"}, {"processing"}},
+                     {"status",
+                      {"pending", "processing", "complete", "closed", "canceled", "holded"},
+                      {"processing"}},
                  });
   for (auto& [id, p] : BuiltinSchema().platforms) {
     if (id == "magento") continue;
@@ -292,8 +330,8 @@ TEST(BuiltinSchemaTest, MagentoSyncsOnHand) {
 TEST(BuiltinSchemaTest, ServiceNamesRoundTrip) {
   for (Service s : kAllServices) EXPECT_EQ(ParseService(ServiceName(s)), s);
   EXPECT_EQ(ParseService("order_downloads"), std::nullopt);
-  for (FieldType t : {FieldType::String, FieldType::Url, FieldType::Secret, FieldType::Integer, FieldType::Enum,
-                      FieldType::StringArray})
+  for (FieldType t : {FieldType::String, FieldType::Url, FieldType::Secret, FieldType::Integer,
+                      FieldType::Enum, FieldType::StringArray})
     EXPECT_EQ(ParseFieldType(FieldTypeName(t)), t);
   EXPECT_EQ(ParseFieldType("secrte"), std::nullopt);
 }
@@ -356,42 +394,47 @@ TEST(LoadSchemaTest, MalformedPlatformDescriptor) {
   bool ok = true;
   Strings got = Load({{"platforms/bad.toml", bad}, {"platforms/mini.toml", kMinimalPlatform}}, &ok);
   EXPECT_FALSE(ok);
-  EXPECT_EQ(got, (Strings{
-                     "platforms/bad.toml:3:22-33: E0703: schema descriptor: inventory_quantity must be "
-                     "\"available\" or \"on_hand\"",
-                     "platforms/bad.toml:4:12-42: E0703: schema descriptor: unknown service \"teleport\"",
-                     "platforms/bad.toml:7:8-16: E0703: schema descriptor: unknown field type \"secrte\"",
-                     "platforms/bad.toml:9:1-11: E0703: schema descriptor: enum field \"mode\" needs values",
-                     "platforms/bad.toml:14:11-14: E0703: schema descriptor: default must be a string or an "
-                     "integer",
-                     "platforms/bad.toml:16:1-11: E0703: schema descriptor: missing \"type\"",
-                     "platforms/bad.toml:21:11-16: E0703: schema descriptor: default status \"c\" is not "
-                     "allowed",
-                     "platforms/bad.toml:24:11-14: E0703: schema descriptor: \"allowed\" must be an array of "
-                     "strings",
-                     "platforms/bad.toml:27:17-18: E0703: schema descriptor: \"allowed\" must hold strings "
-                     "only",
-                     "platforms/bad.toml:30:1-9: E0703: schema descriptor: unknown key \"statuses\" in status "
-                     "dimension \"fourth\"",
-                     "platforms/bad.toml:33:9-10: E0703: schema descriptor: status dimension must be a table",
-                 }));
+  EXPECT_EQ(
+      got,
+      (Strings{
+          "platforms/bad.toml:3:22-33: E0703: schema descriptor: inventory_quantity must be "
+          "\"available\" or \"on_hand\"",
+          "platforms/bad.toml:4:12-42: E0703: schema descriptor: unknown service \"teleport\"",
+          "platforms/bad.toml:7:8-16: E0703: schema descriptor: unknown field type \"secrte\"",
+          "platforms/bad.toml:9:1-11: E0703: schema descriptor: enum field \"mode\" needs values",
+          "platforms/bad.toml:14:11-14: E0703: schema descriptor: default must be a string or an "
+          "integer",
+          "platforms/bad.toml:16:1-11: E0703: schema descriptor: missing \"type\"",
+          "platforms/bad.toml:21:11-16: E0703: schema descriptor: default status \"c\" is not "
+          "allowed",
+          "platforms/bad.toml:24:11-14: E0703: schema descriptor: \"allowed\" must be an array of "
+          "strings",
+          "platforms/bad.toml:27:17-18: E0703: schema descriptor: \"allowed\" must hold strings "
+          "only",
+          "platforms/bad.toml:30:1-9: E0703: schema descriptor: unknown key \"statuses\" in status "
+          "dimension \"fourth\"",
+          "platforms/bad.toml:33:9-10: E0703: schema descriptor: status dimension must be a table",
+      }));
 }
 
 TEST(LoadSchemaTest, InvalidPattern) {
   std::string bad = kMinimalPlatform + Text({
-                                           "[api.code]",        // 5
-                                           "type = \"string\"",  // 6
+                                           "[api.code]",           // 5
+                                           "type = \"string\"",    // 6
                                            "pattern = \"([a-z\"",  // 7
                                        });
   Strings got = Load({{"platforms/mini.toml", bad}});
   ASSERT_EQ(got.size(), 1u);
   // The rest of the message is the regex library's.
-  EXPECT_EQ(got[0].rfind("platforms/mini.toml:7:11-18: E0703: schema descriptor: invalid pattern: ", 0), 0u)
+  EXPECT_EQ(
+      got[0].rfind("platforms/mini.toml:7:11-18: E0703: schema descriptor: invalid pattern: ", 0),
+      0u)
       << got[0];
 }
 
 TEST(LoadSchemaTest, MissingRequiredKeys) {
-  EXPECT_EQ(Load({{"platforms/x.toml", Text({"name = \"X\""})}, {"platforms/mini.toml", kMinimalPlatform}}),
+  EXPECT_EQ(Load({{"platforms/x.toml", Text({"name = \"X\""})},
+                  {"platforms/mini.toml", kMinimalPlatform}}),
             (Strings{
                 // The root table: the whole file.
                 "platforms/x.toml:1:1-12: E0703: schema descriptor: missing \"id\"",
@@ -408,18 +451,19 @@ TEST(LoadSchemaTest, MissingRequiredKeys) {
 
 TEST(LoadSchemaTest, TypeErrors) {
   std::string bad = Text({
-      "id = 5",                             // 1
-      "name = \"X\"",                       // 2
+      "id = 5",                              // 1
+      "name = \"X\"",                        // 2
       "inventory_quantity = \"available\"",  // 3
-      "services = \"order_download\"",      // 4
-      "base_url = 1",                       // 5
-      "[api]",                              // 6
-      "shop = \"string\"",                  // 7
+      "services = \"order_download\"",       // 4
+      "base_url = 1",                        // 5
+      "[api]",                               // 6
+      "shop = \"string\"",                   // 7
   });
   EXPECT_EQ(Load({{"platforms/x.toml", bad}, {"platforms/mini.toml", kMinimalPlatform}}),
             (Strings{
                 "platforms/x.toml:1:6-7: E0703: schema descriptor: \"id\" must be a string",
-                "platforms/x.toml:4:12-28: E0703: schema descriptor: \"services\" must be an array of strings",
+                "platforms/x.toml:4:12-28: E0703: schema descriptor: \"services\" must be an array "
+                "of strings",
                 "platforms/x.toml:5:12-13: E0703: schema descriptor: \"base_url\" must be a string",
                 "platforms/x.toml:7:8-16: E0703: schema descriptor: field \"shop\" must be a table",
             }));
@@ -430,18 +474,22 @@ TEST(LoadSchemaTest, BaseUrlIsImplicit) {
   Strings got = Load({{"platforms/mini.toml", bad}});
   ASSERT_EQ(got.size(), 1u);
   EXPECT_NE(got[0].find("platforms/mini.toml:"), std::string::npos);
-  EXPECT_NE(got[0].find(": E0703: schema descriptor: base_url is implicit; do not declare it"), std::string::npos);
+  EXPECT_NE(got[0].find(": E0703: schema descriptor: base_url is implicit; do not declare it"),
+            std::string::npos);
 }
 
 TEST(LoadSchemaTest, DuplicatePlatformId) {
-  EXPECT_EQ(Load({{"platforms/a.toml", kMinimalPlatform}, {"platforms/b.toml", kMinimalPlatform}}),
-            (Strings{"platforms/b.toml:1:6-12: E0703: schema descriptor: duplicate platform id \"mini\""}));
+  EXPECT_EQ(
+      Load({{"platforms/a.toml", kMinimalPlatform}, {"platforms/b.toml", kMinimalPlatform}}),
+      (Strings{
+          "platforms/b.toml:1:6-12: E0703: schema descriptor: duplicate platform id \"mini\""}));
 }
 
 TEST(LoadSchemaTest, NoPlatforms) {
   bool ok = true;
-  EXPECT_EQ(Load({{"wms/http.toml", Text({"id = \"http\"", "name = \"HTTP\""})}}, &ok),
-            (Strings{":0:0-0: E0703: schema descriptor: no platform descriptors (platforms/*.toml)"}));
+  EXPECT_EQ(
+      Load({{"wms/http.toml", Text({"id = \"http\"", "name = \"HTTP\""})}}, &ok),
+      (Strings{":0:0-0: E0703: schema descriptor: no platform descriptors (platforms/*.toml)"}));
   EXPECT_FALSE(ok);
 }
 
@@ -449,12 +497,14 @@ TEST(LoadSchemaTest, SyntaxErrorInADescriptorDoesNotStopTheOthers) {
   bool ok = true;
   Schema schema;
   DiagnosticEngine diags;
-  ok = LoadSchema({{"platforms/broken.toml", "id = \"broken\nname = 1\n"}, {"platforms/mini.toml", kMinimalPlatform}},
+  ok = LoadSchema({{"platforms/broken.toml", "id = \"broken\nname = 1\n"},
+                   {"platforms/mini.toml", kMinimalPlatform}},
                   schema, diags);
   EXPECT_FALSE(ok);
-  EXPECT_EQ(Rendered(diags), (Strings{"platforms/broken.toml:1:13-14: E0105: Error while parsing string: "
-                                      "unescaped control characters other than TAB (U+0009) are explicitly "
-                                      "prohibited"}));
+  EXPECT_EQ(Rendered(diags),
+            (Strings{"platforms/broken.toml:1:13-14: E0105: Error while parsing string: "
+                     "unescaped control characters other than TAB (U+0009) are explicitly "
+                     "prohibited"}));
   EXPECT_NE(schema.FindPlatform("mini"), nullptr);
 }
 
@@ -462,8 +512,9 @@ TEST(LoadSchemaTest, MissingSchemaDirectory) {
   Schema schema;
   DiagnosticEngine diags;
   EXPECT_FALSE(LoadSchemaDir("/nonexistent/cartsync-schema", schema, diags));
-  EXPECT_EQ(Rendered(diags), (Strings{"/nonexistent/cartsync-schema:0:0-0: E0108: no such file or directory: "
-                                      "/nonexistent/cartsync-schema"}));
+  EXPECT_EQ(Rendered(diags),
+            (Strings{"/nonexistent/cartsync-schema:0:0-0: E0108: no such file or directory: "
+                     "/nonexistent/cartsync-schema"}));
 }
 
 // ===========================================================================
@@ -506,7 +557,8 @@ TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
   schema_dir.Write("platforms/acme.toml", kAcmePlatform);
   Schema schema;
   DiagnosticEngine schema_diags;
-  ASSERT_TRUE(LoadSchemaDir(schema_dir.path(), schema, schema_diags)) << Rendered(schema_diags).front();
+  ASSERT_TRUE(LoadSchemaDir(schema_dir.path(), schema, schema_diags))
+      << Rendered(schema_diags).front();
   EXPECT_EQ(schema.platforms.size(), 8u);
   const PlatformDescriptor* acme = schema.FindPlatform("acme");
   ASSERT_NE(acme, nullptr);
@@ -535,20 +587,20 @@ TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
                                          "\"*\" = \"UPS/GROUND\"",
                                      }));
   project.Write("carts.d/bad.toml", Text({
-                                        "[cart]",                             // 1
-                                        "id = \"acme-bad\"",                  // 2
-                                        "client = \"acme\"",                  // 3
-                                        "platform = \"acme\"",                // 4
-                                        "[api]",                              // 5
-                                        "shop_code = \"acm42\"",              // 6
-                                        "api_key = \"k-123\"",                // 7
-                                        "[services.inventory_upload]",        // 8
-                                        "enabled = true",                     // 9
-                                        "every = \"1h\"",                     // 10
-                                        "[statuses]",                         // 11
-                                        "stage = [\"shipped\"]",              // 12
-                                        "[order_load]",                       // 13
-                                        "minimum_inventory_level = 1",        // 14
+                                        "[cart]",                       // 1
+                                        "id = \"acme-bad\"",            // 2
+                                        "client = \"acme\"",            // 3
+                                        "platform = \"acme\"",          // 4
+                                        "[api]",                        // 5
+                                        "shop_code = \"acm42\"",        // 6
+                                        "api_key = \"k-123\"",          // 7
+                                        "[services.inventory_upload]",  // 8
+                                        "enabled = true",               // 9
+                                        "every = \"1h\"",               // 10
+                                        "[statuses]",                   // 11
+                                        "stage = [\"shipped\"]",        // 12
+                                        "[order_load]",                 // 13
+                                        "minimum_inventory_level = 1",  // 14
                                     }));
   CompileOptions options;
   options.paths = {project.path()};
@@ -557,18 +609,19 @@ TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
   Compilation c;
   Compile(options, c);
   const std::string bad = project.path() + "/carts.d/bad.toml";
-  EXPECT_EQ(Rendered(c.diags),
-            (Strings{
-                bad + ":6:13-20: E0206: \"api.shop_code\" = \"acm42\" does not match ^[A-Z]{3}[0-9]+$",
-                bad + ":7:11-18: E0301: \"api.api_key\" is a secret: use { secret = \"env:NAME\" } or "
-                      "{ secret = \"file:PATH\" }, never the value itself",
-                bad + ":9:11-15: E0405: platform acme does not support inventory_upload",
-                bad + ":9:11-15: W0404: inventory_upload is enabled while order_download is disabled",
-                bad + ":12:10-19: E0203: unknown status \"shipped\" for platform acme (stage); allowed: "
-                      "\"new\", \"paid\", \"packed\"",
-                bad + ":14:27-28: E0504: minimum_inventory_level cannot take effect: platform acme syncs "
-                      "on-hand quantity, not available quantity",
-            }));
+  EXPECT_EQ(
+      Rendered(c.diags),
+      (Strings{
+          bad + ":6:13-20: E0206: \"api.shop_code\" = \"acm42\" does not match ^[A-Z]{3}[0-9]+$",
+          bad + ":7:11-18: E0301: \"api.api_key\" is a secret: use { secret = \"env:NAME\" } or "
+                "{ secret = \"file:PATH\" }, never the value itself",
+          bad + ":9:11-15: E0405: platform acme does not support inventory_upload",
+          bad + ":9:11-15: W0404: inventory_upload is enabled while order_download is disabled",
+          bad + ":12:10-19: E0203: unknown status \"shipped\" for platform acme (stage); allowed: "
+                "\"new\", \"paid\", \"packed\"",
+          bad + ":14:27-28: E0504: minimum_inventory_level cannot take effect: platform acme syncs "
+                "on-hand quantity, not available quantity",
+      }));
   ASSERT_EQ(c.carts.size(), 1u);
   const CartConfig& good = c.carts[0];
   EXPECT_EQ(good.platform, "acme");
@@ -597,20 +650,25 @@ namespace {
 // (`requried` makes a field optional, `servics` removes every service).
 TEST(LoadSchemaTest, UnknownDescriptorKeysAreErrors) {
   std::string typo = kMinimalPlatform + Text({
-                                            "servics = []",           // 5
-                                            "[api.token]",            // 6
-                                            "type = \"secret\"",      // 7
-                                            "requried = true",        // 8
-                                            "[statuses.status]",      // 9
-                                            "allowed = [\"a\"]",      // 10
-                                            "defualt = [\"a\"]",      // 11
+                                            "servics = []",       // 5
+                                            "[api.token]",        // 6
+                                            "type = \"secret\"",  // 7
+                                            "requried = true",    // 8
+                                            "[statuses.status]",  // 9
+                                            "allowed = [\"a\"]",  // 10
+                                            "defualt = [\"a\"]",  // 11
                                         });
   EXPECT_EQ(Load({{"platforms/mini.toml", typo}}),
-            (Strings{"platforms/mini.toml:5:1-8: E0703: schema descriptor: unknown key \"servics\" in a platform descriptor",
-                     "platforms/mini.toml:8:1-9: E0703: schema descriptor: unknown key \"requried\" in field \"token\"",
-                     "platforms/mini.toml:11:1-8: E0703: schema descriptor: unknown key \"defualt\" in status dimension \"status\""}));
-  EXPECT_EQ(Load({{"platforms/mini.toml", kMinimalPlatform + "[api.token]\ntype = \"secret\"\nrequired = \"yes\"\n"}}),
-            (Strings{"platforms/mini.toml:7:12-17: E0703: schema descriptor: \"required\" must be true or false"}));
+            (Strings{"platforms/mini.toml:5:1-8: E0703: schema descriptor: unknown key \"servics\" "
+                     "in a platform descriptor",
+                     "platforms/mini.toml:8:1-9: E0703: schema descriptor: unknown key "
+                     "\"requried\" in field \"token\"",
+                     "platforms/mini.toml:11:1-8: E0703: schema descriptor: unknown key "
+                     "\"defualt\" in status dimension \"status\""}));
+  EXPECT_EQ(Load({{"platforms/mini.toml",
+                   kMinimalPlatform + "[api.token]\ntype = \"secret\"\nrequired = \"yes\"\n"}}),
+            (Strings{"platforms/mini.toml:7:12-17: E0703: schema descriptor: \"required\" must be "
+                     "true or false"}));
 }
 
 TEST(LoadSchemaTest, SchemaDirDiagnosticsNameTheDirectory) {
@@ -621,8 +679,10 @@ TEST(LoadSchemaTest, SchemaDirDiagnosticsNameTheDirectory) {
   EXPECT_FALSE(LoadSchemaDir(dir.path(), schema, diags));
   Strings got = Rendered(diags);
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0], dir.path() + "/platforms/mini.toml" +
-                        ":5:1-7: E0703: schema descriptor: unknown key \"colour\" in a platform descriptor");
+  EXPECT_EQ(
+      got[0],
+      dir.path() + "/platforms/mini.toml" +
+          ":5:1-7: E0703: schema descriptor: unknown key \"colour\" in a platform descriptor");
 }
 
 }  // namespace

@@ -29,20 +29,23 @@ struct Seen {
 
 class PrismProxy {
  public:
-  PrismProxy(std::string orders, std::string inventory) : orders_(std::move(orders)), inventory_(std::move(inventory)) {
+  PrismProxy(std::string orders, std::string inventory)
+      : orders_(std::move(orders)), inventory_(std::move(inventory)) {
     auto forward = [this](const httplib::Request& req, httplib::Response& res) {
       bool v2 = req.path.rfind("/v2/", 0) == 0;
       std::string target = v2 ? orders_ : inventory_;
       std::string path = req.path.substr(3);
       std::string query;
-      for (const auto& [k, v] : req.params) query += (query.empty() ? "?" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+      for (const auto& [k, v] : req.params)
+        query += (query.empty() ? "?" : "&") + k + "=" + httplib::detail::encode_query_param(v);
       httplib::Client client(target);
       httplib::Headers headers;
       for (const auto& [k, v] : req.headers)
         if (k == "X-Auth-Token" || k == "Accept" || k == "Content-Type") headers.emplace(k, v);
       httplib::Result r = req.method == "GET" ? client.Get(path + query, headers)
-                          : req.method == "POST" ? client.Post(path + query, headers, req.body, "application/json")
-                                                 : client.Put(path + query, headers, req.body, "application/json");
+                          : req.method == "POST"
+                              ? client.Post(path + query, headers, req.body, "application/json")
+                              : client.Put(path + query, headers, req.body, "application/json");
       std::lock_guard<std::mutex> lock(mu_);
       if (!r) {
         seen_.push_back({req.method, req.path, 599});
@@ -115,7 +118,8 @@ class BigCommercePrism : public ::testing::Test {
   void ExpectAllAccepted() {
     auto seen = proxy_->seen();
     ASSERT_FALSE(seen.empty());
-    for (const Seen& s : seen) EXPECT_LT(s.status, 400) << s.method << " " << s.path << " -> " << s.status;
+    for (const Seen& s : seen)
+      EXPECT_LT(s.status, 400) << s.method << " " << s.path << " -> " << s.status;
   }
 
   std::unique_ptr<PrismProxy> proxy_;

@@ -89,7 +89,8 @@ TEST_F(ShopifyGraphqlMock, OrdersFromTheSchemaParse) {
   auto c = Make();
   ASSERT_TRUE(c);
   OrderWindow w;
-  w.statuses = {{"status", {"any"}}, {"financial_status", {"any"}}, {"fulfillment_status", {"any"}}};
+  w.statuses = {
+      {"status", {"any"}}, {"financial_status", {"any"}}, {"fulfillment_status", {"any"}}};
   w.created_after = 1'767'225'600;
   std::vector<CartOrder> orders;
   Status st = c->FetchOrders(w, [&](std::vector<CartOrder>&& page) {

@@ -13,6 +13,9 @@
 // cart-format.md, written independently of the runtime's code (no runtime
 // function is used to predict an outcome).
 #include <fnmatch.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <rapidjson/document.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -29,10 +32,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <rapidjson/document.h>
 
 #include "model/config.h"
 #include "tests/support/temp_dir.h"
@@ -59,11 +58,11 @@ struct CartCase {
   std::string platform;  ///< shopify | woocommerce | bigcommerce
   std::string store;     ///< the simulator's store name
   std::string cart_id, client;
-  std::string api_toml;       ///< [api] fields except base_url
-  std::string statuses_toml;  ///< the [statuses] table body
+  std::string api_toml;                               ///< [api] fields except base_url
+  std::string statuses_toml;                          ///< the [statuses] table body
   std::function<bool(const std::string&)> status_ok;  ///< a sim status label downloads
-  std::vector<ShipRule> ship;  ///< mapped from the start
-  ShipRule late;               ///< unmapped at first (orders held), mapped by the edit
+  std::vector<ShipRule> ship;                         ///< mapped from the start
+  ShipRule late;  ///< unmapped at first (orders held), mapped by the edit
   std::string translate = "master_sku";
   std::string filter, level;  ///< [items]
   std::vector<std::string> skus;
@@ -125,7 +124,9 @@ consumer_secret = { secret = "env:E2E_WOO_SECRET" }
 )";
   c.statuses_toml = "status = [\"processing\", \"on-hold\"]\n";
   c.status_ok = [](const std::string& s) { return s == "processing" || s == "on-hold"; };
-  c.ship = {{"Flat rate", "USPS/PRIORITY"}, {"Free shipping", "USPS/GROUND_ADVANTAGE"}, {"UPS*", "UPS/GROUND"}};
+  c.ship = {{"Flat rate", "USPS/PRIORITY"},
+            {"Free shipping", "USPS/GROUND_ADVANTAGE"},
+            {"UPS*", "UPS/GROUND"}};
   c.late = {"Local pickup", "USPS/GROUND_ADVANTAGE"};
   c.filter = "whitelist";
   c.level = "item";
@@ -149,7 +150,9 @@ CartCase BigCommerceCase() {
 access_token = { secret = "env:E2E_BC_TOKEN" }
 )";
   c.statuses_toml = "status = [\"Awaiting Fulfillment\", \"Awaiting Shipment\"]\n";
-  c.status_ok = [](const std::string& s) { return s == "Awaiting Fulfillment" || s == "Awaiting Shipment"; };
+  c.status_ok = [](const std::string& s) {
+    return s == "Awaiting Fulfillment" || s == "Awaiting Shipment";
+  };
   c.ship = {{"Free Shipping", "UPS/GROUND"},
             {"Flat Rate", "USPS/PRIORITY"},
             {"UPS\xc2\xae Ground", "UPS/GROUND"},
@@ -182,10 +185,10 @@ std::string QuotedList(const std::vector<std::string>& v) {
 }
 
 struct TomlOptions {
-  bool map_late = false;        ///< the edit that releases held orders
+  bool map_late = false;  ///< the edit that releases held orders
   bool shipments = true, inventory = true;
-  bool catch_all = false;       ///< "*" instead of the case's map (page tests)
-  bool filters = true;          ///< [items] and [[order_filters]]
+  bool catch_all = false;  ///< "*" instead of the case's map (page tests)
+  bool filters = true;     ///< [items] and [[order_filters]]
   std::string earliest = kEarliest;
 };
 
@@ -195,11 +198,14 @@ std::string CartToml(const CartCase& c, const std::string& base_url, const TomlO
     << "\nplatform = " << Quoted(c.platform) << "\nwms = \"main\"\n\n";
   s << "[api]\n" << c.api_toml << "base_url = " << Quoted(base_url) << "\n\n";
   s << "[services.order_download]\nenabled = true\nevery = \"15m\"\n\n";
-  s << "[services.shipment_upload]\nenabled = " << (t.shipments ? "true" : "false") << "\nevery = \"30m\"\n\n";
-  s << "[services.inventory_upload]\nenabled = " << (t.inventory ? "true" : "false") << "\nevery = \"hourly\"\n\n";
+  s << "[services.shipment_upload]\nenabled = " << (t.shipments ? "true" : "false")
+    << "\nevery = \"30m\"\n\n";
+  s << "[services.inventory_upload]\nenabled = " << (t.inventory ? "true" : "false")
+    << "\nevery = \"hourly\"\n\n";
   s << "[statuses]\n" << c.statuses_toml << "\n";
   s << "[order_load]\nreject_unmapped_ship_codes = true\nearliest_order_date = " << t.earliest
-    << "\nsync_inventory_with = " << Quoted(c.inv_with) << "\nsync_inventory_alias = " << Quoted(c.inv_alias)
+    << "\nsync_inventory_with = " << Quoted(c.inv_with)
+    << "\nsync_inventory_alias = " << Quoted(c.inv_alias)
     << "\nminimum_inventory_level = " << c.min_level << "\n\n";
   s << "[ship_methods]\n";
   if (t.catch_all) {
@@ -224,7 +230,9 @@ std::string CartToml(const CartCase& c, const std::string& base_url, const TomlO
 
 /// A status every cart above downloads, as the simulator spells it.
 std::string EligibleStatus(const std::string& platform) {
-  return platform == "shopify" ? "open/paid/unfulfilled" : platform == "woocommerce" ? "processing" : "Awaiting Fulfillment";
+  return platform == "shopify"       ? "open/paid/unfulfilled"
+         : platform == "woocommerce" ? "processing"
+                                     : "Awaiting Fulfillment";
 }
 
 sim::StoreSeed SeedFor(const CartCase& c, int orders) {
@@ -259,7 +267,8 @@ struct Expected {
 /// WMS SKU -> alias type -> value, and the reverse for one type.
 struct WmsCatalog {
   std::map<std::string, std::map<std::string, std::string>> aliases;
-  std::map<std::string, std::map<std::string, int64_t>> available;  ///< sku -> warehouse -> available
+  std::map<std::string, std::map<std::string, int64_t>>
+      available;  ///< sku -> warehouse -> available
   std::string SkuForAlias(const std::string& type, const std::string& value) const {
     for (const auto& [sku, a] : aliases) {
       auto it = a.find(type);
@@ -279,8 +288,8 @@ std::string ShipTarget(const std::vector<ShipRule>& rules, const std::string& co
 
 /// `shipped`: per line of `o`, the quantity the cart had shipped already
 /// before cartsync ran (empty = none); the WMS is asked for the rest only.
-Expected Predict(const CartCase& c, const sim::OrderSummary& o, const WmsCatalog& wms, bool map_late,
-                 const std::vector<int64_t>& shipped = {}) {
+Expected Predict(const CartCase& c, const sim::OrderSummary& o, const WmsCatalog& wms,
+                 bool map_late, const std::vector<int64_t>& shipped = {}) {
   Expected e;
   if (!c.status_ok(o.status) || o.created_at.substr(0, 10) < kEarliest) return e;  // never fetched
   bool listed = std::find(c.countries.begin(), c.countries.end(), o.country) != c.countries.end();
@@ -294,7 +303,8 @@ Expected Predict(const CartCase& c, const sim::OrderSummary& o, const WmsCatalog
     const std::string& sku = o.lines[i].first;
     const int64_t qty = o.lines[i].second - (i < shipped.size() ? shipped[i] : 0);
     if (qty <= 0) continue;  // shipped in full already: not the WMS's any more
-    bool in_list = std::any_of(c.skus.begin(), c.skus.end(), [&](const std::string& p) { return Glob(p, sku); });
+    bool in_list = std::any_of(c.skus.begin(), c.skus.end(),
+                               [&](const std::string& p) { return Glob(p, sku); });
     bool passes = c.filter == "whitelist" ? in_list : !in_list;
     if (passes) {
       kept.emplace_back(sku, qty);
@@ -365,7 +375,9 @@ Sent ParseWmsBody(const std::string& body) {
   }
   if (d.HasMember("lines") && d["lines"].IsArray())
     for (const auto& l : d["lines"].GetArray())
-      s.lines.emplace(Str(l, "sku"), l.HasMember("quantity") && l["quantity"].IsInt64() ? l["quantity"].GetInt64() : -1);
+      s.lines.emplace(Str(l, "sku"), l.HasMember("quantity") && l["quantity"].IsInt64()
+                                         ? l["quantity"].GetInt64()
+                                         : -1);
   return s;
 }
 
@@ -385,8 +397,9 @@ struct RecordsSnapshot {
 };
 
 std::ostream& operator<<(std::ostream& os, const RecordsSnapshot& s) {
-  return os << "{deliveries " << s.deliveries << ", tracking " << s.tracking << ", inventory_history "
-            << s.inventory_history << ", status_changes " << s.status_changes << "}";
+  return os << "{deliveries " << s.deliveries << ", tracking " << s.tracking
+            << ", inventory_history " << s.inventory_history << ", status_changes "
+            << s.status_changes << "}";
 }
 
 class E2e : public ::testing::TestWithParam<std::string> {
@@ -445,8 +458,10 @@ class E2e : public ::testing::TestWithParam<std::string> {
     client.set_read_timeout(5, 0);
     std::string url = sim_->store_url(case_.platform, case_.store) + path;
     url = url.substr(url.find('/', std::string("http://").size()));
-    httplib::Headers headers = {{case_.platform == "shopify" ? "X-Shopify-Access-Token" : "X-Auth-Token", "e2e-store-token"},
-                                {"Accept", "application/json"}};
+    httplib::Headers headers = {
+        {case_.platform == "shopify" ? "X-Shopify-Access-Token" : "X-Auth-Token",
+         "e2e-store-token"},
+        {"Accept", "application/json"}};
     auto r = client.Get(url.c_str(), headers);
     *status = r ? r->status : -1;
     EXPECT_TRUE(r && (r->status == 200 || r->status == 204)) << url;
@@ -465,7 +480,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
       const rapidjson::Value& order = d["order"];
       std::map<int64_t, int64_t> by_line_id;
       for (const auto& f : order["fulfillments"].GetArray())
-        for (const auto& l : f["line_items"].GetArray()) by_line_id[l["id"].GetInt64()] += l["quantity"].GetInt64();
+        for (const auto& l : f["line_items"].GetArray())
+          by_line_id[l["id"].GetInt64()] += l["quantity"].GetInt64();
       const auto& items = order["line_items"].GetArray();
       EXPECT_EQ(items.Size(), o.lines.size()) << o.id;
       for (rapidjson::SizeType i = 0; i < items.Size() && i < o.lines.size(); ++i) {
@@ -473,7 +489,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
         shipped[i] = by_line_id[items[i]["id"].GetInt64()];
       }
     } else if (case_.platform == "bigcommerce") {
-      rapidjson::Document d = StoreGet("/v2/orders/" + o.id + "/products?page=1&limit=250", &status);
+      rapidjson::Document d =
+          StoreGet("/v2/orders/" + o.id + "/products?page=1&limit=250", &status);
       if (status == 204 || !d.IsArray()) return shipped;
       EXPECT_EQ(d.Size(), o.lines.size()) << o.id;
       for (rapidjson::SizeType i = 0; i < d.Size() && i < o.lines.size(); ++i) {
@@ -486,12 +503,13 @@ class E2e : public ::testing::TestWithParam<std::string> {
 
   void WriteProject(const TomlOptions& t = {}) {
     fs::create_directories(dir_ / "carts.d");
-    std::ofstream(dir_ / "cartsync.toml") << "[state]\nurl = \"sqlite:.cartsync/state.db\"\n\n"
-                                          << "[wms.main]\nsystem = \"http\"\nurl = " << Quoted(sim_->wms_url())
-                                          << "\ntoken = { secret = \"env:E2E_WMS_TOKEN\" }\n"
-                                          << "warehouses = [\"east\", \"west\"]\n"
-                                          << "carriers = [\"UPS\", \"FEDEX\", \"USPS\", \"DHL\"]\n"
-                                          << "alias_types = [\"shopify_sku\", \"amazon_asin\", \"upc\"]\n";
+    std::ofstream(dir_ / "cartsync.toml")
+        << "[state]\nurl = \"sqlite:.cartsync/state.db\"\n\n"
+        << "[wms.main]\nsystem = \"http\"\nurl = " << Quoted(sim_->wms_url())
+        << "\ntoken = { secret = \"env:E2E_WMS_TOKEN\" }\n"
+        << "warehouses = [\"east\", \"west\"]\n"
+        << "carriers = [\"UPS\", \"FEDEX\", \"USPS\", \"DHL\"]\n"
+        << "alias_types = [\"shopify_sku\", \"amazon_asin\", \"upc\"]\n";
     WriteCart(t);
   }
 
@@ -503,7 +521,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
   CliResult Cli(std::vector<std::string> args) {
     std::ostringstream out, err;
     CliEnv env;
-    env.today = Date{2026, 11, 27};  // the seeds' dates are fixed: so is "today" for the date checks
+    env.today =
+        Date{2026, 11, 27};  // the seeds' dates are fixed: so is "today" for the date checks
     CliResult r;
     r.code = RunCli(args, out, err, env);
     r.out = out.str();
@@ -516,15 +535,16 @@ class E2e : public ::testing::TestWithParam<std::string> {
     args.insert(args.end(), extra.begin(), extra.end());
     auto started = std::chrono::steady_clock::now();
     CliResult r = Cli(args);
-    auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    auto seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     EXPECT_LT(seconds, 60) << "a run took " << seconds << " s";
     return r;
   }
 
   /// `cartsync state orders --status S --format json` -> order_key -> reason.
   std::map<std::string, std::string> StateOrders(const std::string& status) {
-    CliResult r = Cli({"state", "orders", "--project", dir_.string(), "--status", status, "--cart", case_.cart_id,
-                       "--format", "json", "--limit", "100000"});
+    CliResult r = Cli({"state", "orders", "--project", dir_.string(), "--status", status, "--cart",
+                       case_.cart_id, "--format", "json", "--limit", "100000"});
     EXPECT_EQ(r.code, 0) << r.err;
     std::map<std::string, std::string> out;
     rapidjson::Document d = ParseJson(r.out);
@@ -563,7 +583,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
     httplib::Client client("127.0.0.1", sim_->port());
     client.set_connection_timeout(2, 0);
     client.set_read_timeout(5, 0);
-    auto r = client.Get(("/wms" + path).c_str(), {{"Authorization", std::string("Bearer ") + kWmsToken}});
+    auto r = client.Get(("/wms" + path).c_str(),
+                        {{"Authorization", std::string("Bearer ") + kWmsToken}});
     EXPECT_TRUE(r && r->status == 200) << path;
     return ParseJson(r ? r->body : "{}");
   }
@@ -572,7 +593,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
     WmsCatalog c;
     rapidjson::Document aliases = WmsGet("/aliases");
     for (const auto& a : aliases["aliases"].GetArray())
-      for (const auto& m : a["aliases"].GetObject()) c.aliases[Str(a, "sku")][m.name.GetString()] = m.value.GetString();
+      for (const auto& m : a["aliases"].GetObject())
+        c.aliases[Str(a, "sku")][m.name.GetString()] = m.value.GetString();
     rapidjson::Document inv = WmsGet("/inventory");
     for (const auto& r : inv["inventory"].GetArray())
       c.available[Str(r, "sku")][Str(r, "warehouse")] = r["available"].GetInt64();
@@ -588,12 +610,15 @@ class E2e : public ::testing::TestWithParam<std::string> {
       // between adding orders and predicting them.
       if (case_.status_ok(o.status) && !shipped_.count(o.id)) shipped_[o.id] = CartShipped(o);
       auto shipped = shipped_.find(o.id);
-      out[Key(o.id)] = Predict(case_, o, wms, map_late, shipped == shipped_.end() ? std::vector<int64_t>{} : shipped->second);
+      out[Key(o.id)] =
+          Predict(case_, o, wms, map_late,
+                  shipped == shipped_.end() ? std::vector<int64_t>{} : shipped->second);
     }
     return out;
   }
 
-  static std::map<std::string, Expected> WithFate(const std::map<std::string, Expected>& all, Fate f) {
+  static std::map<std::string, Expected> WithFate(const std::map<std::string, Expected>& all,
+                                                  Fate f) {
     std::map<std::string, Expected> out;
     for (const auto& [k, e] : all)
       if (e.fate == f) out.emplace(k, e);
@@ -615,7 +640,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
         if (a == wms.aliases[sku].end()) continue;
         cart_sku = a->second;
       }
-      bool listed = std::any_of(case_.skus.begin(), case_.skus.end(), [&](const std::string& p) { return Glob(p, cart_sku); });
+      bool listed = std::any_of(case_.skus.begin(), case_.skus.end(),
+                                [&](const std::string& p) { return Glob(p, cart_sku); });
       if (listed != (case_.filter == "whitelist")) continue;
       out[cart_sku] = qty;
     }
@@ -674,7 +700,8 @@ TEST_P(E2e, DownloadSendsEachEligibleOrderOnceAndExplainsTheRest) {
   EXPECT_EQ(r.code, 0) << r.out << r.err;
 
   auto all = Predictions(false);
-  auto sent = WithFate(all, Fate::Sent), skipped = WithFate(all, Fate::Skipped), held = WithFate(all, Fate::Held);
+  auto sent = WithFate(all, Fate::Sent), skipped = WithFate(all, Fate::Skipped),
+       held = WithFate(all, Fate::Held);
   // The seed exercises every outcome.
   ASSERT_FALSE(sent.empty());
   ASSERT_FALSE(skipped.empty());
@@ -713,7 +740,8 @@ TEST_P(E2e, DownloadSendsEachEligibleOrderOnceAndExplainsTheRest) {
   EXPECT_EQ(got_held, want_held);
 
   // The text form names each skipped order with its reason.
-  CliResult text = Cli({"state", "orders", "--project", dir_.string(), "--status", "skipped", "--limit", "100000"});
+  CliResult text = Cli(
+      {"state", "orders", "--project", dir_.string(), "--status", "skipped", "--limit", "100000"});
   EXPECT_EQ(text.code, 0) << text.err;
   for (const auto& [k, reason] : listed_skipped)
     EXPECT_NE(text.out.find(k + "  "), std::string::npos) << k << " missing from:\n" << text.out;
@@ -745,7 +773,8 @@ TEST_P(E2e, HeldOrdersAreReleasedOnceTheShipCodeIsMapped) {
     EXPECT_NE(held[k].find(Quoted(case_.late.code)), std::string::npos) << held[k];
     EXPECT_NE(held[k].find("ship_methods"), std::string::npos) << held[k];
   }
-  for (const auto& [k, r] : WmsOrdersOfCart()) EXPECT_FALSE(released.count(k)) << k << " was sent while unmapped";
+  for (const auto& [k, r] : WmsOrdersOfCart())
+    EXPECT_FALSE(released.count(k)) << k << " was sent while unmapped";
 
   TomlOptions t;
   t.map_late = true;
@@ -852,8 +881,10 @@ TEST_P(E2e, InventoryMatchesTheWmsAndOnlyChangesArePushed) {
   for (const auto& [sku, q] : want) zeroed |= q == 0;
   EXPECT_TRUE(zeroed) << "no SKU below minimum_inventory_level";
   for (const auto& entry : sets) {
-    const std::string& sku = entry.first;  // a lambda may not capture a structured binding before clang 16
-    bool listed = std::any_of(case_.skus.begin(), case_.skus.end(), [&](const std::string& p) { return Glob(p, sku); });
+    const std::string& sku =
+        entry.first;  // a lambda may not capture a structured binding before clang 16
+    bool listed = std::any_of(case_.skus.begin(), case_.skus.end(),
+                              [&](const std::string& p) { return Glob(p, sku); });
     EXPECT_EQ(listed, case_.filter == "whitelist") << sku << " is excluded by [items]";
   }
   // ... and the seed has SKUs the filter excludes.
@@ -877,7 +908,8 @@ TEST_P(E2e, InventoryMatchesTheWmsAndOnlyChangesArePushed) {
   }
   ASSERT_FALSE(master.empty());
   std::string warehouse = case_.inv_with == "all" ? "east" : case_.inv_with;
-  sim_->SetWmsStock(master, warehouse, catalog.available[master][warehouse] + 17, catalog.available[master][warehouse] + 20);
+  sim_->SetWmsStock(master, warehouse, catalog.available[master][warehouse] + 17,
+                    catalog.available[master][warehouse] + 20);
   CliResult third = Run();
   EXPECT_EQ(third.code, 0) << third.out << third.err;
   EXPECT_EQ(sim_->Records().inventory_history, history + 1);
@@ -963,7 +995,8 @@ TEST_P(E2e, EveryOrderArrivesOnceAcrossPageBoundaries) {
   EXPECT_EQ(first.code, 0) << first.out << first.err;
 
   std::set<std::string> want;
-  for (const sim::OrderSummary& o : sim_->Orders(case_.platform, case_.store)) want.insert(Key(o.id));
+  for (const sim::OrderSummary& o : sim_->Orders(case_.platform, case_.store))
+    want.insert(Key(o.id));
   ASSERT_EQ(want.size(), static_cast<size_t>(orders));
   auto wms = WmsOrdersOfCart();
   std::set<std::string> got;
@@ -977,7 +1010,8 @@ TEST_P(E2e, EveryOrderArrivesOnceAcrossPageBoundaries) {
   uint64_t list_requests = 0;
   for (const auto& [what, n] : sim_->Records().requests) {
     bool list = what.find(" GET ") != std::string::npos &&
-                (what.ends_with("/orders.json") || what.ends_with("/wp-json/wc/v3/orders") || what.ends_with("/v2/orders"));
+                (what.ends_with("/orders.json") || what.ends_with("/wp-json/wc/v3/orders") ||
+                 what.ends_with("/v2/orders"));
     if (what.ends_with("/graphql.json")) list = true;  // Shopify: every query is a POST
     if (list) list_requests += n;
   }
@@ -1000,7 +1034,9 @@ TEST_P(E2e, DryRunWritesNothing) {
   EXPECT_NE(r.out.find("would send "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("would set "), std::string::npos) << r.out;
   size_t would_send = 0;
-  for (size_t at = r.out.find("would send "); at != std::string::npos; at = r.out.find("would send ", at + 1)) ++would_send;
+  for (size_t at = r.out.find("would send "); at != std::string::npos;
+       at = r.out.find("would send ", at + 1))
+    ++would_send;
   EXPECT_EQ(would_send, WithFate(Predictions(false), Fate::Sent).size());
 
   sim::SimRecords rec = sim_->Records();
@@ -1019,7 +1055,8 @@ TEST_P(E2e, ReportMetricsAndJsonLogs) {
   WriteProject();
   fs::path report = dir_ / "out" / "run.json", metrics = dir_ / "cartsync.prom";
   fs::create_directories(dir_ / "out");
-  CliResult r = Run({"--report", report.string(), "--metrics", metrics.string(), "--log-format", "json"});
+  CliResult r =
+      Run({"--report", report.string(), "--metrics", metrics.string(), "--log-format", "json"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
 
   auto all = Predictions(false);
@@ -1036,7 +1073,8 @@ TEST_P(E2e, ReportMetricsAndJsonLogs) {
   ASSERT_EQ(d["steps"].Size(), 3u) << text;
   std::map<std::string, const rapidjson::Value*> steps;
   for (const auto& s : d["steps"].GetArray()) steps[s["service"].GetString()] = &s;
-  ASSERT_TRUE(steps.count("order_download") && steps.count("shipment_upload") && steps.count("inventory_upload"));
+  ASSERT_TRUE(steps.count("order_download") && steps.count("shipment_upload") &&
+              steps.count("inventory_upload"));
   const auto& dl = (*steps["order_download"])["counts"];
   EXPECT_EQ(dl["sent"].GetInt(), static_cast<int>(sent));
   EXPECT_EQ(dl["held"].GetInt(), static_cast<int>(held));
@@ -1050,12 +1088,24 @@ TEST_P(E2e, ReportMetricsAndJsonLogs) {
   auto label = [&](const char* service) {
     return std::string("{cart=\"") + case_.cart_id + "\",service=\"" + service + "\"}";
   };
-  EXPECT_NE(prom.find("cartsync_orders_sent" + label("order_download") + " " + std::to_string(sent) + "\n"), std::string::npos) << prom;
-  EXPECT_NE(prom.find("cartsync_orders_held" + label("order_download") + " " + std::to_string(held) + "\n"), std::string::npos) << prom;
-  EXPECT_NE(prom.find("cartsync_skus_pushed" + label("inventory_upload") + " " + std::to_string(pushed) + "\n"), std::string::npos) << prom;
+  EXPECT_NE(prom.find("cartsync_orders_sent" + label("order_download") + " " +
+                      std::to_string(sent) + "\n"),
+            std::string::npos)
+      << prom;
+  EXPECT_NE(prom.find("cartsync_orders_held" + label("order_download") + " " +
+                      std::to_string(held) + "\n"),
+            std::string::npos)
+      << prom;
+  EXPECT_NE(prom.find("cartsync_skus_pushed" + label("inventory_upload") + " " +
+                      std::to_string(pushed) + "\n"),
+            std::string::npos)
+      << prom;
   for (const char* service : {"order_download", "shipment_upload", "inventory_upload"}) {
-    EXPECT_NE(prom.find("cartsync_step_success" + label(service) + " 1\n"), std::string::npos) << prom;
-    EXPECT_NE(prom.find("cartsync_last_success_timestamp_seconds" + label(service) + " "), std::string::npos) << prom;
+    EXPECT_NE(prom.find("cartsync_step_success" + label(service) + " 1\n"), std::string::npos)
+        << prom;
+    EXPECT_NE(prom.find("cartsync_last_success_timestamp_seconds" + label(service) + " "),
+              std::string::npos)
+        << prom;
   }
 
   // Every stderr line is one JSON object with a level and a message.
@@ -1095,7 +1145,8 @@ TEST_P(E2e, WmsDownExitsThreeAndLosesNoOrder) {
   EXPECT_TRUE(StateOrders("sent").empty());
   // Every step failed, and says so.
   for (const char* service : {"order_download", "shipment_upload", "inventory_upload"})
-    EXPECT_TRUE(std::regex_search(r.out, std::regex(case_.cart_id + "/" + service + " +failed "))) << r.out;
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(case_.cart_id + "/" + service + " +failed ")))
+        << r.out;
 
   sim_->SetFaults(NoFaults());
   auto all = Predictions(false);
@@ -1105,9 +1156,11 @@ TEST_P(E2e, WmsDownExitsThreeAndLosesNoOrder) {
   // still `new` (to be retried) or not downloaded yet (Shopify's carts need
   // the WMS's aliases before they download).
   auto waiting = StateOrders("new");
-  for (const auto& [k, reason] : waiting) EXPECT_TRUE(sent.count(k)) << k << " is new but not sendable";
+  for (const auto& [k, reason] : waiting)
+    EXPECT_TRUE(sent.count(k)) << k << " is new but not sendable";
   for (const char* settled : {"held", "skipped", "sent"})
-    for (const auto& [k, reason] : StateOrders(settled)) EXPECT_FALSE(sent.count(k)) << k << " is " << settled << ": " << reason;
+    for (const auto& [k, reason] : StateOrders(settled))
+      EXPECT_FALSE(sent.count(k)) << k << " is " << settled << ": " << reason;
   if (case_.platform != "shopify") {
     EXPECT_EQ(waiting.size(), sent.size());
   }
@@ -1120,7 +1173,8 @@ TEST_P(E2e, WmsDownExitsThreeAndLosesNoOrder) {
   EXPECT_FALSE(InventoryOfStore().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Platforms, E2e, ::testing::Values("shopify", "woocommerce", "bigcommerce"), ParamName);
+INSTANTIATE_TEST_SUITE_P(Platforms, E2e, ::testing::Values("shopify", "woocommerce", "bigcommerce"),
+                         ParamName);
 
 // 9. An order shipped in part on the cart already (Shopify "partial",
 // BigCommerce "Partially Shipped") asks the WMS for what is left only: lines
@@ -1132,9 +1186,13 @@ TEST_P(E2ePartial, PartiallyShippedOrdersSendOnlyWhatIsLeft) {
   const std::string partial = GetParam() == "shopify" ? "open/paid/partial" : "Partially Shipped";
   if (GetParam() == "bigcommerce") {
     case_.statuses_toml = "status = [\"Awaiting Fulfillment\", \"Partially Shipped\"]\n";
-    case_.status_ok = [](const std::string& s) { return s == "Awaiting Fulfillment" || s == "Partially Shipped"; };
+    case_.status_ok = [](const std::string& s) {
+      return s == "Awaiting Fulfillment" || s == "Partially Shipped";
+    };
   }
-  StartSim(60, [&](sim::StoreSeed& s) { s.statuses = {{partial, 3}, {EligibleStatus(GetParam()), 1}}; });
+  StartSim(60, [&](sim::StoreSeed& s) {
+    s.statuses = {{partial, 3}, {EligibleStatus(GetParam()), 1}};
+  });
   TomlOptions t;
   t.shipments = t.inventory = false;
   WriteProject(t);
@@ -1147,7 +1205,8 @@ TEST_P(E2ePartial, PartiallyShippedOrdersSendOnlyWhatIsLeft) {
   for (const sim::OrderSummary& o : sim_->Orders(case_.platform, case_.store)) {
     if (o.status != partial) continue;
     const std::vector<int64_t>& shipped = shipped_.at(o.id);
-    EXPECT_GT(std::accumulate(shipped.begin(), shipped.end(), int64_t{0}), 0) << o.id << " is " << partial;
+    EXPECT_GT(std::accumulate(shipped.begin(), shipped.end(), int64_t{0}), 0)
+        << o.id << " is " << partial;
     auto e = sent.find(Key(o.id));
     if (e == sent.end()) continue;
     Expected whole = Predict(case_, o, catalog, false);  // as if nothing had shipped
@@ -1157,7 +1216,8 @@ TEST_P(E2ePartial, PartiallyShippedOrdersSendOnlyWhatIsLeft) {
   ExpectDelivered(sent);
 }
 
-INSTANTIATE_TEST_SUITE_P(Platforms, E2ePartial, ::testing::Values("shopify", "bigcommerce"), ParamName);
+INSTANTIATE_TEST_SUITE_P(Platforms, E2ePartial, ::testing::Values("shopify", "bigcommerce"),
+                         ParamName);
 
 }  // namespace
 }  // namespace cartsync

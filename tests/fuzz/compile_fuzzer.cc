@@ -8,8 +8,8 @@
 #include <string>
 
 #include "compiler/compiler.h"
-#include "compiler/planner.h"
 #include "compiler/diagnostic_render.h"
+#include "compiler/planner.h"
 #include "model/plan.h"
 #include "model/plan_json.h"
 
@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CompileOptions options;
   options.today = {2026, 11, 27};
   Compilation c;
-  CompileTexts(kProject, {{"carts.d/fuzz.toml", std::string(reinterpret_cast<const char*>(data), size)}},
+  CompileTexts(kProject,
+               {{"carts.d/fuzz.toml", std::string(reinterpret_cast<const char*>(data), size)}},
                options, c);
   std::ostringstream out;
   RenderDiagnostics(c.diags.Sorted(), c.diags.errors(), c.diags.warnings(), c.sources,

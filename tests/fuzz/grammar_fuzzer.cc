@@ -51,14 +51,15 @@ void Schedule(std::string_view text) {
   if (again.value->MinPeriodSeconds() != min || again.value->MaxPeriodSeconds() != max)
     Fail("canonical form has other periods", text);
   // A few points: the epoch, the demo's date, around a leap day, far future.
-  for (int64_t t : {int64_t{0}, int64_t{1'795'000'000}, int64_t{1'835'395'199},
-                    int64_t{253'402'300'799}}) {
+  for (int64_t t :
+       {int64_t{0}, int64_t{1'795'000'000}, int64_t{1'835'395'199}, int64_t{253'402'300'799}}) {
     const int64_t next = s.NextAfter(t);
     if (next <= t) Fail("NextAfter does not move forward", text);
     if (next != again.value->NextAfter(t)) Fail("canonical form runs at other times", text);
     if (next != INT64_MAX && min > 0) {
       const int64_t after = s.NextAfter(next);
-      if (after != INT64_MAX && after - next < min) Fail("a gap shorter than MinPeriodSeconds", text);
+      if (after != INT64_MAX && after - next < min)
+        Fail("a gap shorter than MinPeriodSeconds", text);
     }
   }
 }
@@ -80,7 +81,8 @@ void Ship(std::string_view text) {
   if (!r) return;
   if (r.value->carrier.empty() || r.value->service.empty()) Fail("empty ship target part", text);
   auto again = cartsync::ParseShipTarget(r.value->carrier + "/" + r.value->service);
-  if (!again || again.value->carrier != r.value->carrier || again.value->service != r.value->service)
+  if (!again || again.value->carrier != r.value->carrier ||
+      again.value->service != r.value->service)
     Fail("ship target does not round-trip", text);
 }
 

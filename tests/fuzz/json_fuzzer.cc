@@ -18,6 +18,8 @@
 // or just "BODY" (status 200, no headers). When the responses run out, every
 // further request fails as a network error (Transient), which ends any paging
 // loop. Seeds: tests/fuzz/corpus/json_fuzzer/ (written by make_json_seeds.py).
+#include <rapidjson/document.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -27,20 +29,18 @@
 #include <type_traits>
 #include <vector>
 
-#include <rapidjson/document.h>
-
 #include "model/plan.h"
 #include "model/plan_json.h"
 #include "runtime/carts/bigcommerce_cart.h"
-#include "runtime/clock.h"
 #include "runtime/carts/connectors.h"
+#include "runtime/carts/shopify_cart.h"
+#include "runtime/carts/woocommerce_cart.h"
+#include "runtime/clock.h"
 #include "runtime/documents.h"
 #include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
-#include "runtime/carts/shopify_cart.h"
 #include "runtime/wms/wms_client.h"
 #include "runtime/wms/wms_transports.h"
-#include "runtime/carts/woocommerce_cart.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_secrets.h"
 
@@ -56,10 +56,23 @@ constexpr const char* kBcToken = "FUZZSECRETbigcommerce0004";
 constexpr const char* kWmsToken = "FUZZSECRETwmstoken0005";
 
 enum Target {
-  kShopifyFetch, kShopifyHasTracking, kShopifyUpload, kShopifyInventory,
-  kWooFetch, kWooHasTracking, kWooUpload, kWooInventory,
-  kBcFetch, kBcHasTracking, kBcUpload, kBcInventory,
-  kWmsHttp, kWmsReaders, kDocuments, kPlan, kHelpers,
+  kShopifyFetch,
+  kShopifyHasTracking,
+  kShopifyUpload,
+  kShopifyInventory,
+  kWooFetch,
+  kWooHasTracking,
+  kWooUpload,
+  kWooInventory,
+  kBcFetch,
+  kBcHasTracking,
+  kBcUpload,
+  kBcInventory,
+  kWmsHttp,
+  kWmsReaders,
+  kDocuments,
+  kPlan,
+  kHelpers,
   kTargets
 };
 
@@ -205,12 +218,17 @@ void Connector(int target, bool variant, std::string_view rest) {
   RateLimiter limiter;
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000}, &limiter);
   FakeSecretResolver secrets;
-  secrets.values = {{"env:SHOPIFY_TOKEN", kShopifyToken}, {"env:WOO_KEY", kWooKey},
-                    {"env:WOO_SECRET", kWooSecret},      {"env:BC_TOKEN", kBcToken}};
+  secrets.values = {{"env:SHOPIFY_TOKEN", kShopifyToken},
+                    {"env:WOO_KEY", kWooKey},
+                    {"env:WOO_SECRET", kWooSecret},
+                    {"env:BC_TOKEN", kBcToken}};
   CartConfig cart = Cart(platform, variant);
-  if (platform == "shopify") g_secrets = {kShopifyToken};
-  else if (platform == "woocommerce") g_secrets = {kWooKey, kWooSecret};
-  else g_secrets = {kBcToken};
+  if (platform == "shopify")
+    g_secrets = {kShopifyToken};
+  else if (platform == "woocommerce")
+    g_secrets = {kWooKey, kWooSecret};
+  else
+    g_secrets = {kBcToken};
   auto made = MakeCartConnector(cart, {&http, &secrets});
   if (!made.ok()) __builtin_trap();  // the configs above are valid
   CartConnector& c = *made.value();
@@ -218,8 +236,10 @@ void Connector(int target, bool variant, std::string_view rest) {
     case 0: {
       OrderWindow w;
       w.statuses = cart.statuses;
-      if (variant) w.updated_after = 1'795'000'000;
-      else w.created_after = 1'790'000'000;
+      if (variant)
+        w.updated_after = 1'795'000'000;
+      else
+        w.created_after = 1'790'000'000;
       Status st = c.FetchOrders(w, [&](std::vector<CartOrder>&& page) {
         for (const CartOrder& o : page) {
           // What the runner stores must read back.
@@ -383,12 +403,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (!rest.empty() && rest.front() == '\n') rest.remove_prefix(1);
   switch (target) {
-    case kWmsHttp: WmsHttp(variant, rest); break;
-    case kWmsReaders: WmsReaders(rest); break;
-    case kDocuments: Documents(rest); break;
-    case kPlan: Plans(rest); break;
-    case kHelpers: Helpers(rest); break;
-    default: Connector(target, variant, rest); break;
+    case kWmsHttp:
+      WmsHttp(variant, rest);
+      break;
+    case kWmsReaders:
+      WmsReaders(rest);
+      break;
+    case kDocuments:
+      Documents(rest);
+      break;
+    case kPlan:
+      Plans(rest);
+      break;
+    case kHelpers:
+      Helpers(rest);
+      break;
+    default:
+      Connector(target, variant, rest);
+      break;
   }
   return 0;
 }

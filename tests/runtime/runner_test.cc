@@ -43,8 +43,9 @@ CartToml AcmeCart() {
       .CarrierCode("UPS", "ups");
 }
 
-CartOrder MakeOrder(const std::string& id, const std::string& ship_code, const std::string& country = "US",
-                    const std::string& sku = "TS-RED-M", const std::string& placed = "2026-11-20T10:00:00Z") {
+CartOrder MakeOrder(const std::string& id, const std::string& ship_code,
+                    const std::string& country = "US", const std::string& sku = "TS-RED-M",
+                    const std::string& placed = "2026-11-20T10:00:00Z") {
   CartOrder o;
   o.id = id;
   o.order_number = "#" + id;
@@ -106,8 +107,9 @@ class RunnerTest : public ::testing::Test {
 };
 
 TEST_F(RunnerTest, SendsHoldsAndSkipsWithReasons) {
-  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Next Day"), MakeOrder("3", "Standard", "DE"),
-                   MakeOrder("4", "Express Saver"), MakeOrder("5", "Standard", "US", "GIFT-CARD")};
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Next Day"),
+                   MakeOrder("3", "Standard", "DE"), MakeOrder("4", "Express Saver"),
+                   MakeOrder("5", "Standard", "US", "GIFT-CARD")};
   RunReport r = Run();
   const StepCounts& c = Step(r, "acme/order_download").counts;
   EXPECT_EQ(c.downloaded, 5);
@@ -121,7 +123,8 @@ TEST_F(RunnerTest, SendsHoldsAndSkipsWithReasons) {
   EXPECT_EQ(Order("1").wms_ref, "WMS-acme:1");
   EXPECT_EQ(Order("2").status, OrderStatus::Held);
   EXPECT_EQ(Order("2").reason, "ship code \"Next Day\" is not mapped in [ship_methods]");
-  EXPECT_EQ(Order("3").reason, "order filter: ship_to.country \"DE\" matches none of \"US\", \"CA\"");
+  EXPECT_EQ(Order("3").reason,
+            "order filter: ship_to.country \"DE\" matches none of \"US\", \"CA\"");
   EXPECT_EQ(Order("5").reason, "every item is excluded by [items]");
   EXPECT_TRUE(r.ok());
 }
@@ -135,7 +138,8 @@ TEST_F(RunnerTest, OldOrderUpdatedLaterIsSkippedByEarliestDate) {
   cart().orders.push_back(old);
   Run();
   EXPECT_EQ(Order("6").status, OrderStatus::Skipped);
-  EXPECT_EQ(Order("6").reason, "placed 2025-12-31T23:00:00Z, before earliest_order_date 2026-01-01");
+  EXPECT_EQ(Order("6").reason,
+            "placed 2025-12-31T23:00:00Z, before earliest_order_date 2026-01-01");
   EXPECT_EQ(env_.wms.pushes, 1);
 }
 
@@ -265,12 +269,18 @@ TEST_F(RunnerTest, PermanentWmsRejectionHoldsWithReason) {
 TEST_F(RunnerTest, CrashAfterPushIsReconciledWithoutResending) {
   cart().orders = {MakeOrder("1", "Standard")};
   // A previous run recorded the intent and pushed, then died before recording the result.
-  ASSERT_TRUE(store_->RecordDownloaded("acme", {[] {
-    OrderRecord r;
-    r.order_key = "acme:1"; r.cart_id = "acme"; r.order_id = "1"; r.order_number = "#1";
-    r.cart_order_json = ToJson(MakeOrder("1", "Standard"));
-    return r;
-  }()}, "orders", "").ok());
+  ASSERT_TRUE(store_
+                  ->RecordDownloaded("acme", {[] {
+                                       OrderRecord r;
+                                       r.order_key = "acme:1";
+                                       r.cart_id = "acme";
+                                       r.order_id = "1";
+                                       r.order_number = "#1";
+                                       r.cart_order_json = ToJson(MakeOrder("1", "Standard"));
+                                       return r;
+                                     }()},
+                                     "orders", "")
+                  .ok());
   auto intent = store_->BeginSend("acme:1", "{}", clock_.NowMs());
   ASSERT_TRUE(intent.ok());
   env_.wms.orders["acme:1"] = WmsOrder{};
@@ -284,12 +294,18 @@ TEST_F(RunnerTest, CrashAfterPushIsReconciledWithoutResending) {
 TEST_F(RunnerTest, CrashBeforePushIsReconciledBySendingOnce) {
   cart().orders = {MakeOrder("1", "Standard")};
   Run({.services = {Service::ShipmentUpload}});  // nothing downloaded yet
-  ASSERT_TRUE(store_->RecordDownloaded("acme", {[] {
-    OrderRecord r;
-    r.order_key = "acme:1"; r.cart_id = "acme"; r.order_id = "1"; r.order_number = "#1";
-    r.cart_order_json = ToJson(MakeOrder("1", "Standard"));
-    return r;
-  }()}, "orders", "").ok());
+  ASSERT_TRUE(store_
+                  ->RecordDownloaded("acme", {[] {
+                                       OrderRecord r;
+                                       r.order_key = "acme:1";
+                                       r.cart_id = "acme";
+                                       r.order_id = "1";
+                                       r.order_number = "#1";
+                                       r.cart_order_json = ToJson(MakeOrder("1", "Standard"));
+                                       return r;
+                                     }()},
+                                     "orders", "")
+                  .ok());
   ASSERT_TRUE(store_->BeginSend("acme:1", "{}", clock_.NowMs()).ok());
   Run();
   EXPECT_EQ(env_.wms.pushes, 1);
@@ -329,8 +345,10 @@ TEST_F(RunnerTest, TrackingUploadInterruptedIsReconciledFromTheCart) {
 }
 
 TEST_F(RunnerTest, InventoryPushesOnlyChangesAboveMinimumAndFiltered) {
-  env_.wms.inventory = {{"TS-RED-M", "east", 10, 12}, {"TS-RED-M", "west", 5, 5},
-                        {"TS-BLU-S", "east", 1, 1}, {"GIFT-CARD", "east", 100, 100}};
+  env_.wms.inventory = {{"TS-RED-M", "east", 10, 12},
+                        {"TS-RED-M", "west", 5, 5},
+                        {"TS-BLU-S", "east", 1, 1},
+                        {"GIFT-CARD", "east", 100, 100}};
   RunReport r = Run();
   const StepCounts& c = Step(r, "acme/inventory_upload").counts;
   EXPECT_EQ(c.skus_pushed, 2);
@@ -368,7 +386,8 @@ TEST_F(RunnerTest, DryRunWritesNothingAnywhere) {
   const StepOutcome& s = Step(r, "acme/order_download");
   ASSERT_EQ(s.preview.size(), 2u);
   EXPECT_EQ(s.preview[0], "would send #1 (acme:1) as UPS/GROUND");
-  EXPECT_EQ(s.preview[1], "would hold #2 (acme:2): ship code \"Next Day\" is not mapped in [ship_methods]");
+  EXPECT_EQ(s.preview[1],
+            "would hold #2 (acme:2): ship code \"Next Day\" is not mapped in [ship_methods]");
   EXPECT_EQ(Step(r, "acme/inventory_upload").preview,
             (std::vector<std::string>{"would set TS-RED-M to 10"}));
 }
@@ -394,7 +413,8 @@ TEST_F(RunnerTest, LeaseOfADeadRunOnThisHostIsTakenOver) {
   cart().orders = {MakeOrder("1", "Standard")};
   char host[256] = {0};
   ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
-  LeaseInfo crashed{"acme", "crashed-run", host, 4242, clock_.NowMs() + 15 * 60'000, "4026531836:4242:777"};
+  LeaseInfo crashed{
+      "acme", "crashed-run", host, 4242, clock_.NowMs() + 15 * 60'000, "4026531836:4242:777"};
   ASSERT_TRUE(store_->AcquireLease(crashed, clock_.NowMs(), nullptr).ok());
 
   RunReport alive = Run();  // the holder still runs
@@ -415,7 +435,8 @@ TEST_F(RunnerTest, LeaseOfADeadRunOnThisHostIsTakenOver) {
   RunReport r = Run();
   EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Ok);
   EXPECT_EQ(env_.wms.pushes, 1);
-  EXPECT_NE(log_.str().find("taking over the lease of run crashed-run"), std::string::npos) << log_.str();
+  EXPECT_NE(log_.str().find("taking over the lease of run crashed-run"), std::string::npos)
+      << log_.str();
   auto leases = store_->Leases();
   ASSERT_TRUE(leases.ok());
   EXPECT_TRUE(leases.value().empty()) << "the taken-over lease is released at the end";
@@ -436,7 +457,8 @@ TEST_F(RunnerTest, DueRunsOnlyStepsWhoseScheduleCameRound) {
 TEST_F(RunnerTest, DueEvaluatesDailySchedulesInTheirZone) {
   Recompile(AcmeCart().Every(Service::OrderDownload, "daily at 02:30 Test/Plus2"));
   clock_.Advance(42'800'000);  // 2026-11-18T23:00Z = 01:00 on 11-19 at UTC+2
-  ASSERT_EQ(Step(Run({.services = {Service::OrderDownload}}), "acme/order_download").state, StepOutcome::State::Ok);
+  ASSERT_EQ(Step(Run({.services = {Service::OrderDownload}}), "acme/order_download").state,
+            StepOutcome::State::Ok);
   clock_.Advance(80 * 60 * 1000);  // 00:20Z = 02:20 local: not yet
   EXPECT_EQ(Step(Run({.due = true}), "acme/order_download").state, StepOutcome::State::NotDue);
   clock_.Advance(10 * 60 * 1000);  // 00:30Z = 02:30 local (UTC would wait for 02:30Z)
@@ -475,14 +497,20 @@ TEST_F(RunnerTest, ReportsAndMetrics) {
   RunReport r = Run();
   std::ostringstream table;
   RenderSummaryTable(r, table);
-  EXPECT_NE(table.str().find("acme/order_download    ok     1           1     0     0"), std::string::npos) << table.str();
+  EXPECT_NE(table.str().find("acme/order_download    ok     1           1     0     0"),
+            std::string::npos)
+      << table.str();
   std::string json = ReportJson(r);
   EXPECT_NE(json.find("\"sent\": 1"), std::string::npos);
   auto last = store_->LastSuccessMs("acme/order_download");
   ASSERT_TRUE(last.ok() && last.value());
   std::string metrics = MetricsText(r, {{"acme/order_download", *last.value()}});
-  EXPECT_NE(metrics.find("cartsync_last_success_timestamp_seconds{cart=\"acme\",service=\"order_download\"} "
-                         + std::to_string(*last.value() / 1000)), std::string::npos) << metrics;
+  EXPECT_NE(
+      metrics.find(
+          "cartsync_last_success_timestamp_seconds{cart=\"acme\",service=\"order_download\"} " +
+          std::to_string(*last.value() / 1000)),
+      std::string::npos)
+      << metrics;
   // Without a recorded success there is no timestamp to report.
   EXPECT_EQ(MetricsText(r, {}).find("cartsync_last_success_timestamp_seconds{"), std::string::npos);
 }

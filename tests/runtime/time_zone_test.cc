@@ -2,13 +2,13 @@
 // winter and summer, a skipped time, and names that are not zones.
 #include "runtime/time_zone.h"
 
-#include "runtime/clock.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+
+#include "runtime/clock.h"
 
 namespace cartsync {
 namespace {
@@ -39,7 +39,8 @@ TEST_F(SystemTimeZonesTest, WallClockTimeInWinterAndSummer) {
   ASSERT_TRUE(summer.ok());
   EXPECT_EQ(summer.value(), Utc(2026, 7, 1, 0, 30));
   // Strictly after: at the very instant, the next day's.
-  EXPECT_EQ(zones_->NextDaily("Europe/Berlin", 2, 30, Utc(2026, 7, 1, 0, 30)).value(), Utc(2026, 7, 2, 0, 30));
+  EXPECT_EQ(zones_->NextDaily("Europe/Berlin", 2, 30, Utc(2026, 7, 1, 0, 30)).value(),
+            Utc(2026, 7, 2, 0, 30));
   auto ny = zones_->NextDaily("America/New_York", 23, 0, Utc(2026, 11, 27, 12, 0));
   ASSERT_TRUE(ny.ok());
   EXPECT_EQ(ny.value(), Utc(2026, 11, 28, 4, 0));
@@ -52,15 +53,20 @@ TEST_F(SystemTimeZonesTest, SkippedTimeRunsOnceThatDay) {
   EXPECT_GT(gap.value(), Utc(2026, 3, 28, 23, 59));
   EXPECT_LT(gap.value(), Utc(2026, 3, 29, 3, 0));
   // The next day is back to normal: 00:30Z.
-  EXPECT_EQ(zones_->NextDaily("Europe/Berlin", 2, 30, gap.value()).value(), Utc(2026, 3, 30, 0, 30));
+  EXPECT_EQ(zones_->NextDaily("Europe/Berlin", 2, 30, gap.value()).value(),
+            Utc(2026, 3, 30, 0, 30));
 }
 
 TEST_F(SystemTimeZonesTest, UnknownAndHostileNamesAreErrors) {
-  for (const char* bad : {"Mars/Olympus", "../../etc/passwd", "", "Europe//Berlin", "/etc/localtime", "Europe/"}) {
+  for (const char* bad :
+       {"Mars/Olympus", "../../etc/passwd", "", "Europe//Berlin", "/etc/localtime", "Europe/"}) {
     auto r = zones_->NextDaily(bad, 2, 30, Utc(2026, 11, 27, 12, 0));
     EXPECT_EQ(r.status().code(), StatusCode::Permanent) << bad;
   }
-  EXPECT_NE(zones_->NextDaily("Mars/Olympus", 2, 30, 0).status().message().find("unknown time zone \"Mars/Olympus\""),
+  EXPECT_NE(zones_->NextDaily("Mars/Olympus", 2, 30, 0)
+                .status()
+                .message()
+                .find("unknown time zone \"Mars/Olympus\""),
             std::string::npos);
   // The process's TZ is left as it was.
   EXPECT_EQ(std::getenv("TZ"), nullptr);

@@ -3,6 +3,12 @@
 // cursor, fault injection and the records API.
 #include "tools/simulator/simulator.h"
 
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cctype>
 #include <chrono>
 #include <future>
@@ -10,12 +16,6 @@
 #include <set>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace cartsync::sim {
 namespace {
@@ -53,9 +53,12 @@ rapidjson::Document Parse(const std::string& body) {
 }
 
 std::string OrderJson(const std::string& key, const std::string& carrier = "UPS") {
-  return R"({"order_key":")" + key + R"(","cart_id":"acme","client":"acme","order_number":"#1",)"
+  return R"({"order_key":")" + key +
+         R"(","cart_id":"acme","client":"acme","order_number":"#1",)"
          R"("placed_at":"2026-11-20T10:00:00Z","ship_to":{"name":"A B","country":"US"},)"
-         R"("ship_method":{"cart_code":"Standard","carrier":")" + carrier + R"(","service":"GROUND"},)"
+         R"("ship_method":{"cart_code":"Standard","carrier":")" +
+         carrier +
+         R"(","service":"GROUND"},)"
          R"("lines":[{"line_key":"1","sku":"TS-RED-M","quantity":2}]})";
 }
 
@@ -117,7 +120,8 @@ TEST_F(SimulatorTest, ShopifyLinkPaginationVisitsEveryOrderOnce) {
     ASSERT_TRUE(orders.IsArray());
     EXPECT_LE(orders.Size(), 7u);
     for (const auto& o : orders.GetArray()) {
-      EXPECT_TRUE(seen.insert(o["id"].GetInt64()).second) << "duplicate order " << o["id"].GetInt64();
+      EXPECT_TRUE(seen.insert(o["id"].GetInt64()).second)
+          << "duplicate order " << o["id"].GetInt64();
       if (pages == 0) first_page.push_back(o["id"].GetInt64());
       // the shop's own offset, as Shopify sends it
       EXPECT_TRUE(std::regex_match(std::string(o["created_at"].GetString()),
@@ -157,8 +161,8 @@ TEST_F(SimulatorTest, ShopifyPageInfoWithFiltersIs400) {
   std::string page_info = next.substr(next.find("page_info=") + 10);
 
   // limit and fields are allowed with page_info
-  auto ok = client_->Get(std::string(kShopifyApi) + "/orders.json?limit=5&fields=id&page_info=" + page_info,
-                         kShopify);
+  auto ok = client_->Get(
+      std::string(kShopifyApi) + "/orders.json?limit=5&fields=id&page_info=" + page_info, kShopify);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
   auto doc = Parse(ok->body);
@@ -172,7 +176,8 @@ TEST_F(SimulatorTest, ShopifyPageInfoWithFiltersIs400) {
   EXPECT_EQ(bad->status, 400);
   EXPECT_EQ(bad->body, R"({"errors":"created_at_min cannot be passed when page_info is present"})");
 
-  auto garbage = client_->Get(std::string(kShopifyApi) + "/orders.json?page_info=not-a-cursor", kShopify);
+  auto garbage =
+      client_->Get(std::string(kShopifyApi) + "/orders.json?page_info=not-a-cursor", kShopify);
   ASSERT_TRUE(garbage);
   EXPECT_EQ(garbage->status, 400);
 }
@@ -181,7 +186,8 @@ TEST_F(SimulatorTest, ShopifyFiltersMatchTheSeededStatuses) {
   int open = 0, open_paid_unfulfilled = 0;
   for (const OrderSummary& o : sim_->Orders("shopify", "acme")) {
     if (o.status.rfind("open/", 0) == 0) ++open;
-    if (o.status == "open/paid/unfulfilled" || o.status == "open/paid/partial") ++open_paid_unfulfilled;
+    if (o.status == "open/paid/unfulfilled" || o.status == "open/paid/partial")
+      ++open_paid_unfulfilled;
   }
   ASSERT_GT(open, 0);
   auto count = [&](const std::string& query) {
@@ -254,8 +260,8 @@ TEST_F(SimulatorTest, ShopifyFulfillmentIsValidatedAndRecorded) {
   for (const OrderSummary& o : orders)
     if (o.status == "open/paid/unfulfilled") target = &o;
   ASSERT_NE(target, nullptr);
-  auto fo = client_->Get(std::string(kShopifyApi) + "/orders/" + target->id + "/fulfillment_orders.json",
-                         kShopify);
+  auto fo = client_->Get(
+      std::string(kShopifyApi) + "/orders/" + target->id + "/fulfillment_orders.json", kShopify);
   ASSERT_TRUE(fo);
   ASSERT_EQ(fo->status, 200);
   auto doc = Parse(fo->body);
@@ -263,26 +269,31 @@ TEST_F(SimulatorTest, ShopifyFulfillmentIsValidatedAndRecorded) {
   EXPECT_STREQ(order["status"].GetString(), "open");
   std::string items;
   for (const auto& l : order["line_items"].GetArray())
-    items += std::string(items.empty() ? "" : ",") + R"({"id":)" + std::to_string(l["id"].GetInt64()) +
-             R"(,"quantity":)" + std::to_string(l["fulfillable_quantity"].GetInt64()) + "}";
-  std::string body = R"({"fulfillment":{"line_items_by_fulfillment_order":[{"fulfillment_order_id":)" +
-                     std::to_string(order["id"].GetInt64()) + R"(,"fulfillment_order_line_items":[)" + items +
-                     R"(]}],"tracking_info":{"company":"UPS","number":"1ZSIMTEST0001"},"notify_customer":false}})";
+    items += std::string(items.empty() ? "" : ",") + R"({"id":)" +
+             std::to_string(l["id"].GetInt64()) + R"(,"quantity":)" +
+             std::to_string(l["fulfillable_quantity"].GetInt64()) + "}";
+  std::string body =
+      R"({"fulfillment":{"line_items_by_fulfillment_order":[{"fulfillment_order_id":)" +
+      std::to_string(order["id"].GetInt64()) + R"(,"fulfillment_order_line_items":[)" + items +
+      R"(]}],"tracking_info":{"company":"UPS","number":"1ZSIMTEST0001"},"notify_customer":false}})";
 
   // an unknown fulfillment order
-  auto unknown = client_->Post(std::string(kShopifyApi) + "/fulfillments.json", kShopify,
-                               R"({"fulfillment":{"line_items_by_fulfillment_order":[{"fulfillment_order_id":1}]}})",
-                               "application/json");
+  auto unknown = client_->Post(
+      std::string(kShopifyApi) + "/fulfillments.json", kShopify,
+      R"({"fulfillment":{"line_items_by_fulfillment_order":[{"fulfillment_order_id":1}]}})",
+      "application/json");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
 
-  auto created = client_->Post(std::string(kShopifyApi) + "/fulfillments.json", kShopify, body, "application/json");
+  auto created = client_->Post(std::string(kShopifyApi) + "/fulfillments.json", kShopify, body,
+                               "application/json");
   ASSERT_TRUE(created);
   EXPECT_EQ(created->status, 201) << created->body;
   EXPECT_STREQ(Parse(created->body)["fulfillment"]["tracking_number"].GetString(), "1ZSIMTEST0001");
 
   // the fulfillment order is closed now: a second post is refused, not recorded
-  auto again = client_->Post(std::string(kShopifyApi) + "/fulfillments.json", kShopify, body, "application/json");
+  auto again = client_->Post(std::string(kShopifyApi) + "/fulfillments.json", kShopify, body,
+                             "application/json");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 422);
 
@@ -292,11 +303,13 @@ TEST_F(SimulatorTest, ShopifyFulfillmentIsValidatedAndRecorded) {
   EXPECT_EQ(tracking[0].tracking_number, "1ZSIMTEST0001");
   EXPECT_EQ(tracking[0].carrier, "UPS");
 
-  auto listed = client_->Get(std::string(kShopifyApi) + "/orders/" + target->id + "/fulfillments.json", kShopify);
+  auto listed = client_->Get(
+      std::string(kShopifyApi) + "/orders/" + target->id + "/fulfillments.json", kShopify);
   ASSERT_TRUE(listed);
   EXPECT_EQ(Parse(listed->body)["fulfillments"].Size(), 1u);
-  auto one = client_->Get(std::string(kShopifyApi) + "/orders/" + target->id + ".json?fields=fulfillment_status",
-                          kShopify);
+  auto one = client_->Get(
+      std::string(kShopifyApi) + "/orders/" + target->id + ".json?fields=fulfillment_status",
+      kShopify);
   ASSERT_TRUE(one);
   EXPECT_STREQ(Parse(one->body)["order"]["fulfillment_status"].GetString(), "fulfilled");
 }
@@ -312,8 +325,9 @@ TEST_F(SimulatorTest, ShopifyInventoryLevelSetIsRecordedWithHistory) {
   ASSERT_TRUE(locations);
   const int64_t location = Parse(locations->body)["locations"][0]["id"].GetInt64();
   for (int value : {7, 3}) {
-    std::string body = R"({"location_id":)" + std::to_string(location) + R"(,"inventory_item_id":)" +
-                       std::to_string(item) + R"(,"available":)" + std::to_string(value) + "}";
+    std::string body = R"({"location_id":)" + std::to_string(location) +
+                       R"(,"inventory_item_id":)" + std::to_string(item) + R"(,"available":)" +
+                       std::to_string(value) + "}";
     auto r = client_->Post(std::string(kShopifyApi) + "/inventory_levels/set.json", kShopify, body,
                            "application/json");
     ASSERT_TRUE(r);
@@ -328,8 +342,9 @@ TEST_F(SimulatorTest, ShopifyInventoryLevelSetIsRecordedWithHistory) {
   EXPECT_EQ(sets[0].sets, 2);
   EXPECT_EQ(sim_->Records().inventory_history, 2u);
 
-  auto unknown = client_->Post(std::string(kShopifyApi) + "/inventory_levels/set.json", kShopify,
-                               R"({"location_id":1,"inventory_item_id":2,"available":1})", "application/json");
+  auto unknown =
+      client_->Post(std::string(kShopifyApi) + "/inventory_levels/set.json", kShopify,
+                    R"({"location_id":1,"inventory_item_id":2,"available":1})", "application/json");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->status, 404);
 }
@@ -365,17 +380,17 @@ std::string FirstErrorCode(const rapidjson::Document& d) {
 }
 
 TEST_F(SimulatorTest, ShopifyClientCredentialsGrantIssuesATokenThatQueriesWork) {
-  auto bad =
-      client_->Post("/shopify/acme/admin/oauth/access_token",
-                    "grant_type=client_credentials&client_id=demo-shopify-client&client_secret=wrong",
-                    "application/x-www-form-urlencoded");
+  auto bad = client_->Post(
+      "/shopify/acme/admin/oauth/access_token",
+      "grant_type=client_credentials&client_id=demo-shopify-client&client_secret=wrong",
+      "application/x-www-form-urlencoded");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("invalid_client"), std::string::npos);
-  auto r = client_->Post(
-      "/shopify/acme/admin/oauth/access_token",
-      "grant_type=client_credentials&client_id=demo-shopify-client&client_secret=demo-shopify-client-secret",
-      "application/x-www-form-urlencoded");
+  auto r = client_->Post("/shopify/acme/admin/oauth/access_token",
+                         "grant_type=client_credentials&client_id=demo-shopify-client&client_"
+                         "secret=demo-shopify-client-secret",
+                         "application/x-www-form-urlencoded");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   auto grant = Parse(r->body);
@@ -401,8 +416,9 @@ TEST_F(SimulatorTest, ShopifyGraphqlOrdersSearchAndCursorPagesVisitEachOrderOnce
   std::string after = "null";
   std::string last_created;
   for (int page = 0; page < 20; ++page) {
-    const std::string vars = R"J({"q":"status:open (financial_status:paid OR financial_status:pending)","after":)J" +
-                             after + "}";
+    const std::string vars =
+        R"J({"q":"status:open (financial_status:paid OR financial_status:pending)","after":)J" +
+        after + "}";
     auto d = Gql(*client_, q, vars);
     ASSERT_TRUE(d.HasMember("data")) << FirstErrorCode(d);
     const auto& orders = d["data"]["orders"];
@@ -596,8 +612,8 @@ TEST_F(SimulatorTest, WooPaginationHeadersAndLimits) {
   auto doc = Parse(r->body);
   ASSERT_EQ(doc.Size(), 20u);
   const auto& o = doc[0];
-  for (const char* key : {"id", "number", "status", "date_created_gmt", "date_modified_gmt", "shipping",
-                          "billing", "shipping_lines", "line_items"})
+  for (const char* key : {"id", "number", "status", "date_created_gmt", "date_modified_gmt",
+                          "shipping", "billing", "shipping_lines", "line_items"})
     EXPECT_TRUE(o.HasMember(key)) << key;
   EXPECT_TRUE(o["shipping"].HasMember("address_1"));
   EXPECT_TRUE(o["billing"].HasMember("email"));
@@ -616,7 +632,8 @@ TEST_F(SimulatorTest, WooPaginationHeadersAndLimits) {
   int expected = 0;
   for (const OrderSummary& s : sim_->Orders("woocommerce", "bluebird"))
     if (s.status == "processing" || s.status == "on-hold") ++expected;
-  auto filtered = client_->Get(std::string(kWooApi) + "/orders?status=processing,on-hold&per_page=100");
+  auto filtered =
+      client_->Get(std::string(kWooApi) + "/orders?status=processing,on-hold&per_page=100");
   ASSERT_TRUE(filtered);
   EXPECT_EQ(filtered->get_header_value("X-WP-Total"), std::to_string(expected));
   EXPECT_EQ(Parse(filtered->body).Size(), static_cast<size_t>(expected));
@@ -626,7 +643,8 @@ TEST_F(SimulatorTest, WooAuthByBasicOrQueryParameters) {
   auto none = client_->Get(std::string(kWooApi) + "/orders");
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 401);
-  auto query = client_->Get(std::string(kWooApi) + "/orders?consumer_key=ck_demo&consumer_secret=cs_demo");
+  auto query =
+      client_->Get(std::string(kWooApi) + "/orders?consumer_key=ck_demo&consumer_secret=cs_demo");
   ASSERT_TRUE(query);
   EXPECT_EQ(query->status, 200);
   client_->set_basic_auth("ck_demo", "wrong");
@@ -644,21 +662,24 @@ TEST_F(SimulatorTest, WooBatchOver100Is413AndUnknownIdsFailPerItem) {
   const int64_t id = pdoc[0]["id"].GetInt64();
 
   std::string big = R"({"update":[)";
-  for (int i = 0; i < 101; ++i) big += std::string(i ? "," : "") + R"({"id":)" + std::to_string(id) + R"(,"stock_quantity":1})";
+  for (int i = 0; i < 101; ++i)
+    big += std::string(i ? "," : "") + R"({"id":)" + std::to_string(id) + R"(,"stock_quantity":1})";
   big += "]}";
   auto r = client_->Post(std::string(kWooApi) + "/products/batch", big, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
   EXPECT_TRUE(sim_->InventorySets().empty());
 
-  std::string body = R"({"update":[{"id":)" + std::to_string(id) + R"(,"stock_quantity":12},{"id":999999,"stock_quantity":1}]})";
+  std::string body = R"({"update":[{"id":)" + std::to_string(id) +
+                     R"(,"stock_quantity":12},{"id":999999,"stock_quantity":1}]})";
   auto mixed = client_->Post(std::string(kWooApi) + "/products/batch", body, "application/json");
   ASSERT_TRUE(mixed);
   ASSERT_EQ(mixed->status, 200) << mixed->body;
   auto doc = Parse(mixed->body);
   ASSERT_EQ(doc["update"].Size(), 2u);
   EXPECT_EQ(doc["update"][0]["stock_quantity"].GetInt(), 12);
-  EXPECT_STREQ(doc["update"][1]["error"]["code"].GetString(), "woocommerce_rest_product_invalid_id");
+  EXPECT_STREQ(doc["update"][1]["error"]["code"].GetString(),
+               "woocommerce_rest_product_invalid_id");
   auto sets = sim_->InventorySets();
   ASSERT_EQ(sets.size(), 1u);
   EXPECT_EQ(sets[0].sku, "BB-RED-M");
@@ -671,21 +692,25 @@ TEST_F(SimulatorTest, WooTrackingNotesAndCompletionAreRecorded) {
   for (const OrderSummary& s : sim_->Orders("woocommerce", "bluebird"))
     if (s.status == "processing") id = s.id;
   ASSERT_FALSE(id.empty());
-  const std::string tracking = "/woo/bluebird/wp-json/wc-shipment-tracking/v3/orders/" + id + "/shipment-trackings";
+  const std::string tracking =
+      "/woo/bluebird/wp-json/wc-shipment-tracking/v3/orders/" + id + "/shipment-trackings";
   for (int i = 0; i < 2; ++i) {  // posted twice: both visible
-    auto r = client_->Post(tracking, R"({"tracking_provider":"UPS","tracking_number":"1ZWOO1","date_shipped":"2026-11-20"})",
-                           "application/json");
+    auto r = client_->Post(
+        tracking,
+        R"({"tracking_provider":"UPS","tracking_number":"1ZWOO1","date_shipped":"2026-11-20"})",
+        "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 201) << r->body;
   }
   auto listed = client_->Get(tracking);
   ASSERT_TRUE(listed);
   EXPECT_EQ(Parse(listed->body).Size(), 2u);
-  auto note = client_->Post(std::string(kWooApi) + "/orders/" + id + "/notes", R"({"note":"Shipped: 1ZWOO1"})",
-                            "application/json");
+  auto note = client_->Post(std::string(kWooApi) + "/orders/" + id + "/notes",
+                            R"({"note":"Shipped: 1ZWOO1"})", "application/json");
   ASSERT_TRUE(note);
   EXPECT_EQ(note->status, 201);
-  auto done = client_->Put(std::string(kWooApi) + "/orders/" + id, R"({"status":"completed"})", "application/json");
+  auto done = client_->Put(std::string(kWooApi) + "/orders/" + id, R"({"status":"completed"})",
+                           "application/json");
   ASSERT_TRUE(done);
   EXPECT_EQ(done->status, 200);
   EXPECT_STREQ(Parse(done->body)["status"].GetString(), "completed");
@@ -719,39 +744,45 @@ TEST_F(SimulatorTest, BigCommerceEmptyIs204AndDatesAreRfc2822) {
   auto doc = Parse(r->body);
   ASSERT_TRUE(doc.IsArray());  // a bare array
   ASSERT_GT(doc.Size(), 0u);
-  const std::regex rfc2822(R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000)");
+  const std::regex rfc2822(
+      R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d \+0000)");
   for (const auto& o : doc.GetArray()) {
     EXPECT_EQ(o["status_id"].GetInt(), 11);
     EXPECT_STREQ(o["status"].GetString(), "Awaiting Fulfillment");
-    EXPECT_TRUE(std::regex_match(std::string(o["date_created"].GetString()), rfc2822)) << o["date_created"].GetString();
+    EXPECT_TRUE(std::regex_match(std::string(o["date_created"].GetString()), rfc2822))
+        << o["date_created"].GetString();
     EXPECT_TRUE(std::regex_match(std::string(o["date_modified"].GetString()), rfc2822));
     EXPECT_TRUE(o["total_inc_tax"].IsString());  // money as strings
   }
   // min_date_created takes RFC 2822 too: everything from the 5th order on
   std::string cutoff = doc[doc.Size() / 2]["date_created"].GetString();
-  auto later = client_->Get(std::string(kBcApi) + "/v2/orders?status_id=11&limit=250&min_date_created=" +
-                                Encode(cutoff),
-                            kBigCommerce);
+  auto later = client_->Get(
+      std::string(kBcApi) + "/v2/orders?status_id=11&limit=250&min_date_created=" + Encode(cutoff),
+      kBigCommerce);
   ASSERT_TRUE(later);
   ASSERT_EQ(later->status, 200);
   EXPECT_EQ(Parse(later->body).Size(), doc.Size() - doc.Size() / 2);
 
   // lines and the ship code live in sub-resources
   std::string id = std::to_string(doc[0]["id"].GetInt64());
-  auto products = client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/products?page=1&limit=250", kBigCommerce);
+  auto products = client_->Get(
+      std::string(kBcApi) + "/v2/orders/" + id + "/products?page=1&limit=250", kBigCommerce);
   ASSERT_TRUE(products);
   EXPECT_GT(Parse(products->body).Size(), 0u);
-  auto no_more = client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/products?page=2&limit=250", kBigCommerce);
+  auto no_more = client_->Get(
+      std::string(kBcApi) + "/v2/orders/" + id + "/products?page=2&limit=250", kBigCommerce);
   ASSERT_TRUE(no_more);
   EXPECT_EQ(no_more->status, 204);
-  auto addresses = client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/shipping_addresses", kBigCommerce);
+  auto addresses =
+      client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/shipping_addresses", kBigCommerce);
   ASSERT_TRUE(addresses);
   EXPECT_TRUE(Parse(addresses->body)[0].HasMember("shipping_method"));
 
   // include=consignments.line_items&consignment_structure=object: the same
   // address and products inside each listed order; without it, a link.
   EXPECT_TRUE(doc[0]["consignments"].HasMember("resource"));
-  auto included = client_->Get(std::string(kBcApi) + "/v2/orders?status_id=11&limit=250"
+  auto included = client_->Get(std::string(kBcApi) +
+                                   "/v2/orders?status_id=11&limit=250"
                                    "&include=consignments.line_items&consignment_structure=object",
                                kBigCommerce);
   ASSERT_TRUE(included);
@@ -762,19 +793,22 @@ TEST_F(SimulatorTest, BigCommerceEmptyIs204AndDatesAreRfc2822) {
   ASSERT_EQ(shipping.Size(), 1u);
   rapidjson::Document address0 = Parse(addresses->body);
   rapidjson::Document products0 = Parse(products->body);
-  for (const char* key : {"first_name", "last_name", "street_1", "city", "zip", "country_iso2", "state",
-                          "shipping_method"})
+  for (const char* key : {"first_name", "last_name", "street_1", "city", "zip", "country_iso2",
+                          "state", "shipping_method"})
     EXPECT_EQ(std::string(shipping[0][key].GetString()), address0[0][key].GetString()) << key;
   EXPECT_EQ(shipping[0]["id"].GetInt64(), address0[0]["id"].GetInt64());
   EXPECT_TRUE(shipping[0]["line_items"] == products0);  // the /products objects themselves
   EXPECT_TRUE(with[0]["consignments"]["pickups"].IsArray());
   EXPECT_TRUE(with[0]["consignments"]["email"]["gift_certificates"].IsArray());
-  auto links = client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "?include=consignments&consignment_structure=object",
+  auto links = client_->Get(std::string(kBcApi) + "/v2/orders/" + id +
+                                "?include=consignments&consignment_structure=object",
                             kBigCommerce);
   ASSERT_TRUE(links);
   ASSERT_EQ(links->status, 200);
-  EXPECT_TRUE(Parse(links->body)["consignments"]["shipping"][0]["line_items"][0].HasMember("resource"));
-  auto bad_include = client_->Get(std::string(kBcApi) + "/v2/orders?include=everything", kBigCommerce);
+  EXPECT_TRUE(
+      Parse(links->body)["consignments"]["shipping"][0]["line_items"][0].HasMember("resource"));
+  auto bad_include =
+      client_->Get(std::string(kBcApi) + "/v2/orders?include=everything", kBigCommerce);
   ASSERT_TRUE(bad_include);
   EXPECT_EQ(bad_include->status, 400);
 
@@ -825,20 +859,23 @@ TEST_F(SimulatorTest, BigCommerceShipmentsAndAbsoluteInventory) {
   auto empty = client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/shipments", kBigCommerce);
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->status, 204);
-  auto products = Parse(client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/products", kBigCommerce)->body);
+  auto products = Parse(
+      client_->Get(std::string(kBcApi) + "/v2/orders/" + id + "/products", kBigCommerce)->body);
   std::string items;
   for (const auto& p : products.GetArray())
-    items += std::string(items.empty() ? "" : ",") + R"({"order_product_id":)" + std::to_string(p["id"].GetInt64()) +
-             R"(,"quantity":)" + std::to_string(p["quantity"].GetInt64()) + "}";
+    items += std::string(items.empty() ? "" : ",") + R"({"order_product_id":)" +
+             std::to_string(p["id"].GetInt64()) + R"(,"quantity":)" +
+             std::to_string(p["quantity"].GetInt64()) + "}";
   const int64_t address = products[0]["order_address_id"].GetInt64();
   std::string body = R"({"order_address_id":)" + std::to_string(address) +
-                     R"(,"tracking_number":"1ZBC0001","shipping_provider":"ups","items":[)" + items + "]}";
+                     R"(,"tracking_number":"1ZBC0001","shipping_provider":"ups","items":[)" +
+                     items + "]}";
   auto bad = client_->Post(std::string(kBcApi) + "/v2/orders/" + id + "/shipments", kBigCommerce,
                            R"({"order_address_id":1,"items":[]})", "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
-  auto created = client_->Post(std::string(kBcApi) + "/v2/orders/" + id + "/shipments", kBigCommerce, body,
-                               "application/json");
+  auto created = client_->Post(std::string(kBcApi) + "/v2/orders/" + id + "/shipments",
+                               kBigCommerce, body, "application/json");
   ASSERT_TRUE(created);
   EXPECT_EQ(created->status, 201) << created->body;
   auto order = client_->Get(std::string(kBcApi) + "/v2/orders/" + id, kBigCommerce);
@@ -847,17 +884,19 @@ TEST_F(SimulatorTest, BigCommerceShipmentsAndAbsoluteInventory) {
   ASSERT_EQ(tracking.size(), 1u);
   EXPECT_EQ(tracking[0].tracking_number, "1ZBC0001");
 
-  std::string adjust = R"({"reason":"sync","items":[{"location_id":2,"sku":"CH-RED-M","quantity":4}]})";
-  auto ok = client_->Put(std::string(kBcApi) + "/v3/inventory/adjustments/absolute", kBigCommerce, adjust,
-                         "application/json");
+  std::string adjust =
+      R"({"reason":"sync","items":[{"location_id":2,"sku":"CH-RED-M","quantity":4}]})";
+  auto ok = client_->Put(std::string(kBcApi) + "/v3/inventory/adjustments/absolute", kBigCommerce,
+                         adjust, "application/json");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
   EXPECT_TRUE(Parse(ok->body).HasMember("transaction_id"));
   std::string huge = R"({"reason":"sync","items":[)";
-  for (int i = 0; i < 2001; ++i) huge += std::string(i ? "," : "") + R"({"location_id":1,"sku":"CH-RED-M","quantity":1})";
+  for (int i = 0; i < 2001; ++i)
+    huge += std::string(i ? "," : "") + R"({"location_id":1,"sku":"CH-RED-M","quantity":1})";
   huge += "]}";
-  auto too_many = client_->Put(std::string(kBcApi) + "/v3/inventory/adjustments/absolute", kBigCommerce, huge,
-                               "application/json");
+  auto too_many = client_->Put(std::string(kBcApi) + "/v3/inventory/adjustments/absolute",
+                               kBigCommerce, huge, "application/json");
   ASSERT_TRUE(too_many);
   EXPECT_EQ(too_many->status, 422);
   auto sets = sim_->InventorySets();
@@ -903,7 +942,8 @@ TEST_F(SimulatorTest, WmsOrderIdempotency201Then409WithTheSameId) {
 }
 
 TEST_F(SimulatorTest, WmsShipmentsCursor) {
-  for (const char* key : {"c:1", "c:2", "c:3"}) ASSERT_EQ(PostWms(key, OrderJson(key, "FEDEX"))->status, 201);
+  for (const char* key : {"c:1", "c:2", "c:3"})
+    ASSERT_EQ(PostWms(key, OrderJson(key, "FEDEX"))->status, 201);
   auto empty = client_->Get("/wms/shipments", kWms);
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->body, R"({"shipments":[],"next":"0"})");
@@ -916,7 +956,8 @@ TEST_F(SimulatorTest, WmsShipmentsCursor) {
   EXPECT_STREQ(doc["next"].GetString(), "1");
   EXPECT_STREQ(doc["shipments"][0]["order_key"].GetString(), "c:1");
   EXPECT_STREQ(doc["shipments"][0]["carrier"].GetString(), "FEDEX");
-  EXPECT_TRUE(std::regex_match(std::string(doc["shipments"][0]["tracking_number"].GetString()), std::regex(R"(\d{12})")));
+  EXPECT_TRUE(std::regex_match(std::string(doc["shipments"][0]["tracking_number"].GetString()),
+                               std::regex(R"(\d{12})")));
   EXPECT_EQ(doc["shipments"][0]["lines"][0]["quantity"].GetInt(), 2);
 
   auto rest = Parse(client_->Get("/wms/shipments?since=1", kWms)->body);
@@ -1001,7 +1042,8 @@ TEST_F(SimulatorTest, RecordsApiOverHttpMatchesInProcess) {
 }
 
 TEST_F(SimulatorTest, InjectedErrorsAndHtmlHappenBeforeHandling) {
-  auto set = client_->Post("/_sim/faults", R"({"error_rate":1.0,"paths":["/wms"]})", "application/json");
+  auto set =
+      client_->Post("/_sim/faults", R"({"error_rate":1.0,"paths":["/wms"]})", "application/json");
   ASSERT_TRUE(set);
   ASSERT_EQ(set->status, 200) << set->body;
   auto r = PostWms("f:1", OrderJson("f:1"));
@@ -1011,7 +1053,11 @@ TEST_F(SimulatorTest, InjectedErrorsAndHtmlHappenBeforeHandling) {
   // out of scope: the Shopify store still answers
   EXPECT_EQ(client_->Get(std::string(kShopifyApi) + "/shop.json", kShopify)->status, 200);
 
-  ASSERT_EQ(client_->Post("/_sim/faults", R"({"error_rate":0,"html_rate":1,"paths":[]})", "application/json")->status, 200);
+  ASSERT_EQ(
+      client_
+          ->Post("/_sim/faults", R"({"error_rate":0,"html_rate":1,"paths":[]})", "application/json")
+          ->status,
+      200);
   auto html = client_->Get(std::string(kShopifyApi) + "/orders.json", kShopify);
   ASSERT_TRUE(html);
   EXPECT_EQ(html->status, 200);
@@ -1034,7 +1080,7 @@ TEST_F(SimulatorTest, TimeoutAndTruncationHappenAfterHandling) {
   sim_->SetFaults(f);
   client_->set_read_timeout(0, 300'000);  // 0.3 s
   auto r = PostWms("t:1", OrderJson("t:1"));
-  EXPECT_FALSE(r);  // the client gave up...
+  EXPECT_FALSE(r);                          // the client gave up...
   ASSERT_EQ(sim_->WmsOrders().size(), 1u);  // ...but the WMS has the order
 
   f = FaultOptions{};
@@ -1123,7 +1169,9 @@ TEST(SimulatorSeedTest, SameSeedSameStoresAndShapes) {
     return out;
   };
   for (const char* platform : {"shopify", "woocommerce", "bigcommerce"}) {
-    std::string name = std::string(platform) == "shopify" ? "acme" : std::string(platform) == "woocommerce" ? "bluebird" : "cedar";
+    std::string name = std::string(platform) == "shopify"       ? "acme"
+                       : std::string(platform) == "woocommerce" ? "bluebird"
+                                                                : "cedar";
     auto orders = a.Orders(platform, name);
     ASSERT_EQ(orders.size(), 30u) << platform;
     EXPECT_EQ(key(orders), key(b.Orders(platform, name))) << platform;

@@ -31,12 +31,17 @@ class StateCommandTest : public ::testing::Test {
       r.first_seen_ms = r.updated_ms = 1'795'000'000'000;
       orders.push_back(r);
     }
-    ASSERT_TRUE(store.value()->RecordDownloaded("acme", orders, "orders", "2026-11-20T00:00:00Z").ok());
-    ASSERT_TRUE(store.value()->UpdateOrder("acme:2", OrderStatus::Held,
-                                           "ship code \"Next Day\" is not mapped in [ship_methods]", "",
-                                           false, 1'795'000'000'000).ok());
-    ASSERT_TRUE(store.value()->UpdateOrder("acme:3", OrderStatus::Skipped, "order filter: no", "", false,
-                                           1'795'000'000'000).ok());
+    ASSERT_TRUE(
+        store.value()->RecordDownloaded("acme", orders, "orders", "2026-11-20T00:00:00Z").ok());
+    ASSERT_TRUE(store.value()
+                    ->UpdateOrder("acme:2", OrderStatus::Held,
+                                  "ship code \"Next Day\" is not mapped in [ship_methods]", "",
+                                  false, 1'795'000'000'000)
+                    .ok());
+    ASSERT_TRUE(store.value()
+                    ->UpdateOrder("acme:3", OrderStatus::Skipped, "order filter: no", "", false,
+                                  1'795'000'000'000)
+                    .ok());
     LeaseInfo lease{"acme", "run-1", "host1", 7, 4'000'000'000'000};
     ASSERT_TRUE(store.value()->AcquireLease(lease, 1'795'000'000'000, nullptr).ok());
   }
@@ -101,8 +106,10 @@ TEST_F(StateCommandTest, RunsAndUsageErrors) {
   EXPECT_EQ(State({"show"}, out, err), 1);
   // A stray project path is refused, not silently ignored.
   EXPECT_EQ(State({"runs", "myproject"}, out, err), 1);
-  EXPECT_NE(err.find("unexpected argument \"myproject\" (a project directory goes in --project DIR)"),
-            std::string::npos) << err;
+  EXPECT_NE(
+      err.find("unexpected argument \"myproject\" (a project directory goes in --project DIR)"),
+      std::string::npos)
+      << err;
   EXPECT_EQ(State({"show", "acme:1", "extra"}, out, err), 1);
 }
 

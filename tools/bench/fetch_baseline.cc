@@ -19,8 +19,9 @@
 // SPEC_FILE: one store per line, tab-separated (blank lines and # comments
 // skipped):
 //   shopify      BASE_URL  TOKEN          QUERY   (QUERY of the first page; Link rel="next" after)
-//   woocommerce  BASE_URL  KEY:SECRET     QUERY   (page=N&per_page is appended; stops at X-WP-TotalPages)
-//   bigcommerce  BASE_URL  TOKEN          QUERY   (page=N&limit=250 is appended; a short page ends)
+//   woocommerce  BASE_URL  KEY:SECRET     QUERY   (page=N&per_page is appended; stops at
+//   X-WP-TotalPages) bigcommerce  BASE_URL  TOKEN          QUERY   (page=N&limit=250 is appended; a
+//   short page ends)
 // BASE_URL is the store's [api].base_url. Stores are read N at a time (one
 // curl handle per worker, keep-alive), like `cartsync run --concurrency N`.
 // Prints one line: "orders=… requests=… posts=… bytes=… seconds=… orders_per_s=…"
@@ -30,13 +31,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <strings.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <strings.h>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -78,21 +79,25 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   std::string name = line.substr(0, colon), v = line.substr(colon + 1);
   while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.pop_back();
   while (!v.empty() && v.front() == ' ') v.erase(0, 1);
-  if (strcasecmp(name.c_str(), "Link") == 0) h->link = v;
-  else if (strcasecmp(name.c_str(), "X-WP-TotalPages") == 0) h->total_pages = v;
+  if (strcasecmp(name.c_str(), "Link") == 0)
+    h->link = v;
+  else if (strcasecmp(name.c_str(), "X-WP-TotalPages") == 0)
+    h->total_pages = v;
   return size * n;
 }
 
 class Worker {
  public:
-  Worker(Totals& totals, const Post& post) : totals_(totals), post_(post), curl_(curl_easy_init()) {}
+  Worker(Totals& totals, const Post& post)
+      : totals_(totals), post_(post), curl_(curl_easy_init()) {}
   ~Worker() {
     if (curl_ != nullptr) curl_easy_cleanup(curl_);
   }
 
   // GET url (or POST `post_body` when given); false (with a message) unless 2xx.
-  bool Get(const std::string& url, const std::vector<std::string>& headers, const std::string& userpwd,
-           std::string& body, Headers& got, const std::string* post_body = nullptr) {
+  bool Get(const std::string& url, const std::vector<std::string>& headers,
+           const std::string& userpwd, std::string& body, Headers& got,
+           const std::string* post_body = nullptr) {
     body.clear();
     got = Headers{};
     curl_easy_reset(curl_);  // keeps the connection
@@ -109,7 +114,8 @@ class Worker {
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &got);
     if (post_body != nullptr) {
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
+      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(post_body->size()));
       curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, post_body->data());
     }
     if (!userpwd.empty()) {
@@ -124,7 +130,8 @@ class Worker {
     ++totals_.requests;
     totals_.bytes += static_cast<long long>(body.size());
     if (rc != CURLE_OK || status < 200 || status > 299) {
-      Fail(std::string(post_body ? "POST " : "GET ") + url + ": " + (rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(status)));
+      Fail(std::string(post_body ? "POST " : "GET ") + url + ": " +
+           (rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(status)));
       return false;
     }
     return true;
@@ -132,12 +139,15 @@ class Worker {
 
   void Fail(const std::string& message) {
     std::lock_guard<std::mutex> lock(totals_.mu);
-    if (!totals_.failed.exchange(true)) std::fprintf(stderr, "cartsync-bench-fetch: %s\n", message.c_str());
+    if (!totals_.failed.exchange(true))
+      std::fprintf(stderr, "cartsync-bench-fetch: %s\n", message.c_str());
   }
 
-  bool Parse(const std::string& body, rapidjson::Document& doc, const char* want, const std::string& url) {
+  bool Parse(const std::string& body, rapidjson::Document& doc, const char* want,
+             const std::string& url) {
     doc.Parse(body.data(), body.size());
-    bool ok = !doc.HasParseError() && (std::strcmp(want, "array") == 0 ? doc.IsArray() : doc.IsObject());
+    bool ok =
+        !doc.HasParseError() && (std::strcmp(want, "array") == 0 ? doc.IsArray() : doc.IsObject());
     if (!ok) Fail("GET " + url + ": not a JSON " + want);
     return ok;
   }
@@ -156,8 +166,10 @@ class Worker {
     w.Key("cart_id");
     w.String(("baseline-" + store).c_str());
     w.Key("ship_to");
-    if (ship_to != nullptr && ship_to->IsObject()) ship_to->Accept(w);
-    else w.StartObject(), w.EndObject();
+    if (ship_to != nullptr && ship_to->IsObject())
+      ship_to->Accept(w);
+    else
+      w.StartObject(), w.EndObject();
     w.Key("ship_method");
     w.StartObject();
     w.Key("carrier");
@@ -201,7 +213,8 @@ class Worker {
   }
 
   void Shopify(const Store& s) {
-    std::vector<std::string> headers = {"X-Shopify-Access-Token: " + s.credential, "Accept: application/json"};
+    std::vector<std::string> headers = {"X-Shopify-Access-Token: " + s.credential,
+                                        "Accept: application/json"};
     std::string url = s.base + "/admin/api/2025-10/orders.json?" + s.query, body;
     Headers got;
     rapidjson::Document doc;
@@ -256,11 +269,13 @@ class Worker {
       if (body.empty()) return;  // 204: no (more) orders
       if (!Parse(body, doc, "array", url)) return;
       for (const auto& o : doc.GetArray()) {
-        if (!o.IsObject() || !o.HasMember("id") || !o["id"].IsInt64()) return Fail(url + ": an order without id");
+        if (!o.IsObject() || !o.HasMember("id") || !o["id"].IsInt64())
+          return Fail(url + ": an order without id");
         const std::string id = std::to_string(o["id"].GetInt64());
         if (const rapidjson::Value* c = Field(o, "consignments"); c != nullptr && c->IsObject()) {
           const rapidjson::Value* shipping = Field(*c, "shipping");
-          if (shipping != nullptr && shipping->IsArray() && !shipping->Empty() && shipping->GetArray()[0].IsObject()) {
+          if (shipping != nullptr && shipping->IsArray() && !shipping->Empty() &&
+              shipping->GetArray()[0].IsObject()) {
             const rapidjson::Value& first = shipping->GetArray()[0];
             const rapidjson::Value* items = Field(first, "line_items");
             if (items != nullptr && items->IsArray() && !items->Empty() && (*items)[0].IsObject() &&
@@ -273,7 +288,8 @@ class Worker {
                 for (auto m = first.MemberBegin(); m != first.MemberEnd(); ++m) {
                   if (std::strcmp(m->name.GetString(), "line_items") == 0) continue;
                   address.AddMember(rapidjson::Value(m->name, address.GetAllocator()),
-                                    rapidjson::Value(m->value, address.GetAllocator()), address.GetAllocator());
+                                    rapidjson::Value(m->value, address.GetAllocator()),
+                                    address.GetAllocator());
                 }
                 if (!PushOrder(s.name, id, &address, items)) return;
               }
@@ -297,10 +313,14 @@ class Worker {
   }
 
   void Run(const Store& s) {
-    if (s.platform == "shopify") Shopify(s);
-    else if (s.platform == "woocommerce") Woo(s);
-    else if (s.platform == "bigcommerce") BigCommerce(s);
-    else Fail("unknown platform " + s.platform);
+    if (s.platform == "shopify")
+      Shopify(s);
+    else if (s.platform == "woocommerce")
+      Woo(s);
+    else if (s.platform == "bigcommerce")
+      BigCommerce(s);
+    else
+      Fail("unknown platform " + s.platform);
   }
 
  private:
@@ -329,7 +349,9 @@ int main(int argc, char** argv) {
     }
   }
   if (spec == nullptr || concurrency < 1 || concurrency > 64) {
-    std::fprintf(stderr, "usage: cartsync-bench-fetch [--concurrency 1..64] [--post WMS_URL TOKEN] SPEC_FILE\n");
+    std::fprintf(
+        stderr,
+        "usage: cartsync-bench-fetch [--concurrency 1..64] [--post WMS_URL TOKEN] SPEC_FILE\n");
     return 2;
   }
   std::ifstream in(spec);
@@ -347,7 +369,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "cartsync-bench-fetch: bad line: %s\n", line.c_str());
       return 2;
     }
-    stores.push_back({f[0], f[1], f[2], f.size() > 3 ? f[3] : "", f[1].substr(f[1].rfind('/') + 1)});
+    stores.push_back(
+        {f[0], f[1], f[2], f.size() > 3 ? f[3] : "", f[1].substr(f[1].rfind('/') + 1)});
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   Totals totals;
@@ -365,8 +388,8 @@ int main(int argc, char** argv) {
   curl_global_cleanup();
   if (totals.failed) return 1;
   std::printf("orders=%lld requests=%lld posts=%lld bytes=%lld seconds=%.3f orders_per_s=%.1f\n",
-              totals.orders.load(), totals.requests.load() - totals.posts.load(), totals.posts.load(),
-              totals.bytes.load(), seconds,
+              totals.orders.load(), totals.requests.load() - totals.posts.load(),
+              totals.posts.load(), totals.bytes.load(), seconds,
               seconds > 0 ? static_cast<double>(totals.orders.load()) / seconds : 0.0);
   return 0;
 }

@@ -17,7 +17,8 @@ struct ArgSpec {
 class Args {
  public:
   /// Parses args[start..]; false with `error` for unknown flags or missing values.
-  bool Parse(const std::vector<std::string>& args, size_t start, const ArgSpec& spec, std::string& error);
+  bool Parse(const std::vector<std::string>& args, size_t start, const ArgSpec& spec,
+             std::string& error);
   std::optional<std::string> Get(const std::string& flag) const;  ///< last value
   const std::vector<std::string>& All(const std::string& flag) const;
   bool Has(const std::string& flag) const { return flags_.count(flag) > 0; }

@@ -12,10 +12,10 @@ namespace cartsync {
 
 /// What the process environment provides, injected for tests.
 struct CliEnv {
-  Date today;                ///< UTC date for date rules
+  Date today;  ///< UTC date for date rules
   bool stdout_is_tty = false;
   bool stderr_is_tty = false;
-  bool no_color = false;     ///< NO_COLOR is set
+  bool no_color = false;  ///< NO_COLOR is set
 };
 
 /// Runs one command (`args` excludes the program name). Returns the exit code

@@ -58,17 +58,24 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     auto value = [&](long long lo, long long hi, long long* out) {
       if (i + 1 >= argc || !ParseInt(argv[i + 1], lo, hi, out)) {
-        std::fprintf(stderr, "cartsync-sim: %s needs an integer in %lld..%lld\n", arg.c_str(), lo, hi);
+        std::fprintf(stderr, "cartsync-sim: %s needs an integer in %lld..%lld\n", arg.c_str(), lo,
+                     hi);
         std::exit(2);
       }
       ++i;
     };
-    if (arg == "--port") value(0, 65535, &port);
-    else if (arg == "--seed") value(0, 1LL << 62, &seed);
-    else if (arg == "--orders") value(0, 100000, &orders);
-    else if (arg == "--auto-ship") value(1, 86400, &auto_ship);
-    else if (arg == "--quiet") quiet = true;
-    else if (arg == "--config" && i + 1 < argc) config_path = argv[++i];
+    if (arg == "--port")
+      value(0, 65535, &port);
+    else if (arg == "--seed")
+      value(0, 1LL << 62, &seed);
+    else if (arg == "--orders")
+      value(0, 100000, &orders);
+    else if (arg == "--auto-ship")
+      value(1, 86400, &auto_ship);
+    else if (arg == "--quiet")
+      quiet = true;
+    else if (arg == "--config" && i + 1 < argc)
+      config_path = argv[++i];
     else if (arg == "--help" || arg == "-h") {
       Usage(stdout);
       return 0;
@@ -128,19 +135,21 @@ int main(int argc, char** argv) {
       else if (s.platform == "bigcommerce" || s.platform == "bc")
         credentials = "X-Auth-Token: " + (s.token.empty() ? s.name + "-token" : s.token);
       else
-        credentials = "consumer key/secret: " + (s.consumer_key.empty() ? "ck_" + s.name : s.consumer_key) +
-                      " / " + (s.consumer_secret.empty() ? "cs_" + s.name : s.consumer_secret);
+        credentials =
+            "consumer key/secret: " + (s.consumer_key.empty() ? "ck_" + s.name : s.consumer_key) +
+            " / " + (s.consumer_secret.empty() ? "cs_" + s.name : s.consumer_secret);
       std::printf("  %-12s %-10s %-45s %zu orders  %s\n", s.platform.c_str(), s.name.c_str(),
                   sim.store_url(s.platform, s.name).c_str(), sim.Orders(s.platform, s.name).size(),
                   credentials.c_str());
     };
     if (config.demo)
-      for (const auto& s : cartsync::sim::DemoSeeds(config.demo_orders, config.options.seed)) store_line(s);
+      for (const auto& s : cartsync::sim::DemoSeeds(config.demo_orders, config.options.seed))
+        store_line(s);
     for (const auto& s : config.stores) store_line(s);
     std::printf("  %-12s %-10s %-45s Authorization: Bearer %s\n", "wms", "", sim.wms_url().c_str(),
                 config.options.wms.token.empty() ? "(none)" : config.options.wms.token.c_str());
-    std::printf("  %-12s %-10s %s/_sim/{health,records,ship,reset,faults,orders,stock,seed}\n", "control", "",
-                base.c_str());
+    std::printf("  %-12s %-10s %s/_sim/{health,records,ship,reset,faults,orders,stock,seed}\n",
+                "control", "", base.c_str());
   }
   std::fflush(stdout);
 

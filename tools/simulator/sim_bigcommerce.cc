@@ -135,7 +135,8 @@ void WriteConsignments(Writer& w, const Store& st, const Order& o, const Req& re
   } else {
     w.StartArray();
     for (const Line& l : o.lines) {
-      const std::string path = "/orders/" + std::to_string(o.id) + "/products/" + std::to_string(l.id);
+      const std::string path =
+          "/orders/" + std::to_string(o.id) + "/products/" + std::to_string(l.id);
       w.StartObject();
       KStr(w, "url", req.store_base + "/v2" + path);
       KStr(w, "resource", path);
@@ -301,8 +302,8 @@ void WriteShippingFields(Writer& w, const Order& o, const Req& req) {
   KInt(w, "shipping_zone_id", a.country_code == "US" ? 1 : 2);
   KStr(w, "shipping_zone_name", a.country_code == "US" ? "United States" : "International");
   Resource(w, "shipping_quotes", req,
-           "/orders/" + std::to_string(o.id) + "/consignments/shipping/" + std::to_string(o.bc_address_id) +
-               "/shipping_quotes");
+           "/orders/" + std::to_string(o.id) + "/consignments/shipping/" +
+               std::to_string(o.bc_address_id) + "/shipping_quotes");
 }
 
 void WriteShippingAddress(Writer& w, const Order& o, const Req& req) {
@@ -316,8 +317,8 @@ void WriteShippingAddress(Writer& w, const Order& o, const Req& req) {
   KInt(w, "shipping_zone_id", a.country_code == "US" ? 1 : 2);
   KStr(w, "shipping_zone_name", a.country_code == "US" ? "United States" : "International");
   Resource(w, "shipping_quotes", req,
-           "/orders/" + std::to_string(o.id) + "/shipping_addresses/" + std::to_string(o.bc_address_id) +
-               "/shipping_quotes");
+           "/orders/" + std::to_string(o.id) + "/shipping_addresses/" +
+               std::to_string(o.bc_address_id) + "/shipping_quotes");
   w.EndObject();
 }
 
@@ -368,13 +369,14 @@ void ListOrders(Store& st, const Req& req, Resp& res, bool count_only) {
       (std::string_view(name) == "min_id" ? min_id : max_id) = *n;
     }
   }
-  for (const char* name : {"min_date_created", "max_date_created", "min_date_modified", "max_date_modified"}) {
+  for (const char* name :
+       {"min_date_created", "max_date_created", "min_date_modified", "max_date_modified"}) {
     if (const std::string* v = req.Param(name)) {
       int64_t t = 0;
       if (!ParseAnyDate(*v, &t)) return V2Invalid(res, name);
       std::string_view n = name;
-      (n == "min_date_created"   ? min_created
-       : n == "max_date_created" ? max_created
+      (n == "min_date_created"    ? min_created
+       : n == "max_date_created"  ? max_created
        : n == "min_date_modified" ? min_modified
                                   : max_modified) = t;
     }
@@ -443,8 +445,8 @@ void ListOrders(Store& st, const Req& req, Resp& res, bool count_only) {
 }
 
 const std::set<std::string>& Providers() {
-  static const std::set<std::string> kProviders = {"",      "auspost",  "canadapost", "endicia",
-                                                   "usps",  "fedex",    "royalmail",  "ups",
+  static const std::set<std::string> kProviders = {"",         "auspost",  "canadapost", "endicia",
+                                                   "usps",     "fedex",    "royalmail",  "ups",
                                                    "upsready", "shipperhq"};
   return kProviders;
 }
@@ -487,8 +489,9 @@ void CreateShipment(World& world, Store& st, Order& o, const Req& req, Resp& res
     if (index == o.lines.size()) return V2Invalid(res, "order_product_id");
     const Line& l = o.lines[index];
     if (!qty || *qty < 1 || quantities[index] + *qty > l.quantity - l.shipped) {
-      res.Json(400, V2Error(400, "The quantity specified is greater than the quantity of the product "
-                                 "that is available to ship."));
+      res.Json(400, V2Error(400,
+                            "The quantity specified is greater than the quantity of the product "
+                            "that is available to ship."));
       return;
     }
     quantities[index] += *qty;
@@ -542,7 +545,8 @@ void UpdateOrder(World& world, Store& st, Order& o, const Req& req, Resp& res) {
 void AbsoluteAdjustment(World& world, Store& st, const Req& req, Resp& res) {
   rapidjson::Document doc;
   doc.Parse(req.body.c_str(), req.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return V3Error(res, 400, "The request body is not valid JSON.");
+  if (doc.HasParseError() || !doc.IsObject())
+    return V3Error(res, 400, "The request body is not valid JSON.");
   auto items = doc.FindMember("items");
   if (items == doc.MemberEnd() || !items->value.IsArray() || items->value.Empty())
     return V3Error(res, 422, "items is required and must not be empty");
@@ -559,17 +563,22 @@ void AbsoluteAdjustment(World& world, Store& st, const Req& req, Resp& res) {
     auto qty = JsonInt(item, "quantity");
     if (!location || !std::any_of(st.locations.begin(), st.locations.end(),
                                   [&](const Location& l) { return l.id == *location; }))
-      return V3Error(res, 422, "[Location with id " + (location ? std::to_string(*location) : "(missing)") +
-                                   " was not found]");
+      return V3Error(res, 422,
+                     "[Location with id " + (location ? std::to_string(*location) : "(missing)") +
+                         " was not found]");
     if (!qty || *qty < 0 || *qty > 1'000'000'000)
       return V3Error(res, 422, "[quantity must be an integer between 0 and 1000000000]");
     Change c{nullptr, *location, *qty, ""};
     if (auto variant = JsonInt(item, "variant_id")) {
       c.product = st.FindVariant(*variant);
-      if (!c.product) return V3Error(res, 422, "[Variant with id " + std::to_string(*variant) + " was not found]");
+      if (!c.product)
+        return V3Error(res, 422,
+                       "[Variant with id " + std::to_string(*variant) + " was not found]");
     } else if (auto product = JsonInt(item, "product_id")) {
       c.product = st.FindProduct(*product);
-      if (!c.product) return V3Error(res, 422, "[Product with id " + std::to_string(*product) + " was not found]");
+      if (!c.product)
+        return V3Error(res, 422,
+                       "[Product with id " + std::to_string(*product) + " was not found]");
     } else if (auto sku = JsonString(item, "sku")) {
       c.product = st.FindSku(*sku);
       c.sku = *sku;  // an unknown SKU is recorded (known = false)
@@ -588,8 +597,10 @@ void AbsoluteAdjustment(World& world, Store& st, const Req& req, Resp& res) {
   uint64_t h = HashString(req.body, world.inventory_history);
   char id[48];
   std::snprintf(id, sizeof id, "%08llx-%04llx-4%03llx-a%03llx-%012llx",
-                static_cast<unsigned long long>(h >> 32), static_cast<unsigned long long>((h >> 16) & 0xFFFF),
-                static_cast<unsigned long long>(h & 0xFFF), static_cast<unsigned long long>((h >> 20) & 0xFFF),
+                static_cast<unsigned long long>(h >> 32),
+                static_cast<unsigned long long>((h >> 16) & 0xFFFF),
+                static_cast<unsigned long long>(h & 0xFFF),
+                static_cast<unsigned long long>((h >> 20) & 0xFFF),
                 static_cast<unsigned long long>(HashString(std::to_string(h)) & 0xFFFFFFFFFFFFull));
   rapidjson::StringBuffer sb;
   Writer w(sb);
@@ -629,7 +640,8 @@ void ListVariants(Store& st, const Req& req, Resp& res) {
   w.Key("data");
   w.StartArray();
   int64_t count = 0;
-  for (int64_t i = (page - 1) * limit; i < page * limit && i < static_cast<int64_t>(matches.size()); ++i) {
+  for (int64_t i = (page - 1) * limit; i < page * limit && i < static_cast<int64_t>(matches.size());
+       ++i) {
     const Product& p = *matches[static_cast<size_t>(i)];
     int64_t level = 0;
     for (const auto& [loc, q] : p.levels) level += q;
@@ -726,8 +738,8 @@ void HandleBigCommerce(World& world, Store& st, const Req& req, Resp& res) {
   }
   if (!seg.empty() && seg[0] == "v3") {
     seg.erase(seg.begin());
-    if (seg.size() == 3 && seg[0] == "inventory" && seg[1] == "adjustments" && seg[2] == "absolute" &&
-        req.method == "PUT")
+    if (seg.size() == 3 && seg[0] == "inventory" && seg[1] == "adjustments" &&
+        seg[2] == "absolute" && req.method == "PUT")
       return AbsoluteAdjustment(world, st, req, res);
     if (seg.size() == 2 && seg[0] == "catalog" && seg[1] == "variants" && get)
       return ListVariants(st, req, res);
@@ -746,7 +758,8 @@ void HandleBigCommerce(World& world, Store& st, const Req& req, Resp& res) {
         w.EndObject();
       }
       w.EndArray();
-      Meta(w, static_cast<int64_t>(st.locations.size()), static_cast<int64_t>(st.locations.size()), 50, 1);
+      Meta(w, static_cast<int64_t>(st.locations.size()), static_cast<int64_t>(st.locations.size()),
+           50, 1);
       w.EndObject();
       return res.Json(200, Done(sb));
     }

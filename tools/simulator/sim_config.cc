@@ -35,13 +35,15 @@ class ObjectReader {
   void Int(const char* key, int* out, int64_t lo, int64_t hi) {
     if (const rapidjson::Value* v = Get(key)) {
       if (!v->IsInt64() || v->GetInt64() < lo || v->GetInt64() > hi)
-        return Fail(std::string(key) + " must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi));
+        return Fail(std::string(key) + " must be an integer in " + std::to_string(lo) + ".." +
+                    std::to_string(hi));
       *out = static_cast<int>(v->GetInt64());
     }
   }
   void Int64(const char* key, int64_t* out, int64_t lo) {
     if (const rapidjson::Value* v = Get(key)) {
-      if (!v->IsInt64() || v->GetInt64() < lo) return Fail(std::string(key) + " must be an integer >= " + std::to_string(lo));
+      if (!v->IsInt64() || v->GetInt64() < lo)
+        return Fail(std::string(key) + " must be an integer >= " + std::to_string(lo));
       *out = v->GetInt64();
     }
   }
@@ -60,7 +62,8 @@ class ObjectReader {
   }
   void Number(const char* key, double* out, double lo) {
     if (const rapidjson::Value* v = Get(key)) {
-      if (!v->IsNumber() || v->GetDouble() < lo) return Fail(std::string(key) + " must be a number >= " + std::to_string(lo));
+      if (!v->IsNumber() || v->GetDouble() < lo)
+        return Fail(std::string(key) + " must be a number >= " + std::to_string(lo));
       *out = v->GetDouble();
     }
   }
@@ -366,7 +369,8 @@ std::string RecordsToJson(const SimRecords& rec) {
   std::map<std::string, int> tracking_keys;
   int64_t duplicate_tracking = 0;
   for (const TrackingRecord& t : rec.tracking)
-    if (++tracking_keys[t.platform + "|" + t.store + "|" + t.order_id + "|" + t.tracking_number] > 1)
+    if (++tracking_keys[t.platform + "|" + t.store + "|" + t.order_id + "|" + t.tracking_number] >
+        1)
       ++duplicate_tracking;
   w.Key("summary");
   w.StartObject();

@@ -3,6 +3,10 @@
 // platform handlers work on (only simulator.cc includes httplib.h).
 #pragma once
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -11,10 +15,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "tools/simulator/simulator.h"
 
@@ -49,7 +49,7 @@ bool ParseIso(std::string_view text, int64_t* epoch_seconds, int default_offset_
 bool ParseRfc2822(std::string_view text, int64_t* epoch_seconds);
 /// Either of the above.
 bool ParseAnyDate(std::string_view text, int64_t* epoch_seconds, int default_offset_minutes = 0);
-std::string IsoUtc(int64_t epoch_seconds);                       ///< 2026-11-01T10:00:00Z
+std::string IsoUtc(int64_t epoch_seconds);                         ///< 2026-11-01T10:00:00Z
 std::string IsoOffset(int64_t epoch_seconds, int offset_minutes);  ///< …T05:00:00-05:00
 std::string IsoLocal(int64_t epoch_seconds, int offset_minutes);   ///< …T05:00:00 (no zone)
 std::string Rfc2822(int64_t epoch_seconds);  ///< Sun, 01 Nov 2026 10:00:00 +0000
@@ -144,7 +144,7 @@ std::optional<std::string> Base64Decode(std::string_view s);
 enum class Platform { kShopify, kWoo, kBigCommerce };
 /// "shopify" | "woocommerce"/"woo" | "bigcommerce"/"bc".
 std::optional<Platform> ParsePlatform(std::string_view name);
-const char* PlatformName(Platform p);   ///< "shopify" | "woocommerce" | "bigcommerce"
+const char* PlatformName(Platform p);    ///< "shopify" | "woocommerce" | "bigcommerce"
 const char* PlatformPrefix(Platform p);  ///< path segment: "shopify" | "woo" | "bigcommerce"
 
 struct Product {
@@ -153,9 +153,9 @@ struct Product {
   std::string master_sku;  ///< the WMS's SKU
   std::string title, variant_title;
   int64_t price_cents = 0;
-  bool extra = false;                  ///< not stocked by the WMS
-  std::map<int64_t, int64_t> levels;   ///< location id -> available (shopify, bigcommerce)
-  int64_t stock = 0;                   ///< woocommerce stock_quantity
+  bool extra = false;                 ///< not stocked by the WMS
+  std::map<int64_t, int64_t> levels;  ///< location id -> available (shopify, bigcommerce)
+  int64_t stock = 0;                  ///< woocommerce stock_quantity
 };
 
 struct Location {
@@ -303,9 +303,9 @@ struct World {
   uint64_t inventory_history = 0;
   std::vector<StatusChangeRecord> status_changes;
   std::function<int64_t()> now_ms;
-  const FaultOptions* faults = nullptr;         ///< the simulator's current faults
-  std::map<std::string, uint64_t> throttled;    ///< Shopify GraphQL THROTTLED answers per store key
-  std::map<std::string, int64_t> cost_spent;    ///< Shopify GraphQL actual cost per store key
+  const FaultOptions* faults = nullptr;       ///< the simulator's current faults
+  std::map<std::string, uint64_t> throttled;  ///< Shopify GraphQL THROTTLED answers per store key
+  std::map<std::string, int64_t> cost_spent;  ///< Shopify GraphQL actual cost per store key
 
   int64_t NowSeconds() const { return now_ms() / 1000; }
   void RecordTracking(const Store& store, const Order& order, std::string kind,

@@ -38,19 +38,17 @@ namespace {
 struct Place {
   const char *city, *region_code, *region_name, *postal;
 };
-const Place kUs[] = {{"New York", "NY", "New York", "10001"},
-                     {"Austin", "TX", "Texas", "78701"},
-                     {"Seattle", "WA", "Washington", "98101"},
-                     {"Denver", "CO", "Colorado", "80202"},
-                     {"Chicago", "IL", "Illinois", "60601"},
-                     {"Portland", "OR", "Oregon", "97201"},
-                     {"Boston", "MA", "Massachusetts", "02108"},
-                     {"Atlanta", "GA", "Georgia", "30303"},
-                     {"Minneapolis", "MN", "Minnesota", "55401"},
-                     {"San Diego", "CA", "California", "92101"}};
+const Place kUs[] = {
+    {"New York", "NY", "New York", "10001"},     {"Austin", "TX", "Texas", "78701"},
+    {"Seattle", "WA", "Washington", "98101"},    {"Denver", "CO", "Colorado", "80202"},
+    {"Chicago", "IL", "Illinois", "60601"},      {"Portland", "OR", "Oregon", "97201"},
+    {"Boston", "MA", "Massachusetts", "02108"},  {"Atlanta", "GA", "Georgia", "30303"},
+    {"Minneapolis", "MN", "Minnesota", "55401"}, {"San Diego", "CA", "California", "92101"}};
 const Place kCa[] = {{"Toronto", "ON", "Ontario", "M5V 2T6"},
                      {"Vancouver", "BC", "British Columbia", "V6B 1A1"},
-                     {"Montr\xc3\xa9" "al", "QC", "Quebec", "H2Y 1C6"},
+                     {"Montr\xc3\xa9"
+                      "al",
+                      "QC", "Quebec", "H2Y 1C6"},
                      {"Calgary", "AB", "Alberta", "T2P 1J9"},
                      {"Halifax", "NS", "Nova Scotia", "B3J 1S9"}};
 const Place kDe[] = {{"Berlin", "BE", "Berlin", "10115"},
@@ -58,22 +56,25 @@ const Place kDe[] = {{"Berlin", "BE", "Berlin", "10115"},
                      {"Hamburg", "HH", "Hamburg", "20095"},
                      {"K\xc3\xb6ln", "NW", "Nordrhein-Westfalen", "50667"}};
 
-const char* const kFirst[] = {"Olivia", "Liam", "Emma",  "Noah",   "Ava",  "Lucas",
+const char* const kFirst[] = {"Olivia", "Liam",  "Emma",  "Noah",  "Ava",          "Lucas",
                               "Mia",    "Ethan", "Sofia", "Mateo", "Chlo\xc3\xa9", "Jonas",
                               "Lena",   "Amara", "Hiro",  "Priya"};
-const char* const kLast[] = {"Smith",  "Johnson",  "Garcia",   "Nguyen",  "O'Brien",
-                             "M\xc3\xbcller", "Schmidt", "Tremblay", "Chen", "Patel",
-                             "Rossi",  "Kowalski", "Dubois",   "Okafor",  "Andersson",
-                             "Martin"};
-const char* const kStreets[] = {"Main St",     "Oak Avenue", "Maple Drive",   "Cedar Lane",
-                                "2nd Street",  "Park Road",  "Elm Street",    "Lakeview Blvd",
-                                "Harbor Way",  "Sunset Blvd"};
-const char* const kStrassen[] = {"Hauptstra\xc3\x9f" "e", "Bahnhofstra\xc3\x9f" "e", "Lindenallee",
-                                 "Schillerweg"};
-const char* const kCompanies[] = {"Northwind Traders", "Globex", "Initech", "Blue Harbor LLC",
-                                  "Umbrella Labs", "Vandelay Industries"};
-const char* const kWords[] = {"RED",  "BLUE", "GREEN", "BLACK", "WHITE", "GREY", "NAVY", "SAND",
-                              "OAK",  "SAGE", "LAV",   "ROSE",  "PINE",  "CEDAR", "MINT", "PLUM"};
+const char* const kLast[] = {
+    "Smith", "Johnson", "Garcia", "Nguyen",   "O'Brien", "M\xc3\xbcller", "Schmidt",   "Tremblay",
+    "Chen",  "Patel",   "Rossi",  "Kowalski", "Dubois",  "Okafor",        "Andersson", "Martin"};
+const char* const kStreets[] = {"Main St",    "Oak Avenue", "Maple Drive", "Cedar Lane",
+                                "2nd Street", "Park Road",  "Elm Street",  "Lakeview Blvd",
+                                "Harbor Way", "Sunset Blvd"};
+const char* const kStrassen[] = {
+    "Hauptstra\xc3\x9f"
+    "e",
+    "Bahnhofstra\xc3\x9f"
+    "e",
+    "Lindenallee", "Schillerweg"};
+const char* const kCompanies[] = {"Northwind Traders", "Globex",        "Initech",
+                                  "Blue Harbor LLC",   "Umbrella Labs", "Vandelay Industries"};
+const char* const kWords[] = {"RED", "BLUE", "GREEN", "BLACK", "WHITE", "GREY",  "NAVY", "SAND",
+                              "OAK", "SAGE", "LAV",   "ROSE",  "PINE",  "CEDAR", "MINT", "PLUM"};
 const char* const kSizes[] = {"S", "M", "L", "XL"};
 constexpr int kWordCount = 16, kSizeCount = 4;
 
@@ -89,7 +90,8 @@ std::string Noun(const std::string& prefix) {
 std::string Capitalized(std::string_view word) {
   std::string out;
   for (size_t i = 0; i < word.size(); ++i)
-    out.push_back(static_cast<char>(i == 0 ? word[i] : std::tolower(static_cast<unsigned char>(word[i]))));
+    out.push_back(
+        static_cast<char>(i == 0 ? word[i] : std::tolower(static_cast<unsigned char>(word[i]))));
   return out;
 }
 
@@ -99,9 +101,12 @@ std::string AsciiLower(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == 0xC3 && i + 1 < s.size()) {  // the few accented letters the lists use
       unsigned char n = static_cast<unsigned char>(s[++i]);
-      if (n == 0xBC) out += "ue";
-      else if (n == 0xB6) out += "oe";
-      else if (n == 0xA9) out += "e";
+      if (n == 0xBC)
+        out += "ue";
+      else if (n == 0xB6)
+        out += "oe";
+      else if (n == 0xA9)
+        out += "e";
       continue;
     }
     if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
@@ -112,17 +117,26 @@ std::string AsciiLower(std::string_view s) {
 std::vector<StatusWeight> DefaultStatuses(Platform p) {
   switch (p) {
     case Platform::kShopify:
-      return {{"open/paid/unfulfilled", 60},         {"open/paid/partial", 5},
-              {"open/partially_refunded/unfulfilled", 5}, {"open/pending/unfulfilled", 8},
-              {"open/authorized/unfulfilled", 4},    {"closed/paid/fulfilled", 10},
-              {"cancelled/refunded/unfulfilled", 5}, {"cancelled/voided/unfulfilled", 3}};
+      return {{"open/paid/unfulfilled", 60},
+              {"open/paid/partial", 5},
+              {"open/partially_refunded/unfulfilled", 5},
+              {"open/pending/unfulfilled", 8},
+              {"open/authorized/unfulfilled", 4},
+              {"closed/paid/fulfilled", 10},
+              {"cancelled/refunded/unfulfilled", 5},
+              {"cancelled/voided/unfulfilled", 3}};
     case Platform::kWoo:
-      return {{"processing", 60}, {"on-hold", 10},  {"pending", 8}, {"completed", 12},
-              {"cancelled", 5},   {"refunded", 3},  {"failed", 2}};
+      return {{"processing", 60}, {"on-hold", 10}, {"pending", 8}, {"completed", 12},
+              {"cancelled", 5},   {"refunded", 3}, {"failed", 2}};
     case Platform::kBigCommerce:
-      return {{"Awaiting Fulfillment", 60}, {"Awaiting Shipment", 10}, {"Awaiting Payment", 8},
-              {"Pending", 4},               {"Shipped", 8},            {"Partially Shipped", 2},
-              {"Completed", 4},             {"Cancelled", 4}};
+      return {{"Awaiting Fulfillment", 60},
+              {"Awaiting Shipment", 10},
+              {"Awaiting Payment", 8},
+              {"Pending", 4},
+              {"Shipped", 8},
+              {"Partially Shipped", 2},
+              {"Completed", 4},
+              {"Cancelled", 4}};
   }
   return {};
 }
@@ -141,8 +155,8 @@ std::vector<std::string> DefaultShipCodes(Platform p) {
   return {};
 }
 
-const char* const kShopifyFinancial[] = {"authorized", "pending", "paid", "partially_paid",
-                                         "refunded", "voided", "partially_refunded"};
+const char* const kShopifyFinancial[] = {
+    "authorized", "pending", "paid", "partially_paid", "refunded", "voided", "partially_refunded"};
 
 bool ParseShopifyStatus(std::string_view label, std::string* state, std::string* financial,
                         std::string* fulfillment) {
@@ -201,7 +215,8 @@ std::string TrackingLike(Rng& rng) {
 
 bool Finished(const Store& st, const Order& o) {
   switch (st.platform) {
-    case Platform::kShopify: return o.status != "open" || o.fulfillment_status == "fulfilled";
+    case Platform::kShopify:
+      return o.status != "open" || o.fulfillment_status == "fulfilled";
     case Platform::kWoo:
       return o.status == "completed" || o.status == "cancelled" || o.status == "refunded" ||
              o.status == "failed";
@@ -249,7 +264,8 @@ void ApplyStatus(Store& st, Order& o, const std::string& label, bool fresh) {
       break;
     }
   }
-  o.updated = o.created + (Finished(st, o) ? rng.Range(6 * 3600, 72 * 3600) : rng.Range(120, 4 * 3600));
+  o.updated =
+      o.created + (Finished(st, o) ? rng.Range(6 * 3600, 72 * 3600) : rng.Range(120, 4 * 3600));
   if (fresh) o.updated = o.created;  // placed "now": nothing happened to it since
   if (st.platform == Platform::kShopify) {
     if (o.status == "closed") o.closed_at = o.updated;
@@ -343,16 +359,19 @@ Order MakeOrder(Store& st, int64_t created, bool fresh) {
     a.address1 = std::string(kStrassen[rng.Range(0, std::size(kStrassen) - 1)]) + " " +
                  std::to_string(rng.Range(1, 120));
   } else {
-    a.address1 = std::to_string(rng.Range(1, 9999)) + " " + kStreets[rng.Range(0, std::size(kStreets) - 1)];
+    a.address1 =
+        std::to_string(rng.Range(1, 9999)) + " " + kStreets[rng.Range(0, std::size(kStreets) - 1)];
   }
   if (rng.Chance(0.25))
-    a.address2 = rng.Chance(0.5) ? "Apt " + std::to_string(rng.Range(1, 40)) + static_cast<char>('A' + rng.Range(0, 5))
+    a.address2 = rng.Chance(0.5) ? "Apt " + std::to_string(rng.Range(1, 40)) +
+                                       static_cast<char>('A' + rng.Range(0, 5))
                                  : "Suite " + std::to_string(rng.Range(100, 999));
   if (rng.Chance(0.7)) {
     if (a.country_code == "DE")
       a.phone = "+49 30 " + std::to_string(rng.Range(1000000, 9999999));
     else
-      a.phone = "+1 " + std::to_string(rng.Range(201, 989)) + "-555-" + std::to_string(rng.Range(1000, 9999));
+      a.phone = "+1 " + std::to_string(rng.Range(201, 989)) + "-555-" +
+                std::to_string(rng.Range(1000, 9999));
   }
   o.email = AsciiLower(a.first) + "." + AsciiLower(a.last) + std::to_string(rng.Range(1, 99)) +
             "@example.com";
@@ -420,13 +439,20 @@ void AddToWms(World& world, const Store& st, const Product& p) {
 }  // namespace
 
 const char* BcStatusName(int id) {
-  static const char* const kNames[] = {"Incomplete",         "Pending",
-                                       "Shipped",            "Partially Shipped",
-                                       "Refunded",           "Cancelled",
-                                       "Declined",           "Awaiting Payment",
-                                       "Awaiting Pickup",    "Awaiting Shipment",
-                                       "Completed",          "Awaiting Fulfillment",
-                                       "Manual Verification Required", "Disputed",
+  static const char* const kNames[] = {"Incomplete",
+                                       "Pending",
+                                       "Shipped",
+                                       "Partially Shipped",
+                                       "Refunded",
+                                       "Cancelled",
+                                       "Declined",
+                                       "Awaiting Payment",
+                                       "Awaiting Pickup",
+                                       "Awaiting Shipment",
+                                       "Completed",
+                                       "Awaiting Fulfillment",
+                                       "Manual Verification Required",
+                                       "Disputed",
                                        "Partially Refunded"};
   return id >= 0 && id <= 14 ? kNames[id] : "";
 }
@@ -439,9 +465,9 @@ int BcStatusId(std::string_view name_or_id) {
 }
 
 bool IsWooStatus(std::string_view status) {
-  static const char* const kStatuses[] = {"pending", "processing", "on-hold", "completed",
-                                          "cancelled", "refunded", "failed", "trash",
-                                          "checkout-draft"};
+  static const char* const kStatuses[] = {"pending",   "processing", "on-hold",
+                                          "completed", "cancelled",  "refunded",
+                                          "failed",    "trash",      "checkout-draft"};
   return std::any_of(std::begin(kStatuses), std::end(kStatuses),
                      [&](const char* s) { return status == s; });
 }
@@ -464,8 +490,7 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
   StoreSeed s = in;
   s.platform = PlatformName(*p);
   if (s.orders < 0 || s.orders > 100'000) return fail("orders must be 0..100000");
-  if (s.products == 0)
-    s.products = *p == Platform::kShopify ? 24 : *p == Platform::kWoo ? 16 : 20;
+  if (s.products == 0) s.products = *p == Platform::kShopify ? 24 : *p == Platform::kWoo ? 16 : 20;
   if (s.products < 1 || s.products > 10'000) return fail("products must be 1..10000");
   if (s.locations == 0) s.locations = *p == Platform::kBigCommerce ? 2 : 1;
   if (s.locations < 1 || s.locations > 50) return fail("locations must be 1..50");
@@ -482,9 +507,9 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
     if (w.weight < 0) return fail("status weights must be >= 0");
     total += w.weight;
     std::string a, b, c;
-    bool ok = *p == Platform::kShopify  ? ParseShopifyStatus(w.status, &a, &b, &c)
-              : *p == Platform::kWoo    ? IsWooStatus(w.status)
-                                        : BcStatusId(w.status) >= 0;
+    bool ok = *p == Platform::kShopify ? ParseShopifyStatus(w.status, &a, &b, &c)
+              : *p == Platform::kWoo   ? IsWooStatus(w.status)
+                                       : BcStatusId(w.status) >= 0;
     if (!ok) return fail("unknown status \"" + w.status + "\"");
   }
   if (total <= 0) return fail("status weights must not all be 0");
@@ -495,17 +520,23 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
   if (s.client_secret.empty()) s.client_secret = s.name + "-client-secret";
   if (s.token_ttl_seconds <= 0) s.token_ttl_seconds = 86399;
   if (!s.scopes)
-    s.scopes = std::vector<std::string>{"read_orders", "read_all_orders", "read_merchant_managed_fulfillment_orders",
-                                        "write_merchant_managed_fulfillment_orders", "read_products",
-                                        "read_inventory", "write_inventory", "read_locations"};
+    s.scopes = std::vector<std::string>{"read_orders",
+                                        "read_all_orders",
+                                        "read_merchant_managed_fulfillment_orders",
+                                        "write_merchant_managed_fulfillment_orders",
+                                        "read_products",
+                                        "read_inventory",
+                                        "write_inventory",
+                                        "read_locations"};
   if (s.sku_prefixes.empty())
     s.sku_prefixes = *p == Platform::kShopify ? std::vector<std::string>{"TS", "HD"}
                      : *p == Platform::kWoo   ? std::vector<std::string>{"BB"}
                                               : std::vector<std::string>{"CH"};
   if (!s.extra_skus)
-    s.extra_skus = *p == Platform::kShopify ? std::vector<std::string>{"GIFT-CARD", "SAMPLE-STICKER"}
-                   : *p == Platform::kWoo   ? std::vector<std::string>{"MTO-CUSTOM-CANDLE", "GIFT-WRAP"}
-                                            : std::vector<std::string>{"CUSTOM-TABLE-OAK"};
+    s.extra_skus =
+        *p == Platform::kShopify ? std::vector<std::string>{"GIFT-CARD", "SAMPLE-STICKER"}
+        : *p == Platform::kWoo   ? std::vector<std::string>{"MTO-CUSTOM-CANDLE", "GIFT-WRAP"}
+                                 : std::vector<std::string>{"CUSTOM-TABLE-OAK"};
   if (!s.wms_alias_type) s.wms_alias_type = *p == Platform::kShopify ? "shopify_sku" : "";
   if (!s.utc_offset_minutes) s.utc_offset_minutes = *p == Platform::kShopify ? -300 : 0;
   if (*s.utc_offset_minutes < -14 * 60 || *s.utc_offset_minutes > 14 * 60)
@@ -555,11 +586,12 @@ Store GenerateStore(const StoreSeed& seed, Platform platform, World& world) {
                                                "Pop-up Shop"};
   for (int i = 0; i < seed.locations; ++i) {
     Location loc;
-    loc.id = platform == Platform::kShopify ? 61'000'000'000 + rng.Range(0, 99'999) * 10 + i
-                                            : i + 1;
-    loc.name = platform == Platform::kBigCommerce && i == 0
-                   ? "Default location"
-                   : std::string(kLocationNames[i % 4]) + (i >= 4 ? " " + std::to_string(i / 4 + 1) : "");
+    loc.id =
+        platform == Platform::kShopify ? 61'000'000'000 + rng.Range(0, 99'999) * 10 + i : i + 1;
+    loc.name =
+        platform == Platform::kBigCommerce && i == 0
+            ? "Default location"
+            : std::string(kLocationNames[i % 4]) + (i >= 4 ? " " + std::to_string(i / 4 + 1) : "");
     loc.address1 = std::to_string(100 + i * 10) + " Commerce Way";
     loc.city = "Columbus";
     loc.region = "OH";

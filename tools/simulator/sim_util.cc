@@ -1,9 +1,10 @@
 // Simulator helpers: PRNG, dates, strings, and the model's small methods.
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <strings.h>
 
 #include "tools/simulator/sim_internal.h"
 
@@ -225,8 +226,7 @@ bool ParseRfc2822(std::string_view text, int64_t* epoch_seconds) {
 }
 
 bool ParseAnyDate(std::string_view text, int64_t* epoch_seconds, int default_offset_minutes) {
-  return ParseIso(text, epoch_seconds, default_offset_minutes) ||
-         ParseRfc2822(text, epoch_seconds);
+  return ParseIso(text, epoch_seconds, default_offset_minutes) || ParseRfc2822(text, epoch_seconds);
 }
 
 namespace {
@@ -293,7 +293,8 @@ std::optional<int64_t> JsonInt(const rapidjson::Value& obj, const char* key) {
     if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
     return std::nullopt;
   }
-  if (it->value.IsString()) return ToInt(std::string_view(it->value.GetString(), it->value.GetStringLength()));
+  if (it->value.IsString())
+    return ToInt(std::string_view(it->value.GetString(), it->value.GetStringLength()));
   return std::nullopt;
 }
 
@@ -384,8 +385,7 @@ std::string UrlDecode(std::string_view s, bool plus_as_space) {
     return -1;
   };
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 &&
-        hex(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
       i += 2;
     } else if (s[i] == '+' && plus_as_space) {
@@ -417,9 +417,8 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
 }
 
 std::string Base64Encode(std::string_view s, bool url_safe) {
-  const char* table = url_safe
-                          ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                          : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const char* table = url_safe ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                               : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   uint32_t buf = 0;
   int bits = 0;
@@ -443,13 +442,20 @@ std::optional<std::string> Base64Decode(std::string_view s) {
   int bits = 0;
   for (char c : s) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     buf = (buf << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -486,18 +492,24 @@ std::optional<Platform> ParsePlatform(std::string_view name) {
 
 const char* PlatformName(Platform p) {
   switch (p) {
-    case Platform::kShopify: return "shopify";
-    case Platform::kWoo: return "woocommerce";
-    case Platform::kBigCommerce: return "bigcommerce";
+    case Platform::kShopify:
+      return "shopify";
+    case Platform::kWoo:
+      return "woocommerce";
+    case Platform::kBigCommerce:
+      return "bigcommerce";
   }
   return "?";
 }
 
 const char* PlatformPrefix(Platform p) {
   switch (p) {
-    case Platform::kShopify: return "shopify";
-    case Platform::kWoo: return "woo";
-    case Platform::kBigCommerce: return "bigcommerce";
+    case Platform::kShopify:
+      return "shopify";
+    case Platform::kWoo:
+      return "woo";
+    case Platform::kBigCommerce:
+      return "bigcommerce";
   }
   return "?";
 }
@@ -583,15 +595,15 @@ void World::RecordInventory(const Store& store, std::string location, std::strin
   ++inventory_history;
 }
 
-void World::RecordStatus(const Store& store, const Order& order, std::string from,
-                         std::string to) {
-  status_changes.push_back(
-      {PlatformName(store.platform), store.name, std::to_string(order.id), std::move(from), std::move(to)});
+void World::RecordStatus(const Store& store, const Order& order, std::string from, std::string to) {
+  status_changes.push_back({PlatformName(store.platform), store.name, std::to_string(order.id),
+                            std::move(from), std::move(to)});
 }
 
 std::string World::FindIssuedTracking(std::string_view text) const {
   for (const ShipmentState& s : shipments)
-    if (!s.issued.tracking_number.empty() && text.find(s.issued.tracking_number) != std::string_view::npos)
+    if (!s.issued.tracking_number.empty() &&
+        text.find(s.issued.tracking_number) != std::string_view::npos)
       return s.issued.tracking_number;
   return "";
 }

@@ -1,10 +1,11 @@
 // The WMS `http` transport (wms-contract.md): idempotent order intake keyed by
 // Idempotency-Key, lookup by order_key, a cursor-paged shipment feed, the
 // inventory snapshot and aliases.
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <strings.h>
 
 #include "tools/simulator/sim_internal.h"
 
@@ -72,14 +73,15 @@ WmsSku* FindSku(World& world, const std::string& sku) {
 void Receive(World& world, const Req& req, Resp& res) {
   rapidjson::Document doc;
   doc.Parse(req.body.c_str(), req.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) return res.Json(400, Error("body must be a JSON object"));
+  if (doc.HasParseError() || !doc.IsObject())
+    return res.Json(400, Error("body must be a JSON object"));
   std::string header_key = req.Header("Idempotency-Key");
   std::string body_key = JsonString(doc, "order_key").value_or("");
   if (header_key.empty() && body_key.empty())
     return res.Json(400, Error("Idempotency-Key header (or order_key) is required"));
   if (!header_key.empty() && !body_key.empty() && header_key != body_key)
-    return res.Json(422, Error("Idempotency-Key \"" + header_key + "\" does not match order_key \"" +
-                               body_key + "\""));
+    return res.Json(422, Error("Idempotency-Key \"" + header_key +
+                               "\" does not match order_key \"" + body_key + "\""));
   const std::string key = header_key.empty() ? body_key : header_key;
   if (auto it = world.wms_by_key.find(key); it != world.wms_by_key.end()) {
     WmsOrderState& o = world.wms_orders[it->second];
@@ -96,8 +98,10 @@ void Receive(World& world, const Req& req, Resp& res) {
     const std::string where = "lines[" + std::to_string(i) + "]";
     auto sku = JsonString(l, "sku");
     int64_t qty = 0;
-    if (l.IsObject() && l.HasMember("quantity") && l["quantity"].IsInt64()) qty = l["quantity"].GetInt64();
-    if (!sku || sku->empty()) return res.Json(422, Error(where + ".sku must be a non-empty string"));
+    if (l.IsObject() && l.HasMember("quantity") && l["quantity"].IsInt64())
+      qty = l["quantity"].GetInt64();
+    if (!sku || sku->empty())
+      return res.Json(422, Error(where + ".sku must be a non-empty string"));
     if (qty < 1) return res.Json(422, Error(where + ".quantity must be a positive integer"));
     o.lines.push_back({JsonString(l, "line_key").value_or(""), *sku, "", qty});
   }
@@ -165,7 +169,8 @@ void Shipments(World& world, const Req& req, Resp& res) {
   const std::string since_text = req.ParamOr("since");
   if (!since_text.empty()) {
     auto n = ToInt(since_text);
-    if (!n || *n < 0) return res.Json(400, Error("since must be a cursor returned by GET /shipments"));
+    if (!n || *n < 0)
+      return res.Json(400, Error("since must be a cursor returned by GET /shipments"));
     since = *n;
   }
   int64_t limit = std::max(1, world.wms.shipments_page);
@@ -217,9 +222,9 @@ std::string ShipWmsOrder(World& world, size_t index) {
   std::string tracking;
   for (int attempt = 0; attempt < 100; ++attempt) {
     tracking = TrackingNumber(world.wms_rng, s.issued.carrier);
-    bool taken = std::any_of(world.shipments.begin(), world.shipments.end(), [&](const ShipmentState& x) {
-      return x.issued.tracking_number == tracking;
-    });
+    bool taken =
+        std::any_of(world.shipments.begin(), world.shipments.end(),
+                    [&](const ShipmentState& x) { return x.issued.tracking_number == tracking; });
     if (!taken) break;
   }
   s.issued.tracking_number = tracking;
@@ -241,7 +246,8 @@ std::string ShipWmsOrder(World& world, size_t index) {
 void HandleWms(World& world, const Req& req, Resp& res) {
   std::vector<std::string> seg = SplitPath(req.path);
   const bool get = req.method == "GET";
-  if (seg.size() == 1 && seg[0] == "orders" && req.method == "POST") return Receive(world, req, res);
+  if (seg.size() == 1 && seg[0] == "orders" && req.method == "POST")
+    return Receive(world, req, res);
   if (seg.size() == 2 && seg[0] == "orders" && get) {
     auto it = world.wms_by_key.find(seg[1]);
     if (it == world.wms_by_key.end()) return res.Json(404, Error("no order with this order_key"));

@@ -44,7 +44,8 @@ void InvalidParam(Resp& res, std::string_view param, std::string_view why) {
 }
 
 void NoRoute(Resp& res) {
-  res.Json(404, WooError("rest_no_route", "No route was found matching the URL and request method.", 404));
+  res.Json(404, WooError("rest_no_route", "No route was found matching the URL and request method.",
+                         404));
 }
 
 void InvalidOrder(Resp& res) {
@@ -221,7 +222,10 @@ void ListOrders(Store& st, const Req& req, Resp& res) {
         statuses.clear();
         break;
       }
-      if (!IsWooStatus(s)) return InvalidParam(res, "status", "status is not one of pending, processing, on-hold, completed, cancelled, refunded, failed, trash, any.");
+      if (!IsWooStatus(s))
+        return InvalidParam(res, "status",
+                            "status is not one of pending, processing, on-hold, completed, "
+                            "cancelled, refunded, failed, trash, any.");
       statuses.insert(s);
     }
   }
@@ -231,9 +235,13 @@ void ListOrders(Store& st, const Req& req, Resp& res) {
     const std::string* v = req.Param(name);
     if (!v) continue;
     int64_t t = 0;
-    if (!ParseIso(*v, &t, gmt ? 0 : st.offset_minutes)) return InvalidParam(res, name, "Invalid date.");
+    if (!ParseIso(*v, &t, gmt ? 0 : st.offset_minutes))
+      return InvalidParam(res, name, "Invalid date.");
     std::string_view n = name;
-    (n == "after" ? after : n == "before" ? before : n == "modified_after" ? modified_after : modified_before) = t;
+    (n == "after"            ? after
+     : n == "before"         ? before
+     : n == "modified_after" ? modified_after
+                             : modified_before) = t;
   }
   std::set<int64_t> include;
   for (const std::string& s : SplitComma(req.ParamOr("include")))
@@ -242,8 +250,10 @@ void ListOrders(Store& st, const Req& req, Resp& res) {
   std::string order = req.ParamOr("order", "desc");
   if (orderby != "date" && orderby != "id" && orderby != "modified" && orderby != "include" &&
       orderby != "title" && orderby != "slug")
-    return InvalidParam(res, "orderby", "orderby is not one of date, id, include, title, slug, modified.");
-  if (order != "asc" && order != "desc") return InvalidParam(res, "order", "order is not one of asc, desc.");
+    return InvalidParam(res, "orderby",
+                        "orderby is not one of date, id, include, title, slug, modified.");
+  if (order != "asc" && order != "desc")
+    return InvalidParam(res, "order", "order is not one of asc, desc.");
 
   std::vector<const Order*> matches;
   for (const Order& o : st.orders) {
@@ -268,7 +278,8 @@ void ListOrders(Store& st, const Req& req, Resp& res) {
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartArray();
-  for (int64_t i = (page - 1) * per_page; i < page * per_page && i < static_cast<int64_t>(matches.size()); ++i)
+  for (int64_t i = (page - 1) * per_page;
+       i < page * per_page && i < static_cast<int64_t>(matches.size()); ++i)
     WriteOrder(w, st, *matches[static_cast<size_t>(i)]);
   w.EndArray();
   res.Json(200, Done(sb));
@@ -284,7 +295,10 @@ void UpdateOrder(World& world, Store& st, Order& o, const Req& req, Resp& res) {
   if (auto status = JsonString(doc, "status")) {
     std::string s = *status;
     if (s.rfind("wc-", 0) == 0) s = s.substr(3);
-    if (!IsWooStatus(s)) return InvalidParam(res, "status", "status is not one of pending, processing, on-hold, completed, cancelled, refunded, failed, trash.");
+    if (!IsWooStatus(s))
+      return InvalidParam(res, "status",
+                          "status is not one of pending, processing, on-hold, completed, "
+                          "cancelled, refunded, failed, trash.");
     if (s != o.status) {
       world.RecordStatus(st, o, o.status, s);
       o.status = s;
@@ -342,11 +356,13 @@ void Notes(World& world, Store& st, Order& o, const Req& req, Resp& res) {
 
 std::string TrackingLink(const std::string& provider, const std::string& number) {
   std::string p;
-  for (char c : provider) p.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : provider)
+    p.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   if (p.find("ups") != std::string::npos) return "https://www.ups.com/track?tracknum=" + number;
   if (p.find("usps") != std::string::npos)
     return "https://tools.usps.com/go/TrackConfirmAction?tLabels=" + number;
-  if (p.find("fedex") != std::string::npos) return "https://www.fedex.com/fedextrack/?trknbr=" + number;
+  if (p.find("fedex") != std::string::npos)
+    return "https://www.fedex.com/fedextrack/?trknbr=" + number;
   if (p.find("dhl") != std::string::npos)
     return "https://www.dhl.com/en/express/tracking.html?AWB=" + number;
   return "";
@@ -382,7 +398,8 @@ void Trackings(World& world, Store& st, Order& o, const Req& req, Resp& res) {
   WooTracking t;
   t.number = JsonString(doc, "tracking_number").value_or("");
   if (t.number.empty()) {
-    res.Json(400, WooError("rest_missing_callback_param", "Missing parameter(s): tracking_number", 400));
+    res.Json(400,
+             WooError("rest_missing_callback_param", "Missing parameter(s): tracking_number", 400));
     return;
   }
   t.provider = JsonString(doc, "tracking_provider").value_or("");
@@ -391,9 +408,10 @@ void Trackings(World& world, Store& st, Order& o, const Req& req, Resp& res) {
   t.date_shipped = JsonString(doc, "date_shipped").value_or("");
   if (t.date_shipped.empty()) t.date_shipped = IsoUtc(world.NowSeconds()).substr(0, 10);
   char id[40];
-  std::snprintf(id, sizeof id, "%016llx%016llx",
-                static_cast<unsigned long long>(HashString(std::to_string(o.id) + "/" + t.number, 1)),
-                static_cast<unsigned long long>(HashString(std::to_string(o.trackings.size()), 2)));
+  std::snprintf(
+      id, sizeof id, "%016llx%016llx",
+      static_cast<unsigned long long>(HashString(std::to_string(o.id) + "/" + t.number, 1)),
+      static_cast<unsigned long long>(HashString(std::to_string(o.trackings.size()), 2)));
   t.tracking_id = id;
   o.trackings.push_back(t);
   world.RecordTracking(st, o, "shipment_tracking", t.number,
@@ -443,9 +461,10 @@ void Batch(World& world, Store& st, const Req& req, Resp& res) {
     w.Key("error");
     w.StartObject();
     KStr(w, "code", code);
-    KStr(w, "message", code == "rest_invalid_param" ? "Invalid parameter(s): stock_quantity"
-                       : code == "woocommerce_rest_product_invalid_id" ? "Invalid ID."
-                                                                      : "Not supported by the simulator.");
+    KStr(w, "message",
+         code == "rest_invalid_param"                    ? "Invalid parameter(s): stock_quantity"
+         : code == "woocommerce_rest_product_invalid_id" ? "Invalid ID."
+                                                         : "Not supported by the simulator.");
     w.Key("data");
     w.StartObject();
     KInt(w, "status", 400);
@@ -492,7 +511,8 @@ void ListProducts(Store& st, const Req& req, Resp& res) {
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartArray();
-  for (int64_t i = (page - 1) * per_page; i < page * per_page && i < static_cast<int64_t>(matches.size()); ++i)
+  for (int64_t i = (page - 1) * per_page;
+       i < page * per_page && i < static_cast<int64_t>(matches.size()); ++i)
     WriteProduct(w, st, *matches[static_cast<size_t>(i)]);
   w.EndArray();
   res.Json(200, Done(sb));
@@ -539,7 +559,8 @@ void HandleWoo(World& world, Store& st, const Req& req, Resp& res) {
   }
   if (seg[0] == "products") {
     if (seg.size() == 1 && get) return ListProducts(st, req, res);
-    if (seg.size() == 2 && seg[1] == "batch" && Editing(req.method)) return Batch(world, st, req, res);
+    if (seg.size() == 2 && seg[1] == "batch" && Editing(req.method))
+      return Batch(world, st, req, res);
     if (seg.size() >= 2 && IsDigits(seg[1])) {
       Product* p = st.FindProduct(*ToInt(seg[1]));
       if (seg.size() == 2 && (get || Editing(req.method))) {
@@ -555,7 +576,8 @@ void HandleWoo(World& world, Store& st, const Req& req, Resp& res) {
           doc.AddMember("id", rapidjson::Value(p->product_id), doc.GetAllocator());
           Product* updated = nullptr;
           std::string error = ApplyStock(world, st, doc, &updated);
-          if (!error.empty()) return InvalidParam(res, "stock_quantity", "stock_quantity is not of type integer.");
+          if (!error.empty())
+            return InvalidParam(res, "stock_quantity", "stock_quantity is not of type integer.");
         }
         WriteProduct(w, st, *p);
         return res.Json(200, Done(sb));

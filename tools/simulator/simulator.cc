@@ -3,16 +3,16 @@
 // request counters, the /_sim control API and the Simulator methods.
 #include "tools/simulator/simulator.h"
 
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <condition_variable>
-#include <csignal>
-#include <mutex>
-#include <thread>
+#include <httplib.h>
 #include <strings.h>
 
-#include <httplib.h>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include "tools/simulator/sim_internal.h"
 
@@ -52,7 +52,8 @@ std::string Pattern(bool wms, const std::string& rest) {
     std::string s = seg[i];
     if (IsDigits(s)) {
       s = "{id}";
-    } else if (s.size() > 5 && s.substr(s.size() - 5) == ".json" && IsDigits(s.substr(0, s.size() - 5))) {
+    } else if (s.size() > 5 && s.substr(s.size() - 5) == ".json" &&
+               IsDigits(s.substr(0, s.size() - 5))) {
       s = "{id}.json";
     } else if (i == 2 && seg[0] == "admin" && seg[1] == "api") {
       s = "{version}";
@@ -72,8 +73,12 @@ bool AuthorizeShopify(const Store& st, const Req& req, Resp& res) {
   if (req.Header("X-Shopify-Access-Token") == st.seed.token) return true;
   // The client credentials grant authenticates in its body; tokens it issued
   // are checked for expiry by the handler (sim_shopify.cc).
-  if (IsShopifyTokenRequest(req) || st.issued_tokens.count(req.Header("X-Shopify-Access-Token"))) return true;
-  res.Json(401, SimpleJson("errors", "[API] Invalid API key or access token (unrecognized login or wrong password)"));
+  if (IsShopifyTokenRequest(req) || st.issued_tokens.count(req.Header("X-Shopify-Access-Token")))
+    return true;
+  res.Json(
+      401,
+      SimpleJson("errors",
+                 "[API] Invalid API key or access token (unrecognized login or wrong password)"));
   return false;
 }
 
@@ -100,8 +105,9 @@ bool AuthorizeWooStore(const Store& st, const Req& req, Resp& res) {
     KStr(w, "message", "Sorry, you cannot list resources.");
   } else {
     KStr(w, "code", "woocommerce_rest_authentication_error");
-    KStr(w, "message", key == st.seed.consumer_key ? "Invalid signature - provided signature does not match."
-                                                    : "Consumer key is invalid.");
+    KStr(w, "message",
+         key == st.seed.consumer_key ? "Invalid signature - provided signature does not match."
+                                     : "Consumer key is invalid.");
   }
   w.Key("data");
   w.StartObject();
@@ -130,9 +136,12 @@ bool AuthorizeBigCommerce(const Store& st, const Req& req, Resp& res) {
 namespace detail {
 bool AuthorizeStore(const Store& st, const Req& req, Resp& res) {
   switch (st.platform) {
-    case Platform::kShopify: return AuthorizeShopify(st, req, res);
-    case Platform::kWoo: return AuthorizeWooStore(st, req, res);
-    case Platform::kBigCommerce: return AuthorizeBigCommerce(st, req, res);
+    case Platform::kShopify:
+      return AuthorizeShopify(st, req, res);
+    case Platform::kWoo:
+      return AuthorizeWooStore(st, req, res);
+    case Platform::kBigCommerce:
+      return AuthorizeBigCommerce(st, req, res);
   }
   return false;
 }
@@ -226,7 +235,8 @@ struct Simulator::Impl {
     for (const Order& o : st.orders) {
       OrderSummary s;
       s.id = std::to_string(o.id);
-      s.number = st.platform == Platform::kShopify ? "#" + std::to_string(o.number) : std::to_string(o.number);
+      s.number = st.platform == Platform::kShopify ? "#" + std::to_string(o.number)
+                                                   : std::to_string(o.number);
       s.status = StatusLabel(st, o);
       s.ship_code = o.has_shipping ? o.ship_code : "";
       s.created_at = IsoUtc(o.created);
@@ -250,15 +260,16 @@ struct Simulator::Impl {
     st.bucket_ms = now;
     auto header = [&](double used) {
       int shown = static_cast<int>(std::ceil(std::min(used, size) - 1e-9));
-      res.Header("X-Shopify-Shop-Api-Call-Limit",
-                 std::to_string(std::max(shown, 0)) + "/" + std::to_string(faults.shopify_bucket_size));
+      res.Header("X-Shopify-Shop-Api-Call-Limit", std::to_string(std::max(shown, 0)) + "/" +
+                                                      std::to_string(faults.shopify_bucket_size));
     };
     if (faults.shopify_bucket && st.bucket_used + 1 > size + 1e-9) {
       double wait = leak > 0 ? (st.bucket_used + 1 - size) / leak : 60.0;
       char retry[32];
       std::snprintf(retry, sizeof retry, "%.1f", std::max(1.0, std::ceil(wait * 10) / 10));
-      res.Json(429, SimpleJson("errors", "Exceeded 2 calls per second for api client. Reduce request "
-                                         "rates to resume uninterrupted service."));
+      res.Json(429, SimpleJson("errors",
+                               "Exceeded 2 calls per second for api client. Reduce request "
+                               "rates to resume uninterrupted service."));
       res.Header("Retry-After", retry);
       header(st.bucket_used);
       return false;
@@ -280,7 +291,8 @@ struct Simulator::Impl {
     const int64_t reset_ms = std::max<int64_t>(1, window - (now - st.window_start_ms));
     bool refuse = faults.bigcommerce_window && st.window_used >= quota;
     if (!refuse) ++st.window_used;
-    res.Header("X-Rate-Limit-Requests-Left", std::to_string(std::max<int64_t>(0, quota - st.window_used)));
+    res.Header("X-Rate-Limit-Requests-Left",
+               std::to_string(std::max<int64_t>(0, quota - st.window_used)));
     res.Header("X-Rate-Limit-Requests-Quota", std::to_string(quota));
     res.Header("X-Rate-Limit-Time-Reset-Ms", std::to_string(reset_ms));
     res.Header("X-Rate-Limit-Time-Window-Ms", std::to_string(window));
@@ -290,7 +302,8 @@ struct Simulator::Impl {
       w.StartObject();
       KInt(w, "status", 429);
       KStr(w, "title", "Too many requests");
-      KStr(w, "type", "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes");
+      KStr(w, "type",
+           "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes");
       w.EndObject();
       res.Json(429, Done(sb));
     }
@@ -344,12 +357,14 @@ struct Simulator::Impl {
       wms = true;
       store_key = "wms";
       rest = path.substr(4);
-    } else if (seg.size() >= 2 && (seg[0] == "shopify" || seg[0] == "woo" || seg[0] == "bigcommerce")) {
+    } else if (seg.size() >= 2 &&
+               (seg[0] == "shopify" || seg[0] == "woo" || seg[0] == "bigcommerce")) {
       store_key = seg[0] + "/" + seg[1];
       rest = path.substr(seg[0].size() + seg[1].size() + 2);
     } else {
-      res.Json(404, SimpleJson("error", "unknown path: stores live under /shopify/{name}, /woo/{name}, "
-                                        "/bigcommerce/{name}; the WMS under /wms; control under /_sim"));
+      res.Json(404, SimpleJson("error",
+                               "unknown path: stores live under /shopify/{name}, /woo/{name}, "
+                               "/bigcommerce/{name}; the WMS under /wms; control under /_sim"));
       return Write(hres, res, false);
     }
     if (rest.empty()) rest = "/";
@@ -378,7 +393,8 @@ struct Simulator::Impl {
         do_html = fault_rng.Chance(f.html_rate);
         do_timeout = fault_rng.Chance(f.timeout_rate);
         do_truncate = fault_rng.Chance(f.truncate_rate);
-        if (do_error) error_code = static_cast<int>(std::vector<int>{500, 502, 503}[fault_rng.Range(0, 2)]);
+        if (do_error)
+          error_code = static_cast<int>(std::vector<int>{500, 502, 503}[fault_rng.Range(0, 2)]);
       }
     }
     if (options.on_request) options.on_request(n);
@@ -401,11 +417,12 @@ struct Simulator::Impl {
         res.content_type = "text/html; charset=utf-8";
       } else if (wms ? !AuthorizeWms(world, req, res) : !AuthorizeStore(*st, req, res)) {
         ++fault_counts["unauthorized"];
-      } else if (st != nullptr && st->platform == Platform::kShopify &&
-                 !IsShopifyGraphql(req) && !IsShopifyTokenRequest(req) && !ShopifyBucket(*st, res)) {
+      } else if (st != nullptr && st->platform == Platform::kShopify && !IsShopifyGraphql(req) &&
+                 !IsShopifyTokenRequest(req) && !ShopifyBucket(*st, res)) {
         ++rate_limited[store_key];
         ++rate_limited_total;
-      } else if (st != nullptr && st->platform == Platform::kBigCommerce && !BigCommerceWindow(*st, res)) {
+      } else if (st != nullptr && st->platform == Platform::kBigCommerce &&
+                 !BigCommerceWindow(*st, res)) {
         ++rate_limited[store_key];
         ++rate_limited_total;
       } else if (wms) {
@@ -521,13 +538,16 @@ struct Simulator::Impl {
     }
     if (p == "/orders" && get) {
       Store* st = FindStoreLocked(req.ParamOr("platform"), req.ParamOr("store"));
-      if (st == nullptr) return res.Json(404, SimpleJson("error", "no such store (platform=, store=)"));
+      if (st == nullptr)
+        return res.Json(404, SimpleJson("error", "no such store (platform=, store=)"));
       return res.Json(200, OrdersToJson(OrdersLocked(*st)));
     }
     if (p == "/orders" && post) {
-      Store* st = FindStoreLocked(JsonString(body, "platform").value_or(""), JsonString(body, "store").value_or(""));
+      Store* st = FindStoreLocked(JsonString(body, "platform").value_or(""),
+                                  JsonString(body, "store").value_or(""));
       auto count = JsonInt(body, "count");
-      if (st == nullptr) return res.Json(404, SimpleJson("error", "no such store (platform, store)"));
+      if (st == nullptr)
+        return res.Json(404, SimpleJson("error", "no such store (platform, store)"));
       if (!count || *count < 1 || *count > 10'000)
         return res.Json(400, SimpleJson("error", "count must be 1..10000"));
       w.StartObject();
@@ -559,8 +579,9 @@ struct Simulator::Impl {
       RememberSeed(seed);
       return res.Json(200, "{\"ok\":true}");
     }
-    res.Json(404, SimpleJson("error", "unknown /_sim endpoint: health, records, ship, reset, faults, "
-                                      "orders, stock, seed"));
+    res.Json(404, SimpleJson("error",
+                             "unknown /_sim endpoint: health, records, ship, reset, faults, "
+                             "orders, stock, seed"));
   }
 
   void RememberSeed(const StoreSeed& seed) {
@@ -591,13 +612,17 @@ bool Simulator::Start(std::string* error) {
   if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
     std::signal(SIGPIPE, SIG_IGN);
   const int threads = std::max(1, s.options.threads);
-  s.server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
   s.server.set_keep_alive_timeout(1);
   s.server.set_keep_alive_max_count(1000);
   s.server.set_tcp_nodelay(true);
   s.server.set_read_timeout(10);
   s.server.set_payload_max_length(size_t{64} << 20);
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->Dispatch(req, res); };
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    impl_->Dispatch(req, res);
+  };
   s.server.Get(".*", handler);
   s.server.Post(".*", handler);
   s.server.Put(".*", handler);
@@ -677,7 +702,8 @@ std::vector<std::string> Simulator::AddOrders(const std::string& platform, const
   std::vector<std::string> ids;
   Store* st = impl_->FindStoreLocked(platform, store);
   if (st == nullptr || count <= 0) return ids;
-  for (int64_t id : GenerateOrders(*st, count, impl_->world.NowSeconds())) ids.push_back(std::to_string(id));
+  for (int64_t id : GenerateOrders(*st, count, impl_->world.NowSeconds()))
+    ids.push_back(std::to_string(id));
   return ids;
 }
 
@@ -751,13 +777,15 @@ std::vector<TrackingRecord> Simulator::TrackingPosts() const {
   return impl_->world.tracking;
 }
 
-std::vector<TrackingRecord> Simulator::TrackingFor(const std::string& platform, const std::string& store,
+std::vector<TrackingRecord> Simulator::TrackingFor(const std::string& platform,
+                                                   const std::string& store,
                                                    const std::string& order_id) const {
   auto p = ParsePlatform(platform);
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<TrackingRecord> out;
   for (const TrackingRecord& t : impl_->world.tracking)
-    if (p && t.platform == PlatformName(*p) && t.store == store && t.order_id == order_id) out.push_back(t);
+    if (p && t.platform == PlatformName(*p) && t.store == store && t.order_id == order_id)
+      out.push_back(t);
   return out;
 }
 
@@ -768,7 +796,8 @@ std::vector<InventorySetRecord> Simulator::InventorySets() const {
   return out;
 }
 
-std::vector<OrderSummary> Simulator::Orders(const std::string& platform, const std::string& store) const {
+std::vector<OrderSummary> Simulator::Orders(const std::string& platform,
+                                            const std::string& store) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   Store* st = impl_->FindStoreLocked(platform, store);
   return st == nullptr ? std::vector<OrderSummary>{} : impl_->OrdersLocked(*st);

@@ -13,7 +13,7 @@
 //                               -> {url}/orders, /shipments, /inventory, /aliases
 //   {base}/_sim/…               control and inspection (no auth, never faulted)
 //
-// Wire facts: ../shared/spec/platforms.md and wms-contract.md. Orders, products
+// Wire facts: the platforms' API docs and docs/wms-contract.md. Orders, products
 // and WMS stock are generated deterministically from a StoreSeed. Every write
 // a connector or the runtime makes is recorded, in-process (Records()) and over
 // HTTP (GET /_sim/records), so tests can check exactly-once delivery.
@@ -55,19 +55,19 @@ struct FaultOptions {
   /// "shopify_bucket": enforce Shopify's leaky bucket (429 + Retry-After when
   /// full). The X-Shopify-Shop-Api-Call-Limit header is always sent.
   bool shopify_bucket = false;
-  int shopify_bucket_size = 40;             ///< "shopify_bucket_size"
-  double shopify_leak_per_second = 2.0;     ///< "shopify_leak_per_second"
+  int shopify_bucket_size = 40;          ///< "shopify_bucket_size"
+  double shopify_leak_per_second = 2.0;  ///< "shopify_leak_per_second"
   /// "shopify_cost_throttle": enforce the GraphQL cost bucket (THROTTLED when
   /// a query's requested cost exceeds what is available). extensions.cost
   /// is always sent; a query over 1,000 points is always refused.
   bool shopify_cost_throttle = false;
-  double shopify_cost_maximum = 2000;       ///< "shopify_cost_maximum" (points)
-  double shopify_cost_restore_rate = 100;   ///< "shopify_cost_restore_rate" (points/s)
+  double shopify_cost_maximum = 2000;      ///< "shopify_cost_maximum" (points)
+  double shopify_cost_restore_rate = 100;  ///< "shopify_cost_restore_rate" (points/s)
   /// "bigcommerce_window": enforce BigCommerce's per-window quota (429 when
   /// exhausted). The X-Rate-Limit-* headers are always sent.
   bool bigcommerce_window = false;
-  int bigcommerce_quota = 150;              ///< "bigcommerce_quota"
-  int bigcommerce_window_ms = 30'000;       ///< "bigcommerce_window_ms"
+  int bigcommerce_quota = 150;         ///< "bigcommerce_quota"
+  int bigcommerce_window_ms = 30'000;  ///< "bigcommerce_window_ms"
 
   /// "block_after_requests": a crash-harness hook. When N > 0, store/WMS
   /// request number N+1 and later wait (unanswered) until the block is
@@ -98,7 +98,7 @@ struct WmsOptions {
 };
 
 struct SimOptions {
-  int port = 0;  ///< 0 = any free port
+  int port = 0;       ///< 0 = any free port
   uint64_t seed = 1;  ///< fault PRNG and WMS tracking numbers
   FaultOptions faults;
   WmsOptions wms;
@@ -162,7 +162,7 @@ struct StoreSeed {
   /// Non-empty: the store's SKUs are WMS aliases of this type ("RED-TS-M" in
   /// the store = alias of WMS SKU "TS-RED-M"); empty: the store sells WMS SKUs.
   std::optional<std::string> wms_alias_type;  ///< default "shopify_sku" for shopify, else none
-  bool stock_in_wms = true;  ///< add the SKUs (with stock and aliases) to the WMS
+  bool stock_in_wms = true;                   ///< add the SKUs (with stock and aliases) to the WMS
   /// Offset of the store's own timestamps (Shopify created_at "…-05:00", Woo
   /// date_created): default -300 (shopify), 0 (others).
   std::optional<int> utc_offset_minutes;
@@ -225,9 +225,10 @@ struct SimRecords {
   std::map<std::string, uint64_t> requests;
   std::map<std::string, uint64_t> rate_limited;  ///< store key -> 429s served
   std::map<std::string, uint64_t> throttled;     ///< store key -> GraphQL THROTTLED answers
-  std::map<std::string, int64_t> cost_spent;     ///< store key -> GraphQL points charged (actual cost)
+  std::map<std::string, int64_t> cost_spent;  ///< store key -> GraphQL points charged (actual cost)
   uint64_t rate_limited_total = 0;
-  std::map<std::string, uint64_t> faults;  ///< "error", "html", "timeout", "truncate", "unauthorized"
+  std::map<std::string, uint64_t>
+      faults;  ///< "error", "html", "timeout", "truncate", "unauthorized"
   std::vector<WmsOrderRecord> wms_orders;  ///< in order of first delivery
   std::vector<TrackingRecord> tracking;
   std::vector<InventorySetRecord> inventory;
@@ -239,8 +240,8 @@ struct SimRecords {
 /// A generated order as the store holds it now (for expectations in tests).
 struct OrderSummary {
   std::string id, number;
-  std::string status;     ///< as in StatusWeight
-  std::string ship_code;  ///< "" = no shipping line
+  std::string status;                  ///< as in StatusWeight
+  std::string ship_code;               ///< "" = no shipping line
   std::string created_at, updated_at;  ///< ISO UTC
   std::string country;
   std::vector<std::pair<std::string, int64_t>> lines;  ///< store SKU, quantity
@@ -312,7 +313,7 @@ std::string FaultsJson(const FaultOptions& faults);
 /// What a --config file sets (see ParseSimConfig).
 struct SimConfig {
   SimOptions options;
-  bool demo = true;      ///< seed DemoSeeds(demo_orders, options.seed) too
+  bool demo = true;  ///< seed DemoSeeds(demo_orders, options.seed) too
   int demo_orders = 50;
   std::vector<StoreSeed> stores;  ///< extra stores (seed defaults to options.seed)
 };

@@ -13,8 +13,8 @@
 #include <tuple>
 #include <vector>
 
-#include "runtime/clock.h"
 #include "runtime/carts/connectors.h"
+#include "runtime/clock.h"
 #include "runtime/net/http_client.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_secrets.h"
@@ -53,7 +53,9 @@ rapidjson::Document Json(const std::string& text) {
   return d;
 }
 
-bool Contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+bool Contains(const std::string& s, std::string_view part) {
+  return s.find(part) != std::string::npos;
+}
 
 class BigCommerceCartTest : public ::testing::Test {
  protected:
@@ -140,11 +142,21 @@ const char kAddresses100[] = R"([
 ])";
 
 TEST_F(BigCommerceCartTest, StatusIdsFollowTheTable) {
-  const char* names[] = {"Incomplete",      "Pending",         "Shipped",
-                         "Partially Shipped", "Refunded",      "Cancelled",
-                         "Declined",        "Awaiting Payment", "Awaiting Pickup",
-                         "Awaiting Shipment", "Completed",     "Awaiting Fulfillment",
-                         "Manual Verification Required", "Disputed", "Partially Refunded"};
+  const char* names[] = {"Incomplete",
+                         "Pending",
+                         "Shipped",
+                         "Partially Shipped",
+                         "Refunded",
+                         "Cancelled",
+                         "Declined",
+                         "Awaiting Payment",
+                         "Awaiting Pickup",
+                         "Awaiting Shipment",
+                         "Completed",
+                         "Awaiting Fulfillment",
+                         "Manual Verification Required",
+                         "Disputed",
+                         "Partially Refunded"};
   for (int i = 0; i < 15; ++i) EXPECT_EQ(bigcommerce::StatusId(names[i]), i) << names[i];
   EXPECT_EQ(bigcommerce::StatusId("awaiting fulfillment"), -1);  // exact spelling only
   EXPECT_EQ(bigcommerce::StatusId("Open"), -1);
@@ -182,15 +194,15 @@ TEST_F(BigCommerceCartTest, NormalizesEveryField) {
   EXPECT_EQ(o.ship_to.city, "San Antonio");
   EXPECT_EQ(o.ship_to.region, "Texas");
   EXPECT_EQ(o.ship_to.postal_code, "78251");
-  EXPECT_EQ(o.ship_to.country, "US");            // the ISO code, not "United States"
-  EXPECT_EQ(o.ship_to.phone, "555-123-4567");    // empty on the address: billing's
+  EXPECT_EQ(o.ship_to.country, "US");          // the ISO code, not "United States"
+  EXPECT_EQ(o.ship_to.phone, "555-123-4567");  // empty on the address: billing's
   EXPECT_EQ(o.ship_to.email, "trish@example.com");
   ASSERT_EQ(o.lines.size(), 2u);
   EXPECT_EQ(o.lines[0].line_key, "65");
   EXPECT_EQ(o.lines[0].sku, "S-ORAN");
   EXPECT_EQ(o.lines[0].quantity, 2);
-  EXPECT_EQ(o.lines[0].unit_price, "65.2300");   // money strings as given
-  EXPECT_EQ(o.lines[1].unit_price, "10.0000");   // no price_inc_tax: base_price
+  EXPECT_EQ(o.lines[0].unit_price, "65.2300");  // money strings as given
+  EXPECT_EQ(o.lines[1].unit_price, "10.0000");  // no price_inc_tax: base_price
 }
 
 TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
@@ -204,8 +216,9 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
         std::string body = "[";
         for (int i = 0; i < 250; ++i) {
           if (i > 0) body += ",";
-          body += R"({"id": )" + std::to_string(1000 + i) +
-                  R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "date_modified": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment"})";
+          body +=
+              R"({"id": )" + std::to_string(1000 + i) +
+              R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "date_modified": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment"})";
         }
         return Answer(200, body + "]");
       }
@@ -232,7 +245,7 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
   EXPECT_EQ(pages, (std::vector<size_t>{250}));
   EXPECT_EQ(order_pages, 3);
   ASSERT_EQ(all.size(), 250u);
-  EXPECT_EQ(all[0].ship_code, "");                      // no shipping address
+  EXPECT_EQ(all[0].ship_code, "");  // no shipping address
   EXPECT_EQ(all[0].ship_to.name, "");
   const std::string& first = transport.requests[0].url;
   EXPECT_EQ(first.rfind(std::string(kStoreBase) + "/v2/orders?status_id=11&", 0), 0u) << first;
@@ -243,7 +256,8 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
 }
 
 TEST_F(BigCommerceCartTest, UpdatedAfterUsesMinDateModifiedAndUnknownStatusFails) {
-  transport.Expect("GET", "/v2/orders?status_id=11&min_date_modified=Wed%2C%2010%20Jan%202018", 204);
+  transport.Expect("GET", "/v2/orders?status_id=11&min_date_modified=Wed%2C%2010%20Jan%202018",
+                   204);
   auto cart_api = Make();
   OrderWindow window;
   window.statuses["status"] = {"Awaiting Fulfillment"};
@@ -274,11 +288,13 @@ const char kP68[] = R"({"id": 68, "order_id": 100, "order_address_id": 133, "sku
   "base_price": "7.5000", "price_inc_tax": "8.0000", "quantity": "4", "quantity_shipped": 1, "type": "physical"})";
 const char kP69[] = R"({"id": 69, "order_id": 100, "order_address_id": 0, "sku": "EBOOK",
   "base_price": "9.0000", "price_inc_tax": "9.0000", "quantity": 1, "quantity_shipped": 0, "type": "digital"})";
-const char kA132[] = R"("id": 132, "first_name": "Trishy", "last_name": "Smith", "company": "Acme Pty Ltd",
+const char kA132[] =
+    R"("id": 132, "first_name": "Trishy", "last_name": "Smith", "company": "Acme Pty Ltd",
   "street_1": "666 Sussex St", "street_2": "Level 2", "city": "San Antonio", "zip": "78251",
   "country": "United States", "country_iso2": "US", "state": "Texas", "email": "trish@example.com",
   "phone": "", "shipping_method": "Free Shipping")";
-const char kA133[] = R"("id": 133, "first_name": "Other", "last_name": "Person", "street_1": "1 Elsewhere",
+const char kA133[] =
+    R"("id": 133, "first_name": "Other", "last_name": "Person", "street_1": "1 Elsewhere",
   "country_iso2": "US", "shipping_method": "Ground")";
 const char kOrderHead[] = R"("id": 100, "customer_id": 20,
   "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "date_modified": "Thu, 20 Apr 2017 11:32:00 -0400",
@@ -297,10 +313,12 @@ std::string JoinJson(std::initializer_list<std::string> parts) {
 /// consignments and their lines deliberately not in id order.
 std::string OrderWithConsignments() {
   return std::string("[{") + kOrderHead + R"(, "consignments": {"pickups": [], "shipping": [)" +
-         "{" + kA133 + R"(, "items_total": 4, "items_shipped": 1, "base_cost": 5.1, "line_items": [)" + kP68 +
+         "{" + kA133 +
+         R"(, "items_total": 4, "items_shipped": 1, "base_cost": 5.1, "line_items": [)" + kP68 +
          "]}, {" + kA132 + R"(, "items_total": 6, "items_shipped": 3, "line_items": [)" +
-         JoinJson({kP66, kP65, kP67}) + R"(]}], "downloads": [{"recipient_email": "x@example.com", "line_items": [)" +
-         kP69 + R"(]}], "email": {"gift_certificates": []}}}])";
+         JoinJson({kP66, kP65, kP67}) +
+         R"(]}], "downloads": [{"recipient_email": "x@example.com", "line_items": [)" + kP69 +
+         R"(]}], "email": {"gift_certificates": []}}}])";
 }
 
 void ExpectSameOrder(const CartOrder& a, const CartOrder& b) {
@@ -311,10 +329,10 @@ void ExpectSameOrder(const CartOrder& a, const CartOrder& b) {
   EXPECT_EQ(a.status, b.status);
   EXPECT_EQ(a.ship_code, b.ship_code);
   const Address &x = a.ship_to, &y = b.ship_to;
-  EXPECT_EQ(std::tie(x.name, x.company, x.address1, x.address2, x.city, x.region, x.postal_code, x.country,
-                     x.phone, x.email),
-            std::tie(y.name, y.company, y.address1, y.address2, y.city, y.region, y.postal_code, y.country,
-                     y.phone, y.email));
+  EXPECT_EQ(std::tie(x.name, x.company, x.address1, x.address2, x.city, x.region, x.postal_code,
+                     x.country, x.phone, x.email),
+            std::tie(y.name, y.company, y.address1, y.address2, y.city, y.region, y.postal_code,
+                     y.country, y.phone, y.email));
   ASSERT_EQ(a.lines.size(), b.lines.size());
   for (size_t i = 0; i < a.lines.size(); ++i) {
     EXPECT_EQ(a.lines[i].line_key, b.lines[i].line_key) << i;
@@ -345,7 +363,7 @@ TEST_F(BigCommerceCartTest, ConsignmentsOnTheListReplaceThePerOrderCalls) {
   EXPECT_EQ(o.lines[1].line_key, "66");
   EXPECT_EQ(o.lines[1].unit_price, "10.0000");
   EXPECT_EQ(o.lines[2].line_key, "68");
-  EXPECT_EQ(o.lines[2].quantity, 3);  // 4 ordered, 1 shipped
+  EXPECT_EQ(o.lines[2].quantity, 3);     // 4 ordered, 1 shipped
   EXPECT_EQ(o.lines[3].line_key, "69");  // a digital line, as /products lists it
   EXPECT_EQ(o.lines[3].sku, "EBOOK");
 
@@ -367,34 +385,43 @@ TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
   // 101: the link an API without include answers; 102: line items as links;
   // 103: none at all; 104: usable; 105: the array structure; 106: a line
   // item without a quantity; 107: a digital order (no shipping consignment).
-  const std::string link = R"({"url": "https://x/v2/orders/1/consignments", "resource": "/orders/1/consignments"})";
+  const std::string link =
+      R"({"url": "https://x/v2/orders/1/consignments", "resource": "/orders/1/consignments"})";
   auto order = [](int id, const std::string& consignments) {
-    std::string o = R"({"id": )" + std::to_string(id) +
-                    R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment",
+    std::string o =
+        R"({"id": )" + std::to_string(id) +
+        R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment",
                     "billing_address": {"first_name": "Bill", "last_name": "Payer", "country_iso2": "CA"})";
     if (!consignments.empty()) o += R"(, "consignments": )" + consignments;
     return o + "}";
   };
   auto product = [](int order, int id) {
     return R"({"id": )" + std::to_string(id) + R"(, "order_id": )" + std::to_string(order) +
-           R"(, "sku": "SKU-)" + std::to_string(id) + R"(", "quantity": 2, "quantity_shipped": 0, "price_inc_tax": "1.5000"})";
+           R"(, "sku": "SKU-)" + std::to_string(id) +
+           R"(", "quantity": 2, "quantity_shipped": 0, "price_inc_tax": "1.5000"})";
   };
   auto address = [](int id, const std::string& city) {
-    return R"("id": )" + std::to_string(id) + R"(, "first_name": "Ann", "last_name": "Lee", "city": ")" + city +
+    return R"("id": )" + std::to_string(id) +
+           R"(, "first_name": "Ann", "last_name": "Lee", "city": ")" + city +
            R"(", "country_iso2": "US", "shipping_method": "Ground")";
   };
   const std::string list =
       "[" +
-      JoinJson({order(101, link),
-                order(102, R"({"shipping": [{)" + address(1, "Reno") +
-                               R"(, "line_items": [{"url": "https://x", "resource": "/orders/102/products/1"}]}]})"),
-                order(103, ""),
-                order(104, R"({"pickups": [], "shipping": [{)" + address(4, "Boise") + R"(, "line_items": [)" +
-                               product(104, 40) + R"(]}], "downloads": [], "email": {"gift_certificates": []}})"),
-                order(105, "[" + link + "]"),
-                order(106, R"({"shipping": [{)" + address(6, "Troy") +
-                               R"(, "line_items": [{"id": 60, "sku": "X"}]}]})"),
-                order(107, R"({"shipping": [], "downloads": [{"line_items": [)" + product(107, 70) + "]}]}")}) +
+      JoinJson(
+          {order(101, link),
+           order(
+               102,
+               R"({"shipping": [{)" + address(1, "Reno") +
+                   R"(, "line_items": [{"url": "https://x", "resource": "/orders/102/products/1"}]}]})"),
+           order(103, ""),
+           order(104, R"({"pickups": [], "shipping": [{)" + address(4, "Boise") +
+                          R"(, "line_items": [)" + product(104, 40) +
+                          R"(]}], "downloads": [], "email": {"gift_certificates": []}})"),
+           order(105, "[" + link + "]"),
+           order(106, R"({"shipping": [{)" + address(6, "Troy") +
+                          R"(, "line_items": [{"id": 60, "sku": "X"}]}]})"),
+           order(107, R"({"shipping": [], "downloads": [{"line_items": [)" + product(107, 70) +
+                          "]}]}")}) +
       "]";
   std::vector<std::string> per_order;
   transport.handler = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
@@ -404,18 +431,20 @@ TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
     if (at == std::string::npos) return std::nullopt;
     const std::string id = u.substr(at + 11, 3);
     per_order.push_back(u.substr(at + 11));
-    if (Contains(u, "/shipping_addresses")) return Answer(200, "[{" + address(std::stoi(id), "City" + id) + "}]");
-    if (Contains(u, "/products?page=1&limit=250")) return Answer(200, "[" + product(std::stoi(id), 1) + "]");
+    if (Contains(u, "/shipping_addresses"))
+      return Answer(200, "[{" + address(std::stoi(id), "City" + id) + "}]");
+    if (Contains(u, "/products?page=1&limit=250"))
+      return Answer(200, "[" + product(std::stoi(id), 1) + "]");
     return std::nullopt;
   };
   std::vector<CartOrder> all;
   ASSERT_NO_FATAL_FAILURE(FetchAwaitingFulfillment(all));
-  EXPECT_EQ(per_order, (std::vector<std::string>{
-                           "101/shipping_addresses", "101/products?page=1&limit=250",
-                           "102/shipping_addresses", "102/products?page=1&limit=250",
-                           "103/shipping_addresses", "103/products?page=1&limit=250",
-                           "105/shipping_addresses", "105/products?page=1&limit=250",
-                           "106/shipping_addresses", "106/products?page=1&limit=250"}));
+  EXPECT_EQ(per_order,
+            (std::vector<std::string>{"101/shipping_addresses", "101/products?page=1&limit=250",
+                                      "102/shipping_addresses", "102/products?page=1&limit=250",
+                                      "103/shipping_addresses", "103/products?page=1&limit=250",
+                                      "105/shipping_addresses", "105/products?page=1&limit=250",
+                                      "106/shipping_addresses", "106/products?page=1&limit=250"}));
   ASSERT_EQ(all.size(), 7u);
   for (const CartOrder& o : all) {
     ASSERT_EQ(o.lines.size(), 1u) << o.id;
@@ -462,7 +491,8 @@ TEST_F(BigCommerceCartTest, HasTrackingReadsShipments) {
 }
 
 TEST_F(BigCommerceCartTest, UploadChecksFirstAndNeverPostsADuplicate) {
-  transport.Expect("GET", "/v2/orders/100/shipments", 200, R"([{"tracking_number": "1Z999AA10123456784"}])");
+  transport.Expect("GET", "/v2/orders/100/shipments", 200,
+                   R"([{"tracking_number": "1Z999AA10123456784"}])");
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
   ASSERT_TRUE(st.ok()) << st.message();
@@ -494,8 +524,9 @@ TEST_F(BigCommerceCartTest, UploadPostsAShipmentForTheMatchedLines) {
 TEST_F(BigCommerceCartTest, UploadWithoutMatchingLinesShipsEverythingLeft) {
   transport.Expect("GET", "/v2/orders/100/shipments", 204);
   transport.Expect("GET", "/v2/orders/100/shipping_addresses", 200, kAddresses100);
-  transport.Expect("GET", "/v2/orders/100/products", 200,
-                   R"([{"id": 65, "order_address_id": 132, "sku": "S-ORAN", "quantity": 3, "quantity_shipped": 1},
+  transport.Expect(
+      "GET", "/v2/orders/100/products", 200,
+      R"([{"id": 65, "order_address_id": 132, "sku": "S-ORAN", "quantity": 3, "quantity_shipped": 1},
                        {"id": 66, "order_address_id": 132, "sku": "MUG-1", "quantity": 1, "quantity_shipped": 1},
                        {"id": 67, "order_address_id": 133, "sku": "ELSEWHERE", "quantity": 1, "quantity_shipped": 0}])");
   transport.Expect("POST", "/v2/orders/100/shipments", 201, R"({"id": 12})");
@@ -529,8 +560,9 @@ TEST_F(BigCommerceCartTest, OtherShipmentErrorsAreMessagesNotRetries) {
   transport.Expect("GET", "/v2/orders/100/shipments", 204);
   transport.Expect("GET", "/v2/orders/100/shipping_addresses", 200, kAddresses100);
   transport.Expect("GET", "/v2/orders/100/products", 200, kProducts100);
-  transport.Expect("POST", "/v2/orders/100/shipments", 400,
-                   R"([{"status": 400, "message": "The quantity specified is greater than the quantity available to ship."}])");
+  transport.Expect(
+      "POST", "/v2/orders/100/shipments", 400,
+      R"([{"status": 400, "message": "The quantity specified is greater than the quantity available to ship."}])");
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload({{"65", "S-ORAN", 2}}));
   EXPECT_EQ(st.code(), StatusCode::Permanent);
@@ -588,8 +620,9 @@ TEST_F(BigCommerceCartTest, UnprocessableItemsBecomePushErrorsAndTheRestIsResent
                    R"({"status": 422, "title": "Some items could not be adjusted",
                        "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes",
                        "errors": {"items.1.sku": "SKU not found"}})");
-  transport.Expect("PUT", "/v3/inventory/adjustments/absolute", 422,
-                   R"({"status": 422, "title": "[Item with sku TRACKED-BY-PRODUCT is tracked by product, please update stock by product id]",
+  transport.Expect(
+      "PUT", "/v3/inventory/adjustments/absolute", 422,
+      R"({"status": 422, "title": "[Item with sku TRACKED-BY-PRODUCT is tracked by product, please update stock by product id]",
                        "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes", "errors": {}})");
   transport.Expect("PUT", "/v3/inventory/adjustments/absolute", 200, R"({"transaction_id": "x"})");
   auto cart_api = Make();
@@ -600,7 +633,8 @@ TEST_F(BigCommerceCartTest, UnprocessableItemsBecomePushErrorsAndTheRestIsResent
   for (const PushError& e : errors.value()) by_sku[e.sku] = e.message;
   ASSERT_EQ(by_sku.size(), 2u);
   EXPECT_TRUE(Contains(by_sku["MISSING"], "SKU not found")) << by_sku["MISSING"];
-  EXPECT_TRUE(Contains(by_sku["TRACKED-BY-PRODUCT"], "tracked by product")) << by_sku["TRACKED-BY-PRODUCT"];
+  EXPECT_TRUE(Contains(by_sku["TRACKED-BY-PRODUCT"], "tracked by product"))
+      << by_sku["TRACKED-BY-PRODUCT"];
   auto second = Json(transport.requests[1].body);
   EXPECT_EQ(second["items"].Size(), 3u);
   auto third = Json(transport.requests[2].body);
@@ -610,8 +644,9 @@ TEST_F(BigCommerceCartTest, UnprocessableItemsBecomePushErrorsAndTheRestIsResent
 }
 
 TEST_F(BigCommerceCartTest, UnattributableRejectionFailsTheWholeChunk) {
-  transport.Expect("PUT", "/v3/inventory/adjustments/absolute", 422,
-                   R"({"status": 422, "title": "Invalid location", "type": "x", "errors": {"location_id": "unknown"}})");
+  transport.Expect(
+      "PUT", "/v3/inventory/adjustments/absolute", 422,
+      R"({"status": 422, "title": "Invalid location", "type": "x", "errors": {"location_id": "unknown"}})");
   auto cart_api = Make();
   auto errors = cart_api->PushInventory({{"A", 1}, {"B", 2}});
   ASSERT_TRUE(errors.ok()) << errors.status().message();
@@ -623,13 +658,15 @@ TEST_F(BigCommerceCartTest, UnattributableRejectionFailsTheWholeChunk) {
 }
 
 TEST_F(BigCommerceCartTest, RejectedTokenIsPermanentAndNeverQuoted) {
-  transport.Expect("GET", "/v2/orders?", 401,
-                   std::string(R"([{"status": 401, "message": "Token )") + kToken + R"( is invalid"}])");
+  transport.Expect(
+      "GET", "/v2/orders?", 401,
+      std::string(R"([{"status": 401, "message": "Token )") + kToken + R"( is invalid"}])");
   auto cart_api = Make();
   std::vector<CartOrder> all;
   Status st = Collect(*cart_api, OrderWindow{}, all);
   EXPECT_EQ(st.code(), StatusCode::Permanent);
-  EXPECT_TRUE(Contains(st.message(), "BigCommerce rejected the access token (HTTP 401)")) << st.message();
+  EXPECT_TRUE(Contains(st.message(), "BigCommerce rejected the access token (HTTP 401)"))
+      << st.message();
   EXPECT_FALSE(Contains(st.message(), kToken)) << st.message();
   EXPECT_EQ(transport.requests.size(), 1u);
 
@@ -637,19 +674,22 @@ TEST_F(BigCommerceCartTest, RejectedTokenIsPermanentAndNeverQuoted) {
                    R"({"status": 401, "title": "Unauthorized", "type": "x", "errors": {}})");
   auto pushed = cart_api->PushInventory({{"A", 1}});
   ASSERT_FALSE(pushed.ok());
-  EXPECT_TRUE(Contains(pushed.status().message(), "BigCommerce rejected the access token (HTTP 401)"));
+  EXPECT_TRUE(
+      Contains(pushed.status().message(), "BigCommerce rejected the access token (HTTP 401)"));
 }
 
 TEST_F(BigCommerceCartTest, V2AndV3ErrorBodiesBecomeMessages) {
   transport.Expect("GET", "/v2/orders/100/shipments", 404,
                    R"([{"status": 404, "message": "The requested resource was not found."}])");
-  transport.Expect("PUT", "/v3/inventory/adjustments/absolute", 400,
-                   R"({"status": 400, "title": "Input is invalid", "type": "x", "errors": {"items": "must not be empty"}})");
+  transport.Expect(
+      "PUT", "/v3/inventory/adjustments/absolute", 400,
+      R"({"status": 400, "title": "Input is invalid", "type": "x", "errors": {"items": "must not be empty"}})");
   auto cart_api = Make();
   auto has = cart_api->HasTracking("100", "1Z");
   ASSERT_FALSE(has.ok());
   EXPECT_EQ(has.status().code(), StatusCode::NotFound);
-  EXPECT_TRUE(Contains(has.status().message(), "The requested resource was not found.")) << has.status().message();
+  EXPECT_TRUE(Contains(has.status().message(), "The requested resource was not found."))
+      << has.status().message();
   auto pushed = cart_api->PushInventory({{"A", 1}});
   ASSERT_TRUE(pushed.ok());
   ASSERT_EQ(pushed.value().size(), 1u);
@@ -669,7 +709,8 @@ TEST_F(BigCommerceCartTest, RateLimitedRequestsAreRetried) {
 
 TEST_F(BigCommerceCartTest, BaseUrlOverrideAndConfigRules) {
   cart.api["base_url"] = TextField(FieldType::Url, "http://127.0.0.1:4010/");
-  transport.Expect("GET", "http://127.0.0.1:4010/v2/orders?page=1&limit=250&sort=date_modified", 204);
+  transport.Expect("GET", "http://127.0.0.1:4010/v2/orders?page=1&limit=250&sort=date_modified",
+                   204);
   auto cart_api = Make();
   std::vector<CartOrder> all;
   ASSERT_TRUE(Collect(*cart_api, OrderWindow{}, all).ok());

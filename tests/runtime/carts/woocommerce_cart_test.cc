@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/clock.h"
 #include "runtime/carts/connectors.h"
+#include "runtime/clock.h"
 #include "runtime/net/http_client.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_secrets.h"
@@ -64,9 +64,7 @@ class WooCommerceCartTest : public ::testing::Test {
     return made.ok() ? std::move(made.value()) : nullptr;
   }
 
-  void TearDown() override {
-    transport.ExpectScriptDone();
-  }
+  void TearDown() override { transport.ExpectScriptDone(); }
 
   FakeClock clock;
   ScriptedTransport transport;
@@ -177,7 +175,7 @@ TEST_F(WooCommerceCartTest, NormalizesEveryField) {
   const CartOrder& o = all[0];
   EXPECT_EQ(o.id, "727");
   EXPECT_EQ(o.order_number, "1001");
-  EXPECT_EQ(o.placed_at, "2026-11-20T10:00:00Z");   // the _gmt field, not the local one
+  EXPECT_EQ(o.placed_at, "2026-11-20T10:00:00Z");  // the _gmt field, not the local one
   EXPECT_EQ(o.updated_at, "2026-11-20T11:30:00Z");
   EXPECT_EQ(o.status, "processing");
   EXPECT_EQ(o.ship_code, "Flat rate");
@@ -280,7 +278,8 @@ TEST_F(WooCommerceCartTest, UploadPostsTrackingThenCompletes) {
   transport.Expect("GET", "/wc-shipment-tracking/v3/orders/727/shipment-trackings", 200, "[]");
   transport.Expect("POST", "/wc-shipment-tracking/v3/orders/727/shipment-trackings", 201,
                    R"({"tracking_id": "b2", "tracking_number": "1Z999AA10123456784"})");
-  transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 200, R"({"id": 727, "status": "completed"})");
+  transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 200,
+                   R"({"id": 727, "status": "completed"})");
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
   ASSERT_TRUE(st.ok()) << st.message();
@@ -321,8 +320,9 @@ TEST_F(WooCommerceCartTest, WithoutTheExtensionFallsBackToAnOrderNote) {
   const char kNoRoute[] =
       R"({"code": "rest_no_route", "message": "No route was found matching the URL and request method.", "data": {"status": 404}})";
   transport.Expect("GET", "/orders/727/shipment-trackings", 404, kNoRoute);
-  transport.Expect("GET", "/wp-json/wc/v3/orders/727/notes", 200,
-                   R"([{"id": 1, "note": "Order status changed from Pending payment to Processing."}])");
+  transport.Expect(
+      "GET", "/wp-json/wc/v3/orders/727/notes", 200,
+      R"([{"id": 1, "note": "Order status changed from Pending payment to Processing."}])");
   transport.Expect("POST", "/wp-json/wc/v3/orders/727/notes", 201, R"({"id": 2})");
   transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 200, R"({"id": 727})");
   // The connector remembers: the next check goes to the notes directly.
@@ -354,8 +354,9 @@ TEST_F(WooCommerceCartTest, PostAnswering404NoRouteFallsBackToANote) {
 
 TEST_F(WooCommerceCartTest, OrderNoteModeMatchesTheNumberInANote) {
   cart.api["tracking"] = Text(FieldType::Enum, "order_note");
-  transport.Expect("GET", "/wp-json/wc/v3/orders/727/notes", 200,
-                   R"([{"id": 5, "note": "Shipped via fedex, tracking 7712 3456 / 1Z999AA10123456784."}])");
+  transport.Expect(
+      "GET", "/wp-json/wc/v3/orders/727/notes", 200,
+      R"([{"id": 5, "note": "Shipped via fedex, tracking 7712 3456 / 1Z999AA10123456784."}])");
   transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 200, R"({"id": 727})");
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
@@ -422,8 +423,9 @@ TEST_F(WooCommerceCartTest, PushInventoryVariationsUnmanagedUnknownAndPerItemErr
                    R"([{"id": 30, "sku": "MUG", "type": "simple", "manage_stock": true}])");
   transport.Expect("GET", "products?sku=CAP%20BLUE", 200,
                    R"([{"id": 40, "sku": "cap blue", "type": "simple", "manage_stock": true}])");
-  transport.Expect("GET", "products?sku=HAT-V", 200,
-                   R"([{"id": 51, "sku": "HAT-V", "type": "variation", "parent_id": 50, "manage_stock": true}])");
+  transport.Expect(
+      "GET", "products?sku=HAT-V", 200,
+      R"([{"id": 51, "sku": "HAT-V", "type": "variation", "parent_id": 50, "manage_stock": true}])");
   transport.Expect("POST", "/wp-json/wc/v3/products/batch", 200,
                    R"({"update": [{"id": 30, "stock_quantity": 4},
                                   {"id": 40, "error": {"code": "woocommerce_rest_product_invalid_id", "message": "Invalid ID.", "data": {"status": 400}}}]})");
@@ -432,8 +434,12 @@ TEST_F(WooCommerceCartTest, PushInventoryVariationsUnmanagedUnknownAndPerItemErr
   transport.Expect("POST", "/wp-json/wc/v3/products/50/variations/batch", 200,
                    R"({"update": [{"id": 51, "stock_quantity": 2}]})");
   auto cart_api = Make();
-  auto errors = cart_api->PushInventory(
-      {{"SHIRT-RED-M", 7}, {"GIFT-CARD", 1}, {"NOPE", 3}, {"MUG", 4}, {"CAP BLUE", 5}, {"HAT-V", 2}});
+  auto errors = cart_api->PushInventory({{"SHIRT-RED-M", 7},
+                                         {"GIFT-CARD", 1},
+                                         {"NOPE", 3},
+                                         {"MUG", 4},
+                                         {"CAP BLUE", 5},
+                                         {"HAT-V", 2}});
   ASSERT_TRUE(errors.ok()) << errors.status().message();
   std::map<std::string, std::string> by_sku;
   for (const PushError& e : errors.value()) by_sku[e.sku] = e.message;
@@ -459,11 +465,14 @@ TEST_F(WooCommerceCartTest, ResolvedSkusAreCachedForTheConnectorsLife) {
 
 TEST_F(WooCommerceCartTest, RejectedKeysArePermanentAndNeverQuoted) {
   // A server that echoes what it was sent must not get it into a message.
-  transport.Expect("GET", "orders?", 401,
-                   std::string(R"({"code": "woocommerce_rest_authentication_error", "message": "Consumer key )") +
-                       kKey + " with secret " + kSecret + R"( is invalid.", "data": {"status": 401}})");
+  transport.Expect(
+      "GET", "orders?", 401,
+      std::string(
+          R"({"code": "woocommerce_rest_authentication_error", "message": "Consumer key )") +
+          kKey + " with secret " + kSecret + R"( is invalid.", "data": {"status": 401}})");
   auto cart_api = Make();
-  Status st = cart_api->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
+  Status st =
+      cart_api->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.code(), StatusCode::Permanent);
   EXPECT_NE(st.message().find("WooCommerce rejected the API keys (HTTP 401)"), std::string::npos)
@@ -474,10 +483,12 @@ TEST_F(WooCommerceCartTest, RejectedKeysArePermanentAndNeverQuoted) {
 }
 
 TEST_F(WooCommerceCartTest, ErrorBodiesBecomeMessages) {
-  transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 400,
-                   R"({"code": "woocommerce_rest_shop_order_invalid_status", "message": "Invalid order status.", "data": {"status": 400}})");
+  transport.Expect(
+      "PUT", "/wp-json/wc/v3/orders/727", 400,
+      R"({"code": "woocommerce_rest_shop_order_invalid_status", "message": "Invalid order status.", "data": {"status": 400}})");
   cart.api["tracking"] = Text(FieldType::Enum, "order_note");
-  transport.script.push_front({"GET", "/orders/727/notes", Answer(200, R"([{"note": "1Z999AA10123456784"}])")});
+  transport.script.push_front(
+      {"GET", "/orders/727/notes", Answer(200, R"([{"note": "1Z999AA10123456784"}])")});
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
   ASSERT_FALSE(st.ok());
@@ -490,7 +501,8 @@ TEST_F(WooCommerceCartTest, ErrorBodiesBecomeMessages) {
 TEST_F(WooCommerceCartTest, ServerErrorsAreRetriedThenTransient) {
   for (int i = 0; i < 5; ++i) transport.Expect("GET", "orders?", 503, "<html>busy</html>");
   auto cart_api = Make();
-  Status st = cart_api->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
+  Status st =
+      cart_api->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
   EXPECT_TRUE(st.transient()) << st.message();
   EXPECT_EQ(st.message().find(kKey), std::string::npos);
 }
@@ -499,7 +511,9 @@ TEST_F(WooCommerceCartTest, BaseUrlOverrideAndUrlRules) {
   cart.api["base_url"] = Text(FieldType::Url, "http://127.0.0.1:8089/shop");
   transport.Expect("GET", "http://127.0.0.1:8089/shop/wp-json/wc/v3/orders?", 200, "[]");
   auto cart_api = Make();
-  ASSERT_TRUE(cart_api->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); }).ok());
+  ASSERT_TRUE(
+      cart_api->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); })
+          .ok());
 
   CartConfig insecure = cart;
   insecure.api["base_url"] = Text(FieldType::Url, "http://shop.example.com");
@@ -513,7 +527,8 @@ TEST_F(WooCommerceCartTest, BaseUrlOverrideAndUrlRules) {
 
   secrets.values.erase("env:WOO_SECRET");
   auto fresh = Make();
-  Status st = fresh->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
+  Status st =
+      fresh->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
   EXPECT_EQ(st.code(), StatusCode::Permanent);
   EXPECT_NE(st.message().find("env:WOO_SECRET"), std::string::npos) << st.message();
 }

@@ -13,6 +13,9 @@
 //
 // Order keys containing "reject" / "busy" get {"error", "retryable": false/true}.
 // Exits 0 at end of input.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,10 +25,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace {
 

@@ -2,6 +2,8 @@
 // a real program (tests/runtime/fake_wms_command.cc, path in FAKE_WMS_COMMAND);
 // the directory transport works in a temporary directory; the http transport
 // goes through the real HttpClient over a scripted HttpTransport.
+#include "runtime/wms/wms_client.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,7 +18,6 @@
 #include "runtime/documents.h"
 #include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
-#include "runtime/wms/wms_client.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_secrets.h"
 #include "tests/support/scripted_transport.h"
@@ -140,7 +141,7 @@ TEST(WmsDocuments, WmsOrderHasTheContractShapeInFixedOrder) {
   o.lines.push_back({"L1", "TS-RED-M", 2, "19.99"});
   o.wms_fields["zeta"] = "{ \"x\" :\n 1 }";  // JSON text: emitted as JSON, compact
   o.wms_fields["facility_id"] = "12";
-  o.wms_fields["note"] = "not json";            // not JSON: emitted as a string
+  o.wms_fields["note"] = "not json";  // not JSON: emitted as a string
   EXPECT_EQ(ToJson(o),
             R"({"order_key":"acme-shopify:1","cart_id":"acme-shopify","client":"acme",)"
             R"("order_number":"#1","placed_at":"2026-11-20T10:00:00Z",)"
@@ -196,13 +197,12 @@ TEST(WmsDocuments, CartOrderRoundTrips) {
 }
 
 TEST(WmsDocuments, ShipmentRoundTripsInFixedOrder) {
-  Shipment s{"acme-shopify:1", "UPS", "GROUND", "1Z999", "2026-11-21T08:00:00Z",
+  Shipment s{"acme-shopify:1",       "UPS", "GROUND", "1Z999", "2026-11-21T08:00:00Z",
              {{"L1", "TS-RED-M", 2}}};
   std::string json = ToJson(s);
-  EXPECT_EQ(json,
-            R"({"order_key":"acme-shopify:1","carrier":"UPS","service":"GROUND",)"
-            R"("tracking_number":"1Z999","shipped_at":"2026-11-21T08:00:00Z",)"
-            R"("lines":[{"line_key":"L1","sku":"TS-RED-M","quantity":2}]})");
+  EXPECT_EQ(json, R"({"order_key":"acme-shopify:1","carrier":"UPS","service":"GROUND",)"
+                  R"("tracking_number":"1Z999","shipped_at":"2026-11-21T08:00:00Z",)"
+                  R"("lines":[{"line_key":"L1","sku":"TS-RED-M","quantity":2}]})");
   Shipment back;
   std::string error;
   ASSERT_TRUE(FromJson(json, back, error)) << error;
@@ -284,8 +284,7 @@ TEST(WmsSecrets, FileIsRelativeToBaseDirAndLosesOneNewline) {
   EXPECT_EQ(resolver.Resolve({SecretRef::Kind::File, "crlf"}).value(), "tok");
   // Absolute paths ignore base_dir.
   EnvFileSecretResolver elsewhere("/nonexistent");
-  EXPECT_EQ(elsewhere.Resolve({SecretRef::Kind::File, (dir / "crlf").string()}).value(),
-            "tok");
+  EXPECT_EQ(elsewhere.Resolve({SecretRef::Kind::File, (dir / "crlf").string()}).value(), "tok");
 
   auto missing = resolver.Resolve({SecretRef::Kind::File, "secrets/nope"});
   ASSERT_FALSE(missing.ok());
@@ -316,7 +315,8 @@ TEST(WmsFactory, RejectsUnknownSystemsAndMissingFields) {
   WmsDeps deps;
   auto unknown = MakeWmsClient(Config("ftp", {}), deps);
   ASSERT_FALSE(unknown.ok());
-  EXPECT_TRUE(Contains(unknown.status().message(), "[wms.main].system")) << unknown.status().message();
+  EXPECT_TRUE(Contains(unknown.status().message(), "[wms.main].system"))
+      << unknown.status().message();
   auto no_url = MakeWmsClient(Config("http", {}), deps);
   ASSERT_FALSE(no_url.ok());
   EXPECT_TRUE(Contains(no_url.status().message(), "[wms.main].url"));
@@ -335,9 +335,7 @@ TEST(WmsFactory, RejectsUnknownSystemsAndMissingFields) {
 
 class WmsHttpTest : public ::testing::Test {
  protected:
-  WmsHttpTest() : http_(transport_, clock_) {
-    secrets_.values["env:WMS_TOKEN"] = "tok-SECRET-42";
-  }
+  WmsHttpTest() : http_(transport_, clock_) { secrets_.values["env:WMS_TOKEN"] = "tok-SECRET-42"; }
   // A request no route answers fails the test.
   void TearDown() override { transport_.ExpectScriptDone(); }
   std::unique_ptr<WmsClient> Make(int64_t timeout_seconds = 30) {
@@ -345,11 +343,11 @@ class WmsHttpTest : public ::testing::Test {
     deps.http = &http_;
     deps.secrets = &secrets_;
     deps.clock = &clock_;
-    auto client = MakeWmsClient(
-        Config("http", {{"url", Text("https://wms.test/api/")},
-                        {"token", Secret(SecretRef::Kind::Env, "WMS_TOKEN")},
-                        {"timeout_seconds", Integer(timeout_seconds)}}),
-        deps);
+    auto client =
+        MakeWmsClient(Config("http", {{"url", Text("https://wms.test/api/")},
+                                      {"token", Secret(SecretRef::Kind::Env, "WMS_TOKEN")},
+                                      {"timeout_seconds", Integer(timeout_seconds)}}),
+                      deps);
     EXPECT_TRUE(client.ok()) << client.status().message();
     return client.ok() ? std::move(client.value()) : nullptr;
   }
@@ -457,10 +455,11 @@ TEST_F(WmsHttpTest, FindOrderEncodesTheKey) {
 }
 
 TEST_F(WmsHttpTest, PullShipmentsPassesTheCursor) {
-  transport_.Route("GET", "https://wms.test/api/shipments", 200,
-                   R"({"shipments":[{"order_key":"acme-shopify:1","carrier":"UPS",)"
-                   R"("service":"GROUND","tracking_number":"1Z1","shipped_at":"2026-11-21T08:00:00Z",)"
-                   R"("lines":[{"line_key":"L1","sku":"S","quantity":2}]}],"next":"c 1&2"})");
+  transport_.Route(
+      "GET", "https://wms.test/api/shipments", 200,
+      R"({"shipments":[{"order_key":"acme-shopify:1","carrier":"UPS",)"
+      R"("service":"GROUND","tracking_number":"1Z1","shipped_at":"2026-11-21T08:00:00Z",)"
+      R"("lines":[{"line_key":"L1","sku":"S","quantity":2}]}],"next":"c 1&2"})");
   transport_.Route("GET", "https://wms.test/api/shipments?since=c%201%262", 200,
                    R"({"shipments":[],"next":null})");
   auto wms = Make();
@@ -536,9 +535,9 @@ std::unique_ptr<WmsClient> MakeCommand(std::vector<std::string> argv, int64_t ti
                                        std::string base_dir = ".") {
   WmsDeps deps;
   deps.base_dir = std::move(base_dir);
-  auto client = MakeWmsClient(
-      Config("command", {{"command", List(std::move(argv))}, {"timeout_seconds", Integer(timeout)}}),
-      deps);
+  auto client = MakeWmsClient(Config("command", {{"command", List(std::move(argv))},
+                                                 {"timeout_seconds", Integer(timeout)}}),
+                              deps);
   EXPECT_TRUE(client.ok()) << client.status().message();
   return client.ok() ? std::move(client.value()) : nullptr;
 }
