@@ -193,6 +193,16 @@ TEST_F(ProjectDir, PlanOutputWrittenAtomicallyAndDiffDetectsChanges) {
   EXPECT_EQ(Cli({"plan", dir_.string(), "--diff", old_plan.string()}).code, 0);
 }
 
+// `-o -` is standard output (the JSON plan, as `-o FILE` would write it),
+// never a file named "-".
+TEST_F(ProjectDir, PlanOutputDashIsStandardOutput) {
+  Result dash = RunBinary(dir_.string(), "plan -o -");
+  ASSERT_EQ(dash.code, 0);
+  EXPECT_EQ(dash.out, RunBinary(dir_.string(), "plan --format json").out);
+  EXPECT_NE(dash.out.find("\"format_version\""), std::string::npos) << dash.out;
+  EXPECT_FALSE(fs::exists(dir_ / "-"));
+}
+
 TEST_F(ProjectDir, PlanRefusesOnErrorsAndKeepsOldOutput) {
   fs::path out = dir_ / "plan.json";
   WriteAll(out, "previous plan");

@@ -210,7 +210,7 @@ class Cli {
         RenderPlanText(plan, rendered);
         break;
     }
-    if (f.output) {
+    if (f.output && *f.output != "-") {
       if (!Write(*f.output, rendered.str())) return kErrors;
       err_ << "plan written to " << *f.output << " (" << plan.carts.size() << " carts)\n";
     } else {
@@ -219,7 +219,12 @@ class Cli {
     return kOk;
   }
 
+  /// Writes `content` to `path` atomically; "-" is standard output.
   bool Write(const std::string& path, const std::string& content) {
+    if (path == "-") {
+      out_ << content;
+      return true;
+    }
     std::string error;
     if (WriteFileAtomic(path, content, error)) return true;
     err_ << "cartsync: " << error << "\n";
