@@ -9,8 +9,8 @@ prism="$prefix/node_modules/.bin/prism"
 if [[ ! -x "$prism" ]]; then
   npm install --silent --no-audit --no-fund --prefix "$prefix" @stoplight/prism-cli@5 >/dev/null
 fi
-spec="$root/../shared/openapi/bigcommerce"
-[[ -d "$spec" ]] || spec="${BIGCOMMERCE_OPENAPI:-/work/shared/openapi/bigcommerce}"
+spec="${BIGCOMMERCE_OPENAPI:-$root/../shared/openapi/bigcommerce}"
+[[ -d "$spec" ]] || { echo "prism_check: no BigCommerce OpenAPI files at $spec (shared/ beside the checkout, or BIGCOMMERCE_OPENAPI)" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 orders_port=$(free_port)
 inventory_port=$(free_port)

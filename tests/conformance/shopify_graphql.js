@@ -52,8 +52,7 @@ const SCHEMA_FILE =
   process.env.SHOPIFY_SCHEMA || path.join(__dirname, "../../../shared/openapi/shopify/admin_2026-10.json.gz");
 
 function loadSchema() {
-  const file = fs.existsSync(SCHEMA_FILE) ? SCHEMA_FILE : "/work/shared/openapi/shopify/admin_2026-10.json.gz";
-  const json = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)));
+  const json = JSON.parse(zlib.gunzipSync(fs.readFileSync(SCHEMA_FILE)));
   return g.buildClientSchema(json.data);
 }
 

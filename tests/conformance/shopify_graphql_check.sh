@@ -21,8 +21,8 @@ if [[ ! -d "$prefix/node_modules/graphql" || ! -d "$prefix/node_modules/@graphql
     @graphql-tools/schema@10 >/dev/null
 fi
 export GRAPHQL_PREFIX="$prefix"
-schema="$root/../shared/openapi/shopify/admin_2026-10.json.gz"
-[[ -f "$schema" ]] || schema="${SHOPIFY_SCHEMA:-/work/shared/openapi/shopify/admin_2026-10.json.gz}"
+schema="${SHOPIFY_SCHEMA:-$root/../shared/openapi/shopify/admin_2026-10.json.gz}"
+[[ -f "$schema" ]] || { echo "shopify_graphql_check: no Shopify schema at $schema (shared/ beside the checkout, or SHOPIFY_SCHEMA)" >&2; exit 1; }
 export SHOPIFY_SCHEMA="$schema"
 js="$root/tests/conformance/shopify_graphql.js"
 work="$(mktemp -d)"
