@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "model/plan.h"
 #include "runtime/carts/cart_connector.h"
@@ -24,8 +26,11 @@ namespace cartsync {
 struct StepCounts {
   int downloaded = 0;  ///< new orders recorded
   int sent = 0, held = 0, skipped = 0, released = 0, send_failed = 0;
+  int acknowledged = 0, ack_failed = 0;  ///< cart acknowledgements (Walmart)
   int shipments = 0, tracking_uploaded = 0, tracking_failed = 0;
   int skus_pushed = 0, skus_unchanged = 0, skus_unaliased = 0, skus_filtered = 0, skus_failed = 0;
+  /// WMS SKUs the cart does not sell: skipped and counted, not failures.
+  int skus_not_in_cart = 0;
   int reconciled = 0;  ///< unfinished intents settled at start
 };
 
@@ -33,12 +38,16 @@ struct StepCounts {
 /// inventory upload may both need it.
 class CartAliases {
  public:
+  CartAliases() = default;
+  /// The aliases of the WMS client `client` (`[cart].client`) only.
+  explicit CartAliases(std::string client) : client_(std::move(client)) {}
   /// Pulls the aliases the first time `needed` is true; otherwise, or once
   /// loaded, does nothing. A failed pull leaves them unloaded.
   Status Load(WmsClient& wms, bool needed) {
     if (!needed || loaded_) return Status::Ok();
-    auto aliases = wms.PullAliases();
+    auto aliases = wms.PullAliases(client_);
     if (!aliases.ok()) return aliases.status();
+    KeepClient(client_, aliases.value());  // whatever the transport let through
     index_ = AliasIndex::Build(aliases.value());
     loaded_ = true;
     return Status::Ok();
@@ -47,6 +56,7 @@ class CartAliases {
   const AliasIndex& index() const { return index_; }
 
  private:
+  std::string client_;
   AliasIndex index_;
   bool loaded_ = false;
 };

@@ -304,7 +304,8 @@ bool ReadInventoryAt(const rapidjson::Value& v, const std::string& prefix, Inven
   if (!GetString(v, prefix, "sku", true, r.sku, error) ||
       !GetString(v, prefix, "warehouse", false, r.warehouse, error) ||
       !GetInteger(v, prefix, "available", true, r.available, error) ||
-      !GetInteger(v, prefix, "on_hand", true, r.on_hand, error))
+      !GetInteger(v, prefix, "on_hand", true, r.on_hand, error) ||
+      !GetString(v, prefix, "client", false, r.client, error))
     return false;
   out = std::move(r);
   return true;
@@ -317,7 +318,9 @@ bool ReadAliasAt(const rapidjson::Value& v, const std::string& prefix, AliasReco
     return false;
   }
   AliasRecord r;
-  if (!GetString(v, prefix, "sku", true, r.sku, error)) return false;
+  if (!GetString(v, prefix, "sku", true, r.sku, error) ||
+      !GetString(v, prefix, "client", false, r.client, error))
+    return false;
   const rapidjson::Value* aliases = nullptr;
   if (!GetObject(v, prefix, "aliases", aliases, error)) return false;
   if (aliases != nullptr) {

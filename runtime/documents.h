@@ -64,11 +64,13 @@ struct Shipment {
 struct InventoryRecord {
   std::string sku, warehouse;
   int64_t available = 0, on_hand = 0;
+  std::string client;  ///< the WMS client (merchant) it belongs to; "" = not said
 };
 
 struct AliasRecord {
   std::string sku;
   std::map<std::string, std::string> aliases;  ///< alias type -> value
+  std::string client;  ///< the WMS client (merchant) it belongs to; "" = not said
 };
 
 std::string OrderKey(std::string_view cart_id, std::string_view order_id);

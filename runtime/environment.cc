@@ -26,6 +26,10 @@ class OwningConnector : public CartConnector {
   }
   Status UploadTracking(const TrackingUpload& up) override { return inner_->UploadTracking(up); }
   Status FinishTracking(const TrackingUpload& up) override { return inner_->FinishTracking(up); }
+  bool AcknowledgesOrders() const override { return inner_->AcknowledgesOrders(); }
+  Status AcknowledgeOrder(const CartOrder& order) override {
+    return inner_->AcknowledgeOrder(order);
+  }
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
     return inner_->PushInventory(items);
   }
@@ -46,8 +50,12 @@ class OwningWms : public WmsClient {
   Result<ShipmentPage> PullShipments(const std::string& since) override {
     return inner_->PullShipments(since);
   }
-  Result<InventorySnapshot> PullInventory() override { return inner_->PullInventory(); }
-  Result<std::vector<AliasRecord>> PullAliases() override { return inner_->PullAliases(); }
+  Result<InventorySnapshot> PullInventory(const std::string& client) override {
+    return inner_->PullInventory(client);
+  }
+  Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
+    return inner_->PullAliases(client);
+  }
 
  private:
   std::unique_ptr<HttpStack> http_;
@@ -68,9 +76,9 @@ Result<std::unique_ptr<CartConnector>> ProductionEnvironment::Connector(const Ca
 }
 
 Result<std::unique_ptr<WmsClient>> ProductionEnvironment::Wms(const WmsConfig& wms,
-                                                              const std::string&) {
+                                                              const std::string& cart_id) {
   auto http = std::make_unique<HttpStack>(clock_, retry_);
-  WmsDeps deps{&http->client, &secrets_, &clock_, base_dir_};
+  WmsDeps deps{&http->client, &secrets_, &clock_, base_dir_, cart_id};
   auto inner = MakeWmsClient(wms, deps);
   if (!inner.ok()) return inner.status();
   return std::unique_ptr<WmsClient>(new OwningWms(std::move(http), std::move(inner.value())));

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/config.h"
@@ -12,6 +13,15 @@
 #include "runtime/order_pipeline.h"
 
 namespace cartsync {
+
+/// How a connector words a SKU the cart does not sell (Shopify, WooCommerce:
+/// "SKU not found in WooCommerce"): such a PushError is counted as
+/// `skus_not_in_cart` and skipped, never a failure of the step.
+inline constexpr std::string_view kSkuNotInCartPrefix = "SKU not found in ";
+
+inline bool IsSkuNotInCart(const PushError& e) {
+  return e.message.rfind(kSkuNotInCartPrefix, 0) == 0;
+}
 
 struct InventoryComputation {
   std::vector<InventoryPush> pushes;          ///< only quantities that changed, sorted by SKU

@@ -13,12 +13,18 @@ namespace {
 // quantity equals it, so the next run pushes the SKU again.
 constexpr int64_t kPushOutcomeUnknown = -1;
 
+// SKUs the cart does not sell named in the step's report lines; the rest
+// are counted.
+constexpr int kNotInCartNamed = 20;
+
 }  // namespace
 
 Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::string>& preview) {
-  auto snapshot = c.wms.PullInventory();
+  auto snapshot = c.wms.PullInventory(c.cart.client);
   if (!snapshot.ok())
     return Status(snapshot.status().code(), "pulling inventory: " + snapshot.status().message());
+  // Another client's stock never reaches this cart, whatever the WMS sent.
+  KeepClient(c.cart.client, snapshot->records);
   Status st = c.aliases.Load(c.wms, c.cart.sync_inventory_alias != "master_sku");
   if (!st.ok()) return st;
   std::vector<WmsOrder> sent_after;
@@ -77,12 +83,30 @@ Status UploadInventory(CartContext& c, StepCounts& counts, std::vector<std::stri
   }
   st = c.store.RecordPushedInventory(c.cart.id, done, c.clock.NowMs());
   if (!st.ok()) return st;
+  // A WMS SKU the cart does not sell (another catalog of the same client) is
+  // skipped: counted and named in the report, never a failure. It stays
+  // unrecorded, so it is pushed once the cart sells it.
+  std::vector<PushError> refused;
+  std::string named;
+  for (PushError& e : errors.value()) {
+    if (IsSkuNotInCart(e)) {
+      if (++counts.skus_not_in_cart <= kNotInCartNamed)
+        named += (named.empty() ? "" : ", ") + e.sku;
+    } else {
+      refused.push_back(std::move(e));
+    }
+  }
+  if (counts.skus_not_in_cart > 0)
+    c.log.Info(c.cart.id, "inventory_upload",
+               std::to_string(counts.skus_not_in_cart) +
+                   " WMS SKUs skipped: not sold by this cart (" + named +
+                   (counts.skus_not_in_cart > kNotInCartNamed ? ", …)" : ")"));
   counts.skus_pushed = static_cast<int>(done.size());
-  counts.skus_failed = static_cast<int>(errors->size());
-  if (!errors->empty())
-    return Status::Permanent(std::to_string(errors->size()) +
-                             " SKUs rejected by the cart; first: " + errors->front().sku + ": " +
-                             errors->front().message);
+  counts.skus_failed = static_cast<int>(refused.size());
+  if (!refused.empty())
+    return Status::Permanent(std::to_string(refused.size()) +
+                             " SKUs rejected by the cart; first: " + refused.front().sku + ": " +
+                             refused.front().message);
   return Status::Ok();
 }
 

@@ -80,6 +80,10 @@ class OrderDownload {
       auto moved = c_.store.RecordDownloaded(cfg_.id, {}, kOrdersStream, newest);
       if (!moved.ok()) return moved.status();
     }
+    // Acknowledgements an earlier run left pending (an error, a crash
+    // between the send and the acknowledgement) go before new sends.
+    st = AcknowledgePending();
+    if (!st.ok()) return st;
     return ProcessOrders();
   }
 
@@ -118,6 +122,58 @@ class OrderDownload {
       return Status::Transient(
           std::to_string(counts_.send_failed) +
           " orders not sent (kept as new, retried next run); first: " + first_error.message());
+    if (!first_ack_error_.ok())
+      return Status::Transient(std::to_string(counts_.ack_failed) +
+                               " orders sent but not acknowledged at the cart (retried next "
+                               "run); first: " +
+                               first_ack_error_.message());
+    return Status::Ok();
+  }
+
+  // Tells the cart the WMS accepted the order (CartConnector::AcknowledgeOrder)
+  // and records it. A failure is counted and kept for the step's result; the
+  // acknowledgement stays pending for the next run. An error return means
+  // the state store failed.
+  Status AcknowledgeOne(const OrderRecord& rec) {
+    CartOrder co;
+    std::string error;
+    Status st = FromJson(rec.cart_order_json, co, error)
+                    ? c_.connector.AcknowledgeOrder(co)
+                    : Status::Permanent("stored order unreadable: " + error);
+    if (st.ok()) {
+      ++counts_.acknowledged;
+      return c_.store.FinishAck(rec.order_key, c_.clock.NowMs());
+    }
+    ++counts_.ack_failed;
+    ack_failed_.insert(rec.order_key);
+    c_.log.Warn(cfg_.id, "order_download",
+                "acknowledging " + rec.order_number + " (" + rec.order_key +
+                    ") at the cart: " + st.message());
+    if (first_ack_error_.ok())
+      first_ack_error_ = Status(st.code(), "acknowledging " + rec.order_key + ": " + st.message());
+    return Status::Ok();
+  }
+
+  // The acknowledgements still pending in the state store, a page at a
+  // time; one that fails is not tried twice in a run.
+  Status AcknowledgePending() {
+    if (!c_.connector.AcknowledgesOrders()) return Status::Ok();
+    constexpr int kPage = 100;
+    for (;;) {
+      auto pending =
+          c_.store.PendingAcks(cfg_.id, kPage + static_cast<int>(ack_failed_.size()));
+      if (!pending.ok()) return pending.status();
+      size_t tried = 0;
+      for (const OrderRecord& rec : pending.value()) {
+        if (ack_failed_.count(rec.order_key)) continue;
+        ++tried;
+        Status st = AcknowledgeOne(rec);
+        if (!st.ok()) return st;
+      }
+      // Each page either settles or fails what it tried; nothing new to
+      // try means the rest failed earlier in this run.
+      if (tried == 0 || pending.value().size() < kPage + ack_failed_.size()) break;
+    }
     return Status::Ok();
   }
 
@@ -188,7 +244,8 @@ class OrderDownload {
     std::vector<SendFinish> finishes;
     finishes.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
-      SendFinish f{intents.value()[i], batch[i].rec->order_key, SendFinish::Kind::Sent, ""};
+      SendFinish f{intents.value()[i], batch[i].rec->order_key, SendFinish::Kind::Sent, "",
+                   c_.connector.AcknowledgesOrders()};
       if (refs[i].ok()) {
         f.detail = refs[i].value();
       } else if (refs[i].status().code() == StatusCode::Permanent) {
@@ -209,6 +266,10 @@ class OrderDownload {
         case SendFinish::Kind::Sent:
           ++counts_.sent;
           if (rec.status == OrderStatus::Held) ++counts_.released;
+          if (finishes[i].cart_ack) {
+            Status acked = AcknowledgeOne(rec);
+            if (!acked.ok()) return acked;
+          }
           break;
         case SendFinish::Kind::Rejected:
           ++counts_.held;
@@ -319,6 +380,9 @@ class OrderDownload {
   // More connections to the same WMS, for pushing orders in parallel.
   std::vector<std::unique_ptr<WmsClient>> extra_wms_;
   bool lanes_opened_ = false;
+  // Acknowledgements that failed in this run (not tried again), and the first error.
+  std::set<std::string> ack_failed_;
+  Status first_ack_error_;
 };
 
 }  // namespace

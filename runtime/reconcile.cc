@@ -40,7 +40,8 @@ Result<int> ReconcileIntents(CartContext& c) {
         return Status::Transient("reconciling order " + in.order_key + ": " +
                                  found.status().message());
       Status st = found.value()
-                      ? c.store.CompleteSend(in.id, in.order_key, *found.value(), c.clock.NowMs())
+                      ? c.store.CompleteSend(in.id, in.order_key, *found.value(), c.clock.NowMs(),
+                                             c.connector.AcknowledgesOrders())
                       : c.store.DropIntent(in.id);
       if (!st.ok()) return st;
     } else {

@@ -47,8 +47,10 @@ Row MakeRow(const StepOutcome& s) {
     r.tracking = std::to_string(c.tracking_uploaded) +
                  (c.tracking_failed ? " (" + std::to_string(c.tracking_failed) + " failed)" : "");
   if (ran && s.service == Service::InventoryUpload)
-    r.skus = std::to_string(c.skus_pushed) +
-             (c.skus_failed ? " (" + std::to_string(c.skus_failed) + " failed)" : "");
+    r.skus =
+        std::to_string(c.skus_pushed) +
+        (c.skus_failed ? " (" + std::to_string(c.skus_failed) + " failed)" : "") +
+        (c.skus_not_in_cart ? " (" + std::to_string(c.skus_not_in_cart) + " not in cart)" : "");
   r.error = s.error;
   return r;
 }
@@ -134,6 +136,8 @@ std::string ReportJson(const RunReport& report) {
                                             {"skipped", c.skipped},
                                             {"released", c.released},
                                             {"send_failed", c.send_failed},
+                                            {"acknowledged", c.acknowledged},
+                                            {"ack_failed", c.ack_failed},
                                             {"shipments", c.shipments},
                                             {"tracking_uploaded", c.tracking_uploaded},
                                             {"tracking_failed", c.tracking_failed},
@@ -142,6 +146,7 @@ std::string ReportJson(const RunReport& report) {
                                             {"skus_unaliased", c.skus_unaliased},
                                             {"skus_filtered", c.skus_filtered},
                                             {"skus_failed", c.skus_failed},
+                                            {"skus_not_in_cart", c.skus_not_in_cart},
                                             {"reconciled", c.reconciled}};
     w.Key("counts");
     w.StartObject();

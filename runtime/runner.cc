@@ -210,7 +210,8 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc,
                                .dry_run = dry,
                                .wms_connections = options_.wms_connections,
                                .retry_window_ms = options_.retry_window_ms,
-                               .download_overlap_ms = options_.download_overlap_ms});
+                               .download_overlap_ms = options_.download_overlap_ms,
+                               .aliases = CartAliases(cfg.client)});
     if (!dry) {
       auto settled = ReconcileIntents(*cart);
       setup = settled.status();  // Ok when settled

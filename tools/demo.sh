@@ -50,6 +50,9 @@ say "(exit code 1: errors found, as expected; examples/bad-config/README.md list
 export DEMO_SHOPIFY_TOKEN=demo-shopify-token DEMO_SHOPIFY_CLIENT_SECRET=demo-shopify-client-secret
 export DEMO_WOO_CONSUMER_KEY=ck_demo DEMO_WOO_CONSUMER_SECRET=cs_demo
 export DEMO_BC_TOKEN=demo-bc-token
+export DEMO_WALMART_CLIENT_SECRET=demo-walmart-client-secret
+export DEMO_MAGENTO_TOKEN=demo-magento-token
+export DEMO_EBAY_CLIENT_SECRET=demo-ebay-client-secret DEMO_EBAY_REFRESH_TOKEN=demo-ebay-refresh-token
 export DEMO_WMS_TOKEN=demo-wms-token
 
 rm -rf -- "$STATE"

@@ -75,6 +75,14 @@ step "JSON Schema export accepted by ajv, sample carts valid against it" \
   bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
 step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \
   bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+step "Magento connector against Prism serving Adobe's Commerce admin REST schema 2.4.9" \
+  bash tests/conformance/magento_prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+step "Walmart connector against Prism serving Walmart's auth, orders, inventory and feeds files" \
+  bash tests/conformance/walmart_prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+step "Amazon SP-API connector against Prism serving Amazon's Orders, Listings and Feeds models" \
+  bash tests/conformance/amazon_prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
+step "eBay connector against Prism serving eBay's Sell Fulfillment and Inventory OpenAPI files" \
+  bash tests/conformance/ebay_prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
 step "Shopify GraphQL documents, connector and simulator against Shopify's 2026-10 schema" bash tests/conformance/shopify_graphql_check.sh "$BUILD_DIR/tests/cartsync_tests" "$BUILD_DIR/tools/simulator/cartsync-sim"
 
 # The reliability harnesses, on the binaries just built.

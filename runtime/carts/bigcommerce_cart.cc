@@ -77,6 +77,7 @@ constexpr int kMaxOrderPages = 4'000;       // 1,000,000 orders per status and f
 constexpr int kMaxSubPages = 100;           // products / shipments of one order
 constexpr size_t kAdjustmentChunk = 2'000;  // the inventory API's item limit
 constexpr int kAdjustmentRounds = 3;        // resends after a 422 that names some items
+constexpr size_t kMaxTrackingNumber = 50;   // shipments: tracking_number maxLength
 constexpr size_t kExcerptChars = 300;
 // Addresses and products ride along with each listed order (one request
 // per 250 orders instead of two more per order).
@@ -304,8 +305,19 @@ class BigCommerceCart final : public CartConnector {
   Result<std::vector<ShippingAddress>> Addresses(const std::string& order_id);
   Status ReadOrder(const Value& o, CartOrder& out);
   Result<HttpResponse> PostShipment(const std::string& order_id, const std::string& json);
+  /// After a 422 "… is tracked by product, please update stock by product
+  /// id": the product ids of the pending items it names (by variant_id or by
+  /// SKU), from GET /v3/catalog/variants, remembered in product_of_. Returns
+  /// how many items were newly learned.
+  Result<int> LearnTrackedByProduct(const std::string& body,
+                                    const std::vector<InventoryPush>& pending);
+  /// The variant GET /v3/catalog/variants?QUERY finds: {sku, product_id};
+  /// nullopt when none.
+  Result<std::optional<std::pair<std::string, int64_t>>> FindVariant(const std::string& query);
 
   std::string base_;  ///< ends before /v2, /v3
+  /// SKUs whose inventory is tracked by product: adjusted by product_id.
+  std::map<std::string, int64_t> product_of_;
   SecretRef token_;
   int64_t location_id_;
   HttpClient& http_;
@@ -348,7 +360,9 @@ Status BigCommerceCart::Failure(const HttpResponse& r, const std::string& what) 
   std::string message =
       "BigCommerce answered HTTP " + std::to_string(r.status) + " to " + what + suffix;
   if (r.status == 403) {
-    message += " (the API account needs the Orders: modify and Products: modify scopes)";
+    message +=
+        " (the API account needs the Orders: modify, Products: modify and Store Inventory: "
+        "modify scopes)";
   }
   if (r.status == 404) return Status::NotFound(message);
   return Status::Permanent(message);
@@ -512,27 +526,34 @@ Status BigCommerceCart::FetchOrders(const OrderWindow& window,
   std::set<std::string> seen;  // an order changing status mid-fetch shows up twice
   for (int status_id : status_ids) {
     const std::string filter = status_id >= 0 ? "status_id=" + std::to_string(status_id) : "";
+    // Keyset pages: by id, ascending (`sort` takes the field alone, the
+    // spec's enum; ascending is the default), each request from the id after
+    // the last one seen (`min_id`, inclusive). Offset pages (`page`) would
+    // shift when an order leaves the status filter during the fetch
+    // (completed by us or the merchant) and skip another order for good.
+    std::optional<int64_t> min_id;
     for (int page = 1;; ++page) {
       if (page > kMaxOrderPages) {
         return Status::Permanent("BigCommerce GET /v2/orders: more than " +
                                  std::to_string(kMaxOrderPages) + " pages; stopping");
       }
-      // `sort` takes the field alone (the spec's enum); ascending is the
-      // default direction.
-      std::string query = filter + dates + "&page=" + std::to_string(page) +
-                          "&limit=" + std::to_string(kPageLimit) + "&sort=date_modified" +
-                          kOrderInclude;
+      std::string query = filter + dates +
+                          (min_id ? "&min_id=" + std::to_string(*min_id) : std::string()) +
+                          "&limit=" + std::to_string(kPageLimit) + "&sort=id" + kOrderInclude;
       if (query[0] == '&') query.erase(0, 1);
       const std::string what =
           "GET /v2/orders (" +
-          (status_id >= 0 ? "status_id " + std::to_string(status_id) + ", " : "") + "page " +
-          std::to_string(page) + ")";
+          (status_id >= 0 ? "status_id " + std::to_string(status_id) + ", " : "") +
+          (min_id ? "from id " + std::to_string(*min_id) : std::string("first page")) + ")";
       auto list = GetList("/v2/orders?" + query, what);
       if (!list.ok()) return list.status();
       const Value& orders = *list.value();
       std::vector<CartOrder> batch;
+      std::optional<int64_t> last_id;
       for (const Value& o : orders.GetArray()) {
         const std::string id = Text(&o, "id");
+        int64_t n = 0;
+        if (ParseInt(id, n) && (!last_id || n > *last_id)) last_id = n;
         if (!id.empty() && !seen.insert(id).second) continue;
         CartOrder order;
         Status st = ReadOrder(o, order);
@@ -545,6 +566,11 @@ Status BigCommerceCart::FetchOrders(const OrderWindow& window,
       }
       // 204, an empty array or a short page ends the series.
       if (orders.Size() < static_cast<size_t>(kPageLimit)) break;
+      if (!last_id || (min_id && *last_id < *min_id)) {
+        return Status::Permanent("BigCommerce " + what +
+                                 ": the page's order ids do not advance past min_id; stopping");
+      }
+      min_id = *last_id + 1;
     }
   }
   return Status::Ok();
@@ -576,6 +602,13 @@ Result<HttpResponse> BigCommerceCart::PostShipment(const std::string& order_id,
 Status BigCommerceCart::UploadTracking(const TrackingUpload& upload) {
   const std::string& order_id = upload.order_id;
   const std::string& number = upload.shipment.tracking_number;
+  // BigCommerce refuses a longer tracking_number (400): say so before asking.
+  if (number.size() > kMaxTrackingNumber) {
+    return Status::Permanent("tracking number " + Excerpt(number) + " is " +
+                             std::to_string(number.size()) +
+                             " characters long; BigCommerce accepts at most " +
+                             std::to_string(kMaxTrackingNumber) + " (order " + order_id + ")");
+  }
   auto present = HasTracking(order_id, number);
   if (!present.ok()) return present.status();
   if (present.value()) return Status::Ok();
@@ -729,6 +762,55 @@ std::map<size_t, std::string> AttributeErrors(const std::string& body,
   return out;
 }
 
+Result<std::optional<std::pair<std::string, int64_t>>> BigCommerceCart::FindVariant(
+    const std::string& query) {
+  using Found = std::optional<std::pair<std::string, int64_t>>;
+  const std::string what = "GET /v3/catalog/variants?" + query;
+  auto r = Send("GET", "/v3/catalog/variants?" + query, "", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Failure(r.value(), what);
+  rapidjson::Document doc;
+  doc.Parse(r->body.data(), r->body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return Status::Transient("BigCommerce " + what +
+                             ": the answer is not a JSON object: " + Excerpt(r->body));
+  const Value* data = Member(&doc, "data");
+  if (data == nullptr || !data->IsArray() || data->Empty()) return Found();
+  int64_t product_id = 0;
+  if (!Int(&(*data)[0], "product_id", product_id)) return Found();
+  return Found(std::make_pair(Text(&(*data)[0], "sku"), product_id));
+}
+
+Result<int> BigCommerceCart::LearnTrackedByProduct(const std::string& body,
+                                                   const std::vector<InventoryPush>& pending) {
+  int learned = 0;
+  auto pending_sku = [&](const std::string& sku) {
+    return std::any_of(pending.begin(), pending.end(),
+                       [&](const InventoryPush& p) { return p.sku == sku; });
+  };
+  // "[Item with variant_id 106 is tracked by product, …]"
+  const std::string marker = "variant_id ";
+  for (size_t at = body.find(marker); at != std::string::npos; at = body.find(marker, at + 1)) {
+    size_t end = at + marker.size();
+    while (end < body.size() && body[end] >= '0' && body[end] <= '9') ++end;
+    const std::string id = body.substr(at + marker.size(), end - at - marker.size());
+    if (id.empty() || id.size() > 18) continue;
+    auto found = FindVariant("id=" + id);
+    if (!found.ok()) return found.status();
+    if (!found.value() || !pending_sku(found.value()->first)) continue;
+    learned += product_of_.emplace(found.value()->first, found.value()->second).second ? 1 : 0;
+  }
+  // "… sku ABC-1 is tracked by product …": the SKUs it names.
+  for (const InventoryPush& item : pending) {
+    if (product_of_.count(item.sku) || !ContainsToken(body, item.sku)) continue;
+    auto found = FindVariant("sku=" + UrlEncode(item.sku));
+    if (!found.ok()) return found.status();
+    if (!found.value() || found.value()->first != item.sku) continue;
+    learned += product_of_.emplace(item.sku, found.value()->second).second ? 1 : 0;
+  }
+  return learned;
+}
+
 Result<std::vector<PushError>> BigCommerceCart::PushInventory(
     const std::vector<InventoryPush>& items) {
   std::vector<PushError> errors;
@@ -751,8 +833,13 @@ Result<std::vector<PushError>> BigCommerceCart::PushInventory(
         w.StartObject();
         w.Key("location_id");
         w.Int64(location_id_);
-        w.Key("sku");
-        WriteString(w, item.sku);
+        if (auto product = product_of_.find(item.sku); product != product_of_.end()) {
+          w.Key("product_id");  // tracked by product: the SKU alone is refused
+          w.Int64(product->second);
+        } else {
+          w.Key("sku");
+          WriteString(w, item.sku);
+        }
         w.Key("quantity");
         w.Int64(item.quantity);
         w.EndObject();
@@ -774,6 +861,17 @@ Result<std::vector<PushError>> BigCommerceCart::PushInventory(
         break;
       }
       if (r->status == 401) return Failure(r.value(), what);
+      if (r->status == 422 && r->body.find("tracked by product") != std::string::npos) {
+        // Items whose stock is tracked by product take product_id: learn
+        // theirs and send the same items again (each item is learned once,
+        // so this ends).
+        auto learned = LearnTrackedByProduct(r->body, pending);
+        if (!learned.ok()) return learned.status();
+        if (learned.value() > 0) {
+          --round;
+          continue;
+        }
+      }
       const std::string message = Failure(r.value(), what).message();
       if (r->status == 422) {
         // The request is refused as a whole; when the answer names the

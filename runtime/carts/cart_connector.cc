@@ -11,6 +11,10 @@ Result<std::unique_ptr<CartConnector>> MakeCartConnector(const CartConfig& cart,
   if (cart.platform == "shopify") return MakeShopifyCart(cart, deps);
   if (cart.platform == "woocommerce") return MakeWooCommerceCart(cart, deps);
   if (cart.platform == "bigcommerce") return MakeBigCommerceCart(cart, deps);
+  if (cart.platform == "ebay") return MakeEbayCart(cart, deps);
+  if (cart.platform == "amazon") return MakeAmazonCart(cart, deps);
+  if (cart.platform == "walmart") return MakeWalmartCart(cart, deps);
+  if (cart.platform == "magento") return MakeMagentoCart(cart, deps);
   return Status::Permanent("no connector for platform \"" + cart.platform + "\" in this build yet");
 }
 

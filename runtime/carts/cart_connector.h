@@ -61,6 +61,20 @@ class CartConnector {
     (void)upload;
     return Status::Ok();
   }
+  /// Whether the platform must be told when the WMS has accepted an order
+  /// (Walmart: acknowledge). When true, the runtime records the
+  /// acknowledgement as pending with the send, calls AcknowledgeOrder after
+  /// it, and on later runs while it stays pending (an error or a crash in
+  /// between).
+  virtual bool AcknowledgesOrders() const { return false; }
+  /// Tells the cart the WMS accepted `order` (the order as downloaded).
+  /// Look before acting (the order may be acknowledged already: a crash
+  /// after the call and before the runtime recorded it), so the cart sees
+  /// it once. Idempotent. Default: nothing.
+  virtual Status AcknowledgeOrder(const CartOrder& order) {
+    (void)order;
+    return Status::Ok();
+  }
   /// Absolute quantities; per-SKU failures come back, the rest applied.
   virtual Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) = 0;
 };

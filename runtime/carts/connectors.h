@@ -14,5 +14,13 @@ Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& car
                                                            const ConnectorDeps& deps);
 Result<std::unique_ptr<CartConnector>> MakeBigCommerceCart(const CartConfig& cart,
                                                            const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeEbayCart(const CartConfig& cart,
+                                                    const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeAmazonCart(const CartConfig& cart,
+                                                      const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeWalmartCart(const CartConfig& cart,
+                                                       const ConnectorDeps& deps);
+Result<std::unique_ptr<CartConnector>> MakeMagentoCart(const CartConfig& cart,
+                                                       const ConnectorDeps& deps);
 
 }  // namespace cartsync

@@ -433,6 +433,16 @@ bool ReadOrder(const Value& o, CartOrder& out, std::string& error) {
 
 Status WooCommerceCart::FetchOrders(const OrderWindow& window,
                                     const std::function<Status(std::vector<CartOrder>&&)>& sink) {
+  // Anchored windows, not offset pages: WooCommerce pages by offset
+  // (`page`), so an order that leaves the status filter during the fetch
+  // (completed by us or by the merchant) would shift every later page and
+  // another order would be skipped for good. Instead each request asks for
+  // page 1 of the orders created at or after the newest creation time seen
+  // so far (`after` = that second minus one, `orderby=date&order=asc`): an
+  // order leaving the filter is older than the anchor and shifts nothing
+  // that is still to come; the orders of the anchor's own second come again
+  // and are dropped as seen. Only a full page created within one second
+  // cannot move the anchor: then the next page of that same window is read.
   std::string filter;
   if (auto it = window.statuses.find("status");
       it != window.statuses.end() && !it->second.empty()) {
@@ -444,22 +454,27 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
     filter += "&";
   }
   // `after` / `modified_after` are exclusive; the window is inclusive.
-  if (window.created_after)
-    filter += "after=" + UrlEncode(FormatIsoUtc(*window.created_after - 1)) + "&";
   if (window.updated_after) {
     filter += "modified_after=" + UrlEncode(FormatIsoUtc(*window.updated_after - 1)) + "&";
   }
   // Compare with the GMT dates: our bounds are UTC, the store's zone is not.
-  if (window.created_after || window.updated_after) filter += "dates_are_gmt=true&";
+  filter += "dates_are_gmt=true&";
 
-  for (int page = 1;; ++page) {
-    if (page > kMaxPages) {
+  std::optional<int64_t> anchor = window.created_after;  // inclusive, unix seconds
+  std::set<std::string> seen;                            // the anchor's second is read again
+  int page = 1;
+  for (int request = 1;; ++request) {
+    if (request > kMaxPages) {
       return Status::Permanent("WooCommerce GET orders: more than " + std::to_string(kMaxPages) +
-                               " pages; stopping (is X-WP-TotalPages ignored?)");
+                               " pages; stopping (is `after` ignored?)");
     }
-    const std::string what = "GET orders (page " + std::to_string(page) + ")";
+    std::string query = filter;
+    if (anchor) query += "after=" + UrlEncode(FormatIsoUtc(*anchor - 1)) + "&";
+    const std::string what = "GET orders (" +
+                             (anchor ? "created from " + FormatIsoUtc(*anchor) + ", " : "") +
+                             "page " + std::to_string(page) + ")";
     auto r = Send("GET",
-                  Api("orders?" + filter + "per_page=" + std::to_string(kPerPage) +
+                  Api("orders?" + query + "per_page=" + std::to_string(kPerPage) +
                       "&page=" + std::to_string(page) + "&orderby=date&order=asc"),
                   "", true);
     if (!r.ok()) return r.status();
@@ -469,16 +484,21 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
     const Value& list = *doc.value();
     std::vector<CartOrder> orders;
     orders.reserve(list.Size());
+    std::optional<int64_t> newest;  // creation time of the page's last order
     for (const Value& o : list.GetArray()) {
       CartOrder order;
       std::string error;
       if (!ReadOrder(o, order, error)) {
         return Status::Permanent("WooCommerce " + what + ": " + error);
       }
+      int64_t created = 0;
+      newest =
+          ParseTimestamp(order.placed_at, created) ? std::optional<int64_t>(created) : std::nullopt;
+      if (!seen.insert(order.id).second) continue;
       orders.push_back(std::move(order));
     }
-    const size_t count = orders.size();
-    if (count > 0) {
+    const size_t count = list.Size();
+    if (!orders.empty()) {
       Status st = sink(std::move(orders));
       if (!st.ok()) return st;
     }
@@ -488,6 +508,12 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
       if (page >= total_pages) break;
     } else if (count < static_cast<size_t>(kPerPage)) {
       break;  // no header: a short page is the last
+    }
+    if (newest && (!anchor || *newest > *anchor)) {
+      anchor = newest;  // the next window starts at the newest order seen
+      page = 1;
+    } else {
+      ++page;  // a whole page within the anchor's second (or no readable date)
     }
   }
   return Status::Ok();

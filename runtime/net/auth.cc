@@ -28,6 +28,25 @@ std::string OAuthError(std::string_view body) {
   return OneLineExcerpt(out, 300);
 }
 
+/// RFC 4648 base64 with padding.
+std::string Base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < in.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, in.size() - i);
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (n > 1) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    if (n > 2) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 2]));
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += n > 1 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += n > 2 ? kAlphabet[v & 63] : '=';
+  }
+  return out;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -101,9 +120,16 @@ Status ClientCredentialsAuth::Grant() {
   request.url = config_.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"}};
-  request.body =
-      "grant_type=client_credentials&client_id=" + connector_util::UrlEncode(config_.client_id) +
-      "&client_secret=" + connector_util::UrlEncode(client_secret_);
+  if (config_.basic_auth) {
+    request.headers.emplace_back("Authorization",
+                                 "Basic " + Base64(config_.client_id + ":" + client_secret_));
+    request.body = "grant_type=client_credentials";
+  } else {
+    request.body =
+        "grant_type=client_credentials&client_id=" + connector_util::UrlEncode(config_.client_id) +
+        "&client_secret=" + connector_util::UrlEncode(client_secret_);
+  }
+  if (config_.decorate) config_.decorate(request);
   request.idempotent = true;  // a second grant only mints another token
   const int64_t asked_at = http_.clock().NowMs();
   auto sent = http_.Send(request);
@@ -136,6 +162,193 @@ Status ClientCredentialsAuth::Grant() {
   expires_at_ms_ = asked_at + lifetime_ms;
   // A lifetime shorter than the margin would refresh before every request;
   // use it for half its length instead.
+  if (lifetime_ms <= config_.refresh_margin_ms)
+    expires_at_ms_ = asked_at + config_.refresh_margin_ms + lifetime_ms / 2;
+  ++grants_;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// OAuthRefreshTokenAuth
+
+OAuthRefreshTokenAuth::OAuthRefreshTokenAuth(RefreshTokenConfig config, HttpClient& http,
+                                             SecretResolver& secrets)
+    : config_(std::move(config)), http_(http), secrets_(secrets) {}
+
+Status OAuthRefreshTokenAuth::Apply(HttpRequest& request) {
+  const int64_t now = http_.clock().NowMs();
+  if (token_.empty() || now + config_.refresh_margin_ms >= expires_at_ms_) {
+    Status st = Grant();
+    if (!st.ok()) return st;
+  }
+  request.headers.emplace_back(config_.header, config_.prefix + token_);
+  return Status::Ok();
+}
+
+bool OAuthRefreshTokenAuth::Invalidate() {
+  token_.clear();
+  expires_at_ms_ = 0;
+  return true;
+}
+
+std::vector<std::string> OAuthRefreshTokenAuth::Secrets() const {
+  std::vector<std::string> out;
+  for (const std::string* s : {&token_, &client_secret_, &refresh_token_})
+    if (!s->empty()) out.push_back(*s);
+  return out;
+}
+
+Status OAuthRefreshTokenAuth::Grant() {
+  const std::string where =
+      config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
+  auto secret = secrets_.Resolve(config_.client_secret);
+  if (!secret.ok())
+    return Status(secret.status().code(), where + ": client secret: " + secret.status().message());
+  client_secret_ = secret.value();
+  auto refresh = secrets_.Resolve(config_.refresh_token);
+  if (!refresh.ok())
+    return Status(refresh.status().code(),
+                  where + ": refresh token: " + refresh.status().message());
+  refresh_token_ = refresh.value();
+  const std::string basic = Base64(config_.client_id + ":" + client_secret_);
+  auto scrub = [&](std::string text) {
+    connector_util::ScrubSecrets(text, {client_secret_, refresh_token_, token_, basic},
+                                 /*min_length=*/1);
+    return text;
+  };
+
+  HttpRequest request;
+  request.method = "POST";
+  request.url = config_.token_url;
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Accept", "application/json"},
+                     {"Authorization", "Basic " + basic}};
+  request.body =
+      "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh_token_);
+  if (!config_.scope.empty()) request.body += "&scope=" + connector_util::UrlEncode(config_.scope);
+  request.idempotent = true;  // a refresh only mints another access token
+  const int64_t asked_at = http_.clock().NowMs();
+  auto sent = http_.Send(request);
+  if (!sent.ok())
+    return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
+  const HttpResponse& r = sent.value();
+  if (r.status < 200 || r.status >= 300) {
+    std::string text = scrub(OAuthError(r.body));
+    std::string message =
+        where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
+    if (r.status == 400 || r.status == 401 || r.status == 403)
+      message +=
+          " (check client_id, client_secret and refresh_token: a refresh token expires, or is "
+          "revoked when the seller withdraws consent, and must then be minted again)";
+    return r.status >= 500 ? Status::Transient(message) : Status::Permanent(message);
+  }
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  const rapidjson::Value* token = doc.HasParseError() ? nullptr : Member(&doc, "access_token");
+  if (token == nullptr || !token->IsString() || token->GetStringLength() == 0)
+    return Status::Transient(where + ": HTTP " + std::to_string(r.status) +
+                             " without an access_token (" + std::to_string(r.body.size()) +
+                             " bytes)");
+  token_.assign(token->GetString(), token->GetStringLength());
+  int64_t lifetime_s = 0;
+  const bool has_lifetime =
+      connector_util::Int(&doc, "expires_in", lifetime_s, &connector_util::DigitsValue);
+  const int64_t lifetime_ms =
+      has_lifetime && lifetime_s > 0 ? lifetime_s * 1000 : config_.default_lifetime_ms;
+  expires_at_ms_ = asked_at + lifetime_ms;
+  if (lifetime_ms <= config_.refresh_margin_ms)
+    expires_at_ms_ = asked_at + config_.refresh_margin_ms + lifetime_ms / 2;
+  ++grants_;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// LwaRefreshTokenAuth
+
+LwaRefreshTokenAuth::LwaRefreshTokenAuth(LwaConfig config, HttpClient& http,
+                                         SecretResolver& secrets)
+    : config_(std::move(config)), http_(http), secrets_(secrets) {}
+
+Status LwaRefreshTokenAuth::Apply(HttpRequest& request) {
+  const int64_t now = http_.clock().NowMs();
+  if (token_.empty() || now + config_.refresh_margin_ms >= expires_at_ms_) {
+    Status st = Grant();
+    if (!st.ok()) return st;
+  }
+  request.headers.emplace_back(config_.header, token_);
+  return Status::Ok();
+}
+
+bool LwaRefreshTokenAuth::Invalidate() {
+  token_.clear();
+  expires_at_ms_ = 0;
+  return true;
+}
+
+std::vector<std::string> LwaRefreshTokenAuth::Secrets() const {
+  std::vector<std::string> out;
+  for (const std::string* s : {&token_, &client_secret_, &refresh_token_}) {
+    if (!s->empty()) out.push_back(*s);
+  }
+  return out;
+}
+
+Status LwaRefreshTokenAuth::Grant() {
+  const std::string where =
+      "Amazon (Login with Amazon) token request (POST " + RedactUrl(config_.token_url) + ")";
+  auto secret = secrets_.Resolve(config_.client_secret);
+  if (!secret.ok())
+    return Status(secret.status().code(), where + ": client secret: " + secret.status().message());
+  auto refresh = secrets_.Resolve(config_.refresh_token);
+  if (!refresh.ok())
+    return Status(refresh.status().code(),
+                  where + ": refresh token: " + refresh.status().message());
+  client_secret_ = secret.value();
+  refresh_token_ = refresh.value();
+  auto scrub = [&](std::string text) {
+    connector_util::ScrubSecrets(text, {client_secret_, refresh_token_, token_}, /*min_length=*/1);
+    return text;
+  };
+
+  HttpRequest request;
+  request.method = "POST";
+  request.url = config_.token_url;
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded;charset=UTF-8"},
+                     {"Accept", "application/json"}};
+  request.body =
+      "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh_token_) +
+      "&client_id=" + connector_util::UrlEncode(config_.client_id) +
+      "&client_secret=" + connector_util::UrlEncode(client_secret_);
+  request.idempotent = true;  // another exchange only mints another access token
+  const int64_t asked_at = http_.clock().NowMs();
+  auto sent = http_.Send(request);
+  if (!sent.ok())
+    return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
+  const HttpResponse& r = sent.value();
+  if (r.status < 200 || r.status >= 300) {
+    std::string text = scrub(OAuthError(r.body));
+    std::string message =
+        where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
+    if (r.status == 400 || r.status == 401 || r.status == 403)
+      message +=
+          " (check client_id, client_secret and refresh_token: the secret is rotated every 180 "
+          "days, and the refresh token must come from authorizing this app)";
+    return r.status >= 500 ? Status::Transient(message) : Status::Permanent(message);
+  }
+  rapidjson::Document doc;
+  doc.Parse(r.body.data(), r.body.size());
+  const rapidjson::Value* token = doc.HasParseError() ? nullptr : Member(&doc, "access_token");
+  if (token == nullptr || !token->IsString() || token->GetStringLength() == 0)
+    return Status::Transient(where + ": HTTP " + std::to_string(r.status) +
+                             " without an access_token (" + std::to_string(r.body.size()) +
+                             " bytes)");
+  token_.assign(token->GetString(), token->GetStringLength());
+  int64_t lifetime_s = 0;
+  const bool has_lifetime =
+      connector_util::Int(&doc, "expires_in", lifetime_s, &connector_util::DigitsValue);
+  const int64_t lifetime_ms =
+      has_lifetime && lifetime_s > 0 ? lifetime_s * 1000 : config_.default_lifetime_ms;
+  expires_at_ms_ = asked_at + lifetime_ms;
   if (lifetime_ms <= config_.refresh_margin_ms)
     expires_at_ms_ = asked_at + config_.refresh_margin_ms + lifetime_ms / 2;
   ++grants_;

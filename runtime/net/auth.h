@@ -9,6 +9,11 @@
 //                          lives in memory only, is fetched lazily, refreshed
 //                          shortly before it expires and once after a 401
 //                          (Shopify Dev Dashboard apps; Walmart, eBay next).
+//   OAuthRefreshTokenAuth  OAuth 2.0 refresh token grant with Basic client
+//                          authentication (eBay user tokens), same lifecycle.
+//   LwaRefreshTokenAuth    Login with Amazon: refresh token + client id/secret in
+//                          the form body for a 1-hour token sent bare in
+//                          x-amz-access-token (SP-API), same lifecycle.
 //
 // Secrets are resolved for the request that needs them and never put in a
 // Status: messages name the secret reference or the endpoint, never a value.
@@ -16,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +78,12 @@ struct ClientCredentialsConfig {
   int64_t refresh_margin_ms = 5 * 60'000;
   /// When the answer has no expires_in.
   int64_t default_lifetime_ms = 60 * 60'000;
+  /// RFC 6749 2.3.1's other client authentication: the id and secret in an
+  /// `Authorization: Basic` header and only grant_type in the body (Walmart).
+  bool basic_auth = false;
+  /// Called on each token request before it is sent: headers the platform
+  /// wants on the grant too (Walmart's WM_SVC.NAME, WM_QOS.CORRELATION_ID).
+  std::function<void(HttpRequest&)> decorate;
 };
 
 /// POSTs `grant_type=client_credentials&client_id=…&client_secret=…`
@@ -99,6 +111,90 @@ class ClientCredentialsAuth final : public AuthStrategy {
   HttpClient& http_;
   SecretResolver& secrets_;
   std::string token_, scopes_, client_secret_;
+  int64_t expires_at_ms_ = 0;
+  int grants_ = 0;
+};
+
+struct RefreshTokenConfig {
+  std::string label = "the API";  ///< who grants, for messages: "eBay"
+  std::string token_url;          ///< where the grant is POSTed
+  std::string client_id;
+  SecretRef client_secret;
+  SecretRef refresh_token;
+  /// Space-separated scopes sent with the grant; "" sends none.
+  std::string scope;
+  std::string header = "Authorization";
+  std::string prefix = "Bearer ";
+  int64_t refresh_margin_ms = 5 * 60'000;
+  int64_t default_lifetime_ms = 2 * 60 * 60'000;  ///< eBay user tokens: 2 hours
+};
+
+/// OAuth 2.0 refresh token grant (RFC 6749 6) with HTTP Basic client
+/// authentication, as eBay wants it: POSTs
+/// `grant_type=refresh_token&refresh_token=…&scope=…` with
+/// `Authorization: Basic base64(client_id:client_secret)` to `token_url` and
+/// reads {"access_token", "expires_in"}. The access token lives in memory
+/// only, is fetched lazily, refreshed `refresh_margin_ms` before it expires
+/// and once after a 401 (Invalidate). The refresh token itself is never
+/// replaced. Errors as ClientCredentialsAuth (refused: Permanent with the
+/// platform's error text, scrubbed; a 2xx without a token: Transient).
+class OAuthRefreshTokenAuth final : public AuthStrategy {
+ public:
+  OAuthRefreshTokenAuth(RefreshTokenConfig config, HttpClient& http, SecretResolver& secrets);
+  Status Apply(HttpRequest& request) override;
+  bool Invalidate() override;
+  std::vector<std::string> Secrets() const override;
+
+  /// How many grants were made (tests, call counting).
+  int grants() const { return grants_; }
+
+ private:
+  Status Grant();
+
+  RefreshTokenConfig config_;
+  HttpClient& http_;
+  SecretResolver& secrets_;
+  std::string token_, client_secret_, refresh_token_;
+  int64_t expires_at_ms_ = 0;
+  int grants_ = 0;
+};
+
+/// Login with Amazon (LWA), the Selling Partner API's token exchange: a
+/// refresh token for a one-hour access token.
+struct LwaConfig {
+  std::string token_url;  ///< https://api.amazon.com/auth/o2/token, or {base_url}/auth/o2/token
+  std::string client_id;
+  SecretRef client_secret;
+  SecretRef refresh_token;
+  /// SP-API wants the access token bare in this header (no "Bearer ").
+  std::string header = "x-amz-access-token";
+  int64_t refresh_margin_ms = 5 * 60'000;
+  int64_t default_lifetime_ms = 60 * 60'000;  ///< LWA access tokens: 1 hour
+};
+
+/// POSTs `grant_type=refresh_token&refresh_token=…&client_id=…&client_secret=…`
+/// (application/x-www-form-urlencoded;charset=UTF-8, as Amazon's own LWA
+/// helpers send it) to `token_url` and reads {"access_token", "expires_in"}.
+/// The access token lives in memory only: fetched lazily, refreshed
+/// `refresh_margin_ms` before it expires and once after a 401 (Invalidate).
+/// A refused exchange (400/401/403, e.g. invalid_grant) is Permanent with
+/// LWA's error text, scrubbed; a 5xx or a 2xx without a token is Transient.
+class LwaRefreshTokenAuth final : public AuthStrategy {
+ public:
+  LwaRefreshTokenAuth(LwaConfig config, HttpClient& http, SecretResolver& secrets);
+  Status Apply(HttpRequest& request) override;
+  bool Invalidate() override;
+  std::vector<std::string> Secrets() const override;
+  /// How many exchanges were made (tests; reports never show tokens).
+  int grants() const { return grants_; }
+
+ private:
+  Status Grant();
+
+  LwaConfig config_;
+  HttpClient& http_;
+  SecretResolver& secrets_;
+  std::string token_, client_secret_, refresh_token_;
   int64_t expires_at_ms_ = 0;
   int grants_ = 0;
 };

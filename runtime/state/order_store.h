@@ -39,6 +39,10 @@ struct OrderRecord {
   std::string placed_at;
   int64_t first_seen_ms = 0, updated_ms = 0, sent_ms = 0;
   int attempts = 0;  ///< send attempts that failed
+  /// The cart must still be told the WMS accepted the order
+  /// (CartConnector::AcknowledgeOrder; Walmart). Set with the send, cleared
+  /// by FinishAck.
+  bool ack_pending = false;
 };
 
 /// One order about to be pushed to the WMS (OrderStore::BeginSends).
@@ -58,6 +62,9 @@ struct SendFinish {
   std::string order_key;
   Kind kind = Kind::Sent;
   std::string detail;
+  /// With Sent: the cart's acknowledgement becomes pending in the same
+  /// transaction (the platform wants one: CartConnector::AcknowledgesOrders).
+  bool cart_ack = false;
 };
 
 struct OrderQuery {
@@ -117,6 +124,13 @@ class OrderStore {
   /// when an order is unknown.
   virtual Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) = 0;
 
+  /// Orders of `cart_id` whose acknowledgement to the cart is pending, in
+  /// listing order (first_seen_ms, order_key), at most `limit` (> 0).
+  virtual Result<std::vector<OrderRecord>> PendingAcks(const std::string& cart_id, int limit) = 0;
+  /// The cart has the acknowledgement: clears ack_pending. NotFound if the
+  /// order is unknown; a no-op when nothing is pending.
+  virtual Status FinishAck(const std::string& order_key, int64_t now_ms) = 0;
+
   // One-order forms of BeginSends / FinishSends.
   Result<int64_t> BeginSend(const std::string& order_key, const std::string& wms_order_json,
                             int64_t now_ms) {
@@ -125,9 +139,11 @@ class OrderStore {
     return ids.value().front();
   }
   /// The WMS accepted the order: Sent with its reference; the intent is done.
+  /// With `cart_ack`, the cart's acknowledgement becomes pending.
   Status CompleteSend(int64_t intent_id, const std::string& order_key, const std::string& wms_ref,
-                      int64_t now_ms) {
-    return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Sent, wms_ref}}, now_ms);
+                      int64_t now_ms, bool cart_ack = false) {
+    return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Sent, wms_ref, cart_ack}},
+                       now_ms);
   }
   /// The push failed: the order stays New with `error`, one attempt counted.
   Status FailSend(int64_t intent_id, const std::string& order_key, const std::string& error,

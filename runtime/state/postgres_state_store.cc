@@ -143,6 +143,12 @@ CREATE TABLE leases (
   generation BIGINT NOT NULL
 );
 )sql"},
+    // The cart's acknowledgement of a sent order (Walmart), pending until
+    // the cart has it; recorded with the send, so a crash cannot lose it.
+    {2, R"sql(
+ALTER TABLE orders ADD COLUMN ack_pending BOOLEAN NOT NULL DEFAULT FALSE;
+CREATE INDEX orders_ack_pending ON orders (cart_id, first_seen_ms, order_key) WHERE ack_pending;
+)sql"},
 };
 
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kPostgresSchemaVersion,
@@ -965,7 +971,7 @@ namespace {
 
 #define ORDER_COLUMNS                                                                      \
   "order_key, cart_id, order_id, order_number, status, reason, wms_ref, cart_order_json, " \
-  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts"
+  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts, ack_pending"
 
 OrderRecord ReadOrder(const PgResult& q, int i) {
   OrderRecord o;
@@ -984,6 +990,7 @@ OrderRecord ReadOrder(const PgResult& q, int i) {
   o.updated_ms = q.Int(i, 11);
   o.sent_ms = q.Int(i, 12);
   o.attempts = static_cast<int>(q.Int(i, 13));
+  o.ack_pending = q.Text(i, 14) == "t";
   return o;
 }
 
@@ -1245,7 +1252,8 @@ Status FinishOneSend(PostgresStateStore::Conn& c, const SendFinish& f, int64_t n
           "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
           "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms "
           "ELSE $3::bigint END, "
-          "wms_ref = $2, reason = '', updated_ms = $3::bigint, " TAKE_INTENT_DOC;
+          "wms_ref = $2, reason = '', updated_ms = $3::bigint, "
+          "ack_pending = ack_pending OR $5::boolean, " TAKE_INTENT_DOC;
       break;
     case Kind::Failed:
       // The status is left as it is (New: the send is retried next run).
@@ -1260,7 +1268,10 @@ Status FinishOneSend(PostgresStateStore::Conn& c, const SendFinish& f, int64_t n
       break;
   }
 #undef TAKE_INTENT_DOC
-  auto r = c.Exec(op, sql, {f.order_key, f.detail, now_ms, f.intent_id});
+  auto r = f.kind == Kind::Sent ? c.Exec(op, sql,
+                                          {f.order_key, f.detail, now_ms, f.intent_id,
+                                           f.cart_ack ? "true" : "false"})
+                                 : c.Exec(op, sql, {f.order_key, f.detail, now_ms, f.intent_id});
   if (!r.ok()) return r.status();
   if (r.value().Rows() == 0) return Status::NotFound(std::string(op) + ": no order " + f.order_key);
   *cart = r.value().Text(0, 0);
@@ -1281,6 +1292,38 @@ Status PostgresStateStore::FinishSends(const std::vector<SendFinish>& finishes, 
     }
     for (const std::string& cart : carts) CARTSYNC_RETURN_IF_ERROR(Fence(c, cart, kOp));
     return Status::Ok();
+  });
+}
+
+Result<std::vector<OrderRecord>> PostgresStateStore::PendingAcks(const std::string& cart_id,
+                                                                 int limit) {
+  constexpr std::string_view kOp = "PendingAcks";
+  std::vector<OrderRecord> out;
+  Status st = Transact(kOp, false, [&](Conn& c) -> Status {
+    out.clear();
+    auto r = c.Exec(kOp,
+                    "SELECT " ORDER_COLUMNS
+                    " FROM orders WHERE cart_id = $1 AND ack_pending "
+                    "ORDER BY first_seen_ms, order_key LIMIT $2::bigint",
+                    {cart_id, int64_t{limit > 0 ? limit : 1}});
+    if (!r.ok()) return r.status();
+    for (int i = 0; i < r.value().Rows(); ++i) out.push_back(ReadOrder(r.value(), i));
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status PostgresStateStore::FinishAck(const std::string& order_key, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishAck";
+  return Transact(kOp, true, [&](Conn& c) -> Status {
+    auto r = c.Exec(kOp,
+                    "UPDATE orders SET ack_pending = FALSE, updated_ms = CASE WHEN ack_pending "
+                    "THEN $2::bigint ELSE updated_ms END WHERE order_key = $1 RETURNING cart_id",
+                    {order_key, now_ms});
+    if (!r.ok()) return r.status();
+    if (r.value().Rows() == 0) return Status::NotFound("FinishAck: no order " + order_key);
+    return Fence(c, r.value().Text(0, 0), kOp);
   });
 }
 

@@ -118,7 +118,7 @@
 namespace cartsync {
 
 /// The schema version this build writes (table schema_version).
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 /// The oldest server this store runs on, as PQserverVersion numbers it (12.0).
 inline constexpr int kPostgresMinServerVersion = 120000;
 
@@ -202,6 +202,8 @@ class PostgresStateStore : public StateStore {
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
+  Result<std::vector<OrderRecord>> PendingAcks(const std::string& cart_id, int limit) override;
+  Status FinishAck(const std::string& order_key, int64_t now_ms) override;
 
   // IntentStore
   Result<std::vector<Intent>> PendingIntents(const std::string& cart_id) override;

@@ -158,6 +158,12 @@ ALTER TABLE leases ADD COLUMN process TEXT NOT NULL DEFAULT '';
     {3, R"sql(
 ALTER TABLE intents ADD COLUMN doc TEXT;
 )sql"},
+    // The cart's acknowledgement of a sent order (Walmart), pending until
+    // the cart has it; recorded with the send, so a crash cannot lose it.
+    {4, R"sql(
+ALTER TABLE orders ADD COLUMN ack_pending INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX orders_ack_pending ON orders (cart_id, first_seen_ms, order_key) WHERE ack_pending = 1;
+)sql"},
 };
 
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kSqliteSchemaVersion,
@@ -341,7 +347,7 @@ std::string LockedMessage(const LeaseInfo& h) {
 
 #define ORDER_COLUMNS                                                                      \
   "order_key, cart_id, order_id, order_number, status, reason, wms_ref, cart_order_json, " \
-  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts"
+  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts, ack_pending"
 
 OrderRecord ReadOrder(const Stmt& s) {
   OrderRecord o;
@@ -360,6 +366,7 @@ OrderRecord ReadOrder(const Stmt& s) {
   o.updated_ms = s.Int(11);
   o.sent_ms = s.Int(12);
   o.attempts = static_cast<int>(s.Int(13));
+  o.ack_pending = s.Int(14) != 0;
   return o;
 }
 
@@ -937,7 +944,8 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
           "UPDATE orders SET "
           "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
           "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
-          "wms_ref = ?2, reason = '', updated_ms = ?3, " TAKE_INTENT_DOC;
+          "wms_ref = ?2, reason = '', updated_ms = ?3, "
+          "ack_pending = CASE WHEN ?5 THEN 1 ELSE ack_pending END, " TAKE_INTENT_DOC;
       break;
     case Kind::Failed:
       // The status is left as it is (New: the send is retried next run).
@@ -955,6 +963,7 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
   {
     Stmt s(db, sql);
     s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms).Bind(4, f.intent_id);
+    if (f.kind == Kind::Sent) s.Bind(5, int64_t{f.cart_ack ? 1 : 0});
     CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
     if (sqlite3_changes(db) == 0)
       return Status::NotFound(std::string(op) + ": no order " + f.order_key);
@@ -971,6 +980,42 @@ Status SqliteStateStore::FinishSends(const std::vector<SendFinish>& finishes, in
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   for (const SendFinish& f : finishes) CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms));
+  return txn.Commit(kOp);
+}
+
+Result<std::vector<OrderRecord>> SqliteStateStore::PendingAcks(const std::string& cart_id,
+                                                               int limit) {
+  constexpr std::string_view kOp = "PendingAcks";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
+  std::vector<OrderRecord> out;
+  {
+    Stmt s(db_, "SELECT " ORDER_COLUMNS
+                " FROM orders WHERE cart_id = ?1 AND ack_pending = 1 "
+                "ORDER BY first_seen_ms, order_key LIMIT ?2");
+    s.Bind(1, cart_id).Bind(2, static_cast<int64_t>(limit > 0 ? limit : 1));
+    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return s.Error(rc, kOp);
+      out.push_back(ReadOrder(s));
+    }
+  }
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return out;
+}
+
+Status SqliteStateStore::FinishAck(const std::string& order_key, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishAck";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  Stmt s(db_,
+         "UPDATE orders SET ack_pending = 0, "
+         "updated_ms = CASE WHEN ack_pending = 1 THEN ?2 ELSE updated_ms END "
+         "WHERE order_key = ?1");
+  s.Bind(1, order_key).Bind(2, now_ms);
+  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+  if (sqlite3_changes(db_) == 0) return Status::NotFound("FinishAck: no order " + order_key);
   return txn.Commit(kOp);
 }
 

@@ -53,7 +53,7 @@ struct sqlite3;
 namespace cartsync {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 /// Maps a SQLite result code to the runtime's Status. `operation` names the
 /// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.
@@ -106,6 +106,8 @@ class SqliteStateStore : public StateStore {
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
+  Result<std::vector<OrderRecord>> PendingAcks(const std::string& cart_id, int limit) override;
+  Status FinishAck(const std::string& order_key, int64_t now_ms) override;
 
   // IntentStore
   Result<std::vector<Intent>> PendingIntents(const std::string& cart_id) override;

@@ -5,6 +5,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <vector>
+
 #include "runtime/carts/connector_util.h"
 #include "runtime/wms/wms_transports.h"
 
@@ -16,6 +18,24 @@ Result<std::unique_ptr<WmsClient>> MakeWmsClient(const WmsConfig& config, const 
   if (config.system == "directory") return MakeDirectoryWms(config, deps);
   return Status::Permanent(wms_detail::FieldName(config, "system") + ": unknown WMS system \"" +
                            config.system + "\" (expected http, command or directory)");
+}
+
+namespace {
+
+template <class T>
+void KeepClientOf(const std::string& client, std::vector<T>& records) {
+  if (client.empty()) return;
+  std::erase_if(records, [&](const T& r) { return !r.client.empty() && r.client != client; });
+}
+
+}  // namespace
+
+void KeepClient(const std::string& client, std::vector<InventoryRecord>& records) {
+  KeepClientOf(client, records);
+}
+
+void KeepClient(const std::string& client, std::vector<AliasRecord>& records) {
+  KeepClientOf(client, records);
 }
 
 namespace wms_detail {

@@ -37,15 +37,29 @@ class WmsClient {
   /// when the WMS does not have it.
   virtual Result<std::optional<std::string>> FindOrder(const std::string& order_key) = 0;
   virtual Result<ShipmentPage> PullShipments(const std::string& since) = 0;
-  virtual Result<InventorySnapshot> PullInventory() = 0;
-  virtual Result<std::vector<AliasRecord>> PullAliases() = 0;
+  /// The stock of `client` (`[cart].client`): asked for by client
+  /// (`?client=`, the command's "client", the directory's records), then
+  /// filtered again here (KeepClient), so a WMS that ignores the parameter
+  /// never hands one merchant another's SKUs. "" = every record.
+  virtual Result<InventorySnapshot> PullInventory(const std::string& client) = 0;
+  /// The aliases of `client`, asked for and filtered the same way.
+  virtual Result<std::vector<AliasRecord>> PullAliases(const std::string& client) = 0;
 };
+
+/// Drops the records of other clients. A record that names no client is
+/// kept: a WMS that knows nothing of clients serves one per connection.
+/// An empty `client` keeps everything.
+void KeepClient(const std::string& client, std::vector<InventoryRecord>& records);
+void KeepClient(const std::string& client, std::vector<AliasRecord>& records);
 
 struct WmsDeps {
   HttpClient* http = nullptr;  ///< for system = "http"
   SecretResolver* secrets = nullptr;
   Clock* clock = nullptr;
   std::string base_dir = ".";  ///< relative paths (directory transport, commands) resolve here
+  /// The cart this client serves ("" = none in particular): the directory
+  /// transport leaves other carts' shipment files for them.
+  std::string cart_id;
 };
 
 /// Builds the transport a `[wms.NAME]` declares.

@@ -5,8 +5,10 @@
 //   {"op":"push_order","order":{…}}        -> {"wms_order_id":"…"}
 //   {"op":"find_order","order_key":"…"}    -> {"wms_order_id":"…"|null}
 //   {"op":"pull_shipments","since":"…"}    -> {"shipments":[…],"next":"…"}
-//   {"op":"pull_inventory"}                -> {"inventory":[…],"as_of":"…"}
-//   {"op":"pull_aliases"}                  -> {"aliases":[…]}
+//   {"op":"pull_inventory","client":"…"}   -> {"inventory":[…],"as_of":"…"}
+//   {"op":"pull_aliases","client":"…"}     -> {"aliases":[…]}
+//   ("client" left out when the cart has none; other clients' records are
+//   dropped here too)
 //   any op, on failure                     -> {"error":"…","retryable":true|false}
 //
 // ("since" is "" on the first pull.) One process per client, started on the
@@ -238,16 +240,22 @@ class CommandWms : public WmsClient {
     return wms_detail::ReadShipmentPage(*doc.value(), Context("pull_shipments"));
   }
 
-  Result<InventorySnapshot> PullInventory() override {
-    auto doc = Call("pull_inventory", Request("pull_inventory", nullptr, nullptr));
+  Result<InventorySnapshot> PullInventory(const std::string& client) override {
+    auto doc = Call("pull_inventory",
+                    Request("pull_inventory", client.empty() ? nullptr : "client", &client));
     if (!doc.ok()) return doc.status();
-    return wms_detail::ReadInventorySnapshot(*doc.value(), Context("pull_inventory"));
+    auto snapshot = wms_detail::ReadInventorySnapshot(*doc.value(), Context("pull_inventory"));
+    if (snapshot.ok()) KeepClient(client, snapshot->records);
+    return snapshot;
   }
 
-  Result<std::vector<AliasRecord>> PullAliases() override {
-    auto doc = Call("pull_aliases", Request("pull_aliases", nullptr, nullptr));
+  Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
+    auto doc =
+        Call("pull_aliases", Request("pull_aliases", client.empty() ? nullptr : "client", &client));
     if (!doc.ok()) return doc.status();
-    return wms_detail::ReadAliasList(*doc.value(), Context("pull_aliases"));
+    auto aliases = wms_detail::ReadAliasList(*doc.value(), Context("pull_aliases"));
+    if (aliases.ok()) KeepClient(client, aliases.value());
+    return aliases;
   }
 
  private:

@@ -16,6 +16,8 @@
 //   {path}/inbox/inventory.json       {"inventory": […], "as_of": …} (left in place:
 //                                     it is the WMS's latest snapshot)
 //   {path}/inbox/aliases.json         {"aliases": […]}, optional
+//                                     (both: records whose "client" is another
+//                                     cart's client are not this cart's)
 //
 // Shipments are crash safe: a pull does not move the files it returns (the
 // caller may crash before recording them). It returns their names as the
@@ -23,6 +25,12 @@
 // that cursor, first moves exactly those files to inbox/done/, then reads
 // what remains. Files are read in name order, at most kMaxFilesPerPull per
 // pull.
+//
+// Several carts share inbox/shipments/. A client made for one cart
+// (WmsDeps::cart_id) returns only files holding that cart's shipments (or
+// none at all), and moves a file only when no other cart's shipments are in
+// it; otherwise it marks the file read (inbox/.read/CART/FILE) and the last
+// of the file's carts to read it moves it and removes the marks.
 #include <fcntl.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -34,6 +42,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -86,7 +95,8 @@ bool Exists(const fs::path& path) {
 
 class DirectoryWms : public WmsClient {
  public:
-  explicit DirectoryWms(fs::path root) : root_(std::move(root)) {}
+  DirectoryWms(fs::path root, std::string cart_id)
+      : root_(std::move(root)), cart_id_(std::move(cart_id)) {}
 
   Result<std::string> PushOrder(const WmsOrder& order) override {
     if (Status s = CheckRoot(); !s.ok()) return s;
@@ -130,28 +140,22 @@ class DirectoryWms : public WmsClient {
   Result<ShipmentPage> PullShipments(const std::string& since) override {
     if (Status s = CheckRoot(); !s.ok()) return s;
     const fs::path dir = root_ / "inbox" / "shipments";
-    const fs::path done = root_ / "inbox" / "done";
 
-    // 1. What the previous pull returned has been recorded: file it away.
+    // 1. What the previous pull returned has been recorded: file it away
+    //    (a file other carts also have shipments in: marked read by this
+    //    cart, and filed away by the last of them).
     auto processed = ParseCursor(since);
     if (!processed.ok()) return processed.status();
+    for (const std::string& file : processed.value()) {
+      if (Status st = Settle(file, /*read_now=*/true); !st.ok()) return st;
+    }
     if (!processed.value().empty()) {
-      std::error_code ec;
-      fs::create_directories(done, ec);
-      if (ec)
-        return Status::Transient("WMS directory: cannot create " + done.string() + ": " +
-                                 ec.message());
-      for (const std::string& file : processed.value()) {
-        fs::path from = dir / file, to = done / file;
-        if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
-          return Status::Transient("WMS directory: cannot move " + from.string() + " to " +
-                                   done.string() + ": " + ErrnoText(errno));
-      }
       SyncDirectory(dir);
-      SyncDirectory(done);
+      SyncDirectory(root_ / "inbox" / "done");
     }
 
-    // 2. Read what is there now, in name order.
+    // 2. Read what is there now, in name order: this cart's files, shared
+    //    files it has not read yet, and files with no shipment at all.
     std::vector<std::string> names;
     std::error_code ec;
     if (fs::is_directory(dir, ec)) {
@@ -167,45 +171,46 @@ class DirectoryWms : public WmsClient {
                                  ec.message());
     }
     std::sort(names.begin(), names.end());
-    if (names.size() > kMaxFilesPerPull) names.resize(kMaxFilesPerPull);
 
     ShipmentPage page;
+    std::vector<std::string> returned;
     for (const std::string& file : names) {
-      const std::string context = "WMS directory inbox/shipments/" + file;
-      auto text = ReadFile(dir / file, context);
-      if (!text.ok()) {
-        if (text.status().code() == StatusCode::NotFound) continue;  // taken meanwhile
-        return text.status();
+      if (returned.size() >= kMaxFilesPerPull) break;
+      if (!cart_id_.empty() && Exists(Marker(cart_id_, file))) {
+        // Read by this cart already; filed away once the others have too.
+        if (Status st = Settle(file, /*read_now=*/false); !st.ok()) return st;
+        continue;
       }
-      auto doc = wms_detail::ParseObject(text.value(), context);
-      if (!doc.ok()) return doc.status();
-      std::string error;
-      if (doc.value()->HasMember("shipments")) {
-        if (!wms_detail::AppendShipments(*doc.value(), page.shipments, error))
-          return Status::Permanent(context + ": " + error);
-      } else {
-        Shipment shipment;
-        if (!ReadShipment(*doc.value(), shipment, error))
-          return Status::Permanent(context + ": " + error);
-        page.shipments.push_back(std::move(shipment));
+      auto shipments = ReadShipmentFile(file);
+      if (!shipments.ok()) {
+        if (shipments.status().code() == StatusCode::NotFound) continue;  // taken meanwhile
+        return shipments.status();
       }
+      if (!cart_id_.empty() && !shipments->empty()) {
+        std::set<std::string> carts = CartsOf(shipments.value());
+        if (!carts.count(cart_id_)) continue;  // another cart's file
+      }
+      for (Shipment& s : shipments.value()) page.shipments.push_back(std::move(s));
+      returned.push_back(file);
     }
-    page.next = CursorOf(names);
+    page.next = CursorOf(returned);
     if (page.next == since) page.next.clear();  // unchanged
     return page;
   }
 
-  Result<InventorySnapshot> PullInventory() override {
+  Result<InventorySnapshot> PullInventory(const std::string& client) override {
     if (Status s = CheckRoot(); !s.ok()) return s;
     const std::string context = "WMS directory inbox/inventory.json";
     auto text = ReadFile(root_ / "inbox" / "inventory.json", context);
     if (!text.ok()) return text.status();
     auto doc = wms_detail::ParseObject(text.value(), context);
     if (!doc.ok()) return doc.status();
-    return wms_detail::ReadInventorySnapshot(*doc.value(), context);
+    auto snapshot = wms_detail::ReadInventorySnapshot(*doc.value(), context);
+    if (snapshot.ok()) KeepClient(client, snapshot->records);
+    return snapshot;
   }
 
-  Result<std::vector<AliasRecord>> PullAliases() override {
+  Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
     if (Status s = CheckRoot(); !s.ok()) return s;
     const std::string context = "WMS directory inbox/aliases.json";
     auto text = ReadFile(root_ / "inbox" / "aliases.json", context);
@@ -215,10 +220,96 @@ class DirectoryWms : public WmsClient {
     }
     auto doc = wms_detail::ParseObject(text.value(), context);
     if (!doc.ok()) return doc.status();
-    return wms_detail::ReadAliasList(*doc.value(), context);
+    auto aliases = wms_detail::ReadAliasList(*doc.value(), context);
+    if (aliases.ok()) KeepClient(client, aliases.value());
+    return aliases;
   }
 
  private:
+  /// The shipments of inbox/shipments/FILE; NotFound when it is gone.
+  Result<std::vector<Shipment>> ReadShipmentFile(const std::string& file) const {
+    const std::string context = "WMS directory inbox/shipments/" + file;
+    auto text = ReadFile(root_ / "inbox" / "shipments" / file, context);
+    if (!text.ok()) return text.status();
+    auto doc = wms_detail::ParseObject(text.value(), context);
+    if (!doc.ok()) return doc.status();
+    std::vector<Shipment> out;
+    std::string error;
+    if (doc.value()->HasMember("shipments")) {
+      if (!wms_detail::AppendShipments(*doc.value(), out, error))
+        return Status::Permanent(context + ": " + error);
+    } else {
+      Shipment shipment;
+      if (!ReadShipment(*doc.value(), shipment, error))
+        return Status::Permanent(context + ": " + error);
+      out.push_back(std::move(shipment));
+    }
+    return out;
+  }
+
+  /// The carts whose orders the shipments are for: the order keys' part
+  /// before the first ':' (`<cart id>:<order id>`).
+  static std::set<std::string> CartsOf(const std::vector<Shipment>& shipments) {
+    std::set<std::string> carts;
+    for (const Shipment& s : shipments) carts.insert(s.order_key.substr(0, s.order_key.find(':')));
+    return carts;
+  }
+
+  /// inbox/.read/CART/FILE: CART has recorded the shipments of FILE, which
+  /// other carts' shipments keep in inbox/shipments/.
+  fs::path Marker(const std::string& cart, const std::string& file) const {
+    return root_ / "inbox" / ".read" / EncodeName(cart) / file;
+  }
+
+  /// After this cart has recorded FILE (`read_now`: just now; otherwise on
+  /// an earlier pull): moves it to inbox/done/ when no other cart's
+  /// shipments are in it or every such cart has read it too; otherwise
+  /// leaves this cart's mark. Without a cart id (a client made for no
+  /// particular cart) every file read is moved, as before.
+  Status Settle(const std::string& file, bool read_now) {
+    const fs::path from = root_ / "inbox" / "shipments" / file;
+    if (!Exists(from)) return Status::Ok();  // moved by another cart or the WMS
+    std::set<std::string> others;
+    if (!cart_id_.empty()) {
+      auto shipments = ReadShipmentFile(file);
+      if (!shipments.ok()) {
+        if (shipments.status().code() == StatusCode::NotFound) return Status::Ok();
+        return shipments.status();
+      }
+      others = CartsOf(shipments.value());
+      others.erase(cart_id_);
+    }
+    bool all_read = true;
+    for (const std::string& other : others) all_read = all_read && Exists(Marker(other, file));
+    if (!all_read) {
+      if (!read_now) return Status::Ok();
+      const fs::path marker = Marker(cart_id_, file);
+      std::error_code ec;
+      fs::create_directories(marker.parent_path(), ec);
+      if (ec)
+        return Status::Transient("WMS directory: cannot create " + marker.parent_path().string() +
+                                 ": " + ec.message());
+      std::ofstream touch(marker);
+      if (!touch)
+        return Status::Transient("WMS directory: cannot write " + marker.string() + ": " +
+                                 ErrnoText(errno));
+      return Status::Ok();
+    }
+    const fs::path done = root_ / "inbox" / "done";
+    std::error_code ec;
+    fs::create_directories(done, ec);
+    if (ec)
+      return Status::Transient("WMS directory: cannot create " + done.string() + ": " +
+                               ec.message());
+    const fs::path to = done / file;
+    if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+      return Status::Transient("WMS directory: cannot move " + from.string() + " to " +
+                               done.string() + ": " + ErrnoText(errno));
+    others.insert(cart_id_);
+    for (const std::string& cart : others) fs::remove(Marker(cart, file), ec);
+    return Status::Ok();
+  }
+
   /// The exchange directory must exist: creating it would hide an unmounted
   /// share behind a local directory nobody reads.
   Status CheckRoot() const {
@@ -329,6 +420,7 @@ class DirectoryWms : public WmsClient {
   }
 
   fs::path root_;
+  std::string cart_id_;  ///< whose shipments this client pulls ("" = every cart's)
 };
 
 }  // namespace
@@ -340,7 +432,7 @@ Result<std::unique_ptr<WmsClient>> MakeDirectoryWms(const WmsConfig& config, con
                              " is required for system = \"directory\"");
   fs::path root(path->second.text);
   if (root.is_relative()) root = fs::path(deps.base_dir.empty() ? "." : deps.base_dir) / root;
-  return std::unique_ptr<WmsClient>(new DirectoryWms(root.lexically_normal()));
+  return std::unique_ptr<WmsClient>(new DirectoryWms(root.lexically_normal(), deps.cart_id));
 }
 
 }  // namespace cartsync

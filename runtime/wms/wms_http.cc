@@ -8,8 +8,9 @@
 //                                     to reconcile after a crash between sending
 //                                     an order and recording the answer
 //   GET  {url}/shipments?since=CURSOR {"shipments": […], "next": CURSOR}
-//   GET  {url}/inventory              {"inventory": […], "as_of": ISO 8601?}
-//   GET  {url}/aliases                {"aliases": […]}
+//   GET  {url}/inventory?client=C     {"inventory": […], "as_of": ISO 8601?}
+//   GET  {url}/aliases?client=C       {"aliases": […]}
+//                                     (records of other clients dropped here too)
 //
 // The bearer token is resolved for each request and lives only in that
 // request's headers; messages name method and path, never the token, and
@@ -53,8 +54,12 @@ class HttpWms : public WmsClient {
   Result<ShipmentPage> PullShipments(const std::string& since) override {
     return Scrubbed(DoPullShipments(since));
   }
-  Result<InventorySnapshot> PullInventory() override { return Scrubbed(DoPullInventory()); }
-  Result<std::vector<AliasRecord>> PullAliases() override { return Scrubbed(DoPullAliases()); }
+  Result<InventorySnapshot> PullInventory(const std::string& client) override {
+    return Scrubbed(DoPullInventory(client));
+  }
+  Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
+    return Scrubbed(DoPullAliases(client));
+  }
 
  private:
   template <class T>
@@ -153,18 +158,26 @@ class HttpWms : public WmsClient {
     return wms_detail::ReadShipmentPage(*doc.value(), context);
   }
 
-  Result<InventorySnapshot> DoPullInventory() {
-    const std::string context = "WMS GET /inventory";
-    auto doc = GetObject("/inventory", context);
-    if (!doc.ok()) return doc.status();
-    return wms_detail::ReadInventorySnapshot(*doc.value(), context);
+  static std::string ClientQuery(const std::string& client) {
+    return client.empty() ? "" : "?client=" + UrlEncode(client);
   }
 
-  Result<std::vector<AliasRecord>> DoPullAliases() {
-    const std::string context = "WMS GET /aliases";
-    auto doc = GetObject("/aliases", context);
+  Result<InventorySnapshot> DoPullInventory(const std::string& client) {
+    const std::string context = "WMS GET /inventory";
+    auto doc = GetObject("/inventory" + ClientQuery(client), context);
     if (!doc.ok()) return doc.status();
-    return wms_detail::ReadAliasList(*doc.value(), context);
+    auto snapshot = wms_detail::ReadInventorySnapshot(*doc.value(), context);
+    if (snapshot.ok()) KeepClient(client, snapshot->records);
+    return snapshot;
+  }
+
+  Result<std::vector<AliasRecord>> DoPullAliases(const std::string& client) {
+    const std::string context = "WMS GET /aliases";
+    auto doc = GetObject("/aliases" + ClientQuery(client), context);
+    if (!doc.ok()) return doc.status();
+    auto aliases = wms_detail::ReadAliasList(*doc.value(), context);
+    if (aliases.ok()) KeepClient(client, aliases.value());
+    return aliases;
   }
 
   /// `idempotent` false (POST /orders): HttpClient retries only a 429 and

@@ -259,41 +259,44 @@ TEST(BuiltinSchemaTest, BigCommerce) {
 }
 
 TEST(BuiltinSchemaTest, Amazon) {
-  ExpectPlatform(
-      "amazon", "Amazon Seller Central", InventoryQuantity::Available,
-      {
-          {"seller_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
-          {"marketplace_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
-          {"region", FieldType::Enum, true, {}, {}, "", {"na", "eu", "fe"}},
-          {"client_id",
-           FieldType::String,
-           true,
-           {},
-           {},
-           R"(^amzn1\.application-oa2-client\.[a-z0-9]+$)"},
-          {"client_secret", FieldType::Secret, true},
-          {"refresh_token", FieldType::Secret, true},
-      },
-      {
-          {"order_status",
-           {"Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable"},
-           {"Unshipped", "PartiallyShipped"}},
-      });
-}
-
-TEST(BuiltinSchemaTest, Ebay) {
-  ExpectPlatform("ebay", "eBay", InventoryQuantity::Available,
+  ExpectPlatform("amazon", "Amazon Seller Central", InventoryQuantity::Available,
                  {
-                     {"marketplace_id", FieldType::String, true, {}, {}, "^EBAY_[A-Z_]+$"},
-                     {"client_id", FieldType::String, true},
+                     {"seller_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
+                     {"marketplace_id", FieldType::String, true, {}, {}, "^[A-Z0-9]+$"},
+                     {"region", FieldType::Enum, true, {}, {}, "", {"na", "eu", "fe"}},
+                     {"client_id",
+                      FieldType::String,
+                      true,
+                      {},
+                      {},
+                      R"(^amzn1\.application-oa2-client\.[a-z0-9]+$)"},
                      {"client_secret", FieldType::Secret, true},
                      {"refresh_token", FieldType::Secret, true},
                  },
                  {
-                     {"fulfillment_status",
-                      {"NOT_STARTED", "IN_PROGRESS", "FULFILLED"},
-                      {"NOT_STARTED", "IN_PROGRESS"}},
+                     {"order_status",
+                      {"PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED",
+                       "SHIPPED", "CANCELLED", "UNFULFILLABLE"},
+                      {"UNSHIPPED", "PARTIALLY_SHIPPED"}},
                  });
+}
+
+TEST(BuiltinSchemaTest, Ebay) {
+  ExpectPlatform(
+      "ebay", "eBay", InventoryQuantity::Available,
+      {
+          {"marketplace_id", FieldType::String, true, {}, {}, "^EBAY_[A-Z_]+$"},
+          {"client_id", FieldType::String, true},
+          {"client_secret", FieldType::Secret, true},
+          {"refresh_token", FieldType::Secret, true},
+          {"environment", FieldType::Enum, false, "production", {}, "", {"production", "sandbox"}},
+          {"max_calls_per_run", FieldType::Integer, false, {}, 5000},
+      },
+      {
+          {"fulfillment_status",
+           {"NOT_STARTED", "IN_PROGRESS", "FULFILLED"},
+           {"NOT_STARTED", "IN_PROGRESS"}},
+      });
 }
 
 TEST(BuiltinSchemaTest, Walmart) {
@@ -302,10 +305,11 @@ TEST(BuiltinSchemaTest, Walmart) {
                      {"client_id", FieldType::String, true},
                      {"client_secret", FieldType::Secret, true},
                      {"channel_type", FieldType::String, false},
+                     {"ship_node", FieldType::String, false, std::nullopt, {}, "^[0-9]+$"},
                  },
                  {
                      {"status",
-                      {"Created", "Acknowledged", "Shipped", "Cancelled"},
+                      {"Created", "Acknowledged", "Shipped", "Delivered", "Cancelled"},
                       {"Created", "Acknowledged"}},
                  });
 }
@@ -314,13 +318,28 @@ TEST(BuiltinSchemaTest, MagentoSyncsOnHand) {
   ExpectPlatform("magento", "Magento 2 / Adobe Commerce", InventoryQuantity::OnHand,
                  {
                      {"store_url", FieldType::Url, true},
-                     {"access_token", FieldType::Secret, true},
+                     {"access_token", FieldType::Secret, false},
+                     {"consumer_key", FieldType::Secret, false},
+                     {"consumer_secret", FieldType::Secret, false},
+                     {"oauth_token", FieldType::Secret, false},
+                     {"oauth_token_secret", FieldType::Secret, false},
+                     {"store_code", FieldType::String, false, "default", {},
+                      "^[A-Za-z][A-Za-z0-9_]*$"},
+                     {"inventory_api", FieldType::Enum, false, "msi", {}, "", {"msi", "legacy"}},
+                     {"source_code", FieldType::String, false, "default"},
                  },
                  {
                      {"status",
                       {"pending", "processing", "complete", "closed", "canceled", "holded"},
                       {"processing"}},
                  });
+  // Two credential forms: a standalone bearer token, or OAuth 1.0a.
+  const PlatformDescriptor* magento = BuiltinSchema().FindPlatform("magento");
+  ASSERT_NE(magento, nullptr);
+  ASSERT_EQ(magento->credentials.size(), 2u);
+  EXPECT_EQ(magento->credentials[0].fields, (Strings{"access_token"}));
+  EXPECT_EQ(magento->credentials[1].fields,
+            (Strings{"consumer_key", "consumer_secret", "oauth_token", "oauth_token_secret"}));
   for (auto& [id, p] : BuiltinSchema().platforms) {
     if (id == "magento") continue;
     EXPECT_EQ(p.inventory_quantity, InventoryQuantity::Available) << id;

@@ -311,8 +311,8 @@ void WmsHttp(bool variant, std::string_view rest) {
       if (!FromJson(ToJson(s), back, error)) __builtin_trap();
     }
   }
-  CheckMessage(w.PullInventory().status());
-  CheckMessage(w.PullAliases().status());
+  CheckMessage(w.PullInventory("").status());
+  CheckMessage(w.PullAliases("").status());
 }
 
 void WmsReaders(std::string_view rest) {

@@ -46,7 +46,7 @@ P="$REL_WORK/project"
 project_write "$P"
 snapshot_orders "$P"
 
-STORES=("shopify acme" "woocommerce bluebird" "bigcommerce cedar")
+STORES=("shopify acme" "woocommerce bluebird" "bigcommerce cedar" "amazon harbor" "ebay harbor")
 kills=0 kills_block_before=0 kills_block_after=0 kills_delay=0 finished_first=0
 kills_order_intent=0 kills_tracking_intent=0 reconciled=0
 restarts=0 hung=0 run_errors=0 ships=0 added=0 iter=0
@@ -92,7 +92,7 @@ while ((kills < N)); do
   ((iter > 3 * N + 10)) && rel_die "only $kills kill points in $iter attempts (runs end too early)"
   # Between kill points: new orders, WMS shipping.
   if ((RANDOM % 2 == 0)); then
-    read -r platform store <<<"${STORES[RANDOM % 3]}"
+    read -r platform store <<<"${STORES[RANDOM % ${#STORES[@]}]}"
     n=$(rel_rand 1 8)
     sim_add_orders "$platform" "$store" "$n"
     ((added += n))

@@ -63,7 +63,7 @@ REL_RUN_TIMEOUT="${REL_RUN_TIMEOUT:-90}"
 [[ -n ${FAULT_KEEP:-} ]] && REL_KEEP=1
 # Every faulty run is bounded: one HTTP attempt lasts at most 1 s, two attempts.
 BOUND=(--http-timeout 1 --max-attempts 2)
-FAST="${REL_FAST_LIMITS:-\"shopify_bucket_size\": 1000, \"shopify_leak_per_second\": 500, \"bigcommerce_quota\": 100000}"
+FAST="${REL_FAST_LIMITS:-\"shopify_bucket_size\": 1000, \"shopify_leak_per_second\": 500, \"bigcommerce_quota\": 100000, \"amazon_rate\": 1000}"
 CLEAR='{"error_rate": 0, "html_rate": 0, "timeout_rate": 0, "truncate_rate": 0, "latency_ms": 0,
         "shopify_bucket": false, "shopify_cost_throttle": false, "shopify_cost_maximum": 1000000,
         "shopify_cost_restore_rate": 1000000, "bigcommerce_window": false, "paths": []}'
@@ -368,7 +368,7 @@ sc_rate_limited() {
 }
 sc_slow() { fm_sim slow '{"latency_ms": 250}' 0 '' no --http-timeout 5 --max-attempts 2; }
 sc_cart_hang() {
-  fm_sim cart-hang '{"timeout_rate": 0.5, "timeout_ms": 2500, "paths": ["/shopify", "/woo", "/bigcommerce"]}' \
+  fm_sim cart-hang '{"timeout_rate": 0.5, "timeout_ms": 2500, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay"]}' \
     3 'timed out' no --http-timeout 1 --max-attempts 1
 }
 sc_wms_hang() {
@@ -376,13 +376,13 @@ sc_wms_hang() {
     --http-timeout 1 --max-attempts 1
 }
 sc_cart_truncated() {
-  fm_sim cart-truncated '{"truncate_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce"]}' \
+  fm_sim cart-truncated '{"truncate_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay"]}' \
     3 'transfer closed|partial|malformed' no
 }
 sc_wms_truncated() { fm_sim wms-truncated '{"truncate_rate": 1, "paths": ["/wms"]}' 3 'transfer closed|partial' no; }
 sc_wms_html() { fm_sim wms-html '{"html_rate": 1, "paths": ["/wms"]}' 3 'invalid JSON' no; }
 sc_cart_html() {
-  fm_sim cart-html '{"html_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce"]}' \
+  fm_sim cart-html '{"html_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay"]}' \
     3 'malformed JSON|not JSON|other than a JSON' no
 }
 

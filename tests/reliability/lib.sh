@@ -98,9 +98,11 @@ set -uo pipefail
 REL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 REL_RUN_TIMEOUT="${REL_RUN_TIMEOUT:-120}"
 REL_WMS_TOKEN="demo-wms-token"
-REL_FAST_LIMITS='"shopify_bucket_size": 1000, "shopify_leak_per_second": 500, "shopify_cost_maximum": 1000000, "shopify_cost_restore_rate": 1000000, "bigcommerce_quota": 100000'
+REL_FAST_LIMITS='"shopify_bucket_size": 1000, "shopify_leak_per_second": 500, "shopify_cost_maximum": 1000000, "shopify_cost_restore_rate": 1000000, "bigcommerce_quota": 100000, "amazon_rate": 1000'
 export REL_WMS_TOKEN REL_SHOPIFY_TOKEN="demo-shopify-token" REL_WOO_KEY="ck_demo" \
-  REL_WOO_SECRET="cs_demo" REL_BC_TOKEN="demo-bc-token"
+  REL_WOO_SECRET="cs_demo" REL_BC_TOKEN="demo-bc-token" \
+  REL_AMAZON_SECRET="demo-amazon-lwa-secret" REL_AMAZON_REFRESH="Atzr|demo-amazon-refresh" \
+  REL_EBAY_SECRET="demo-ebay-client-secret" REL_EBAY_REFRESH="demo-ebay-refresh-token"
 
 rel_log() { printf '[%s] %s\n' "${REL_NAME:-rel}" "$*" >&2; }
 rel_die() { rel_log "FAIL: $*"; REL_FAILED=1; exit 1; }
@@ -180,7 +182,12 @@ sim_config() {
   {"platform": "bigcommerce", "name": "cedar", "orders": $orders, "token": "demo-bc-token",
    "statuses": [{"status": "Awaiting Fulfillment", "weight": 50}, {"status": "Awaiting Shipment", "weight": 10},
                 {"status": "Partially Shipped", "weight": 12}, {"status": "Awaiting Payment", "weight": 8},
-                {"status": "Shipped", "weight": 8}, {"status": "Cancelled", "weight": 4}]}]}
+                {"status": "Shipped", "weight": 8}, {"status": "Cancelled", "weight": 4}]},
+  {"platform": "amazon", "name": "harbor", "orders": $orders, "token": "Atzr|demo-amazon-refresh",
+   "client_id": "amzn1.application-oa2-client.harbor", "client_secret": "demo-amazon-lwa-secret"},
+  {"platform": "ebay", "name": "harbor", "orders": $orders, "token": "demo-ebay-refresh-token",
+   "client_id": "demo-ebay-client", "client_secret": "demo-ebay-client-secret",
+   "statuses": [{"status": "NOT_STARTED", "weight": 60}, {"status": "FULFILLED", "weight": 15}]}]}
 EOF
 }
 
@@ -439,6 +446,105 @@ skus = ["CH-*"]
 "UPS" = "ups"
 "FEDEX" = "fedex"
 EOF
+  cat >"$dir/carts.d/rel-harbor-amazon.toml" <<EOF
+[cart]
+id = "rel-harbor-amazon"
+client = "harbor"
+platform = "amazon"
+
+[api]
+seller_id = "SIMHARBOR"
+marketplace_id = "ATVPDKIKX0DER"
+region = "na"
+client_id = "amzn1.application-oa2-client.harbor"
+client_secret = { secret = "env:REL_AMAZON_SECRET" }
+refresh_token = { secret = "env:REL_AMAZON_REFRESH" }
+base_url = "$SIM_URL/amazon/harbor"
+
+[services.order_download]
+enabled = true
+every = "30m"
+
+[services.shipment_upload]
+enabled = true
+every = "1h"
+
+[services.inventory_upload]
+enabled = true
+every = "4h"
+
+[statuses]
+order_status = ["UNSHIPPED"]
+
+[order_load]
+earliest_order_date = 2026-10-01
+sync_inventory_with = "all"
+sync_inventory_alias = "master_sku"
+minimum_inventory_level = 2
+
+[ship_methods]
+"NEXT_DAY" = "UPS/NEXT_DAY_AIR"
+"*" = "USPS/GROUND_ADVANTAGE"
+
+# More than 10 SKUs: the stock goes as one JSON_LISTINGS_FEED.
+[items]
+filter = "whitelist"
+filter_level = "item"
+skus = ["AZ-*"]
+
+# Amazon takes its own carrier codes only.
+[carrier_codes]
+"UPS" = "UPS"
+"USPS" = "USPS"
+"FEDEX" = "FedEx"
+EOF
+  cat >"$dir/carts.d/rel-harbor-ebay.toml" <<EOF
+[cart]
+id = "rel-harbor-ebay"
+client = "harbor-ebay"
+platform = "ebay"
+
+[api]
+marketplace_id = "EBAY_US"
+client_id = "demo-ebay-client"
+client_secret = { secret = "env:REL_EBAY_SECRET" }
+refresh_token = { secret = "env:REL_EBAY_REFRESH" }
+base_url = "$SIM_URL/ebay/harbor"
+
+[services.order_download]
+enabled = true
+every = "20m"
+
+[services.shipment_upload]
+enabled = true
+every = "45m"
+
+[services.inventory_upload]
+enabled = true
+every = "2h"
+
+[statuses]
+fulfillment_status = ["NOT_STARTED", "IN_PROGRESS"]
+
+[order_load]
+earliest_order_date = 2026-10-01
+sync_inventory_with = "all"
+sync_inventory_alias = "master_sku"
+minimum_inventory_level = 1
+
+[ship_methods]
+"USPSPriority" = "USPS/PRIORITY"
+"*" = "UPS/GROUND"
+
+[items]
+filter = "whitelist"
+filter_level = "item"
+skus = ["HG-*"]
+
+# eBay's carrier enumeration spells FedEx this way.
+[carrier_codes]
+"FEDEX" = "FedEx"
+EOF
   # The same rules, for rel_check (an independent reading of the carts above:
   # status labels as GET /_sim/orders spells them, fnmatch patterns).
   # "partial": status patterns of orders with lines shipped already, whose
@@ -476,6 +582,24 @@ EOF
   "items": {"filter": "whitelist", "level": "order", "skus": ["CH-*"]},
   "translate": "master_sku",
   "ship_codes": ["UPS Next Day Air®", "FedEx 2Day®"],
+  "ship_default": true,
+  "inventory": {"with": "all", "alias": "master_sku", "minimum": 1},
+  "shipped_status": null},
+ {"id": "rel-harbor-amazon", "platform": "amazon", "store": "harbor",
+  "statuses": ["UNSHIPPED"],
+  "earliest": "2026-10-01", "countries": null,
+  "items": {"filter": "whitelist", "level": "item", "skus": ["AZ-*"]},
+  "translate": "master_sku",
+  "ship_codes": ["NEXT_DAY"],
+  "ship_default": true,
+  "inventory": {"with": "all", "alias": "master_sku", "minimum": 2},
+  "shipped_status": null},
+ {"id": "rel-harbor-ebay", "platform": "ebay", "store": "harbor",
+  "statuses": ["NOT_STARTED", "IN_PROGRESS"],
+  "earliest": "2026-10-01", "countries": null,
+  "items": {"filter": "whitelist", "level": "item", "skus": ["HG-*"]},
+  "translate": "master_sku",
+  "ship_codes": ["USPSPriority"],
   "ship_default": true,
   "inventory": {"with": "all", "alias": "master_sku", "minimum": 1},
   "shipped_status": null}

@@ -312,6 +312,101 @@ TEST_F(RunnerTest, CrashBeforePushIsReconciledBySendingOnce) {
   EXPECT_EQ(Order("1").status, OrderStatus::Sent);
 }
 
+// A stored order as a previous run left it (downloaded, not yet sent).
+void StoreOrder(StateStore& store, const CartOrder& o) {
+  OrderRecord r;
+  r.order_key = "acme:" + o.id;
+  r.cart_id = "acme";
+  r.order_id = o.id;
+  r.order_number = o.order_number;
+  r.cart_order_json = ToJson(o);
+  ASSERT_TRUE(store.RecordDownloaded("acme", {r}, "orders", "").ok());
+}
+
+TEST_F(RunnerTest, CartThatAcknowledgesHearsOfEachSentOrderOnce) {
+  cart().acknowledges = true;
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Express Saver"),
+                   MakeOrder("3", "Pigeon")};
+  RunReport r = Run();
+  const StepCounts& c = Step(r, "acme/order_download").counts;
+  EXPECT_EQ(c.sent, 2);
+  EXPECT_EQ(c.acknowledged, 2);
+  EXPECT_EQ(cart().ack_calls, (std::map<std::string, int>{{"1", 1}, {"2", 1}}))
+      << "held order 3 is not acknowledged";
+  EXPECT_FALSE(Order("1").ack_pending);
+  Run();
+  EXPECT_EQ(cart().ack_calls, (std::map<std::string, int>{{"1", 1}, {"2", 1}})) << "rerun";
+}
+
+TEST_F(RunnerTest, CartThatDoesNotAcknowledgeIsNeverAsked) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  Run();
+  EXPECT_TRUE(cart().ack_calls.empty());
+  EXPECT_FALSE(Order("1").ack_pending);
+}
+
+TEST_F(RunnerTest, FailedAcknowledgementStaysPendingAndIsRetriedWithoutResending) {
+  cart().acknowledges = true;
+  cart().fail_ack = Status::Transient("walmart: HTTP 503 on POST /v3/orders/1/acknowledge");
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Standard")};
+  RunReport r = Run();
+  const StepOutcome& s = Step(r, "acme/order_download");
+  EXPECT_EQ(s.state, StepOutcome::State::Failed);
+  EXPECT_NE(s.error.find("2 orders sent but not acknowledged"), std::string::npos) << s.error;
+  EXPECT_EQ(s.counts.sent, 2);
+  EXPECT_EQ(s.counts.ack_failed, 2);
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+  EXPECT_TRUE(Order("1").ack_pending);
+  cart().fail_ack = Status::Ok();
+  r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Ok);
+  EXPECT_EQ(Step(r, "acme/order_download").counts.acknowledged, 2);
+  EXPECT_EQ(env_.wms.pushes, 2) << "the orders are not sent again";
+  EXPECT_EQ(cart().acknowledged, (std::set<std::string>{"1", "2"}));
+  EXPECT_FALSE(Order("2").ack_pending);
+}
+
+TEST_F(RunnerTest, CrashBetweenSendAndAcknowledgementEndsAcknowledgedOnce) {
+  cart().acknowledges = true;
+  // A run recorded the send (acknowledgement pending) and died before the call.
+  StoreOrder(*store_, MakeOrder("1", "Standard"));
+  auto intent = store_->BeginSend("acme:1", "{}", clock_.NowMs());
+  ASSERT_TRUE(intent.ok());
+  ASSERT_TRUE(store_->CompleteSend(intent.value(), "acme:1", "W1", clock_.NowMs(), true).ok());
+  env_.wms.orders["acme:1"] = WmsOrder{};
+  env_.wms.pushes = 1;
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").counts.acknowledged, 1);
+  EXPECT_EQ(cart().ack_calls["1"], 1);
+  EXPECT_EQ(env_.wms.pushes, 1);
+  EXPECT_FALSE(Order("1").ack_pending);
+}
+
+TEST_F(RunnerTest, CrashAfterPushBeforeResultIsReconciledAndAcknowledged) {
+  cart().acknowledges = true;
+  StoreOrder(*store_, MakeOrder("1", "Standard"));
+  ASSERT_TRUE(store_->BeginSend("acme:1", "{}", clock_.NowMs()).ok());
+  env_.wms.orders["acme:1"] = WmsOrder{};
+  env_.wms.pushes = 1;
+  RunReport r = Run();
+  EXPECT_EQ(Step(r, "acme/order_download").counts.reconciled, 1);
+  EXPECT_EQ(cart().ack_calls["1"], 1);
+  EXPECT_EQ(env_.wms.pushes, 1);
+  EXPECT_EQ(Order("1").status, OrderStatus::Sent);
+  EXPECT_FALSE(Order("1").ack_pending);
+}
+
+TEST_F(RunnerTest, DryRunAcknowledgesNothing) {
+  cart().acknowledges = true;
+  StoreOrder(*store_, MakeOrder("1", "Standard"));
+  auto intent = store_->BeginSend("acme:1", "{}", clock_.NowMs());
+  ASSERT_TRUE(intent.ok());
+  ASSERT_TRUE(store_->CompleteSend(intent.value(), "acme:1", "W1", clock_.NowMs(), true).ok());
+  Run({.dry_run = true});
+  EXPECT_TRUE(cart().ack_calls.empty());
+  EXPECT_TRUE(Order("1").ack_pending);
+}
+
 TEST_F(RunnerTest, ShipmentsUploadedOnceWithMappedCarrier) {
   cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Standard")};
   Run();

@@ -1030,7 +1030,7 @@ TEST_F(SimulatorTest, RecordsApiOverHttpMatchesInProcess) {
 
   auto health = client_->Get("/_sim/health");
   ASSERT_TRUE(health);
-  EXPECT_EQ(Parse(health->body)["stores"].Size(), 3u);
+  EXPECT_EQ(Parse(health->body)["stores"].Size(), DemoSeeds().size());
 
   auto reset = client_->Post("/_sim/reset", "{}", "application/json");
   ASSERT_TRUE(reset);

@@ -28,7 +28,14 @@ struct FakeCartState {
   std::map<std::string, int64_t> stock;                      ///< sku -> last pushed quantity
   std::vector<InventoryPush> pushes;                         ///< every pushed item
   Status fail_fetch, fail_upload, fail_push;                 ///< returned when not ok
+  /// Acknowledgements (CartConnector::AcknowledgeOrder), off unless set.
+  bool acknowledges = false;
+  Status fail_ack;                       ///< returned when not ok
+  std::map<std::string, int> ack_calls;  ///< order id -> AcknowledgeOrder calls
+  std::set<std::string> acknowledged;    ///< order ids the cart has acknowledged
   std::set<std::string> reject_skus;                         ///< per-item push errors
+  /// Per-item "SKU not found in FakeCart": SKUs the cart does not sell.
+  std::set<std::string> not_sold_skus;
   int page_size = 2;
 };
 
@@ -73,6 +80,15 @@ class FakeCart : public CartConnector {
     s_.tracking[up.order_id].push_back(up.shipment.tracking_number);
     return Status::Ok();
   }
+  bool AcknowledgesOrders() const override { return s_.acknowledges; }
+  /// Looks first, like a real connector: an acknowledged order is left alone.
+  Status AcknowledgeOrder(const CartOrder& order) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    ++s_.ack_calls[order.id];
+    if (!s_.fail_ack.ok()) return s_.fail_ack;
+    s_.acknowledged.insert(order.id);
+    return Status::Ok();
+  }
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
     std::lock_guard<std::mutex> l(s_.mu);
     if (!s_.fail_push.ok()) return s_.fail_push;
@@ -80,6 +96,10 @@ class FakeCart : public CartConnector {
     for (const InventoryPush& p : items) {
       if (s_.reject_skus.count(p.sku)) {
         errors.push_back({p.sku, "unknown SKU"});
+        continue;
+      }
+      if (s_.not_sold_skus.count(p.sku)) {
+        errors.push_back({p.sku, "SKU not found in FakeCart"});
         continue;
       }
       s_.stock[p.sku] = p.quantity;

@@ -25,6 +25,7 @@ struct FakeWmsState {
   std::vector<InventoryRecord> inventory;
   std::optional<int64_t> as_of;
   std::vector<AliasRecord> aliases;
+  std::vector<std::string> inventory_clients, alias_clients;  ///< the client of each pull
   Status fail_push;                      ///< returned (without storing) when not ok
   int fail_push_times = -1;              ///< how many pushes fail; -1 = all while set
   int push_delay_ms = 0;                 ///< each push takes this long (outside the lock)
@@ -69,12 +70,15 @@ class FakeWms : public WmsClient {
     page.next = std::to_string(from + page.shipments.size());
     return page;
   }
-  Result<InventorySnapshot> PullInventory() override {
+  /// Like a WMS that ignores the client parameter: every record, whoever's.
+  Result<InventorySnapshot> PullInventory(const std::string& client) override {
     std::lock_guard<std::mutex> l(s_.mu);
+    s_.inventory_clients.push_back(client);
     return InventorySnapshot{s_.inventory, s_.as_of};
   }
-  Result<std::vector<AliasRecord>> PullAliases() override {
+  Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
     std::lock_guard<std::mutex> l(s_.mu);
+    s_.alias_clients.push_back(client);
     return s_.aliases;
   }
 

@@ -354,6 +354,27 @@ void WriteShipment(Writer& w, const Store& st, const Order& o, const BcShipment&
   w.EndObject();
 }
 
+/// The "shift_rate" fault: a merchant completing or editing open orders while
+/// a connector pages through them.
+void ShiftOrders(World& world, Store& st) {
+  if (world.faults == nullptr || !st.rng.Chance(world.faults->shift_rate)) return;
+  std::vector<Order*> open;
+  for (Order& o : st.orders)
+    if (o.bc_status_id == 1 || o.bc_status_id == 3 || o.bc_status_id == 7 || o.bc_status_id == 8 ||
+        o.bc_status_id == 9 || o.bc_status_id == 11)
+      open.push_back(&o);
+  for (int i = 0; i < world.faults->shift_orders && !open.empty(); ++i) {
+    size_t pick = static_cast<size_t>(st.rng.Range(0, static_cast<int64_t>(open.size()) - 1));
+    Order& o = *open[pick];
+    open.erase(open.begin() + static_cast<std::ptrdiff_t>(pick));
+    if (st.rng.Chance(0.5)) {
+      o.bc_status_id = 10;
+      o.status = BcStatusName(10);
+    }
+    o.updated = std::max(o.updated + 1, world.NowSeconds());
+  }
+}
+
 void ListOrders(Store& st, const Req& req, Resp& res, bool count_only) {
   std::optional<int> status_id;
   std::optional<int64_t> min_id, max_id, min_created, max_created, min_modified, max_modified;
@@ -585,6 +606,11 @@ void AbsoluteAdjustment(World& world, Store& st, const Req& req, Resp& res) {
     } else {
       return V3Error(res, 422, "[Each item needs one of variant_id, product_id or sku]");
     }
+    // Tracked by product: only product_id sets it (inventory.v3.yml's example).
+    if (c.product && c.product->tracked_by_product && !JsonInt(item, "product_id"))
+      return V3Error(res, 422,
+                     "[Item with variant_id " + std::to_string(c.product->variant_id) +
+                         " is tracked by product, please update stock by product id]");
     if (c.product) c.sku = c.product->sku;
     changes.push_back(std::move(c));
   }
@@ -631,9 +657,14 @@ void ListVariants(Store& st, const Req& req, Resp& res) {
   int64_t page = std::max<int64_t>(1, ToInt(req.ParamOr("page", "1")).value_or(1));
   int64_t limit = ToInt(req.ParamOr("limit", "50")).value_or(50);
   if (limit < 1 || limit > 250) return V3Error(res, 422, "[limit must be between 1 and 250]");
+  std::optional<int64_t> id;  // `id`: one variant
+  if (const std::string* v = req.Param("id")) {
+    id = ToInt(*v);
+    if (!id) return V3Error(res, 422, "[id must be an integer]");
+  }
   std::vector<const Product*> matches;
   for (const Product& p : st.products)
-    if (skus.empty() || skus.count(p.sku)) matches.push_back(&p);
+    if ((skus.empty() || skus.count(p.sku)) && (!id || p.variant_id == *id)) matches.push_back(&p);
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
@@ -672,7 +703,10 @@ void HandleBigCommerce(World& world, Store& st, const Req& req, Resp& res) {
   Writer w(sb);
   if (!seg.empty() && seg[0] == "v2") {
     seg.erase(seg.begin());
-    if (seg.size() == 1 && seg[0] == "orders" && get) return ListOrders(st, req, res, false);
+    if (seg.size() == 1 && seg[0] == "orders" && get) {
+      ShiftOrders(world, st);
+      return ListOrders(st, req, res, false);
+    }
     if (seg.size() == 2 && seg[0] == "orders" && seg[1] == "count" && get)
       return ListOrders(st, req, res, true);
     if (seg.size() == 1 && seg[0] == "order_statuses" && get) {

@@ -131,9 +131,13 @@ bool ReadFaults(const rapidjson::Value& v, FaultOptions* f, std::string* error) 
   r.Bool("bigcommerce_window", &f->bigcommerce_window);
   r.Int("bigcommerce_quota", &f->bigcommerce_quota, 1, 10'000'000);
   r.Int("bigcommerce_window_ms", &f->bigcommerce_window_ms, 1, 3'600'000);
+  r.Bool("amazon_rate_limit", &f->amazon_rate_limit);
+  r.Number("amazon_rate", &f->amazon_rate, 0);
   r.Int64("block_after_requests", &f->block_after_requests, 0);
   r.Bool("block_after_handling", &f->block_after_handling);
   r.Strings("paths", &f->paths);
+  r.Rate("shift_rate", &f->shift_rate);
+  r.Int("shift_orders", &f->shift_orders, 1, 10'000);
   r.Finish();
   if (!r.ok()) *error = r.error();
   return r.ok();
@@ -146,6 +150,7 @@ bool ReadWms(const rapidjson::Value& v, WmsOptions* w, std::string* error) {
   r.String("as_of", &w->as_of);
   r.Bool("allocate_on_receive", &w->allocate_on_receive);
   r.Int("shipments_page", &w->shipments_page, 1, 10'000);
+  r.Bool("ignore_client", &w->ignore_client);
   r.Finish();
   if (r.ok() && w->warehouses.empty()) r.Fail("warehouses must not be empty");
   if (!r.ok()) *error = r.error();
@@ -193,8 +198,14 @@ std::string FaultsJson(const FaultOptions& f) {
   KBool(w, "bigcommerce_window", f.bigcommerce_window);
   KInt(w, "bigcommerce_quota", f.bigcommerce_quota);
   KInt(w, "bigcommerce_window_ms", f.bigcommerce_window_ms);
+  KBool(w, "amazon_rate_limit", f.amazon_rate_limit);
+  w.Key("amazon_rate");
+  w.Double(f.amazon_rate);
   KInt(w, "block_after_requests", f.block_after_requests);
   KBool(w, "block_after_handling", f.block_after_handling);
+  w.Key("shift_rate");
+  w.Double(f.shift_rate);
+  KInt(w, "shift_orders", f.shift_orders);
   w.Key("paths");
   w.StartArray();
   for (const std::string& p : f.paths) Str(w, p);
@@ -306,6 +317,8 @@ bool StoreSeedFromJson(const rapidjson::Value& v, uint64_t default_seed, StoreSe
   }
   r.OptString("wms_alias_type", &s.wms_alias_type);
   r.Bool("stock_in_wms", &s.stock_in_wms);
+  r.String("wms_client", &s.wms_client);
+  r.Int("product_tracking_percent", &s.product_tracking_percent, 0, 100);
   if (r.Get("utc_offset_minutes") != nullptr) {
     int offset = 0;
     r.Int("utc_offset_minutes", &offset, -14 * 60, 14 * 60);

@@ -105,6 +105,8 @@ struct Req {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string store_base;  ///< "http://127.0.0.1:PORT/shopify/acme", for links
+  /// multipart/form-data parts by name (the server parses them; body is then empty).
+  std::map<std::string, std::string> form_parts;
 
   const std::string* Param(std::string_view name) const;
   std::string ParamOr(std::string_view name, std::string fallback = "") const;
@@ -141,7 +143,7 @@ std::optional<std::string> Base64Decode(std::string_view s);
 
 // ---- the model -------------------------------------------------------------------
 
-enum class Platform { kShopify, kWoo, kBigCommerce };
+enum class Platform { kShopify, kWoo, kBigCommerce, kWalmart, kEbay, kAmazon, kMagento };
 /// "shopify" | "woocommerce"/"woo" | "bigcommerce"/"bc".
 std::optional<Platform> ParsePlatform(std::string_view name);
 const char* PlatformName(Platform p);    ///< "shopify" | "woocommerce" | "bigcommerce"
@@ -154,6 +156,8 @@ struct Product {
   std::string title, variant_title;
   int64_t price_cents = 0;
   bool extra = false;                 ///< not stocked by the WMS
+  /// BigCommerce: inventory tracked by product (set by product_id only).
+  bool tracked_by_product = false;
   std::map<int64_t, int64_t> levels;  ///< location id -> available (shopify, bigcommerce)
   int64_t stock = 0;                  ///< woocommerce stock_quantity
 };
@@ -195,6 +199,7 @@ struct WooNote {
   bool customer_note = false;
 };
 
+/// Also eBay shipping fulfillments (sim_ebay.cc).
 struct BcShipment {
   int64_t id = 0, created = 0, address_id = 0;
   std::string tracking_number, provider, carrier, method, link, comments;
@@ -231,6 +236,13 @@ struct Order {
   int64_t Ordered() const;
 };
 
+/// A Walmart bulk inventory feed (sim_walmart.cc): per item, its SKU and ""
+/// (set) or "CODE: description"; how often its status was read.
+struct WalmartFeed {
+  std::vector<std::pair<std::string, std::string>> items;
+  int polls = 0;
+};
+
 struct Store {
   Platform platform = Platform::kShopify;
   std::string name;
@@ -254,6 +266,12 @@ struct Store {
   double cost_available = -1;
   int64_t cost_ms = 0;
   std::map<std::string, std::string> idempotency;
+  /// Amazon (sim_amazon.cc): feed documents (id -> contents, "" until
+  /// uploaded), feeds (feedId -> processing report document id), and the
+  /// per-operation rate buckets (tokens, ms) under "amazon_rate_limit".
+  std::map<std::string, std::string> amazon_documents, amazon_feeds;
+  std::map<std::string, std::pair<double, int64_t>> amazon_buckets;
+  std::map<std::string, WalmartFeed> walmart_feeds;  ///< Walmart: feedId -> feed
 
   std::string Key() const { return std::string(PlatformPrefix(platform)) + "/" + name; }
   Order* FindOrder(int64_t id);
@@ -277,6 +295,7 @@ struct WmsOrderState {
 
 struct WmsSku {
   std::string sku;
+  std::string client;  ///< the WMS client (merchant) it belongs to; "" = none
   std::map<std::string, std::string> aliases;
   std::map<std::string, std::pair<int64_t, int64_t>> stock;  ///< warehouse -> available, on_hand
 };
@@ -348,6 +367,40 @@ bool IsShopifyGraphql(const Req& req);
 bool HandleShopifyGraphql(World& world, Store& store, const Req& req, Resp& res);
 void HandleWoo(World& world, Store& store, const Req& req, Resp& res);
 void HandleBigCommerce(World& world, Store& store, const Req& req, Resp& res);
+/// Amazon SP-API (sim_amazon.cc): LWA token exchange, searchOrders/getOrder,
+/// confirmShipment, patchListingsItem, JSON_LISTINGS_FEED feeds.
+void HandleAmazon(World& world, Store& store, const Req& req, Resp& res);
+/// x-amz-access-token the store's LWA endpoint issued (expiry: HandleAmazon);
+/// the token request and presigned document URLs need none. Else 403.
+bool AuthorizeAmazon(const Store& store, const Req& req, Resp& res);
+/// An order id as Amazon spells them: 4455000123456 -> "113-0445500-0123456".
+std::string AmazonOrderId(int64_t id);
+/// The store's merchant token (seller id): "SIM" + the name's letters and digits, upper case.
+std::string AmazonSellerId(const Store& store);
+bool IsAmazonStatus(std::string_view status);
+/// The order's id as the platform's API and the records spell it.
+std::string OrderIdText(const Store& store, const Order& order);
+/// eBay (sim_ebay.cc): the token grant, Fulfillment orders and shipping
+/// fulfillments, Inventory bulk_update_price_quantity.
+void HandleEbay(World& world, Store& store, const Req& req, Resp& res);
+/// POST /identity/v1/oauth2/token (authenticated by its Basic header).
+bool IsEbayTokenRequest(const Req& req);
+/// A Bearer token the store issued (expiry: HandleEbay); else 401 in res.
+bool AuthorizeEbay(const Store& store, const Req& req, Resp& res);
+void EbayUnauthorized(Resp& res);
+/// An order id as eBay spells them: 12345670101 -> "01-23456-70101".
+std::string EbayOrderId(int64_t id);
+/// Walmart (sim_walmart.cc): POST /v3/token is the grant; AuthorizeWalmart
+/// checks WM_SVC.NAME, WM_QOS.CORRELATION_ID and the token (or Basic on the
+/// grant); HandleWalmart the expiry of issued tokens.
+bool IsWalmartTokenRequest(const Req& req);
+bool AuthorizeWalmart(const Store& store, const Req& req, Resp& res);
+void HandleWalmart(World& world, Store& store, const Req& req, Resp& res);
+/// Magento REST (sim_magento.cc): orders by searchCriteria, shipments,
+/// order/{id}/ship, shipment/track, products, MSI source items, legacy stock
+/// items, under /rest/{store_code}/V1. AuthorizeMagento: Bearer seed.token.
+bool AuthorizeMagento(const Store& store, const Req& req, Resp& res);
+void HandleMagento(World& world, Store& store, const Req& req, Resp& res);
 void HandleWms(World& world, const Req& req, Resp& res);
 
 /// Authentication per platform: true when allowed; otherwise fills `res`.

@@ -25,6 +25,25 @@ std::vector<StoreSeed> DemoSeeds(int orders, uint64_t seed) {
   cedar.platform = "bigcommerce";
   cedar.name = "cedar";
   cedar.token = "demo-bc-token";
+  StoreSeed harbor;  // eBay: the refresh token grant's credentials
+  harbor.platform = "ebay";
+  harbor.name = "harbor";
+  harbor.client_id = "demo-ebay-client";
+  harbor.client_secret = "demo-ebay-client-secret";
+  harbor.token = "demo-ebay-refresh-token";
+  seeds.push_back(harbor);
+  StoreSeed greenleaf;  // Magento: an integration token used as a bearer token
+  greenleaf.platform = "magento";
+  greenleaf.name = "greenleaf";
+  greenleaf.token = "demo-magento-token";
+  seeds.push_back(greenleaf);
+  StoreSeed summit;  // Walmart: the client credentials grant (Basic id:secret)
+  summit.platform = "walmart";
+  summit.name = "summit";
+  summit.client_id = "demo-walmart-client";
+  summit.client_secret = "demo-walmart-client-secret";
+  summit.sku_prefixes = {"SS"};
+  seeds.push_back(summit);
   for (StoreSeed& s : seeds) {
     s.orders = orders;
     s.seed = seed;
@@ -84,6 +103,7 @@ std::string Noun(const std::string& prefix) {
   if (prefix == "CAP") return "Cap";
   if (prefix == "BB") return "Candle";
   if (prefix == "CH") return "Cushion";
+  if (prefix == "SS") return "Tent Stake";
   return prefix;
 }
 
@@ -137,6 +157,16 @@ std::vector<StatusWeight> DefaultStatuses(Platform p) {
               {"Partially Shipped", 2},
               {"Completed", 4},
               {"Cancelled", 4}};
+    case Platform::kWalmart:
+      return {{"Created", 70}, {"Acknowledged", 12}, {"Shipped", 12}, {"Cancelled", 6}};
+    case Platform::kEbay:  // orderFulfillmentStatus
+      return {{"NOT_STARTED", 70}, {"IN_PROGRESS", 8}, {"FULFILLED", 22}};
+    case Platform::kAmazon:  // fulfillment.fulfillmentStatus (Orders API v2026-01-01)
+      return {{"UNSHIPPED", 60},           {"PARTIALLY_SHIPPED", 5}, {"PENDING", 8},
+              {"PENDING_AVAILABILITY", 2}, {"SHIPPED", 20},          {"CANCELLED", 5}};
+    case Platform::kMagento:  // status codes (Stores > Order Status)
+      return {{"processing", 60}, {"pending", 10}, {"holded", 4},
+              {"complete", 16},   {"canceled", 6}, {"closed", 4}};
   }
   return {};
 }
@@ -151,6 +181,15 @@ std::vector<std::string> DefaultShipCodes(Platform p) {
     case Platform::kBigCommerce:
       return {"Free Shipping", "Flat Rate", "UPS\xc2\xae Ground", "UPS Next Day Air\xc2\xae",
               "FedEx 2Day\xc2\xae"};
+    case Platform::kWalmart:  // shippingInfo.methodCode
+      return {"Value", "Standard", "Express", "OneDay"};
+    case Platform::kEbay:  // shippingStep.shippingServiceCode
+      return {"USPSPriority", "USPSGroundAdvantage", "UPSGround", "UPS2ndDay", "FedExHomeDelivery"};
+    case Platform::kAmazon:  // fulfillment.fulfillmentServiceLevel
+      return {"STANDARD", "FREE_ECONOMY", "EXPEDITED", "SECOND_DAY", "NEXT_DAY"};
+    case Platform::kMagento:  // shipping_description: "Carrier title - Method title"
+      return {"Flat Rate - Fixed", "Free Shipping - Free", "United Parcel Service - Ground",
+              "Federal Express - Priority Overnight", "DHL - Express worldwide"};
   }
   return {};
 }
@@ -223,6 +262,14 @@ bool Finished(const Store& st, const Order& o) {
     case Platform::kBigCommerce:
       return o.bc_status_id == 2 || o.bc_status_id == 10 || o.bc_status_id == 5 ||
              o.bc_status_id == 4;
+    case Platform::kWalmart:
+      return o.status == "Shipped" || o.status == "Cancelled";
+    case Platform::kEbay:
+      return o.status == "FULFILLED";
+    case Platform::kAmazon:
+      return o.status == "SHIPPED" || o.status == "CANCELLED";
+    case Platform::kMagento:
+      return o.status == "complete" || o.status == "closed" || o.status == "canceled";
   }
   return false;
 }
@@ -263,6 +310,24 @@ void ApplyStatus(Store& st, Order& o, const std::string& label, bool fresh) {
       if (o.bc_status_id == 3) ship_lines(false);
       break;
     }
+    case Platform::kWalmart:
+      o.status = label;
+      if (label == "Shipped") ship_lines(true);
+      break;
+    case Platform::kEbay:
+      o.status = label;
+      if (label == "FULFILLED") ship_lines(true);
+      if (label == "IN_PROGRESS") ship_lines(false);
+      break;
+    case Platform::kAmazon:
+      o.status = label;
+      if (label == "SHIPPED") ship_lines(true);
+      if (label == "PARTIALLY_SHIPPED") ship_lines(false);
+      break;
+    case Platform::kMagento:
+      o.status = label;
+      if (label == "complete" || label == "closed") ship_lines(true);
+      break;
   }
   o.updated =
       o.created + (Finished(st, o) ? rng.Range(6 * 3600, 72 * 3600) : rng.Range(120, 4 * 3600));
@@ -284,7 +349,9 @@ void ApplyStatus(Store& st, Order& o, const std::string& label, bool fresh) {
       for (size_t i = 0; i < o.lines.size(); ++i)
         if (o.lines[i].shipped > 0) f.lines.emplace_back(i, o.lines[i].shipped);
       o.fulfillments.push_back(std::move(f));
-    } else if (st.platform == Platform::kBigCommerce) {
+    } else if (st.platform == Platform::kBigCommerce || st.platform == Platform::kWalmart ||
+               st.platform == Platform::kEbay || st.platform == Platform::kAmazon ||
+               st.platform == Platform::kMagento) {
       BcShipment s;
       s.id = st.next_misc_id++;
       s.created = o.updated;
@@ -325,6 +392,24 @@ Order MakeOrder(Store& st, int64_t created, bool fresh) {
       o.number = o.id;
       o.customer_id = rng.Chance(0.2) ? 0 : rng.Range(1, 500);
       o.bc_address_id = st.next_misc_id++;
+      break;
+    case Platform::kWalmart:  // purchaseOrderId; number = customerOrderId
+      st.next_order_id += rng.Range(1'000, 90'000);
+      o.number = 5'200'000'000'000 + rng.Range(0, 999'999'999);
+      break;
+    case Platform::kEbay:  // orderId "01-23456-70101" (EbayOrderId)
+      st.next_order_id += rng.Range(1, 40);
+      o.number = o.id;
+      o.customer_id = rng.Range(1, 9000);
+      break;
+    case Platform::kAmazon:  // orderId "113-0445500-0123456" (AmazonOrderId)
+      st.next_order_id += rng.Range(1'000, 90'000);
+      o.number = o.id;
+      break;
+    case Platform::kMagento:  // entity_id; increment_id "000000123" from number
+      st.next_order_id += 1;
+      o.number = o.id;
+      o.customer_id = rng.Chance(0.3) ? 0 : rng.Range(1, 900);
       break;
   }
   o.created = created;
@@ -391,6 +476,10 @@ Order MakeOrder(Store& st, int64_t created, bool fresh) {
   } else {
     o.has_shipping = false;
   }
+  if (st.platform == Platform::kWalmart && o.ship_code.empty()) {
+    o.ship_code = "Standard";  // every Walmart order has a methodCode
+    o.has_shipping = true;
+  }
 
   // lines
   int count = static_cast<int>(rng.Weighted({55, 30, 15})) + 1;
@@ -424,6 +513,7 @@ void AddToWms(World& world, const Store& st, const Product& p) {
   WmsSku& w = it->second;
   if (inserted) {
     w.sku = p.master_sku;
+    w.client = st.seed.wms_client;
     w.aliases["upc"] = Upc(p.master_sku);
     w.aliases["amazon_asin"] = Asin(p.master_sku);
     Rng rng(HashString(p.master_sku, st.seed.seed * 0x9E3779B97F4A7C15ull + 7));
@@ -509,7 +599,16 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
     std::string a, b, c;
     bool ok = *p == Platform::kShopify ? ParseShopifyStatus(w.status, &a, &b, &c)
               : *p == Platform::kWoo   ? IsWooStatus(w.status)
-                                       : BcStatusId(w.status) >= 0;
+              : *p == Platform::kWalmart
+                  ? (w.status == "Created" || w.status == "Acknowledged" ||
+                     w.status == "Shipped" || w.status == "Cancelled")
+                  : BcStatusId(w.status) >= 0;
+    if (*p == Platform::kEbay)
+      ok = w.status == "NOT_STARTED" || w.status == "IN_PROGRESS" || w.status == "FULFILLED";
+    if (*p == Platform::kAmazon) ok = IsAmazonStatus(w.status);
+    if (*p == Platform::kMagento)
+      ok = w.status == "pending" || w.status == "processing" || w.status == "complete" ||
+           w.status == "closed" || w.status == "canceled" || w.status == "holded";
     if (!ok) return fail("unknown status \"" + w.status + "\"");
   }
   if (total <= 0) return fail("status weights must not all be 0");
@@ -518,7 +617,9 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
   if (s.consumer_secret.empty()) s.consumer_secret = "cs_" + s.name;
   if (s.client_id.empty()) s.client_id = s.name + "-client-id";
   if (s.client_secret.empty()) s.client_secret = s.name + "-client-secret";
-  if (s.token_ttl_seconds <= 0) s.token_ttl_seconds = 86399;
+  if (s.token_ttl_seconds <= 0 && *p == Platform::kEbay) s.token_ttl_seconds = 7200;  // user tokens
+  if (s.token_ttl_seconds <= 0 && *p == Platform::kAmazon) s.token_ttl_seconds = 3600;  // LWA
+  if (s.token_ttl_seconds <= 0) s.token_ttl_seconds = *p == Platform::kWalmart ? 900 : 86399;
   if (!s.scopes)
     s.scopes = std::vector<std::string>{"read_orders",
                                         "read_all_orders",
@@ -528,6 +629,15 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
                                         "read_inventory",
                                         "write_inventory",
                                         "read_locations"};
+  if (s.sku_prefixes.empty() && *p == Platform::kEbay) s.sku_prefixes = {"HG"};
+  if (s.sku_prefixes.empty() && *p == Platform::kAmazon) s.sku_prefixes = {"AZ"};
+  if (s.sku_prefixes.empty() && *p == Platform::kMagento) s.sku_prefixes = {"GT"};
+  if (!s.extra_skus && *p == Platform::kMagento)
+    s.extra_skus = std::vector<std::string>{"TEA-SAMPLER-GIFT"};
+  if (!s.extra_skus && *p == Platform::kAmazon)
+    s.extra_skus = std::vector<std::string>{"AMZ-GIFT-BUNDLE"};
+  if (!s.extra_skus && *p == Platform::kEbay)
+    s.extra_skus = std::vector<std::string>{"LOT-MIXED-MUGS"};
   if (s.sku_prefixes.empty())
     s.sku_prefixes = *p == Platform::kShopify ? std::vector<std::string>{"TS", "HD"}
                      : *p == Platform::kWoo   ? std::vector<std::string>{"BB"}
@@ -579,6 +689,30 @@ Store GenerateStore(const StoreSeed& seed, Platform platform, World& world) {
       product_id = 111;
       variant_id = 200;
       break;
+    case Platform::kAmazon:
+      st.next_order_id = 4'455'000'000'000 + rng.Range(0, 999'999) * 1000;
+      st.next_line_id = 40'000'000'000'000 + rng.Range(0, 999'999) * 100;
+      st.next_misc_id = 1;
+      product_id = 1;
+      break;
+    case Platform::kEbay:
+      st.next_order_id = 12'345'670'001;
+      st.next_line_id = 10'000'000'000'000 + rng.Range(0, 999'999) * 100;
+      st.next_misc_id = 1;
+      product_id = 1;
+      break;
+    case Platform::kWalmart:
+      st.next_order_id = 1'796'000'000'000 + rng.Range(0, 999'999) * 1000;
+      st.next_line_id = 1;
+      st.next_misc_id = 1;
+      product_id = 1;
+      break;
+    case Platform::kMagento:
+      st.next_order_id = 1;
+      st.next_line_id = 1;
+      st.next_misc_id = 1;
+      product_id = 1;
+      break;
   }
 
   // locations
@@ -586,8 +720,9 @@ Store GenerateStore(const StoreSeed& seed, Platform platform, World& world) {
                                                "Pop-up Shop"};
   for (int i = 0; i < seed.locations; ++i) {
     Location loc;
-    loc.id =
-        platform == Platform::kShopify ? 61'000'000'000 + rng.Range(0, 99'999) * 10 + i : i + 1;
+    loc.id = platform == Platform::kShopify   ? 61'000'000'000 + rng.Range(0, 99'999) * 10 + i
+             : platform == Platform::kWalmart ? 10'000'003'527 + i  // ship node ids
+                                              : i + 1;
     loc.name =
         platform == Platform::kBigCommerce && i == 0
             ? "Default location"
@@ -639,6 +774,10 @@ Store GenerateStore(const StoreSeed& seed, Platform platform, World& world) {
       p.title = title + " - " + size;
       if (platform == Platform::kBigCommerce) p.variant_id = variant_id++;
     }
+    // By a hash of the SKU, not the generator: other stores stay as they were.
+    p.tracked_by_product =
+        platform == Platform::kBigCommerce &&
+        static_cast<int>(HashString(p.sku) % 100) < seed.product_tracking_percent;
     st.products.push_back(std::move(p));
   }
   for (const std::string& sku : *seed.extra_skus) {

@@ -487,6 +487,10 @@ std::optional<Platform> ParsePlatform(std::string_view name) {
   if (name == "shopify") return Platform::kShopify;
   if (name == "woocommerce" || name == "woo") return Platform::kWoo;
   if (name == "bigcommerce" || name == "bc") return Platform::kBigCommerce;
+  if (name == "amazon") return Platform::kAmazon;
+  if (name == "ebay") return Platform::kEbay;
+  if (name == "walmart") return Platform::kWalmart;
+  if (name == "magento") return Platform::kMagento;
   return std::nullopt;
 }
 
@@ -498,6 +502,14 @@ const char* PlatformName(Platform p) {
       return "woocommerce";
     case Platform::kBigCommerce:
       return "bigcommerce";
+    case Platform::kAmazon:
+      return "amazon";
+    case Platform::kEbay:
+      return "ebay";
+    case Platform::kWalmart:
+      return "walmart";
+    case Platform::kMagento:
+      return "magento";
   }
   return "?";
 }
@@ -510,6 +522,14 @@ const char* PlatformPrefix(Platform p) {
       return "woo";
     case Platform::kBigCommerce:
       return "bigcommerce";
+    case Platform::kAmazon:
+      return "amazon";
+    case Platform::kEbay:
+      return "ebay";
+    case Platform::kWalmart:
+      return "walmart";
+    case Platform::kMagento:
+      return "magento";
   }
   return "?";
 }
@@ -564,13 +584,19 @@ Product* Store::FindSku(std::string_view sku) {
   return nullptr;
 }
 
+std::string OrderIdText(const Store& store, const Order& order) {
+  if (store.platform == Platform::kAmazon) return AmazonOrderId(order.id);
+  if (store.platform == Platform::kEbay) return EbayOrderId(order.id);
+  return std::to_string(order.id);
+}
+
 void World::RecordTracking(const Store& store, const Order& order, std::string kind,
                            std::string tracking_number, std::string carrier, std::string body) {
   TrackingRecord r;
   r.seq = static_cast<int64_t>(tracking.size()) + 1;
   r.platform = PlatformName(store.platform);
   r.store = store.name;
-  r.order_id = std::to_string(order.id);
+  r.order_id = OrderIdText(store, order);
   r.kind = std::move(kind);
   r.tracking_number = std::move(tracking_number);
   r.carrier = std::move(carrier);
@@ -596,7 +622,7 @@ void World::RecordInventory(const Store& store, std::string location, std::strin
 }
 
 void World::RecordStatus(const Store& store, const Order& order, std::string from, std::string to) {
-  status_changes.push_back({PlatformName(store.platform), store.name, std::to_string(order.id),
+  status_changes.push_back({PlatformName(store.platform), store.name, OrderIdText(store, order),
                             std::move(from), std::move(to)});
 }
 

@@ -257,19 +257,28 @@ void HandleWms(World& world, const Req& req, Resp& res) {
   if (seg.size() == 1 && seg[0] == "shipments" && get) return Shipments(world, req, res);
   rapidjson::StringBuffer sb;
   Writer w(sb);
+  // ?client=C: that client's records (and those of no client); every record
+  // when absent or when the WMS is set to ignore the parameter.
+  const std::string* client = world.wms.ignore_client ? nullptr : req.Param("client");
+  auto wanted = [&](const WmsSku& entry) {
+    return client == nullptr || entry.client.empty() || entry.client == *client;
+  };
   if (seg.size() == 1 && seg[0] == "inventory" && get) {
     w.StartObject();
     w.Key("inventory");
     w.StartArray();
-    for (const auto& [sku, entry] : world.wms_skus)
+    for (const auto& [sku, entry] : world.wms_skus) {
+      if (!wanted(entry)) continue;
       for (const auto& [warehouse, stock] : entry.stock) {
         w.StartObject();
         KStr(w, "sku", sku);
         KStr(w, "warehouse", warehouse);
         KInt(w, "available", stock.first);
         KInt(w, "on_hand", stock.second);
+        if (!entry.client.empty()) KStr(w, "client", entry.client);
         w.EndObject();
       }
+    }
     w.EndArray();
     if (world.wms.as_of.empty())
       KStr(w, "as_of", IsoUtc(world.NowSeconds()));
@@ -283,9 +292,10 @@ void HandleWms(World& world, const Req& req, Resp& res) {
     w.Key("aliases");
     w.StartArray();
     for (const auto& [sku, entry] : world.wms_skus) {
-      if (entry.aliases.empty()) continue;
+      if (entry.aliases.empty() || !wanted(entry)) continue;
       w.StartObject();
       KStr(w, "sku", sku);
+      if (!entry.client.empty()) KStr(w, "client", entry.client);
       w.Key("aliases");
       w.StartObject();
       for (const auto& [type, value] : entry.aliases) KStr(w, type.c_str(), value);

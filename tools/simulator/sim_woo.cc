@@ -214,6 +214,23 @@ bool Paging(const Req& req, int64_t total, int64_t* page, int64_t* per_page, Res
   return true;
 }
 
+/// The "shift_rate" fault: a merchant completing or editing open orders while
+/// a connector pages through them.
+void ShiftOrders(World& world, Store& st) {
+  if (world.faults == nullptr || !st.rng.Chance(world.faults->shift_rate)) return;
+  std::vector<Order*> open;
+  for (Order& o : st.orders)
+    if (o.status == "pending" || o.status == "processing" || o.status == "on-hold")
+      open.push_back(&o);
+  for (int i = 0; i < world.faults->shift_orders && !open.empty(); ++i) {
+    size_t pick = static_cast<size_t>(st.rng.Range(0, static_cast<int64_t>(open.size()) - 1));
+    Order& o = *open[pick];
+    open.erase(open.begin() + static_cast<std::ptrdiff_t>(pick));
+    if (st.rng.Chance(0.5)) o.status = "completed";
+    o.updated = std::max(o.updated + 1, world.NowSeconds());
+  }
+}
+
 void ListOrders(Store& st, const Req& req, Resp& res) {
   std::set<std::string> statuses;
   if (const std::string* v = req.Param("status")) {
@@ -542,7 +559,10 @@ void HandleWoo(World& world, Store& st, const Req& req, Resp& res) {
   if (seg.empty()) return NoRoute(res);
 
   if (seg[0] == "orders") {
-    if (seg.size() == 1 && get) return ListOrders(st, req, res);
+    if (seg.size() == 1 && get) {
+      ShiftOrders(world, st);
+      return ListOrders(st, req, res);
+    }
     if (seg.size() < 2 || !IsDigits(seg[1])) return NoRoute(res);
     Order* o = st.FindOrder(*ToInt(seg[1]));
     if (seg.size() == 2 && (get || Editing(req.method))) {

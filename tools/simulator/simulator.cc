@@ -59,6 +59,8 @@ std::string Pattern(bool wms, const std::string& rest) {
       s = "{version}";
     } else if (wms && i == 1 && seg[0] == "orders") {
       s = "{order_key}";
+    } else if (i == 4 && seg[0] == "sell" && seg[3] == "order") {
+      s = "{orderId}";  // eBay: "12-34567-00101"
     }
     out += "/" + s;
   }
@@ -142,6 +144,14 @@ bool AuthorizeStore(const Store& st, const Req& req, Resp& res) {
       return AuthorizeWooStore(st, req, res);
     case Platform::kBigCommerce:
       return AuthorizeBigCommerce(st, req, res);
+    case Platform::kAmazon:
+      return AuthorizeAmazon(st, req, res);
+    case Platform::kWalmart:
+      return AuthorizeWalmart(st, req, res);
+    case Platform::kMagento:
+      return AuthorizeMagento(st, req, res);
+    case Platform::kEbay:
+      return AuthorizeEbay(st, req, res);
   }
   return false;
 }
@@ -234,7 +244,7 @@ struct Simulator::Impl {
     std::vector<OrderSummary> out;
     for (const Order& o : st.orders) {
       OrderSummary s;
-      s.id = std::to_string(o.id);
+      s.id = OrderIdText(st, o);
       s.number = st.platform == Platform::kShopify ? "#" + std::to_string(o.number)
                                                    : std::to_string(o.number);
       s.status = StatusLabel(st, o);
@@ -341,6 +351,7 @@ struct Simulator::Impl {
     if (q != std::string::npos) req.query = ParseQuery(std::string_view(hreq.target).substr(q + 1));
     for (const auto& [k, v] : hreq.headers) req.headers.emplace_back(k, v);
     req.body = hreq.body;
+    for (const auto& [name, part] : hreq.files) req.form_parts[name] = part.content;
     const std::string& path = hreq.path;
     Resp res;
 
@@ -358,13 +369,15 @@ struct Simulator::Impl {
       store_key = "wms";
       rest = path.substr(4);
     } else if (seg.size() >= 2 &&
-               (seg[0] == "shopify" || seg[0] == "woo" || seg[0] == "bigcommerce")) {
+               (seg[0] == "shopify" || seg[0] == "woo" || seg[0] == "bigcommerce" ||
+                seg[0] == "walmart" || seg[0] == "ebay" || seg[0] == "amazon" ||
+                seg[0] == "magento")) {
       store_key = seg[0] + "/" + seg[1];
       rest = path.substr(seg[0].size() + seg[1].size() + 2);
     } else {
       res.Json(404, SimpleJson("error",
                                "unknown path: stores live under /shopify/{name}, /woo/{name}, "
-                               "/bigcommerce/{name}; the WMS under /wms; control under /_sim"));
+                               "/bigcommerce/{name}, /walmart/{name}; the WMS under /wms; control under /_sim"));
       return Write(hres, res, false);
     }
     if (rest.empty()) rest = "/";
@@ -431,6 +444,14 @@ struct Simulator::Impl {
         HandleShopify(world, *st, req, res);
       } else if (st->platform == Platform::kWoo) {
         HandleWoo(world, *st, req, res);
+      } else if (st->platform == Platform::kAmazon) {
+        HandleAmazon(world, *st, req, res);
+      } else if (st->platform == Platform::kWalmart) {
+        HandleWalmart(world, *st, req, res);
+      } else if (st->platform == Platform::kMagento) {
+        HandleMagento(world, *st, req, res);
+      } else if (st->platform == Platform::kEbay) {
+        HandleEbay(world, *st, req, res);
       } else {
         HandleBigCommerce(world, *st, req, res);
       }
@@ -554,7 +575,7 @@ struct Simulator::Impl {
       w.Key("ids");
       w.StartArray();
       for (int64_t id : GenerateOrders(*st, static_cast<int>(*count), world.NowSeconds()))
-        Str(w, std::to_string(id));
+        Str(w, OrderIdText(*st, *st->FindOrder(id)));
       w.EndArray();
       w.EndObject();
       return res.Json(200, Done(sb));
@@ -568,6 +589,7 @@ struct Simulator::Impl {
         return res.Json(400, SimpleJson("error", "sku, warehouse and available are required"));
       WmsSku& entry = world.wms_skus[*sku];
       entry.sku = *sku;
+      if (auto client = JsonString(body, "client")) entry.client = *client;
       entry.stock[*warehouse] = {*available, on_hand.value_or(*available)};
       return res.Json(200, "{\"ok\":true}");
     }
@@ -703,7 +725,7 @@ std::vector<std::string> Simulator::AddOrders(const std::string& platform, const
   Store* st = impl_->FindStoreLocked(platform, store);
   if (st == nullptr || count <= 0) return ids;
   for (int64_t id : GenerateOrders(*st, count, impl_->world.NowSeconds()))
-    ids.push_back(std::to_string(id));
+    ids.push_back(OrderIdText(*st, *st->FindOrder(id)));
   return ids;
 }
 

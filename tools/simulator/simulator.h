@@ -68,6 +68,14 @@ struct FaultOptions {
   bool bigcommerce_window = false;
   int bigcommerce_quota = 150;         ///< "bigcommerce_quota"
   int bigcommerce_window_ms = 30'000;  ///< "bigcommerce_window_ms"
+  /// "amazon_rate_limit": enforce each SP-API operation's usage plan (rate
+  /// and burst from the models; 429 QuotaExceeded when a bucket is empty).
+  /// x-amzn-RateLimit-Limit is always sent.
+  bool amazon_rate_limit = false;
+  /// "amazon_rate": > 0 replaces every operation's rate (requests/s) in the
+  /// header and the enforcement (tests and demos that must not wait minutes
+  /// between searchOrders pages); 0 = the models' rates.
+  double amazon_rate = 0;
 
   /// "block_after_requests": a crash-harness hook. When N > 0, store/WMS
   /// request number N+1 and later wait (unanswered) until the block is
@@ -77,6 +85,17 @@ struct FaultOptions {
   /// client never hears back. /_sim/records shows "blocked" (waiting now).
   int64_t block_after_requests = 0;
   bool block_after_handling = false;
+
+  /// "shift_rate"/"shift_orders": the merchant at work during a fetch. On a
+  /// WooCommerce or BigCommerce order-list request (GET orders), before it
+  /// is answered, with this probability the store changes shift_orders
+  /// random open orders (Woo pending/processing/on-hold, BigCommerce
+  /// Pending/Awaiting …/Partially Shipped): each is either completed (Woo
+  /// "completed", BigCommerce "Completed") or only modified (updated now),
+  /// half and half. Offset pages then shift. Drawn from the store's own
+  /// generator; not listed in status_changes (not a connector's write).
+  double shift_rate = 0;
+  int shift_orders = 2;
 
   /// "paths": faults (not rate limits, not the block) apply only to request
   /// paths starting with one of these prefixes, e.g. {"/wms", "/shopify/acme"};
@@ -95,6 +114,9 @@ struct WmsOptions {
   /// of the SKU); shipping it decrements `on_hand`.
   bool allocate_on_receive = true;
   int shipments_page = 100;  ///< max shipments per GET /shipments page
+  /// "ignore_client": GET /inventory and /aliases answer every client's
+  /// records whatever ?client= asks (a WMS that ignores the parameter).
+  bool ignore_client = false;
 };
 
 struct SimOptions {
@@ -163,6 +185,13 @@ struct StoreSeed {
   /// the store = alias of WMS SKU "TS-RED-M"); empty: the store sells WMS SKUs.
   std::optional<std::string> wms_alias_type;  ///< default "shopify_sku" for shopify, else none
   bool stock_in_wms = true;                   ///< add the SKUs (with stock and aliases) to the WMS
+  /// BigCommerce: percent of products whose inventory is tracked by product
+  /// (picked by a hash of the SKU): an absolute adjustment by sku or
+  /// variant_id answers 422 "tracked by product"; only product_id sets it.
+  int product_tracking_percent = 0;
+  /// The WMS client (merchant) the store's SKUs belong to: their inventory
+  /// and alias records carry it, and ?client= selects them. "" = none.
+  std::string wms_client;
   /// Offset of the store's own timestamps (Shopify created_at "…-05:00", Woo
   /// date_created): default -300 (shopify), 0 (others).
   std::optional<int> utc_offset_minutes;
@@ -320,13 +349,14 @@ struct SimConfig {
 
 /// A --config file: {"port", "seed", "orders" (demo stores' order count),
 /// "demo": bool (default true unless "stores" is given), "wms": {"token",
-/// "warehouses", "as_of", "allocate_on_receive", "shipments_page"}, "faults":
+/// "warehouses", "as_of", "allocate_on_receive", "shipments_page", "ignore_client"}, "faults":
 /// {…as POST /_sim/faults}, "stores": [{"platform", "name", "orders",
 /// "products", "locations", "start_date", "span_hours", "seed", "ship_codes",
 /// "no_shipping_percent", "statuses": [{"status", "weight"}], "token",
 /// "consumer_key", "consumer_secret", "sku_prefixes", "extra_skus",
 /// "wms_alias_type", "stock_in_wms", "utc_offset_minutes",
-/// "shipment_tracking", "po_box_percent"}]}. Keys present override *config.
+/// "shipment_tracking", "po_box_percent", "wms_client", "product_tracking_percent"}]}. Keys
+/// present override *config.
 bool ParseSimConfig(const std::string& json, SimConfig* config, std::string* error);
 
 }  // namespace cartsync::sim

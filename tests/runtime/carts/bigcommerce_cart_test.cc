@@ -9,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -212,7 +213,7 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
     const std::string& u = r.url;
     if (Contains(u, "/v2/orders?")) {
       ++order_pages;
-      if (Contains(u, "status_id=11&") && Contains(u, "&page=1&")) {
+      if (Contains(u, "status_id=11&") && !Contains(u, "min_id=")) {
         std::string body = "[";
         for (int i = 0; i < 250; ++i) {
           if (i > 0) body += ",";
@@ -222,8 +223,9 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
         }
         return Answer(200, body + "]");
       }
-      if (Contains(u, "status_id=11&") && Contains(u, "&page=2&")) return Answer(204, "");
-      if (Contains(u, "status_id=9&") && Contains(u, "&page=1&")) return Answer(200, "[]");
+      // The next page starts after the last id seen (keyset, not offset).
+      if (Contains(u, "status_id=11&") && Contains(u, "&min_id=1250&")) return Answer(204, "");
+      if (Contains(u, "status_id=9&") && !Contains(u, "min_id=")) return Answer(200, "[]");
       return std::nullopt;
     }
     if (Contains(u, "/shipping_addresses")) return Answer(204, "");  // a digital order
@@ -252,7 +254,8 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
   EXPECT_TRUE(Contains(first, "min_date_created=Wed%2C%2010%20Jan%202018%2021%3A05%3A30%20%2B0000"))
       << first;
   EXPECT_FALSE(Contains(first, "min_date_modified"));
-  EXPECT_TRUE(Contains(first, "&page=1&limit=250&sort=date_modified")) << first;
+  EXPECT_TRUE(Contains(first, "&limit=250&sort=id&")) << first;
+  EXPECT_FALSE(Contains(first, "page=")) << first;
 }
 
 TEST_F(BigCommerceCartTest, UpdatedAfterUsesMinDateModifiedAndUnknownStatusFails) {
@@ -348,7 +351,7 @@ TEST_F(BigCommerceCartTest, ConsignmentsOnTheListReplaceThePerOrderCalls) {
   ASSERT_NO_FATAL_FAILURE(FetchAwaitingFulfillment(all));
   ASSERT_EQ(transport.requests.size(), 1u);  // no /shipping_addresses, no /products
   EXPECT_TRUE(Contains(transport.requests[0].url,
-                       "&page=1&limit=250&sort=date_modified&include=consignments.line_items"
+                       "&limit=250&sort=id&include=consignments.line_items"
                        "&consignment_structure=object"))
       << transport.requests[0].url;
   ASSERT_EQ(all.size(), 1u);
@@ -709,8 +712,7 @@ TEST_F(BigCommerceCartTest, RateLimitedRequestsAreRetried) {
 
 TEST_F(BigCommerceCartTest, BaseUrlOverrideAndConfigRules) {
   cart.api["base_url"] = TextField(FieldType::Url, "http://127.0.0.1:4010/");
-  transport.Expect("GET", "http://127.0.0.1:4010/v2/orders?page=1&limit=250&sort=date_modified",
-                   204);
+  transport.Expect("GET", "http://127.0.0.1:4010/v2/orders?limit=250&sort=id", 204);
   auto cart_api = Make();
   std::vector<CartOrder> all;
   ASSERT_TRUE(Collect(*cart_api, OrderWindow{}, all).ok());
@@ -727,6 +729,138 @@ TEST_F(BigCommerceCartTest, BaseUrlOverrideAndConfigRules) {
   CartConfig no_token = cart;
   no_token.api.erase("access_token");
   EXPECT_FALSE(MakeBigCommerceCart(no_token, ConnectorDeps{&http, &secrets}).ok());
+}
+
+// An order that leaves the status filter between two page requests (the
+// merchant, or our own tracking upload, ships it) must not shift the next
+// page: the store below serves offset pages and min_id alike, so paging by
+// offset would skip the order that slides from page 2 onto page 1.
+TEST_F(BigCommerceCartTest, OrderLeavingTheFilterMidFetchSkipsNoOtherOrder) {
+  std::vector<int64_t> open;  // ids still "Awaiting Fulfillment", ascending
+  for (int64_t id = 1; id <= 600; ++id) open.push_back(id);
+  int list_calls = 0;
+  auto param = [](const std::string& url, const std::string& name) -> std::optional<int64_t> {
+    size_t at = url.find("&" + name + "=");
+    if (at == std::string::npos) at = url.find("?" + name + "=");
+    if (at == std::string::npos) return std::nullopt;
+    return std::stoll(url.substr(at + name.size() + 2));
+  };
+  transport.handler = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    const std::string& u = r.url;
+    if (Contains(u, "/v2/orders?")) {
+      // Between pages, the store ships the lowest open order.
+      if (list_calls++ > 0) open.erase(open.begin());
+      const int64_t min_id = param(u, "min_id").value_or(0);
+      const int64_t page = param(u, "page").value_or(1);
+      std::vector<int64_t> match;
+      for (int64_t id : open)
+        if (id >= min_id) match.push_back(id);
+      const size_t from = static_cast<size_t>((page - 1) * 250);
+      if (from >= match.size()) return Answer(204, "");
+      std::string body = "[";
+      for (size_t i = from; i < match.size() && i < from + 250; ++i) {
+        if (i > from) body += ",";
+        body += R"({"id": )" + std::to_string(match[i]) +
+                R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "date_modified": )"
+                R"("Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment"})";
+      }
+      return Answer(200, body + "]");
+    }
+    if (Contains(u, "/shipping_addresses")) return Answer(204, "");
+    if (Contains(u, "/products?page=1&limit=250"))
+      return Answer(200, R"([{"id": 1, "sku": "A", "quantity": 1, "price_inc_tax": "1.0000"}])");
+    return std::nullopt;
+  };
+  auto cart_api = Make();
+  OrderWindow window;
+  window.statuses["status"] = {"Awaiting Fulfillment"};
+  std::vector<CartOrder> all;
+  ASSERT_TRUE(Collect(*cart_api, window, all).ok());
+  std::set<std::string> got;
+  for (const CartOrder& o : all) EXPECT_TRUE(got.insert(o.id).second) << "twice: " << o.id;
+  for (int64_t id : open) EXPECT_TRUE(got.count(std::to_string(id))) << "lost order " << id;
+  EXPECT_EQ(list_calls, 3);  // 250, 250, the rest
+}
+
+TEST_F(BigCommerceCartTest, IdsThatDoNotAdvanceAreAnErrorNotALoop) {
+  std::string page = "[";
+  for (int i = 0; i < 250; ++i)
+    page += std::string(i ? "," : "") + R"({"id": 7, "status": "Awaiting Fulfillment"})";
+  page += "]";
+  transport.handler = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    if (Contains(r.url, "/v2/orders?")) return Answer(200, page);
+    if (Contains(r.url, "/shipping_addresses")) return Answer(204, "");
+    if (Contains(r.url, "/products?page=1&limit=250"))
+      return Answer(200, R"([{"id": 1, "sku": "A", "quantity": 1, "price_inc_tax": "1.0000"}])");
+    return std::nullopt;
+  };
+  auto cart_api = Make();
+  OrderWindow window;
+  window.statuses["status"] = {"Awaiting Fulfillment"};
+  std::vector<CartOrder> all;
+  Status st = Collect(*cart_api, window, all);
+  EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(Contains(st.message(), "do not advance past min_id")) << st.message();
+  EXPECT_LE(transport.requests.size(), 10u);
+}
+
+TEST_F(BigCommerceCartTest, TrackingNumberOverFiftyCharactersIsAClearErrorWithoutARequest) {
+  auto cart_api = Make();
+  TrackingUpload upload = Upload();
+  upload.shipment.tracking_number = std::string(51, '7');
+  Status st = cart_api->UploadTracking(upload);
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_TRUE(Contains(st.message(), "51 characters long; BigCommerce accepts at most 50"))
+      << st.message();
+  EXPECT_TRUE(Contains(st.message(), "order 100")) << st.message();
+  EXPECT_TRUE(transport.requests.empty());
+}
+
+TEST_F(BigCommerceCartTest, ForbiddenNamesTheScopesIncludingStoreInventory) {
+  transport.Expect(
+      "PUT", "/v3/inventory/adjustments/absolute", 403,
+      R"({"status":403,"title":"You don't have a required scope to access the endpoint"})");
+  auto cart_api = Make();
+  auto errors = cart_api->PushInventory({{"S-ORAN", 4}});
+  ASSERT_TRUE(errors.ok()) << errors.status().message();
+  ASSERT_EQ(errors->size(), 1u);
+  EXPECT_TRUE(Contains(errors.value()[0].message, "Store Inventory: modify"))
+      << errors.value()[0].message;
+}
+
+// inventory.v3.yml: "If a product has no variants, use product_id"; an item
+// tracked by product refuses sku/variant_id with the 422 of its example.
+TEST_F(BigCommerceCartTest, ItemTrackedByProductIsSetByProductId) {
+  transport.Expect(
+      "PUT", "/v3/inventory/adjustments/absolute", 422,
+      R"({"status":422,"title":"[Item with variant_id 106 is tracked by product, please update stock by product id]",)"
+      R"("type":"https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes","errors":{}})");
+  transport.Expect("GET", "/v3/catalog/variants?id=106", 200,
+                   R"({"data":[{"id":106,"product_id":111,"sku":"S-BLUE"}],"meta":{}})");
+  transport.Expect("PUT", "/v3/inventory/adjustments/absolute", 200,
+                   R"({"transaction_id":"b6d6e1e4"})");
+  transport.Expect("PUT", "/v3/inventory/adjustments/absolute", 200,
+                   R"({"transaction_id":"c7e7f2f5"})");
+  auto cart_api = Make();
+  auto errors = cart_api->PushInventory({{"S-ORAN", 4}, {"S-BLUE", 7}});
+  ASSERT_TRUE(errors.ok()) << errors.status().message();
+  EXPECT_TRUE(errors->empty()) << errors.value()[0].message;
+  ASSERT_EQ(transport.requests.size(), 3u);
+  rapidjson::Document again;
+  again.Parse(transport.requests[2].body.c_str());
+  ASSERT_TRUE(again.IsObject()) << transport.requests[2].body;
+  const auto& items = again["items"];
+  ASSERT_EQ(items.Size(), 2u);
+  EXPECT_STREQ(items[0]["sku"].GetString(), "S-ORAN");
+  EXPECT_FALSE(items[1].HasMember("sku"));
+  EXPECT_EQ(items[1]["product_id"].GetInt64(), 111);
+  EXPECT_EQ(items[1]["quantity"].GetInt64(), 7);
+  // The connector remembers: the next push sends product_id at once.
+  auto later = cart_api->PushInventory({{"S-BLUE", 6}});
+  ASSERT_TRUE(later.ok()) << later.status().message();
+  ASSERT_EQ(transport.requests.size(), 4u);
+  EXPECT_TRUE(Contains(transport.requests[3].body, R"("product_id":111)"))
+      << transport.requests[3].body;
 }
 
 }  // namespace

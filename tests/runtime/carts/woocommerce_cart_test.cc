@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -103,8 +104,14 @@ TEST_F(WooCommerceCartTest, FetchOrdersPagesWithFiltersAndBasicAuth) {
   transport.Expect("GET", "/wp-json/wc/v3/orders?", 200,
                    std::string("[") + kOrder1001 + "," + kOrder1002 + "]",
                    {{"X-WP-Total", "3"}, {"X-WP-TotalPages", "2"}});
-  transport.Expect("GET", "&page=2&", 200, R"([{"id": 729, "number": "1003", "line_items": []}])",
-                   {{"X-WP-Total", "3"}, {"X-WP-TotalPages", "2"}});
+  // The next window starts at the newest creation time seen (1002's), page 1;
+  // 1002 comes again and is dropped as seen.
+  transport.Expect(
+      "GET", "after=2026-11-21T07%3A59%3A59Z&per_page=100&page=1&", 200,
+      std::string("[") + kOrder1002 +
+          R"(,{"id": 729, "number": "1003", "date_created_gmt": "2026-11-22T08:00:00",)"
+          R"( "line_items": []}])",
+      {{"X-WP-Total", "2"}, {"X-WP-TotalPages", "1"}});
   auto cart_api = Make();
   OrderWindow window;
   window.statuses["status"] = {"processing", "on-hold"};
@@ -531,6 +538,89 @@ TEST_F(WooCommerceCartTest, BaseUrlOverrideAndUrlRules) {
       fresh->FetchOrders(OrderWindow{}, [](std::vector<CartOrder>&&) { return Status::Ok(); });
   EXPECT_EQ(st.code(), StatusCode::Permanent);
   EXPECT_NE(st.message().find("env:WOO_SECRET"), std::string::npos) << st.message();
+}
+
+// Offset pages lose orders: one that leaves the status filter between two
+// requests shifts the rest back by one. The store below serves `page` and
+// `after` alike; anchored windows must download every order that stays
+// eligible, once.
+TEST_F(WooCommerceCartTest, OrderLeavingTheFilterMidFetchSkipsNoOtherOrder) {
+  struct StoreOrder {
+    int64_t id, created;
+  };
+  std::vector<StoreOrder> open;
+  const int64_t t0 = 1'795'000'000;
+  for (int64_t i = 0; i < 350; ++i) open.push_back({1000 + i, t0 + i / 3});  // 3 per second
+  int list_calls = 0;
+  auto param = [](const std::string& url, const std::string& name) -> std::string {
+    size_t at = url.find("&" + name + "=");
+    if (at == std::string::npos) at = url.find("?" + name + "=");
+    if (at == std::string::npos) return "";
+    size_t from = at + name.size() + 2;
+    return url.substr(from, url.find('&', from) - from);
+  };
+  transport.handler = [&](const HttpRequest& r) -> std::optional<HttpResponse> {
+    const std::string& u = r.url;
+    if (u.find("/wp-json/wc/v3/orders?") == std::string::npos) return std::nullopt;
+    if (list_calls++ > 0) open.erase(open.begin() + 1);  // completed by the merchant
+    int64_t after = 0;
+    std::string a = param(u, "after");
+    if (!a.empty()) {
+      for (std::string::size_type p; (p = a.find("%3A")) != std::string::npos;)
+        a.replace(p, 3, ":");
+      EXPECT_TRUE(ParseTimestamp(a, after)) << a;
+    }
+    const int64_t page = std::stoll(param(u, "page"));
+    std::vector<StoreOrder> match;
+    for (const StoreOrder& o : open)
+      if (a.empty() || o.created > after) match.push_back(o);
+    const size_t from = static_cast<size_t>((page - 1) * 100);
+    std::string body = "[";
+    for (size_t i = from; i < match.size() && i < from + 100; ++i) {
+      if (i > from) body += ",";
+      body += R"({"id": )" + std::to_string(match[i].id) + R"(, "date_created_gmt": ")" +
+              FormatIsoUtc(match[i].created).substr(0, 19) + R"(", "line_items": []})";
+    }
+    const int64_t total = static_cast<int64_t>(match.size());
+    return Answer(200, body + "]",
+                  {{"X-WP-Total", std::to_string(total)},
+                   {"X-WP-TotalPages", std::to_string((total + 99) / 100)}});
+  };
+  auto cart_api = Make();
+  std::set<std::string> got;
+  Status st = cart_api->FetchOrders(OrderWindow{}, [&](std::vector<CartOrder>&& page) {
+    for (const CartOrder& o : page) EXPECT_TRUE(got.insert(o.id).second) << "twice: " << o.id;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  for (const StoreOrder& o : open)
+    EXPECT_TRUE(got.count(std::to_string(o.id))) << "lost order " << o.id;
+  EXPECT_GE(list_calls, 4);
+  EXPECT_LE(list_calls, 6);
+}
+
+TEST_F(WooCommerceCartTest, AFullPageWithinOneSecondReadsTheNextPageOfThatSecond) {
+  std::string same_second = "[";
+  for (int i = 0; i < 100; ++i)
+    same_second += std::string(i ? "," : "") + R"({"id": )" + std::to_string(i + 1) +
+                   R"(, "date_created_gmt": "2026-11-20T10:00:00", "line_items": []})";
+  same_second += "]";
+  transport.Expect("GET", "dates_are_gmt=true&per_page=100&page=1&", 200, same_second,
+                   {{"X-WP-TotalPages", "2"}});
+  // The anchor moved to 10:00:00: page 1 of that window is the same 100.
+  transport.Expect("GET", "after=2026-11-20T09%3A59%3A59Z&per_page=100&page=1&", 200, same_second,
+                   {{"X-WP-TotalPages", "2"}});
+  transport.Expect("GET", "after=2026-11-20T09%3A59%3A59Z&per_page=100&page=2&", 200,
+                   R"([{"id": 101, "date_created_gmt": "2026-11-20T10:00:00", "line_items": []}])",
+                   {{"X-WP-TotalPages", "2"}});
+  auto cart_api = Make();
+  std::vector<size_t> pages;
+  Status st = cart_api->FetchOrders(OrderWindow{}, [&](std::vector<CartOrder>&& page) {
+    pages.push_back(page.size());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(pages, (std::vector<size_t>{100, 1}));
 }
 
 }  // namespace

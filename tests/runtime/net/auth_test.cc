@@ -177,5 +177,266 @@ TEST(StaticTokenAuthTest, APrefixGoesBeforeTheValue) {
   EXPECT_EQ(HeaderOf(r, "Authorization"), "Bearer abc");
 }
 
+// --- OAuthRefreshTokenAuth (eBay user tokens) --------------------------------
+
+constexpr const char* kEbayTokenUrl = "https://api.ebay.com/identity/v1/oauth2/token";
+constexpr const char* kEbaySecret = "PRD-c3rt-s3cr3t-9876";
+constexpr const char* kEbayRefresh = "v^1.1#i^1#r^1#REFRESHTOKEN0123456789";
+
+class OAuthRefreshTokenAuthTest : public ::testing::Test {
+ protected:
+  OAuthRefreshTokenAuthTest() {
+    secrets.values["env:EBAY_SECRET"] = kEbaySecret;
+    secrets.values["env:EBAY_REFRESH"] = kEbayRefresh;
+    transport.default_headers = {{"Content-Type", "application/json"}};
+  }
+  void TearDown() override { transport.ExpectScriptDone(); }
+
+  OAuthRefreshTokenAuth Make() {
+    RefreshTokenConfig c;
+    c.label = "eBay";
+    c.token_url = kEbayTokenUrl;
+    c.client_id = "Harbor-cartsync-PRD-1a2b3c4d5";
+    c.client_secret = SecretRef{SecretRef::Kind::Env, "EBAY_SECRET"};
+    c.refresh_token = SecretRef{SecretRef::Kind::Env, "EBAY_REFRESH"};
+    c.scope = "https://api.ebay.com/oauth/api_scope/sell.fulfillment";
+    return OAuthRefreshTokenAuth(c, http, secrets);
+  }
+
+  static std::string Applied(AuthStrategy& auth, Status* st = nullptr) {
+    HttpRequest r;
+    Status s = auth.Apply(r);
+    if (st) *st = s;
+    return HeaderOf(r, "Authorization");
+  }
+
+  static std::string Token(const std::string& token, int expires_in = 7200) {
+    return R"({"access_token":")" + token + R"(","expires_in":)" + std::to_string(expires_in) +
+           R"(,"token_type":"User Access Token"})";
+  }
+
+  FakeClock clock;
+  ScriptedTransport transport;
+  HttpClient http{transport, clock, RetryPolicy{3, 100, 1000, 5000}};
+  FakeSecretResolver secrets;
+};
+
+TEST_F(OAuthRefreshTokenAuthTest, PostsTheRefreshGrantWithBasicClientAuthentication) {
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("v^1.1#i^1#USER-1"));
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "Bearer v^1.1#i^1#USER-1");
+  const HttpRequest& grant = transport.requests.at(0);
+  EXPECT_EQ(grant.url, kEbayTokenUrl);
+  EXPECT_EQ(grant.method, "POST");
+  // base64("Harbor-cartsync-PRD-1a2b3c4d5:PRD-c3rt-s3cr3t-9876")
+  EXPECT_EQ(HeaderOf(grant, "Authorization"),
+            "Basic SGFyYm9yLWNhcnRzeW5jLVBSRC0xYTJiM2M0ZDU6UFJELWMzcnQtczNjcjN0LTk4NzY=");
+  EXPECT_EQ(HeaderOf(grant, "Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(grant.body,
+            "grant_type=refresh_token&refresh_token=v%5E1.1%23i%5E1%23r%5E1%23"
+            "REFRESHTOKEN0123456789&scope=https%3A%2F%2Fapi.ebay.com%2Foauth%2Fapi_scope%2F"
+            "sell.fulfillment");
+  EXPECT_EQ(grant.body.find(kEbaySecret), std::string::npos);  // only in the Basic header
+  EXPECT_EQ(auth.grants(), 1);
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, KeepsTheTwoHourTokenUntilFiveMinutesBeforeExpiry) {
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("tok-1"));
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "Bearer tok-1");
+  clock.Advance((7200 - 301) * 1000LL);
+  EXPECT_EQ(Applied(auth), "Bearer tok-1");
+  EXPECT_EQ(auth.grants(), 1);
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("tok-2"));
+  clock.Advance(2'000);
+  EXPECT_EQ(Applied(auth), "Bearer tok-2");
+  EXPECT_EQ(auth.grants(), 2);
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, WithoutExpiresInTheTokenLivesTwoHours) {
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, R"({"access_token":"tok-1"})");
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "Bearer tok-1");
+  clock.Advance((7200 - 301) * 1000LL);
+  EXPECT_EQ(Applied(auth), "Bearer tok-1");
+  EXPECT_EQ(auth.grants(), 1);
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, InvalidateMintsANewTokenOnTheNextRequest) {
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("tok-1"));
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("tok-2"));
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "Bearer tok-1");
+  EXPECT_TRUE(auth.Invalidate());
+  EXPECT_EQ(Applied(auth), "Bearer tok-2");
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, ARevokedRefreshTokenIsPermanentAndQuotesNoSecret) {
+  transport.Expect("POST", "/identity/v1/oauth2/token", 400,
+                   std::string(R"({"error":"invalid_grant","error_description":"the provided )"
+                               R"(authorization refresh token is invalid: )") +
+                       kEbayRefresh + " " + kEbaySecret + "\"}");
+  auto auth = Make();
+  Status st;
+  EXPECT_EQ(Applied(auth, &st), "");
+  EXPECT_EQ(st.code(), StatusCode::Permanent) << st.message();
+  EXPECT_NE(st.message().find("eBay token request (POST " + std::string(kEbayTokenUrl) +
+                              "): HTTP 400: invalid_grant: the provided authorization refresh "
+                              "token is invalid: REDACTED REDACTED"),
+            std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("refresh_token"), std::string::npos);
+  EXPECT_EQ(st.message().find(kEbayRefresh), std::string::npos);
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, A5xxIsRetriedThenTransientAndAnAnswerWithoutATokenToo) {
+  for (int i = 0; i < 3; ++i) transport.Expect("POST", "/identity/v1/oauth2/token", 503, "{}");
+  auto auth = Make();
+  Status st;
+  Applied(auth, &st);
+  EXPECT_TRUE(st.transient()) << st.message();
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, "<html>maintenance</html>");
+  Applied(auth, &st);
+  EXPECT_TRUE(st.transient());
+  EXPECT_NE(st.message().find("without an access_token"), std::string::npos) << st.message();
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, AMissingRefreshTokenNamesTheReferenceAndSendsNothing) {
+  secrets.values.erase("env:EBAY_REFRESH");
+  auto auth = Make();
+  Status st;
+  Applied(auth, &st);
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_EQ(st.message(), "eBay token request (POST " + std::string(kEbayTokenUrl) +
+                              "): refresh token: secret env:EBAY_REFRESH is not set");
+  EXPECT_EQ(transport.calls(), 0u);
+}
+
+TEST_F(OAuthRefreshTokenAuthTest, SecretsListTheTokenTheClientSecretAndTheRefreshToken) {
+  transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("tok-1"));
+  auto auth = Make();
+  EXPECT_TRUE(auth.Secrets().empty());
+  Applied(auth);
+  EXPECT_EQ(auth.Secrets(), (std::vector<std::string>{"tok-1", kEbaySecret, kEbayRefresh}));
+}
+
+// ---------------------------------------------------------------------------
+// LwaRefreshTokenAuth (Login with Amazon, the SP-API token exchange)
+
+constexpr const char* kLwaSecret = "amzn1.oa2-cs.v1.LWASECRET0123456789";
+constexpr const char* kLwaRefresh = "Atzr|LWAREFRESH0123456789";
+constexpr const char* kLwaUrl = "https://api.amazon.com/auth/o2/token";
+
+class LwaRefreshTokenAuthTest : public ::testing::Test {
+ protected:
+  LwaRefreshTokenAuthTest() {
+    secrets.values["env:LWA_SECRET"] = kLwaSecret;
+    secrets.values["env:LWA_REFRESH"] = kLwaRefresh;
+  }
+  void TearDown() override { transport.ExpectScriptDone(); }
+
+  LwaRefreshTokenAuth Make() {
+    LwaConfig c;
+    c.token_url = kLwaUrl;
+    c.client_id = "amzn1.application-oa2-client.abc123";
+    c.client_secret = SecretRef{SecretRef::Kind::Env, "LWA_SECRET"};
+    c.refresh_token = SecretRef{SecretRef::Kind::Env, "LWA_REFRESH"};
+    return LwaRefreshTokenAuth(c, http, secrets);
+  }
+  static std::string Token(const std::string& token, int expires_in = 3600) {
+    return R"({"access_token":")" + token +
+           R"(","refresh_token":"Atzr|other","token_type":"bearer","expires_in":)" +
+           std::to_string(expires_in) + "}";
+  }
+  std::string Applied(AuthStrategy& auth, Status* st = nullptr) {
+    HttpRequest r;
+    Status s = auth.Apply(r);
+    if (st) *st = s;
+    EXPECT_EQ(HeaderOf(r, "Authorization"), "");
+    return HeaderOf(r, "x-amz-access-token");
+  }
+
+  FakeClock clock;
+  ScriptedTransport transport;
+  HttpClient http{transport, clock, RetryPolicy{3, 100, 1000, 5000}};
+  FakeSecretResolver secrets;
+};
+
+TEST_F(LwaRefreshTokenAuthTest, ExchangesTheRefreshTokenAsAmazonsHelpersDo) {
+  transport.Expect("POST", kLwaUrl, 200, Token("Atza|one"));
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "Atza|one");
+  ASSERT_EQ(transport.requests.size(), 1u);
+  const HttpRequest& r = transport.requests[0];
+  EXPECT_EQ(r.url, kLwaUrl);
+  EXPECT_EQ(HeaderOf(r, "Content-Type"), "application/x-www-form-urlencoded;charset=UTF-8");
+  EXPECT_EQ(r.body,
+            "grant_type=refresh_token&refresh_token=Atzr%7CLWAREFRESH0123456789"
+            "&client_id=amzn1.application-oa2-client.abc123"
+            "&client_secret=amzn1.oa2-cs.v1.LWASECRET0123456789");
+  EXPECT_TRUE(r.idempotent);
+  EXPECT_EQ(auth.grants(), 1);
+}
+
+TEST_F(LwaRefreshTokenAuthTest, KeepsTheHourLongTokenAndRefreshesBeforeExpiryAndAfter401) {
+  transport.Expect("POST", kLwaUrl, 200, Token("Atza|one"));
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "Atza|one");
+  clock.Advance(54 * 60'000);  // 6 minutes left: still used
+  EXPECT_EQ(Applied(auth), "Atza|one");
+  clock.Advance(2 * 60'000);  // 4 minutes left: inside the 5-minute margin
+  transport.Expect("POST", kLwaUrl, 200, Token("Atza|two"));
+  EXPECT_EQ(Applied(auth), "Atza|two");
+  EXPECT_TRUE(auth.Invalidate());
+  transport.Expect("POST", kLwaUrl, 200, Token("Atza|three"));
+  EXPECT_EQ(Applied(auth), "Atza|three");
+  EXPECT_EQ(auth.grants(), 3);
+}
+
+TEST_F(LwaRefreshTokenAuthTest, AnInvalidGrantIsPermanentAndQuotesNoSecret) {
+  transport.Expect("POST", kLwaUrl, 400,
+                   std::string(R"({"error_description":"The request has an invalid grant )") +
+                       "parameter : refresh_token " + kLwaRefresh +
+                       R"(","error":"invalid_grant"})");
+  auto auth = Make();
+  Status st;
+  EXPECT_EQ(Applied(auth, &st), "");
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_NE(st.message().find("invalid_grant"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find(kLwaRefresh), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find(kLwaSecret), std::string::npos) << st.message();
+}
+
+TEST_F(LwaRefreshTokenAuthTest, A5xxOrAnAnswerWithoutATokenIsTransient) {
+  for (int i = 0; i < 3; ++i) transport.Expect("POST", kLwaUrl, 503, "");
+  auto auth = Make();
+  Status st;
+  Applied(auth, &st);
+  EXPECT_TRUE(st.transient()) << st.message();
+  transport.Expect("POST", kLwaUrl, 200, "<html>maintenance</html>");
+  Applied(auth, &st);
+  EXPECT_TRUE(st.transient());
+}
+
+TEST_F(LwaRefreshTokenAuthTest, MissingSecretsNameTheReferenceAndSendNothing) {
+  secrets.values.erase("env:LWA_REFRESH");
+  auto auth = Make();
+  Status st;
+  Applied(auth, &st);
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_NE(st.message().find("refresh token: secret env:LWA_REFRESH is not set"),
+            std::string::npos)
+      << st.message();
+  EXPECT_EQ(transport.calls(), 0u);
+}
+
+TEST_F(LwaRefreshTokenAuthTest, SecretsListEverythingToScrub) {
+  transport.Expect("POST", kLwaUrl, 200, Token("Atza|one"));
+  auto auth = Make();
+  EXPECT_TRUE(auth.Secrets().empty());
+  Applied(auth);
+  EXPECT_EQ(auth.Secrets(), (std::vector<std::string>{"Atza|one", kLwaSecret, kLwaRefresh}));
+}
+
 }  // namespace
 }  // namespace cartsync

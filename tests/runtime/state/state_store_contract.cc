@@ -438,6 +438,41 @@ TEST_P(StateStoreContract, CompleteSendChecksTheIntentAndNeverDowngrades) {
   EXPECT_EQ(o.sent_ms, kNow + 1);
 }
 
+TEST_P(StateStoreContract, CartAcknowledgementPendingUntilFinished) {
+  StateStore& s = *store_;
+  ASSERT_TRUE(s.RecordDownloaded("c1",
+                                 {MakeOrder("c1", "1", kNow), MakeOrder("c1", "2", kNow + 1),
+                                  MakeOrder("c1", "3", kNow + 2)},
+                                 "orders", "")
+                  .ok());
+  ASSERT_TRUE(s.RecordDownloaded("c2", {MakeOrder("c2", "9", kNow)}, "orders", "").ok());
+  auto ids = s.BeginSends({{"c1:1", "{}"}, {"c1:2", "{}"}, {"c1:3", "{}"}, {"c2:9", "{}"}}, 40);
+  ASSERT_TRUE(ids.ok()) << ids.status().message();
+  ASSERT_TRUE(s.FinishSends({{ids.value()[0], "c1:1", SendFinish::Kind::Sent, "W1", true},
+                             {ids.value()[1], "c1:2", SendFinish::Kind::Sent, "W2", false},
+                             {ids.value()[2], "c1:3", SendFinish::Kind::Failed, "down", true},
+                             {ids.value()[3], "c2:9", SendFinish::Kind::Sent, "W9", true}},
+                            50)
+                  .ok());
+  auto pending = s.PendingAcks("c1", 10);
+  ASSERT_TRUE(pending.ok()) << pending.status().message();
+  ASSERT_EQ(pending.value().size(), 1u) << "only a Sent result with cart_ack makes it pending";
+  EXPECT_EQ(pending.value()[0].order_key, "c1:1");
+  EXPECT_TRUE(pending.value()[0].ack_pending);
+  EXPECT_EQ(pending.value()[0].status, OrderStatus::Sent);
+  EXPECT_FALSE(Get("c1:2").ack_pending);
+  ASSERT_TRUE(s.FinishAck("c1:1", 60).ok());
+  EXPECT_TRUE(s.PendingAcks("c1", 10).value().empty());
+  EXPECT_FALSE(Get("c1:1").ack_pending);
+  EXPECT_TRUE(s.FinishAck("c1:1", 61).ok()) << "finishing twice is a no-op";
+  EXPECT_EQ(s.FinishAck("c1:404", 62).code(), StatusCode::NotFound);
+  ASSERT_EQ(s.PendingAcks("c2", 10).value().size(), 1u) << "per cart";
+  // A late reconciliation (no intent) also records the pending acknowledgement.
+  ASSERT_TRUE(s.CompleteSend(0, "c1:3", "W3", 70, true).ok());
+  ASSERT_EQ(s.PendingAcks("c1", 1).value().size(), 1u);
+  EXPECT_EQ(s.PendingAcks("c1", 1).value()[0].order_key, "c1:3");
+}
+
 TEST_P(StateStoreContract, DropIntent) {
   ASSERT_TRUE(store_->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
   auto i = store_->BeginSend("acme:1", "{}", kNow);

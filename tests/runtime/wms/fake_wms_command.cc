@@ -157,6 +157,9 @@ int main(int argc, char** argv) {
       w.String(std::to_string(shipped.size()).c_str());
       w.EndObject();
     } else if (op == "pull_inventory") {
+      // With "client": its records carry it, plus one of another client
+      // (a bridge that answers too much: the runtime drops it).
+      const std::string client = Str(req, "client");
       w.StartObject();
       w.Key("inventory");
       w.StartArray();
@@ -170,6 +173,24 @@ int main(int argc, char** argv) {
         w.Int(14);
         w.Key("on_hand");
         w.Int(20);
+        if (!client.empty()) {
+          w.Key("client");
+          w.String(client.c_str());
+        }
+        w.EndObject();
+      }
+      if (!client.empty()) {
+        w.StartObject();
+        w.Key("sku");
+        w.String("OTHER-CLIENT-SKU");
+        w.Key("warehouse");
+        w.String("east");
+        w.Key("available");
+        w.Int(5);
+        w.Key("on_hand");
+        w.Int(5);
+        w.Key("client");
+        w.String(("not-" + client).c_str());
         w.EndObject();
       }
       w.EndArray();

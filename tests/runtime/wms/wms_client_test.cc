@@ -420,11 +420,11 @@ TEST_F(WmsHttpTest, ServerErrorsAndNetworkFailuresStayTransient) {
   transport_.RouteFailure("GET", "https://wms.test/api/aliases",
                           Status::Transient("connection refused"));
   auto wms = Make();
-  auto inventory = wms->PullInventory();
+  auto inventory = wms->PullInventory("");
   ASSERT_FALSE(inventory.ok());
   EXPECT_TRUE(inventory.status().transient()) << inventory.status().message();
   EXPECT_GT(transport_.requests.size(), 1u);  // HttpClient retried
-  auto aliases = wms->PullAliases();
+  auto aliases = wms->PullAliases("");
   ASSERT_FALSE(aliases.ok());
   EXPECT_TRUE(aliases.status().transient()) << aliases.status().message();
   EXPECT_FALSE(Contains(aliases.status().message(), "tok-SECRET-42"));
@@ -495,7 +495,7 @@ TEST_F(WmsHttpTest, InventoryAndAliases) {
   transport_.Route("GET", "https://wms.test/api/aliases", 200,
                    R"({"aliases":[{"sku":"TS-RED-M","aliases":{"shopify_sku":"RED-TEE-M"}}]})");
   auto wms = Make();
-  auto inventory = wms->PullInventory();
+  auto inventory = wms->PullInventory("");
   ASSERT_TRUE(inventory.ok()) << inventory.status().message();
   ASSERT_EQ(inventory->records.size(), 1u);
   EXPECT_EQ(inventory->records[0].warehouse, "east");
@@ -503,7 +503,7 @@ TEST_F(WmsHttpTest, InventoryAndAliases) {
   EXPECT_EQ(inventory->records[0].on_hand, 20);
   ASSERT_TRUE(inventory->as_of_seconds.has_value());
   EXPECT_EQ(*inventory->as_of_seconds, kAsOf);
-  auto aliases = wms->PullAliases();
+  auto aliases = wms->PullAliases("");
   ASSERT_TRUE(aliases.ok()) << aliases.status().message();
   ASSERT_EQ(aliases->size(), 1u);
   EXPECT_EQ(aliases.value()[0].aliases.at("shopify_sku"), "RED-TEE-M");
@@ -515,11 +515,11 @@ TEST_F(WmsHttpTest, BadAnswersArePermanent) {
   transport_.Route("GET", "https://wms.test/api/aliases", 200, "<html>oops</html>");
   transport_.Route("POST", "https://wms.test/api/orders", 200, R"({"id":"W-1"})");
   auto wms = Make();
-  auto inventory = wms->PullInventory();
+  auto inventory = wms->PullInventory("");
   ASSERT_FALSE(inventory.ok());
   EXPECT_EQ(inventory.status().code(), StatusCode::Permanent);
   EXPECT_TRUE(Contains(inventory.status().message(), "as_of")) << inventory.status().message();
-  auto aliases = wms->PullAliases();
+  auto aliases = wms->PullAliases("");
   ASSERT_FALSE(aliases.ok());
   EXPECT_EQ(aliases.status().code(), StatusCode::Permanent);
   EXPECT_TRUE(Contains(aliases.status().message(), "invalid JSON")) << aliases.status().message();
@@ -571,11 +571,11 @@ TEST(WmsCommand, SpeaksTheProtocolWithOneProcess) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->shipments.empty());
 
-  auto inventory = wms->PullInventory();
+  auto inventory = wms->PullInventory("");
   ASSERT_TRUE(inventory.ok()) << inventory.status().message();
   EXPECT_EQ(inventory->records.size(), 2u);
   EXPECT_EQ(inventory->as_of_seconds, std::optional<int64_t>(kAsOf));
-  auto aliases = wms->PullAliases();
+  auto aliases = wms->PullAliases("");
   ASSERT_TRUE(aliases.ok()) << aliases.status().message();
   ASSERT_EQ(aliases->size(), 1u);
   EXPECT_EQ(aliases.value()[0].aliases.at("shopify_sku"), "RED-TEE-M");
@@ -621,7 +621,7 @@ TEST(WmsCommand, CrashIsTransientNamingTheExitAndRestarts) {
 
 TEST(WmsCommand, DeathBySignalIsReported) {
   auto wms = MakeCommand({FAKE_WMS_COMMAND, "kill-after", "0"});
-  auto r = wms->PullAliases();
+  auto r = wms->PullAliases("");
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().transient());
   EXPECT_TRUE(Contains(r.status().message(), "killed by signal 9")) << r.status().message();
@@ -630,7 +630,7 @@ TEST(WmsCommand, DeathBySignalIsReported) {
 TEST(WmsCommand, HangTimesOut) {
   auto wms = MakeCommand({FAKE_WMS_COMMAND, "hang"}, /*timeout=*/1);
   auto start = std::chrono::steady_clock::now();
-  auto r = wms->PullInventory();
+  auto r = wms->PullInventory("");
   auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().transient());
@@ -664,16 +664,16 @@ TEST(WmsCommand, RelativeProgramResolvesAgainstBaseDir) {
   fs::path program(FAKE_WMS_COMMAND);
   auto wms = MakeCommand({"./" + program.filename().string(), "normal"}, 10,
                          program.parent_path().string());
-  auto r = wms->PullAliases();
+  auto r = wms->PullAliases("");
   ASSERT_TRUE(r.ok()) << r.status().message();
   // A relative base_dir too (the program runs in base_dir).
   auto relative = MakeCommand({"./" + program.filename().string(), "normal"}, 10,
                               fs::relative(program.parent_path()).string());
-  auto rr = relative->PullAliases();
+  auto rr = relative->PullAliases("");
   ASSERT_TRUE(rr.ok()) << rr.status().message();
 
   auto missing = MakeCommand({"./no-such-bridge"}, 10, program.parent_path().string());
-  auto m = missing->PullAliases();
+  auto m = missing->PullAliases("");
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), StatusCode::Permanent);
   EXPECT_TRUE(Contains(m.status().message(), "no-such-bridge does not exist"))
@@ -809,10 +809,10 @@ TEST(WmsDirectory, MalformedShipmentFileNamesFileAndField) {
 TEST(WmsDirectory, InventoryAndAliases) {
   TempDir dir;
   auto wms = MakeDirectory(dir.path(), dir.path());  // absolute path works too
-  auto none = wms->PullInventory();
+  auto none = wms->PullInventory("");
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().code(), StatusCode::NotFound);
-  auto no_aliases = wms->PullAliases();
+  auto no_aliases = wms->PullAliases("");
   ASSERT_TRUE(no_aliases.ok()) << no_aliases.status().message();
   EXPECT_TRUE(no_aliases->empty());
 
@@ -822,20 +822,20 @@ TEST(WmsDirectory, InventoryAndAliases) {
             R"("as_of":"2026-11-20T10:00:00Z"})");
   WriteText(dir / "inbox" / "aliases.json",
             R"({"aliases":[{"sku":"A","aliases":{"upc":"0001"}}]})");
-  auto inventory = wms->PullInventory();
+  auto inventory = wms->PullInventory("");
   ASSERT_TRUE(inventory.ok()) << inventory.status().message();
   ASSERT_EQ(inventory->records.size(), 2u);
   EXPECT_EQ(inventory->records[1].sku, "B");
   EXPECT_EQ(inventory->records[1].on_hand, 1);
   EXPECT_EQ(inventory->as_of_seconds, std::optional<int64_t>(kAsOf));
   EXPECT_TRUE(fs::exists(dir / "inbox" / "inventory.json"));  // the latest snapshot stays
-  auto aliases = wms->PullAliases();
+  auto aliases = wms->PullAliases("");
   ASSERT_TRUE(aliases.ok());
   ASSERT_EQ(aliases->size(), 1u);
   EXPECT_EQ(aliases.value()[0].aliases.at("upc"), "0001");
 
   WriteText(dir / "inbox" / "inventory.json", R"({"inventory":[{"sku":"A"}]})");
-  auto broken = wms->PullInventory();
+  auto broken = wms->PullInventory("");
   ASSERT_FALSE(broken.ok());
   EXPECT_TRUE(Contains(broken.status().message(), "inventory[0].available is missing"))
       << broken.status().message();
