@@ -19,6 +19,7 @@ std::optional<DiagFormat> ParseDiagFormat(std::string_view name) {
   if (name == "json") return DiagFormat::Json;
   if (name == "sarif") return DiagFormat::Sarif;
   if (name == "github") return DiagFormat::Github;
+  if (name == "gitlab") return DiagFormat::Gitlab;
   return std::nullopt;
 }
 
@@ -608,6 +609,64 @@ void RenderGithub(const std::vector<Diagnostic>& diags, std::ostream& out) {
   }
 }
 
+// --- GitLab Code Quality ----------------------------------------------------
+
+std::string_view GitlabSeverity(Severity s) {
+  switch (s) {
+    case Severity::Note:
+      return "info";
+    case Severity::Warning:
+      return "minor";
+    case Severity::Error:
+      return "major";
+  }
+  return "major";
+}
+
+// GitLab reads location.path relative to the repository root.
+std::string GitlabPath(std::string_view display_path) {
+  std::string path = ForwardSlashes(display_path);
+  std::string_view rel = path;
+  while (rel.substr(0, 2) == "./") rel.remove_prefix(2);
+  return std::string(rel);
+}
+
+void RenderGitlab(const std::vector<Diagnostic>& diags, std::ostream& out) {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+  w.SetIndent(' ', 2);
+  w.StartArray();
+  std::map<std::string, int> occurrences;  // GitLab keeps one issue per fingerprint
+  for (const Diagnostic& d : diags) {
+    const std::string message = MaskSecrets(d.message);
+    const std::string path = GitlabPath(d.region.file);
+    const std::string key = d.code + "\n" + path + "\n" + message;
+    const int n = ++occurrences[key];
+    w.StartObject();
+    w.Key("description");
+    WriteString(w, message);
+    w.Key("check_name");
+    WriteString(w, d.code);
+    w.Key("fingerprint");
+    WriteString(w, Sha256Hex(key + "\n" + std::to_string(n)));
+    w.Key("severity");
+    WriteString(w, GitlabSeverity(d.severity));
+    w.Key("location");
+    w.StartObject();
+    w.Key("path");
+    WriteString(w, path);
+    w.Key("lines");
+    w.StartObject();
+    w.Key("begin");
+    w.Uint(std::max<uint32_t>(d.region.begin.line, 1));
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  out.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize())) << '\n';
+}
+
 }  // namespace
 
 void RenderDiagnostics(const std::vector<Diagnostic>& diags, int errors, int warnings,
@@ -625,6 +684,9 @@ void RenderDiagnostics(const std::vector<Diagnostic>& diags, int errors, int war
       return;
     case DiagFormat::Github:
       RenderGithub(diags, out);
+      return;
+    case DiagFormat::Gitlab:
+      RenderGitlab(diags, out);
       return;
   }
 }

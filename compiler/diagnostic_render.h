@@ -1,6 +1,6 @@
 // Diagnostic consumers: turn collected diagnostics into text for people
-// (GNU/LLVM style with a caret), JSON for scripts, SARIF for code scanning
-// and GitHub workflow commands for CI annotations.
+// (GNU/LLVM style with a caret), JSON for scripts, SARIF for code scanning,
+// GitHub workflow commands for CI annotations and GitLab Code Quality JSON.
 #pragma once
 
 #include <optional>
@@ -15,9 +15,9 @@
 
 namespace cartsync {
 
-enum class DiagFormat { Text, Json, Sarif, Github };
+enum class DiagFormat { Text, Json, Sarif, Github, Gitlab };
 
-/// Maps a `--format` value ("text" | "json" | "sarif" | "github") to a format;
+/// Maps a `--format` value ("text" | "json" | "sarif" | "github" | "gitlab") to a format;
 /// nullopt for anything else (names are case-sensitive).
 std::optional<DiagFormat> ParseDiagFormat(std::string_view name);
 
@@ -42,6 +42,14 @@ struct RenderOptions {
 /// escape terminal controls in messages and paths (`\u001b`); text snippets
 /// show them as one-column pictures. A line longer than 160 code points is
 /// shown in part, around the region, between "…" marks (SARIF: the same part).
+///
+/// Gitlab is GitLab's Code Quality report: a JSON array of issues, each with
+/// `description` (the masked message), `check_name` (the code), `severity`
+/// (note info, warning minor, error major), `location.path` (forward
+/// slashes, no leading "./") with `location.lines.begin` (1 when the
+/// diagnostic has no line) and a `fingerprint`: the SHA-256 of code, path,
+/// message and occurrence number (identical findings in one file are told
+/// apart by it), so it does not change when lines move.
 void RenderDiagnostics(const std::vector<Diagnostic>& diags, int errors, int warnings,
                        const SourceManager& sources, DiagFormat format, std::ostream& out,
                        const RenderOptions& options = {});

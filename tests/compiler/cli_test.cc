@@ -130,7 +130,7 @@ TEST_F(ProjectDir, PlainSecretValueNeverPrinted) {
   std::string cart = ReadAll(dir_ / "carts.d/acme-apparel-shopify.toml");
   cart = WithValue(cart, "access_token", TomlString(marker));
   WriteAll(dir_ / "carts.d/acme-apparel-shopify.toml", cart);
-  for (std::string format : {"text", "json", "sarif", "github"}) {
+  for (std::string format : {"text", "json", "sarif", "github", "gitlab"}) {
     Result r = Cli({"check", "--format", format, dir_.string()});
     EXPECT_EQ(r.code, 1) << format;
     EXPECT_NE(r.out.find("E0301"), std::string::npos) << format << r.out;

@@ -69,6 +69,7 @@ TEST(ParseDiagFormatTest, KnownAndUnknownNames) {
   EXPECT_EQ(ParseDiagFormat("json"), DiagFormat::Json);
   EXPECT_EQ(ParseDiagFormat("sarif"), DiagFormat::Sarif);
   EXPECT_EQ(ParseDiagFormat("github"), DiagFormat::Github);
+  EXPECT_EQ(ParseDiagFormat("gitlab"), DiagFormat::Gitlab);
   EXPECT_EQ(ParseDiagFormat("JSON"), std::nullopt);
   EXPECT_EQ(ParseDiagFormat(""), std::nullopt);
   EXPECT_EQ(ParseDiagFormat("xml"), std::nullopt);
@@ -641,6 +642,91 @@ TEST(GithubRenderTest, EscapesDataAndProperties) {
   EXPECT_EQ(Render(engine, sources, DiagFormat::Github),
             "::error file=carts.d/a%2Cb%3Ac%25.toml,line=2,col=3,endLine=2,endColumn=4,"
             "title=E0105::100%25 wrong:%0D%0Asee line 2, col 3\n");
+}
+
+// --- GitLab Code Quality ----------------------------------------------------
+
+TEST(GitlabRenderTest, GoldenIssues) {
+  SourceManager sources;
+  DiagnosticEngine engine;
+  ReportPayed(engine);
+  engine.Report(DiagId::CredentialLike, At("./carts.d/acme.toml", 15, 9, 15, 20),
+                {"token", "Shopify token"});
+  engine.Report(DiagId::EmptyCart, {"carts.d\\empty.toml", {}, {}}, {});
+  std::vector<Diagnostic> diags = engine.Sorted();
+  diags.push_back({DiagId::AllOrdersHeld, Severity::Note, "W0603", "fyi", {kAcme, {16, 1}, {}}});
+  std::ostringstream out;
+  RenderDiagnostics(diags, 2, 1, sources, DiagFormat::Gitlab, out);
+  rapidjson::Document doc = ParseJson(out.str());
+  ASSERT_TRUE(doc.IsArray());
+  ASSERT_EQ(doc.Size(), 4u);
+  std::map<std::string, const rapidjson::Value*> by_code;
+  for (const rapidjson::Value& issue : doc.GetArray()) {
+    ASSERT_EQ(issue.MemberCount(), 5u);  // exactly GitLab's fields
+    by_code[issue["check_name"].GetString()] = &issue;
+  }
+  const rapidjson::Value& payed = *by_code.at("E0203");
+  EXPECT_STREQ(payed["description"].GetString(),
+               "unknown status \"payed\" for platform shopify (open, paid/unfulfilled, any); did "
+               "you mean \"paid\"?");
+  EXPECT_STREQ(payed["severity"].GetString(), "major");
+  EXPECT_STREQ(payed["location"]["path"].GetString(), "carts.d/acme.toml");
+  EXPECT_EQ(payed["location"]["lines"]["begin"].GetUint(), 14u);
+  EXPECT_EQ(payed["fingerprint"].GetString(),
+            Sha256Hex("E0203\ncarts.d/acme.toml\n" + std::string(payed["description"].GetString()) +
+                      "\n1"));
+  const rapidjson::Value& token = *by_code.at("W0303");
+  EXPECT_STREQ(token["severity"].GetString(), "minor");
+  EXPECT_STREQ(token["location"]["path"].GetString(), "carts.d/acme.toml");  // no "./"
+  EXPECT_EQ(token["location"]["lines"]["begin"].GetUint(), 15u);
+  const rapidjson::Value& empty = *by_code.at("E0106");
+  EXPECT_STREQ(empty["location"]["path"].GetString(), "carts.d/empty.toml");
+  EXPECT_EQ(empty["location"]["lines"]["begin"].GetUint(), 1u);  // no line: the first
+  EXPECT_STREQ(by_code.at("W0603")->operator[]("severity").GetString(), "info");
+}
+
+TEST(GitlabRenderTest, NoDiagnosticsIsAnEmptyArray) {
+  SourceManager sources;
+  DiagnosticEngine engine;
+  rapidjson::Document doc = ParseJson(Render(engine, sources, DiagFormat::Gitlab));
+  ASSERT_TRUE(doc.IsArray());
+  EXPECT_EQ(doc.Size(), 0u);
+}
+
+TEST(GitlabRenderTest, FingerprintsIgnoreLinesAndTellIdenticalFindingsApart) {
+  auto fingerprints = [](uint32_t first_line) {
+    SourceManager sources;
+    DiagnosticEngine engine;
+    ReportPayed(engine, first_line);
+    ReportPayed(engine, first_line + 3);  // the same finding again, further down
+    rapidjson::Document doc = ParseJson(Render(engine, sources, DiagFormat::Gitlab));
+    std::vector<std::string> out;
+    for (const rapidjson::Value& issue : doc.GetArray())
+      out.push_back(issue["fingerprint"].GetString());
+    return out;
+  };
+  std::vector<std::string> before = fingerprints(14);
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_NE(before[0], before[1]);
+  EXPECT_EQ(before, fingerprints(20));  // lines moved: the same issues
+  EXPECT_EQ(before[0].size(), 64u);
+}
+
+TEST(GitlabRenderTest, SecretsMaskedAndNotInTheFingerprint) {
+  auto render = [](std::string_view secret) {
+    SourceManager sources;
+    sources.Add(kAcme, AcmeText("token = \"" + std::string(secret) + "\""));
+    DiagnosticEngine engine;
+    engine.Report(DiagId::PlainSecret, At(kAcme, 14, 9, 14, 20), {"token"})->mask_snippet = true;
+    engine.Report(DiagId::TomlSyntax, At(kAcme, 14, 1, 14, 2),
+                  {"near \"" + std::string(secret) + "\""});
+    return Render(engine, sources, DiagFormat::Gitlab);
+  };
+  std::string first = render("shpat_0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(first.find("shpat_"), std::string::npos) << first;
+  EXPECT_EQ(first, render("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"));
+  rapidjson::Document doc = ParseJson(first);
+  EXPECT_EQ(doc.Size(), 2u);
 }
 
 }  // namespace

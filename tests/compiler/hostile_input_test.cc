@@ -107,7 +107,7 @@ class HostileInput : public ::testing::Test {
   // diagnostics go to stderr) print for the project.
   std::string AllOutput() {
     std::string all;
-    for (std::string format : {"text", "json", "sarif", "github"}) {
+    for (std::string format : {"text", "json", "sarif", "github", "gitlab"}) {
       Result r = Check(format);
       all += r.out + r.err;
     }
@@ -560,7 +560,7 @@ TEST(HostileRenderTest, AMaskedRegionIsMaskedInEverySnippetOfItsLine) {
             "    2 | typo = *********\n"
             "      |        ^^^^^^^^^\n"
             "2 errors generated.\n");
-  for (DiagFormat f : {DiagFormat::Json, DiagFormat::Sarif, DiagFormat::Github})
+  for (DiagFormat f : {DiagFormat::Json, DiagFormat::Sarif, DiagFormat::Github, DiagFormat::Gitlab})
     EXPECT_EQ(Render(engine, sources, f).find("hunter2"), std::string::npos);
 }
 

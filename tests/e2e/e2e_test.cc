@@ -933,6 +933,24 @@ TEST_P(E2e, DownloadSendsEachEligibleOrderOnceAndExplainsTheRest) {
 
   ExpectDelivered(sent);
   EXPECT_EQ(WmsOrdersOfCart().size(), sent.size());
+  if (case_.platform == "walmart") {  // acknowledged once the WMS has it, once, nothing else
+    std::map<std::string, int> acks;
+    for (const sim::StatusChangeRecord& c : sim_->Records().status_changes) {
+      if (c.store != case_.store || c.to != "Acknowledged") continue;
+      ++acks[Key(c.order_id)];
+      EXPECT_EQ(c.from, "Created") << c.order_id;  // looked first: never acknowledged twice
+    }
+    EXPECT_FALSE(acks.empty());
+    for (const auto& [k, n] : acks) {
+      EXPECT_TRUE(sent.count(k)) << "acknowledged but not sent: " << k;
+      EXPECT_EQ(n, 1) << k;
+    }
+    for (const sim::OrderSummary& o : sim_->Orders(case_.platform, case_.store)) {
+      if (sent.count(Key(o.id))) {
+        EXPECT_NE(o.status, "Created") << o.id;
+      }
+    }
+  }
 
   auto listed_skipped = StateOrders("skipped");
   std::set<std::string> want_skipped, got_skipped;

@@ -70,9 +70,9 @@ TEST(CheckFlagsTest, UsageErrorsInOrder) {
   EXPECT_EQ(ErrorOf(color), "--color must be auto, always or never");
   EXPECT_TRUE(color.error.with_usage);
   EXPECT_EQ(ErrorOf(ParseCheckFlags({"--format", "yaml"})),
-            "--format must be text, json, sarif or github");
+            "--format must be text, json, sarif, github or gitlab");
   EXPECT_EQ(ErrorOf(ParseCheckFlags({"--format", "JSON"})),
-            "--format must be text, json, sarif or github");
+            "--format must be text, json, sarif, github or gitlab");
 }
 
 // --- plan ----------------------------------------------------------------------------
@@ -333,10 +333,11 @@ TEST(CliUsageTest, CheckPlanAndSchemaPrintTheUsageText) {
   CliResult check = Cli({"check", "--format", "yaml"});
   EXPECT_EQ(check.code, 2);
   EXPECT_EQ(check.out, "");
-  EXPECT_EQ(check.err.rfind("cartsync: --format must be text, json, sarif or github\n\nusage: "
-                            "cartsync <command> [options]\n",
-                            0),
-            0u)
+  EXPECT_EQ(
+      check.err.rfind("cartsync: --format must be text, json, sarif, github or gitlab\n\nusage: "
+                      "cartsync <command> [options]\n",
+                      0),
+      0u)
       << check.err;
   CliResult plan = Cli({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.code, 1);

@@ -23,7 +23,7 @@ namespace {
 constexpr const char* kUsageText = R"(usage: cartsync <command> [options]
 
 commands:
-  check [PATH...]   check cart definitions      --format text|json|sarif|github
+  check [PATH...]   check cart definitions      --format text|json|sarif|github|gitlab
   plan [PATH...]    compile an execution plan   -o FILE  --format text|json|markdown
                                                 --diff OLD_PLAN.json  --detailed-exitcode
   run [PLAN.json|PATH]  carry out the plan      --dry-run --due --cart ID --service NAME

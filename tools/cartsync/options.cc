@@ -69,7 +69,7 @@ Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args) {
   f.color = *color;
   if (auto name = a.Get("--format")) {
     auto format = ParseDiagFormat(*name);
-    if (!format) return Fail<CheckFlags>("--format must be text, json, sarif or github", true);
+    if (!format) return Fail<CheckFlags>("--format must be text, json, sarif, github or gitlab", true);
     f.format = *format;
   }
   return Ok(std::move(f));

@@ -46,11 +46,11 @@ struct CheckFlags {
   std::vector<std::string> paths;         ///< project dirs, carts dirs or files; none = "."
   std::optional<std::string> schema_dir;  ///< --schema DIR instead of the built-in descriptors
   ColorMode color = ColorMode::Auto;      ///< --color
-  DiagFormat format = DiagFormat::Text;   ///< --format text|json|sarif|github
+  DiagFormat format = DiagFormat::Text;   ///< --format text|json|sarif|github|gitlab
 };
 
 /// Errors (all with the usage text): the parser's, then "--color must be auto,
-/// always or never", then "--format must be text, json, sarif or github".
+/// always or never", then "--format must be text, json, sarif, github or gitlab".
 Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args);
 
 // --- plan ---------------------------------------------------------------------

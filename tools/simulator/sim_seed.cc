@@ -575,7 +575,9 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
     return false;
   };
   auto p = ParsePlatform(in.platform);
-  if (!p) return fail("platform must be shopify, woocommerce or bigcommerce");
+  if (!p)
+    return fail(
+        "platform must be shopify, woocommerce, bigcommerce, walmart, ebay, amazon or magento");
   if (!ValidStoreName(in.name)) return fail("name must match [a-z0-9_-]{1,63}");
   StoreSeed s = in;
   s.platform = PlatformName(*p);
