@@ -73,6 +73,8 @@ pg_state_tests() {
 step "PostgreSQL state store against a PostgreSQL 15 server (tests/state/postgres_server.sh)" pg_state_tests
 step "JSON Schema export accepted by ajv, sample carts valid against it" \
   bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
+step "CI templates (examples/ci, .pre-commit-hooks.yaml): published schemas, their commands on carts.d" \
+  bash tests/tools/ci_templates_check.sh "$BUILD_DIR/tools/cartsync"
 step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \
   bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
 step "Magento connector against Prism serving Adobe's Commerce admin REST schema 2.4.9" \

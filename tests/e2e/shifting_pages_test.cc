@@ -42,7 +42,15 @@ Platform For(const std::string& name) {
             "consumer_key = { secret = \"env:SHIFT_WOO_KEY\" }\n"
             "consumer_secret = { secret = \"env:SHIFT_WOO_SECRET\" }\n",
             "status = [\"processing\"]\n",
-            330};  // 100 a page
+            330};         // 100 a page
+  if (name == "magento")  // keyset paging: entity_id > the last seen, 100 a page
+    return {"magento",
+            "shiftmag",
+            "processing",
+            "store_url = \"https://shift-mag.example\"\n"
+            "access_token = { secret = \"env:SHIFT_MAGENTO_TOKEN\" }\n",
+            "status = [\"processing\"]\n",
+            330};
   return {"bigcommerce",
           "shiftbc",
           "Awaiting Fulfillment",
@@ -58,6 +66,7 @@ class ShiftingPages : public ::testing::TestWithParam<std::string> {
     ::setenv("SHIFT_WOO_KEY", "ck_shift", 1);
     ::setenv("SHIFT_WOO_SECRET", "cs_shift", 1);
     ::setenv("SHIFT_BC_TOKEN", "shift-bc-token", 1);
+    ::setenv("SHIFT_MAGENTO_TOKEN", "shift-bc-token", 1);  // the store's seed token
   }
 
   int Cli(std::vector<std::string> args, std::string* output) {
@@ -169,7 +178,8 @@ TEST_P(ShiftingPages, NoOrderLostAndNoneSentTwiceWhileOrdersShift) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Platforms, ShiftingPages, ::testing::Values("woocommerce", "bigcommerce"));
+INSTANTIATE_TEST_SUITE_P(Platforms, ShiftingPages,
+                         ::testing::Values("woocommerce", "bigcommerce", "magento"));
 
 }  // namespace
 }  // namespace cartsync

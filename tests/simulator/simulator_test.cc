@@ -1203,7 +1203,7 @@ TEST(SimulatorSeedTest, BadSeedsAndConfigsAreRejected) {
   Simulator sim;
   std::string error;
   StoreSeed seed;
-  seed.platform = "magento";
+  seed.platform = "oscommerce";
   seed.name = "x";
   EXPECT_FALSE(sim.SeedStore(seed, &error));
   EXPECT_NE(error.find("platform"), std::string::npos);

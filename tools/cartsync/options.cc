@@ -9,8 +9,155 @@ namespace cartsync {
 
 namespace {
 
+OptionSpec Choice(std::string flag, std::string value, std::vector<std::string> choices,
+                  std::string help) {
+  return {std::move(flag), std::move(value), ValueKind::Choice, std::move(choices),
+          std::move(help)};
+}
+OptionSpec Valued(std::string flag, std::string value, ValueKind kind, std::string help,
+                  bool repeatable = false) {
+  return {std::move(flag), std::move(value), kind, {}, std::move(help), repeatable};
+}
+OptionSpec Boolean(std::string flag, std::string help) {
+  return {std::move(flag), "", ValueKind::None, {}, std::move(help)};
+}
+
 // The flags every compiler command reads.
-const std::vector<std::string> kCommonValued = {"--schema", "--color"};
+OptionSpec SchemaOption() {
+  return Valued("--schema", "DIR", ValueKind::Dir,
+                "read the platform and WMS descriptors from DIR instead of the built-in ones");
+}
+OptionSpec ColorOption(std::string help) {
+  return Choice("--color", "WHEN", {"auto", "always", "never"}, std::move(help));
+}
+
+std::vector<CommandSpec> BuildTable() {
+  const std::string path_text =
+      "PATH is a project directory (with cartsync.toml), a carts directory, or cart files; "
+      "the default is the current directory.";
+  std::vector<CommandSpec> t;
+  t.push_back(
+      {"check", "[PATH...]", "check cart definitions",
+       "Parses every file and checks it against the platform and WMS descriptors and the "
+       "rules of the cart format. Writes nothing. Diagnostics go to standard output; with "
+       "--format text and no error, a last line \"checked N files, M carts: ok\". " +
+           path_text,
+       "0 no error (warnings allowed), 1 errors, 2 a usage error, a missing or unreadable path, "
+       "or a --schema DIR that does not load.",
+       PositionalKind::Paths,
+       {},
+       {Choice("--format", "FORMAT", {"text", "json", "sarif", "github", "gitlab"},
+               "how to print the diagnostics: text (default), json, sarif (code scanning), "
+               "github (workflow annotations) or gitlab (Code Quality report)"),
+        SchemaOption(),
+        ColorOption("colors in text diagnostics: auto (default: when standard output is a "
+                    "terminal and NO_COLOR is not set), always or never")}});
+  t.push_back(
+      {"plan", "[PATH...]", "compile an execution plan",
+       "Compiles the project into an execution plan: a human preview by default, the JSON plan "
+       "with -o FILE, or what changed since an older plan with --diff. Diagnostics go to "
+       "standard error; with an error no plan is written. " +
+           path_text,
+       "0 plan written or shown (with --detailed-exitcode: no change), 1 errors or a usage "
+       "error, 2 with --detailed-exitcode: changes.",
+       PositionalKind::Paths,
+       {},
+       {Valued("-o", "FILE", ValueKind::File,
+               "write the plan (JSON, or --format's form) to FILE atomically; - is standard "
+               "output"),
+        Valued("--output", "FILE", ValueKind::File, "the long form of -o"),
+        Choice("--format", "FORMAT", {"text", "json", "markdown"},
+               "text (the default), json (the default with -o) or markdown"),
+        Valued("--diff", "OLD_PLAN.json", ValueKind::File,
+               "show what changed since OLD_PLAN.json instead of the plan"),
+        Boolean("--detailed-exitcode", "with --diff: exit 2 when something changed"),
+        SchemaOption(),
+        ColorOption("colors in the diagnostics on standard error: only with always")}});
+  t.push_back(
+      {"run", "[PLAN.json|PATH]", "carry out the plan",
+       "Carries out a plan (or compiles a path first): per cart, order download, shipment "
+       "upload and inventory upload, idempotently, recording each step in the state store.",
+       "0 every step ok, 1 a configuration, plan, option or state-store error, 3 a step failed "
+       "(the others still ran).",
+       PositionalKind::Paths,
+       {},
+       {Boolean("--dry-run", "prepare every document but send nothing and record nothing"),
+        Boolean("--due", "run only the steps whose schedule says they are due"),
+        Valued("--cart", "ID", ValueKind::Text, "only this cart (repeatable)", true),
+        {"--service",
+         "NAME",
+         ValueKind::Choice,
+         {"order_download", "shipment_upload", "inventory_upload"},
+         "only this service (repeatable)",
+         true},
+        Valued("--state", "URL", ValueKind::Text, "the state store instead of the plan's"),
+        Valued("--report", "FILE", ValueKind::File, "write a JSON report of the run to FILE"),
+        Valued("--metrics", "FILE", ValueKind::File,
+               "write the run's metrics to FILE (Prometheus text format)"),
+        Choice("--log-format", "FORMAT", {"text", "json"}, "the log on standard error"),
+        Valued("--concurrency", "N", ValueKind::Text, "carts run at once, 1..64 (default 4)"),
+        Valued("--http-timeout", "SECONDS", ValueKind::Text,
+               "cap per HTTP attempt, connect included, 1..3600"),
+        Valued("--max-attempts", "N", ValueKind::Text, "attempts per HTTP request, 1..20 (default 5)"),
+        Valued("--wms-connections", "N", ValueKind::Text,
+               "orders pushed at once per cart to an http WMS, 1..32 (default 4)")}});
+  t.push_back(
+      {"state", "SUBCOMMAND [ARG]", "inspect the state store",
+       "Inspects and acts on the state store: orders [--status S] [--cart ID] [--limit N], "
+       "show ORDER_KEY, resend ORDER_KEY, runs [--limit N], unlock CART. The store is --state "
+       "URL, else the [state].url of DIR/cartsync.toml (--project DIR), else "
+       "sqlite:.cartsync/state.db.",
+       "0 done, 1 any error, usage errors included.",
+       PositionalKind::Subcommands,
+       {"orders", "show", "resend", "runs", "unlock"},
+       {Valued("--project", "DIR", ValueKind::Dir,
+               "the project whose cartsync.toml names the store (default .)"),
+        Valued("--state", "URL", ValueKind::Text, "the state store instead of the project's"),
+        Choice("--format", "FORMAT", {"text", "json"}, "text (default) or json"),
+        Choice("--status", "STATUS",
+               {"new", "held", "sent", "shipped", "confirmed", "skipped", "canceled"},
+               "orders: only orders in this status"),
+        Valued("--cart", "ID", ValueKind::Text, "orders: only this cart's"),
+        Valued("--limit", "N", ValueKind::Text, "orders, runs: at most N (default 20)")}});
+  t.push_back({"schema", "", "describe platforms and WMS systems",
+               "Describes the platforms and WMS systems of the descriptors, or exports the JSON "
+               "Schema of a cart file (for editors).",
+               "0 done, 1 a usage error or a --schema DIR that does not load.",
+               PositionalKind::None,
+               {},
+               {Boolean("--json-schema", "print the JSON Schema of a cart file"), SchemaOption(),
+                ColorOption("accepted, for symmetry; nothing here is colored")}});
+  t.push_back({"completion", "SHELL", "print a shell completion script",
+               "Prints the completion script for bash, zsh or fish, generated from the same "
+               "option tables as --help. Installed by cmake --install; by hand: "
+               "source <(cartsync completion bash).",
+               "0 done, 2 a usage error.",
+               PositionalKind::Shells,
+               {},
+               {}});
+  t.push_back({"man", "[COMMAND]", "print a manual page",
+               "Prints the manual page (roff) of cartsync, or of one command, generated from the "
+               "same option tables as --help: man <(cartsync man check). Installed by cmake "
+               "--install.",
+               "0 done, 2 a usage error, 1 a page that cannot be written.",
+               PositionalKind::Commands,
+               {},
+               {Valued("--directory", "DIR", ValueKind::Dir,
+                       "write every page (cartsync.1, cartsync-COMMAND.1) into DIR")}});
+  t.push_back({"help", "", "print the usage", "", "0.", PositionalKind::None, {}, {}});
+  t.push_back({"version", "", "print the version", "", "0.", PositionalKind::None, {}, {}});
+  return t;
+}
+
+// Tokenizes `args` against the flags of `command` in the table; "" when they are all known.
+std::string TokenizeFor(std::string_view command, const std::vector<std::string>& args, Args& out) {
+  ArgSpec spec;
+  for (const OptionSpec& o : FindCommand(command)->options)
+    (o.value.empty() ? spec.boolean : spec.valued).push_back(o.flag);
+  std::string error;
+  out.Parse(args, 0, spec, error);
+  return error;
+}
 
 template <typename Flags>
 Parsed<Flags> Fail(std::string message, bool with_usage) {
@@ -26,13 +173,6 @@ Parsed<Flags> Ok(Flags flags) {
   return p;
 }
 
-// Tokenizes `args` against the declared flags; "" when they are all known.
-std::string Tokenize(const std::vector<std::string>& args, std::vector<std::string> valued,
-                     std::vector<std::string> boolean, Args& out) {
-  std::string error;
-  out.Parse(args, 0, ArgSpec{std::move(valued), std::move(boolean)}, error);
-  return error;
-}
 
 std::optional<ColorMode> ParseColor(const std::string& name) {
   if (name == "auto") return ColorMode::Auto;
@@ -55,11 +195,46 @@ bool Bounded(const std::string& text, int64_t lo, int64_t hi, int64_t& out) {
 
 }  // namespace
 
-Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args) {
-  std::vector<std::string> valued = kCommonValued;
-  valued.push_back("--format");
+const std::vector<CommandSpec>& CommandTable() {
+  static const std::vector<CommandSpec> table = BuildTable();
+  return table;
+}
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const CommandSpec& c : CommandTable())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+Parsed<CompletionFlags> ParseCompletionFlags(const std::vector<std::string>& args) {
   Args a;
-  if (std::string error = Tokenize(args, valued, {}, a); !error.empty())
+  if (std::string error = TokenizeFor("completion", args, a); !error.empty())
+    return Fail<CompletionFlags>(error, true);
+  const auto& shells = a.positional();
+  if (shells.size() != 1 || (shells[0] != "bash" && shells[0] != "zsh" && shells[0] != "fish"))
+    return Fail<CompletionFlags>("give one shell: bash, zsh or fish", true);
+  return Ok(CompletionFlags{shells[0]});
+}
+
+Parsed<ManFlags> ParseManFlags(const std::vector<std::string>& args) {
+  Args a;
+  if (std::string error = TokenizeFor("man", args, a); !error.empty())
+    return Fail<ManFlags>(error, true);
+  if (a.positional().size() > 1) return Fail<ManFlags>("give at most one COMMAND", true);
+  ManFlags f;
+  f.directory = a.Get("--directory");
+  if (!a.positional().empty()) {
+    f.command = a.positional()[0];
+    const CommandSpec* c = FindCommand(f.command);
+    if (c == nullptr || (c->options.empty() && c->description.empty()))
+      return Fail<ManFlags>("no manual page for \"" + f.command + "\"", true);
+  }
+  return Ok(std::move(f));
+}
+
+Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args) {
+  Args a;
+  if (std::string error = TokenizeFor("check", args, a); !error.empty())
     return Fail<CheckFlags>(error, true);
   CheckFlags f;
   f.paths = a.positional();
@@ -76,10 +251,8 @@ Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args) {
 }
 
 Parsed<PlanFlags> ParsePlanFlags(const std::vector<std::string>& args) {
-  std::vector<std::string> valued = kCommonValued;
-  valued.insert(valued.end(), {"--format", "-o", "--output", "--diff"});
   Args a;
-  if (std::string error = Tokenize(args, valued, {"--detailed-exitcode"}, a); !error.empty())
+  if (std::string error = TokenizeFor("plan", args, a); !error.empty())
     return Fail<PlanFlags>(error, true);
   PlanFlags f;
   f.paths = a.positional();
@@ -107,7 +280,7 @@ Parsed<PlanFlags> ParsePlanFlags(const std::vector<std::string>& args) {
 
 Parsed<SchemaFlags> ParseSchemaFlags(const std::vector<std::string>& args) {
   Args a;
-  if (std::string error = Tokenize(args, kCommonValued, {"--json-schema"}, a); !error.empty())
+  if (std::string error = TokenizeFor("schema", args, a); !error.empty())
     return Fail<SchemaFlags>(error, true);
   SchemaFlags f;
   f.schema_dir = a.Get("--schema");
@@ -117,12 +290,8 @@ Parsed<SchemaFlags> ParseSchemaFlags(const std::vector<std::string>& args) {
 
 Parsed<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
   Args a;
-  std::string error =
-      Tokenize(args,
-               {"--cart", "--service", "--state", "--report", "--metrics", "--log-format",
-                "--concurrency", "--http-timeout", "--max-attempts", "--wms-connections"},
-               {"--dry-run", "--due"}, a);
-  if (!error.empty()) return Fail<RunFlags>(error, false);
+  if (std::string error = TokenizeFor("run", args, a); !error.empty())
+    return Fail<RunFlags>(error, false);
   if (a.positional().size() > 1) return Fail<RunFlags>("give at most one PLAN.json or PATH", false);
   RunFlags f;
   if (!a.positional().empty()) f.input = a.positional()[0];
@@ -177,8 +346,7 @@ Parsed<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
 
 Parsed<StateFlags> ParseStateFlags(const std::vector<std::string>& args) {
   Args a;
-  std::string error =
-      Tokenize(args, {"--project", "--state", "--format", "--status", "--cart", "--limit"}, {}, a);
+  std::string error = TokenizeFor("state", args, a);
   if (!error.empty() || a.positional().empty()) return Fail<StateFlags>(error, true);
   StateFlags f;
   f.subcommand = a.positional()[0];

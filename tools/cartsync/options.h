@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/diagnostic_render.h"
@@ -38,6 +39,70 @@ struct Parsed {
 
 /// `--color auto|always|never`.
 enum class ColorMode { Auto, Always, Never };
+
+// --- the option tables -----------------------------------------------------------
+//
+// Every command's flags, once: the parsers below take their flag lists from
+// here, and `--help`, `cartsync completion` and `cartsync man` are generated
+// from it (help_render.h), so none of them can drift from what is accepted.
+
+/// What a flag's value is, for completion.
+enum class ValueKind {
+  None,    ///< a boolean flag
+  Choice,  ///< one of `choices`
+  File,    ///< a file path
+  Dir,     ///< a directory path
+  Text,    ///< anything else (an id, a URL, a number)
+};
+
+/// One flag of a command.
+struct OptionSpec {
+  std::string flag;                  ///< "--format", "-o"
+  std::string value;                 ///< "FORMAT", "FILE"; "" for a boolean flag
+  ValueKind kind = ValueKind::None;  ///< how to complete the value
+  std::vector<std::string> choices;  ///< kind Choice: the accepted values
+  std::string help;                  ///< one line
+  bool repeatable = false;           ///< given once per value, all kept
+};
+
+/// What a command's positional arguments are, for completion.
+enum class PositionalKind { None, Paths, Subcommands, Shells, Commands };
+
+/// One command: its synopsis, summary, description and flags.
+struct CommandSpec {
+  std::string name;                                 ///< "check"
+  std::string arguments;                            ///< "[PATH...]", "" for none
+  std::string summary;                              ///< a few words, lower case
+  std::string description;                          ///< a paragraph (man page, --help)
+  std::string exit_status;                          ///< a sentence or two
+  PositionalKind positional = PositionalKind::None;
+  std::vector<std::string> subcommands;             ///< PositionalKind::Subcommands
+  std::vector<OptionSpec> options;                  ///< in --help order
+};
+
+/// Every command, in the order of the usage text. `help` and `version` have no flags.
+const std::vector<CommandSpec>& CommandTable();
+
+/// The command named `name`; nullptr when there is none.
+const CommandSpec* FindCommand(std::string_view name);
+
+/// `cartsync completion bash|zsh|fish`.
+struct CompletionFlags {
+  std::string shell;  ///< "bash", "zsh" or "fish"
+};
+
+/// Errors (with the usage text): the parser's, "give one shell: bash, zsh or fish".
+Parsed<CompletionFlags> ParseCompletionFlags(const std::vector<std::string>& args);
+
+/// `cartsync man [COMMAND] [--directory DIR]`.
+struct ManFlags {
+  std::string command;                   ///< "" = cartsync(1)
+  std::optional<std::string> directory;  ///< --directory DIR: write every page there
+};
+
+/// Errors (with the usage text): the parser's, "no manual page for X", "give at
+/// most one COMMAND".
+Parsed<ManFlags> ParseManFlags(const std::vector<std::string>& args);
 
 // --- check --------------------------------------------------------------------
 
