@@ -14,14 +14,9 @@
 
 namespace cartsync {
 
-/// How a connector words a SKU the cart does not sell (Shopify, WooCommerce:
-/// "SKU not found in WooCommerce"): such a PushError is counted as
+/// A SKU the cart does not sell (PushError::not_in_cart): counted as
 /// `skus_not_in_cart` and skipped, never a failure of the step.
-inline constexpr std::string_view kSkuNotInCartPrefix = "SKU not found in ";
-
-inline bool IsSkuNotInCart(const PushError& e) {
-  return e.message.rfind(kSkuNotInCartPrefix, 0) == 0;
-}
+inline bool IsSkuNotInCart(const PushError& e) { return e.not_in_cart; }
 
 struct InventoryComputation {
   std::vector<InventoryPush> pushes;          ///< only quantities that changed, sorted by SKU

@@ -75,6 +75,8 @@ step "JSON Schema export accepted by ajv, sample carts valid against it" \
   bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
 step "CI templates (examples/ci, .pre-commit-hooks.yaml): published schemas, their commands on carts.d" \
   bash tests/tools/ci_templates_check.sh "$BUILD_DIR/tools/cartsync"
+step "cmake --install lays out the binary, man pages and shell completions" \
+  bash tests/tools/install_check.sh "$BUILD_DIR"
 step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \
   bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
 step "Magento connector against Prism serving Adobe's Commerce admin REST schema 2.4.9" \

@@ -727,7 +727,8 @@ Result<std::vector<PushError>> AmazonCart::PatchEach(const std::vector<Inventory
     if (r->status == 401 || r->status == 403 || r->status >= 500 || r->status == 429)
       return Failure(r.value(), what);
     if (r->status != 200) {
-      errors.push_back({item.sku, Failure(r.value(), what).message()});
+      // 404: the seller has no listing with this SKU.
+      errors.push_back({item.sku, Failure(r.value(), what).message(), r->status == 404});
       continue;
     }
     rapidjson::Document doc;

@@ -38,6 +38,10 @@ struct InventoryPush {
 
 struct PushError {
   std::string sku, message;
+  /// The cart does not sell this SKU (no product, listing or offer with it):
+  /// counted as `skus_not_in_cart` and skipped, never a failure of the step
+  /// (a multi-client WMS lists SKUs of other catalogs).
+  bool not_in_cart = false;
 };
 
 class CartConnector {

@@ -159,7 +159,10 @@ BulkResult ReadBulkResult(std::string_view body, const std::vector<std::string>&
     }
     std::string text = EntriesText(Member(r, "errors"));
     std::string message = "eBay refused the quantity (statusCode " + std::to_string(code) + ")";
-    if (code == 404) message += ": no inventory item with this SKU in the seller's eBay inventory";
+    if (code == 404) {
+      message += ": no inventory item with this SKU in the seller's eBay inventory";
+      out.unknown.insert(sku);
+    }
     if (!text.empty()) message += ": " + connector_util::OneLineExcerpt(text, 300);
     out.failed.emplace_back(sku, std::move(message));
   }
@@ -666,7 +669,8 @@ Result<std::vector<PushError>> EbayCart::PushInventory(const std::vector<Invento
                                  " but not JSON (nothing counted as set): " +
                                  connector_util::OneLineExcerpt(r->body, 120));
       ebay::BulkResult result = ebay::ReadBulkResult(r->body, skus);
-      for (auto& [sku, message] : result.failed) errors.push_back({sku, std::move(message)});
+      for (auto& [sku, message] : result.failed)
+        errors.push_back({sku, std::move(message), result.unknown.count(sku) > 0});
       continue;
     }
     const std::string message = Failure(r.value(), what).message();

@@ -35,6 +35,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -78,6 +79,7 @@ std::string UnitPrice(std::string_view line_cost, int64_t quantity);
 struct BulkResult {
   std::vector<std::pair<std::string, std::string>> failed;
   std::vector<std::string> updated, warned;
+  std::set<std::string> unknown;  ///< failed with 404: no inventory item with the SKU
 };
 BulkResult ReadBulkResult(std::string_view body, const std::vector<std::string>& skus);
 

@@ -898,7 +898,7 @@ Result<std::vector<PushError>> MagentoCart::PushSourceItems(
     std::vector<InventoryPush> pending;
     for (const InventoryPush& item : chunk) {
       if (known.count(ToLower(item.sku)) == 0) {
-        errors.push_back({item.sku, "Magento has no product with this SKU"});
+        errors.push_back({item.sku, "Magento has no product with this SKU", /*not_in_cart=*/true});
       } else {
         pending.push_back(item);
       }
@@ -932,8 +932,10 @@ Result<std::vector<PushError>> MagentoCart::PushStockItems(
     if (!got.ok()) return got.status();
     if (got->status == 401) return Failure(got.value(), get_what);
     if (got->status != 200) {
-      errors.push_back({item.sku, got->status == 404 ? "Magento has no product with this SKU"
-                                                     : Failure(got.value(), get_what).message()});
+      errors.push_back({item.sku,
+                        got->status == 404 ? "Magento has no product with this SKU"
+                                           : Failure(got.value(), get_what).message(),
+                        got->status == 404});
       continue;
     }
     // The stock item as the store has it, with qty and is_in_stock changed:

@@ -491,7 +491,7 @@ class ShopifyCart final : public CartConnector {
     for (const InventoryPush& item : items) {
       const std::vector<std::string>& ids = sku_items_[item.sku];
       if (ids.empty()) {
-        errors.push_back({item.sku, "SKU not found in Shopify"});
+        errors.push_back({item.sku, "SKU not found in Shopify", /*not_in_cart=*/true});
         continue;
       }
       if (ids.size() > 1) {

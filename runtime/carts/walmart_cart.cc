@@ -791,7 +791,8 @@ Result<std::vector<PushError>> WalmartCart::PutEach(const std::vector<InventoryP
     }
     Status failure = Failure(r.value(), what);
     if (r->status == 401 || r->status == 403) return failure;
-    errors.push_back({item.sku, failure.message()});
+    // 404: no item with this SKU in the seller's catalog.
+    errors.push_back({item.sku, failure.message(), r->status == 404});
   }
   return errors;
 }

@@ -26,6 +26,8 @@ namespace woocommerce {
 
 namespace {
 
+constexpr const char* kSkuNotFound = "SKU not found in WooCommerce";
+
 /// Rounds a plain decimal literal ("-12.345", "7", "0.5") to two decimals,
 /// half away from zero. Empty when `s` is not such a literal.
 std::string RoundDecimal2(std::string_view s) {
@@ -721,7 +723,7 @@ Result<Target> WooCommerceCart::Resolve(const std::string& sku, std::string& pro
     }
   }
   if (found == nullptr) {
-    problem = "SKU not found in WooCommerce";
+    problem = woocommerce::kSkuNotFound;
     return Target{};
   }
   Target t;
@@ -755,7 +757,7 @@ Result<std::vector<PushError>> WooCommerceCart::PushInventory(
     auto target = Resolve(item.sku, problem);
     if (!target.ok()) return target.status();
     if (!problem.empty()) {
-      errors.push_back({item.sku, problem});
+      errors.push_back({item.sku, problem, problem == woocommerce::kSkuNotFound});
       continue;
     }
     groups[target->parent].push_back({item.sku, target->id, item.quantity});

@@ -1664,7 +1664,7 @@ TEST(CheckerDefaultsTest, DefaultThatOnlySomePlatformsRejectNamesThePlatform) {
   EXPECT_EQ(
       r->diags,
       (Lines{"cartsync.toml:9:20-26: E0203: unknown status \"open\" for platform walmart "
-             "(status); allowed: \"Created\", \"Acknowledged\", \"Shipped\", \"Cancelled\""}));
+             "(status); allowed: \"Created\", \"Acknowledged\", \"Shipped\", \"Delivered\", \"Cancelled\""}));
   ASSERT_EQ(r->c.carts.size(), 1u);
   EXPECT_EQ(r->c.carts[0].id, "acme");
 }

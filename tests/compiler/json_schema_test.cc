@@ -576,7 +576,7 @@ TEST(DescribeSchemaTest, ListsPlatformsFieldsStatusesAndWms) {
   }
   for (const auto& [id, w] : Builtin().wms_systems)
     EXPECT_NE(text.find("\n" + id + ": " + w.name + "\n"), std::string::npos) << id;
-  EXPECT_NE(text.find("access_token  secret, required"), std::string::npos) << text;
+  EXPECT_NE(text.find("access_token           secret, required"), std::string::npos) << text;
   EXPECT_NE(text.find("api_version            enum, optional, default \"2026-10\""),
             std::string::npos);
   EXPECT_NE(text.find("default: \"paid\", \"partially_refunded\""), std::string::npos);

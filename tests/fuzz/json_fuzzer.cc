@@ -1,6 +1,8 @@
 // Feeds arbitrary responses to everything in the runtime that reads JSON
-// (or headers) from outside: the Shopify, WooCommerce and BigCommerce
-// connectors and the WMS `http` transport (through their public interfaces,
+// (or headers) from outside: the Shopify, WooCommerce, BigCommerce, Amazon,
+// Walmart, eBay and Magento connectors, the token exchanges of the OAuth
+// strategies (runtime/net/auth.h) Amazon, Walmart and eBay use, and the WMS
+// `http` transport (through their public interfaces,
 // over a scripted HttpTransport), the WMS response readers the `command` and
 // `directory` transports share, the document readers (FromJson) the state
 // store relies on, and plans (PlanFromJson). Any crash, hang, sanitizer
@@ -12,7 +14,8 @@
 // seeds carry the marker values so the fuzzer can try that).
 //
 // Input: byte 0 picks the target ('a' + N, see kTargets; any byte works, mod
-// the count), an optional '\n' after it is skipped, then the responses
+// the count; the targets past 'z' take the bytes after it, '{' = 26 …),
+// an optional '\n' after it is skipped, then the responses
 // separated by 0x1E (ASCII RS). A response is either
 //   "STATUS\nName: value\n…\n\nBODY"   (three digits, headers, blank line)
 // or just "BODY" (status 200, no headers). When the responses run out, every
@@ -23,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +41,7 @@
 #include "runtime/carts/woocommerce_cart.h"
 #include "runtime/clock.h"
 #include "runtime/documents.h"
+#include "runtime/net/auth.h"
 #include "runtime/net/http_client.h"
 #include "runtime/secrets.h"
 #include "runtime/wms/wms_client.h"
@@ -54,6 +59,16 @@ constexpr const char* kWooKey = "ck_FUZZSECRETwookey0002";
 constexpr const char* kWooSecret = "cs_FUZZSECRETwoosecret0003";
 constexpr const char* kBcToken = "FUZZSECRETbigcommerce0004";
 constexpr const char* kWmsToken = "FUZZSECRETwmstoken0005";
+constexpr const char* kAmazonSecret = "amzn1.oa2-cs.v1.FUZZSECRETamazon0006";
+constexpr const char* kAmazonRefresh = "Atzr|FUZZSECRETamazonrefresh0007";
+constexpr const char* kWalmartSecret = "FUZZSECRETwalmart0008";
+constexpr const char* kEbaySecret = "PRD-FUZZSECRETebay0009";
+constexpr const char* kEbayRefresh = "v^1.1#i^1#FUZZSECRETebayrefresh0010";
+constexpr const char* kMagentoToken = "FUZZSECRETmagento0011";
+constexpr const char* kMagentoConsumerKey = "FUZZSECRETmagentockey0012";
+constexpr const char* kMagentoConsumerSecret = "FUZZSECRETmagentocsecret0013";
+constexpr const char* kMagentoOauthToken = "FUZZSECRETmagentotoken0014";
+constexpr const char* kMagentoOauthSecret = "FUZZSECRETmagentotsecret0015";
 
 enum Target {
   kShopifyFetch,
@@ -73,8 +88,32 @@ enum Target {
   kDocuments,
   kPlan,
   kHelpers,
+  // Appended (the seeds name targets by position): four per platform, in
+  // the order of kConnectorPlatforms, then the token exchanges.
+  kAmazonFetch,
+  kAmazonHasTracking,
+  kAmazonUpload,
+  kAmazonInventory,
+  kWalmartFetch,
+  kWalmartHasTracking,
+  kWalmartUpload,
+  kWalmartInventory,
+  kEbayFetch,
+  kEbayHasTracking,
+  kEbayUpload,
+  kEbayInventory,
+  kMagentoFetch,
+  kMagentoHasTracking,
+  kMagentoUpload,
+  kMagentoInventory,
+  kAmazonToken,
+  kWalmartToken,
+  kEbayToken,
   kTargets
 };
+
+const char* const kConnectorPlatforms[] = {"shopify", "woocommerce", "bigcommerce", "amazon",
+                                           "walmart", "ebay",        "magento"};
 
 /// Answers requests from the script, then fails every further one.
 class FuzzTransport : public HttpTransport {
@@ -134,6 +173,10 @@ std::vector<HttpResponse> ParseScript(std::string_view rest) {
 std::vector<std::string> g_secrets;
 
 void CheckMessage(const Status& st) {
+  // JSON_FUZZER_VERBOSE=1: what each call returned (to check that a seed
+  // gets past the first answer).
+  static const bool verbose = std::getenv("JSON_FUZZER_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "json_fuzzer: %s\n", st.ok() ? "OK" : st.message().c_str());
   for (const std::string& secret : g_secrets) {
     if (st.message().find(secret) != std::string::npos) Leak(st.message());
   }
@@ -172,6 +215,55 @@ CartConfig Cart(const std::string& platform, bool variant) {
     c.api["consumer_secret"] = Secret("WOO_SECRET");
     c.api["tracking"] = Text(FieldType::Enum, variant ? "order_note" : "shipment_tracking");
     c.statuses = {{"status", {"processing", "on-hold"}}};
+  } else if (platform == "amazon") {
+    c.api["seller_id"] = Text(FieldType::String, "A2FUZZSELLER7QX");
+    c.api["marketplace_id"] = Text(FieldType::String, "ATVPDKIKX0DER");
+    if (variant)
+      c.api["base_url"] = Text(FieldType::Url, "https://sellingpartnerapi-na.amazon.com");
+    else
+      c.api["region"] = Text(FieldType::Enum, "na");
+    c.api["client_id"] = Text(FieldType::String, "amzn1.application-oa2-client.fuzz");
+    c.api["client_secret"] = Secret("AMZ_SECRET");
+    c.api["refresh_token"] = Secret("AMZ_REFRESH");
+    c.carrier_codes = {{"UPS", "UPS"}, {"FedEx", "FEDEX"}};
+    c.statuses = {{"order_status", {"UNSHIPPED", "PARTIALLY_SHIPPED"}}};
+  } else if (platform == "walmart") {
+    c.api["client_id"] = Text(FieldType::String, "5b0d6c1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f");
+    c.api["client_secret"] = Secret("WM_SECRET");
+    if (variant) {
+      FieldValue node;
+      node.type = FieldType::Integer;
+      node.integer = 10000003527;
+      c.api["ship_node"] = node;
+      c.api["channel_type"] = Text(FieldType::String, "0f3e4dd4-0514-4346-b39d-af0e00ea066d");
+    }
+    c.statuses = {{"status", {"Created", "Acknowledged"}}};
+  } else if (platform == "ebay") {
+    c.api["marketplace_id"] = Text(FieldType::String, "EBAY_US");
+    c.api["client_id"] = Text(FieldType::String, "FuzzApp-cartsync-PRD-fuzz01");
+    c.api["client_secret"] = Secret("EBAY_SECRET");
+    c.api["refresh_token"] = Secret("EBAY_REFRESH");
+    if (variant) {
+      // The smallest call budget: the budget's edges get hit.
+      FieldValue calls;
+      calls.type = FieldType::Integer;
+      calls.integer = 3;
+      c.api["max_calls_per_run"] = calls;
+    }
+    c.statuses = {{"fulfillment_status", {"NOT_STARTED", "IN_PROGRESS"}}};
+  } else if (platform == "magento") {
+    c.api["store_url"] = Text(FieldType::Url, "https://www.fuzz.example");
+    if (variant) {
+      // OAuth 1.0a (signed requests) and the legacy stock items API.
+      c.api["consumer_key"] = Secret("MAGENTO_CKEY");
+      c.api["consumer_secret"] = Secret("MAGENTO_CSECRET");
+      c.api["oauth_token"] = Secret("MAGENTO_TOKEN");
+      c.api["oauth_token_secret"] = Secret("MAGENTO_TSECRET");
+      c.api["inventory_api"] = Text(FieldType::Enum, "legacy");
+    } else {
+      c.api["access_token"] = Secret("MAGENTO_BEARER");
+    }
+    c.statuses = {{"status", {"processing", "pending"}}};
   } else {
     c.api["store_hash"] = Text(FieldType::String, "fuzz1");
     c.api["access_token"] = Secret("BC_TOKEN");
@@ -209,30 +301,55 @@ WmsOrder SampleOrder() {
   return o;
 }
 
+void SetSecrets(FakeSecretResolver& secrets) {
+  secrets.values = {{"env:SHOPIFY_TOKEN", kShopifyToken},
+                    {"env:WOO_KEY", kWooKey},
+                    {"env:WOO_SECRET", kWooSecret},
+                    {"env:BC_TOKEN", kBcToken},
+                    {"env:AMZ_SECRET", kAmazonSecret},
+                    {"env:AMZ_REFRESH", kAmazonRefresh},
+                    {"env:WM_SECRET", kWalmartSecret},
+                    {"env:EBAY_SECRET", kEbaySecret},
+                    {"env:EBAY_REFRESH", kEbayRefresh},
+                    {"env:MAGENTO_BEARER", kMagentoToken},
+                    {"env:MAGENTO_CKEY", kMagentoConsumerKey},
+                    {"env:MAGENTO_CSECRET", kMagentoConsumerSecret},
+                    {"env:MAGENTO_TOKEN", kMagentoOauthToken},
+                    {"env:MAGENTO_TSECRET", kMagentoOauthSecret}};
+}
+
+std::vector<std::string> SecretsOf(const std::string& platform) {
+  if (platform == "shopify") return {kShopifyToken};
+  if (platform == "woocommerce") return {kWooKey, kWooSecret};
+  if (platform == "bigcommerce") return {kBcToken};
+  if (platform == "amazon") return {kAmazonSecret, kAmazonRefresh};
+  if (platform == "walmart") return {kWalmartSecret};
+  if (platform == "ebay") return {kEbaySecret, kEbayRefresh};
+  return {kMagentoToken, kMagentoConsumerKey, kMagentoConsumerSecret, kMagentoOauthToken,
+          kMagentoOauthSecret};
+}
+
 void Connector(int target, bool variant, std::string_view rest) {
-  static const char* kPlatforms[] = {"shopify", "woocommerce", "bigcommerce"};
-  const std::string platform = kPlatforms[(target - kShopifyFetch) / 4];
+  // The first twelve connector targets sit before the WMS ones, the rest after.
+  const int index = target < kWmsHttp ? target - kShopifyFetch : target - kAmazonFetch + 12;
+  const std::string platform = kConnectorPlatforms[index / 4];
   FakeClock clock;
   FuzzTransport transport;
   transport.responses = ParseScript(rest);
   RateLimiter limiter;
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000}, &limiter);
   FakeSecretResolver secrets;
-  secrets.values = {{"env:SHOPIFY_TOKEN", kShopifyToken},
-                    {"env:WOO_KEY", kWooKey},
-                    {"env:WOO_SECRET", kWooSecret},
-                    {"env:BC_TOKEN", kBcToken}};
+  SetSecrets(secrets);
   CartConfig cart = Cart(platform, variant);
-  if (platform == "shopify")
-    g_secrets = {kShopifyToken};
-  else if (platform == "woocommerce")
-    g_secrets = {kWooKey, kWooSecret};
-  else
-    g_secrets = {kBcToken};
+  g_secrets = SecretsOf(platform);
   auto made = MakeCartConnector(cart, {&http, &secrets});
-  if (!made.ok()) __builtin_trap();  // the configs above are valid
+  if (!made.ok()) {
+    std::fprintf(stderr, "json_fuzzer: the %s config is refused: %s\n", platform.c_str(),
+                 made.status().message().c_str());
+    __builtin_trap();  // the configs above are valid
+  }
   CartConnector& c = *made.value();
-  switch ((target - kShopifyFetch) % 4) {
+  switch (index % 4) {
     case 0: {
       OrderWindow w;
       w.statuses = cart.statuses;
@@ -270,7 +387,12 @@ void Connector(int target, bool variant, std::string_view rest) {
       break;
     }
     case 3: {
-      auto r = c.PushInventory({{"TS-RED-M", 14}, {"HD-BLU-L", 0}, {"GIFT-CARD", 3}});
+      std::vector<InventoryPush> items = {{"TS-RED-M", 14}, {"HD-BLU-L", 0}, {"GIFT-CARD", 3}};
+      if (variant && (platform == "amazon" || platform == "walmart")) {
+        // Past Amazon's and Walmart's single-SKU limit (10): their feeds.
+        for (int i = 0; i < 9; ++i) items.push_back({"FUZZ-" + std::to_string(i), i});
+      }
+      auto r = c.PushInventory(items);
       CheckMessage(r.status());
       if (r.ok()) {
         for (const PushError& e : r.value()) {
@@ -279,6 +401,62 @@ void Connector(int target, bool variant, std::string_view rest) {
       }
       break;
     }
+  }
+}
+
+// The token exchanges alone, configured as the connectors configure them:
+// every Apply() reads the next answer when it needs a token; Invalidate()
+// (a 401) and the clock (expiry) force new exchanges.
+void TokenExchange(int target, bool variant, std::string_view rest) {
+  FakeClock clock;
+  FuzzTransport transport;
+  transport.responses = ParseScript(rest);
+  HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000});
+  FakeSecretResolver secrets;
+  SetSecrets(secrets);
+  std::unique_ptr<AuthStrategy> auth;
+  if (target == kAmazonToken) {
+    g_secrets = SecretsOf("amazon");
+    LwaConfig c;
+    c.token_url = "https://api.amazon.com/auth/o2/token";
+    c.client_id = "amzn1.application-oa2-client.fuzz";
+    c.client_secret = SecretRef{SecretRef::Kind::Env, "AMZ_SECRET"};
+    c.refresh_token = SecretRef{SecretRef::Kind::Env, "AMZ_REFRESH"};
+    auth = std::make_unique<LwaRefreshTokenAuth>(std::move(c), http, secrets);
+  } else if (target == kWalmartToken) {
+    g_secrets = SecretsOf("walmart");
+    ClientCredentialsConfig c;
+    c.label = "Walmart";
+    c.token_url = "https://marketplace.walmartapis.com/v3/token";
+    c.client_id = "5b0d6c1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f";
+    c.client_secret = SecretRef{SecretRef::Kind::Env, "WM_SECRET"};
+    c.header = "WM_SEC.ACCESS_TOKEN";
+    c.prefix = "";
+    c.basic_auth = true;
+    c.default_lifetime_ms = 15 * 60'000;
+    c.decorate = [](HttpRequest& request) {
+      request.headers.emplace_back("WM_SVC.NAME", "Walmart Marketplace");
+    };
+    auth = std::make_unique<ClientCredentialsAuth>(std::move(c), http, secrets);
+  } else {
+    g_secrets = SecretsOf("ebay");
+    RefreshTokenConfig c;
+    c.label = "eBay";
+    c.token_url = "https://api.ebay.com/identity/v1/oauth2/token";
+    c.client_id = "FuzzApp-cartsync-PRD-fuzz01";
+    c.client_secret = SecretRef{SecretRef::Kind::Env, "EBAY_SECRET"};
+    c.refresh_token = SecretRef{SecretRef::Kind::Env, "EBAY_REFRESH"};
+    c.scope = "https://api.ebay.com/oauth/api_scope/sell.fulfillment";
+    auth = std::make_unique<OAuthRefreshTokenAuth>(std::move(c), http, secrets);
+  }
+  for (int round = 0; round < 4; ++round) {
+    HttpRequest request;
+    request.url = "https://api.example.com/orders";
+    CheckMessage(auth->Apply(request));
+    if (variant)
+      (void)auth->Invalidate();
+    else
+      clock.Advance(int64_t{3} * 60 * 60'000);  // past any default lifetime
   }
 }
 
@@ -417,6 +595,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case kHelpers:
       Helpers(rest);
+      break;
+    case kAmazonToken:
+    case kWalmartToken:
+    case kEbayToken:
+      TokenExchange(target, variant, rest);
       break;
     default:
       Connector(target, variant, rest);

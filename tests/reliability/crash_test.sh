@@ -46,7 +46,8 @@ P="$REL_WORK/project"
 project_write "$P"
 snapshot_orders "$P"
 
-STORES=("shopify acme" "woocommerce bluebird" "bigcommerce cedar" "amazon harbor" "ebay harbor")
+STORES=("shopify acme" "woocommerce bluebird" "bigcommerce cedar" "amazon harbor" "ebay harbor" "walmart summit"
+        "magento greenleaf")
 kills=0 kills_block_before=0 kills_block_after=0 kills_delay=0 finished_first=0
 kills_order_intent=0 kills_tracking_intent=0 reconciled=0
 restarts=0 hung=0 run_errors=0 ships=0 added=0 iter=0

@@ -217,7 +217,7 @@ for p in check["problems"]:
         redelivered += 1
         continue
     if state_only and (p.startswith("lost order") or " expected " in p and "cart has" in p
-                       or "delivered" in p or "never reached the cart" in p):
+                       or "delivered" in p or "never reached the cart" in p or "acknowledged" in p):
         continue
     problems.append(p)
 if rec["summary"]["duplicate_tracking_posts"]:
@@ -368,7 +368,7 @@ sc_rate_limited() {
 }
 sc_slow() { fm_sim slow '{"latency_ms": 250}' 0 '' no --http-timeout 5 --max-attempts 2; }
 sc_cart_hang() {
-  fm_sim cart-hang '{"timeout_rate": 0.5, "timeout_ms": 2500, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay"]}' \
+  fm_sim cart-hang '{"timeout_rate": 0.5, "timeout_ms": 2500, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay", "/walmart", "/magento"]}' \
     3 'timed out' no --http-timeout 1 --max-attempts 1
 }
 sc_wms_hang() {
@@ -376,13 +376,13 @@ sc_wms_hang() {
     --http-timeout 1 --max-attempts 1
 }
 sc_cart_truncated() {
-  fm_sim cart-truncated '{"truncate_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay"]}' \
+  fm_sim cart-truncated '{"truncate_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay", "/walmart", "/magento"]}' \
     3 'transfer closed|partial|malformed' no
 }
 sc_wms_truncated() { fm_sim wms-truncated '{"truncate_rate": 1, "paths": ["/wms"]}' 3 'transfer closed|partial' no; }
 sc_wms_html() { fm_sim wms-html '{"html_rate": 1, "paths": ["/wms"]}' 3 'invalid JSON' no; }
 sc_cart_html() {
-  fm_sim cart-html '{"html_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay"]}' \
+  fm_sim cart-html '{"html_rate": 0.5, "paths": ["/shopify", "/woo", "/bigcommerce", "/amazon", "/ebay", "/walmart", "/magento"]}' \
     3 'malformed JSON|not JSON|other than a JSON' no
 }
 

@@ -8,7 +8,8 @@
 #   rel_init crash                    # work dir in $REL_WORK, cleanup on exit
 #   sim_config "$REL_WORK/sim.json" 80 7 "{\"latency_ms\": 1, $REL_FAST_LIMITS}"
 #   sim_start "$REL_WORK/sim.json"    # $SIM_URL, $SIM_PID
-#   project_write "$REL_WORK/project" # 3 carts (shopify, woocommerce, bigcommerce) + expect.json
+#   project_write "$REL_WORK/project" # 7 carts (shopify, woocommerce, bigcommerce, amazon, ebay,
+#                                     # walmart, magento) + expect.json
 #   snapshot_orders "$REL_WORK/project"
 #   cs_run "$REL_WORK/project" "$REL_WORK/run1"; echo "exit $?"
 #   rel_check "$REL_WORK/project"     # prints counts; non-zero on any problem
@@ -27,7 +28,8 @@
 #   rel_rand LO HI                   uniform integer from bash's $RANDOM (seed it: RANDOM=N)
 #   sim_config FILE [ORDERS] [SEED] [FAULTS_JSON] [WMS_JSON]
 #                                    the demo stores (acme shopify, bluebird woocommerce,
-#                                    cedar bigcommerce; more partly shipped orders than the
+#                                    cedar bigcommerce, harbor amazon and ebay, summit
+#                                    walmart, greenleaf magento; more partly shipped orders than the
 #                                    demo mix), ORDERS each (default 80); WMS_JSON as
 #                                    the config's "wms" (e.g. '{"as_of": "none"}')
 #   $REL_FAST_LIMITS                 a fragment of faults JSON with rate limits so generous that
@@ -66,10 +68,12 @@
 #                 the WMS's own /wms/inventory and /wms/aliases;
 #   outcomes      from GET /_sim/records (every write the stores and the WMS saw) and the
 #                 state database (orders still `new`, unfinished intents, leases).
-# Counts: lost (eligible order never delivered; WMS-shipped tracking never on its cart),
-# duplicated (an order delivered twice; a tracking number posted twice), unexpected (a
+# Counts: lost (eligible order never delivered; WMS-shipped tracking never on its cart;
+# a delivered Walmart order never acknowledged), duplicated (an order delivered twice; a
+# tracking number posted twice; an order acknowledged twice), unexpected (a
 # non-eligible order delivered; tracking the WMS never issued; an order whose document asks
-# for more or fewer units than are left to ship), stuck (orders left `new`,
+# for more or fewer units than are left to ship; a Walmart acknowledge of an order never
+# delivered), stuck (orders left `new`,
 # eligible orders not sent/confirmed in state, pending intents, leases, WooCommerce
 # orders with tracking but not completed), inventory_wrong (a cart SKU whose last set value
 # differs from the WMS stock through the cart's rules, or that was never set).
@@ -80,14 +84,21 @@
 #
 # Another project: write cartsync.toml + carts.d/ for the simulator's stores yourself and a
 # DIR/expect.json with the same rules, {"carts": [{…one per cart…}]}:
-#   id, platform (shopify|woocommerce|bigcommerce), store     the cart and its simulated store
+#   id, platform (shopify|woocommerce|bigcommerce|amazon|ebay|walmart|magento), store
+#                 the cart and its simulated store
 #   statuses      fnmatch patterns of GET /_sim/orders "status" labels that download
 #                 (Shopify "state/financial/fulfillment", e.g. "open/paid/*")
 #   earliest      "YYYY-MM-DD";  countries: null or the required ship_to.country list
 #   items         {"filter": disabled|whitelist|blacklist, "level": item|order, "skus": [globs]}
 #   translate     "master_sku" or the alias type of translate_item_code
-#   ship_codes    the exact [ship_methods] codes;  ship_default: true when "*" is mapped
-#   inventory     {"with": "all"|warehouse, "alias": "master_sku"|alias type, "minimum": N}
+#   ship_codes    the [ship_methods] codes (fnmatch patterns);  ship_default: true when "*" is mapped
+#   inventory     {"with": "all"|warehouse, "alias": "master_sku"|alias type, "minimum": N,
+#                 "quantity": "available" (default) | "on_hand" (the platform's
+#                 inventory_quantity, schema/platforms/*.toml: Magento's is on_hand)}
+#   acknowledges  (optional) true: the cart acknowledges orders the WMS took (Walmart):
+#                 each delivered order exactly once in /_sim/records status_changes
+#                 (to Acknowledged, from Created; none for one first seen Acknowledged),
+#                 no acknowledge of an order never delivered
 #   shipped_status  the cart status a shipped order must end in ("completed"), or null
 #   partial, store_api  (optional) status patterns of partly shipped orders and how to read
 #                 their lines: {"kind": shopify|bigcommerce, "path": "/shopify/acme/admin/api/V",
@@ -102,7 +113,8 @@ REL_FAST_LIMITS='"shopify_bucket_size": 1000, "shopify_leak_per_second": 500, "s
 export REL_WMS_TOKEN REL_SHOPIFY_TOKEN="demo-shopify-token" REL_WOO_KEY="ck_demo" \
   REL_WOO_SECRET="cs_demo" REL_BC_TOKEN="demo-bc-token" \
   REL_AMAZON_SECRET="demo-amazon-lwa-secret" REL_AMAZON_REFRESH="Atzr|demo-amazon-refresh" \
-  REL_EBAY_SECRET="demo-ebay-client-secret" REL_EBAY_REFRESH="demo-ebay-refresh-token"
+  REL_EBAY_SECRET="demo-ebay-client-secret" REL_EBAY_REFRESH="demo-ebay-refresh-token" \
+  REL_WALMART_SECRET="demo-walmart-client-secret" REL_MAGENTO_TOKEN="demo-magento-token"
 
 rel_log() { printf '[%s] %s\n' "${REL_NAME:-rel}" "$*" >&2; }
 rel_die() { rel_log "FAIL: $*"; REL_FAILED=1; exit 1; }
@@ -187,7 +199,11 @@ sim_config() {
    "client_id": "amzn1.application-oa2-client.harbor", "client_secret": "demo-amazon-lwa-secret"},
   {"platform": "ebay", "name": "harbor", "orders": $orders, "token": "demo-ebay-refresh-token",
    "client_id": "demo-ebay-client", "client_secret": "demo-ebay-client-secret",
-   "statuses": [{"status": "NOT_STARTED", "weight": 60}, {"status": "FULFILLED", "weight": 15}]}]}
+   "statuses": [{"status": "NOT_STARTED", "weight": 60}, {"status": "FULFILLED", "weight": 15}]},
+  {"platform": "walmart", "name": "summit", "orders": $orders,
+   "client_id": "demo-walmart-client", "client_secret": "demo-walmart-client-secret",
+   "sku_prefixes": ["SS"]},
+  {"platform": "magento", "name": "greenleaf", "orders": $orders, "token": "demo-magento-token"}]}
 EOF
 }
 
@@ -545,6 +561,111 @@ skus = ["HG-*"]
 [carrier_codes]
 "FEDEX" = "FedEx"
 EOF
+  cat >"$dir/carts.d/rel-summit-walmart.toml" <<EOF
+[cart]
+id = "rel-summit-walmart"
+client = "summit"
+platform = "walmart"
+
+[api]
+client_id = "demo-walmart-client"
+client_secret = { secret = "env:REL_WALMART_SECRET" }
+base_url = "$SIM_URL/walmart/summit"
+ship_node = "10000003527"
+
+[services.order_download]
+enabled = true
+every = "15m"
+
+[services.shipment_upload]
+enabled = true
+every = "30m"
+
+[services.inventory_upload]
+enabled = true
+every = "2h"
+
+# Orders are acknowledged once the WMS has them (Created -> Acknowledged).
+[statuses]
+status = ["Created", "Acknowledged"]
+
+[order_load]
+earliest_order_date = 2026-10-01
+sync_inventory_with = "all"
+sync_inventory_alias = "master_sku"
+minimum_inventory_level = 2
+
+[ship_methods]
+"OneDay" = "FEDEX/STANDARD_OVERNIGHT"
+"Express" = "FEDEX/FEDEX_2_DAY"
+"*" = "UPS/GROUND"
+
+[items]
+translate_item_code = "master_sku"
+filter = "whitelist"
+filter_level = "item"
+skus = ["SS-*"]
+
+# Walmart's carrier enumeration spells FedEx this way.
+[carrier_codes]
+"FEDEX" = "FedEx"
+EOF
+  cat >"$dir/carts.d/rel-greenleaf-magento.toml" <<EOF
+[cart]
+id = "rel-greenleaf-magento"
+client = "greenleaf"
+platform = "magento"
+
+[api]
+store_url = "https://www.greenleaftea.example"
+base_url = "$SIM_URL/magento/greenleaf"
+access_token = { secret = "env:REL_MAGENTO_TOKEN" }
+store_code = "default"
+inventory_api = "msi"
+source_code = "default"
+
+[services.order_download]
+enabled = true
+every = "15m"
+
+[services.shipment_upload]
+enabled = true
+every = "30m"
+
+[services.inventory_upload]
+enabled = true
+every = "2h"
+
+[statuses]
+status = ["processing", "pending"]
+
+# Magento takes on-hand quantities (no minimum_inventory_level: it could not
+# take effect on on-hand stock).
+[order_load]
+earliest_order_date = 2026-10-01
+sync_inventory_with = "all"
+sync_inventory_alias = "master_sku"
+
+[ship_methods]
+"Flat Rate - Fixed" = "USPS/PRIORITY"
+"Free Shipping - Free" = "USPS/GROUND_ADVANTAGE"
+"United Parcel Service - *" = "UPS/GROUND"
+"Federal Express - Priority Overnight" = "FEDEX/PRIORITY_OVERNIGHT"
+# "DHL - Express worldwide" stays unmapped: held.
+
+# One WMS for every store here: only the tea SKUs go to this cart (the gift
+# sampler, packed by hand in the shop, is left out of orders and stock).
+[items]
+filter = "whitelist"
+filter_level = "item"
+skus = ["GT-*"]
+
+[carrier_codes]
+"UPS" = "ups"
+"FEDEX" = "fedex"
+"USPS" = "usps"
+"DHL" = "dhl"
+EOF
   # The same rules, for rel_check (an independent reading of the carts above:
   # status labels as GET /_sim/orders spells them, fnmatch patterns).
   # "partial": status patterns of orders with lines shipped already, whose
@@ -602,6 +723,26 @@ EOF
   "ship_codes": ["USPSPriority"],
   "ship_default": true,
   "inventory": {"with": "all", "alias": "master_sku", "minimum": 1},
+  "shipped_status": null},
+ {"id": "rel-summit-walmart", "platform": "walmart", "store": "summit",
+  "statuses": ["Created", "Acknowledged"],
+  "acknowledges": true,
+  "earliest": "2026-10-01", "countries": null,
+  "items": {"filter": "whitelist", "level": "item", "skus": ["SS-*"]},
+  "translate": "master_sku",
+  "ship_codes": ["OneDay", "Express"],
+  "ship_default": true,
+  "inventory": {"with": "all", "alias": "master_sku", "minimum": 2},
+  "shipped_status": null},
+ {"id": "rel-greenleaf-magento", "platform": "magento", "store": "greenleaf",
+  "statuses": ["processing", "pending"],
+  "earliest": "2026-10-01", "countries": null,
+  "items": {"filter": "whitelist", "level": "item", "skus": ["GT-*"]},
+  "translate": "master_sku",
+  "ship_codes": ["Flat Rate - Fixed", "Free Shipping - Free", "United Parcel Service - *",
+                 "Federal Express - Priority Overnight"],
+  "ship_default": false,
+  "inventory": {"with": "all", "alias": "master_sku", "minimum": 0, "quantity": "on_hand"},
   "shipped_status": null}
 ]}
 EOF
@@ -777,7 +918,7 @@ def decide(c, o):
         for s in lines:
             if s not in by_alias.get(c["translate"], {}) and s not in aliases:
                 return "held", 0
-    if o["ship_code"] not in c["ship_codes"] and not c["ship_default"]:
+    if not any(fnmatch.fnmatchcase(o["ship_code"], p) for p in c["ship_codes"]) and not c["ship_default"]:
         return "held", 0
     return "send", units
 
@@ -785,7 +926,8 @@ counts = dict(eligible=0, delivered_once=0, lost_orders=0, duplicated_orders=0,
               unexpected_orders=0, shipped=0, tracking_once=0, lost_tracking=0,
               duplicated_tracking=0, unexpected_tracking=0, stuck_new=0, stuck_state=0,
               pending_intents=0, leases=0, not_completed=0, inventory_checked=0,
-              inventory_wrong=0, wrong_quantity=0)
+              inventory_wrong=0, wrong_quantity=0, acks_checked=0, acks_once=0, lost_acks=0,
+              duplicated_acks=0, unexpected_acks=0)
 problems = []
 deliveries = {o["order_key"]: o for o in rec["wms_orders"]}
 eligible = {}  # order key -> units the WMS is to ship
@@ -814,6 +956,41 @@ for key, o in deliveries.items():
     if key not in eligible:
         counts["unexpected_orders"] += 1
         problems.append(f"order {key} delivered ({o['deliveries']}x) but not eligible")
+
+# acknowledgements (carts with "acknowledges", Walmart): every order delivered
+# to the WMS acknowledged at the cart exactly once (the simulator records each
+# acknowledge call as a status change to Acknowledged, from Created the first
+# time), none that was not delivered. An order first seen Acknowledged already
+# (acknowledged before cartsync looked) must not be acknowledged again.
+acks = {}
+for s in rec.get("status_changes", []):
+    if s["to"] == "Acknowledged":
+        acks.setdefault((s["platform"], s["store"], s["order_id"]), []).append(s)
+for c in expect:
+    if not c.get("acknowledges"):
+        continue
+    for oid, o in snap.get(c["id"], {}).items():
+        key = f'{c["id"]}:{oid}'
+        got = acks.get((c["platform"], c["store"], oid), [])
+        if key not in deliveries:
+            if got:
+                counts["unexpected_acks"] += 1
+                problems.append(f"order {key} acknowledged {len(got)}x at the cart but never delivered")
+            continue
+        counts["acks_checked"] += 1
+        before = o["status"] == "Acknowledged"
+        if before and not got or not before and len(got) == 1 and got[0]["from"] == "Created":
+            counts["acks_once"] += 1
+        elif not before and not got:
+            counts["lost_acks"] += 1
+            problems.append(f"order {key} delivered but never acknowledged at the cart")
+        elif not before and len(got) == 1:
+            counts["lost_acks"] += 1
+            problems.append(f"order {key} acknowledged only once it was {got[0]['from']!r}, not 'Created'")
+        else:
+            counts["duplicated_acks"] += 1
+            problems.append(f"order {key} acknowledged {len(got) + before} times "
+                            f"(from {[a['from'] for a in got]})")
 
 # tracking: every number the WMS issued, exactly once on its cart's order
 carts = {c["id"]: c for c in expect}
@@ -891,7 +1068,8 @@ for c in expect:
         if inv["with"] != "all" and r["warehouse"] != inv["with"]:
             stock.setdefault(r["sku"], 0)
             continue
-        stock[r["sku"]] = stock.get(r["sku"], 0) + r["available"]
+        # Most carts get the WMS's available quantity; some (Magento) on_hand.
+        stock[r["sku"]] = stock.get(r["sku"], 0) + r[inv.get("quantity", "available")]
     for sku, q in stock.items():
         q = max(0, q)
         if q < inv["minimum"]:
@@ -910,9 +1088,10 @@ for c in expect:
             problems.append(f"{c['id']} {cart_sku}: expected {q}, cart has "
                             f"{[(i['location'], i['value']) for i in got] or 'nothing'}")
 
-counts["lost"] = counts["lost_orders"] + counts["lost_tracking"]
-counts["duplicated"] = counts["duplicated_orders"] + counts["duplicated_tracking"]
-counts["unexpected"] = counts["unexpected_orders"] + counts["unexpected_tracking"] + counts["wrong_quantity"]
+counts["lost"] = counts["lost_orders"] + counts["lost_tracking"] + counts["lost_acks"]
+counts["duplicated"] = counts["duplicated_orders"] + counts["duplicated_tracking"] + counts["duplicated_acks"]
+counts["unexpected"] = (counts["unexpected_orders"] + counts["unexpected_tracking"] + counts["wrong_quantity"] +
+                        counts["unexpected_acks"])
 counts["stuck"] = (counts["stuck_new"] + counts["stuck_state"] + counts["pending_intents"] +
                    counts["leases"] + counts["not_completed"])
 counts["sim_duplicate_wms_deliveries"] = rec["summary"]["duplicate_wms_deliveries"]
@@ -926,6 +1105,7 @@ if len(problems) > 40:
 print(f"eligible {counts['eligible']} delivered-once {counts['delivered_once']}; "
       f"shipped {counts['shipped']} tracking-once {counts['tracking_once']}; "
       f"inventory SKUs {counts['inventory_checked']} wrong {counts['inventory_wrong']}; "
+      f"acknowledged {counts['acks_checked']} once {counts['acks_once']}; "
       f"lost {counts['lost']} duplicated {counts['duplicated']} stuck {counts['stuck']} "
       f"unexpected {counts['unexpected']}")
 bad = (counts["lost"] or counts["duplicated"] or counts["stuck"] or counts["unexpected"] or

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Secret hygiene end to end: every credential (Shopify token, Shopify app
 # client secret and the tokens its grant issues, WooCommerce
-# consumer key and secret, BigCommerce token, WMS bearer token — env: and
+# consumer key and secret, BigCommerce token, Amazon LWA and eBay secrets and
+# refresh tokens, the Walmart client secret and the tokens its grant issues,
+# the Magento integration token, WMS bearer token — env: and
 # file: references) is set to a known marker value, the simulator is
 # configured to accept exactly those, and every command runs — check (all
 # formats), plan (all formats, -o, --diff), run (text and JSON logs, --report,
@@ -43,12 +45,16 @@ M_AMZ_SECRET="amzn1_MARKlwasecret5Pd3Qe7"
 M_AMZ_REFRESH="Atzr_MARKlwarefresh9Cv2Lx4"
 M_EBAY_SECRET="PRD_MARKebaysecret3Wd8Kp1"
 M_EBAY_REFRESH="v1_MARKebayrefresh6Hn2Tz9"
+M_WALMART_SECRET="MARKwalmartsecret7Bn4Yq2"
+M_MAGENTO="MARKmagentotoken5Gx8Rb3"
 WRONG=(xx_WRONGshopify5Kp1 ck_WRONGkey4Hd7 cs_WRONGsecret8Lq2 WRONGbigcommerce3Zs6 WRONGwms9Tn4 shpss_WRONGsecret7Mx3
-       amzn1_WRONGlwa6Rt2 Atzr_WRONGrefresh3Gh8 PRD_WRONGebay4Qs1 v1_WRONGebayrefresh8Jm5)
+       amzn1_WRONGlwa6Rt2 Atzr_WRONGrefresh3Gh8 PRD_WRONGebay4Qs1 v1_WRONGebayrefresh8Jm5
+       WRONGwalmart2Ck7 WRONGmagento6Pv3)
 M_INLINE="cs_MARKinlinepasted1Yc5Ve8"
-# simtok_: every access token the simulator's client credentials grant issues.
+# simtok_: every access token the simulator's client credentials grant issues
+# (Walmart's token grant issues wm-STORE-token-N-T).
 MARKERS=("$M_SHOP" "$M_SHOP_SECRET" "$M_WOO_KEY" "$M_WOO_SECRET" "$M_BC" "$M_WMS" "${WRONG[@]}" "$M_INLINE" simtok_ "$M_AMZ_SECRET" "$M_AMZ_REFRESH" "Atza|sim-"
-         "$M_EBAY_SECRET" "$M_EBAY_REFRESH" simebaytok_)
+         "$M_EBAY_SECRET" "$M_EBAY_REFRESH" simebaytok_ "$M_WALMART_SECRET" "$M_MAGENTO" "wm-summit-token-")
 
 cat >"$REL_WORK/sim.json" <<EOF
 {"port": 0, "seed": 3, "demo": false,
@@ -64,7 +70,10 @@ cat >"$REL_WORK/sim.json" <<EOF
   {"platform": "amazon", "name": "harbor", "orders": 12, "token": "$M_AMZ_REFRESH",
    "client_id": "amzn1.application-oa2-client.harbor", "client_secret": "$M_AMZ_SECRET"},
   {"platform": "ebay", "name": "harbor", "orders": 12, "token": "$M_EBAY_REFRESH",
-   "client_id": "demo-ebay-client", "client_secret": "$M_EBAY_SECRET"}]}
+   "client_id": "demo-ebay-client", "client_secret": "$M_EBAY_SECRET"},
+  {"platform": "walmart", "name": "summit", "orders": 12, "client_id": "demo-walmart-client",
+   "client_secret": "$M_WALMART_SECRET", "sku_prefixes": ["SS"]},
+  {"platform": "magento", "name": "greenleaf", "orders": 12, "token": "$M_MAGENTO"}]}
 EOF
 sim_start "$REL_WORK/sim.json"
 SIM_PORT="${SIM_URL##*:}"
@@ -85,7 +94,8 @@ grep -q 'env:REL_SHOPIFY_SECRET' "$P/carts.d/rel-acmeapp-shopify.toml" || rel_di
 good_env() {
   export REL_SHOPIFY_TOKEN="$M_SHOP" REL_SHOPIFY_SECRET="$M_SHOP_SECRET" REL_WOO_KEY="$M_WOO_KEY" REL_WOO_SECRET="$M_WOO_SECRET" \
     REL_BC_TOKEN="$M_BC" REL_WMS_TOKEN="$M_WMS" REL_AMAZON_SECRET="$M_AMZ_SECRET" REL_AMAZON_REFRESH="$M_AMZ_REFRESH" \
-    REL_EBAY_SECRET="$M_EBAY_SECRET" REL_EBAY_REFRESH="$M_EBAY_REFRESH"
+    REL_EBAY_SECRET="$M_EBAY_SECRET" REL_EBAY_REFRESH="$M_EBAY_REFRESH" \
+    REL_WALMART_SECRET="$M_WALMART_SECRET" REL_MAGENTO_TOKEN="$M_MAGENTO"
 }
 good_env
 
@@ -168,11 +178,13 @@ printf '%s\n' "${WRONG[4]}" >"$V/secrets/wms.token"
 REL_SHOPIFY_TOKEN="${WRONG[0]}" REL_SHOPIFY_SECRET="${WRONG[5]}" REL_WOO_KEY="${WRONG[1]}" REL_WOO_SECRET="${WRONG[2]}" REL_BC_TOKEN="${WRONG[3]}" \
   REL_AMAZON_SECRET="${WRONG[6]}" REL_AMAZON_REFRESH="${WRONG[7]}" \
   REL_EBAY_SECRET="${WRONG[8]}" REL_EBAY_REFRESH="${WRONG[9]}" \
+  REL_WALMART_SECRET="${WRONG[10]}" REL_MAGENTO_TOKEN="${WRONG[11]}" \
   cx run-wrong 3 run "$V" --report "$OUT/run-wrong.json" --metrics "$OUT/run-wrong.prom" --max-attempts 1
 cx_expect run-wrong '401|403|unauthori[sz]ed|rejected'
 REL_SHOPIFY_TOKEN="${WRONG[0]}" REL_SHOPIFY_SECRET="${WRONG[5]}" REL_WOO_KEY="${WRONG[1]}" REL_WOO_SECRET="${WRONG[2]}" REL_BC_TOKEN="${WRONG[3]}" \
   REL_AMAZON_SECRET="${WRONG[6]}" REL_AMAZON_REFRESH="${WRONG[7]}" \
   REL_EBAY_SECRET="${WRONG[8]}" REL_EBAY_REFRESH="${WRONG[9]}" \
+  REL_WALMART_SECRET="${WRONG[10]}" REL_MAGENTO_TOKEN="${WRONG[11]}" \
   cx run-wrong-json 3 run "$V" --log-format json --max-attempts 1 --dry-run
 cx state-wrong 0 state runs --project "$V" --format json
 

@@ -87,9 +87,10 @@ TEST(KeepClient, ReadsTheClientFieldOfTheDocuments) {
   EXPECT_EQ(a.client, "bb");
 }
 
-TEST(SkuNotInCart, IsTheConnectorsNotFoundMessage) {
-  EXPECT_TRUE(IsSkuNotInCart({"X", "SKU not found in WooCommerce"}));
-  EXPECT_TRUE(IsSkuNotInCart({"X", "SKU not found in Shopify"}));
+TEST(SkuNotInCart, IsTheConnectorsTypedFlagNotItsWording) {
+  EXPECT_TRUE(IsSkuNotInCart({"X", "Magento has no product with this SKU", true}));
+  EXPECT_FALSE(IsSkuNotInCart({"X", "SKU not found in WooCommerce"}))
+      << "wording alone is not the flag";
   EXPECT_FALSE(IsSkuNotInCart({"X", "WooCommerce rejected the stock update: invalid"}));
 }
 

@@ -99,7 +99,7 @@ class FakeCart : public CartConnector {
         continue;
       }
       if (s_.not_sold_skus.count(p.sku)) {
-        errors.push_back({p.sku, "SKU not found in FakeCart"});
+        errors.push_back({p.sku, "SKU not found in FakeCart", /*not_in_cart=*/true});
         continue;
       }
       s_.stock[p.sku] = p.quantity;

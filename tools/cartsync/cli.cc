@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/build_info.h"
 #include "base/version.h"
 #include "compiler/compiler.h"
 #include "compiler/diagnostic_render.h"
@@ -14,37 +15,12 @@
 #include "model/plan.h"
 #include "model/plan_json.h"
 #include "tools/cartsync/commands.h"
+#include "tools/cartsync/help_render.h"
 #include "tools/cartsync/options.h"
 
 namespace cartsync {
 
 namespace {
-
-constexpr const char* kUsageText = R"(usage: cartsync <command> [options]
-
-commands:
-  check [PATH...]   check cart definitions      --format text|json|sarif|github|gitlab
-  plan [PATH...]    compile an execution plan   -o FILE  --format text|json|markdown
-                                                --diff OLD_PLAN.json  --detailed-exitcode
-  run [PLAN.json|PATH]  carry out the plan      --dry-run --due --cart ID --service NAME
-                                                --state URL --report FILE --metrics FILE
-                                                --log-format text|json --concurrency N
-                                                --http-timeout SECONDS (cap per HTTP attempt)
-                                                --max-attempts N (per HTTP request, default 5)
-                                                --wms-connections N (orders pushed at once per
-                                                cart to an http WMS, default 4)
-  state SUBCOMMAND  inspect the state store     orders [--status S] [--cart ID], show KEY,
-                                                resend KEY, runs, unlock CART; --format json
-  schema            describe platforms and WMS systems   --json-schema
-  help | version
-
-common options:
-  --schema DIR      read platform/WMS descriptors from DIR instead of the built-in ones
-  --color auto|always|never
-
-PATH is a project directory (with cartsync.toml), a carts directory, or cart
-files; the default is the current directory.
-)";
 
 // Exit codes per cli.md.
 enum Exit { kOk = 0, kErrors = 1, kUsage = 2, kChanges = 2 };
@@ -57,14 +33,30 @@ class Cli {
     if (args.empty()) return Usage("");
     const std::string& cmd = args[0];
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
-      out_ << kUsageText;
+      // `help COMMAND` is `COMMAND --help`.
+      const CommandSpec* c = args.size() > 1 ? FindCommand(args[1]) : nullptr;
+      out_ << (c != nullptr ? CommandHelp(*c) : GlobalUsage());
       return kOk;
     }
     if (cmd == "version" || cmd == "--version") {
-      out_ << "cartsync " << kCartsyncVersion << "\n";
+      out_ << "cartsync " << kCartsyncVersion << " (commit " << kCartsyncCommit << ")\n";
       return kOk;
     }
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (const CommandSpec* c = FindCommand(cmd); c != nullptr && AsksForHelp(rest)) {
+      out_ << CommandHelp(*c);
+      return kOk;
+    }
+    if (cmd == "completion") {
+      auto flags = ParseCompletionFlags(rest);
+      if (!flags.ok()) return Usage(flags.error.message);
+      out_ << CompletionScript(flags.flags->shell);
+      return kOk;
+    }
+    if (cmd == "man") {
+      auto flags = ParseManFlags(rest);
+      return flags.ok() ? ManCommand(*flags.flags) : Usage(flags.error.message);
+    }
     if (cmd == "check") {
       auto flags = ParseCheckFlags(rest);
       return flags.ok() ? Check(*flags.flags) : Usage(flags.error.message);
@@ -104,8 +96,28 @@ class Cli {
  private:
   int Usage(const std::string& error, int code = kUsage) {
     if (!error.empty()) err_ << "cartsync: " << error << "\n\n";
-    err_ << kUsageText;
+    err_ << GlobalUsage();
     return code;
+  }
+
+  /// --help or -h before any `--`.
+  static bool AsksForHelp(const std::vector<std::string>& args) {
+    for (const std::string& a : args) {
+      if (a == "--") return false;
+      if (a == "--help" || a == "-h") return true;
+    }
+    return false;
+  }
+
+  /// `cartsync man [COMMAND]`, or every page into --directory DIR.
+  int ManCommand(const ManFlags& f) {
+    if (!f.directory) {
+      out_ << ManPage(f.command.empty() ? nullptr : FindCommand(f.command));
+      return kOk;
+    }
+    for (const auto& [name, text] : AllManPages())
+      if (!Write(*f.directory + "/" + name, text)) return kErrors;
+    return kOk;
   }
 
   // Loads --schema DIR when given; reports its problems like any diagnostics.

@@ -37,7 +37,9 @@ std::vector<CommandSpec> BuildTable() {
       "the default is the current directory.";
   std::vector<CommandSpec> t;
   t.push_back(
-      {"check", "[PATH...]", "check cart definitions",
+      {"check",
+       "[PATH...]",
+       "check cart definitions",
        "Parses every file and checks it against the platform and WMS descriptors and the "
        "rules of the cart format. Writes nothing. Diagnostics go to standard output; with "
        "--format text and no error, a last line \"checked N files, M carts: ok\". " +
@@ -53,7 +55,9 @@ std::vector<CommandSpec> BuildTable() {
         ColorOption("colors in text diagnostics: auto (default: when standard output is a "
                     "terminal and NO_COLOR is not set), always or never")}});
   t.push_back(
-      {"plan", "[PATH...]", "compile an execution plan",
+      {"plan",
+       "[PATH...]",
+       "compile an execution plan",
        "Compiles the project into an execution plan: a human preview by default, the JSON plan "
        "with -o FILE, or what changed since an older plan with --diff. Diagnostics go to "
        "standard error; with an error no plan is written. " +
@@ -74,7 +78,9 @@ std::vector<CommandSpec> BuildTable() {
         SchemaOption(),
         ColorOption("colors in the diagnostics on standard error: only with always")}});
   t.push_back(
-      {"run", "[PLAN.json|PATH]", "carry out the plan",
+      {"run",
+       "[PLAN.json|PATH]",
+       "carry out the plan",
        "Carries out a plan (or compiles a path first): per cart, order download, shipment "
        "upload and inventory upload, idempotently, recording each step in the state store.",
        "0 every step ok, 1 a configuration, plan, option or state-store error, 3 a step failed "
@@ -98,11 +104,14 @@ std::vector<CommandSpec> BuildTable() {
         Valued("--concurrency", "N", ValueKind::Text, "carts run at once, 1..64 (default 4)"),
         Valued("--http-timeout", "SECONDS", ValueKind::Text,
                "cap per HTTP attempt, connect included, 1..3600"),
-        Valued("--max-attempts", "N", ValueKind::Text, "attempts per HTTP request, 1..20 (default 5)"),
+        Valued("--max-attempts", "N", ValueKind::Text,
+               "attempts per HTTP request, 1..20 (default 5)"),
         Valued("--wms-connections", "N", ValueKind::Text,
                "orders pushed at once per cart to an http WMS, 1..32 (default 4)")}});
   t.push_back(
-      {"state", "SUBCOMMAND [ARG]", "inspect the state store",
+      {"state",
+       "SUBCOMMAND [ARG]",
+       "inspect the state store",
        "Inspects and acts on the state store: orders [--status S] [--cart ID] [--limit N], "
        "show ORDER_KEY, resend ORDER_KEY, runs [--limit N], unlock CART. The store is --state "
        "URL, else the [state].url of DIR/cartsync.toml (--project DIR), else "
@@ -119,7 +128,9 @@ std::vector<CommandSpec> BuildTable() {
                "orders: only orders in this status"),
         Valued("--cart", "ID", ValueKind::Text, "orders: only this cart's"),
         Valued("--limit", "N", ValueKind::Text, "orders, runs: at most N (default 20)")}});
-  t.push_back({"schema", "", "describe platforms and WMS systems",
+  t.push_back({"schema",
+               "",
+               "describe platforms and WMS systems",
                "Describes the platforms and WMS systems of the descriptors, or exports the JSON "
                "Schema of a cart file (for editors).",
                "0 done, 1 a usage error or a --schema DIR that does not load.",
@@ -127,7 +138,9 @@ std::vector<CommandSpec> BuildTable() {
                {},
                {Boolean("--json-schema", "print the JSON Schema of a cart file"), SchemaOption(),
                 ColorOption("accepted, for symmetry; nothing here is colored")}});
-  t.push_back({"completion", "SHELL", "print a shell completion script",
+  t.push_back({"completion",
+               "SHELL",
+               "print a shell completion script",
                "Prints the completion script for bash, zsh or fish, generated from the same "
                "option tables as --help. Installed by cmake --install; by hand: "
                "source <(cartsync completion bash).",
@@ -135,7 +148,9 @@ std::vector<CommandSpec> BuildTable() {
                PositionalKind::Shells,
                {},
                {}});
-  t.push_back({"man", "[COMMAND]", "print a manual page",
+  t.push_back({"man",
+               "[COMMAND]",
+               "print a manual page",
                "Prints the manual page (roff) of cartsync, or of one command, generated from the "
                "same option tables as --help: man <(cartsync man check). Installed by cmake "
                "--install.",
@@ -172,7 +187,6 @@ Parsed<Flags> Ok(Flags flags) {
   p.flags = std::move(flags);
   return p;
 }
-
 
 std::optional<ColorMode> ParseColor(const std::string& name) {
   if (name == "auto") return ColorMode::Auto;
@@ -244,7 +258,8 @@ Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args) {
   f.color = *color;
   if (auto name = a.Get("--format")) {
     auto format = ParseDiagFormat(*name);
-    if (!format) return Fail<CheckFlags>("--format must be text, json, sarif, github or gitlab", true);
+    if (!format)
+      return Fail<CheckFlags>("--format must be text, json, sarif, github or gitlab", true);
     f.format = *format;
   }
   return Ok(std::move(f));

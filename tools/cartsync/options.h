@@ -70,14 +70,14 @@ enum class PositionalKind { None, Paths, Subcommands, Shells, Commands };
 
 /// One command: its synopsis, summary, description and flags.
 struct CommandSpec {
-  std::string name;                                 ///< "check"
-  std::string arguments;                            ///< "[PATH...]", "" for none
-  std::string summary;                              ///< a few words, lower case
-  std::string description;                          ///< a paragraph (man page, --help)
-  std::string exit_status;                          ///< a sentence or two
+  std::string name;         ///< "check"
+  std::string arguments;    ///< "[PATH...]", "" for none
+  std::string summary;      ///< a few words, lower case
+  std::string description;  ///< a paragraph (man page, --help)
+  std::string exit_status;  ///< a sentence or two
   PositionalKind positional = PositionalKind::None;
-  std::vector<std::string> subcommands;             ///< PositionalKind::Subcommands
-  std::vector<OptionSpec> options;                  ///< in --help order
+  std::vector<std::string> subcommands;  ///< PositionalKind::Subcommands
+  std::vector<OptionSpec> options;       ///< in --help order
 };
 
 /// Every command, in the order of the usage text. `help` and `version` have no flags.

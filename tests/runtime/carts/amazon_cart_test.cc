@@ -625,6 +625,7 @@ TEST_F(AmazonCartTest, FewSkusArePatchedOneByOne) {
   EXPECT_TRUE(Contains(r.value()[0].message, "SKU not found")) << r.value()[0].message;
   EXPECT_EQ(r.value()[1].sku, "GONE");
   EXPECT_TRUE(Contains(r.value()[1].message, "bad sku")) << r.value()[1].message;
+  EXPECT_FALSE(r.value()[1].not_in_cart) << "a 400 is a refusal, not a missing listing";
   const HttpRequest& patch = transport.requests[1];
   EXPECT_TRUE(patch.idempotent);
   rapidjson::Document body = Json(patch.body);

@@ -710,6 +710,7 @@ TEST_F(EbayCartTest, A207GivesPerSkuErrorsAndAnOfferlessSkuIsNotOne) {
   EXPECT_EQ(errors.value()[0].sku, "GONE");
   EXPECT_TRUE(Contains(errors.value()[0].message, "no inventory item with this SKU"))
       << errors.value()[0].message;
+  EXPECT_TRUE(errors.value()[0].not_in_cart);
 }
 
 TEST_F(EbayCartTest, ARefusedBatchFailsItsSkusAndTheNextBatchStillGoes) {

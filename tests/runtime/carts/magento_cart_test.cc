@@ -625,6 +625,7 @@ TEST_F(MagentoCartTest, MsiSetsSourceItemsAndReportsUnknownSkus) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r.value().size(), 1u);
   EXPECT_EQ(r.value()[0].sku, "GHOST");
+  EXPECT_TRUE(r.value()[0].not_in_cart);
   auto q = QueryOf(transport.requests[0].url);
   EXPECT_EQ(q[F(0, "field")], "sku");
   EXPECT_EQ(q[F(0, "value")], "TEE-M-RED,MUG-1,GHOST");

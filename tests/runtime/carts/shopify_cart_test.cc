@@ -724,6 +724,8 @@ TEST_F(ShopifyCartTest, InventoryIsBatchedLookupsAndOneIdempotentSet) {
   ASSERT_EQ(errors->size(), 2u);
   EXPECT_EQ(errors.value()[0].sku, "NOPE");
   EXPECT_EQ(errors.value()[0].message, "SKU not found in Shopify");
+  EXPECT_TRUE(errors.value()[0].not_in_cart);
+  EXPECT_FALSE(errors.value()[1].not_in_cart);
   EXPECT_EQ(errors.value()[1].sku, "DUP");
   EXPECT_EQ(Op(transport.requests[0]), "CartsyncLocation");
   EXPECT_EQ(Var(transport.requests[0], "id"), "null");  // the shop's primary location

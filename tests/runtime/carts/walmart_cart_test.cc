@@ -602,6 +602,7 @@ TEST_F(WalmartCartTest, FewSkusArePutOneByOneAtTheShipNode) {
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ(r.value()[0].sku, "NOPE");
   EXPECT_TRUE(Contains(r.value()[0].message, "CONTENT_NOT_FOUND.GMP_INVENTORY_API"));
+  EXPECT_TRUE(r.value()[0].not_in_cart);
   auto body = Json(transport.requests[1].body);
   EXPECT_STREQ(body["sku"].GetString(), "A 1");
   EXPECT_STREQ(body["quantity"]["unit"].GetString(), "EACH");

@@ -449,7 +449,10 @@ TEST_F(WooCommerceCartTest, PushInventoryVariationsUnmanagedUnknownAndPerItemErr
                                          {"HAT-V", 2}});
   ASSERT_TRUE(errors.ok()) << errors.status().message();
   std::map<std::string, std::string> by_sku;
-  for (const PushError& e : errors.value()) by_sku[e.sku] = e.message;
+  for (const PushError& e : errors.value()) {
+    by_sku[e.sku] = e.message;
+    EXPECT_EQ(e.not_in_cart, e.sku == "NOPE") << e.sku;
+  }
   EXPECT_EQ(by_sku.size(), 3u);
   EXPECT_EQ(by_sku["GIFT-CARD"], "stock not managed");
   EXPECT_EQ(by_sku["NOPE"], "SKU not found in WooCommerce");
