@@ -160,8 +160,7 @@ class OrderDownload {
     if (!c_.connector.AcknowledgesOrders()) return Status::Ok();
     constexpr int kPage = 100;
     for (;;) {
-      auto pending =
-          c_.store.PendingAcks(cfg_.id, kPage + static_cast<int>(ack_failed_.size()));
+      auto pending = c_.store.PendingAcks(cfg_.id, kPage + static_cast<int>(ack_failed_.size()));
       if (!pending.ok()) return pending.status();
       size_t tried = 0;
       for (const OrderRecord& rec : pending.value()) {

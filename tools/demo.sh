@@ -52,6 +52,7 @@ export DEMO_WOO_CONSUMER_KEY=ck_demo DEMO_WOO_CONSUMER_SECRET=cs_demo
 export DEMO_BC_TOKEN=demo-bc-token
 export DEMO_WALMART_CLIENT_SECRET=demo-walmart-client-secret
 export DEMO_MAGENTO_TOKEN=demo-magento-token
+export DEMO_AMAZON_LWA_CLIENT_SECRET=demo-amazon-lwa-secret DEMO_AMAZON_LWA_REFRESH_TOKEN='Atzr|demo-amazon-refresh'
 export DEMO_EBAY_CLIENT_SECRET=demo-ebay-client-secret DEMO_EBAY_REFRESH_TOKEN=demo-ebay-refresh-token
 export DEMO_WMS_TOKEN=demo-wms-token
 
@@ -69,10 +70,12 @@ fi
 # points restoring 100/s) and cartsync paces to them. At BigCommerce's
 # standard 150 requests per 30 s the demo would take a while, so its shop
 # advertises 1500 (the REST bucket values only matter to REST clients).
+# Amazon's searchOrders allows one request per 3 minutes (burst 20): the
+# demo store advertises 1000/s (x-amzn-RateLimit-Limit).
 # tools/bench/ratelimit runs against the real ones.
 cat > "$STATE/sim.json" <<'JSON'
 {"faults": {"shopify_cost_maximum": 2000, "shopify_cost_restore_rate": 100,
-            "bigcommerce_quota": 1500, "bigcommerce_window_ms": 30000}}
+            "bigcommerce_quota": 1500, "bigcommerce_window_ms": 30000, "amazon_rate": 1000}}
 JSON
 
 log "starting cartsync-sim on $SIM_URL (log: $STATE/sim.log)"

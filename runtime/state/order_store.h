@@ -142,8 +142,8 @@ class OrderStore {
   /// With `cart_ack`, the cart's acknowledgement becomes pending.
   Status CompleteSend(int64_t intent_id, const std::string& order_key, const std::string& wms_ref,
                       int64_t now_ms, bool cart_ack = false) {
-    return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Sent, wms_ref, cart_ack}},
-                       now_ms);
+    return FinishSends(
+        {SendFinish{intent_id, order_key, SendFinish::Kind::Sent, wms_ref, cart_ack}}, now_ms);
   }
   /// The push failed: the order stays New with `error`, one attempt counted.
   Status FailSend(int64_t intent_id, const std::string& order_key, const std::string& error,

@@ -1268,10 +1268,10 @@ Status FinishOneSend(PostgresStateStore::Conn& c, const SendFinish& f, int64_t n
       break;
   }
 #undef TAKE_INTENT_DOC
-  auto r = f.kind == Kind::Sent ? c.Exec(op, sql,
-                                          {f.order_key, f.detail, now_ms, f.intent_id,
-                                           f.cart_ack ? "true" : "false"})
-                                 : c.Exec(op, sql, {f.order_key, f.detail, now_ms, f.intent_id});
+  auto r = f.kind == Kind::Sent
+               ? c.Exec(op, sql,
+                        {f.order_key, f.detail, now_ms, f.intent_id, f.cart_ack ? "true" : "false"})
+               : c.Exec(op, sql, {f.order_key, f.detail, now_ms, f.intent_id});
   if (!r.ok()) return r.status();
   if (r.value().Rows() == 0) return Status::NotFound(std::string(op) + ": no order " + f.order_key);
   *cart = r.value().Text(0, 0);

@@ -1661,10 +1661,10 @@ TEST(CheckerDefaultsTest, DefaultThatOnlySomePlatformsRejectNamesThePlatform) {
       "client_secret = { secret = \"env:WALMART_SECRET\" }",
   });
   auto r = CheckTexts(project, {{"a.toml", Cart({})}, {"b.toml", walmart}});
-  EXPECT_EQ(
-      r->diags,
-      (Lines{"cartsync.toml:9:20-26: E0203: unknown status \"open\" for platform walmart "
-             "(status); allowed: \"Created\", \"Acknowledged\", \"Shipped\", \"Delivered\", \"Cancelled\""}));
+  EXPECT_EQ(r->diags,
+            (Lines{"cartsync.toml:9:20-26: E0203: unknown status \"open\" for platform walmart "
+                   "(status); allowed: \"Created\", \"Acknowledged\", \"Shipped\", \"Delivered\", "
+                   "\"Cancelled\""}));
   ASSERT_EQ(r->c.carts.size(), 1u);
   EXPECT_EQ(r->c.carts[0].id, "acme");
 }

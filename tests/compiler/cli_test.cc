@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "compiler/source_file.h"
@@ -123,6 +124,29 @@ TEST(Cli, CheckSarifAndGithubFormats) {
   Result gh = Cli({"check", "--format", "github", kRoot + "/examples/bad-config"});
   EXPECT_EQ(gh.code, 1);
   EXPECT_NE(gh.out.find("::error file="), std::string::npos) << gh.out;
+}
+
+TEST(Cli, CheckGitlabFormat) {
+  Result gl = Cli({"check", "--format=gitlab", kRoot + "/examples/bad-config"});
+  EXPECT_EQ(gl.code, 1);
+  rapidjson::Document d;
+  d.Parse(gl.out.c_str());
+  ASSERT_FALSE(d.HasParseError()) << gl.out;
+  ASSERT_TRUE(d.IsArray());
+  EXPECT_GT(d.Size(), 5u);
+  std::set<std::string> fingerprints;
+  for (const auto& issue : d.GetArray()) {
+    EXPECT_TRUE(issue["check_name"].IsString());
+    EXPECT_TRUE(issue["description"].IsString());
+    EXPECT_GE(issue["location"]["lines"]["begin"].GetUint(), 1u);
+    EXPECT_EQ(std::string(issue["location"]["path"].GetString())
+                  .rfind(kRoot + "/examples/bad-config/", 0),
+              0u);
+    EXPECT_TRUE(fingerprints.insert(issue["fingerprint"].GetString()).second);
+  }
+  Result clean = Cli({"check", "--format", "gitlab", kRoot});
+  EXPECT_EQ(clean.code, 0);
+  EXPECT_EQ(clean.out, "[]\n");
 }
 
 TEST_F(ProjectDir, PlainSecretValueNeverPrinted) {

@@ -315,24 +315,24 @@ TEST(BuiltinSchemaTest, Walmart) {
 }
 
 TEST(BuiltinSchemaTest, MagentoSyncsOnHand) {
-  ExpectPlatform("magento", "Magento 2 / Adobe Commerce", InventoryQuantity::OnHand,
-                 {
-                     {"store_url", FieldType::Url, true},
-                     {"access_token", FieldType::Secret, false},
-                     {"consumer_key", FieldType::Secret, false},
-                     {"consumer_secret", FieldType::Secret, false},
-                     {"oauth_token", FieldType::Secret, false},
-                     {"oauth_token_secret", FieldType::Secret, false},
-                     {"store_code", FieldType::String, false, "default", {},
-                      "^[A-Za-z][A-Za-z0-9_]*$"},
-                     {"inventory_api", FieldType::Enum, false, "msi", {}, "", {"msi", "legacy"}},
-                     {"source_code", FieldType::String, false, "default"},
-                 },
-                 {
-                     {"status",
-                      {"pending", "processing", "complete", "closed", "canceled", "holded"},
-                      {"processing"}},
-                 });
+  ExpectPlatform(
+      "magento", "Magento 2 / Adobe Commerce", InventoryQuantity::OnHand,
+      {
+          {"store_url", FieldType::Url, true},
+          {"access_token", FieldType::Secret, false},
+          {"consumer_key", FieldType::Secret, false},
+          {"consumer_secret", FieldType::Secret, false},
+          {"oauth_token", FieldType::Secret, false},
+          {"oauth_token_secret", FieldType::Secret, false},
+          {"store_code", FieldType::String, false, "default", {}, "^[A-Za-z][A-Za-z0-9_]*$"},
+          {"inventory_api", FieldType::Enum, false, "msi", {}, "", {"msi", "legacy"}},
+          {"source_code", FieldType::String, false, "default"},
+      },
+      {
+          {"status",
+           {"pending", "processing", "complete", "closed", "canceled", "holded"},
+           {"processing"}},
+      });
   // Two credential forms: a standalone bearer token, or OAuth 1.0a.
   const PlatformDescriptor* magento = BuiltinSchema().FindPlatform("magento");
   ASSERT_NE(magento, nullptr);

@@ -400,7 +400,7 @@ struct Expected {
 struct WmsCatalog {
   std::map<std::string, std::map<std::string, std::string>> aliases;
   std::map<std::string, std::map<std::string, int64_t>>
-      available;  ///< sku -> warehouse -> available
+      available;                                                  ///< sku -> warehouse -> available
   std::map<std::string, std::map<std::string, int64_t>> on_hand;  ///< sku -> warehouse -> on hand
   std::string SkuForAlias(const std::string& type, const std::string& value) const {
     for (const auto& [sku, a] : aliases) {
@@ -816,7 +816,8 @@ class E2e : public ::testing::TestWithParam<std::string> {
     for (const auto& r : inv["inventory"].GetArray())
       c.available[Str(r, "sku")][Str(r, "warehouse")] = r["available"].GetInt64();
     for (const auto& r : inv["inventory"].GetArray())
-      if (r.HasMember("on_hand")) c.on_hand[Str(r, "sku")][Str(r, "warehouse")] = r["on_hand"].GetInt64();
+      if (r.HasMember("on_hand"))
+        c.on_hand[Str(r, "sku")][Str(r, "warehouse")] = r["on_hand"].GetInt64();
     return c;
   }
 

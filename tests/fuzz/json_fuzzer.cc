@@ -318,15 +318,17 @@ void SetSecrets(FakeSecretResolver& secrets) {
                     {"env:MAGENTO_TSECRET", kMagentoOauthSecret}};
 }
 
-std::vector<std::string> SecretsOf(const std::string& platform) {
+// The credentials a cart of `platform` is given (Cart(platform, variant)): a
+// connector can only keep out of its messages what it was given.
+std::vector<std::string> SecretsOf(const std::string& platform, bool variant) {
   if (platform == "shopify") return {kShopifyToken};
   if (platform == "woocommerce") return {kWooKey, kWooSecret};
   if (platform == "bigcommerce") return {kBcToken};
   if (platform == "amazon") return {kAmazonSecret, kAmazonRefresh};
   if (platform == "walmart") return {kWalmartSecret};
   if (platform == "ebay") return {kEbaySecret, kEbayRefresh};
-  return {kMagentoToken, kMagentoConsumerKey, kMagentoConsumerSecret, kMagentoOauthToken,
-          kMagentoOauthSecret};
+  if (!variant) return {kMagentoToken};
+  return {kMagentoConsumerKey, kMagentoConsumerSecret, kMagentoOauthToken, kMagentoOauthSecret};
 }
 
 void Connector(int target, bool variant, std::string_view rest) {
@@ -341,7 +343,7 @@ void Connector(int target, bool variant, std::string_view rest) {
   FakeSecretResolver secrets;
   SetSecrets(secrets);
   CartConfig cart = Cart(platform, variant);
-  g_secrets = SecretsOf(platform);
+  g_secrets = SecretsOf(platform, variant);
   auto made = MakeCartConnector(cart, {&http, &secrets});
   if (!made.ok()) {
     std::fprintf(stderr, "json_fuzzer: the %s config is refused: %s\n", platform.c_str(),
@@ -416,7 +418,7 @@ void TokenExchange(int target, bool variant, std::string_view rest) {
   SetSecrets(secrets);
   std::unique_ptr<AuthStrategy> auth;
   if (target == kAmazonToken) {
-    g_secrets = SecretsOf("amazon");
+    g_secrets = SecretsOf("amazon", variant);
     LwaConfig c;
     c.token_url = "https://api.amazon.com/auth/o2/token";
     c.client_id = "amzn1.application-oa2-client.fuzz";
@@ -424,7 +426,7 @@ void TokenExchange(int target, bool variant, std::string_view rest) {
     c.refresh_token = SecretRef{SecretRef::Kind::Env, "AMZ_REFRESH"};
     auth = std::make_unique<LwaRefreshTokenAuth>(std::move(c), http, secrets);
   } else if (target == kWalmartToken) {
-    g_secrets = SecretsOf("walmart");
+    g_secrets = SecretsOf("walmart", variant);
     ClientCredentialsConfig c;
     c.label = "Walmart";
     c.token_url = "https://marketplace.walmartapis.com/v3/token";
@@ -439,7 +441,7 @@ void TokenExchange(int target, bool variant, std::string_view rest) {
     };
     auth = std::make_unique<ClientCredentialsAuth>(std::move(c), http, secrets);
   } else {
-    g_secrets = SecretsOf("ebay");
+    g_secrets = SecretsOf("ebay", variant);
     RefreshTokenConfig c;
     c.label = "eBay";
     c.token_url = "https://api.ebay.com/identity/v1/oauth2/token";

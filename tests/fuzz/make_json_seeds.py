@@ -308,9 +308,9 @@ def openapi_seeds(out, spec_dir):
     search = answer(orders, "/orders/2026-01-01/orders", "get")
     one = answer(orders, "/orders/2026-01-01/orders/{orderId}", "get")
     patch = answer(listings, "/listings/2021-08-01/items/{sellerId}/{sku}", "patch")
-    seed(out, "r-amazon-fetch", t["amazon-fetch"], [lwa, js(search)])
-    last = dict(search)
+    last = dict(search)  # the last page has no pagination
     last.pop("pagination", None)
+    seed(out, "r-amazon-fetch", t["amazon-fetch"], [lwa, js(search), js(last)])
     seed(out, "r-amazon-fetch-later", t["amazon-fetch"], [lwa, js(search), js(last)], upper=True)
     seed(out, "s-amazon-has-tracking", t["amazon-has-tracking"], [lwa, js(one)])
     # The example order has shipped: one still to ship for the upload.
@@ -355,7 +355,11 @@ def openapi_seeds(out, spec_dir):
     winv = spec("walmart/inventory.json")
     wfeeds = spec("walmart/feeds.json")
     token = js(answer(auth, "/v3/token", "post"))
-    listing = js(answer(worders, "/v3/orders", "get"))
+    listing_doc = answer(worders, "/v3/orders", "get")
+    listing = js(listing_doc)
+    last_doc = json.loads(json.dumps(listing_doc))  # the last page has no nextCursor
+    last_doc.get("list", {}).get("meta", {}).pop("nextCursor", None)
+    last = js(last_doc)
     order_doc = answer(worders, "/v3/orders/{purchaseOrderId}", "get")
     order = js(order_doc)
     # The same order before shipping (the upload's case).
@@ -364,8 +368,9 @@ def openapi_seeds(out, spec_dir):
         for st in (line.get("orderLineStatuses") or {}).get("orderLineStatus") or []:
             st["status"] = "Acknowledged"
             st.pop("trackingInfo", None)
-    seed(out, "v-walmart-fetch", t["walmart-fetch"], [token, listing, listing])
-    seed(out, "v-walmart-fetch-later", t["walmart-fetch"], [token, listing, listing], upper=True)
+    # One listing per status (Created, Acknowledged).
+    seed(out, "v-walmart-fetch", t["walmart-fetch"], [token, listing, last, last])
+    seed(out, "v-walmart-fetch-later", t["walmart-fetch"], [token, last, listing, last], upper=True)
     seed(out, "w-walmart-has-tracking", t["walmart-has-tracking"], [token, order])
     seed(out, "x-walmart-upload", t["walmart-upload"],
          [token, js(ack), js(answer(worders, "/v3/orders/{purchaseOrderId}/shipping", "post"))])
@@ -422,6 +427,10 @@ def openapi_seeds(out, spec_dir):
     for o in (morders.get("items") or []) + [morder]:
         o.update({"entity_id": 1001, "increment_id": "000001001", "status": "processing",
                   "state": "processing"})
+        for line in o.get("items") or []:  # one simple product still to ship
+            line.update({"qty_ordered": 2, "qty_shipped": 0, "qty_canceled": 0, "qty_refunded": 0,
+                         "sku": "TS-RED-M", "item_id": 11, "product_type": "simple",
+                         "parent_item_id": None, "is_virtual": 0})
     morders["total_count"] = 1
     mships = answer(mag, "/V1/shipments", "get")
     mships["total_count"] = len(mships.get("items") or [])
@@ -587,6 +596,17 @@ def main():
         seed(out, "a-echo-token", 0, [response(401, [], b'{"errors":"[API] Invalid API key or access token '
                                                    b'(unrecognized login or wrong password): '
                                                    b'shpat_FUZZSECRETshopify0001"}')])
+        # GraphQL answers the simulator does not give: a throttled query and a
+        # top-level error (shopify.dev "API rate limits", "GraphQL errors").
+        cost = {"requestedQueryCost": 903, "actualQueryCost": None,
+                "throttleStatus": {"maximumAvailable": 2000.0, "currentlyAvailable": 43.0, "restoreRate": 100.0}}
+        seed(out, "a-throttled", 0, [js({"errors": [{"message": "Throttled", "extensions": {
+            "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+            "extensions": {"cost": cost}})] * 3)
+        seed(out, "a-graphql-error", 0, [js({"errors": [{"message": "Field 'orderz' doesn't exist on type "
+                                                         "'QueryRoot'", "locations": [{"line": 2, "column": 3}],
+                                                         "path": ["query CartsyncOrders", "orderz"],
+                                                         "extensions": {"code": "undefinedField"}}]})])
         seed(out, "e-echo-key", 4, [response(401, [], b'{"code":"woocommerce_rest_authentication_error",'
                                              b'"message":"Consumer key ck_FUZZSECRETwookey0002 / '
                                              b'cs_FUZZSECRETwoosecret0003 is invalid."}')])

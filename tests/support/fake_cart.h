@@ -33,7 +33,7 @@ struct FakeCartState {
   Status fail_ack;                       ///< returned when not ok
   std::map<std::string, int> ack_calls;  ///< order id -> AcknowledgeOrder calls
   std::set<std::string> acknowledged;    ///< order ids the cart has acknowledged
-  std::set<std::string> reject_skus;                         ///< per-item push errors
+  std::set<std::string> reject_skus;     ///< per-item push errors
   /// Per-item "SKU not found in FakeCart": SKUs the cart does not sell.
   std::set<std::string> not_sold_skus;
   int page_size = 2;

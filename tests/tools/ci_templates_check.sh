@@ -199,6 +199,7 @@ const github = {
     listComments: () => {},
     updateComment: async (a) => calls.push(['update', a.comment_id, a.body]),
     createComment: async (a) => calls.push(['create', a.issue_number, a.body]),
+    deleteComment: async (a) => calls.push(['delete', a.comment_id]),
   } },
 };
 const context = { repo: { owner: 'acme', repo: 'carts' }, payload: { pull_request: { number: 42 } },
@@ -233,6 +234,36 @@ expect "GitHub comment: created when there is none" \
   '[{"id":5,"user":{"type":"User"},"body":"lgtm"},{"id":9,"user":{"type":"Bot"},"body":"<!-- cartsync-plan -->\nold"}]') > "$tmp/calls"
 expect "GitHub comment: the marked one updated in place" \
   python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert len(c)==2 and c[1][:2]==["update",9], c' "$tmp/calls"
+
+# A plan longer than a comment: numbered parts, each under GitHub's 65,536
+# characters, a ``` block closed at the end of a part and reopened in the next;
+# then a short one again: the first part updated, the others deleted.
+mkdir -p "$tmp/long"
+python3 -c 'import sys; sys.stdout.write("<!-- cartsync-plan -->\n### cartsync plan\n\n```\n" + "".join("~ cart-%05d/order_download every 15m -> 30m ..........................\n" % i for i in range(3000)) + "```\n")' \
+  > "$tmp/long/plan.md"
+(cd "$tmp/long" && node "$tmp/github_script.js" "$tmp/post.js" '[]') > "$tmp/calls"
+expect "GitHub comment: a long plan split into parts under 65,536 characters, fences balanced" \
+  python3 - "$tmp/calls" "$tmp/long/plan.md" <<'PY'
+import json, sys
+calls = json.load(open(sys.argv[1]))
+creates = [c for c in calls if c[0] == "create"]
+assert len(creates) >= 3 and len(creates) == len(calls) - 1, calls
+for i, (_, _, body) in enumerate(creates):
+    head = "<!-- cartsync-plan -->" if i == 0 else f"<!-- cartsync-plan part {i + 1} -->"
+    assert body.startswith(head + "\n"), body[:80]
+    assert f"(part {i + 1} of {len(creates)})" in body
+    assert len(body) <= 65536, len(body)
+    assert sum(1 for l in body.split("\n") if l.startswith("```")) % 2 == 0, f"part {i + 1} fences"
+original = open(sys.argv[2]).read()
+for n in (0, 1500, 2999):
+    line = "~ cart-%05d/order_download" % n
+    assert sum(b.count(line) for _, _, b in creates) == 1, line
+PY
+(cd "$work" && node "$tmp/github_script.js" "$tmp/post.js" \
+  '[{"id":21,"user":{"type":"Bot"},"body":"<!-- cartsync-plan -->\nx"},{"id":22,"user":{"type":"Bot"},"body":"<!-- cartsync-plan part 2 -->\ny"},{"id":23,"user":{"type":"Bot"},"body":"<!-- cartsync-plan part 3 -->\nz"}]') \
+  > "$tmp/calls"
+expect "GitHub comment: short again: part 1 updated, parts 2 and 3 deleted" \
+  python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert [x[:2] for x in c[1:]]==[["update",21],["delete",22],["delete",23]], c' "$tmp/calls"
 
 # A pull request with an error: an unknown status.
 pr_branch typo 's/^financial_status = \["paid", "partially_refunded"\]$/financial_status = ["payed"]/'

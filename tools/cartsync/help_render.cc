@@ -17,12 +17,12 @@ std::string FlagWithValue(const OptionSpec& o) {
   return out;
 }
 
-// `text` as lines of at most `width` characters after `indent` spaces.
-std::string Wrap(const std::string& text, size_t indent, size_t width = 80) {
-  std::istringstream words(text);
-  std::string word, line, out;
+// `items` as lines of at most `width` characters after `indent` spaces (an
+// item longer than that has a line of its own), separated by spaces.
+std::string WrapItems(const std::vector<std::string>& items, size_t indent, size_t width = 80) {
+  std::string line, out;
   const std::string pad(indent, ' ');
-  while (words >> word) {
+  for (const std::string& word : items) {
     if (!line.empty() && pad.size() + line.size() + 1 + word.size() > width) {
       out += pad + line + "\n";
       line.clear();
@@ -31,6 +31,14 @@ std::string Wrap(const std::string& text, size_t indent, size_t width = 80) {
   }
   if (!line.empty()) out += pad + line + "\n";
   return out;
+}
+
+// `text` wrapped at its spaces.
+std::string Wrap(const std::string& text, size_t indent, size_t width = 80) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return WrapItems(words, indent, width);
 }
 
 std::string Join(const std::vector<std::string>& words, std::string_view sep = " ") {
@@ -310,7 +318,7 @@ std::string GlobalUsage() {
     std::vector<std::string> flags;
     for (const OptionSpec& o : c.options)
       if (o.flag != "--schema" && o.flag != "--color") flags.push_back(FlagWithValue(o));
-    if (!flags.empty()) out += Wrap(Join(flags), 6);
+    if (!flags.empty()) out += WrapItems(flags, 6);
   }
   out +=
       "  help | version          help [COMMAND] prints a command's options, as COMMAND --help\n"

@@ -155,7 +155,7 @@ struct Product {
   std::string master_sku;  ///< the WMS's SKU
   std::string title, variant_title;
   int64_t price_cents = 0;
-  bool extra = false;                 ///< not stocked by the WMS
+  bool extra = false;  ///< not stocked by the WMS
   /// BigCommerce: inventory tracked by product (set by product_id only).
   bool tracked_by_product = false;
   std::map<int64_t, int64_t> levels;  ///< location id -> available (shopify, bigcommerce)

@@ -32,6 +32,13 @@ std::vector<StoreSeed> DemoSeeds(int orders, uint64_t seed) {
   harbor.client_secret = "demo-ebay-client-secret";
   harbor.token = "demo-ebay-refresh-token";
   seeds.push_back(harbor);
+  StoreSeed harbor_amazon;  // Amazon: Login with Amazon's refresh token grant
+  harbor_amazon.platform = "amazon";
+  harbor_amazon.name = "harbor";
+  harbor_amazon.client_id = "amzn1.application-oa2-client.harbor";
+  harbor_amazon.client_secret = "demo-amazon-lwa-secret";
+  harbor_amazon.token = "Atzr|demo-amazon-refresh";
+  seeds.push_back(harbor_amazon);
   StoreSeed greenleaf;  // Magento: an integration token used as a bearer token
   greenleaf.platform = "magento";
   greenleaf.name = "greenleaf";
@@ -599,12 +606,11 @@ bool NormalizeSeed(const StoreSeed& in, StoreSeed* out, Platform* platform, std:
     if (w.weight < 0) return fail("status weights must be >= 0");
     total += w.weight;
     std::string a, b, c;
-    bool ok = *p == Platform::kShopify ? ParseShopifyStatus(w.status, &a, &b, &c)
-              : *p == Platform::kWoo   ? IsWooStatus(w.status)
-              : *p == Platform::kWalmart
-                  ? (w.status == "Created" || w.status == "Acknowledged" ||
-                     w.status == "Shipped" || w.status == "Cancelled")
-                  : BcStatusId(w.status) >= 0;
+    bool ok = *p == Platform::kShopify   ? ParseShopifyStatus(w.status, &a, &b, &c)
+              : *p == Platform::kWoo     ? IsWooStatus(w.status)
+              : *p == Platform::kWalmart ? (w.status == "Created" || w.status == "Acknowledged" ||
+                                            w.status == "Shipped" || w.status == "Cancelled")
+                                         : BcStatusId(w.status) >= 0;
     if (*p == Platform::kEbay)
       ok = w.status == "NOT_STARTED" || w.status == "IN_PROGRESS" || w.status == "FULFILLED";
     if (*p == Platform::kAmazon) ok = IsAmazonStatus(w.status);

@@ -368,16 +368,18 @@ struct Simulator::Impl {
       wms = true;
       store_key = "wms";
       rest = path.substr(4);
-    } else if (seg.size() >= 2 &&
-               (seg[0] == "shopify" || seg[0] == "woo" || seg[0] == "bigcommerce" ||
-                seg[0] == "walmart" || seg[0] == "ebay" || seg[0] == "amazon" ||
-                seg[0] == "magento")) {
+    } else if (seg.size() >= 2 && (seg[0] == "shopify" || seg[0] == "woo" ||
+                                   seg[0] == "bigcommerce" || seg[0] == "walmart" ||
+                                   seg[0] == "ebay" || seg[0] == "amazon" || seg[0] == "magento")) {
       store_key = seg[0] + "/" + seg[1];
       rest = path.substr(seg[0].size() + seg[1].size() + 2);
     } else {
-      res.Json(404, SimpleJson("error",
-                               "unknown path: stores live under /shopify/{name}, /woo/{name}, "
-                               "/bigcommerce/{name}, /walmart/{name}; the WMS under /wms; control under /_sim"));
+      res.Json(
+          404,
+          SimpleJson(
+              "error",
+              "unknown path: stores live under /shopify/{name}, /woo/{name}, "
+              "/bigcommerce/{name}, /walmart/{name}; the WMS under /wms; control under /_sim"));
       return Write(hres, res, false);
     }
     if (rest.empty()) rest = "/";
