@@ -241,6 +241,57 @@ TEST(CompletionTest, BashOffersEveryFlagAndEveryChoice) {
   EXPECT_EQ(complete({"completion", ""}), (std::set<std::string>{"bash", "zsh", "fish"}));
 }
 
+// The zsh script, loaded by compinit in an interactive zsh on a pseudo-terminal
+// (zsh/zpty), with compadd wrapped to print what it is given.
+constexpr char kZshCapture[] = R"ZSH(zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT= RPROMPT="
+zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D"
+zpty -w z 'compadd () { local -a __hits; builtin compadd -O __hits "$@"; (( $#__hits )) && print -r -l -- "<<${(j:|:)__hits}>>"; builtin compadd "$@" }'
+zpty -w z "echo READY"
+zpty -r z line '*READY*'
+zpty -r z line '*READY*'
+zpty -n -w z "$2"$'\t'
+integer i=0 idle=0
+out=""
+while (( i++ < 100 )); do
+  if zpty -r -t z chunk; then out+=$chunk; idle=0; else (( idle++ >= 10 && $#out )) && break; sleep 0.05; fi
+done
+print -r -- "$out" | grep -ao '<<[^>]*>>' | tr -d '<>' | tr '|' '\n'
+zpty -d z
+)ZSH";
+
+TEST(CompletionTest, ZshOffersEveryFlag) {
+  if (!Have("zsh")) GTEST_SKIP() << "no zsh";
+  TempDir dir;
+  dir.Write("_cartsync", CompletionScript("zsh"));
+  dir.Write("capture.zsh", kZshCapture);
+  auto complete = [&](const std::string& line) {
+    int code = 0;
+    std::string out = Shell("timeout 20 zsh -f '" + (dir / "capture.zsh").string() + "' '" +
+                                dir.path() + "' '" + line + "'",
+                            code);
+    EXPECT_EQ(code, 0) << line;
+    std::set<std::string> got;
+    std::istringstream lines(out);
+    for (std::string l; std::getline(lines, l);)
+      if (!l.empty()) got.insert(l);
+    return got;
+  };
+  for (const CommandSpec& c : CommandTable()) {
+    std::set<std::string> want = {"--help"};
+    for (const OptionSpec& o : c.options) want.insert(o.flag);
+    EXPECT_EQ(complete("cartsync " + c.name + " -"), want) << c.name;
+  }
+  EXPECT_EQ(complete("cartsync check --format "),
+            (std::set<std::string>{"text", "json", "sarif", "github", "gitlab"}));
+  const auto& subs = FindCommand("state")->subcommands;
+  EXPECT_EQ(complete("cartsync state "), std::set<std::string>(subs.begin(), subs.end()));
+  std::set<std::string> commands;
+  for (const CommandSpec& c : CommandTable()) commands.insert(c.name);
+  EXPECT_EQ(complete("cartsync "), commands);
+}
+
 TEST(CompletionTest, ZshAndFishListEveryFlag) {
   const std::string zsh = CompletionScript("zsh");
   const std::string fish = CompletionScript("fish");
@@ -274,6 +325,18 @@ TEST(CompletionTest, ZshAndFishListEveryFlag) {
   if (Have("fish")) {
     Shell("fish --no-execute '" + (dir / "cartsync.fish").string() + "'", code);
     EXPECT_EQ(code, 0);
+    // fish itself, asked what follows "cartsync COMMAND -": every flag, and -h/--help.
+    for (const CommandSpec& c : CommandTable()) {
+      std::string out = Shell("fish --no-config -c \"source '" + (dir / "cartsync.fish").string() +
+                                  "'; complete -C 'cartsync " + c.name + " -'\" | cut -f1",
+                              code);
+      EXPECT_EQ(code, 0);
+      std::set<std::string> got, want = {"-h", "--help"};
+      std::istringstream lines(out);
+      for (std::string line; std::getline(lines, line);) got.insert(line);
+      for (const OptionSpec& o : c.options) want.insert(o.flag);
+      EXPECT_EQ(got, want) << c.name;
+    }
   }
 }
 

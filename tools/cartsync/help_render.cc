@@ -137,13 +137,14 @@ std::string BashScript() {
 
 // --- zsh -------------------------------------------------------------------------
 
-// Text inside a single-quoted _arguments spec's [description].
+// Text inside a single-quoted _arguments spec's [description] (escaped as
+// clap_complete does: brackets, colons, backslashes, `$` and backquotes).
 std::string ZshDescription(const std::string& text) {
   std::string out;
   for (char ch : text) {
     if (ch == '\'')
       out += "'\\''";
-    else if (ch == '[' || ch == ']' || ch == ':' || ch == '\\')
+    else if (ch == '[' || ch == ']' || ch == ':' || ch == '\\' || ch == '$' || ch == '`')
       out += std::string("\\") + ch;
     else
       out += ch;
@@ -405,7 +406,7 @@ std::string ManPage(const CommandSpec* c) {
       if (o.kind == ValueKind::Choice) value = Join(o.choices, "|");
       out += " \\fI" + Roff(value) + "\\fR";
     }
-    out += "\n" + Roff(o.help) + (o.repeatable ? "" : "") + "\n";
+    out += "\n" + Roff(o.help) + "\n";
   }
   out += ".TP\n.BR \\-h \", \" \\-\\-help\nprint the options of this command\n";
   out += ".SH EXIT STATUS\n" + Roff(c->exit_status) + "\n";

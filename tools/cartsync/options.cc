@@ -127,7 +127,8 @@ std::vector<CommandSpec> BuildTable() {
                {"new", "held", "sent", "shipped", "confirmed", "skipped", "canceled"},
                "orders: only orders in this status"),
         Valued("--cart", "ID", ValueKind::Text, "orders: only this cart's"),
-        Valued("--limit", "N", ValueKind::Text, "orders, runs: at most N (default 20)")}});
+        Valued("--limit", "N", ValueKind::Text,
+               "orders: at most N (default 1000); runs: the last N (default 20)")}});
   t.push_back({"schema",
                "",
                "describe platforms and WMS systems",

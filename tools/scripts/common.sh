@@ -16,6 +16,9 @@ CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-
 # tools/lint.sh
 CARTSYNC_PACKAGES+=(clang-format clang-tidy git)
 CARTSYNC_PACKAGES+=(libpq-dev postgresql)
+# The CI template checks (tests/tools/ci_templates_check.sh): YAML, the GitLab note's jq;
+# the completion and man page tests (help_render_test.cc, install_check.sh): the shells, groff, man.
+CARTSYNC_PACKAGES+=(python3-yaml jq zsh fish groff-base man-db)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

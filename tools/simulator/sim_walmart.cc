@@ -420,10 +420,12 @@ void Ship(World& world, Store& st, Order& o, const Req& req, Resp& res) {
         return Invalid(res, "status", "status must be Shipped");
       const rapidjson::Value* q = Obj(s, "statusQuantity");
       auto unit = q ? JsonString(*q, "unitOfMeasurement") : std::nullopt;
-      auto amount = q && q->HasMember("amount") && (*q)["amount"].IsString()
-                        ? ToInt((*q)["amount"].GetString())
-                        : std::nullopt;
-      if (!unit || (*unit != "EACH" && *unit != "EA") || !amount || *amount < 1)
+      // A plain int64_t (0: missing or unreadable): an optional here trips
+      // GCC's -Wmaybe-uninitialized at -O2.
+      int64_t amount = 0;
+      if (q && q->HasMember("amount") && (*q)["amount"].IsString())
+        amount = ToInt((*q)["amount"].GetString()).value_or(0);
+      if (!unit || (*unit != "EACH" && *unit != "EA") || amount < 1)
         return Invalid(res, "statusQuantity",
                        "statusQuantity {unitOfMeasurement, amount} required");
       const rapidjson::Value* t = Obj(s, "trackingInfo");
@@ -448,13 +450,13 @@ void Ship(World& world, Store& st, Order& o, const Req& req, Resp& res) {
       } else {
         return Invalid(res, "carrierName", "carrier or otherCarrier is required");
       }
-      pending[index] += *amount;
+      pending[index] += amount;
       const Line& line = o.lines[index];
       if (line.shipped + pending[index] > line.quantity)
         return Invalid(res, "statusQuantity",
                        "line " + *number + " has only " +
                            std::to_string(line.quantity - line.shipped) + " left to ship");
-      updates.push_back({index, *amount, *tracking, name, *method, when->GetInt64()});
+      updates.push_back({index, amount, *tracking, name, *method, when->GetInt64()});
     }
   }
   // Valid: apply, one shipment per tracking number.
