@@ -124,7 +124,11 @@ struct SimOptions {
   uint64_t seed = 1;  ///< fault PRNG and WMS tracking numbers
   FaultOptions faults;
   WmsOptions wms;
-  int threads = 16;  ///< server worker threads
+  /// Server worker threads. A keep-alive connection holds one, and so does a
+  /// request held by `block_after_requests`: with seven stores' carts and
+  /// parallel WMS lanes blocked at once, 16 left no thread for the /_sim
+  /// call that unblocks them (the crash test timed out).
+  int threads = 64;
   /// Called (outside any lock) with the running total of store/WMS requests,
   /// before the request is handled.
   std::function<void(uint64_t total_requests)> on_request;
