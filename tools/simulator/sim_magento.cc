@@ -188,7 +188,9 @@ bool Select(const Criteria& c, std::vector<Row>& rows,
     rows = std::move(kept);
   }
   for (auto it = c.sort.rbegin(); it != c.sort.rend(); ++it) {
-    const auto& [field, ascending] = *it;
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    const std::string& field = it->first;
+    const bool ascending = it->second;
     if (!rows.empty() && !value(rows.front(), field)) {
       Error(res, 400, "Invalid sort field \"%1\"", {{"1", field}});
       return false;
