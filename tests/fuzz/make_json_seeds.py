@@ -12,7 +12,7 @@ apart by the operation in the request body (CartsyncOrders, …), not the path.
 
 The Amazon, Walmart, eBay and Magento seeds (and their token exchanges) are
 built from the platforms' own API files (OPENAPI_DIR, default
-/work/shared/openapi; see its README.md): the documented example answers
+shared/openapi beside the checkout; see its README.md): the documented example answers
 where the file has them (Amazon orders and listings, Walmart), else an answer
 made from the documented response schema (eBay, Magento, Amazon feeds), in
 the order each connector asks.
@@ -635,7 +635,8 @@ def main():
         seed(out, "m-echo-token", 12, [response(400, [], b'{"error":"bad request from Bearer '
                                                 b'FUZZSECRETwmstoken0005"}')])
         openapi_seeds(out, os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else
-                      os.environ.get("OPENAPI_DIR", "/work/shared/openapi"))
+                      os.environ.get("OPENAPI_DIR",
+                                     os.path.join(os.path.dirname(ROOT), "shared", "openapi")))
         print(f"{len(os.listdir(out))} seeds in {out}")
     finally:
         sim.terminate()
