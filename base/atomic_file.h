@@ -11,4 +11,9 @@ namespace cartsync {
 /// `error` set, and leaves any existing file untouched.
 bool WriteFileAtomic(const std::string& path, std::string_view content, std::string& error);
 
+/// As above, the new file with the permission bits `mode` exactly (no umask):
+/// `cartsync fmt` keeps a file's mode.
+bool WriteFileAtomic(const std::string& path, std::string_view content, std::string& error,
+                     unsigned mode);
+
 }  // namespace cartsync

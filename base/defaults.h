@@ -8,4 +8,9 @@ namespace cartsync {
 /// `cartsync state` all fall back to it.
 inline constexpr char kDefaultStateUrl[] = "sqlite:.cartsync/state.db";
 
+/// How long the state store keeps an order's personal data (names,
+/// addresses, phones, e-mails) when cartsync.toml has no [state].retain_pii:
+/// 60 days, as the seed product. The runner and `cartsync state purge` use it.
+inline constexpr long long kDefaultRetainPiiSeconds = 60LL * 24 * 3600;
+
 }  // namespace cartsync

@@ -3,7 +3,14 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/strings.h"
@@ -20,18 +27,25 @@ namespace cartsync {
 
 std::string FormatDuration(int64_t seconds) {
   if (seconds <= 0) return "0s";
-  std::string out;
+  // The largest unit that divides it: the schedule grammar takes one number
+  // and one unit ("25h", never "1d1h").
   const std::pair<int64_t, char> units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
-  for (auto [size, unit] : units) {
-    if (seconds >= size) {
-      out += std::to_string(seconds / size) + unit;
-      seconds %= size;
-    }
-  }
-  return out;
+  for (auto [size, unit] : units)
+    if (seconds % size == 0) return std::to_string(seconds / size) + unit;
+  return std::to_string(seconds) + "s";
 }
 
 namespace {
+
+// A TOML basic string holding `s`.
+std::string TomlString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
 
 bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -57,32 +71,74 @@ class Reader {
   DiagnosticEngine& diags() { return diags_; }
   std::string_view file() const { return file_; }
 
-  /// Reports keys of `t` not in `known`, with a hint from `known`. An unknown
+  /// Reports keys of `t` not in `known`, with a hint from `known` (or the
+  /// list of valid keys when none is close). An unknown
   /// key's value is masked in snippets when the table is a secret reference
   /// (`secret_values`), when the key's name says it is secret, or when the
   /// hint is one of `secret_names` (`acess_token = "…"`, `client_secert = "…"`).
+  /// A key suggested here is not reported missing from `t` as well (Missing).
   void UnknownKeys(const toml::table& t, const std::vector<std::string>& known,
                    std::string_view where, bool secret_values = false,
                    const std::vector<std::string>& secret_names = {}) {
     for (auto&& [k, v] : t) {
       if (Contains(known, k.str())) continue;
-      Diagnostic* d =
-          diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, Hint(k.str(), known)});
+      std::optional<std::string> closest = Closest(k.str(), known);
+      std::string hint =
+          closest ? "; did you mean " + Quote(*closest) + "?" : "; valid keys: " + Declared(known);
+      Diagnostic* d = diags_.Report(DiagId::UnknownKey, At(k), {k.str(), where, hint});
       if (!d) continue;
-      bool secret = secret_values || LooksLikeSecretKey(k.str());
-      if (!secret && !secret_names.empty() && Affordable(k.str(), known)) {
-        auto closest = ClosestMatch(k.str(), known);
-        secret = closest && Contains(secret_names, *closest);
+      if (closest) {
+        d->hint = "rename \"" + std::string(k.str()) + "\" to " + Quote(*closest);
+        d->fixes.push_back({At(k), KeyText(*closest)});
+        suggested_.insert({&t, *closest});
       }
+      unknown_.insert({std::string(k.str()), {Index(d), std::string(where)}});
+      bool secret = secret_values || LooksLikeSecretKey(k.str());
+      if (!secret && !secret_names.empty() && closest) secret = Contains(secret_names, *closest);
       if (secret) d->masks.push_back(At(v));
     }
+  }
+
+  /// Reports required `key` missing from `t` (`where`, e.g. "[cart]") at
+  /// `at`, unless the mistake was reported already: an unknown key of `t`
+  /// was suggested to be `key` (`clinet`), or `key` itself stands in another
+  /// table (its header missing), whose unknown-key error then says where it belongs.
+  void Missing(const toml::table* t, std::string_view key, std::string_view where,
+               const SourceRegion& at) {
+    if (WasSuggested(t, key)) return;
+    auto [first, last] = unknown_.equal_range(std::string(key));
+    if (first != last) {
+      for (auto it = first; it != last; ++it) {
+        Diagnostic& d = diags_.at(it->second.first);
+        d.message = FormatMessage(GetDiagInfo(DiagId::UnknownKey).format,
+                                  {key, it->second.second,
+                                   "; it belongs in " + std::string(where) +
+                                       " (is a table header missing or misplaced?)"});
+        d.hint = "move \"" + std::string(key) + "\" into " + std::string(where);
+      }
+      return;
+    }
+    diags_.Report(DiagId::MissingKey, at, {key, where});
+  }
+
+  /// Whether an unknown key of `t` was reported with `key` as its suggestion.
+  bool WasSuggested(const toml::table* t, std::string_view key) const {
+    return t && suggested_.count({t, std::string(key)});
+  }
+
+  /// ClosestMatch while the file's suggestion budget lasts.
+  std::optional<std::string> Closest(std::string_view word,
+                                     const std::vector<std::string>& candidates) {
+    if (!Affordable(word, candidates)) return std::nullopt;
+    return ClosestMatch(word, candidates);
   }
 
   /// DidYouMean(word, candidates) while the file's suggestion budget lasts.
   /// Edit distances cost up to len(word) * len(candidate) each, and a hostile
   /// file (with a hostile project file) could ask for millions of them.
   std::string Hint(std::string_view word, const std::vector<std::string>& candidates) {
-    return Affordable(word, candidates) ? DidYouMean(word, candidates) : std::string();
+    std::optional<std::string> closest = Closest(word, candidates);
+    return closest ? "; did you mean " + Quote(*closest) + "?" : std::string();
   }
 
   const toml::node* Get(const toml::table* t, std::string_view key) {
@@ -195,9 +251,24 @@ class Reader {
     return true;
   }
 
+  size_t Index(const Diagnostic* d) const {
+    return static_cast<size_t>(d - diags_.diagnostics().data());
+  }
+
+  // A key as TOML writes it: bare when it can be, else quoted.
+  static std::string KeyText(const std::string& key) {
+    bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    return bare ? key : TomlString(key);
+  }
+
   std::string_view file_;
   DiagnosticEngine& diags_;
   size_t suggest_budget_ = size_t{1} << 26;  // a few tenths of a second per file
+  std::set<std::pair<const toml::table*, std::string>> suggested_;
+  // Unknown keys by name: (index in diags_, the table they were found in).
+  std::multimap<std::string, std::pair<size_t, std::string>> unknown_;
 };
 
 std::vector<std::string> Names(const std::vector<FieldSpec>& fields) {
@@ -246,7 +317,7 @@ std::optional<SecretRef> CheckSecret(Reader& r, const toml::node& n, std::string
   r.UnknownKeys(*t, {"secret"}, std::string(path), /*secret_values=*/true);
   const toml::node* s = t->get("secret");
   if (!s) {
-    r.diags().Report(DiagId::MissingKey, r.At(n), {"secret", path});
+    r.Missing(t, "secret", path, r.At(n));
     return std::nullopt;
   }
   if (!s->is_string()) {
@@ -315,7 +386,9 @@ std::optional<FieldValue> CheckField(Reader& r, const toml::node& n, const Field
     // Descriptor patterns were checked when the schema loaded; a cart file
     // has few fields, so compiling here stays cheap. RE2: linear time.
     if (!PatternFullMatch(spec.pattern, v.text)) {
-      r.diags().Report(DiagId::PatternMismatch, r.At(n), {path, v.text, spec.pattern});
+      r.diags().Report(
+          DiagId::PatternMismatch, r.At(n),
+          {path, v.text, spec.help.empty() ? "it must match " + spec.pattern : spec.help});
       return std::nullopt;
     }
   }
@@ -338,8 +411,7 @@ void CheckFields(Reader& r, const toml::table* t, const std::vector<FieldSpec>& 
     const toml::node* n = r.Get(t, spec.name);
     std::string path = where.substr(1, where.size() - 2) + "." + spec.name;
     if (!n) {
-      if (spec.required)
-        r.diags().Report(DiagId::MissingKey, t ? r.At(*t) : missing_at, {spec.name, where});
+      if (spec.required) r.Missing(t, spec.name, where, t ? r.At(*t) : missing_at);
       FieldValue d;
       d.type = spec.type;
       if (spec.default_string)
@@ -382,6 +454,28 @@ void ScanCredentials(Reader& r, const toml::node& n, std::vector<std::string_vie
   }
 }
 
+// Whether `zone` names a zone of the system's tz database (TZDIR, default
+// /usr/share/zoneinfo), the one the runtime evaluates daily schedules with
+// (runtime/time_zone.cc): a TZif file there. Names with "." parts or
+// characters IANA names do not use are refused before the file system is asked.
+bool KnownTimeZone(const std::string& zone, std::string& dir) {
+  const char* env = std::getenv("TZDIR");
+  dir = env && *env ? env : "/usr/share/zoneinfo";
+  if (zone.empty() || zone.size() > 64 || zone.front() == '/' || zone.back() == '/' ||
+      zone.find("//") != std::string::npos)
+    return false;
+  for (char c : zone)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '+' && c != '-' &&
+        c != '/')
+      return false;
+  std::error_code ec;
+  std::filesystem::path file = std::filesystem::path(dir) / zone;
+  if (!std::filesystem::is_regular_file(file, ec)) return false;
+  std::ifstream in(file, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, 4) && std::string_view(magic, 4) == "TZif";
+}
+
 struct ServiceBounds {
   int64_t min_seconds;
   int64_t max_seconds;  // 0 = unbounded
@@ -419,6 +513,143 @@ bool ParseLocalDate(const toml::node& n, Date& out) {
   return true;
 }
 
+// Globs indexed by their literal prefix (before the first wildcard) and
+// suffix (after the last): a glob can match a text, or contain another glob,
+// only when its prefix starts that text's prefix and its suffix ends its
+// suffix (any other character can stand where a wildcard is), and two globs
+// can intersect only when their prefixes, and suffixes, agree as far as both
+// go. Candidates are looked up instead of compared pairwise: a cart with
+// 10,000 SKU globs is checked in milliseconds, not minutes. Ids are the
+// caller's; results come in ascending id order, each once.
+class GlobIndex {
+ public:
+  void Add(size_t id, std::string_view glob) {
+    std::string_view p = Prefix(glob), s = Suffix(glob);
+    by_prefix_[p].push_back(id);
+    by_suffix_[s].push_back(id);
+    keys_[id] = {p, s};
+    prefix_lengths_.insert(p.size());
+    suffix_lengths_.insert(s.size());
+    prefixes_.push_back({std::string(p), id});
+    suffixes_.push_back({std::string(s.rbegin(), s.rend()), id});
+    sorted_ = false;
+    ++size_;
+  }
+  bool empty() const { return size_ == 0; }
+
+  /// Globs that may match every string of `text` (a code or a glob).
+  std::vector<size_t> Covering(std::string_view text) const {
+    std::string_view p = Prefix(text), s = Suffix(text);
+    // Collect by the rarer of the two keys, then filter by the other.
+    auto lists = [&](bool by_prefix, auto&& f) {
+      for (size_t n : by_prefix ? prefix_lengths_ : suffix_lengths_) {
+        std::string_view key = by_prefix ? p : s;
+        if (n > key.size()) break;
+        const auto& map = by_prefix ? by_prefix_ : by_suffix_;
+        if (auto it = map.find(by_prefix ? key.substr(0, n) : key.substr(key.size() - n));
+            it != map.end())
+          f(it->second);
+      }
+    };
+    size_t np = 0, ns = 0;
+    lists(true, [&](const std::vector<size_t>& ids) { np += ids.size(); });
+    lists(false, [&](const std::vector<size_t>& ids) { ns += ids.size(); });
+    std::vector<size_t> out;
+    lists(np <= ns, [&](const std::vector<size_t>& ids) {
+      for (size_t id : ids) {
+        auto [gp, gs] = keys_.at(id);
+        bool ok = np <= ns ? s.size() >= gs.size() && s.substr(s.size() - gs.size()) == gs
+                           : p.substr(0, gp.size()) == gp;
+        if (ok) out.push_back(id);
+      }
+    });
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  /// Globs that may share a string with glob `glob`.
+  std::vector<size_t> Intersecting(std::string_view glob) {
+    if (!sorted_) {
+      std::sort(prefixes_.begin(), prefixes_.end());
+      std::sort(suffixes_.begin(), suffixes_.end());
+      sorted_ = true;
+    }
+    std::string_view p = Prefix(glob), s = Suffix(glob);
+    std::string rs(s.rbegin(), s.rend());
+    auto by_prefix = Comparable(prefixes_, prefix_lengths_, p);
+    auto by_suffix = Comparable(suffixes_, suffix_lengths_, rs);
+    // Walk the smaller side; check the other condition directly.
+    bool use_prefix = Count(by_prefix) <= Count(by_suffix);
+    std::vector<size_t> out;
+    for (auto [first, last] : use_prefix ? by_prefix : by_suffix) {
+      for (auto it = first; it != last; ++it) {
+        auto [gp, gs] = keys_.at(it->second);
+        bool ok = use_prefix ? Agree(gs, s, /*suffix=*/true) : Agree(gp, p, /*suffix=*/false);
+        if (ok) out.push_back(it->second);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  static std::string_view Prefix(std::string_view g) {
+    return g.substr(0, std::min(g.find_first_of("*?"), g.size()));
+  }
+  static std::string_view Suffix(std::string_view g) {
+    size_t last = g.find_last_of("*?");
+    return last == std::string_view::npos ? g : g.substr(last + 1);
+  }
+
+  using Keys = std::vector<std::pair<std::string, size_t>>;
+  using Ranges = std::vector<std::pair<Keys::const_iterator, Keys::const_iterator>>;
+
+  // Whether one of `a`, `b` starts (or, with `suffix`, ends) the other.
+  static bool Agree(std::string_view a, std::string_view b, bool suffix) {
+    size_t n = std::min(a.size(), b.size());
+    return suffix ? a.substr(a.size() - n) == b.substr(b.size() - n)
+                  : a.substr(0, n) == b.substr(0, n);
+  }
+
+  static size_t Count(const Ranges& ranges) {
+    size_t n = 0;
+    for (auto [first, last] : ranges) n += static_cast<size_t>(last - first);
+    return n;
+  }
+
+  // The entries whose key starts `key`, or that `key` starts (keys sorted):
+  // ranges found by binary search, so counting them is cheap.
+  static Ranges Comparable(const Keys& keys, const std::set<size_t>& lengths,
+                           std::string_view key) {
+    Ranges out;
+    auto from = [&](std::string_view k) {
+      return std::lower_bound(keys.begin(), keys.end(), k,
+                              [](const auto& e, std::string_view v) { return e.first < v; });
+    };
+    for (size_t n : lengths) {
+      if (n >= key.size()) break;  // key.size() itself is in the range below
+      std::string_view part = key.substr(0, n);
+      auto first = from(part);
+      auto last =
+          std::partition_point(first, keys.end(), [&](const auto& e) { return e.first == part; });
+      out.push_back({first, last});
+    }
+    auto first = from(key);
+    auto last = std::partition_point(first, keys.end(), [&](const auto& e) {
+      return std::string_view(e.first).substr(0, key.size()) == key;
+    });
+    out.push_back({first, last});
+    return out;
+  }
+
+  std::unordered_map<std::string_view, std::vector<size_t>> by_prefix_, by_suffix_;
+  std::unordered_map<size_t, std::pair<std::string_view, std::string_view>> keys_;
+  std::set<size_t> prefix_lengths_, suffix_lengths_;
+  Keys prefixes_, suffixes_;  // suffixes reversed
+  bool sorted_ = false;
+  size_t size_ = 0;
+};
+
 class CartChecker {
  public:
   CartChecker(const toml::table& doc, std::string_view file, const CartCheckContext& ctx,
@@ -426,10 +657,15 @@ class CartChecker {
       : doc_(doc), file_(file), ctx_(ctx), out_(out), r_(file, diags) {}
 
   void Run() {
-    r_.UnknownKeys(doc_,
-                   {"cart", "api", "services", "statuses", "order_load", "ship_methods", "items",
-                    "order_filters", "carrier_codes", "wms_fields"},
-                   "cart file");
+    std::vector<std::string> top = {"cart",          "api",          "services", "statuses",
+                                    "order_load",    "ship_methods", "items",    "order_filters",
+                                    "carrier_codes", "wms_fields"};
+    // Without a [cart] header its keys stand at the top: one mistake, one
+    // error (CheckCartTable), not an unknown key for each of them too.
+    if (!doc_.get("cart"))
+      for (const char* k : kCartKeys)
+        if (doc_.get(k)) top.push_back(k);
+    r_.UnknownKeys(doc_, top, "cart file");
     CheckCartTable();
     CheckServices();
     if (platform_) {
@@ -457,6 +693,17 @@ class CartChecker {
     return {std::string(file_), {1, 1}, {1, 2}};
   }
 
+  // The first of `nodes` this cart file holds, else the first there is (in
+  // the project file: it came from [defaults]). Never the [cart] anchor: a
+  // finding points at a key or value that causes it.
+  SourceRegion FirstInCart(std::initializer_list<const toml::node*> nodes) const {
+    for (const toml::node* n : nodes)
+      if (n && r_.At(*n).file == file_) return r_.At(*n);
+    for (const toml::node* n : nodes)
+      if (n) return r_.At(*n);
+    return CartAnchor();
+  }
+
   // Nodes merged from [defaults] live in the project file; a per-cart
   // finding about them is shown at the cart instead.
   SourceRegion InCart(const toml::node& n) const {
@@ -464,14 +711,40 @@ class CartChecker {
     return at.file == file_ ? at : CartAnchor();
   }
 
+  static constexpr const char* kCartKeys[] = {"id", "client", "platform", "name", "wms"};
+
   void CheckCartTable() {
     const toml::table* cart = r_.Table(&doc_, "cart", "cart");
     if (!cart) {
-      if (!doc_.get("cart"))
-        r_.diags().Report(DiagId::MissingKey, CartAnchor(), {"[cart]", "cart file"});
-      return;
+      if (doc_.get("cart")) return;
+      // The header may just be missing: its keys at the top of the file.
+      const toml::key* first = nullptr;
+      for (auto&& [k, v] : doc_)
+        if (Contains({std::begin(kCartKeys), std::end(kCartKeys)}, k.str()) &&
+            (!first || RegionOf(k).begin < RegionOf(*first).begin))
+          first = &k;
+      if (!first) {
+        if (!r_.WasSuggested(&doc_, "cart"))  // `[crat]` is reported as unknown already
+          r_.diags().Report(DiagId::MissingKey, CartAnchor(), {"[cart]", "cart file"});
+        return;
+      }
+      SourceRegion at = r_.At(*first);
+      if (Diagnostic* d = r_.diags().Report(
+              DiagId::MissingKey, at,
+              {"[cart]", "cart file (" + std::string(first->str()) +
+                             " and the other [cart] keys "
+                             "stand at the top of the file, outside any table)"})) {
+        d->hint = "insert a [cart] header line above line " + std::to_string(at.begin.line);
+        SourceRegion insert = at;
+        insert.begin.column = insert.end.column = 1;
+        insert.end.line = insert.begin.line;
+        d->fixes.push_back({insert, "[cart]\n"});
+      }
+      cart = &doc_;  // check them as the [cart] they were meant to be
+    } else {
+      r_.UnknownKeys(*cart, {std::begin(kCartKeys), std::end(kCartKeys)}, "[cart]");
     }
-    r_.UnknownKeys(*cart, {"id", "client", "platform", "name", "wms"}, "[cart]");
+    cart_ = cart;
     static const RE2 id_re("[a-z0-9][a-z0-9-]{0,62}");
     if (auto id = r_.String(cart, "id", "cart.id")) {
       if (!RE2::FullMatch(*id, id_re))
@@ -479,7 +752,7 @@ class CartChecker {
       else
         out_.id = *id;
     } else if (!cart->get("id")) {
-      r_.diags().Report(DiagId::MissingKey, r_.At(*cart), {"id", "[cart]"});
+      r_.Missing(cart, "id", "[cart]", r_.At(*cart));
     }
     if (auto client = r_.String(cart, "client", "cart.client")) {
       if (client->empty())
@@ -487,7 +760,7 @@ class CartChecker {
                           {"\"\"", "cart.client", "the merchant's name in the WMS", ""});
       out_.client = *client;
     } else if (!cart->get("client")) {
-      r_.diags().Report(DiagId::MissingKey, r_.At(*cart), {"client", "[cart]"});
+      r_.Missing(cart, "client", "[cart]", r_.At(*cart));
     }
     if (auto platform = r_.String(cart, "platform", "cart.platform")) {
       platform_ = ctx_.schema.FindPlatform(*platform);
@@ -503,20 +776,28 @@ class CartChecker {
         out_.inventory_quantity = platform_->inventory_quantity;
       }
     } else if (!cart->get("platform")) {
-      r_.diags().Report(DiagId::MissingKey, r_.At(*cart), {"platform", "[cart]"});
+      r_.Missing(cart, "platform", "[cart]", r_.At(*cart));
     }
     if (auto name = r_.String(cart, "name", "cart.name")) out_.name = *name;
     CheckWmsChoice(cart);
+    // A cart without its header is not a cart: no id, so nothing downstream
+    // (duplicate ids, the plan) looks for a [cart] table it does not have.
+    if (cart == &doc_) out_.id.clear();
   }
 
   void CheckWmsChoice(const toml::table* cart) {
     std::vector<std::string> names;
     for (auto& [name, w] : ctx_.project.wms) names.push_back(name);
+    if (!ctx_.wms_checks) {  // nothing to check against: one W0704 per project says so
+      if (auto wms = r_.String(cart, "wms", "cart.wms")) out_.wms = *wms;
+      return;
+    }
     if (auto wms = r_.String(cart, "wms", "cart.wms")) {
       auto it = ctx_.project.wms.find(*wms);
       if (it == ctx_.project.wms.end()) {
         std::string hint = r_.Hint(*wms, names);
-        if (hint.empty()) hint = " (declared in cartsync.toml: " + Declared(names) + ")";
+        if (hint.empty())
+          hint = " (declared in " + std::string(ctx_.project_file) + ": " + Declared(names) + ")";
         r_.diags().Report(DiagId::UnknownWms, r_.At(*cart->get("wms")), {*wms, hint});
         return;
       }
@@ -555,6 +836,17 @@ class CartChecker {
                 RegionInString(*every, parsed.error.offset, parsed.error.length, file_),
                 {parsed.error.message});
           } else {
+            const std::string& tz = parsed.value->tz;
+            std::string dir;
+            if (!tz.empty() && !KnownTimeZone(tz, dir)) {
+              const std::string& text = every->as_string()->get();
+              size_t at = text.rfind(tz);
+              r_.diags().Report(
+                  DiagId::InvalidSchedule,
+                  RegionInString(*every, at == std::string::npos ? 0 : at, tz.size(), file_),
+                  {"unknown time zone " + Quote(tz) + " (not in the tz database at " + dir +
+                   "); use an IANA name such as \"Europe/Berlin\" or \"America/New_York\""});
+            }
             if (cfg.enabled) CheckScheduleBounds(r_, svc, *parsed.value, *every);
             cfg.every = *parsed.value;
           }
@@ -577,10 +869,8 @@ class CartChecker {
 
   void CheckApi() {
     const toml::table* api = r_.Table(&doc_, "api", "api");
-    CheckFields(r_, api, platform_->api, "[api]", {}, InCart(*doc_["cart"]["platform"].node()),
-                out_.api);
-    CheckCredentialForms(api, *platform_, file_, InCart(*doc_["cart"]["platform"].node()),
-                         r_.diags());
+    CheckFields(r_, api, platform_->api, "[api]", {}, InCart(*cart_->get("platform")), out_.api);
+    CheckCredentialForms(api, *platform_, file_, InCart(*cart_->get("platform")), r_.diags());
   }
 
   void CheckStatuses() {
@@ -641,9 +931,10 @@ class CartChecker {
           r_.diags().Report(DiagId::OldEarliestDate, r_.At(*n), {d.ToString()});
       }
     } else if (downloading) {
-      const toml::node* anchor = t ? static_cast<const toml::node*>(t)
-                                   : doc_["services"]["order_download"]["enabled"].node();
-      r_.diags().Report(DiagId::MissingEarliestDate, InCart(*anchor), {});
+      r_.diags().Report(DiagId::MissingEarliestDate,
+                        FirstInCart({t, doc_["services"]["order_download"]["enabled"].node(),
+                                     doc_["services"]["order_download"].node()}),
+                        {});
     }
     if (auto with = r_.String(t, "sync_inventory_with", "order_load.sync_inventory_with")) {
       const std::vector<std::string> none;
@@ -728,7 +1019,7 @@ class CartChecker {
     }
     if (out_.reject_unmapped_ship_codes && (!t || t->empty())) {
       const toml::node* flag = doc_["order_load"]["reject_unmapped_ship_codes"].node();
-      r_.diags().Report(DiagId::AllOrdersHeld, flag ? InCart(*flag) : CartAnchor(), {});
+      r_.diags().Report(DiagId::AllOrdersHeld, FirstInCart({flag, t, doc_.get("order_load")}), {});
     }
     CheckGlobOverlaps(entries);
     // Priority order: exact codes, then globs (more literal characters
@@ -769,43 +1060,72 @@ class CartChecker {
   }
   bool GlobBudgetLeft() const { return glob_budget_ > 0; }
 
+  // Runtime priority among globs: more literal characters, then the code.
+  static bool GlobFirst(std::string_view a, std::string_view b) {
+    size_t la = GlobLiteralCount(a), lb = GlobLiteralCount(b);
+    return la != lb ? la > lb : a < b;
+  }
+
+  static std::string Target(const ShipTarget& t) { return t.carrier + "/" + t.service; }
+
+  // W0608 for an exact code or a glob that a glob already maps the same way
+  // (an exact code wins over every glob, a glob over less literal ones:
+  // redundant, not dead); W0604 for a glob that a glob of higher priority
+  // covers (it can never match); W0605 for globs that overlap with different
+  // targets. Candidates come from a GlobIndex, so a long list stays fast.
   void CheckGlobOverlaps(const std::vector<std::pair<ShipMapping, const toml::key*>>& entries) {
-    std::vector<size_t> globs;
+    GlobIndex index;
     for (size_t j = 0; j < entries.size(); ++j)
-      if (entries[j].first.match == ShipMatch::Glob) globs.push_back(j);
-    for (size_t i = 0; i < entries.size() && !globs.empty() && GlobBudgetLeft(); ++i) {
+      if (entries[j].first.match == ShipMatch::Glob) index.Add(j, entries[j].first.code);
+    if (index.empty()) return;
+    for (size_t i = 0; i < entries.size() && GlobBudgetLeft(); ++i) {
       const ShipMapping& a = entries[i].first;
       if (a.match == ShipMatch::Default) continue;
-      for (size_t j : globs) {
+      SourceRegion at = r_.At(*entries[i].second);
+      // The covering glob of highest priority: the one that decides.
+      std::optional<size_t> cover;
+      for (size_t j : index.Covering(a.code)) {
         const ShipMapping& b = entries[j].first;
-        if (i == j) continue;
-        if (!AffordGlobs(a.code, b.code)) {
-          if (!GlobBudgetLeft()) return;
-          continue;
+        if (i == j || !AffordGlobs(a.code, b.code)) continue;
+        bool covers =
+            a.match == ShipMatch::Exact ? GlobMatch(b.code, a.code) : GlobContains(b.code, a.code);
+        if (covers && (!cover || GlobFirst(b.code, entries[*cover].first.code))) cover = j;
+      }
+      bool dead = false;
+      if (cover) {
+        const ShipMapping& b = entries[*cover].first;
+        SourceRegion b_at = r_.At(*entries[*cover].second);
+        Diagnostic* d = nullptr;
+        if (a.match == ShipMatch::Glob && GlobFirst(b.code, a.code)) {
+          dead = true;
+          d = r_.diags().Report(DiagId::ShadowedPattern, at,
+                                {"ship method glob", a.code,
+                                 "every code it matches goes to " + Quote(b.code) + " (" +
+                                     Target(b.target) + ") first"});
+        } else if (SameTarget(a.target, b.target)) {
+          d = r_.diags().Report(
+              DiagId::RedundantEntry, at,
+              {a.match == ShipMatch::Exact ? "ship method" : "ship method glob", a.code,
+               Quote(b.code) + " maps " +
+                   (a.match == ShipMatch::Exact ? "it" : "every code it matches") + " to " +
+                   Target(b.target) + " as well"});
+          if (d) d->hint = "remove the entry " + Quote(a.code) + " (or keep it to be explicit)";
         }
-        std::string target = b.target.carrier + "/" + b.target.service;
-        if (a.match == ShipMatch::Exact) {
-          // An exact entry always wins; one that agrees with a glob is redundant.
-          if (GlobMatch(b.code, a.code) && SameTarget(a.target, b.target))
-            r_.diags().Report(
-                DiagId::ShadowedPattern, r_.At(*entries[i].second),
-                {"ship method", a.code, "glob " + Quote(b.code) + " already maps it to " + target});
-          continue;
-        }
-        bool a_in_b = GlobContains(b.code, a.code), b_in_a = GlobContains(a.code, b.code);
-        if (a_in_b && SameTarget(a.target, b.target) && (!b_in_a || i > j)) {
-          r_.diags().Report(
-              DiagId::ShadowedPattern, r_.At(*entries[i].second),
-              {"ship method glob", a.code,
-               "every code it matches, " + Quote(b.code) + " already maps to " + target});
-        } else if (i < j && !SameTarget(a.target, b.target) && GlobsIntersect(a.code, b.code)) {
-          bool a_wins = GlobLiteralCount(a.code) > GlobLiteralCount(b.code) ||
-                        (GlobLiteralCount(a.code) == GlobLiteralCount(b.code) && a.code < b.code);
-          r_.diags().Report(DiagId::OverlappingPatterns, r_.At(*entries[i].second),
-                            {"ship method globs", a.code, b.code,
-                             "a code matching both goes to " + Quote(a_wins ? a.code : b.code) +
-                                 " (more literal characters win)"});
-        }
+        if (d) d->related.push_back({b_at, "covered by " + Quote(b.code) + " here"});
+      }
+      if (a.match != ShipMatch::Glob || dead) continue;
+      for (size_t j : index.Intersecting(a.code)) {
+        const ShipMapping& b = entries[j].first;
+        if (j <= i || SameTarget(a.target, b.target) || !AffordGlobs(a.code, b.code)) continue;
+        bool b_covered = GlobContains(a.code, b.code) && GlobFirst(a.code, b.code);
+        if (b_covered || (cover && *cover == j) || !GlobsIntersect(a.code, b.code)) continue;
+        bool a_wins = GlobFirst(a.code, b.code);
+        if (Diagnostic* d = r_.diags().Report(
+                DiagId::OverlappingPatterns, at,
+                {"ship method globs", a.code, b.code,
+                 "a code matching both goes to " + Quote(a_wins ? a.code : b.code) +
+                     " (more literal characters win)"}))
+          d->related.push_back({r_.At(*entries[j].second), Quote(b.code) + " is here"});
       }
     }
   }
@@ -825,25 +1145,25 @@ class CartChecker {
       items.level = *l == "order" ? FilterLevel::Order : FilterLevel::Item;
     auto skus = r_.Strings(t, "skus", "items.skus");
     if (skus) {
-      std::vector<size_t> globs;
+      GlobIndex index;
       for (size_t j = 0; j < skus->size(); ++j) {
         items.skus.push_back((*skus)[j].first);
-        if (IsGlob((*skus)[j].first)) globs.push_back(j);
+        if (IsGlob((*skus)[j].first)) index.Add(j, (*skus)[j].first);
       }
-      for (size_t i = 0; i < skus->size() && !globs.empty() && GlobBudgetLeft(); ++i) {
+      // The list is a set: an entry another glob already covers is redundant.
+      for (size_t i = 0; i < skus->size() && !index.empty() && GlobBudgetLeft(); ++i) {
         const auto& [a, an] = (*skus)[i];
-        for (size_t j : globs) {
+        for (size_t j : index.Covering(a)) {
           const auto& [b, bn] = (*skus)[j];
-          if (i == j) continue;
-          if (!AffordGlobs(a, b)) {
-            if (!GlobBudgetLeft()) break;
-            continue;
-          }
+          if (i == j || !AffordGlobs(a, b)) continue;
           bool covered =
               IsGlob(a) ? GlobContains(b, a) && (!GlobContains(a, b) || j < i) : GlobMatch(b, a);
           if (covered) {
-            r_.diags().Report(DiagId::ShadowedPattern, r_.At(*an),
-                              {"sku", a, "already covered by " + Quote(b)});
+            if (Diagnostic* d = r_.diags().Report(DiagId::RedundantEntry, r_.At(*an),
+                                                  {"sku", a, "already covered by " + Quote(b)})) {
+              d->hint = "remove " + Quote(a) + " from skus";
+              d->related.push_back({r_.At(*bn), Quote(b) + " is here"});
+            }
             break;
           }
         }
@@ -880,8 +1200,7 @@ class CartChecker {
         }
         f.field = *field;
       } else {
-        if (!t->get("field"))
-          r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"field", "[[order_filters]]"});
+        if (!t->get("field")) r_.Missing(t, "field", "[[order_filters]]", r_.At(*t));
         ok = false;
       }
       if (auto m = r_.Enum(t, "match", "order_filters.match", {"exact", "prefix", "suffix"}))
@@ -898,8 +1217,7 @@ class CartChecker {
           ok = false;
         }
       } else {
-        if (!t->get("values"))
-          r_.diags().Report(DiagId::MissingKey, r_.At(*t), {"values", "[[order_filters]]"});
+        if (!t->get("values")) r_.Missing(t, "values", "[[order_filters]]", r_.At(*t));
         ok = false;
       }
       if (ok) out_.order_filters.push_back(std::move(f));
@@ -931,6 +1249,7 @@ class CartChecker {
   Reader r_;
   const PlatformDescriptor* platform_ = nullptr;
   const WmsConfig* wms_ = nullptr;
+  const toml::table* cart_ = nullptr;  ///< [cart], or the top level when its header is missing
 };
 
 // A cart-level WMS field declared in the project ([wms.NAME.cart_fields]).
@@ -977,25 +1296,68 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
     if (auto carts = r.String(p, "carts", "project.carts")) out.carts_dir = *carts;
   }
   if (const toml::table* s = r.Table(&doc, "state", "state")) {
-    r.UnknownKeys(*s, {"url"}, "[state]");
+    r.UnknownKeys(*s, {"url", "password", "retain_pii"}, "[state]");
+    char url_kind = s->get("url") ? 'x' : 's';  // sqlite, postgres, or x: invalid
     if (auto url = r.String(s, "url", "state.url")) {
-      static const RE2 pg_password("postgres(?:ql)?://[^/@:]*:[^/@]*@.*");
+      // user:password@ in the authority, or a password= parameter (libpq
+      // takes both): never in the URL, which is shown in plans and messages.
+      static const RE2 pg_password(
+          "(?i)postgres(?:ql)?://(?:[^/@:?#]*:[^/?#]*@.*|[^?#]*\\?(?:.*&)?password=.*)");
       const toml::node& n = *s->get("url");
       if (url->rfind("sqlite:", 0) == 0 && url->size() > 7) {
         out.state_url = *url;
+        url_kind = 's';
       } else if (url->rfind("postgres://", 0) == 0 || url->rfind("postgresql://", 0) == 0) {
         if (RE2::FullMatch(*url, pg_password)) {
           if (Diagnostic* d = diags.Report(
                   DiagId::InvalidStateUrl, r.At(n),
-                  {"postgres://…", "it embeds a password; pass it with PGPASSWORD or ~/.pgpass"}))
+                  {"postgres://…",
+                   "it embeds a password; use [state] password = { secret = \"env:NAME\" } "
+                   "(or PGPASSWORD, ~/.pgpass)"}))
             d->mask_snippet = true;
         } else {
           out.state_url = *url;
+          url_kind = 'p';
         }
       } else {
         diags.Report(DiagId::InvalidStateUrl, r.At(n),
                      {*url, "expected sqlite:PATH or postgres://HOST/DB"});
       }
+    }
+    // [state].password: the PostgreSQL role's password, a secret reference
+    // resolved at run time (runtime/secrets.h) and handed to libpq as a
+    // connection parameter. A SQLite file has no password.
+    if (const toml::node* pw = s->get("password")) {
+      if (auto ref = CheckSecret(r, *pw, "state.password")) {
+        if (url_kind == 'p')
+          out.state_password = *ref;
+        else if (url_kind == 's')
+          diags.Report(
+              DiagId::InvalidValue, r.At(*pw),
+              {"{ secret = \"" + ref->Text() + "\" }", "state.password",
+               "a postgres:// [state].url beside it (a sqlite: state has no password)", ""});
+      }
+    }
+  }
+  if (const toml::node* retain = doc["state"]["retain_pii"].node()) {
+    // [state].retain_pii: a duration in the schedule grammar's interval
+    // form ("60d", "1440h"), at least a day; see runtime/state/pii.h.
+    const std::string expected =
+        "a duration of at least a day, such as \"60d\" or \"1440h\" (units s, m, h, d)";
+    if (!retain->is_string()) {
+      r.Mismatch(*retain, "state.retain_pii", expected);
+    } else {
+      const std::string& text = retain->as_string()->get();
+      auto parsed = ParseSchedule(text);
+      if (parsed && parsed.value->kind == Schedule::Kind::Interval &&
+          parsed.value->interval_seconds >= 24 * 3600)
+        out.retain_pii_s = parsed.value->interval_seconds;
+      else
+        diags.Report(DiagId::InvalidValue, r.At(*retain),
+                     {Quote(text), "state.retain_pii", expected,
+                      parsed && parsed.value->kind == Schedule::Kind::Interval
+                          ? "; personal data is kept at least a day"
+                          : ""});
     }
   }
   if (const toml::table* w = r.Table(&doc, "wms", "wms")) {
@@ -1014,7 +1376,7 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
       auto system = r.String(t, "system", "wms." + name + ".system");
       const WmsDescriptor* desc = system ? schema.FindWms(*system) : nullptr;
       if (!system) {
-        if (!t->get("system")) diags.Report(DiagId::MissingKey, r.At(*t), {"system", where});
+        if (!t->get("system")) r.Missing(t, "system", where, r.At(*t));
       } else if (!desc) {
         diags.Report(
             DiagId::UnknownWmsSystem, r.At(*t->get("system")),

@@ -27,13 +27,19 @@ struct CartCheckContext {
   const Schema& schema;
   const ProjectConfig& project;
   Date today;  ///< injected so date rules are testable
+  /// False when the project declares no WMS connection (no cartsync.toml, or
+  /// one that does not parse): [cart].wms and every rule against a WMS are
+  /// skipped here; the compiler says so once per project (W0704).
+  bool wms_checks = true;
+  std::string_view project_file = "cartsync.toml";  ///< named in messages
 };
 
 /// Checks one parsed cart file. Returns false when errors were reported.
 bool CheckCart(const toml::table& doc, std::string_view file, const CartCheckContext& ctx,
                CartConfig& out, DiagnosticEngine& diags);
 
-/// "15m", "1h30m", "2d" — for messages and previews.
+/// "15m", "25h", "2d": one number and the largest unit that divides it, as
+/// the schedule grammar accepts it — for messages and previews.
 std::string FormatDuration(int64_t seconds);
 
 }  // namespace cartsync

@@ -17,11 +17,21 @@ std::string_view SeverityName(Severity s) {
 }
 
 const std::vector<DiagInfo>& AllDiagInfos() {
-  static const std::vector<DiagInfo> infos = {
+  static const std::vector<DiagInfo> infos = [] {
+    std::vector<DiagInfo> out = {
 #define DIAG(Id, Code, Sev, Name, Fmt) {DiagId::Id, Code, Severity::Sev, Name, Fmt},
 #include "compiler/diagnostic_codes.def"
 #undef DIAG
-  };
+    };
+#define DIAG(Id, Code, Sev, Name, Fmt)
+#define DIAG_DOC(Id, Description, Help)                           \
+  out[static_cast<size_t>(DiagId::Id)].description = Description; \
+  out[static_cast<size_t>(DiagId::Id)].help = Help;
+#include "compiler/diagnostic_codes.def"
+#undef DIAG_DOC
+#undef DIAG
+    return out;
+  }();
   return infos;
 }
 
@@ -58,8 +68,36 @@ Diagnostic* DiagnosticEngine::Report(DiagId id, SourceRegion region,
   Diagnostic d{id, info.severity, std::string(info.code), FormatMessage(info.format, args),
                std::move(region)};
   if (!seen_.insert(DedupKey(d)).second) return nullptr;
+  return Store(std::move(d));
+}
+
+Diagnostic* DiagnosticEngine::Store(Diagnostic d, int hidden) {
   if (d.severity == Severity::Error) ++errors_;
   if (d.severity == Severity::Warning) ++warnings_;
+  if (d.id == DiagId::WarningsCapped || d.severity == Severity::Warning) {
+    // The capped code starts the note ("W0604: …"), or is the warning's own.
+    std::string code =
+        d.id == DiagId::WarningsCapped ? d.message.substr(0, d.message.find(':')) : d.code;
+    Cap& cap = caps_[{d.region.file, code}];
+    if (d.id != DiagId::WarningsCapped && cap.shown < kMaxWarningsPerCodePerFile) {
+      ++cap.shown;
+    } else {
+      if (d.id == DiagId::WarningsCapped) warnings_ += hidden;  // counted where first hidden
+      cap.hidden += d.id == DiagId::WarningsCapped ? hidden : 1;
+      std::string n = std::to_string(cap.hidden);
+      std::string limit = std::to_string(kMaxWarningsPerCodePerFile);
+      const DiagInfo& note = GetDiagInfo(DiagId::WarningsCapped);
+      std::string text = FormatMessage(note.format, {code, n, limit});
+      if (cap.note == SIZE_MAX) {
+        cap.note = diags_.size();
+        diags_.push_back({DiagId::WarningsCapped, note.severity, std::string(note.code),
+                          std::move(text), std::move(d.region)});
+      } else {
+        diags_[cap.note].message = std::move(text);
+      }
+      return nullptr;
+    }
+  }
   diags_.push_back(std::move(d));
   return &diags_.back();
 }
@@ -76,10 +114,14 @@ std::vector<Diagnostic> DiagnosticEngine::Sorted() const {
 
 void DiagnosticEngine::Append(const DiagnosticEngine& other) {
   for (const Diagnostic& d : other.diags_) {
+    if (d.id == DiagId::WarningsCapped) {
+      std::string code = d.message.substr(0, d.message.find(':'));
+      auto it = other.caps_.find({d.region.file, code});
+      Store(d, it == other.caps_.end() ? 0 : it->second.hidden);
+      continue;
+    }
     if (!seen_.insert(DedupKey(d)).second) continue;
-    if (d.severity == Severity::Error) ++errors_;
-    if (d.severity == Severity::Warning) ++warnings_;
-    diags_.push_back(d);
+    Store(d);
   }
 }
 

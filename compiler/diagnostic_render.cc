@@ -100,8 +100,11 @@ class SnippetLines {
  public:
   SnippetLines(const std::vector<Diagnostic>& diags, const SourceManager& sources)
       : sources_(sources) {
-    for (const Diagnostic& d : diags)
+    for (const Diagnostic& d : diags) {
       if (d.region.begin.line > 0) lines_[{d.region.file, d.region.begin.line}];
+      for (const RelatedLocation& rel : d.related)
+        if (rel.region.begin.line > 0) lines_[{rel.region.file, rel.region.begin.line}];
+    }
     for (const Diagnostic& d : diags) {
       if (d.mask_snippet) AddMask(d.region);
       for (const SourceRegion& m : d.masks) AddMask(m);
@@ -229,8 +232,7 @@ std::string_view SeverityColor(Severity s) {
 
 // The source line with a line-number gutter, then carets under the region.
 // A long line shows its window (SnippetWindow) between "…" marks.
-void WriteSnippet(const Diagnostic& d, SnippetLines& lines, bool color, std::ostream& out) {
-  const SourceRegion& r = d.region;
+void WriteSnippet(const SourceRegion& r, SnippetLines& lines, bool color, std::ostream& out) {
   if (r.begin.line == 0) return;
   const ShownLine* line = lines.Get(r.file, r.begin.line);
   if (line == nullptr) return;
@@ -268,23 +270,38 @@ std::string CountOf(int n, std::string_view noun) {
   return out;
 }
 
+// "file:line:col" (escaped), as much of it as is known.
+std::string Position(const SourceRegion& r) {
+  std::string pos = EscapeControls(r.file);
+  if (r.begin.line > 0) {
+    pos += ':' + std::to_string(r.begin.line);
+    if (r.begin.column > 0) pos += ':' + std::to_string(r.begin.column);
+  }
+  return pos;
+}
+
 void RenderText(const std::vector<Diagnostic>& diags, int errors, int warnings,
                 const SourceManager& sources, std::ostream& out, const RenderOptions& options) {
   bool color = options.color;
   SnippetLines lines(diags, sources);
   for (const Diagnostic& d : diags) {
     const SourceRegion& r = d.region;
-    std::string pos = EscapeControls(r.file);
-    if (r.begin.line > 0) {
-      pos += ':' + std::to_string(r.begin.line);
-      if (r.begin.column > 0) pos += ':' + std::to_string(r.begin.column);
-    }
-    pos += ':';
+    std::string pos = Position(r) + ':';
     std::string label(SeverityName(d.severity));
     label += '[' + d.code + "]:";
     out << Paint(kBold, pos, color) << ' ' << Paint(SeverityColor(d.severity), label, color) << ' '
         << EscapeControls(MaskSecrets(d.message)) << '\n';
-    WriteSnippet(d, lines, color, out);
+    WriteSnippet(r, lines, color, out);
+    if (!d.hint.empty())
+      out << "      = " << Paint(kBold, "help:", color) << ' '
+          << EscapeControls(MaskSecrets(d.hint)) << '\n';
+    // Related places as clang shows them: a note with its own snippet.
+    for (const RelatedLocation& rel : d.related) {
+      out << Paint(kBold, Position(rel.region) + ':', color) << ' '
+          << Paint(SeverityColor(Severity::Note), "note:", color) << ' '
+          << EscapeControls(MaskSecrets(rel.message)) << '\n';
+      WriteSnippet(rel.region, lines, color, out);
+    }
   }
   // Notes are not counted, as in clang; zero parts are left out.
   std::string summary;
@@ -325,6 +342,31 @@ void RenderJson(const std::vector<Diagnostic>& diags, int errors, int warnings, 
     WriteString(w, d.code);
     w.Key("message");
     WriteString(w, MaskSecrets(d.message));
+    if (!d.hint.empty()) {
+      w.Key("hint");
+      WriteString(w, MaskSecrets(d.hint));
+    }
+    if (!d.related.empty()) {
+      w.Key("related");
+      w.StartArray();
+      for (const RelatedLocation& rel : d.related) {
+        w.StartObject();
+        w.Key("file");
+        WriteString(w, rel.region.file);
+        w.Key("line");
+        w.Uint(rel.region.begin.line);
+        w.Key("column");
+        w.Uint(rel.region.begin.column);
+        w.Key("end_line");
+        w.Uint(rel.region.end.line);
+        w.Key("end_column");
+        w.Uint(rel.region.end.column);
+        w.Key("message");
+        WriteString(w, MaskSecrets(rel.message));
+        w.EndObject();
+      }
+      w.EndArray();
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -387,6 +429,57 @@ std::string_view Trim(std::string_view s) {
   return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
 }
 
+template <typename Writer>
+void WriteSarifArtifact(Writer& w, std::string_view file) {
+  w.Key("artifactLocation");
+  w.StartObject();
+  ArtifactUri uri = ToArtifactUri(file);
+  w.Key("uri");
+  WriteString(w, uri.uri);
+  if (uri.relative) {
+    w.Key("uriBaseId");
+    w.String("%SRCROOT%");
+  }
+  w.EndObject();
+}
+
+// "physicalLocation": the artifact and, with a line, the region and the
+// (masked) snippet `snippet` when there is one.
+template <typename Writer>
+void WriteSarifPhysical(Writer& w, const SourceRegion& r, const std::string* snippet) {
+  w.Key("physicalLocation");
+  w.StartObject();
+  WriteSarifArtifact(w, r.file);
+  if (r.begin.line > 0) {
+    // SARIF's endColumn is exclusive, like ours; an unknown end is one column.
+    bool has_end =
+        r.end.line > r.begin.line || (r.end.line == r.begin.line && r.end.column >= r.begin.column);
+    w.Key("region");
+    w.StartObject();
+    w.Key("startLine");
+    w.Uint(r.begin.line);
+    if (r.begin.column > 0) {
+      w.Key("startColumn");
+      w.Uint(r.begin.column);
+    }
+    w.Key("endLine");
+    w.Uint(has_end ? r.end.line : r.begin.line);
+    if (r.begin.column > 0) {
+      w.Key("endColumn");
+      w.Uint(has_end && r.end.column > 0 ? r.end.column : r.begin.column + 1u);
+    }
+    if (snippet) {
+      w.Key("snippet");
+      w.StartObject();
+      w.Key("text");
+      WriteString(w, *snippet);
+      w.EndObject();
+    }
+    w.EndObject();  // region
+  }
+  w.EndObject();  // physicalLocation
+}
+
 // SARIF levels are the same words as SeverityName: "error", "warning", "note".
 void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sources,
                  std::ostream& out, const RenderOptions& options) {
@@ -411,8 +504,6 @@ void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sour
   w.String("cartsync");
   w.Key("version");
   WriteString(w, options.tool_version);
-  w.Key("informationUri");
-  w.String("https://github.com/cartsync/cartsync");
   // Every rule, not just the ones hit: code scanning closes alerts of rules
   // that are listed but have no results.
   w.Key("rules");
@@ -429,6 +520,17 @@ void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sour
     std::string description(info.name);  // "unknown-status" -> "unknown status"
     std::replace(description.begin(), description.end(), '-', ' ');
     WriteString(w, description);
+    w.EndObject();
+    // From the catalogue (DIAG_DOC); no helpUri: the rules have no web page.
+    w.Key("fullDescription");
+    w.StartObject();
+    w.Key("text");
+    WriteString(w, info.description.empty() ? description : info.description);
+    w.EndObject();
+    w.Key("help");
+    w.StartObject();
+    w.Key("text");
+    WriteString(w, info.help.empty() ? description : info.help);
     w.EndObject();
     w.Key("defaultConfiguration");
     w.StartObject();
@@ -477,48 +579,82 @@ void RenderSarif(const std::vector<Diagnostic>& diags, const SourceManager& sour
     w.Key("locations");
     w.StartArray();
     w.StartObject();
-    w.Key("physicalLocation");
-    w.StartObject();
-    w.Key("artifactLocation");
-    w.StartObject();
-    ArtifactUri uri = ToArtifactUri(r.file);
-    w.Key("uri");
-    WriteString(w, uri.uri);
-    if (uri.relative) {
-      w.Key("uriBaseId");
-      w.String("%SRCROOT%");
-    }
-    w.EndObject();
-    if (r.begin.line > 0) {
-      // SARIF's endColumn is exclusive, like ours; an unknown end is one column.
-      bool has_end = r.end.line > r.begin.line ||
-                     (r.end.line == r.begin.line && r.end.column >= r.begin.column);
-      w.Key("region");
-      w.StartObject();
-      w.Key("startLine");
-      w.Uint(r.begin.line);
-      if (r.begin.column > 0) {
-        w.Key("startColumn");
-        w.Uint(r.begin.column);
-      }
-      w.Key("endLine");
-      w.Uint(has_end ? r.end.line : r.begin.line);
-      if (r.begin.column > 0) {
-        w.Key("endColumn");
-        w.Uint(has_end && r.end.column > 0 ? r.end.column : r.begin.column + 1u);
-      }
-      if (has_line) {
-        w.Key("snippet");
-        w.StartObject();
-        w.Key("text");
-        WriteString(w, line_text);
-        w.EndObject();
-      }
-      w.EndObject();  // region
-    }
-    w.EndObject();  // physicalLocation
+    WriteSarifPhysical(w, r, has_line ? &line_text : nullptr);
     w.EndObject();
     w.EndArray();  // locations
+
+    if (!d.related.empty()) {
+      w.Key("relatedLocations");
+      w.StartArray();
+      int id = 0;
+      for (const RelatedLocation& rel : d.related) {
+        const ShownLine* rl =
+            rel.region.begin.line > 0 ? lines.Get(rel.region.file, rel.region.begin.line) : nullptr;
+        std::string rel_text = rl ? WindowText(*rl, rel.region.begin.column) : std::string();
+        w.StartObject();
+        w.Key("id");
+        w.Int(id++);
+        WriteSarifPhysical(w, rel.region, rl ? &rel_text : nullptr);
+        w.Key("message");
+        w.StartObject();
+        w.Key("text");
+        WriteString(w, MaskSecrets(rel.message));
+        w.EndObject();
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+    // A fix is a real edit (SARIF 2.1.0 §3.55: artifactChanges with
+    // replacements); a hint that is not one edit goes into the result's
+    // property bag (and is in the message anyway).
+    if (!d.hint.empty() && !d.fixes.empty()) {
+      w.Key("fixes");
+      w.StartArray();
+      w.StartObject();
+      w.Key("description");
+      w.StartObject();
+      w.Key("text");
+      WriteString(w, MaskSecrets(d.hint));
+      w.EndObject();
+      w.Key("artifactChanges");
+      w.StartArray();
+      for (const FixIt& fix : d.fixes) {
+        w.StartObject();
+        WriteSarifArtifact(w, fix.region.file);
+        w.Key("replacements");
+        w.StartArray();
+        w.StartObject();
+        w.Key("deletedRegion");
+        w.StartObject();
+        w.Key("startLine");
+        w.Uint(fix.region.begin.line);
+        w.Key("startColumn");
+        w.Uint(fix.region.begin.column);
+        w.Key("endLine");
+        w.Uint(fix.region.end.line);
+        w.Key("endColumn");
+        w.Uint(fix.region.end.column);
+        w.EndObject();
+        w.Key("insertedContent");
+        w.StartObject();
+        w.Key("text");
+        WriteString(w, fix.replacement);
+        w.EndObject();
+        w.EndObject();
+        w.EndArray();
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+      w.EndArray();
+    }
+    if (!d.hint.empty()) {
+      w.Key("properties");
+      w.StartObject();
+      w.Key("hint");
+      WriteString(w, MaskSecrets(d.hint));
+      w.EndObject();
+    }
 
     std::string hash = Sha256Hex(std::string(info.code) + "\n" + path + "\n" +
                                  std::string(Trim(line_text)) + "\n" + message)
@@ -578,6 +714,11 @@ std::string EscapeGithubProperty(std::string_view s) {
   return out;
 }
 
+// The message, then the hint when there is one: annotations have one text.
+std::string WithHint(const Diagnostic& d) {
+  return d.hint.empty() ? d.message : d.message + " (hint: " + d.hint + ")";
+}
+
 std::string_view GithubCommand(Severity s) {
   switch (s) {
     case Severity::Note:
@@ -605,7 +746,7 @@ void RenderGithub(const std::vector<Diagnostic>& diags, std::ostream& out) {
       }
     }
     out << ",title=" << EscapeGithubProperty(d.code)
-        << "::" << EscapeGithubData(EscapeControls(MaskSecrets(d.message), "\r\n")) << '\n';
+        << "::" << EscapeGithubData(EscapeControls(MaskSecrets(WithHint(d)), "\r\n")) << '\n';
   }
 }
 
@@ -644,7 +785,7 @@ void RenderGitlab(const std::vector<Diagnostic>& diags, std::ostream& out) {
     const int n = ++occurrences[key];
     w.StartObject();
     w.Key("description");
-    WriteString(w, message);
+    WriteString(w, MaskSecrets(WithHint(d)));
     w.Key("check_name");
     WriteString(w, d.code);
     w.Key("fingerprint");

@@ -49,9 +49,74 @@ std::string CronField(std::string_view number, std::string_view step) {
   return term + "(?:," + term + ")*";
 }
 
+// A whole number in [lo, hi] (hi < 0: no upper bound) without leading zeros, as a
+// regular expression: an alternation of digit-wise ranges (e.g. 15..1440 ->
+// 1[5-9]|[2-9][0-9]|[1-9][0-9]{2}|1[0-3][0-9]{2}|14[0-3][0-9]|1440).
+std::string DigitRange(std::string_view lo, std::string_view hi) {  // same length
+  if (lo == hi) return std::string(lo);
+  size_t k = lo.size() - 1;
+  std::string any = k == 0 ? "" : k == 1 ? "[0-9]" : "[0-9]{" + std::to_string(k) + "}";
+  if (lo[0] == hi[0]) return lo[0] + DigitRange(lo.substr(1), hi.substr(1));
+  std::vector<std::string> parts;
+  std::string zeros(k, '0'), nines(k, '9');
+  char first = lo[0], last = hi[0];
+  if (lo.substr(1) != zeros) parts.push_back(lo[0] + DigitRange(lo.substr(1), nines)), ++first;
+  bool hi_full = hi.substr(1) == nines;
+  if (!hi_full) --last;
+  if (first < last) parts.push_back("[" + std::string(1, first) + "-" + last + "]" + any);
+  if (first == last) parts.push_back(first + any);
+  if (!hi_full) parts.push_back(hi[0] + DigitRange(zeros, hi.substr(1)));
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : "|") + part;
+  return parts.size() == 1 ? out : "(?:" + out + ")";
+}
+
+/// [lo, hi] (hi < 0: unbounded), lo >= 1, written without leading zeros.
+std::string NumberRange(int64_t lo, int64_t hi) {
+  std::string out, a = std::to_string(lo);
+  for (;;) {
+    std::string top(a.size(), '9');
+    if (hi >= 0 && hi <= std::stoll(top)) {
+      out += (out.empty() ? "" : "|") + DigitRange(a, std::to_string(hi));
+      break;
+    }
+    out += (out.empty() ? "" : "|") + DigitRange(a, top);
+    if (hi < 0) {
+      out += "|[1-9][0-9]{" + std::to_string(a.size()) + ",}";
+      break;
+    }
+    a = "1" + std::string(a.size(), '0');
+  }
+  return "(?:" + out + ")";
+}
+
+// The frequency bounds of each service (checker.cc CheckScheduleBounds; cart-format.md:
+// order_download every 5 minutes to once a day, shipment_upload at most every 15 minutes,
+// inventory_upload at most hourly). max_seconds 0: unbounded.
+struct ScheduleBounds {
+  int64_t min_seconds, max_seconds;
+};
+constexpr ScheduleBounds kScheduleBounds[] = {{300, 86400}, {900, 0}, {3600, 0}};
+
+// An interval of the schedule grammar (a positive whole number and one unit s/m/h/d, leading
+// zeros allowed) inside `bounds`, unanchored: "0*(?:5|[6-9]|…)m|0*(?:…)h".
+std::string IntervalPattern(const ScheduleBounds& bounds) {
+  const std::pair<char, int64_t> units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+  std::string out;
+  for (auto [unit, seconds] : units) {
+    int64_t lo = std::max<int64_t>(1, (bounds.min_seconds + seconds - 1) / seconds);
+    int64_t hi = bounds.max_seconds ? bounds.max_seconds / seconds : -1;
+    if (hi >= 0 && hi < lo) continue;
+    out += (out.empty() ? "0*" : "|0*") + NumberRange(lo, hi) + unit;
+  }
+  return out;
+}
+
 // grammar.cc ParseSchedule: an interval (a positive whole number and one unit s/m/h/d),
-// `hourly`, `daily at HH:MM[ ZONE]` or `cron: MIN HOUR DAY MONTH WEEKDAY`.
-std::string SchedulePattern() {
+// `hourly`, `daily at HH:MM[ ZONE]` or `cron: MIN HOUR DAY MONTH WEEKDAY`, and only the
+// intervals inside a service's `bounds` (hourly and daily are inside every service's). A
+// cron expression's gaps are not checked here (`cartsync check` does).
+std::string SchedulePattern(const ScheduleBounds& bounds) {
   struct {
     std::string_view number, step;
   } const fields[] = {
@@ -63,11 +128,14 @@ std::string SchedulePattern() {
   };
   std::string cron = "cron:";
   for (const auto& f : fields) cron += " +" + CronField(f.number, f.step);
-  return "^(?:0*[1-9][0-9]*[smhd]"
-         "|hourly"
-         "|daily at (?:[01][0-9]|2[0-3]):[0-5][0-9](?: [-+A-Za-z0-9_]+(?:/[-+A-Za-z0-9_]+)*)?"
-         "|" +
-         cron + ")$";
+  std::string out = "^(?:" + IntervalPattern(bounds);
+  // hourly and daily are inside every service's bounds (3600 and 86400 seconds).
+  out +=
+      "|hourly"
+      "|daily at (?:[01][0-9]|2[0-3]):[0-5][0-9](?: [-+A-Za-z0-9_]+(?:/[-+A-Za-z0-9_]+)*)?"
+      "|" +
+      cron + ")$";
+  return out;
 }
 
 /// A descriptor pattern is matched against the whole value (RE2::FullMatch); in JSON
@@ -271,12 +339,15 @@ Value ServicesTable(Builder& b) {
     Value enabled = b.Typed("boolean", "Whether the service runs");
     b.Set(enabled, "default", false);
     b.Set(sp, "enabled", std::move(enabled));
-    Value every = b.Typed("string",
-                          "Schedule: an interval such as \"15m\", \"90s\", \"2h\" or \"1d\", "
-                          "\"hourly\", \"daily at 02:30\" (UTC) or \"daily at 02:30 "
-                          "Europe/Berlin\", or a five-field cron expression \"cron: */15 * * * "
-                          "*\"");
-    b.Set(every, "pattern", SchedulePattern());
+    const char* bounds[] = {"every 5 minutes (5m, 300s) to once a day (1d, 24h)",
+                            "at most every 15 minutes (15m, 900s)", "at most hourly (1h, 60m)"};
+    Value every =
+        b.Typed("string",
+                "Schedule: an interval such as \"15m\", \"90s\", \"2h\" or \"1d\", "
+                "\"hourly\", \"daily at 02:30\" (UTC) or \"daily at 02:30 Europe/Berlin\", or a "
+                "five-field cron expression \"cron: */15 * * * *\"; " +
+                    std::string(ServiceName(s)) + " runs " + bounds[static_cast<size_t>(s)]);
+    b.Set(every, "pattern", SchedulePattern(kScheduleBounds[static_cast<size_t>(s)]));
     b.Set(sp, "every", std::move(every));
     // enabled = true needs every.
     Value cond = b.Typed("object", "");
@@ -541,22 +612,64 @@ void WriteSorted(Writer& w, const Value& v) {
   }
 }
 
-}  // namespace
+/// Every closed table ("additionalProperties": false beside "properties") gets
+/// "additionalProperties": {"not": {"description": "unknown key; …"}} instead. Both reject the
+/// same documents, but a validator reports `false` against the table (taplo then marks the
+/// header and every key and value in it: one error per line of the table) and the `not`
+/// schema against the unknown key's value alone: one mistake, one error, on its line.
+void CloseTables(Builder& b, Value& v) {
+  if (v.IsArray()) {
+    for (Value& e : v.GetArray()) CloseTables(b, e);
+    return;
+  }
+  if (!v.IsObject()) return;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) CloseTables(b, it->value);
+  auto ap = v.FindMember("additionalProperties");
+  if (ap == v.MemberEnd() || !ap->value.IsBool() || ap->value.GetBool()) return;
+  std::vector<std::string> keys;
+  if (auto props = v.FindMember("properties"); props != v.MemberEnd() && props->value.IsObject())
+    for (auto it = props->value.MemberBegin(); it != props->value.MemberEnd(); ++it)
+      keys.emplace_back(it->name.GetString(), it->name.GetStringLength());
+  std::sort(keys.begin(), keys.end());
+  Value reason = Builder::Object();
+  b.Set(reason, "description",
+        keys.empty() ? std::string("unknown key: this table takes none")
+                     : "unknown key; the keys here: " + JoinNames(keys));
+  Value no = Builder::Object();
+  b.Set(no, "not", std::move(reason));
+  ap->value = no;
+}
 
-std::string CartJsonSchema(const Schema& schema) {
-  rapidjson::Document doc(rapidjson::kObjectType);
-  Builder b(doc.GetAllocator());
-  b.Set(doc, "$schema", "https://json-schema.org/draft/2020-12/schema");
-  b.Set(doc, "title", "cartsync cart file");
-  b.Set(doc, "description",
-        "One cart (order source) of a cartsync project, carts.d/*.toml. Generated from the "
-        "platform descriptors by `cartsync schema --json-schema`; `cartsync check` also applies "
-        "the rules that need cartsync.toml or other files.");
-  b.Set(doc, "type", "object");
-  b.Set(doc, "additionalProperties", false);
-  b.Set(doc, "required", b.Strings({"cart"}));
+/// A copy of `v` without "required", "if" and "then" anywhere: [defaults] holds any cart key,
+/// and what is required is decided on the cart the defaults are merged into.
+Value Loosened(Builder& b, const Value& v) {
+  if (v.IsArray()) {
+    Value a(rapidjson::kArrayType);
+    for (const Value& e : v.GetArray()) a.PushBack(Loosened(b, e), b.alloc());
+    return a;
+  }
+  if (!v.IsObject()) return Value(v, b.alloc());
+  Value o = Builder::Object();
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    if (key == "required" || key == "if" || key == "then") continue;
+    b.Set(o, key, Loosened(b, it->value));
+  }
+  return o;
+}
 
-  Value& props = b.Child(doc, "properties");
+std::string Finish(Builder& b, rapidjson::Document& doc) {
+  CloseTables(b, doc);
+  rapidjson::StringBuffer buf;
+  Writer w(buf);
+  w.SetIndent(' ', 2);
+  WriteSorted(w, doc);
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+/// The cart file's top-level tables (its "properties").
+Value CartProperties(Builder& b, const Schema& schema) {
+  Value props = Builder::Object();
   b.Set(props, "cart", CartTable(b, schema));
   b.Set(props, "api",
         b.Typed("object",
@@ -573,17 +686,143 @@ std::string CartJsonSchema(const Schema& schema) {
   b.Set(props, "order_filters", OrderFiltersArray(b, schema));
   b.Set(props, "carrier_codes", CarrierCodesTable(b));
   b.Set(props, "wms_fields", WmsFieldsTable(b));
+  return props;
+}
+
+// --- cartsync.toml ---------------------------------------------------------------
+
+Value StateTable(Builder& b) {
+  Value t = b.Table("The state store: what was downloaded, sent and uploaded, per cart");
+  Value& props = b.Child(t, "properties");
+  Value url = b.Typed("string",
+                      "sqlite:PATH (relative to cartsync.toml) or postgres://[USER@]HOST[:PORT]/DB"
+                      "[?PARAMS]; never a password in the URL (use password)");
+  b.Set(url, "pattern", "^(?:sqlite:.+|postgres(?:ql)?://[^\\s]*)$");
+  b.Set(props, "url", std::move(url));
+  b.Set(props, "password", b.SecretRef("The PostgreSQL role's password (a postgres:// url only)"));
+  Value retain =
+      b.Typed("string",
+              "Erase names, addresses, phones and e-mails of orders older than this "
+              "(\"60d\", \"1440h\"; at least a day); keys, statuses and references stay");
+  b.Set(retain, "pattern", "^(?:" + IntervalPattern({86400, 0}) + ")$");
+  b.Set(props, "retain_pii", std::move(retain));
+  return t;
+}
+
+/// One [wms.NAME] connection: the common keys, and per system (an if/then on `system`) the
+/// descriptor's fields, closed there.
+Value WmsConnection(Builder& b, const Schema& schema) {
+  Value t =
+      b.Typed("object", "A WMS connection carts name in cart.wms; its fields depend on system");
+  Value& props = b.Child(t, "properties");
+  std::vector<std::string> systems;
+  for (const auto& [id, w] : schema.wms_systems) systems.push_back(id);
+  std::string help = "The transport:";
+  for (const auto& [id, w] : schema.wms_systems) help += " " + id + " (" + w.name + ")";
+  b.Set(props, "system", b.StringEnum(systems, help));
+  b.Set(props, "warehouses",
+        b.StringList("Warehouse ids carts may name in order_load.sync_inventory_with"));
+  b.Set(props, "carriers",
+        b.StringList("Carrier codes [ship_methods] targets must use (CARRIER/SERVICE); "
+                     "omitted: any"));
+  b.Set(props, "alias_types",
+        b.StringList("Item alias types carts may name (translate_item_code, "
+                     "sync_inventory_alias)"));
+  Value spec = b.Table("A cart-level field carts of this connection set in [wms_fields]");
+  Value& sp = b.Child(spec, "properties");
+  b.Set(sp, "type", b.StringEnum({"string", "integer", "enum"}, "The value's type"));
+  b.Set(sp, "required", b.Typed("boolean", "Whether every cart must set it"));
+  b.Set(sp, "values", b.StringList("The allowed values of an enum field"));
+  b.Set(sp, "pattern", b.Typed("string", "A regular expression a string value must match"));
+  b.Set(sp, "help", b.Typed("string", "What the field means"));
+  Value fields = b.Typed("object", "Cart-level fields carts set in [wms_fields], by name");
+  b.Set(fields, "additionalProperties", std::move(spec));
+  b.Set(props, "cart_fields", std::move(fields));
+  b.Set(t, "required", b.Strings({"system"}));
+
+  std::vector<Value> branches;
+  for (const auto& [id, w] : schema.wms_systems) {
+    Value cond = b.Typed("object", "");
+    Value system = Builder::Object();
+    b.Set(system, "const", id);
+    b.Set(b.Child(cond, "properties"), "system", std::move(system));
+    b.Set(cond, "required", b.Strings({"system"}));
+    Value then = b.Table("");
+    std::vector<std::string> required;
+    for (const char* common : {"system", "warehouses", "carriers", "alias_types", "cart_fields"})
+      b.Set(b.Child(then, "properties"), common, Builder::Object());
+    for (const FieldSpec& f : w.fields) {
+      b.Set(b.Child(then, "properties"), f.name, b.Field(f));
+      if (f.required) required.push_back(f.name);
+    }
+    if (!required.empty()) b.Set(then, "required", b.Strings(required));
+    Value branch = Builder::Object();
+    b.Set(branch, "if", std::move(cond));
+    b.Set(branch, "then", std::move(then));
+    branches.push_back(std::move(branch));
+  }
+  b.Set(t, "allOf", b.Array(std::move(branches)));
+  return t;
+}
+
+}  // namespace
+
+std::string CartJsonSchema(const Schema& schema) {
+  rapidjson::Document doc(rapidjson::kObjectType);
+  Builder b(doc.GetAllocator());
+  b.Set(doc, "$schema", "https://json-schema.org/draft/2020-12/schema");
+  b.Set(doc, "title", "cartsync cart file");
+  b.Set(doc, "description",
+        "One cart (order source) of a cartsync project, carts.d/*.toml. Generated from the "
+        "platform descriptors by `cartsync schema --json-schema`; `cartsync check` also applies "
+        "the rules that need cartsync.toml or other files.");
+  b.Set(doc, "type", "object");
+  b.Set(doc, "additionalProperties", false);
+  b.Set(doc, "required", b.Strings({"cart"}));
+
+  b.Set(doc, "properties", CartProperties(b, schema));
 
   std::vector<Value> rules;
   rules.push_back(EarliestDateRule(b));
   for (const auto& [id, p] : schema.platforms) rules.push_back(PlatformBranch(b, p));  // sorted
   b.Set(doc, "allOf", b.Array(std::move(rules)));
+  return Finish(b, doc);
+}
 
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.SetIndent(' ', 2);
-  WriteSorted(w, doc);
-  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+std::string ProjectJsonSchema(const Schema& schema) {
+  rapidjson::Document doc(rapidjson::kObjectType);
+  Builder b(doc.GetAllocator());
+  b.Set(doc, "$schema", "https://json-schema.org/draft/2020-12/schema");
+  b.Set(doc, "title", "cartsync project file");
+  b.Set(doc, "description",
+        "cartsync.toml: the WMS connections, the state store and the defaults of the carts in "
+        "carts.d/. Generated from the WMS descriptors by `cartsync schema --json-schema "
+        "--project`; `cartsync check` also applies the rules that need the carts.");
+  b.Set(doc, "type", "object");
+  b.Set(doc, "additionalProperties", false);
+  Value& props = b.Child(doc, "properties");
+
+  Value project = b.Table("Where the carts are");
+  Value carts = b.Typed("string", "The carts directory, relative to cartsync.toml");
+  b.Set(carts, "default", "carts.d");
+  b.Set(b.Child(project, "properties"), "carts", std::move(carts));
+  b.Set(props, "project", std::move(project));
+  b.Set(props, "state", StateTable(b));
+
+  Value wms = b.Typed("object",
+                      "WMS connections by name ([wms.NAME]); a cart names one in cart.wms (not "
+                      "needed when there is only one)");
+  b.Set(wms, "additionalProperties", WmsConnection(b, schema));
+  b.Set(props, "wms", std::move(wms));
+
+  // Any cart key, applied where a cart omits it; what is required is checked per cart.
+  Value defaults = b.Table(
+      "Any cart key, used where a cart omits it (e.g. "
+      "order_load.reject_unmapped_ship_codes = true)");
+  Value cart_props = CartProperties(b, schema);
+  b.Set(defaults, "properties", Loosened(b, cart_props));
+  b.Set(props, "defaults", std::move(defaults));
+  return Finish(b, doc);
 }
 
 // --- Human summary ------------------------------------------------------------

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cctype>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -330,14 +334,141 @@ std::string MdServiceCell(const PlanCart& cart, Service s) {
   return step ? Md(ScheduleText(step->every)) : "off";
 }
 
-void MdSummary(const Plan& plan, std::ostream& out) {
-  out << "| cart | platform | order download | shipment upload | inventory upload |\n"
-      << "| --- | --- | --- | --- | --- |\n";
-  for (const PlanCart& cart : plan.carts) {
-    out << "| " << MdCode(cart.config.id, true) << " | " << Md(cart.config.platform);
-    for (Service s : kAllServices) out << " | " << MdServiceCell(cart, s);
-    out << " |\n";
+// Text inside an HTML element (<summary>): markdown is not read there, HTML is.
+std::string Html(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\n':
+      case '\r':
+        out += ' ';
+        break;
+      default:
+        out += c;
+    }
   }
+  return out;
+}
+
+// At most `max` bytes, cut at a UTF-8 boundary, "…" when cut.
+std::string Clip(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s + "…";
+}
+
+// What a markdown view is made of. A block is never split across parts: a
+// `<details>` opened in `open` is closed in `close`, and `lines` (one line
+// each, '\n' included) hold no code fence, so cutting between two of them
+// leaves valid markdown. Every piece is already as shown (Shown()).
+struct MdBlock {
+  std::string open;
+  std::vector<std::string> lines;
+  std::string close;
+
+  size_t Size() const {
+    size_t n = open.size() + close.size();
+    for (const std::string& line : lines) n += line.size();
+    return n;
+  }
+  void AppendTo(std::string& out) const {
+    out += open;
+    for (const std::string& line : lines) out += line;
+    out += close;
+  }
+};
+
+std::string Shown(std::string_view text);  // below, with WriteShown
+
+// The body text cut into lines (each with its '\n').
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    lines.emplace_back(text, start, end - start);
+    start = end;
+  }
+  return lines;
+}
+
+MdBlock DetailsBlock(const std::string& summary_html, const std::string& body, bool open = false) {
+  MdBlock b;
+  b.open = Shown(std::string(open ? "<details open>" : "<details>") + "\n<summary>" + summary_html +
+                 "</summary>\n\n");
+  b.lines = Lines(Shown(body));
+  b.close = "\n</details>\n";
+  return b;
+}
+
+// Cut to at most `limit` bytes (when it can be: the open and close pieces and
+// the note always stay), at a line end, with a note of what was left out.
+void Truncate(MdBlock& b, size_t limit) {
+  constexpr size_t kNoteRoom = 240;
+  size_t size = b.open.size() + b.close.size() + kNoteRoom, kept = 0;
+  while (kept < b.lines.size() && size + b.lines[kept].size() <= limit)
+    size += b.lines[kept++].size();
+  size_t dropped_bytes = 0;
+  for (size_t i = kept; i < b.lines.size(); ++i) dropped_bytes += b.lines[i].size();
+  size_t dropped = b.lines.size() - kept;
+  b.lines.resize(kept);
+  b.lines.push_back("\n*… " + Plural(dropped, "more line", "more lines") + " (" +
+                    std::to_string(dropped_bytes) +
+                    " bytes) not shown: this block alone is over the size of one part "
+                    "(--max-bytes). Run the same `cartsync plan` locally for all of it.*\n");
+}
+
+// Packs blocks, in order, into parts of at most `max_bytes` (0 = no cap). A
+// part is "## TITLE[ (part K of N)]\n", the summary (first part only), then
+// its blocks, each after a blank line.
+std::vector<std::string> Pack(const std::string& title, const std::string& summary,
+                              std::vector<MdBlock> blocks, size_t max_bytes) {
+  const std::string heading = Shown("## " + Md(Clip(title, 200)));
+  // Room for the heading with the longest " (part K of N)" there can be.
+  const size_t head_room = heading.size() + 1 + 2 * std::to_string(blocks.size() + 1).size() + 16;
+  const size_t cap = max_bytes == 0 ? SIZE_MAX : max_bytes;
+  std::vector<std::vector<MdBlock>> parts(1);
+  size_t used = head_room + 1 + summary.size();
+  for (MdBlock& block : blocks) {
+    size_t need = 1 + block.Size();
+    if (used + need > cap && !parts.back().empty()) {
+      parts.emplace_back();
+      used = head_room;
+    }
+    if (used + need > cap) Truncate(block, cap > used + 1 ? cap - used - 1 : 0);
+    used += 1 + block.Size();
+    parts.back().push_back(std::move(block));
+  }
+  std::vector<std::string> out;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    std::string text = heading;
+    if (parts.size() > 1)
+      text += " (part " + std::to_string(k + 1) + " of " + std::to_string(parts.size()) + ")";
+    text += "\n";
+    if (k == 0) text += "\n" + summary;
+    for (const MdBlock& block : parts[k]) {
+      text += "\n";
+      block.AppendTo(text);
+    }
+    out.push_back(std::move(text));
+  }
+  return out;
 }
 
 void MdShipMethods(const CartConfig& c, std::ostream& out) {
@@ -349,9 +480,10 @@ void MdShipMethods(const CartConfig& c, std::ostream& out) {
   if (!HasCatchAll(c)) out << "| *other codes* | | " << UnmappedText(c) << " |\n";
 }
 
-void MdCart(const Plan& plan, const PlanCart& cart, std::ostream& out) {
+// One cart: <summary> = id · platform · schedules; inside, what the text preview says.
+MdBlock MdCart(const Plan& plan, const PlanCart& cart) {
   const CartConfig& c = cart.config;
-  out << "\n### " << Md(c.id) << "\n\n";
+  std::ostringstream out;
   if (!c.name.empty()) out << Md(c.name) << " · ";
   out << "client " << MdCode(c.client, false) << " · platform " << MdCode(c.platform, false)
       << " · WMS " << Md(WmsText(plan, c.wms)) << "\n\n";
@@ -363,6 +495,26 @@ void MdCart(const Plan& plan, const PlanCart& cart, std::ostream& out) {
       out << "  - " << Md(d.label) << ": " << Md(Join(d.lines, "; ")) << '\n';
   }
   if (FindStep(cart, Service::OrderDownload)) MdShipMethods(c, out);
+  std::vector<std::string> services;
+  for (const PlanStep& step : cart.steps)
+    services.push_back(std::string(ServiceName(step.service)) + " " + ScheduleText(step.every));
+  std::string summary = "<code>" + Html(c.id) + "</code> · " + Html(c.platform) + " · " +
+                        Html(services.empty() ? "no services" : Join(services));
+  return DetailsBlock(summary, out.str());
+}
+
+std::string PlanSummaryLine(const Plan& plan) {
+  std::array<size_t, std::size(kAllServices)> enabled{};
+  for (const PlanCart& cart : plan.carts)
+    for (const PlanStep& step : cart.steps) ++enabled[static_cast<size_t>(step.service)];
+  std::vector<std::string> per_service;
+  for (Service s : kAllServices)
+    per_service.push_back(std::string(ServiceName(s)) + " " +
+                          std::to_string(enabled[static_cast<size_t>(s)]));
+  return "**" + Plural(plan.carts.size(), "cart", "carts") + ", " +
+         Plural(StepCount(plan), "step", "steps") + ", " +
+         Plural(plan.wms.size(), "WMS connection", "WMS connections") +
+         "** · services enabled: " + Md(Join(per_service)) + "\n";
 }
 
 // ---------------------------------------------------------------------------
@@ -417,6 +569,47 @@ TextMap ListTexts(const std::map<std::string, std::vector<std::string>>& m) {
   return out;
 }
 
+// What a schedule means, as a comparable key: the times it runs at. A
+// schedule that repeats every UTC day (an interval of whole minutes dividing
+// a day, hourly, daily at a time in UTC, a cron with no day or month
+// restriction) is its set of minutes of the day; anything else keeps its own
+// kind and values (cron by its parsed fields, so "0 0 * * 7" == "0 0 * * 0").
+std::string ScheduleKey(const Schedule& s) {
+  constexpr int64_t kDay = 86400;
+  std::bitset<1440> minutes;
+  switch (s.kind) {
+    case Schedule::Kind::Interval:
+      if (s.interval_seconds <= 0 || s.interval_seconds % 60 != 0 || kDay % s.interval_seconds != 0)
+        return "interval " + std::to_string(s.interval_seconds);
+      for (int64_t t = 0; t < kDay; t += s.interval_seconds) minutes.set(t / 60);
+      break;
+    case Schedule::Kind::Hourly:
+      for (int h = 0; h < 24; ++h) minutes.set(h * 60);
+      break;
+    case Schedule::Kind::Daily:
+      if (!s.tz.empty() && s.tz != "UTC" && s.tz != "Etc/UTC")
+        return "daily " + std::to_string(s.hour * 60 + s.minute) + " " + s.tz;
+      minutes.set(s.hour * 60 + s.minute);
+      break;
+    case Schedule::Kind::Cron: {
+      const CronFields& f = s.cron_fields;
+      bool every_month = true;
+      for (size_t m = 1; m <= 12; ++m) every_month = every_month && f.months.test(m);
+      if (f.dom_restricted || f.dow_restricted || !every_month)
+        return "cron " + f.minutes.to_string() + " " + f.hours.to_string() + " " +
+               f.days_of_month.to_string() + " " + f.months.to_string() + " " +
+               f.days_of_week.to_string() + " " + (f.dom_restricted ? "d" : "-") +
+               (f.dow_restricted ? "w" : "-");
+      for (size_t h = 0; h < 24; ++h)
+        if (f.hours.test(h))
+          for (size_t m = 0; m < 60; ++m)
+            if (f.minutes.test(m)) minutes.set(h * 60 + m);
+      break;
+    }
+  }
+  return "minutes " + minutes.to_string();
+}
+
 class Differ {
  public:
   std::vector<PlanChange> changes;
@@ -425,6 +618,8 @@ class Differ {
     Add(Kind::Other, "", "format_version", std::to_string(a.format_version),
         std::to_string(b.format_version));
     Add(Kind::Other, "", "state.url", a.state_url, b.state_url);
+    Add(Kind::Other, "", "state.password", a.state_password ? a.state_password->Text() : "",
+        b.state_password ? b.state_password->Text() : "");
     AllWms(a.wms, b.wms);
     Carts(a.carts, b.carts);
   }
@@ -511,7 +706,8 @@ class Differ {
       std::string name(ServiceName(s));
       if (sa && !sb) Add(Kind::ServiceDisabled, a.config.id, name, ScheduleText(sa->every), "");
       if (!sa && sb) Add(Kind::ServiceEnabled, a.config.id, name, "", ScheduleText(sb->every));
-      if (sa && sb)
+      // By meaning: `hourly` -> `1h` is no change.
+      if (sa && sb && ScheduleKey(sa->every) != ScheduleKey(sb->every))
         Add(Kind::ScheduleChanged, a.config.id, name, ScheduleText(sa->every),
             ScheduleText(sb->every));
     }
@@ -561,16 +757,19 @@ class Differ {
 // ---------------------------------------------------------------------------
 // Diff output.
 
-enum class Sign { Added, Changed, Removed };
+// A service turned off is "disabled", not "removed": its settings are still there.
+enum class Sign { Added, Changed, Removed, Enabled, Disabled };
 
 Sign SignOf(const PlanChange& c) {
   switch (c.kind) {
     case Kind::CartAdded:
-    case Kind::ServiceEnabled:
       return Sign::Added;
+    case Kind::ServiceEnabled:
+      return Sign::Enabled;
     case Kind::CartRemoved:
-    case Kind::ServiceDisabled:
       return Sign::Removed;
+    case Kind::ServiceDisabled:
+      return Sign::Disabled;
     default:
       return c.before.empty() ? Sign::Added : c.after.empty() ? Sign::Removed : Sign::Changed;
   }
@@ -596,9 +795,9 @@ std::string DiffLine(const PlanChange& c) {
     case Kind::CartRemoved:
       return "- cart " + c.cart + " (" + c.before + ")";
     case Kind::ServiceEnabled:
-      return "+ " + path + " " + c.after;
+      return "+ " + path + " enabled: " + c.after;
     case Kind::ServiceDisabled:
-      return "- " + path + " " + c.before;
+      return "- " + path + " disabled (was " + c.before + ")";
     case Kind::ScheduleChanged:
       return "~ " + path + " " + ScheduleChangeText(c);
     default:
@@ -606,8 +805,10 @@ std::string DiffLine(const PlanChange& c) {
   }
   switch (SignOf(c)) {
     case Sign::Added:
+    case Sign::Enabled:
       return "+ " + path + " = " + c.after;
     case Sign::Removed:
+    case Sign::Disabled:
       return "- " + path + " = " + c.before;
     case Sign::Changed:
       break;
@@ -615,11 +816,16 @@ std::string DiffLine(const PlanChange& c) {
   return "~ " + path + ": " + c.before + " -> " + c.after;
 }
 
+// "9 changes: 2 added, 4 changed, 2 removed" and, when there are any, ", 1 enabled, 1 disabled".
 std::string CountLine(const std::vector<PlanChange>& changes) {
-  std::array<size_t, 3> n{};
+  std::array<size_t, 5> n{};
   for (const PlanChange& c : changes) ++n[static_cast<size_t>(SignOf(c))];
-  return Plural(changes.size(), "change", "changes") + ": " + std::to_string(n[0]) + " added, " +
-         std::to_string(n[1]) + " changed, " + std::to_string(n[2]) + " removed";
+  std::string line = Plural(changes.size(), "change", "changes") + ": " + std::to_string(n[0]) +
+                     " added, " + std::to_string(n[1]) + " changed, " + std::to_string(n[2]) +
+                     " removed";
+  if (n[3] + n[4] > 0)
+    line += ", " + std::to_string(n[3]) + " enabled, " + std::to_string(n[4]) + " disabled";
+  return line;
 }
 
 std::string_view SignWord(Sign s) {
@@ -630,8 +836,130 @@ std::string_view SignWord(Sign s) {
       return "changed";
     case Sign::Removed:
       return "removed";
+    case Sign::Enabled:
+      return "enabled";
+    case Sign::Disabled:
+      return "disabled";
   }
   return "changed";
+}
+
+// ---------------------------------------------------------------------------
+// Diff as markdown parts.
+
+std::string_view KindPhrase(Kind k) {
+  switch (k) {
+    case Kind::StatusesChanged:
+      return "statuses";
+    case Kind::ShipMethodsChanged:
+      return "ship methods";
+    case Kind::InventoryRulesChanged:
+      return "inventory rules";
+    case Kind::FiltersChanged:
+      return "filters";
+    case Kind::CarrierCodesChanged:
+      return "carrier codes";
+    case Kind::ApiChanged:
+      return "api";
+    case Kind::WmsChanged:
+      return "wms";
+    default:
+      return "settings";
+  }
+}
+
+// The one line of a cart's <summary>: "added: …", "removed: …", or the count
+// and what changed (services by name, the rest by kind with a count).
+std::string CartChangeSummary(const std::vector<const PlanChange*>& cs) {
+  for (const PlanChange* c : cs) {
+    if (c->kind == Kind::CartAdded) return "added: " + c->after;
+    if (c->kind == Kind::CartRemoved) return "removed: " + c->before;
+  }
+  std::vector<std::string> items;
+  std::vector<std::pair<std::string_view, size_t>> kinds;  // in order of first appearance
+  for (const PlanChange* c : cs) {
+    switch (c->kind) {
+      case Kind::ScheduleChanged:
+        items.push_back(c->subject + " " + ScheduleChangeText(*c));
+        continue;
+      case Kind::ServiceEnabled:
+        items.push_back(c->subject + " enabled");
+        continue;
+      case Kind::ServiceDisabled:
+        items.push_back(c->subject + " disabled");
+        continue;
+      default:
+        break;
+    }
+    std::string_view phrase = KindPhrase(c->kind);
+    auto it = std::find_if(kinds.begin(), kinds.end(), [&](auto& k) { return k.first == phrase; });
+    if (it == kinds.end())
+      kinds.emplace_back(phrase, 1);
+    else
+      ++it->second;
+  }
+  for (const auto& [phrase, n] : kinds)
+    items.push_back(std::string(phrase) + " (" + std::to_string(n) + ")");
+  return Clip(Plural(cs.size(), "change", "changes") + ": " + Join(items), 300);
+}
+
+std::string DiffSummaryLine(const std::vector<PlanChange>& changes) {
+  if (changes.empty()) return "No changes.\n";
+  size_t added = 0, removed = 0, enabled = 0, disabled = 0;
+  std::vector<std::string_view> changed;
+  for (const PlanChange& c : changes) {
+    added += c.kind == Kind::CartAdded;
+    removed += c.kind == Kind::CartRemoved;
+    enabled += c.kind == Kind::ServiceEnabled;
+    disabled += c.kind == Kind::ServiceDisabled;
+  }
+  // Sorted by cart: a cart is "changed" when it has a change and was neither added nor removed.
+  for (size_t i = 0; i < changes.size();) {
+    size_t j = i;
+    bool whole = false;
+    while (j < changes.size() && changes[j].cart == changes[i].cart) {
+      whole = whole || changes[j].kind == Kind::CartAdded || changes[j].kind == Kind::CartRemoved;
+      ++j;
+    }
+    if (!changes[i].cart.empty() && !whole) changed.push_back(changes[i].cart);
+    i = j;
+  }
+  return "**Carts:** " + std::to_string(added) + " added, " + std::to_string(changed.size()) +
+         " changed, " + std::to_string(removed) + " removed · **services:** " +
+         std::to_string(enabled) + " enabled, " + std::to_string(disabled) + " disabled · " +
+         Plural(changes.size(), "change", "changes") + "\n";
+}
+
+std::string ChangeRows(const std::vector<const PlanChange*>& cs) {
+  std::string out = "| change | setting | before | after |\n| --- | --- | --- | --- |\n";
+  for (const PlanChange* c : cs) {
+    out += "| " + std::string(SignWord(SignOf(*c))) + " | " +
+           (c->subject.empty() ? std::string("*(cart)*") : MdCode(c->subject, true)) + " | " +
+           Md(c->before) + " | " + Md(c->after) + " |\n";
+  }
+  return out;
+}
+
+std::vector<MdBlock> DiffBlocks(const std::vector<PlanChange>& changes) {
+  std::vector<MdBlock> blocks;
+  for (size_t i = 0; i < changes.size();) {
+    std::vector<const PlanChange*> cs;
+    size_t j = i;
+    for (; j < changes.size() && changes[j].cart == changes[i].cart; ++j) cs.push_back(&changes[j]);
+    const std::string& cart = changes[i].cart;
+    if (cart.empty()) {
+      // Project-level (state store, WMS connections): open, it concerns every cart.
+      blocks.push_back(
+          DetailsBlock("<b>project</b>: " + Html(Plural(cs.size(), "change", "changes")) +
+                           " (state store, WMS connections)",
+                       ChangeRows(cs), true));
+    } else {
+      blocks.push_back(DetailsBlock(
+          "<code>" + Html(cart) + "</code>: " + Html(CartChangeSummary(cs)), ChangeRows(cs)));
+    }
+    i = j;
+  }
+  return blocks;
 }
 
 using JsonWriter = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
@@ -646,10 +974,12 @@ void JsonString(JsonWriter& w, std::string_view key, std::string_view value) {
 // string pasted anywhere (a name, a ship code, a URL's password) is masked as
 // diagnostics mask it, and terminal controls are escaped, as QuoteEscaped
 // writes them (safe_text.h). The diff compares the values before this.
+std::string Shown(std::string_view text) { return EscapeControls(MaskSecrets(text), "\n"); }
+
 void WriteShown(const std::function<void(std::ostream&)>& write, std::ostream& out) {
   std::ostringstream text;
   write(text);
-  out << EscapeControls(MaskSecrets(text.str()), "\n");
+  out << Shown(text.str());
 }
 
 }  // namespace
@@ -664,19 +994,41 @@ static void WritePlanText(const Plan& plan, std::ostream& out) {
     out << '\n';
     TextWms(wms, name, out);
   }
-  out << "\nstate: " << plan.state_url << '\n';
+  out << "\nstate: " << plan.state_url;
+  if (plan.state_password) out << " (password: " << plan.state_password->Text() << ')';
+  out << '\n';
 }
 
-static void WritePlanMarkdown(const Plan& plan, std::ostream& out) {
-  out << "## " << PlanHeadline(plan) << "\n\n";
-  MdSummary(plan, out);
-  for (const PlanCart& cart : plan.carts) MdCart(plan, cart, out);
+std::vector<std::string> PlanMarkdownParts(const Plan& plan, const MarkdownOptions& options) {
+  std::vector<MdBlock> blocks;
+  blocks.reserve(plan.carts.size() + 1);
+  for (const PlanCart& cart : plan.carts) blocks.push_back(MdCart(plan, cart));
+  std::ostringstream tail;
   if (!plan.wms.empty()) {
-    out << "\n### WMS connections\n\n";
+    tail << "### WMS connections\n\n";
     for (const auto& [name, wms] : plan.wms)
-      out << "- **" << Md(name) << "**: " << Md(Join(WmsLines(wms), "; ")) << '\n';
+      tail << "- **" << Md(name) << "**: " << Md(Join(WmsLines(wms), "; ")) << '\n';
+    tail << '\n';
   }
-  out << "\nState store: " << MdCode(plan.state_url, false) << '\n';
+  tail << "State store: " << MdCode(plan.state_url, false) << '\n';
+  MdBlock footer;
+  footer.lines = Lines(Shown(tail.str()));
+  blocks.push_back(std::move(footer));
+  return Pack(options.title, Shown(PlanSummaryLine(plan)), std::move(blocks), options.max_bytes);
+}
+
+std::vector<std::string> DiffMarkdownParts(const std::vector<PlanChange>& changes,
+                                           const MarkdownOptions& options) {
+  return Pack(options.title, Shown(DiffSummaryLine(changes)), DiffBlocks(changes),
+              options.max_bytes);
+}
+
+void WriteMarkdownParts(const std::vector<std::string>& parts, std::ostream& out) {
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (parts.size() > 1)
+      out << "<!-- cartsync plan part " << k + 1 << " of " << parts.size() << " -->\n";
+    out << parts[k];
+  }
 }
 
 std::vector<PlanChange> DiffPlans(const Plan& before, const Plan& after) {
@@ -731,21 +1083,6 @@ static void WriteDiffText(const std::vector<PlanChange>& changes, std::ostream& 
   out << '\n' << CountLine(changes) << ".\n";
 }
 
-static void WriteDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out) {
-  if (changes.empty()) {
-    out << "No changes.\n";
-    return;
-  }
-  out << "**" << CountLine(changes) << "**\n\n"
-      << "| change | cart | setting | before | after |\n| --- | --- | --- | --- | --- |\n";
-  for (const PlanChange& c : changes) {
-    out << "| " << SignWord(SignOf(c)) << " | "
-        << (c.cart.empty() ? "*(project)*" : MdCode(c.cart, true)) << " | "
-        << (c.subject.empty() ? "*(cart)*" : MdCode(c.subject, true)) << " | " << Md(c.before)
-        << " | " << Md(c.after) << " |\n";
-  }
-}
-
 void RenderDiffJson(const std::vector<PlanChange>& changes, std::ostream& out) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -775,7 +1112,7 @@ void RenderPlanText(const Plan& plan, std::ostream& out) {
 }
 
 void RenderPlanMarkdown(const Plan& plan, std::ostream& out) {
-  WriteShown([&](std::ostream& text) { WritePlanMarkdown(plan, text); }, out);
+  WriteMarkdownParts(PlanMarkdownParts(plan, MarkdownOptions{}), out);
 }
 
 void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
@@ -783,7 +1120,9 @@ void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out) {
 }
 
 void RenderDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out) {
-  WriteShown([&](std::ostream& text) { WriteDiffMarkdown(changes, text); }, out);
+  MarkdownOptions options;
+  options.title = "cartsync plan: changes";
+  WriteMarkdownParts(DiffMarkdownParts(changes, options), out);
 }
 
 }  // namespace cartsync

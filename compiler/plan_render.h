@@ -8,6 +8,7 @@
 // one read back from JSON finds nothing.
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -24,10 +25,37 @@ namespace cartsync {
 /// codes, the WMS connection and its system. Secrets appear only as their reference (env:NAME).
 void RenderPlanText(const Plan& plan, std::ostream& out);
 
-/// The same for a pull-request comment: GitHub-flavoured markdown (a summary table at the top:
-/// cart | platform | order download | shipment upload | inventory upload with schedules or
-/// "off"; a heading per cart; a table for its ship methods).
+/// A GitHub comment holds 65,536 characters; a part of a markdown view stays under this
+/// many bytes by default (room for a marker line and a part header around it).
+inline constexpr size_t kDefaultMarkdownMaxBytes = 65000;
+
+/// How a markdown view is laid out for a pull-request comment.
+struct MarkdownOptions {
+  /// The first heading, as plain text (escaped here): "cartsync plan", "cartsync plan:
+  /// changes since origin/main".
+  std::string title = "cartsync plan";
+  /// Each part at most this many bytes; 0 = one part, however long. A value too small for
+  /// a title, a summary line and one truncated cart (about 1 KB) gives parts over it.
+  size_t max_bytes = kDefaultMarkdownMaxBytes;
+};
+
+/// The preview for a pull-request comment, GitHub-flavoured markdown in parts: each part
+/// starts with the title heading ("## T", "## T (part 2 of 3)" when there are several); the
+/// first one then has the summary line (carts, steps, WMS connections; services enabled
+/// per kind). Each cart is one `<details>` block whose `<summary>` is the cart id, its
+/// platform and its services' schedules; inside: client, WMS, api fields, each service and
+/// its settings, the ship-method table. Then the WMS connections and the state store.
+/// A block is never split: a part ends between blocks; a single cart larger than a part
+/// is cut at a line end, with a note saying how much was left out. So every part is valid
+/// markdown on its own (balanced `<details>`, no open table or code fence).
+std::vector<std::string> PlanMarkdownParts(const Plan& plan, const MarkdownOptions& options);
+
+/// PlanMarkdownParts with the default options, written with WriteMarkdownParts.
 void RenderPlanMarkdown(const Plan& plan, std::ostream& out);
+
+/// Writes markdown parts to one stream: a single part as it is; several parts one after
+/// the other, each preceded by the line `<!-- cartsync plan part K of N -->`.
+void WriteMarkdownParts(const std::vector<std::string>& parts, std::ostream& out);
 
 /// One difference between two plans.
 struct PlanChange {
@@ -58,17 +86,32 @@ struct PlanChange {
 /// Deterministic list (sorted by cart, then kind, then subject). Empty = no change.
 /// Ignores `sources` sha256/paths and each cart's source path (they change with any edit,
 /// including comments and renames). Settings of a service are compared only while the
-/// service is enabled in both plans; enabling or disabling it is one change.
+/// service is enabled in both plans; enabling or disabling it is one change. Schedules
+/// compare by meaning, by the times they run at: `hourly` == `1h` == `cron: 0 * * * *`,
+/// `1d` == `daily at 00:00` (UTC), `15m` == `cron: */15 * * * *`.
 std::vector<PlanChange> DiffPlans(const Plan& before, const Plan& after);
 
 /// "cart_added", "service_enabled", … (the `kind` of RenderDiffJson).
 std::string_view PlanChangeKindName(PlanChange::Kind k);
 
 /// Terraform-like lines ("+ cart x (…)", "~ x/order_download every 15m -> 30m",
-/// "- x/ship_methods[\"Express\"] = FEDEX/2DAY") and a count line; "No changes." when empty.
+/// "- x/inventory_upload disabled (was hourly)", "- x/ship_methods[\"Express\"] =
+/// FEDEX/2DAY") and a count line; "No changes." when empty.
 void RenderDiffText(const std::vector<PlanChange>& changes, std::ostream& out);
 
-/// A markdown table of the changes for a pull-request comment; "No changes." when empty.
+/// The changes for a pull-request comment, in parts as PlanMarkdownParts lays them out:
+/// the title heading; the summary line ("**Carts:** 1 added, 2 changed, 0 removed ·
+/// **services:** 1 enabled, 1 disabled · 9 changes", or "No changes."); project-level
+/// changes (state store, WMS connections) in a table; then one `<details>` block per cart
+/// whose `<summary>` is the cart id and a one-line summary of its changes ("added: ebay;
+/// order_download daily at 02:30", "3 changes: order_download every 15m -> 30m,
+/// inventory_upload disabled, ship methods (1)"), holding a table of them (change |
+/// setting | before | after). A service turned off is "disabled", never "removed".
+std::vector<std::string> DiffMarkdownParts(const std::vector<PlanChange>& changes,
+                                           const MarkdownOptions& options);
+
+/// DiffMarkdownParts with the default options but the title "cartsync plan: changes",
+/// written with WriteMarkdownParts.
 void RenderDiffMarkdown(const std::vector<PlanChange>& changes, std::ostream& out);
 
 /// `{"changes": [{"kind", "cart", "subject", "before", "after"}], "count": N}`, pretty-printed

@@ -7,6 +7,8 @@ Plan BuildPlan(const Compilation& c) {
   plan.sources = c.inputs;
   plan.wms = c.project.wms;
   plan.state_url = c.project.state_url;
+  plan.state_password = c.project.state_password;
+  plan.retain_pii_s = c.project.retain_pii_s;
   for (const CartConfig& cart : c.carts) {
     PlanCart pc;
     pc.config = cart;

@@ -106,6 +106,7 @@ class DescriptorReader {
                   "field \"" + std::string(key.str()) + "\"");
       FieldSpec f;
       f.name = std::string(key.str());
+      f.declared = key.source().begin.line;
       std::string type = String(*ft, "type", true);
       if (auto parsed = ParseFieldType(type))
         f.type = *parsed;
@@ -194,6 +195,7 @@ class DescriptorReader {
                     "status dimension \"" + std::string(key.str()) + "\"");
         StatusDimension d;
         d.name = std::string(key.str());
+        d.declared = key.source().begin.line;
         d.allowed = Strings(*dt, "allowed");
         d.defaults = Strings(*dt, "default");
         d.help = String(*dt, "help", false);

@@ -21,6 +21,7 @@ struct StatusDimension {
   std::vector<std::string> allowed;
   std::vector<std::string> defaults;
   std::string help;
+  uint32_t declared = 0;  ///< its line in the descriptor: `fmt` writes dimensions in this order
 };
 
 /// One way to authenticate (descriptor `[[credentials]]`): fields that go

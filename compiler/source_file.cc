@@ -1,9 +1,13 @@
 #include "compiler/source_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 #include "compiler/safe_text.h"
 
@@ -31,9 +35,20 @@ const SourceFile& SourceManager::Add(std::string display_path, std::string conte
   return *slot;
 }
 
+void SourceManager::Release(std::string_view display_path) {
+  auto it = files_.find(display_path);
+  if (it != files_.end()) files_.erase(it);
+}
+
 const SourceFile* SourceManager::Find(std::string_view display_path) const {
   auto it = files_.find(display_path);
   return it == files_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> SourceManager::Paths() const {
+  std::vector<std::string> paths;
+  for (const auto& [path, file] : files_) paths.push_back(path);
+  return paths;
 }
 
 bool ValidateSourceText(const SourceFile& file, DiagnosticEngine& diags) {
@@ -67,21 +82,59 @@ bool ValidateSourceText(const SourceFile& file, DiagnosticEngine& diags) {
   return true;
 }
 
-bool ReadFileBytes(const std::string& fs_path, std::string& out, std::string& error) {
-  std::ifstream in(fs_path, std::ios::binary);
-  if (!in) {
-    error = std::strerror(errno);
+std::string FileKindName(unsigned mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+bool ReadFileBytes(const std::string& fs_path, std::string& out, std::string& error,
+                   bool follow_symlinks) {
+  // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting
+  // for a writer; fstat then refuses it before a byte is read.
+  int flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | (follow_symlinks ? 0 : O_NOFOLLOW);
+  int fd = ::open(fs_path.c_str(), flags);
+  if (fd < 0) {
+    error = errno == ELOOP && !follow_symlinks ? "a symbolic link" : std::strerror(errno);
     return false;
   }
-  // Read one byte past the limit so oversize files are detected without
-  // loading all of a huge file into memory.
-  out.assign(kMaxSourceBytes + 1, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
-  out.resize(static_cast<size_t>(in.gcount()));
-  if (in.bad()) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
     error = std::strerror(errno);
+    ::close(fd);
     return false;
   }
+  if (!S_ISREG(st.st_mode)) {
+    error = "not a regular file (" + FileKindName(st.st_mode) + ")";
+    ::close(fd);
+    return false;
+  }
+  // A buffer of the file's size (not of the limit: a check of 10,000 carts
+  // keeps 10,000 of them), one byte more to see a file that is over the
+  // limit or grew since fstat.
+  size_t size =
+      std::min<size_t>(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), kMaxSourceBytes);
+  out.assign(size + 1, '\0');
+  size_t n = 0;
+  while (n < out.size()) {
+    ssize_t r = ::read(fd, out.data() + n, out.size() - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      return false;
+    }
+    if (r == 0) break;
+    n += static_cast<size_t>(r);
+    if (n == out.size() && out.size() <= kMaxSourceBytes)
+      out.resize(std::min(out.size() * 2, kMaxSourceBytes + 1));
+  }
+  ::close(fd);
+  out.resize(n);
   return true;
 }
 

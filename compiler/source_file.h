@@ -37,6 +37,11 @@ class SourceManager {
   /// Adds in-memory text (tests, fuzzers, stdin). Replaces a file of the same path.
   const SourceFile& Add(std::string display_path, std::string content);
   const SourceFile* Find(std::string_view display_path) const;
+  /// Drops a file no diagnostic needs any more (check of many carts: memory
+  /// stays that of the files with diagnostics). Find() then returns nullptr.
+  void Release(std::string_view display_path);
+  /// Every file's display path, sorted (`fmt` formats the files `check` reads).
+  std::vector<std::string> Paths() const;
 
  private:
   std::map<std::string, std::unique_ptr<SourceFile>, std::less<>> files_;
@@ -46,7 +51,18 @@ class SourceManager {
 /// diagnostic (with the first offending position) and returns false on failure.
 bool ValidateSourceText(const SourceFile& file, DiagnosticEngine& diags);
 
-/// Reads `fs_path` into `out`; on failure fills `error` (strerror text).
-bool ReadFileBytes(const std::string& fs_path, std::string& out, std::string& error);
+/// Reads the regular file `fs_path` into `out`, a buffer of the file's size
+/// (at most kMaxSourceBytes + 1 bytes: an oversize file is detected without
+/// loading it). Opened without blocking and checked with fstat, so a FIFO,
+/// socket or device is refused ("not a regular file (a FIFO)"), never read.
+/// `follow_symlinks = false` refuses a symbolic link as the last component.
+/// On failure fills `error` (strerror text or the reason).
+bool ReadFileBytes(const std::string& fs_path, std::string& out, std::string& error,
+                   bool follow_symlinks = true);
+
+/// "a FIFO", "a socket", "a character device", "a block device", "a directory",
+/// "a symbolic link" or "not a regular file", for `mode` (st_mode) that is not a
+/// regular file's.
+std::string FileKindName(unsigned mode);
 
 }  // namespace cartsync

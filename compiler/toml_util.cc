@@ -1,5 +1,8 @@
 #include "compiler/toml_util.h"
 
+#include <optional>
+#include <vector>
+
 namespace cartsync {
 
 SourceRegion RegionOf(const toml::source_region& r, std::string_view fallback_file) {
@@ -26,6 +29,12 @@ SourceRegion RegionInString(const toml::node& n, size_t offset, size_t length,
   if (width != content_cp + 2) return whole;
   // Columns count code points; convert the byte offset.
   const std::string& text = s->get();
+  // Something missing at the end ("UPS" without "/SERVICE") is shown on
+  // the text, not on the closing quote.
+  if (offset >= text.size() && !text.empty()) {
+    offset = 0;
+    length = text.size();
+  }
   auto cp_at = [&](size_t byte) {
     size_t cp = 0;
     for (size_t i = 0; i < byte && i < text.size(); ++i)
@@ -136,6 +145,88 @@ bool CheckNestingDepth(const SourceFile& file, DiagnosticEngine& diags) {
   return true;
 }
 
+namespace {
+
+// "a.\"b c\". d" -> {"a", "b c", "d"}: the parts of a key as written
+// (quoted parts may hold dots).
+std::vector<std::string> KeyParts(std::string_view key) {
+  std::vector<std::string> out(1);
+  char quote = 0;
+  for (char c : key) {
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+      else
+        out.back() += c;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '.') {
+      out.emplace_back();
+    } else if (c != ' ' && c != '\t') {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+// The key path of the table header in force at the start of line `line`
+// (the last `[a.b]` or `[[a.b]]` line above it), or empty at the top level.
+// A line scan: good enough to name the place of a first definition.
+std::vector<std::string> HeaderAbove(const SourceFile& file, uint32_t line) {
+  for (uint32_t n = line; n-- > 1;) {
+    std::string_view l = file.Line(n);
+    size_t b = l.find_first_not_of(" \t");
+    if (b == std::string_view::npos || l[b] != '[') continue;
+    l.remove_prefix(b);
+    size_t depth = l.substr(0, 2) == "[[" ? 2 : 1;
+    size_t e = l.find(depth == 2 ? "]]" : "]");
+    if (e == std::string_view::npos) continue;
+    return KeyParts(l.substr(depth, e - depth));
+  }
+  return {};
+}
+
+// Where the key or table that a "cannot redefine existing … 'NAME'" error is
+// about was first defined: the part of the file above the error, parsed on
+// its own, holds the first definition.
+std::optional<SourceRegion> FirstDefinition(const SourceFile& file, std::string_view description,
+                                            uint32_t line) {
+  constexpr std::string_view kRedefine = "cannot redefine existing";
+  if (description.find(kRedefine) == std::string_view::npos || line < 2) return std::nullopt;
+  size_t q1 = description.find('\''), q2 = description.rfind('\'');
+  if (q1 == std::string_view::npos || q2 <= q1) return std::nullopt;
+  std::string_view name = description.substr(q1 + 1, q2 - q1 - 1);
+  std::vector<std::string> path = KeyParts(name);
+  // A header names its path from the top; a key is relative to its table.
+  std::string_view text = file.Line(line);
+  size_t b = text.find_first_not_of(" \t");
+  bool header = b != std::string_view::npos && text[b] == '[';
+  if (!header) {
+    std::vector<std::string> above = HeaderAbove(file, line);
+    path.insert(path.begin(), above.begin(), above.end());
+  }
+  size_t end = static_cast<size_t>(file.Line(line).data() - file.content().data());
+  toml::table prefix;
+  try {
+    prefix = toml::parse(std::string_view(file.content()).substr(0, end), file.path());
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+  const toml::table* t = &prefix;
+  for (size_t i = 0; i < path.size(); ++i) {
+    auto it = t->find(path[i]);
+    if (it == t->end()) return std::nullopt;
+    if (i + 1 == path.size()) return RegionOf(it->first, file.path());
+    const toml::node* n = &it->second;
+    if (const toml::array* a = n->as_array(); a && !a->empty()) n = &a->back();
+    t = n->as_table();
+    if (!t) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 bool ParseToml(const SourceFile& file, toml::table& out, DiagnosticEngine& diags) {
   if (!CheckNestingDepth(file, diags)) return false;
   try {
@@ -143,7 +234,29 @@ bool ParseToml(const SourceFile& file, toml::table& out, DiagnosticEngine& diags
     return true;
   } catch (const toml::parse_error& e) {
     SourceRegion r = RegionOf(e.source(), file.path());
-    diags.Report(DiagId::TomlSyntax, r, {e.description()});
+    Diagnostic* d = diags.Report(DiagId::TomlSyntax, r, {e.description()});
+    if (d && r.begin.line > 0) {
+      if (auto first = FirstDefinition(file, e.description(), r.begin.line)) {
+        // Shown at the second definition's key, as the first is shown.
+        std::string_view text = file.Line(r.begin.line);
+        size_t b = text.find_first_not_of(" \t"), eq = text.find('=');
+        if (b != std::string_view::npos && text[b] != '[' && eq != std::string_view::npos &&
+            eq > b && text.substr(0, b).find_first_not_of(" \t") == std::string_view::npos) {
+          size_t end = text.find_last_not_of(" \t", eq - 1) + 1;
+          // Columns are code points: count them up to each byte offset.
+          auto column = [&](size_t byte) {
+            uint32_t c = 1;
+            for (size_t i = 0; i < byte; ++i)
+              c += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+            return c;
+          };
+          d->region.begin.column = column(b);
+          d->region.end = {r.begin.line, column(end)};
+        }
+        d->related.push_back({*first, "first defined here"});
+        d->hint = "remove or rename one of the two definitions";
+      }
+    }
     return false;
   }
 }

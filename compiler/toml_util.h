@@ -22,7 +22,8 @@ inline SourceRegion RegionOf(const toml::key& k, std::string_view fallback_file 
 
 /// A region inside a basic or literal single-line string value: `offset` and
 /// `length` are byte positions in the string's content. Falls back to the
-/// whole value when the string has escapes or spans lines.
+/// whole value when the string has escapes or spans lines. A place at the
+/// end of the content (something missing there) is the whole content.
 SourceRegion RegionInString(const toml::node& string_node, size_t offset, size_t length,
                             std::string_view fallback_file = {});
 

@@ -103,6 +103,9 @@ struct WmsConfig {
 struct ProjectConfig {
   std::string carts_dir = "carts.d";
   std::string state_url = kDefaultStateUrl;
+  std::optional<SecretRef> state_password;  ///< [state].password: the reference, never a value
+  /// [state].retain_pii in seconds, when set; unset: kDefaultRetainPiiSeconds.
+  std::optional<int64_t> retain_pii_s;
   std::map<std::string, WmsConfig> wms;
 };
 

@@ -29,6 +29,9 @@ struct FieldSpec {
   /// A public identifier that goes with a secret (an app's client ID): its
   /// value may look like a token, so it is not warned about as one (W0303).
   bool identifier = false;
+  /// Its line in the descriptor (0 for an implicit field such as base_url):
+  /// `cartsync fmt` writes a table's keys in this order.
+  uint32_t declared = 0;
 };
 
 }  // namespace cartsync

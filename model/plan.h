@@ -37,6 +37,10 @@ struct Plan {
   std::vector<PlanCart> carts;  ///< sorted by id
   std::map<std::string, WmsConfig> wms;
   std::string state_url;
+  std::optional<SecretRef> state_password;  ///< [state].password: the reference, never a value
+  /// [state].retain_pii in seconds, when set (plans without it stay
+  /// byte-identical); unset: kDefaultRetainPiiSeconds.
+  std::optional<int64_t> retain_pii_s;
 };
 
 }  // namespace cartsync

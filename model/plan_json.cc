@@ -228,6 +228,17 @@ std::string PlanToJson(const Plan& plan) {
   w.StartObject();
   Key(w, "url");
   Str(w, plan.state_url);
+  if (plan.state_password) {  // only when set: plans without one stay byte-identical
+    Key(w, "password");
+    w.StartObject();
+    Key(w, "secret");
+    Str(w, plan.state_password->Text());
+    w.EndObject();
+  }
+  if (plan.retain_pii_s) {  // only when set, as the password
+    Key(w, "retain_pii_seconds");
+    w.Int64(*plan.retain_pii_s);
+  }
   w.EndObject();
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
@@ -495,8 +506,26 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
       out.wms.emplace(w.name, std::move(w));
     }
   }
-  if (const rapidjson::Value* state = r.Object(doc, "state", "$"))
+  if (const rapidjson::Value* state = r.Object(doc, "state", "$")) {
     out.state_url = r.String(*state, "url", "$.state");
+    if (state->HasMember("password")) {
+      if (const rapidjson::Value* pw = r.Object(*state, "password", "$.state")) {
+        auto parsed = ParseSecretRef(r.String(*pw, "secret", "$.state.password"));
+        if (parsed)
+          out.state_password = *parsed.value;
+        else
+          r.Fail("$.state.password.secret: " + parsed.error.message);
+      }
+    }
+    if (const auto* retain = state->FindMember("retain_pii_seconds") != state->MemberEnd()
+                                 ? &(*state)["retain_pii_seconds"]
+                                 : nullptr) {
+      if (retain->IsInt64() && retain->GetInt64() > 0)
+        out.retain_pii_s = retain->GetInt64();
+      else
+        r.Fail("$.state.retain_pii_seconds: expected a positive integer");
+    }
+  }
   error = r.error;
   return error.empty();
 }

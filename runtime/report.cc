@@ -86,6 +86,10 @@ void RenderSummaryTable(const RunReport& report, std::ostream& out) {
   for (const StepOutcome& s : report.steps) failed += s.state == StepOutcome::State::Failed;
   out << report.steps.size() << (report.steps.size() == 1 ? " step, " : " steps, ") << failed
       << " failed" << (report.dry_run ? " (dry run: nothing was written)" : "") << "\n";
+  if (report.pii_erased > 0)
+    out << "personal data erased from " << report.pii_erased
+        << (report.pii_erased == 1 ? " order" : " orders") << " ([state].retain_pii)\n";
+  if (!report.pii_error.empty()) out << "PII retention failed: " << report.pii_error << "\n";
 }
 
 void RenderPreview(const RunReport& report, std::ostream& out) {
@@ -115,6 +119,12 @@ std::string ReportJson(const RunReport& report) {
   w.String(FormatIsoUtc(report.finished_ms / 1000).c_str());
   w.Key("ok");
   w.Bool(report.ok());
+  w.Key("pii_erased");
+  w.Int(report.pii_erased);
+  if (!report.pii_error.empty()) {
+    w.Key("pii_error");
+    w.String(report.pii_error.c_str());
+  }
   w.Key("steps");
   w.StartArray();
   for (const StepOutcome& s : report.steps) {

@@ -13,6 +13,7 @@
 #include "runtime/order_download.h"
 #include "runtime/reconcile.h"
 #include "runtime/shipment_upload.h"
+#include "runtime/state/pii.h"
 
 namespace cartsync {
 
@@ -157,6 +158,23 @@ RunReport Runner::Run() {
     for (StepOutcome& o : r) report.steps.push_back(std::move(o));
   std::sort(report.steps.begin(), report.steps.end(),
             [](const StepOutcome& a, const StepOutcome& b) { return a.step_id < b.step_id; });
+  // PII retention, store-wide (any cart, --cart or not): orders past
+  // sending that have not changed for [state].retain_pii (runtime/state/pii.h).
+  if (!options_.dry_run) {
+    const int64_t now = clock_.NowMs();
+    auto erased = ErasePiiBefore(
+        store_, now - plan_.retain_pii_s.value_or(kDefaultRetainPiiSeconds) * 1000, now);
+    if (erased.ok()) {
+      report.pii_erased = erased.value();
+      if (erased.value() > 0)
+        log_.Info("", "",
+                  "erased the personal data of " + std::to_string(erased.value()) +
+                      " orders older than [state].retain_pii");
+    } else {
+      report.pii_error = erased.status().message();
+      log_.Error("", "", "PII retention: " + report.pii_error);
+    }
+  }
   report.finished_ms = clock_.NowMs();
   if (report.run_id)
     store_.FinishRun(report.run_id, report.ok() ? "ok" : "failed", report.finished_ms, "");

@@ -73,7 +73,12 @@ struct RunReport {
   bool dry_run = false;
   int64_t started_ms = 0, finished_ms = 0;
   std::vector<StepOutcome> steps;  ///< sorted by step id
-  bool ok() const;                 ///< no step failed (locked and not-due are not failures)
+  /// PII retention after the carts ([state].retain_pii, store-wide): orders
+  /// whose personal data this run erased, and why it could not (logged; the
+  /// run's exit status does not change).
+  int pii_erased = 0;
+  std::string pii_error;
+  bool ok() const;  ///< no step failed (locked and not-due are not failures)
 };
 
 /// Runs the plan's carts on a small pool of threads; per cart, the steps

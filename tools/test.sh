@@ -50,6 +50,8 @@ print_times() {
 }
 trap print_times EXIT
 
+# The plan and report pages in a real browser (tests/tools/browser_check.sh).
+CARTSYNC_PACKAGES+=(chromium graphviz)
 step "installing missing packages" install_packages
 step "lint: layering, clang-format, clang-tidy on changed files" bash tools/lint.sh
 step "the layering check refuses a runtime -> compiler include" bash tests/tools/check_layers_test.sh
@@ -75,8 +77,24 @@ step "JSON Schema export accepted by ajv, sample carts valid against it" \
   bash tests/compiler/json_schema_check.sh "$BUILD_DIR/tools/cartsync"
 step "CI templates (examples/ci, .pre-commit-hooks.yaml): published schemas, their commands on carts.d" \
   bash tests/tools/ci_templates_check.sh "$BUILD_DIR/tools/cartsync"
+step "fmt: exit codes, --diff, stdin, meaning kept over samples, test carts and fuzz corpus" \
+  bash tests/tools/fmt_check.sh "$BUILD_DIR/tools/cartsync"
+step "plan --diff-git REF in a temporary git repository (markdown parts, errors)" \
+  bash tests/tools/plan_diff_git_test.sh "$BUILD_DIR/tools/cartsync"
 step "cmake --install lays out the binary, man pages and shell completions" \
   bash tests/tools/install_check.sh "$BUILD_DIR"
+step "project layout: FIFOs and links out of the project refused, never opened (timeout 10)" \
+  bash tests/tools/project_layout_check.sh "$BUILD_DIR/tools/cartsync"
+step "cpack -G DEB: the Debian package's version, fields, files, lintian, and it runs unpacked" \
+  bash tests/tools/deb_check.sh "$BUILD_DIR"
+step "editors: schema/json fresh, taplo with .taplo.toml: samples valid, one mistake -> one error" \
+  bash tests/tools/editors_check.sh "$BUILD_DIR/tools/cartsync"
+step "README examples are a golden test (tests/tools/readme_check.sh)" \
+  bash tests/tools/readme_check.sh "$BUILD_DIR/tools/cartsync"
+step "plan --format html/dot and run --report-html, loaded in headless chromium" \
+  bash tests/tools/browser_check.sh "$BUILD_DIR"
+step "deploy examples: Kubernetes manifests (schemas), systemd units (verify), Dockerfile steps" \
+  bash tests/tools/deploy_check.sh "$BUILD_DIR"
 step "BigCommerce connector against Prism serving BigCommerce's OpenAPI files" \
   bash tests/conformance/prism_check.sh "$BUILD_DIR/tests/cartsync_tests"
 step "Magento connector against Prism serving Adobe's Commerce admin REST schema 2.4.9" \

@@ -43,6 +43,8 @@ struct OrderRecord {
   /// (CartConnector::AcknowledgeOrder; Walmart). Set with the send, cleared
   /// by FinishAck.
   bool ack_pending = false;
+  /// When PII retention erased its personal data (ErasePii); 0: not erased.
+  int64_t pii_erased_ms = 0;
 };
 
 /// One order about to be pushed to the WMS (OrderStore::BeginSends).
@@ -102,10 +104,21 @@ class OrderStore {
                              const std::string& reason, const std::string& wms_order_json,
                              bool count_attempt, int64_t now_ms) = 0;
   /// `cartsync state resend`: back to New with reason cleared, attempts 0 and
-  /// first_seen_ms = now_ms (a fresh 15-day retry window). Keeps wms_ref and
-  /// sent_ms of an earlier send (history); the order leaves SentSince
-  /// because its status is New. NotFound if unknown.
+  /// first_seen_ms = now_ms (a fresh 15-day retry window), from any status
+  /// (the command decides which it resends: held, skipped, canceled, sent).
+  /// Keeps wms_ref and sent_ms of an earlier send (history); the order
+  /// leaves SentSince because its status is New. NotFound if unknown.
   virtual Status ResetForResend(const std::string& order_key, int64_t now_ms) = 0;
+  /// PII retention (`[state] retain_pii`, `cartsync state purge`): erases
+  /// names, addresses, phones and e-mails (pii.h) from the documents and
+  /// the reason of at most `limit` (> 0) orders that were not erased yet,
+  /// are past sending — sent, shipped, confirmed, skipped or canceled, with
+  /// no unfinished push — and last changed (updated_ms) before `before_ms`;
+  /// sets their pii_erased_ms to `now_ms` (updated_ms stays). New and held
+  /// orders keep their documents: the WMS still needs the address. Keys,
+  /// ids, numbers, statuses, references, lines and totals stay. One
+  /// transaction; the number erased (fewer than `limit`: none are left).
+  virtual Result<int> ErasePii(int64_t before_ms, int limit, int64_t now_ms) = 0;
   /// Records the intents to push orders (with their documents) before doing
   /// it, all in one transaction: all recorded or none. The intent ids, in
   /// the order of `sends`; ids are never reused. The order takes the

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/state/pii.h"
+
 namespace cartsync {
 
 #define CARTSYNC_RETURN_IF_ERROR(expr) \
@@ -148,6 +150,12 @@ CREATE TABLE leases (
     {2, R"sql(
 ALTER TABLE orders ADD COLUMN ack_pending BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX orders_ack_pending ON orders (cart_id, first_seen_ms, order_key) WHERE ack_pending;
+)sql"},
+    // PII retention: when an order's personal data was erased (0: not yet);
+    // the index finds the orders retention has still to look at.
+    {3, R"sql(
+ALTER TABLE orders ADD COLUMN pii_erased_ms BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX orders_pii_kept ON orders (updated_ms) WHERE pii_erased_ms = 0;
 )sql"},
 };
 
@@ -971,7 +979,8 @@ namespace {
 
 #define ORDER_COLUMNS                                                                      \
   "order_key, cart_id, order_id, order_number, status, reason, wms_ref, cart_order_json, " \
-  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts, ack_pending"
+  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts, ack_pending, " \
+  "pii_erased_ms"
 
 OrderRecord ReadOrder(const PgResult& q, int i) {
   OrderRecord o;
@@ -991,6 +1000,7 @@ OrderRecord ReadOrder(const PgResult& q, int i) {
   o.sent_ms = q.Int(i, 12);
   o.attempts = static_cast<int>(q.Int(i, 13));
   o.ack_pending = q.Text(i, 14) == "t";
+  o.pii_erased_ms = q.Int(i, 15);
   return o;
 }
 
@@ -1183,6 +1193,45 @@ Status PostgresStateStore::ResetForResend(const std::string& order_key, int64_t 
     if (r.value().Rows() == 0) return Status::NotFound("ResetForResend: no order " + order_key);
     return Fence(c, r.value().Text(0, 0), kOp);
   });
+}
+
+// SKIP LOCKED: runners erasing at once take different orders, and an order
+// another transaction is changing waits for the next run. The UPDATE judges
+// the row again (READ COMMITTED re-reads a row changed since the SELECT).
+Result<int> PostgresStateStore::ErasePii(int64_t before_ms, int limit, int64_t now_ms) {
+  constexpr std::string_view kOp = "ErasePii";
+  if (limit <= 0) return Status::Permanent("ErasePii: the batch limit must be positive");
+  int erased = 0;
+  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
+    erased = 0;
+    auto q = c.Exec(kOp,
+                    "SELECT order_key, cart_order_json, wms_order_json, reason FROM orders o "
+                    "WHERE pii_erased_ms = 0 AND updated_ms < $1::bigint "
+                    "AND status IN ('sent','shipped','confirmed','skipped','canceled') "
+                    "AND NOT EXISTS (SELECT 1 FROM intents i WHERE i.order_key = o.order_key "
+                    "AND i.kind = 'push_order') ORDER BY updated_ms, order_key LIMIT $2::bigint "
+                    "FOR UPDATE SKIP LOCKED",
+                    {before_ms, static_cast<int64_t>(limit)});
+    if (!q.ok()) return q.status();
+    const PgResult& rows = q.value();
+    for (int i = 0; i < rows.Rows(); ++i) {
+      std::string cart_doc = rows.Text(i, 1), wms_doc = rows.Text(i, 2);
+      std::vector<std::string> values;
+      ErasePiiInDocument(cart_doc, values);
+      ErasePiiInDocument(wms_doc, values);
+      auto u = c.Exec(
+          kOp,
+          "UPDATE orders SET cart_order_json = $2, wms_order_json = $3, reason = $4, "
+          "pii_erased_ms = $5::bigint WHERE order_key = $1 AND pii_erased_ms = 0 "
+          "AND status IN ('sent','shipped','confirmed','skipped','canceled')",
+          {rows.Text(i, 0), cart_doc, wms_doc, ErasePiiInText(rows.Text(i, 3), values), now_ms});
+      if (!u.ok()) return u.status();
+      erased += static_cast<int>(u.value().Affected());
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return erased;
 }
 
 Result<std::vector<int64_t>> PostgresStateStore::BeginSends(const std::vector<SendStart>& sends,
@@ -1428,6 +1477,32 @@ Result<int> PostgresStateStore::RecordShipments(const std::string& cart_id,
   });
   if (!st.ok()) return st;
   return inserted;
+}
+
+Result<std::vector<std::string>> PostgresStateStore::RequeueUploads(const std::string& order_key,
+                                                                    int64_t now_ms) {
+  constexpr std::string_view kOp = "RequeueUploads";
+  std::vector<std::string> out;
+  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
+    out.clear();
+    auto o = c.Exec(kOp,
+                    "UPDATE orders SET status = CASE WHEN status = 'confirmed' THEN 'shipped' "
+                    "ELSE status END, updated_ms = $2::bigint WHERE order_key = $1 "
+                    "RETURNING cart_id",
+                    {order_key, now_ms});
+    if (!o.ok()) return o.status();
+    if (o.value().Rows() == 0) return Status::NotFound("RequeueUploads: no order " + order_key);
+    auto s = c.Exec(kOp,
+                    "UPDATE shipments SET state = 'pending', error = '', attempts = 0, "
+                    "updated_ms = $2::bigint WHERE order_key = $1 RETURNING tracking_number",
+                    {order_key, now_ms});
+    if (!s.ok()) return s.status();
+    for (int i = 0; i < s.value().Rows(); ++i) out.push_back(s.value().Text(i, 0));
+    return Fence(c, o.value().Text(0, 0), kOp);
+  });
+  if (!st.ok()) return st;
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<std::vector<ShipmentRecord>> PostgresStateStore::PendingShipments(
@@ -1687,9 +1762,11 @@ Result<std::vector<StepRunRecord>> PostgresStateStore::StepRuns(int64_t run_id) 
 
 // --- the factory branch -------------------------------------------------------------------
 
-Result<std::unique_ptr<StateStore>> OpenPostgresStateStore(const std::string& url, bool create) {
+Result<std::unique_ptr<StateStore>> OpenPostgresStateStore(const std::string& url, bool create,
+                                                           const std::string& password) {
   PostgresStateStore::Options options;
   options.create = create;
+  options.password = password;
   auto store = PostgresStateStore::Open(url, options);
   if (!store.ok()) return store.status();
   return std::unique_ptr<StateStore>(std::move(store.value()));

@@ -19,8 +19,10 @@
 // SQLite does:
 //   orders           order_key PK; cart_id, order_id, order_number, status, reason,
 //                    wms_ref, cart_order_json, wms_order_json, placed_at,
-//                    first_seen_ms, updated_ms, sent_ms, attempts
-//                    indexes (cart_id, status), (cart_id, sent_ms), (first_seen_ms, order_key)
+//                    first_seen_ms, updated_ms, sent_ms, attempts, ack_pending (v2),
+//                    pii_erased_ms (v3)
+//                    indexes (cart_id, status), (cart_id, sent_ms), (first_seen_ms, order_key),
+//                    (updated_ms) where pii_erased_ms = 0 (v3)
 //   intents          id PK (identity: never reused); kind, cart_id, order_key -> orders,
 //                    tracking_number (NULL for push_order; (order_key, tracking_number)
 //                    -> shipments), created_ms, doc; at most one unfinished push per
@@ -118,7 +120,7 @@
 namespace cartsync {
 
 /// The schema version this build writes (table schema_version).
-inline constexpr int kPostgresSchemaVersion = 2;
+inline constexpr int kPostgresSchemaVersion = 3;
 /// The oldest server this store runs on, as PQserverVersion numbers it (12.0).
 inline constexpr int kPostgresMinServerVersion = 120000;
 
@@ -199,6 +201,7 @@ class PostgresStateStore : public StateStore {
                      const std::string& wms_order_json, bool count_attempt,
                      int64_t now_ms) override;
   Status ResetForResend(const std::string& order_key, int64_t now_ms) override;
+  Result<int> ErasePii(int64_t before_ms, int limit, int64_t now_ms) override;
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
@@ -214,6 +217,8 @@ class PostgresStateStore : public StateStore {
                               const std::vector<ShipmentRecord>& shipments,
                               const std::string& stream, const std::string& cursor) override;
   Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) override;
+  Result<std::vector<std::string>> RequeueUploads(const std::string& order_key,
+                                                  int64_t now_ms) override;
   Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,
                               int64_t now_ms) override;
   Status CompleteUpload(int64_t intent_id, const std::string& order_key,
@@ -259,7 +264,9 @@ class PostgresStateStore : public StateStore {
   std::unordered_map<std::string, int64_t> tokens_;  // cart -> lease generation held
 };
 
-/// OpenStateStore's branch for "postgres://…" and "postgresql://…" URLs.
-Result<std::unique_ptr<StateStore>> OpenPostgresStateStore(const std::string& url, bool create);
+/// OpenStateStore's branch for "postgres://…" and "postgresql://…" URLs;
+/// `password` (may be empty) becomes Options::password.
+Result<std::unique_ptr<StateStore>> OpenPostgresStateStore(const std::string& url, bool create,
+                                                           const std::string& password = "");
 
 }  // namespace cartsync

@@ -45,6 +45,13 @@ class ShipmentStore {
   virtual Result<int> RecordShipments(const std::string& cart_id,
                                       const std::vector<ShipmentRecord>& shipments,
                                       const std::string& stream, const std::string& cursor) = 0;
+  /// `cartsync state resend --tracking`: every shipment of `order_key`
+  /// becomes Pending again (error cleared, attempts 0) and a Confirmed order
+  /// goes back to Shipped, so the next shipment upload uploads its tracking
+  /// again; one transaction. The tracking numbers requeued, sorted (none:
+  /// the WMS reported no shipment of it). NotFound if the order is unknown.
+  virtual Result<std::vector<std::string>> RequeueUploads(const std::string& order_key,
+                                                          int64_t now_ms) = 0;
   /// The cart's Pending shipments, by received_ms, order_key, tracking_number.
   virtual Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) = 0;
   /// Records the intent to upload a tracking number before doing it; the

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "runtime/state/pii.h"
 #include "runtime/state/postgres_state_store.h"
 
 namespace cartsync {
@@ -163,6 +165,12 @@ ALTER TABLE intents ADD COLUMN doc TEXT;
     {4, R"sql(
 ALTER TABLE orders ADD COLUMN ack_pending INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX orders_ack_pending ON orders (cart_id, first_seen_ms, order_key) WHERE ack_pending = 1;
+)sql"},
+    // PII retention: when an order's personal data was erased (0: not yet);
+    // the index finds the orders retention has still to look at.
+    {5, R"sql(
+ALTER TABLE orders ADD COLUMN pii_erased_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX orders_pii_kept ON orders (updated_ms) WHERE pii_erased_ms = 0;
 )sql"},
 };
 
@@ -347,7 +355,8 @@ std::string LockedMessage(const LeaseInfo& h) {
 
 #define ORDER_COLUMNS                                                                      \
   "order_key, cart_id, order_id, order_number, status, reason, wms_ref, cart_order_json, " \
-  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts, ack_pending"
+  "wms_order_json, placed_at, first_seen_ms, updated_ms, sent_ms, attempts, ack_pending, " \
+  "pii_erased_ms"
 
 OrderRecord ReadOrder(const Stmt& s) {
   OrderRecord o;
@@ -367,6 +376,7 @@ OrderRecord ReadOrder(const Stmt& s) {
   o.sent_ms = s.Int(12);
   o.attempts = static_cast<int>(s.Int(13));
   o.ack_pending = s.Int(14) != 0;
+  o.pii_erased_ms = s.Int(15);
   return o;
 }
 
@@ -536,8 +546,11 @@ Result<std::unique_ptr<SqliteStateStore>> SqliteStateStore::Open(const std::stri
   // here); WAL persists in the file. synchronous=FULL: in WAL mode NORMAL may
   // lose the last commits on power loss, which would break "recorded, then
   // done" for side effects.
-  for (const char* pragma :
-       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+  // secure_delete: SQLite zeroes what it deletes or overwrites, so personal
+  // data that PII retention (ErasePii) erased, or that any earlier update
+  // replaced, does not linger in free pages of the file.
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                             "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON"}) {
     // Switching a new file to WAL takes an exclusive lock, and SQLite answers
     // SQLITE_BUSY at once instead of calling the busy handler where waiting
     // could deadlock: two runs opening a new state file together failed
@@ -886,6 +899,53 @@ Status SqliteStateStore::ResetForResend(const std::string& order_key, int64_t no
   return txn.Commit(kOp);
 }
 
+Result<int> SqliteStateStore::ErasePii(int64_t before_ms, int limit, int64_t now_ms) {
+  constexpr std::string_view kOp = "ErasePii";
+  if (limit <= 0) return Status::Permanent("ErasePii: the batch limit must be positive");
+  std::lock_guard<std::mutex> lock(mu_);
+  int erased = 0;
+  {
+    Txn txn(db_);
+    CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+    struct Row {
+      std::string key, cart_doc, wms_doc, reason;
+    };
+    std::vector<Row> rows;
+    {
+      Stmt q(db_,
+             "SELECT order_key, cart_order_json, wms_order_json, reason FROM orders o "
+             "WHERE pii_erased_ms = 0 AND updated_ms < ?1 "
+             "AND status IN ('sent','shipped','confirmed','skipped','canceled') "
+             "AND NOT EXISTS (SELECT 1 FROM intents i WHERE i.order_key = o.order_key "
+             "AND i.kind = 'push_order') ORDER BY updated_ms, order_key LIMIT ?2");
+      q.Bind(1, before_ms).Bind(2, static_cast<int64_t>(limit));
+      for (int rc; (rc = q.Step()) != SQLITE_DONE;) {
+        if (rc != SQLITE_ROW) return q.Error(rc, kOp);
+        rows.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3)});
+      }
+    }
+    Stmt up(db_,
+            "UPDATE orders SET cart_order_json = ?2, wms_order_json = ?3, reason = ?4, "
+            "pii_erased_ms = ?5 WHERE order_key = ?1");
+    for (Row& r : rows) {
+      std::vector<std::string> values;
+      ErasePiiInDocument(r.cart_doc, values);
+      ErasePiiInDocument(r.wms_doc, values);
+      up.Bind(1, r.key).Bind(2, r.cart_doc).Bind(3, r.wms_doc);
+      up.Bind(4, ErasePiiInText(r.reason, values)).Bind(5, now_ms);
+      CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
+      ++erased;
+    }
+    CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  }
+  // The erased rows' old pages live on in the WAL until a checkpoint copies
+  // the new ones over them; TRUNCATE also empties the WAL file. Best effort:
+  // a reader still on an older snapshot keeps it for a later checkpoint.
+  if (erased > 0)
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  return erased;
+}
+
 // A batch of sends costs two commits (two fsyncs) however many orders it
 // holds: the intents before the pushes, the results after them.
 Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<SendStart>& sends,
@@ -1123,6 +1183,37 @@ Result<int> SqliteStateStore::RecordShipments(const std::string& cart_id,
   if (!cursor.empty()) CARTSYNC_RETURN_IF_ERROR(PutCursor(db_, cart_id, stream, cursor, kOp));
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
   return inserted;
+}
+
+Result<std::vector<std::string>> SqliteStateStore::RequeueUploads(const std::string& order_key,
+                                                                  int64_t now_ms) {
+  constexpr std::string_view kOp = "RequeueUploads";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  std::vector<std::string> out;
+  {
+    Stmt o(db_,
+           "UPDATE orders SET status = CASE WHEN status = 'confirmed' THEN 'shipped' ELSE status "
+           "END, updated_ms = ?2 WHERE order_key = ?1");
+    o.Bind(1, order_key).Bind(2, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(o.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("RequeueUploads: no order " + order_key);
+    Stmt q(db_, "SELECT tracking_number FROM shipments WHERE order_key = ?1");
+    q.Bind(1, order_key);
+    for (int rc; (rc = q.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return q.Error(rc, kOp);
+      out.push_back(q.Text(0));
+    }
+    Stmt s(db_,
+           "UPDATE shipments SET state = 'pending', error = '', attempts = 0, updated_ms = ?2 "
+           "WHERE order_key = ?1");
+    s.Bind(1, order_key).Bind(2, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+  }
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Result<std::vector<ShipmentRecord>> SqliteStateStore::PendingShipments(const std::string& cart_id) {
@@ -1396,10 +1487,11 @@ Result<std::vector<StepRunRecord>> SqliteStateStore::StepRuns(int64_t run_id) {
 // --- the factory --------------------------------------------------------------
 
 Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
-                                                   const std::string& base_dir, bool create) {
+                                                   const std::string& base_dir, bool create,
+                                                   const std::string& password) {
   std::string_view u = url;
   if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-    return OpenPostgresStateStore(url, create);
+    return OpenPostgresStateStore(url, create, password);
   }
   if (!u.starts_with("sqlite:")) {
     // Only the scheme: a URL may carry a password.

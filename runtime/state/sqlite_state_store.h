@@ -5,8 +5,10 @@
 // sqlite_state_store.cc):
 //   orders           order_key PK; cart_id, order_id, order_number, status, reason,
 //                    wms_ref, cart_order_json, wms_order_json, placed_at,
-//                    first_seen_ms, updated_ms, sent_ms, attempts
-//                    indexes (cart_id, status), (cart_id, sent_ms)
+//                    first_seen_ms, updated_ms, sent_ms, attempts,
+//                    ack_pending (v4), pii_erased_ms (v5)
+//                    indexes (cart_id, status), (cart_id, sent_ms),
+//                    (updated_ms) where pii_erased_ms = 0 (v5)
 //   intents          id PK (AUTOINCREMENT: ids are never reused, so a stale id
 //                    cannot finish somebody else's intent); kind, cart_id,
 //                    order_key -> orders, tracking_number (NULL for push_order;
@@ -25,6 +27,10 @@
 //
 // What each method does is the role interfaces' contract (state_store.h
 // lists them); this header adds only what is SQLite's own.
+//
+// PRAGMA secure_delete = ON: deleted and overwritten content is zeroed in
+// the file, so personal data erased by PII retention is gone from it once
+// ErasePii's checkpoint has copied the WAL back (see ErasePii).
 //
 // Transactions: every StateStore method is exactly one transaction. Methods
 // that write use BEGIN IMMEDIATE (the write lock is taken up front, so two
@@ -53,7 +59,7 @@ struct sqlite3;
 namespace cartsync {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 4;
+inline constexpr int kSqliteSchemaVersion = 5;
 
 /// Maps a SQLite result code to the runtime's Status. `operation` names the
 /// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.
@@ -103,6 +109,7 @@ class SqliteStateStore : public StateStore {
                      const std::string& wms_order_json, bool count_attempt,
                      int64_t now_ms) override;
   Status ResetForResend(const std::string& order_key, int64_t now_ms) override;
+  Result<int> ErasePii(int64_t before_ms, int limit, int64_t now_ms) override;
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
@@ -118,6 +125,8 @@ class SqliteStateStore : public StateStore {
                               const std::vector<ShipmentRecord>& shipments,
                               const std::string& stream, const std::string& cursor) override;
   Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) override;
+  Result<std::vector<std::string>> RequeueUploads(const std::string& order_key,
+                                                  int64_t now_ms) override;
   Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,
                               int64_t now_ms) override;
   Status CompleteUpload(int64_t intent_id, const std::string& order_key,

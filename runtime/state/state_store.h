@@ -57,11 +57,14 @@ class StateStore : public LeaseStore,
 
 /// Opens the store a `[state].url` names: "sqlite:PATH" (relative to
 /// `base_dir`), or "postgres://…" / "postgresql://…", a libpq connection URI
-/// (postgres_state_store.h; the password from libpq's environment, never
-/// shown in a message). Creates the file and its directory or the tables,
-/// migrates the schema; with `create` false, a missing database is NotFound
-/// (inspecting state never creates it).
+/// (postgres_state_store.h; the password is `password` when not empty — the
+/// resolved `[state].password`, passed to libpq as a connection parameter —
+/// else from libpq's environment; never shown in a message nor stored).
+/// Creates the file and its directory or the tables, migrates the schema;
+/// with `create` false, a missing database is NotFound (inspecting state
+/// never creates it). A SQLite store ignores `password`.
 Result<std::unique_ptr<StateStore>> OpenStateStore(const std::string& url,
-                                                   const std::string& base_dir, bool create = true);
+                                                   const std::string& base_dir, bool create = true,
+                                                   const std::string& password = "");
 
 }  // namespace cartsync

@@ -170,7 +170,7 @@ TEST_F(ProjectDir, PlanNeverContainsSecretValues) {
   const std::string marker = "EnvSecretMarker-7d1f";
   ::setenv("ACME_SHOPIFY_TOKEN", marker.c_str(), 1);
   ::setenv("CARTSYNC_WMS_TOKEN", marker.c_str(), 1);
-  for (std::string format : {"json", "text", "markdown"}) {
+  for (std::string format : {"json", "text", "markdown", "html", "dot"}) {
     Result r = Cli({"plan", "--format", format, dir_.string()});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.find(marker), std::string::npos) << format;
@@ -179,6 +179,24 @@ TEST_F(ProjectDir, PlanNeverContainsSecretValues) {
   EXPECT_NE(json.out.find("\"secret\": \"env:ACME_SHOPIFY_TOKEN\""), std::string::npos);
   ::unsetenv("ACME_SHOPIFY_TOKEN");
   ::unsetenv("CARTSYNC_WMS_TOKEN");
+}
+
+TEST_F(ProjectDir, PlanHtmlAndDotDrawTheProject) {
+  fs::path page = dir_ / "plan.html";
+  Result html = Cli({"plan", dir_.string(), "--format", "html", "-o", page.string()});
+  ASSERT_EQ(html.code, 0) << html.err;
+  std::ifstream in(page);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(text.find("<g class=\"cart\" data-cart=\"acme-apparel-shopify\">"), std::string::npos);
+  EXPECT_NE(text.find("<g class=\"wms\" data-wms=\"main\">"), std::string::npos);
+  Result dot = Cli({"plan", dir_.string(), "--format", "dot"});
+  ASSERT_EQ(dot.code, 0) << dot.err;
+  EXPECT_NE(dot.out.find("\"service:acme-apparel-shopify/order_download\" -> \"wms:main\";"),
+            std::string::npos);
+  Result diff = Cli({"plan", dir_.string(), "--format", "dot", "--diff", page.string()});
+  EXPECT_EQ(diff.code, 2);
+  EXPECT_NE(diff.err.find("--format html and dot draw a plan, not a --diff"), std::string::npos);
 }
 
 TEST_F(ProjectDir, PlanIsByteIdenticalAcrossRunsAndDirectories) {
@@ -244,7 +262,7 @@ TEST_F(ProjectDir, PlanToUnwritablePathFailsCleanly) {
 }
 
 TEST(Cli, DetailedExitcodeNeedsDiff) {
-  EXPECT_EQ(Cli({"plan", kRoot, "--detailed-exitcode"}).code, 1);
+  EXPECT_EQ(Cli({"plan", kRoot, "--detailed-exitcode"}).code, 2);  // a usage error
 }
 
 TEST(Cli, PlanDiffRejectsGarbage) {

@@ -392,13 +392,18 @@ TEST(SarifRenderTest, GoldenHeaderAndResult) {
         "driver": {
           "name": "cartsync",
           "version": "1.2.3",
-          "informationUri": "https://github.com/cartsync/cartsync",
           "rules": [
             {
               "id": "E0101",
               "name": "io-error",
               "shortDescription": {
                 "text": "io error"
+              },
+              "fullDescription": {
+                "text": "A file or directory named on the command line, or found in the carts directory, could not be read."
+              },
+              "help": {
+                "text": "Check that the path exists and is readable by the user running cartsync."
               },
               "defaultConfiguration": {
                 "level": "error"

@@ -5,6 +5,7 @@
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "compiler/checker.h"
+#include "compiler/pattern.h"
 #include "compiler/source_file.h"
 #include "compiler/toml_util.h"
 #include "model/grammar.h"
@@ -91,6 +93,15 @@ const Value* PlatformThen(const Value& doc, const std::string& id) {
   return nullptr;
 }
 
+/// A closed table: "additionalProperties": {"not": {"description": "unknown key; …"}}, which
+/// taplo reports on the unknown key alone (`false` is reported on every line of the table).
+bool IsClosed(const Value* table) {
+  const Value* ap = table ? Member(*table, "additionalProperties") : nullptr;
+  const Value* reason = ap ? At(*ap, {"not", "description"}) : nullptr;
+  return reason && reason->IsString() &&
+         std::string(reason->GetString()).rfind("unknown key", 0) == 0 && ap->MemberCount() == 1;
+}
+
 std::string PatternOf(const Value* v) {
   const Value* p = v ? Member(*v, "pattern") : nullptr;
   return p && p->IsString() ? p->GetString() : "";
@@ -114,7 +125,7 @@ TEST(CartJsonSchemaTest, IsDraft202012Json) {
   ASSERT_TRUE(s && s->IsString());
   EXPECT_STREQ(s->GetString(), "https://json-schema.org/draft/2020-12/schema");
   EXPECT_STREQ(Member(doc, "type")->GetString(), "object");
-  EXPECT_FALSE(Member(doc, "additionalProperties")->GetBool());
+  EXPECT_TRUE(IsClosed(&doc));
   EXPECT_EQ(StringArray(Member(doc, "required")), std::vector<std::string>{"cart"});
 }
 
@@ -185,9 +196,7 @@ TEST(CartJsonSchemaTest, CommonTablesAreClosedAndTyped) {
       ASSERT_TRUE(v) << name;
     }
     EXPECT_STREQ(Member(*v, "type")->GetString(), "object") << name;
-    const Value* ap = Member(*v, "additionalProperties");
-    ASSERT_TRUE(ap && ap->IsBool()) << name;
-    EXPECT_FALSE(ap->GetBool()) << name;
+    EXPECT_TRUE(IsClosed(v)) << name;
     std::vector<std::string> keys = Keys(Member(*v, "properties"));
     std::sort(keys.begin(), keys.end());
     EXPECT_EQ(keys, t.keys) << name;
@@ -235,7 +244,7 @@ TEST(CartJsonSchemaTest, EveryPlatformHasABranch) {
     ASSERT_TRUE(then);
     const Value* api = At(*then, {"properties", "api"});
     ASSERT_TRUE(api);
-    EXPECT_FALSE(Member(*api, "additionalProperties")->GetBool());
+    EXPECT_TRUE(IsClosed(api));
 
     std::vector<std::string> required, names;
     for (const FieldSpec& f : p.api) {
@@ -257,7 +266,7 @@ TEST(CartJsonSchemaTest, EveryPlatformHasABranch) {
       switch (f.type) {
         case FieldType::Secret: {
           EXPECT_STREQ(type, "object");
-          EXPECT_FALSE(Member(*prop, "additionalProperties")->GetBool());
+          EXPECT_TRUE(IsClosed(prop));
           EXPECT_EQ(StringArray(Member(*prop, "required")), std::vector<std::string>{"secret"});
           std::string pattern = PatternOf(At(*prop, {"properties", "secret"}));
           EXPECT_TRUE(SchemaMatch(pattern, "env:ACME_TOKEN"));
@@ -286,7 +295,7 @@ TEST(CartJsonSchemaTest, EveryPlatformHasABranch) {
 
     const Value* statuses = At(*then, {"properties", "statuses"});
     ASSERT_TRUE(statuses);
-    EXPECT_FALSE(Member(*statuses, "additionalProperties")->GetBool());
+    EXPECT_TRUE(IsClosed(statuses));
     EXPECT_EQ(Keys(Member(*statuses, "properties")).size(), p.statuses.size());
     for (const StatusDimension& d : p.statuses) {
       SCOPED_TRACE(d.name);
@@ -356,14 +365,48 @@ default = ["paid"]
 
 // --- Patterns agree with the compiler's grammars --------------------------------
 
-std::string SchedulePattern() {
-  return PatternOf(At(BuiltinDoc(), {"properties", "services", "properties", "order_download",
-                                     "properties", "every"}));
+std::string SchedulePattern(Service service) {
+  return PatternOf(
+      At(BuiltinDoc(), {"properties", "services", "properties",
+                        std::string(ServiceName(service)).c_str(), "properties", "every"}));
+}
+
+// cart-format.md: order_download every 5 minutes to once a day; shipment_upload at most every
+// 15 minutes; inventory_upload at most hourly (checker.cc CheckScheduleBounds).
+bool InBounds(Service service, const Schedule& s) {
+  const int64_t min[] = {300, 900, 3600}, max[] = {86400, 0, 0};
+  size_t i = static_cast<size_t>(service);
+  return s.MinPeriodSeconds() >= min[i] && (!max[i] || s.MaxPeriodSeconds() <= max[i]);
+}
+
+/// What `cartsync check` says about `every` on `service` of an otherwise valid cart.
+bool CheckerAcceptsEvery(Service service, const std::string& every) {
+  std::string text = CartToml()
+                         .Id("w")
+                         .Client("c")
+                         .Platform("walmart")
+                         .Api("client_id", "x")
+                         .ApiSecret("client_secret", "env:X")
+                         .EarliestOrderDate("2026-01-01")
+                         .Every(service, every)
+                         .Text();
+  SourceManager sources;
+  const SourceFile& file = sources.Add("cart.toml", text);
+  DiagnosticEngine diags;
+  toml::table doc;
+  EXPECT_TRUE(ParseToml(file, doc, diags)) << every;
+  ProjectConfig project;
+  CartCheckContext ctx{BuiltinSchema(), project, Date{2026, 6, 1}};
+  CartConfig cart;
+  CheckCart(doc, "cart.toml", ctx, cart, diags);
+  for (const Diagnostic& d : diags.diagnostics())
+    if (d.severity == Severity::Error && d.id != DiagId::InvalidSchedule &&
+        d.id != DiagId::ScheduleOutOfBounds)
+      ADD_FAILURE() << every << ": unexpected " << d.code << " " << d.message;
+  return !diags.has_errors();
 }
 
 TEST(CartJsonSchemaTest, SchedulePatternAgreesWithParser) {
-  std::string pattern = SchedulePattern();
-  ASSERT_FALSE(pattern.empty());
   std::vector<std::string> corpus = {
       "15m",
       "90s",
@@ -466,16 +509,60 @@ TEST(CartJsonSchemaTest, SchedulePatternAgreesWithParser) {
          ++it)
       has_reversed = has_reversed || std::stoi((*it)[1]) > std::stoi((*it)[2]);
     if (has_reversed && !parsed) continue;
-    EXPECT_EQ(SchemaMatch(pattern, s), parsed) << "'" << s << "'";
+    // Intervals, hourly and daily within the service's bounds; a cron expression's gaps are
+    // the checker's.
+    for (Service service : kAllServices) {
+      std::string pattern = SchedulePattern(service);
+      ASSERT_FALSE(pattern.empty());
+      auto schedule = ParseSchedule(s);
+      bool valid = parsed && (schedule.value->kind == Schedule::Kind::Cron ||
+                              InBounds(service, *schedule.value));
+      EXPECT_EQ(SchemaMatch(pattern, s), valid) << ServiceName(service) << " '" << s << "'";
+    }
+  }
+}
+
+// The bounds, one value per unit around each service's limits and far beyond, against the
+// checker itself; then every number up to 1,500 (and a sample to 200,000) against the parser.
+TEST(CartJsonSchemaTest, ScheduleBoundsAgreeWithChecker) {
+  std::vector<std::string> corpus;
+  for (int n :
+       {1,   4,   5,   6,   14,   15,   16,   59,   60,   61,   89,    90,    299,   300,
+        301, 899, 900, 901, 1439, 1440, 1441, 3599, 3600, 3601, 86399, 86400, 86401, 1000000})
+    for (const char* unit : {"s", "m"}) corpus.push_back(std::to_string(n) + unit);
+  for (int n : {1, 2, 23, 24, 25, 100, 1000}) corpus.push_back(std::to_string(n) + "h");
+  for (int n : {1, 2, 365}) corpus.push_back(std::to_string(n) + "d");
+  for (const char* s : {"0300s", "005m", "004m", "0024h", "0025h", "01d", "hourly",
+                        "daily at 02:30", "daily at 02:30 Europe/Berlin"})
+    corpus.push_back(s);
+  for (Service service : kAllServices) {
+    std::string pattern = SchedulePattern(service);
+    for (const std::string& s : corpus)
+      EXPECT_EQ(SchemaMatch(pattern, s), CheckerAcceptsEvery(service, s))
+          << ServiceName(service) << " '" << s << "'";
+    for (int n = 1; n <= 200000; n += n < 1500 ? 1 : 211) {
+      for (const char* unit : {"s", "m", "h", "d"}) {
+        std::string s = std::to_string(n) + unit;
+        auto schedule = ParseSchedule(s);
+        ASSERT_TRUE(schedule) << s;
+        ASSERT_EQ(SchemaMatch(pattern, s), InBounds(service, *schedule.value))
+            << ServiceName(service) << " '" << s << "'";
+      }
+    }
   }
 }
 
 TEST(CartJsonSchemaTest, SchedulePatternIsLooserOnlyWhereDocumented) {
   // What a regular expression cannot check; `cartsync check` reports these.
-  std::string pattern = SchedulePattern();
+  std::string pattern = SchedulePattern(Service::InventoryUpload);
   for (const char* s : {"cron: 0 0 5-1 * *", "cron: 0 0 31 2 *", "99999999999999999999m"}) {
     EXPECT_TRUE(SchemaMatch(pattern, s)) << s;
     EXPECT_FALSE(ParseSchedule(s)) << s;
+  }
+  // A cron expression's gaps: every minute is too often for every service.
+  for (Service service : kAllServices) {
+    EXPECT_TRUE(SchemaMatch(SchedulePattern(service), "cron: * * * * *"));
+    EXPECT_FALSE(CheckerAcceptsEvery(service, "cron: * * * * *"));
   }
 }
 
@@ -559,6 +646,120 @@ TEST(CartJsonSchemaTest, UrlPatternAgreesWithChecker) {
                           "https://ex%41mple.com"}) {
     EXPECT_EQ(SchemaMatch(pattern, url), CheckerAcceptsBaseUrl(url)) << "'" << url << "'";
   }
+}
+
+// --- cartsync.toml -------------------------------------------------------------
+
+const rapidjson::Document& ProjectDoc() {
+  static const rapidjson::Document doc = Parse(ProjectJsonSchema(BuiltinSchema()));
+  return doc;
+}
+
+TEST(ProjectJsonSchemaTest, TablesAreTheCheckersAndClosed) {
+  const auto& doc = ProjectDoc();
+  EXPECT_STREQ(Member(doc, "$schema")->GetString(), "https://json-schema.org/draft/2020-12/schema");
+  EXPECT_TRUE(IsClosed(&doc));
+  // checker.cc CheckProject: the keys of cartsync.toml, [project] and [state].
+  std::vector<std::string> keys = Keys(Member(doc, "properties"));
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"defaults", "project", "state", "wms"}));
+  EXPECT_EQ(Keys(At(doc, {"properties", "project", "properties"})),
+            std::vector<std::string>{"carts"});
+  keys = Keys(At(doc, {"properties", "state", "properties"}));
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"password", "retain_pii", "url"}));
+  for (const char* t : {"project", "state", "defaults"})
+    EXPECT_TRUE(IsClosed(At(doc, {"properties", t}))) << t;
+  EXPECT_TRUE(At(doc, {"properties", "state", "properties", "password", "properties", "secret"}));
+  // retain_pii: an interval of at least a day (checker.cc).
+  std::string retain = PatternOf(At(doc, {"properties", "state", "properties", "retain_pii"}));
+  for (const char* ok : {"1d", "60d", "24h", "1440m", "86400s", "060d"})
+    EXPECT_TRUE(SchemaMatch(retain, ok)) << ok;
+  for (const char* bad : {"23h", "86399s", "0d", "hourly", "60 days", "d"})
+    EXPECT_FALSE(SchemaMatch(retain, bad)) << bad;
+  std::string url = PatternOf(At(doc, {"properties", "state", "properties", "url"}));
+  for (const char* ok : {"sqlite:.cartsync/state.db", "postgres://db/cartsync",
+                         "postgresql://u@db:5432/c?sslmode=verify-full"})
+    EXPECT_TRUE(SchemaMatch(url, ok)) << ok;
+  for (const char* bad : {"sqlite:", "mysql://db/c", "state.db"})
+    EXPECT_FALSE(SchemaMatch(url, bad)) << bad;
+}
+
+TEST(ProjectJsonSchemaTest, OneBranchPerWmsSystemWithItsFields) {
+  const Value* conn = At(ProjectDoc(), {"properties", "wms", "additionalProperties"});
+  ASSERT_TRUE(conn);
+  EXPECT_EQ(StringArray(Member(*conn, "required")), std::vector<std::string>{"system"});
+  std::vector<std::string> systems;
+  for (const auto& [id, w] : Builtin().wms_systems) systems.push_back(id);
+  EXPECT_EQ(StringArray(At(*conn, {"properties", "system", "enum"})), systems);
+  const Value* all = Member(*conn, "allOf");
+  ASSERT_TRUE(all && all->IsArray());
+  EXPECT_EQ(all->Size(), Builtin().wms_systems.size());
+  for (const Value& rule : all->GetArray()) {
+    std::string id = At(rule, {"if", "properties", "system", "const"})->GetString();
+    SCOPED_TRACE(id);
+    const WmsDescriptor& w = Builtin().wms_systems.at(id);
+    const Value* then = Member(rule, "then");
+    EXPECT_TRUE(IsClosed(then));
+    std::vector<std::string> want = {"alias_types", "cart_fields", "carriers", "system",
+                                     "warehouses"},
+                             required;
+    for (const FieldSpec& f : w.fields) {
+      want.push_back(f.name);
+      if (f.required) required.push_back(f.name);
+    }
+    std::sort(want.begin(), want.end());
+    std::vector<std::string> keys = Keys(Member(*then, "properties"));
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys, want);
+    EXPECT_EQ(StringArray(Member(*then, "required")), required);
+  }
+}
+
+TEST(ProjectJsonSchemaTest, DefaultsTakeAnyCartKeyAndRequireNone) {
+  const Value* defaults = At(ProjectDoc(), {"properties", "defaults"});
+  ASSERT_TRUE(defaults);
+  std::vector<std::string> keys = Keys(Member(*defaults, "properties")),
+                           cart = Keys(Member(BuiltinDoc(), "properties"));
+  std::sort(keys.begin(), keys.end());
+  std::sort(cart.begin(), cart.end());
+  EXPECT_EQ(keys, cart);
+  std::function<void(const Value&, std::string)> walk = [&](const Value& v, std::string where) {
+    if (v.IsObject()) {
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        std::string key = it->name.GetString();
+        EXPECT_TRUE(key != "required" && key != "if" && key != "then") << where << "/" << key;
+        walk(it->value, where + "/" + key);
+      }
+    } else if (v.IsArray()) {
+      for (const Value& e : v.GetArray()) walk(e, where + "/[]");
+    }
+  };
+  walk(*Member(*defaults, "properties"), "defaults");
+  EXPECT_TRUE(IsClosed(At(*defaults, {"properties", "order_load"})));
+  EXPECT_TRUE(
+      At(*defaults, {"properties", "order_load", "properties", "reject_unmapped_ship_codes"}));
+}
+
+TEST(ProjectJsonSchemaTest, DeterministicAndPatternsInTheCommonSubset) {
+  std::string a = ProjectJsonSchema(BuiltinSchema());
+  EXPECT_EQ(ProjectJsonSchema(BuiltinSchema()), a);
+  int count = 0;
+  std::function<void(const Value&)> walk = [&](const Value& v) {
+    if (v.IsObject()) {
+      for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+        if (std::string_view(it->name.GetString()) == "pattern" && it->value.IsString()) {
+          ++count;
+          EXPECT_EQ(PatternError(it->value.GetString()), "") << it->value.GetString();
+        }
+        walk(it->value);
+      }
+    } else if (v.IsArray()) {
+      for (const Value& e : v.GetArray()) walk(e);
+    }
+  };
+  walk(ProjectDoc());
+  EXPECT_GT(count, 5);
 }
 
 // --- DescribeSchema ------------------------------------------------------------

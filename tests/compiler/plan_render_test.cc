@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
@@ -225,14 +226,12 @@ TEST(PlanRenderText, CatchAllAndPassThrough) {
 
 TEST(PlanRenderMarkdown, SmallPlan) {
   EXPECT_EQ(Markdown(SmallPlan()),
-            R"(## Plan: 2 carts, 4 steps, 1 WMS connection
+            R"(## cartsync plan
 
-| cart | platform | order download | shipment upload | inventory upload |
-| --- | --- | --- | --- | --- |
-| `acme-shopify` | shopify | every 15m | every 30m | hourly |
-| `zen-woo` | woocommerce | off | every 1h | off |
+**2 carts, 4 steps, 1 WMS connection** · services enabled: order_download 1, shipment_upload 2, inventory_upload 1
 
-### acme-shopify
+<details>
+<summary><code>acme-shopify</code> · shopify · order_download every 15m, shipment_upload every 30m, inventory_upload hourly</summary>
 
 ACME Apparel · client `acme-apparel` · platform `shopify` · WMS main (http)
 
@@ -260,7 +259,10 @@ Ship methods (first match wins):
 | `UPS*` | glob | `UPS/GROUND` |
 | *other codes* | | held until mapped |
 
-### zen-woo
+</details>
+
+<details>
+<summary><code>zen-woo</code> · woocommerce · shipment_upload every 1h</summary>
 
 client `zen` · platform `woocommerce` · WMS main (http)
 
@@ -269,6 +271,8 @@ client `zen` · platform `woocommerce` · WMS main (http)
 - **shipment_upload**: every 1h
   - carrier codes: all passed through unchanged
 - **inventory_upload**: off
+
+</details>
 
 ### WMS connections
 
@@ -315,7 +319,7 @@ TEST(DiffPlans, IdenticalPlansHaveNoChanges) {
   EXPECT_TRUE(DiffPlans(SmallPlan(), SmallPlan()).empty());
   EXPECT_TRUE(DiffPlans(Plan{}, Plan{}).empty());
   EXPECT_EQ(DiffText({}), "No changes.\n");
-  EXPECT_EQ(DiffMarkdown({}), "No changes.\n");
+  EXPECT_EQ(DiffMarkdown({}), "## cartsync plan: changes\n\nNo changes.\n");
   EXPECT_EQ(DiffJson({}), "{\n  \"changes\": [],\n  \"count\": 0\n}\n");
 }
 
@@ -568,7 +572,7 @@ std::vector<PlanChange> SampleChanges() {
 TEST(RenderDiff, Text) {
   EXPECT_EQ(DiffText(SampleChanges()),
             R"(~ state.url: sqlite:.cartsync/state.db -> postgres://db/cartsync
-- acme-shopify/inventory_upload hourly
+- acme-shopify/inventory_upload disabled (was hourly)
 ~ acme-shopify/order_download every 15m -> 30m
 + acme-shopify/ship_methods["*"] = USPS/PRIORITY
 - acme-shopify/ship_methods["Express"] = FEDEX/2DAY
@@ -577,7 +581,7 @@ TEST(RenderDiff, Text) {
 + cart new-cart (ebay; order_download daily at 02:30)
 - cart zen-woo (woocommerce; shipment_upload every 1h)
 
-9 changes: 2 added, 4 changed, 3 removed.
+9 changes: 2 added, 4 changed, 2 removed, 0 enabled, 1 disabled.
 )");
 }
 
@@ -585,14 +589,29 @@ TEST(RenderDiff, Markdown) {
   std::vector<PlanChange> changes = SampleChanges();
   changes.resize(4);
   EXPECT_EQ(DiffMarkdown(changes),
-            R"(**4 changes: 1 added, 2 changed, 1 removed**
+            R"(## cartsync plan: changes
 
-| change | cart | setting | before | after |
-| --- | --- | --- | --- | --- |
-| changed | *(project)* | `state.url` | sqlite:.cartsync/state.db | postgres://db/cartsync |
-| removed | `acme-shopify` | `inventory_upload` | hourly |  |
-| changed | `acme-shopify` | `order_download` | every 15m | every 30m |
-| added | `acme-shopify` | `ship_methods["*"]` |  | USPS/PRIORITY |
+**Carts:** 0 added, 1 changed, 0 removed · **services:** 0 enabled, 1 disabled · 4 changes
+
+<details open>
+<summary><b>project</b>: 1 change (state store, WMS connections)</summary>
+
+| change | setting | before | after |
+| --- | --- | --- | --- |
+| changed | `state.url` | sqlite:.cartsync/state.db | postgres://db/cartsync |
+
+</details>
+
+<details>
+<summary><code>acme-shopify</code>: 3 changes: inventory_upload disabled, order_download every 15m -&gt; 30m, ship methods (1)</summary>
+
+| change | setting | before | after |
+| --- | --- | --- | --- |
+| disabled | `inventory_upload` | hourly |  |
+| changed | `order_download` | every 15m | every 30m |
+| added | `ship_methods["*"]` |  | USPS/PRIORITY |
+
+</details>
 )");
 }
 
@@ -630,6 +649,247 @@ TEST(RenderDiff, KindNames) {
   EXPECT_EQ(PlanChangeKindName(Kind::ShipMethodsChanged), "ship_methods_changed");
   EXPECT_EQ(PlanChangeKindName(Kind::InventoryRulesChanged), "inventory_rules_changed");
   EXPECT_EQ(PlanChangeKindName(Kind::Other), "other");
+}
+
+// ---------------------------------------------------------------------------
+// Markdown for pull requests: title, summary, <details>, parts.
+
+// Valid on its own: <details> opened and closed in order, never closed before it
+// opens, an even number of code fences, and nothing after the last block that
+// would continue a table.
+::testing::AssertionResult StandsAlone(const std::string& part) {
+  int depth = 0, fences = 0;
+  size_t start = 0;
+  while (start < part.size()) {
+    size_t end = part.find('\n', start);
+    if (end == std::string::npos) end = part.size();
+    std::string_view line(part.data() + start, end - start);
+    if (line.starts_with("<details")) ++depth;
+    if (line.starts_with("</details>") && --depth < 0)
+      return ::testing::AssertionFailure() << "</details> before <details>";
+    if (line.starts_with("```")) ++fences;
+    start = end + 1;
+  }
+  if (depth != 0) return ::testing::AssertionFailure() << depth << " <details> left open";
+  if (fences % 2 != 0) return ::testing::AssertionFailure() << "a code fence left open";
+  if (!part.starts_with("## ")) return ::testing::AssertionFailure() << "no title heading";
+  if (!part.ends_with("\n")) return ::testing::AssertionFailure() << "no final newline";
+  return ::testing::AssertionSuccess();
+}
+
+size_t Count(const std::string& text, std::string_view what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// `n` carts like acme-shopify, "cart-00000"…, with `ship_methods` ship codes each.
+Plan ManyCarts(size_t n, size_t ship_methods = 3) {
+  Plan p = SmallPlan();
+  p.carts.clear();
+  for (size_t i = 0; i < n; ++i) {
+    PlanCart cart = AcmeCart();
+    char id[32];
+    std::snprintf(id, sizeof id, "cart-%05zu", i);
+    cart.config.id = id;
+    for (PlanStep& step : cart.steps)
+      step.id = cart.config.id + "/" + std::string(ServiceName(step.service));
+    cart.config.ship_methods.clear();
+    for (size_t k = 0; k < ship_methods; ++k)
+      cart.config.ship_methods.push_back(
+          {ShipMatch::Exact, "Ship code " + std::to_string(k), {"UPS", "GROUND"}});
+    p.carts.push_back(std::move(cart));
+  }
+  return p;
+}
+
+TEST(PlanRenderMarkdown, TitleSummaryAndOneDetailsBlockPerCart) {
+  std::vector<std::string> parts = PlanMarkdownParts(SmallPlan(), MarkdownOptions{});
+  ASSERT_EQ(parts.size(), 1u);
+  const std::string& md = parts[0];
+  EXPECT_TRUE(
+      md.starts_with("## cartsync plan\n\n**2 carts, 4 steps, 1 WMS connection** · "
+                     "services enabled: order_download 1, shipment_upload 2, "
+                     "inventory_upload 1\n"))
+      << md;
+  EXPECT_TRUE(StandsAlone(md));
+  EXPECT_EQ(Count(md, "<details>"), 2u);
+  EXPECT_NE(md.find("<summary><code>acme-shopify</code> · shopify · order_download every 15m, "
+                    "shipment_upload every 30m, inventory_upload hourly</summary>\n\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("<summary><code>zen-woo</code> · woocommerce · shipment_upload every "
+                    "1h</summary>"),
+            std::string::npos);
+  MarkdownOptions titled;
+  titled.title = "cartsync plan: changes since origin/main";
+  EXPECT_TRUE(DiffMarkdownParts({}, titled)[0].starts_with(
+      "## cartsync plan: changes since origin/main\n\nNo changes.\n"));
+}
+
+TEST(PlanRenderMarkdown, CartIdsAreHtmlEscapedInSummaries) {
+  Plan p = SmallPlan();
+  Acme(p).id = "a<b>&\"c";
+  std::string md = PlanMarkdownParts(p, MarkdownOptions{})[0];
+  EXPECT_NE(md.find("<summary><code>a&lt;b&gt;&amp;&quot;c</code>"), std::string::npos) << md;
+  EXPECT_EQ(md.find("a<b>"), std::string::npos);
+}
+
+TEST(PlanRenderMarkdown, LongPlanSplitIntoPartsEachValidAndUnderTheCap) {
+  Plan p = ManyCarts(300);
+  std::string whole = PlanMarkdownParts(p, {"cartsync plan", 0})[0];
+  ASSERT_GT(whole.size(), 100000u);
+  MarkdownOptions o;
+  o.max_bytes = 20000;
+  std::vector<std::string> parts = PlanMarkdownParts(p, o);
+  ASSERT_GT(parts.size(), 4u);
+  size_t carts = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    SCOPED_TRACE("part " + std::to_string(k + 1));
+    EXPECT_LE(parts[k].size(), o.max_bytes);
+    EXPECT_TRUE(StandsAlone(parts[k]));
+    EXPECT_TRUE(parts[k].starts_with("## cartsync plan (part " + std::to_string(k + 1) + " of " +
+                                     std::to_string(parts.size()) + ")\n"));
+    EXPECT_EQ(parts[k].find("not shown"), std::string::npos) << "nothing truncated";
+    carts += Count(parts[k], "<details>");
+  }
+  EXPECT_EQ(carts, 300u) << "every cart in exactly one part";
+  EXPECT_NE(parts[0].find("**300 carts, 900 steps"), std::string::npos) << "summary in part 1";
+  EXPECT_EQ(parts[1].find("**300 carts"), std::string::npos);
+  EXPECT_NE(parts.back().find("State store: `sqlite:.cartsync/state.db`"), std::string::npos);
+  // The default cap is GitHub's comment size, less room for a marker.
+  for (const std::string& part : PlanMarkdownParts(p, MarkdownOptions{}))
+    EXPECT_LE(part.size(), kDefaultMarkdownMaxBytes);
+}
+
+TEST(PlanRenderMarkdown, CartLargerThanAPartIsTruncatedWithANote) {
+  Plan p = ManyCarts(3, 2000);
+  MarkdownOptions o;
+  o.max_bytes = 8192;
+  std::vector<std::string> parts = PlanMarkdownParts(p, o);
+  ASSERT_GE(parts.size(), 3u);
+  for (const std::string& part : parts) {
+    EXPECT_LE(part.size(), o.max_bytes);
+    EXPECT_TRUE(StandsAlone(part));
+  }
+  EXPECT_NE(parts[0].find("more lines ("), std::string::npos) << parts[0];
+  EXPECT_NE(parts[0].find("not shown: this block alone is over the size of one part"),
+            std::string::npos);
+  // The note follows a blank line: it is not read as a row of the ship-method table.
+  EXPECT_NE(parts[0].find("|\n\n*… "), std::string::npos);
+}
+
+TEST(PlanRenderMarkdown, WriteMarkdownPartsSeparatesPartsWithAComment) {
+  std::ostringstream one, two;
+  WriteMarkdownParts({"## a\n"}, one);
+  EXPECT_EQ(one.str(), "## a\n");
+  WriteMarkdownParts({"## a (part 1 of 2)\n", "## a (part 2 of 2)\n"}, two);
+  EXPECT_EQ(two.str(),
+            "<!-- cartsync plan part 1 of 2 -->\n## a (part 1 of 2)\n"
+            "<!-- cartsync plan part 2 of 2 -->\n## a (part 2 of 2)\n");
+}
+
+TEST(RenderDiff, MarkdownPartsForManyChangedCarts) {
+  Plan before = ManyCarts(500), after = ManyCarts(500);
+  for (PlanCart& cart : after.carts) {
+    cart.config.ship_methods[0].target = {"FEDEX", "2DAY"};
+    cart.config.ship_methods.push_back({ShipMatch::Glob, "X*", {"UPS", "GROUND"}});
+  }
+  std::vector<PlanChange> changes = DiffPlans(before, after);
+  ASSERT_EQ(changes.size(), 1000u);
+  MarkdownOptions o;
+  o.title = "cartsync plan: changes since main";
+  o.max_bytes = 16384;
+  std::vector<std::string> parts = DiffMarkdownParts(changes, o);
+  ASSERT_GT(parts.size(), 3u);
+  size_t rows = 0;
+  for (const std::string& part : parts) {
+    EXPECT_LE(part.size(), o.max_bytes);
+    EXPECT_TRUE(StandsAlone(part));
+    rows += Count(part, "| `ship_methods[");
+  }
+  EXPECT_EQ(rows, 1000u);
+  EXPECT_TRUE(parts[0].find("**Carts:** 0 added, 500 changed, 0 removed · **services:** 0 "
+                            "enabled, 0 disabled · 1000 changes\n") != std::string::npos)
+      << parts[0].substr(0, 300);
+  EXPECT_NE(parts[0].find("<summary><code>cart-00000</code>: 2 changes: ship methods "
+                          "(2)</summary>"),
+            std::string::npos);
+}
+
+TEST(RenderDiff, MarkdownSummaryCountsCartsAndServices) {
+  std::string md = DiffMarkdown(SampleChanges());
+  EXPECT_TRUE(StandsAlone(md));
+  EXPECT_NE(md.find("**Carts:** 1 added, 1 changed, 1 removed · **services:** 0 enabled, 1 "
+                    "disabled · 9 changes\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("<summary><code>new-cart</code>: added: ebay; order_download daily at "
+                    "02:30</summary>"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("<summary><code>zen-woo</code>: removed: woocommerce; shipment_upload "
+                    "every 1h</summary>"),
+            std::string::npos);
+  EXPECT_NE(md.find("<summary><code>acme-shopify</code>: 6 changes: inventory_upload disabled, "
+                    "order_download every 15m -&gt; 30m, ship methods (3), api (1)</summary>"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("<details open>\n<summary><b>project</b>: 1 change (state store, WMS "
+                    "connections)</summary>"),
+            std::string::npos);
+}
+
+TEST(RenderDiff, DisabledServiceIsDisabledNotRemoved) {
+  Plan before = SmallPlan(), after = SmallPlan();
+  Disable(CartOf(after, "acme-shopify"), Service::InventoryUpload);
+  Enable(CartOf(after, "zen-woo"), Service::InventoryUpload, "2h");
+  std::vector<PlanChange> changes = DiffPlans(before, after);
+  std::string md = DiffMarkdown(changes), text = DiffText(changes);
+  EXPECT_NE(md.find("| disabled | `inventory_upload` | hourly |  |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| enabled | `inventory_upload` |  | every 2h |"), std::string::npos) << md;
+  EXPECT_EQ(Count(md, "removed"), 1u) << md;  // "0 removed" in the summary line
+  EXPECT_NE(text.find("- acme-shopify/inventory_upload disabled (was hourly)\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("+ zen-woo/inventory_upload enabled: every 2h\n"), std::string::npos);
+  EXPECT_NE(text.find("2 changes: 0 added, 0 changed, 0 removed, 1 enabled, 1 disabled."),
+            std::string::npos)
+      << text;
+}
+
+TEST(DiffPlans, SchedulesCompareByMeaning) {
+  auto same = [](std::string_view a, std::string_view b) {
+    Plan before = SmallPlan(), after = SmallPlan();
+    PlanCart& x = CartOf(before, "acme-shopify");
+    PlanCart& y = CartOf(after, "acme-shopify");
+    Disable(x, Service::InventoryUpload);
+    Enable(x, Service::InventoryUpload, a);
+    Disable(y, Service::InventoryUpload);
+    Enable(y, Service::InventoryUpload, b);
+    return DiffPlans(before, after).empty();
+  };
+  EXPECT_TRUE(same("hourly", "1h"));
+  EXPECT_TRUE(same("1h", "60m"));
+  EXPECT_TRUE(same("hourly", "cron: 0 * * * *"));
+  EXPECT_TRUE(same("15m", "cron: */15 * * * *"));
+  EXPECT_TRUE(same("1d", "daily at 00:00"));
+  EXPECT_TRUE(same("daily at 02:30", "cron: 30 2 * * *"));
+  EXPECT_TRUE(same("2h", "cron: 0 */2 * * *"));
+  EXPECT_TRUE(same("cron: 0 0 * * 0", "cron: 0 0 * * 7"));
+  EXPECT_FALSE(same("hourly", "30m"));
+  EXPECT_FALSE(same("1h", "cron: 30 * * * *"));
+  EXPECT_FALSE(same("1d", "daily at 00:00 Europe/Berlin"));
+  EXPECT_FALSE(same("90s", "cron: * * * * *"));
+  EXPECT_FALSE(same("cron: 0 0 * * 1", "cron: 0 0 * * *"));
+  EXPECT_FALSE(same("2d", "1d"));
+  // A real change still shows both as written.
+  Plan before = SmallPlan(), after = SmallPlan();
+  Disable(CartOf(after, "acme-shopify"), Service::InventoryUpload);
+  Enable(CartOf(after, "acme-shopify"), Service::InventoryUpload, "30m");
+  std::vector<PlanChange> changes = DiffPlans(before, after);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0], (PlanChange{Kind::ScheduleChanged, "acme-shopify", "inventory_upload",
+                                    "hourly", "every 30m"}));
 }
 
 }  // namespace

@@ -631,7 +631,8 @@ TEST(SchemaExtensionTest, NewPlatformDescriptorNeedsNoCompilerChange) {
   EXPECT_EQ(
       Rendered(c.diags),
       (Strings{
-          bad + ":6:13-20: E0206: \"api.shop_code\" = \"acm42\" does not match ^[A-Z]{3}[0-9]+$",
+          bad + ":6:13-20: E0206: \"api.shop_code\" = \"acm42\" is not in the expected form: Shop "
+                "code",
           bad + ":7:11-18: E0301: \"api.api_key\" is a secret: use { secret = \"env:NAME\" } or "
                 "{ secret = \"file:PATH\" }, never the value itself",
           bad + ":9:11-15: E0405: platform acme does not support inventory_upload",

@@ -176,7 +176,7 @@ up = steps["Upload to code scanning"]
 assert up["uses"].startswith("github/codeql-action/upload-sarif@") and up["with"]["sarif_file"] == "cartsync.sarif"
 plan = steps["Plan diff against the base branch"]
 assert plan["id"] == "plan" and plan["continue-on-error"] and plan["env"]["BASE"] == "${{ github.base_ref }}"
-assert "} > plan.md" in plan["run"]
+assert '--diff-git "origin/$BASE" --format markdown -o plan.md' in plan["run"]
 post = steps["Post the plan as one pull-request comment, updated in place"]
 assert post["uses"].startswith("actions/github-script@") and "plan.md" in post["with"]["script"]
 fail = steps["Fail on errors"]
@@ -222,11 +222,13 @@ expect "GitHub SARIF step: exit 0, a SARIF file without results" \
   "$work/cartsync.sarif"
 gh_step "Plan diff against the base branch" BASE=main
 expect "GitHub plan step: exit 0" test "$rc" = 0
-expect "GitHub plan step: plan.md starts with the marker and shows the schedule change" \
-  bash -c 'head -1 "$1" | grep -qx "<!-- cartsync-plan -->" && grep -q "15m" "$1" && grep -q "30m" "$1" &&
-           ! grep -q "plan failed" "$1"' _ "$work/plan.md"
+expect "GitHub plan step: plan.md (--diff-git origin/main) has the title and the schedule change" \
+  bash -c 'head -1 "$1" | grep -qx "## cartsync plan: changes since origin/main" &&
+           grep -q "order_download every 15m -&gt; 30m" "$1" && ! grep -q "plan failed" "$1"' _ "$work/plan.md"
 expect "GitHub plan step: the plan also in the job summary" grep -q "30m" "$tmp/summary.md"
-expect "GitHub plan step: the base worktree removed" test "$(git -C "$work" worktree list | wc -l)" = 1
+expect "GitHub plan step: no worktree, no checkout: the work tree is clean" \
+  bash -c 'test "$(git -C "$1" worktree list | wc -l)" = 1 && test -z "$(git -C "$1" status --porcelain -- carts.d cartsync.toml)"' \
+  _ "$work"
 (cd "$work" && node "$tmp/github_script.js" "$tmp/post.js" '[{"id":5,"user":{"type":"User"},"body":"lgtm"}]') > "$tmp/calls"
 expect "GitHub comment: created when there is none" \
   python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c[1][:2]==["create",42] and c[1][2].startswith("<!-- cartsync-plan -->"), c' "$tmp/calls"
@@ -235,29 +237,28 @@ expect "GitHub comment: created when there is none" \
 expect "GitHub comment: the marked one updated in place" \
   python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert len(c)==2 and c[1][:2]==["update",9], c' "$tmp/calls"
 
-# A plan longer than a comment: numbered parts, each under GitHub's 65,536
-# characters, a ``` block closed at the end of a part and reopened in the next;
-# then a short one again: the first part updated, the others deleted.
+# A plan longer than a comment: cartsync writes numbered parts (plan.md,
+# plan.2.md, …; here the whole preview with --max-bytes small), each posted as
+# its own comment with its marker; then a short one again: the first part
+# updated, the others deleted.
 mkdir -p "$tmp/long"
-python3 -c 'import sys; sys.stdout.write("<!-- cartsync-plan -->\n### cartsync plan\n\n```\n" + "".join("~ cart-%05d/order_download every 15m -> 30m ..........................\n" % i for i in range(3000)) + "```\n")' \
-  > "$tmp/long/plan.md"
+(cd "$work" && cartsync plan . --format markdown --max-bytes 2048 -o "$tmp/long/plan.md" 2>/dev/null)
 (cd "$tmp/long" && node "$tmp/github_script.js" "$tmp/post.js" '[]') > "$tmp/calls"
-expect "GitHub comment: a long plan split into parts under 65,536 characters, fences balanced" \
-  python3 - "$tmp/calls" "$tmp/long/plan.md" <<'PY'
-import json, sys
+expect "GitHub comment: a long plan posted as one comment per part, each marked and valid" \
+  python3 - "$tmp/calls" "$tmp/long" <<'PY'
+import json, pathlib, sys
 calls = json.load(open(sys.argv[1]))
 creates = [c for c in calls if c[0] == "create"]
-assert len(creates) >= 3 and len(creates) == len(calls) - 1, calls
+files = list(pathlib.Path(sys.argv[2]).glob("plan*.md"))
+assert len(creates) >= 3 and len(creates) == len(files) == len(calls) - 1, (calls, files)
 for i, (_, _, body) in enumerate(creates):
     head = "<!-- cartsync-plan -->" if i == 0 else f"<!-- cartsync-plan part {i + 1} -->"
     assert body.startswith(head + "\n"), body[:80]
-    assert f"(part {i + 1} of {len(creates)})" in body
+    assert f"(part {i + 1} of {len(creates)})" in body.split("\n")[1], body[:120]
+    assert len(body.encode()) <= 2048 + len(head) + 1, len(body.encode())
     assert len(body) <= 65536, len(body)
+    assert body.count("<details") == body.count("</details>"), f"part {i + 1} details"
     assert sum(1 for l in body.split("\n") if l.startswith("```")) % 2 == 0, f"part {i + 1} fences"
-original = open(sys.argv[2]).read()
-for n in (0, 1500, 2999):
-    line = "~ cart-%05d/order_download" % n
-    assert sum(b.count(line) for _, _, b in creates) == 1, line
 PY
 (cd "$work" && node "$tmp/github_script.js" "$tmp/post.js" \
   '[{"id":21,"user":{"type":"Bot"},"body":"<!-- cartsync-plan -->\nx"},{"id":22,"user":{"type":"Bot"},"body":"<!-- cartsync-plan part 2 -->\ny"},{"id":23,"user":{"type":"Bot"},"body":"<!-- cartsync-plan part 3 -->\nz"}]') \
@@ -280,11 +281,13 @@ expect "GitHub plan step: exit 1, plan.md says why" \
   bash -c 'test "$1" = 1 && grep -q "cartsync plan failed" "$2" && grep -q "E0203" "$2"' _ "$rc" "$work/plan.md"
 
 # --- GitLab CI: a job's script: lines, as one bash script (the runner's `set -eo pipefail`).
-# A stand-in curl: logs its arguments; a GET answers $FAKE_NOTES.
+# A stand-in curl: logs its arguments; a GET of page 1 answers $FAKE_NOTES, later pages [].
 cat > "$bin/curl" <<'SH'
 #!/usr/bin/env bash
 printf '%s\n' "$*" >> "$FAKE_CURL_LOG"
-[[ " $* " == *" --request "* ]] || printf '%s' "${FAKE_NOTES:-[]}"
+if [[ " $* " != *" --request "* ]]; then
+  if [[ "$*" == *"&page=1"* ]]; then printf '%s' "${FAKE_NOTES:-[]}"; else printf '[]'; fi
+fi
 SH
 chmod +x "$bin/curl"
 gl_job() {  # gl_job JOB [VAR=VALUE…]
@@ -306,12 +309,13 @@ expect "GitLab check job: exit 0, an empty Code Quality report" \
   bash -c 'test "$1" = 0 && test "$(tr -d " \n" < "$2")" = "[]"' _ "$rc" "$work/gl-code-quality-report.json"
 gl_job cartsync-plan CARTSYNC_GITLAB_TOKEN=test-token
 expect "GitLab plan job: exit 0, the note posted (no note with the marker yet)" \
-  bash -c 'test "$1" = 0 && grep -q "30m" "$2" && grep -q -- "--request POST .*body@plan.md https://gitlab.example.com/api/v4/projects/7/merge_requests/3/notes$" "$3"' \
+  bash -c 'test "$1" = 0 && grep -q "30m" "$2" && grep -q -- "--request POST .*body@.*/note.md https://gitlab.example.com/api/v4/projects/7/merge_requests/3/notes$" "$3"' \
   _ "$rc" "$work/plan.md" "$tmp/curl.log"
 gl_job cartsync-plan CARTSYNC_GITLAB_TOKEN=test-token \
-  FAKE_NOTES='[{"id":4,"body":"nice"},{"id":11,"body":"<!-- cartsync-plan -->\nold"}]'
-expect "GitLab plan job: the marked note updated in place" \
-  bash -c 'test "$1" = 0 && grep -q -- "--request PUT .*/merge_requests/3/notes/11$" "$2" && ! grep -q POST "$2"' \
+  FAKE_NOTES='[{"id":4,"body":"nice"},{"id":11,"body":"<!-- cartsync-plan -->\nold"},{"id":12,"body":"<!-- cartsync-plan part 2 -->\nold"}]'
+expect "GitLab plan job: the marked note updated in place, a stale part's note deleted" \
+  bash -c 'test "$1" = 0 && grep -q -- "--request PUT .*/merge_requests/3/notes/11$" "$2" && ! grep -q POST "$2" &&
+           grep -q -- "--request DELETE .*/merge_requests/3/notes/12$" "$2" && ! grep -q "notes/4$" "$2"' \
   _ "$rc" "$tmp/curl.log"
 gl_job cartsync-plan
 expect "GitLab plan job without a token: exit 0, nothing posted, plan.md kept" \
@@ -341,6 +345,48 @@ pr_branch typo 's/^financial_status = \["paid", "partially_refunded"\]$/financia
 pre_commit
 expect "pre-commit cartsync-check: exit 1 with the diagnostic" \
   bash -c 'test "$1" = 1 && grep -q "error\[E0203\]" "$2"' _ "$rc" "$tmp/out"
+
+# --- pre-commit: cartsync-fmt's entry with the staged files that match its
+# `files:` appended (pass_filenames defaults to true), on a copy of the
+# project. pre-commit fails a hook that exits non-zero or modifies a file.
+if [[ $fmt_exists == yes ]]; then
+  fmt_dir="$tmp/fmt-hook"
+  mkdir -p "$fmt_dir" && cp -r "$work/cartsync.toml" "$work/carts.d" "$fmt_dir/"
+  fmt_cart="carts.d/$(basename "$cart")"
+  # An unformatted cart: a literal string, no spaces around =, [cart] last.
+  python3 - "$fmt_dir/$fmt_cart" <<'PY'
+import re, sys
+p = sys.argv[1]
+text = open(p).read()
+cart = re.search(r"^\[cart\]\n(?:[^\[\n].*\n)*", text, re.M)
+rest = text[:cart.start()] + text[cart.end():]
+open(p, "w").write(rest.rstrip("\n") + "\n\n" + cart.group(0).replace(" = \"", "='").replace("\"\n", "'\n"))
+PY
+  fmt_hook() {  # fmt_hook FILE…: the hook as pre-commit runs it; rc, and $changed: files modified
+    local entry files=() sums
+    entry=$(yaml_get "$hooks_yml" '[h for h in doc if h["id"] == "cartsync-fmt"][0]["entry"]')
+    mapfile -t files < <(python3 -c 'import re, sys, yaml
+h = [h for h in yaml.safe_load(open(sys.argv[1])) if h["id"] == "cartsync-fmt"][0]
+print("\n".join(f for f in sys.argv[2:] if re.search(h.get("files", ""), f)))' "$hooks_yml" "$@")
+    sums=$(cd "$fmt_dir" && find . -type f | sort | xargs sha256sum)
+    rc=0
+    # shellcheck disable=SC2086 # pre-commit splits the entry with shlex
+    (cd "$fmt_dir" && $entry "${files[@]}") > "$tmp/out" 2>&1 || rc=$?
+    changed=$(diff <(echo "$sums") <(cd "$fmt_dir" && find . -type f | sort | xargs sha256sum) | grep -c '^>' || true)
+  }
+  fmt_hook "$fmt_cart" cartsync.toml README.md
+  expect "pre-commit cartsync-fmt: the unformatted cart rewritten (the hook fails: a file was modified)" \
+    bash -c 'test "$1" = 0 && test "$2" = 1 && grep -q "^\[cart\]$" "$3" && ! grep -q "='"'"'" "$3"' \
+    _ "$rc" "$changed" "$fmt_dir/$fmt_cart"
+  fmt_hook "$fmt_cart" cartsync.toml
+  expect "pre-commit cartsync-fmt: run again, exit 0 and nothing modified (the hook passes)" \
+    bash -c 'test "$1" = 0 && test "$2" = 0' _ "$rc" "$changed"
+  printf '[cart\n' > "$fmt_dir/carts.d/broken.toml"
+  fmt_hook carts.d/broken.toml "$fmt_cart"
+  expect "pre-commit cartsync-fmt: a cart that does not parse: exit 1 with file:line:col, nothing modified" \
+    bash -c 'test "$1" = 1 && test "$2" = 0 && grep -q "^carts.d/broken.toml:[0-9]*:[0-9]*: error\[E0105\]" "$3"' \
+    _ "$rc" "$changed" "$tmp/out"
+fi
 
 if [[ $failures -gt 0 ]]; then
   echo "ci_templates_check: $failures check(s) failed" >&2

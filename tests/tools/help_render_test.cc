@@ -68,6 +68,7 @@ Parsed<int> ParseFor(const std::string& command, const Words& args) {
   if (command == "run") take(ParseRunFlags(args));
   if (command == "state") take(ParseStateFlags(args));
   if (command == "schema") take(ParseSchemaFlags(args));
+  if (command == "fmt") take(ParseFmtFlags(args));
   if (command == "completion") take(ParseCompletionFlags(args));
   if (command == "man") take(ParseManFlags(args));
   Parsed<int> out;
@@ -89,8 +90,8 @@ TEST(OptionTableTest, EveryCommandIsThereOnce) {
       EXPECT_EQ(o.kind == ValueKind::Choice, !o.choices.empty()) << c.name << " " << o.flag;
     }
   }
-  EXPECT_EQ(names, (std::set<std::string>{"check", "plan", "run", "state", "schema", "completion",
-                                          "man", "help", "version"}));
+  EXPECT_EQ(names, (std::set<std::string>{"check", "plan", "run", "state", "schema", "fmt",
+                                          "completion", "man", "help", "version"}));
   EXPECT_EQ(FindCommand("nope"), nullptr);
 }
 
@@ -183,7 +184,8 @@ TEST(VersionTest, VersionAndCommit) {
 TEST(CompletionTest, UsageErrors) {
   CliResult none = Cli({"completion"});
   EXPECT_EQ(none.code, 2);
-  EXPECT_EQ(none.err.rfind("cartsync: give one shell: bash, zsh or fish\n", 0), 0u) << none.err;
+  EXPECT_EQ(none.err.rfind("cartsync completion: give one shell: bash, zsh or fish\n", 0), 0u)
+      << none.err;
   EXPECT_EQ(Cli({"completion", "tcsh"}).code, 2);
   EXPECT_EQ(Cli({"completion", "bash", "zsh"}).code, 2);
   for (const char* shell : {"bash", "zsh", "fish"}) {
@@ -344,9 +346,10 @@ TEST(ManPageTest, OnePagePerCommandWithEveryFlag) {
   std::vector<std::pair<std::string, std::string>> pages = AllManPages();
   std::set<std::string> names;
   for (const auto& [name, text] : pages) names.insert(name);
-  EXPECT_EQ(names, (std::set<std::string>{"cartsync.1", "cartsync-check.1", "cartsync-plan.1",
-                                          "cartsync-run.1", "cartsync-state.1", "cartsync-schema.1",
-                                          "cartsync-completion.1", "cartsync-man.1"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"cartsync.1", "cartsync-check.1", "cartsync-plan.1",
+                                   "cartsync-run.1", "cartsync-state.1", "cartsync-schema.1",
+                                   "cartsync-fmt.1", "cartsync-completion.1", "cartsync-man.1"}));
   for (const CommandSpec* c : ManualCommands()) {
     const std::string page = ManPage(c);
     EXPECT_EQ(page.rfind(".TH CARTSYNC-", 0), 0u);

@@ -53,6 +53,16 @@ expect "... and check --format gi -> github gitlab" \
   bash --noprofile --norc -c 'source "$1" && COMP_WORDS=(cartsync check --format gi) && COMP_CWORD=3 &&
     _cartsync && [[ "${COMPREPLY[*]}" == "github gitlab" ]]' _ "$bash_c"
 
+expect "... and schema --pro -> --project (a flag of the schema command)" \
+  bash --noprofile --norc -c 'source "$1" && COMP_WORDS=(cartsync schema --pro) && COMP_CWORD=2 &&
+    _cartsync && [[ "${COMPREPLY[*]}" == --project ]]' _ "$bash_c"
+# The JSON Schemas for editors (cmake/Packaging.cmake), as the binary prints them.
+schemas="$prefix/share/cartsync/schema"
+expect "share/cartsync/schema/cart.schema.json is cartsync schema --json-schema" \
+  cmp -s "$schemas/cart.schema.json" <("$bin" schema --json-schema)
+expect "share/cartsync/schema/project.schema.json is ... --json-schema --project" \
+  cmp -s "$schemas/project.schema.json" <("$bin" schema --json-schema --project)
+
 # --version names the commit the build was configured from; a tree git does
 # not know (here: GIT_DIR pointing nowhere) says "unknown" (configure only).
 commit=$(git -C "$(dirname "$0")/../.." rev-parse --short=12 HEAD)

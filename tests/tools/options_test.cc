@@ -33,12 +33,13 @@ TEST(OptionsTest, ValuesInlineOrNextLastOneWinsDashDashEndsOptions) {
 }
 
 TEST(OptionsTest, UnknownOptionsAndMissingValues) {
-  EXPECT_EQ(ErrorOf(ParseCheckFlags({"--frmat", "json"})), "unknown option --frmat");
+  EXPECT_EQ(ErrorOf(ParseCheckFlags({"--frmat", "json"})),
+            "unknown option --frmat; did you mean --format?");
   EXPECT_EQ(ErrorOf(ParseCheckFlags({"--format"})), "option --format needs a value");
   // A boolean flag takes no value.
   EXPECT_EQ(ErrorOf(ParsePlanFlags({"--detailed-exitcode=yes"})),
-            "unknown option --detailed-exitcode");
-  EXPECT_EQ(ErrorOf(ParseRunFlags({"--dry-run=1"})), "unknown option --dry-run");
+            "option --detailed-exitcode takes no value");
+  EXPECT_EQ(ErrorOf(ParseRunFlags({"--dry-run=1"})), "option --dry-run takes no value");
 }
 
 // --- check ---------------------------------------------------------------------------
@@ -120,9 +121,14 @@ TEST(PlanFlagsTest, UsageErrorsInOrder) {
   EXPECT_EQ(ErrorOf(ParsePlanFlags({"--color", "no", "--format", "sarif"})),
             "--color must be auto, always or never");
   EXPECT_EQ(ErrorOf(ParsePlanFlags({"--format", "sarif", "--detailed-exitcode"})),
-            "--format must be text, json or markdown");
+            "--format must be text, json, markdown, html or dot");
+  EXPECT_EQ(ErrorOf(ParsePlanFlags({"--diff", "old.json", "--format", "html"})),
+            "--format html and dot draw a plan, not a --diff");
+  EXPECT_EQ(ParsePlanFlags({"--format", "dot"}).flags->format, PlanFormat::Dot);
+  EXPECT_EQ(ParsePlanFlags({"-o", "plan.html", "--format", "html"}).flags->format,
+            PlanFormat::Html);
   auto detailed = ParsePlanFlags({"--detailed-exitcode"});
-  EXPECT_EQ(ErrorOf(detailed), "--detailed-exitcode needs --diff OLD_PLAN.json");
+  EXPECT_EQ(ErrorOf(detailed), "--detailed-exitcode needs --diff OLD_PLAN.json or --diff-git REF");
   EXPECT_TRUE(detailed.error.with_usage);
 }
 
@@ -323,42 +329,41 @@ const std::string kStateUsage =
     "usage: cartsync state <subcommand> [--project DIR] [--state URL] [--format text|json]\n"
     "  orders [--status new|held|sent|shipped|confirmed|skipped|canceled] [--cart ID] [--limit N]\n"
     "  show ORDER_KEY        one order, with its reason and documents\n"
-    "  resend ORDER_KEY      send a held, skipped or canceled order again on the next run\n"
+    "  resend ORDER_KEY      send a held, skipped, canceled or sent order again on the next run "
+    "(--tracking: upload its tracking to the cart again)\n"
+    "  purge [--older-than D]  erase personal data of orders past sending (default 60d)\n"
     "  runs [--limit N]      the last runs and their steps\n"
     "  unlock CART           drop a cart's lease (after a crashed run, before it expires)\n";
 
 TEST(CliUsageTest, StateUsageComesFromTheTable) { EXPECT_EQ(StateUsage(), kStateUsage); }
 
-TEST(CliUsageTest, CheckPlanAndSchemaPrintTheUsageText) {
+// A usage error: one line naming it, then where to read more (exit 2).
+TEST(CliUsageTest, CheckPlanAndSchemaPointAtTheirHelp) {
   CliResult check = Cli({"check", "--format", "yaml"});
   EXPECT_EQ(check.code, 2);
   EXPECT_EQ(check.out, "");
-  EXPECT_EQ(
-      check.err.rfind("cartsync: --format must be text, json, sarif, github or gitlab\n\nusage: "
-                      "cartsync <command> [options]\n",
-                      0),
-      0u)
+  EXPECT_EQ(check.err.rfind("cartsync check: --format must be text, json, sarif, github", 0), 0u)
       << check.err;
+  EXPECT_NE(check.err.find("\nsee 'cartsync check --help'\n"), std::string::npos) << check.err;
   CliResult plan = Cli({"plan", "--detailed-exitcode"});
-  EXPECT_EQ(plan.code, 1);
-  EXPECT_EQ(
-      plan.err.rfind("cartsync: --detailed-exitcode needs --diff OLD_PLAN.json\n\nusage: ", 0), 0u)
-      << plan.err;
+  EXPECT_EQ(plan.code, 2);
+  EXPECT_EQ(plan.err.rfind("cartsync plan: --detailed-exitcode needs --diff", 0), 0u) << plan.err;
   CliResult schema = Cli({"schema", "--bogus"});
-  EXPECT_EQ(schema.code, 1);
-  EXPECT_EQ(schema.err.rfind("cartsync: unknown option --bogus\n\nusage: ", 0), 0u) << schema.err;
+  EXPECT_EQ(schema.code, 2);
+  EXPECT_EQ(schema.err, "cartsync schema: unknown option --bogus\nsee 'cartsync schema --help'\n");
   CliResult none = Cli({});
   EXPECT_EQ(none.code, 2);
   EXPECT_EQ(none.err.rfind("usage: cartsync <command> [options]\n", 0), 0u) << none.err;
 }
 
 TEST(CliUsageTest, RunPrintsOneLine) {
+  const std::string see = "see 'cartsync run --help'\n";
   CliResult r = Cli({"run", "--concurrency", "99"});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "cartsync run: --concurrency must be 1..64\n");
-  EXPECT_EQ(Cli({"run", "a", "b"}).err, "cartsync run: give at most one PLAN.json or PATH\n");
-  EXPECT_EQ(Cli({"run", "--nope"}).err, "cartsync run: unknown option --nope\n");
+  EXPECT_EQ(r.err, "cartsync run: --concurrency must be 1..64\n" + see);
+  EXPECT_EQ(Cli({"run", "a", "b"}).err, "cartsync run: give at most one PLAN.json or PATH\n" + see);
+  EXPECT_EQ(Cli({"run", "--nope"}).err, "cartsync run: unknown option --nope\n" + see);
 }
 
 // The subcommand checks come before the store is opened, so a missing
@@ -370,26 +375,27 @@ TEST(CliUsageTest, StateErrors) {
     args.insert(args.end(), store.begin(), store.end());
     return Cli(args);
   };
+  const std::string see = "see 'cartsync state --help'\n";
   CliResult empty = Cli({"state"});
-  EXPECT_EQ(empty.code, 1);
-  EXPECT_EQ(empty.err, kStateUsage);
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_EQ(empty.err.rfind("cartsync state: give a subcommand: orders, show", 0), 0u) << empty.err;
+  EXPECT_NE(empty.err.find(see), std::string::npos) << empty.err;
   CliResult unknown_option = state({"runs", "--bogus"});
-  EXPECT_EQ(unknown_option.code, 1);
-  EXPECT_EQ(unknown_option.err, "cartsync state: unknown option --bogus\n" + kStateUsage);
+  EXPECT_EQ(unknown_option.code, 2);
+  EXPECT_EQ(unknown_option.err, "cartsync state: unknown option --bogus\n" + see);
   CliResult format = state({"runs", "--format", "yaml"});
-  EXPECT_EQ(format.code, 1);
-  EXPECT_EQ(format.err, "cartsync state: --format must be text or json\n");
+  EXPECT_EQ(format.code, 2);
+  EXPECT_EQ(format.err, "cartsync state: --format must be text or json\n" + see);
   CliResult unknown = state({"frobnicate"});
-  EXPECT_EQ(unknown.code, 1);
-  EXPECT_EQ(unknown.err, "cartsync state: unknown subcommand \"frobnicate\"\n" + kStateUsage);
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_EQ(unknown.err, "cartsync state: unknown subcommand \"frobnicate\"\n" + see);
   for (const char* sub : {"show", "resend", "unlock"}) {
     CliResult missing = state({sub});
-    EXPECT_EQ(missing.code, 1);
-    EXPECT_EQ(missing.err,
-              std::string("cartsync state: ") + sub + " needs an argument\n" + kStateUsage);
+    EXPECT_EQ(missing.code, 2);
+    EXPECT_EQ(missing.err, std::string("cartsync state: ") + sub + " needs an argument\n" + see);
     EXPECT_EQ(state({sub, ""}).err, missing.err);  // an empty argument is none
   }
-  const std::string stray = "\" (a project directory goes in --project DIR)\n";
+  const std::string stray = "\" (a project directory goes in --project DIR)\n" + see;
   EXPECT_EQ(state({"runs", "proj"}).err, "cartsync state: unexpected argument \"proj" + stray);
   EXPECT_EQ(state({"orders", "a", "b"}).err, "cartsync state: unexpected argument \"b" + stray);
   EXPECT_EQ(state({"show", "acme:1", "extra"}).err,

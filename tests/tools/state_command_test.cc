@@ -85,7 +85,7 @@ TEST_F(StateCommandTest, ShowAndResend) {
   EXPECT_NE(out.find("\"status\": \"new\""), std::string::npos) << out;
   // A new order is not "resent": it is already on its way.
   EXPECT_EQ(State({"resend", "acme:1"}, out, err), 1);
-  EXPECT_NE(err.find("only held, skipped or canceled"), std::string::npos) << err;
+  EXPECT_NE(err.find("only held, skipped, canceled or sent"), std::string::npos) << err;
   EXPECT_EQ(State({"show", "acme:99"}, out, err), 1);
 }
 
@@ -102,15 +102,16 @@ TEST_F(StateCommandTest, RunsAndUsageErrors) {
   ASSERT_EQ(State({"runs"}, out, err), 0) << err;
   EXPECT_EQ(out, "no runs recorded\n");
   EXPECT_EQ(State({"orders", "--status", "lost"}, out, err), 1);
-  EXPECT_EQ(State({"frobnicate"}, out, err), 1);
-  EXPECT_EQ(State({"show"}, out, err), 1);
+  // Usage errors exit 2, as for every command.
+  EXPECT_EQ(State({"frobnicate"}, out, err), 2);
+  EXPECT_EQ(State({"show"}, out, err), 2);
   // A stray project path is refused, not silently ignored.
-  EXPECT_EQ(State({"runs", "myproject"}, out, err), 1);
+  EXPECT_EQ(State({"runs", "myproject"}, out, err), 2);
   EXPECT_NE(
       err.find("unexpected argument \"myproject\" (a project directory goes in --project DIR)"),
       std::string::npos)
       << err;
-  EXPECT_EQ(State({"show", "acme:1", "extra"}, out, err), 1);
+  EXPECT_EQ(State({"show", "acme:1", "extra"}, out, err), 2);
 }
 
 // Inspecting a project that never ran says so and creates nothing.

@@ -28,8 +28,13 @@ bool Args::Parse(const std::vector<std::string>& args, size_t start, const ArgSp
       flags_[a].push_back("");
       continue;
     }
+    if (has(spec.boolean, a)) {
+      error = "option " + a + " takes no value";
+      return false;
+    }
     if (!has(spec.valued, a)) {
       error = "unknown option " + a;
+      bad_flag_ = a;
       return false;
     }
     if (!value) {

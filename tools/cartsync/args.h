@@ -23,10 +23,13 @@ class Args {
   const std::vector<std::string>& All(const std::string& flag) const;
   bool Has(const std::string& flag) const { return flags_.count(flag) > 0; }
   const std::vector<std::string>& positional() const { return positional_; }
+  /// The flag the last failed Parse stopped at ("--formt"), for a "did you mean".
+  const std::string& bad_flag() const { return bad_flag_; }
 
  private:
   std::map<std::string, std::vector<std::string>> flags_;
   std::vector<std::string> positional_;
+  std::string bad_flag_;
 };
 
 }  // namespace cartsync

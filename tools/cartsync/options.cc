@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "base/suggest.h"
 #include "tools/cartsync/args.h"
 
 namespace cartsync {
@@ -53,7 +54,10 @@ std::vector<CommandSpec> BuildTable() {
                "github (workflow annotations) or gitlab (Code Quality report)"),
         SchemaOption(),
         ColorOption("colors in text diagnostics: auto (default: when standard output is a "
-                    "terminal and NO_COLOR is not set), always or never")}});
+                    "terminal and NO_COLOR is not set), always or never"),
+        Valued("--stdin-filename", "PATH", ValueKind::File,
+               "check one cart read from standard input, reported as PATH (editors, "
+               "pre-commit); the cartsync.toml nearest above PATH is its project")}});
   t.push_back(
       {"plan",
        "[PATH...]",
@@ -62,19 +66,26 @@ std::vector<CommandSpec> BuildTable() {
        "with -o FILE, or what changed since an older plan with --diff. Diagnostics go to "
        "standard error; with an error no plan is written. " +
            path_text,
-       "0 plan written or shown (with --detailed-exitcode: no change), 1 errors or a usage "
-       "error, 2 with --detailed-exitcode: changes.",
+       "0 plan written or shown (with --detailed-exitcode: no change), 1 errors, 2 a usage "
+       "error or, with --detailed-exitcode, changes.",
        PositionalKind::Paths,
        {},
        {Valued("-o", "FILE", ValueKind::File,
                "write the plan (JSON, or --format's form) to FILE atomically; - is standard "
                "output"),
         Valued("--output", "FILE", ValueKind::File, "the long form of -o"),
-        Choice("--format", "FORMAT", {"text", "json", "markdown"},
-               "text (the default), json (the default with -o) or markdown"),
+        Choice("--format", "FORMAT", {"text", "json", "markdown", "html", "dot"},
+               "text (the default), json (the default with -o), markdown, html (a page with a "
+               "diagram of carts, services and WMS) or dot (the diagram for Graphviz)"),
         Valued("--diff", "OLD_PLAN.json", ValueKind::File,
                "show what changed since OLD_PLAN.json instead of the plan"),
-        Boolean("--detailed-exitcode", "with --diff: exit 2 when something changed"),
+        Valued("--diff-git", "REF", ValueKind::Text,
+               "show what changed since the project's files at git revision REF (read "
+               "through git, no checkout)"),
+        Valued("--max-bytes", "N", ValueKind::Text,
+               "markdown: split into parts of at most N bytes (default 65000; 0 = one part); "
+               "-o plan.md writes plan.md, plan.2.md, ..."),
+        Boolean("--detailed-exitcode", "with --diff or --diff-git: exit 2 when something changed"),
         SchemaOption(),
         ColorOption("colors in the diagnostics on standard error: only with always")}});
   t.push_back(
@@ -83,8 +94,8 @@ std::vector<CommandSpec> BuildTable() {
        "carry out the plan",
        "Carries out a plan (or compiles a path first): per cart, order download, shipment "
        "upload and inventory upload, idempotently, recording each step in the state store.",
-       "0 every step ok, 1 a configuration, plan, option or state-store error, 3 a step failed "
-       "(the others still ran).",
+       "0 every step ok, 1 a configuration, plan or state-store error, 2 a usage error (an "
+       "unknown option, a bad option value), 3 a step failed (the others still ran).",
        PositionalKind::Paths,
        {},
        {Boolean("--dry-run", "prepare every document but send nothing and record nothing"),
@@ -98,6 +109,8 @@ std::vector<CommandSpec> BuildTable() {
          true},
         Valued("--state", "URL", ValueKind::Text, "the state store instead of the plan's"),
         Valued("--report", "FILE", ValueKind::File, "write a JSON report of the run to FILE"),
+        Valued("--report-html", "FILE", ValueKind::File,
+               "write the run's report as an HTML page to FILE (with or without --report)"),
         Valued("--metrics", "FILE", ValueKind::File,
                "write the run's metrics to FILE (Prometheus text format)"),
         Choice("--log-format", "FORMAT", {"text", "json"}, "the log on standard error"),
@@ -113,12 +126,13 @@ std::vector<CommandSpec> BuildTable() {
        "SUBCOMMAND [ARG]",
        "inspect the state store",
        "Inspects and acts on the state store: orders [--status S] [--cart ID] [--limit N], "
-       "show ORDER_KEY, resend ORDER_KEY, runs [--limit N], unlock CART. The store is --state "
+       "show ORDER_KEY, resend ORDER_KEY [--tracking], purge [--older-than D], runs [--limit N], "
+       "unlock CART. The store is --state "
        "URL, else the [state].url of DIR/cartsync.toml (--project DIR), else "
        "sqlite:.cartsync/state.db.",
-       "0 done, 1 any error, usage errors included.",
+       "0 done, 1 an error, 2 a usage error.",
        PositionalKind::Subcommands,
-       {"orders", "show", "resend", "runs", "unlock"},
+       {"orders", "show", "resend", "purge", "runs", "unlock"},
        {Valued("--project", "DIR", ValueKind::Dir,
                "the project whose cartsync.toml names the store (default .)"),
         Valued("--state", "URL", ValueKind::Text, "the state store instead of the project's"),
@@ -128,17 +142,41 @@ std::vector<CommandSpec> BuildTable() {
                "orders: only orders in this status"),
         Valued("--cart", "ID", ValueKind::Text, "orders: only this cart's"),
         Valued("--limit", "N", ValueKind::Text,
-               "orders: at most N (default 1000); runs: the last N (default 20)")}});
+               "orders: at most N (default 1000); runs: the last N (default 20)"),
+        Boolean("--tracking", "resend: upload the order's tracking to the cart again"),
+        Valued("--older-than", "DURATION", ValueKind::Text,
+               "purge: erase personal data of orders unchanged for this long, e.g. 60d "
+               "(default: the project's [state].retain_pii, else 60d)")}});
   t.push_back({"schema",
                "",
                "describe platforms and WMS systems",
                "Describes the platforms and WMS systems of the descriptors, or exports the JSON "
-               "Schema of a cart file (for editors).",
-               "0 done, 1 a usage error or a --schema DIR that does not load.",
+               "Schema of a cart file (for editors), with --project the one of cartsync.toml.",
+               "0 done, 1 a --schema DIR that does not load, 2 a usage error.",
                PositionalKind::None,
                {},
-               {Boolean("--json-schema", "print the JSON Schema of a cart file"), SchemaOption(),
-                ColorOption("accepted, for symmetry; nothing here is colored")}});
+               {Boolean("--json-schema", "print the JSON Schema of a cart file"),
+                Boolean("--project", "with --json-schema: the JSON Schema of cartsync.toml"),
+                SchemaOption(), ColorOption("accepted, for symmetry; nothing here is colored")}});
+  t.push_back(
+      {"fmt",
+       "[PATH...]",
+       "format cart files canonically",
+       "Rewrites cart files and cartsync.toml in the canonical layout: tables in the order of "
+       "the cart format, keys in descriptor order, one space around =, double-quoted strings, "
+       "one blank line between tables; comments stay with the key or table they precede. A "
+       "file is written only when the formatted text is proven to parse to the same values; a "
+       "file that does not parse is reported and left as it is. " +
+           path_text,
+       "0 done (with --check: nothing to change), 1 with --check a file would change, or a file "
+       "does not parse, 2 a usage error or a missing or unreadable path.",
+       PositionalKind::Paths,
+       {},
+       {Boolean("--check", "write nothing; exit 1 when a file is not formatted"),
+        Boolean("--diff", "print a unified diff of each change (secrets masked)"),
+        Valued("--stdin-filename", "PATH", ValueKind::File,
+               "format standard input as the file PATH and print it on standard output"),
+        SchemaOption()}});
   t.push_back({"completion",
                "SHELL",
                "print a shell completion script",
@@ -165,13 +203,21 @@ std::vector<CommandSpec> BuildTable() {
   return t;
 }
 
-// Tokenizes `args` against the flags of `command` in the table; "" when they are all known.
+// Tokenizes `args` against the flags of `command` in the table; "" when they
+// are all known. An unknown flag gets the closest of the command's own flags
+// ("unknown option --formt; did you mean --format?").
 std::string TokenizeFor(std::string_view command, const std::vector<std::string>& args, Args& out) {
   ArgSpec spec;
-  for (const OptionSpec& o : FindCommand(command)->options)
+  std::vector<std::string> known = {"--help"};
+  for (const OptionSpec& o : FindCommand(command)->options) {
     (o.value.empty() ? spec.boolean : spec.valued).push_back(o.flag);
+    known.push_back(o.flag);
+  }
   std::string error;
-  out.Parse(args, 0, spec, error);
+  if (!out.Parse(args, 0, spec, error) && !out.bad_flag().empty()) {
+    if (auto closest = ClosestMatch(out.bad_flag(), known))
+      error += "; did you mean " + *closest + "?";
+  }
   return error;
 }
 
@@ -263,6 +309,9 @@ Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args) {
       return Fail<CheckFlags>("--format must be text, json, sarif, github or gitlab", true);
     f.format = *format;
   }
+  f.stdin_filename = a.Get("--stdin-filename");
+  if (f.stdin_filename && !f.paths.empty())
+    return Fail<CheckFlags>("give no PATH with --stdin-filename", true);
   return Ok(std::move(f));
 }
 
@@ -278,19 +327,36 @@ Parsed<PlanFlags> ParsePlanFlags(const std::vector<std::string>& args) {
   f.color = *color;
   f.output = a.Get("-o") ? a.Get("-o") : a.Get("--output");
   f.diff = a.Get("--diff");
+  f.diff_git = a.Get("--diff-git");
+  if (f.diff && f.diff_git) return Fail<PlanFlags>("give --diff or --diff-git, not both", true);
+  if (auto n = a.Get("--max-bytes")) {
+    // 0, or 1024..100000000 written as digits only.
+    if (n->empty() || n->size() > 9 || n->find_first_not_of("0123456789") != std::string::npos ||
+        (std::stoull(*n) != 0 && (std::stoull(*n) < 1024 || std::stoull(*n) > 100000000)))
+      return Fail<PlanFlags>("--max-bytes must be 0 or 1024..100000000", true);
+    f.max_bytes = static_cast<size_t>(std::stoull(*n));
+  }
   f.detailed_exitcode = a.Has("--detailed-exitcode");
-  const std::string format = a.Get("--format").value_or(f.output && !f.diff ? "json" : "text");
+  const std::string format =
+      a.Get("--format").value_or(f.output && !f.diff && !f.diff_git ? "json" : "text");
   if (format == "text") {
     f.format = PlanFormat::Text;
   } else if (format == "json") {
     f.format = PlanFormat::Json;
   } else if (format == "markdown") {
     f.format = PlanFormat::Markdown;
+  } else if (format == "html") {
+    f.format = PlanFormat::Html;
+  } else if (format == "dot") {
+    f.format = PlanFormat::Dot;
   } else {
-    return Fail<PlanFlags>("--format must be text, json or markdown", true);
+    return Fail<PlanFlags>("--format must be text, json, markdown, html or dot", true);
   }
-  if (f.detailed_exitcode && !f.diff)
-    return Fail<PlanFlags>("--detailed-exitcode needs --diff OLD_PLAN.json", true);
+  if (f.detailed_exitcode && !f.diff && !f.diff_git)
+    return Fail<PlanFlags>("--detailed-exitcode needs --diff OLD_PLAN.json or --diff-git REF",
+                           true);
+  if ((f.diff || f.diff_git) && (f.format == PlanFormat::Html || f.format == PlanFormat::Dot))
+    return Fail<PlanFlags>("--format html and dot draw a plan, not a --diff", true);
   return Ok(std::move(f));
 }
 
@@ -301,6 +367,8 @@ Parsed<SchemaFlags> ParseSchemaFlags(const std::vector<std::string>& args) {
   SchemaFlags f;
   f.schema_dir = a.Get("--schema");
   f.json_schema = a.Has("--json-schema");
+  f.project = a.Has("--project");
+  if (f.project && !f.json_schema) return Fail<SchemaFlags>("--project needs --json-schema", true);
   return Ok(std::move(f));
 }
 
@@ -325,6 +393,7 @@ Parsed<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
   }
   f.state_url = a.Get("--state");
   f.report = a.Get("--report");
+  f.report_html = a.Get("--report-html");
   f.metrics = a.Get("--metrics");
   // Bounds on HTTP (carts and an http WMS), for cron jobs with a deadline and
   // for tests: seconds per attempt (connect included), attempts per request.
@@ -380,6 +449,23 @@ Parsed<StateFlags> ParseStateFlags(const std::vector<std::string>& args) {
   f.status = a.Get("--status");
   f.cart = a.Get("--cart");
   if (auto n = a.Get("--limit")) f.limit = std::max(1, std::atoi(n->c_str()));
+  f.tracking = a.Has("--tracking");
+  f.older_than = a.Get("--older-than");
+  return Ok(std::move(f));
+}
+
+Parsed<FmtFlags> ParseFmtFlags(const std::vector<std::string>& args) {
+  Args a;
+  if (std::string error = TokenizeFor("fmt", args, a); !error.empty())
+    return Fail<FmtFlags>(error, true);
+  FmtFlags f;
+  f.paths = a.positional();
+  f.check = a.Has("--check");
+  f.diff = a.Has("--diff");
+  f.stdin_filename = a.Get("--stdin-filename");
+  f.schema_dir = a.Get("--schema");
+  if (f.stdin_filename && !f.paths.empty())
+    return Fail<FmtFlags>("give no PATH with --stdin-filename", true);
   return Ok(std::move(f));
 }
 

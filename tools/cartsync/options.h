@@ -112,6 +112,9 @@ struct CheckFlags {
   std::optional<std::string> schema_dir;  ///< --schema DIR instead of the built-in descriptors
   ColorMode color = ColorMode::Auto;      ///< --color
   DiagFormat format = DiagFormat::Text;   ///< --format text|json|sarif|github|gitlab
+  /// --stdin-filename PATH: check one cart read from standard input, shown as
+  /// PATH; the project is the cartsync.toml nearest above PATH. No PATH operands.
+  std::optional<std::string> stdin_filename;
 };
 
 /// Errors (all with the usage text): the parser's, then "--color must be auto,
@@ -121,7 +124,7 @@ Parsed<CheckFlags> ParseCheckFlags(const std::vector<std::string>& args);
 // --- plan ---------------------------------------------------------------------
 
 /// `cartsync plan --format`.
-enum class PlanFormat { Text, Json, Markdown };
+enum class PlanFormat { Text, Json, Markdown, Html, Dot };
 
 /// `cartsync plan [PATH...] [-o FILE] [--format F] [--diff OLD] [--detailed-exitcode]`.
 struct PlanFlags {
@@ -132,12 +135,18 @@ struct PlanFlags {
   PlanFormat format = PlanFormat::Text;
   std::optional<std::string> output;  ///< -o FILE or --output FILE (-o wins when both are given)
   std::optional<std::string> diff;    ///< --diff OLD_PLAN.json
-  bool detailed_exitcode = false;     ///< --detailed-exitcode: 2 when the diff has changes
+  /// --diff-git REF: the old plan compiled from the files at git REF (plan_git.h).
+  std::optional<std::string> diff_git;
+  /// --max-bytes N: markdown parts of at most N bytes; 0 = one part.
+  size_t max_bytes = 65000;
+  bool detailed_exitcode = false;  ///< --detailed-exitcode: 2 when the diff has changes
 };
 
 /// Errors (all with the usage text): the parser's, "--color must be auto,
-/// always or never", "--format must be text, json or markdown",
-/// "--detailed-exitcode needs --diff OLD_PLAN.json".
+/// always or never", "--format must be text, json, markdown, html or dot",
+/// "give --diff or --diff-git, not both", "--max-bytes must be 0 or
+/// 1024..100000000", "--detailed-exitcode needs --diff OLD_PLAN.json or
+/// --diff-git REF", "--format html and dot draw a plan, not a --diff".
 Parsed<PlanFlags> ParsePlanFlags(const std::vector<std::string>& args);
 
 // --- schema -------------------------------------------------------------------
@@ -147,10 +156,26 @@ Parsed<PlanFlags> ParsePlanFlags(const std::vector<std::string>& args);
 struct SchemaFlags {
   std::optional<std::string> schema_dir;  ///< --schema DIR
   bool json_schema = false;               ///< --json-schema: the JSON Schema of a cart file
+  bool project = false;  ///< --project (with --json-schema): the JSON Schema of cartsync.toml
 };
 
 /// Errors (with the usage text): the parser's only.
 Parsed<SchemaFlags> ParseSchemaFlags(const std::vector<std::string>& args);
+
+// --- fmt ----------------------------------------------------------------------
+
+/// `cartsync fmt [PATH...] [--check] [--diff] [--stdin-filename PATH] [--schema DIR]`.
+struct FmtFlags {
+  std::vector<std::string> paths;  ///< as `check` reads them; none = "."
+  bool check = false;              ///< --check: write nothing, exit 1 when a file would change
+  bool diff = false;               ///< --diff: print a unified diff of each change
+  std::optional<std::string>
+      stdin_filename;                     ///< --stdin-filename PATH: stdin -> stdout, shown as PATH
+  std::optional<std::string> schema_dir;  ///< --schema DIR (the descriptors give [api] key order)
+};
+
+/// Errors (with the usage text): the parser's, "give no PATH with --stdin-filename".
+Parsed<FmtFlags> ParseFmtFlags(const std::vector<std::string>& args);
 
 // --- run ----------------------------------------------------------------------
 
@@ -164,6 +189,7 @@ struct RunFlags {
   std::vector<Service> services;               ///< --service NAME, repeatable; none = all
   std::optional<std::string> state_url;        ///< --state URL instead of the plan's
   std::optional<std::string> report;           ///< --report FILE (JSON)
+  std::optional<std::string> report_html;      ///< --report-html FILE (runtime/report_html.h)
   std::optional<std::string> metrics;          ///< --metrics FILE (Prometheus text)
   LogFormat log_format = LogFormat::Text;      ///< --log-format text|json
   int concurrency = RunOptions{}.concurrency;  ///< --concurrency 1..64
@@ -198,6 +224,9 @@ struct StateFlags {
   std::optional<std::string> status;
   std::optional<std::string> cart;  ///< --cart ID (orders)
   std::optional<int> limit;         ///< --limit N, read as atoi and at least 1 (orders, runs)
+  bool tracking = false;            ///< --tracking (resend: the order's tracking upload)
+  /// --older-than DURATION as given (purge; checked by the subcommand).
+  std::optional<std::string> older_than;
 };
 
 /// Errors: the parser's (with the usage text), none when no subcommand is

@@ -13,7 +13,9 @@
 #include "model/plan_json.h"
 #include "runtime/environment.h"
 #include "runtime/report.h"
+#include "runtime/report_html.h"
 #include "runtime/runner.h"
+#include "runtime/secrets.h"
 #include "runtime/state/state_store.h"
 #include "tools/cartsync/commands.h"
 
@@ -93,7 +95,20 @@ int RunCommand(const RunFlags& flags, std::ostream& out, std::ostream& err, cons
     std::error_code ec;
     if (!fs::exists(db, ec)) url = "sqlite::memory:";
   }
-  auto store = OpenStateStore(url, base_dir);
+  // [state].password: resolved now, handed to libpq, kept nowhere else. Only
+  // for the plan's own database: a --state URL naming another gets libpq's
+  // environment (PGPASSWORD, ~/.pgpass), never this project's password.
+  std::string password;
+  if (plan.state_password && url == plan.state_url) {
+    EnvFileSecretResolver secrets(base_dir);
+    auto resolved = secrets.Resolve(*plan.state_password);
+    if (!resolved.ok()) {
+      err << "cartsync run: [state].password: " << resolved.status().message() << "\n";
+      return kConfigError;
+    }
+    password = std::move(resolved.value());
+  }
+  auto store = OpenStateStore(url, base_dir, /*create=*/true, password);
   if (!store.ok()) {
     err << "cartsync run: " << store.status().message() << "\n";
     return kConfigError;
@@ -117,6 +132,10 @@ int RunCommand(const RunFlags& flags, std::ostream& out, std::ostream& err, cons
   std::string error;
   if (flags.report) {
     if (!WriteFileAtomic(*flags.report, ReportJson(report), error))
+      err << "cartsync run: " << error << "\n";
+  }
+  if (flags.report_html) {
+    if (!WriteFileAtomic(*flags.report_html, ReportHtml(report), error))
       err << "cartsync run: " << error << "\n";
   }
   if (flags.metrics && !options.dry_run) {

@@ -8,16 +8,20 @@
 #include <string_view>
 
 #include "base/defaults.h"
+#include "base/suggest.h"
+#include "model/grammar.h"
 #include "runtime/clock.h"
+#include "runtime/secrets.h"
 #include "runtime/state/state_store.h"
 #include "tools/cartsync/commands.h"
+#include "tools/cartsync/state_retention.h"
 
 namespace cartsync {
 
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kOk = 0, kError = 1;
+constexpr int kOk = 0, kError = 1, kUsage = 2;
 
 // The store of the project in --project (default "."): its [state].url,
 // or the embedded default. The file is read for that one key only, so a
@@ -35,6 +39,40 @@ std::string StateUrl(const StateFlags& flags) {
     }
   }
   return kDefaultStateUrl;
+}
+
+// The project's [state].password, resolved for `url` ("" when the project
+// has none, or when `url` is not the project's [state].url: another database
+// gets libpq's environment, never this project's password). False, with
+// `error`, when the reference is malformed or cannot be resolved.
+bool StatePassword(const StateFlags& flags, const std::string& url, std::string& password,
+                   std::string& error) {
+  password.clear();
+  fs::path project = fs::path(flags.project) / "cartsync.toml";
+  std::error_code ec;
+  if (!fs::is_regular_file(project, ec)) return true;
+  std::optional<std::string> ref_text;
+  try {
+    toml::table t = toml::parse_file(project.string());
+    if (t["state"]["url"].value<std::string>() != url) return true;
+    ref_text = t["state"]["password"]["secret"].value<std::string>();
+  } catch (const toml::parse_error&) {
+    return true;  // as StateUrl: `cartsync check` reports the file
+  }
+  if (!ref_text) return true;
+  auto ref = ParseSecretRef(*ref_text);
+  if (!ref) {
+    error = "[state].password: invalid secret reference: " + ref.error.message;
+    return false;
+  }
+  EnvFileSecretResolver secrets(flags.project);
+  auto resolved = secrets.Resolve(*ref.value);
+  if (!resolved.ok()) {
+    error = "[state].password: " + resolved.status().message();
+    return false;
+  }
+  password = std::move(resolved.value());
+  return true;
 }
 
 class JsonOut {
@@ -71,6 +109,7 @@ void OrderJson(JsonOut& j, const OrderRecord& o, bool documents) {
   j.Field("first_seen", Time(o.first_seen_ms));
   j.Field("updated", Time(o.updated_ms));
   j.Field("attempts", o.attempts);
+  if (o.pii_erased_ms) j.Field("pii_erased", Time(o.pii_erased_ms));
   if (documents) {
     j.Field("cart_order", o.cart_order_json);
     j.Field("wms_order", o.wms_order_json);
@@ -159,30 +198,14 @@ int Show(const Call& c) {
           << "seen      " << Time(o.first_seen_ms) << ", updated " << Time(o.updated_ms)
           << ", sent " << Time(o.sent_ms) << "\n"
           << "attempts  " << o.attempts << "\n";
+    if (o.pii_erased_ms) c.out << "pii       erased " << Time(o.pii_erased_ms) << "\n";
   }
   return kOk;
 }
 
-int Resend(const Call& c) {
-  std::optional<OrderRecord> order = FindOrder(c);
-  if (!order) return kError;
-  const OrderRecord& o = *order;
-  if (o.status != OrderStatus::Held && o.status != OrderStatus::Skipped &&
-      o.status != OrderStatus::Canceled) {
-    c.err << "cartsync state: " << c.arg << " is " << OrderStatusName(o.status)
-          << (o.wms_ref.empty() ? "" : " (WMS " + o.wms_ref + ")")
-          << "; only held, skipped or canceled orders can be resent\n";
-    return kError;
-  }
-  SystemClock clock;
-  Status st = c.store.ResetForResend(c.arg, clock.NowMs());
-  if (!st.ok()) {
-    c.err << "cartsync state: " << st.message() << "\n";
-    return kError;
-  }
-  c.out << c.arg << " will be sent on the next run of its cart\n";
-  return kOk;
-}
+// state_retention.cc: resend (orders and tracking) and purge (PII retention).
+int Resend(const Call& c) { return StateResend(c.store, c.flags, c.arg, c.out, c.err); }
+int Purge(const Call& c) { return StatePurge(c.store, c.flags, c.out, c.err); }
 
 int Unlock(const Call& c) {
   Status st = c.store.ForceUnlock(c.arg);
@@ -270,7 +293,10 @@ constexpr Subcommand kSubcommands[] = {
      "orders [--status new|held|sent|shipped|confirmed|skipped|canceled] [--cart ID] [--limit N]"},
     {"show", true, Show, "show ORDER_KEY        one order, with its reason and documents"},
     {"resend", true, Resend,
-     "resend ORDER_KEY      send a held, skipped or canceled order again on the next run"},
+     "resend ORDER_KEY      send a held, skipped, canceled or sent order again on the next run "
+     "(--tracking: upload its tracking to the cart again)"},
+    {"purge", false, Purge,
+     "purge [--older-than D]  erase personal data of orders past sending (default 60d)"},
     {"runs", false, Runs, "runs [--limit N]      the last runs and their steps"},
     {"unlock", true, Unlock,
      "unlock CART           drop a cart's lease (after a crashed run, before it expires)"},
@@ -290,21 +316,35 @@ int StateCommand(const StateFlags& flags, std::ostream& out, std::ostream& err) 
   for (const Subcommand& s : kSubcommands)
     if (s.name == flags.subcommand) sub = &s;
   const std::string arg = flags.arguments.empty() ? "" : flags.arguments[0];
-  if (sub == nullptr || (sub->takes_argument && arg.empty())) {
-    err << "cartsync state: "
-        << (sub ? flags.subcommand + " needs an argument"
-                : "unknown subcommand \"" + flags.subcommand + "\"")
-        << "\n"
-        << StateUsage();
-    return kError;
+  // Usage errors (exit 2, as for every command): the bad word, then where to look.
+  const char* see = "see 'cartsync state --help'\n";
+  if (sub == nullptr) {
+    std::vector<std::string> names;
+    for (const Subcommand& s : kSubcommands) names.emplace_back(s.name);
+    auto closest = ClosestMatch(flags.subcommand, names);
+    err << "cartsync state: unknown subcommand \"" << flags.subcommand << "\""
+        << (closest ? "; did you mean " + *closest + "?" : "") << "\n"
+        << see;
+    return kUsage;
+  }
+  if (sub->takes_argument && arg.empty()) {
+    err << "cartsync state: " << flags.subcommand << " needs an argument\n" << see;
+    return kUsage;
   }
   if (flags.arguments.size() > (sub->takes_argument ? 1u : 0u)) {
     err << "cartsync state: unexpected argument \"" << flags.arguments.back()
-        << "\" (a project directory goes in --project DIR)\n";
+        << "\" (a project directory goes in --project DIR)\n"
+        << see;
+    return kUsage;
+  }
+  // Only resend, purge and unlock write; none of them creates a database.
+  std::string password, error;
+  const std::string url = StateUrl(flags);
+  if (url.starts_with("postgres") && !StatePassword(flags, url, password, error)) {
+    err << "cartsync state: " << error << "\n";
     return kError;
   }
-  // Only resend and unlock write; none of them creates a database.
-  auto opened = OpenStateStore(StateUrl(flags), flags.project, /*create=*/false);
+  auto opened = OpenStateStore(url, flags.project, /*create=*/false, password);
   if (!opened.ok()) {
     err << "cartsync state: " << opened.status().message() << "\n";
     return kError;

@@ -19,6 +19,10 @@ CARTSYNC_PACKAGES+=(libpq-dev postgresql)
 # The CI template checks (tests/tools/ci_templates_check.sh): YAML, the GitLab note's jq;
 # the completion and man page tests (help_render_test.cc, install_check.sh): the shells, groff, man.
 CARTSYNC_PACKAGES+=(python3-yaml jq zsh fish groff-base man-db)
+# The Debian package (tests/tools/deb_check.sh): cpack's dpkg-shlibdeps and file, lintian.
+CARTSYNC_PACKAGES+=(dpkg-dev file lintian)
+# The deploy examples' check (tests/tools/deploy_check.sh): systemd-analyze verify; objdump.
+CARTSYNC_PACKAGES+=(systemd binutils)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

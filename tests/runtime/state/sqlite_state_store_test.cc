@@ -223,6 +223,8 @@ TEST(SqliteOpen, V1DatabaseGainsLeaseProcessKeepingLeases) {
     RawDb raw(path);  // back to the v1 layout
     ASSERT_EQ(raw.Exec("ALTER TABLE leases DROP COLUMN process"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("ALTER TABLE intents DROP COLUMN doc"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("DROP INDEX orders_pii_kept"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("ALTER TABLE orders DROP COLUMN pii_erased_ms"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("DROP INDEX orders_ack_pending"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("ALTER TABLE orders DROP COLUMN ack_pending"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("PRAGMA user_version = 1"), SQLITE_OK);
