@@ -121,6 +121,9 @@ class Reader {
     diags_.Report(DiagId::MissingKey, at, {key, where});
   }
 
+  /// Whether `key` was reported as an unknown key of some table.
+  bool ReportedUnknown(std::string_view key) const { return unknown_.count(std::string(key)) != 0; }
+
   /// Whether an unknown key of `t` was reported with `key` as its suggestion.
   bool WasSuggested(const toml::table* t, std::string_view key) const {
     return t && suggested_.count({t, std::string(key)});
@@ -869,6 +872,22 @@ class CartChecker {
 
   void CheckApi() {
     const toml::table* api = r_.Table(&doc_, "api", "api");
+    if (!api && doc_.get("api") == nullptr) {
+      // One mistake, one diagnostic: keys of [api] standing in another table (its header
+      // missing) say where they belong; otherwise the table is missing, not each field
+      // of it and then the credential form.
+      bool misplaced = false;
+      for (const FieldSpec& spec : platform_->api) {
+        if (!r_.ReportedUnknown(spec.name)) continue;
+        r_.Missing(nullptr, spec.name, "[api]", SourceRegion{});
+        misplaced = true;
+      }
+      if (!misplaced)
+        r_.diags().Report(
+            DiagId::MissingKey, InCart(*cart_->get("platform")),
+            {"[api]", "the cart (the store's address and credentials for " + platform_->id + ")"});
+      return;
+    }
     CheckFields(r_, api, platform_->api, "[api]", {}, InCart(*cart_->get("platform")), out_.api);
     CheckCredentialForms(api, *platform_, file_, InCart(*cart_->get("platform")), r_.diags());
   }

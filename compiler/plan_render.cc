@@ -16,6 +16,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "base/html.h"
 #include "base/strings.h"
 #include "compiler/safe_text.h"
 #include "model/plan_json.h"
@@ -334,32 +335,12 @@ std::string MdServiceCell(const PlanCart& cart, Service s) {
   return step ? Md(ScheduleText(step->every)) : "off";
 }
 
-// Text inside an HTML element (<summary>): markdown is not read there, HTML is.
+// Text inside an HTML element (<summary>): markdown is not read there, HTML is;
+// a line break would end the summary line.
 std::string Html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      default:
-        out += c;
-    }
-  }
+  std::string out = HtmlEscape(s);
+  for (char& c : out)
+    if (c == '\n' || c == '\r') c = ' ';
   return out;
 }
 

@@ -696,10 +696,9 @@ TEST(CheckerCartTest, E0204MissingKeys) {
             (Lines{
                 "c.toml:1:1-7: E0204: missing required key \"id\" in [cart]",
                 "c.toml:1:1-7: E0204: missing required key \"client\" in [cart]",
-                "c.toml:2:12-21: E0204: missing required key \"store_url\" in [api]",
-                "c.toml:2:12-21: E0214: [api] needs exactly one credential form (client_id + "
-                "client_secret, or "
-                "access_token); none is set",
+                // No [api] table at all: one error, not one per field plus E0214.
+                "c.toml:2:12-21: E0204: missing required key \"[api]\" in the cart (the "
+                "store's address and credentials for shopify)",
             }));
   EXPECT_EQ(CheckCartText(Text({
                 "[cart]",                                    // 1

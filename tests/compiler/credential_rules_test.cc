@@ -111,7 +111,9 @@ TEST(CredentialRulesTest, E0214NoFormAtTheApiTable) {
             (Lines{std::string("c.toml:5:1-6: E0214: ") + kForms + "none is set"}));
 }
 
-TEST(CredentialRulesTest, E0214NoApiTableAtThePlatform) {
+// No [api] table at all is one mistake: the table is missing, not its fields and
+// then its credential form.
+TEST(CredentialRulesTest, NoApiTableIsOneErrorAtThePlatform) {
   EXPECT_EQ(Check(Text({
                 "[cart]",                  // 1
                 "id = \"acme\"",           // 2
@@ -119,9 +121,22 @@ TEST(CredentialRulesTest, E0214NoApiTableAtThePlatform) {
                 "platform = \"shopify\"",  // 4
             })),
             (Lines{
-                "c.toml:4:12-21: E0204: missing required key \"store_url\" in [api]",
-                std::string("c.toml:4:12-21: E0214: ") + kForms + "none is set",
+                "c.toml:4:12-21: E0204: missing required key \"[api]\" in the cart (the store's "
+                "address and credentials for shopify)",
             }));
+}
+
+TEST(CredentialRulesTest, E0214EmptyApiTableAtTheTable) {
+  Lines got = Check(Text({
+      "[cart]",                  // 1
+      "id = \"acme\"",           // 2
+      "client = \"acme\"",       // 3
+      "platform = \"shopify\"",  // 4
+      "[api]",                   // 5
+  }));
+  ASSERT_EQ(got.size(), 2u) << ::testing::PrintToString(got);
+  EXPECT_NE(got[0].find("E0204: missing required key \"store_url\" in [api]"), std::string::npos);
+  EXPECT_NE(got[1].find(std::string("E0214: ") + kForms + "none is set"), std::string::npos);
 }
 
 TEST(CredentialRulesTest, E0214BothFormsAtTheLaterForm) {

@@ -126,19 +126,23 @@ TEST(OneMistakeTest, MissingCartHeaderIsOneErrorWithAnInsertion) {
 
 TEST(OneMistakeTest, KeysOfAMissingTableHeaderSayWhereTheyBelong) {
   // The [api] header is missing: its keys land in [cart]. Not "unknown" plus
-  // "missing" for store_url: one error, saying where it belongs. (The
-  // credential form is checked on its own, E0214.)
+  // "missing" for store_url, nor a missing credential form: one error per key,
+  // saying where it belongs.
   auto r = Check(Join({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
                        "store_url = \"https://acme.myshopify.com\"",
                        "access_token = { secret = \"env:TOKEN\" }"}));
   EXPECT_EQ(r->diags,
-            (Lines{"c.toml:4:12-21: E0214: [api] needs exactly one credential form (client_id + "
-                   "client_secret, or access_token); none is set",
-                   "c.toml:5:1-10: E0201: unknown key \"store_url\" in [cart]; it belongs in [api] "
+            (Lines{"c.toml:5:1-10: E0201: unknown key \"store_url\" in [cart]; it belongs in [api] "
                    "(is a table header missing or misplaced?)",
-                   "c.toml:6:1-13: E0201: unknown key \"access_token\" in [cart]; valid keys: "
-                   "\"id\", \"client\", \"platform\", \"name\", \"wms\""}));
-  EXPECT_EQ(r->sorted.at(1).hint, "move \"store_url\" into [api]");
+                   "c.toml:6:1-13: E0201: unknown key \"access_token\" in [cart]; it belongs in "
+                   "[api] (is a table header missing or misplaced?)"}));
+  EXPECT_EQ(r->sorted.at(0).hint, "move \"store_url\" into [api]");
+}
+
+TEST(OneMistakeTest, MissingApiTableIsOneError) {
+  auto r = Check(Join({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\""}));
+  EXPECT_EQ(r->diags, (Lines{"c.toml:4:12-21: E0204: missing required key \"[api]\" in the cart "
+                             "(the store's address and credentials for shopify)"}));
 }
 
 TEST(OneMistakeTest, UnknownKeyWithNoCloseMatchListsTheValidKeys) {

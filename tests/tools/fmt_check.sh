@@ -39,6 +39,10 @@ run() {  # run COMMAND…: sets rc, out, err
   err="$(cat "$tmp/err")"
 }
 
+# --- 0. the repository's own samples are canonical ------------------------------------
+run "$cartsync" fmt --check "$root/carts.d" "$root/cartsync.toml" "$root/examples/demo"
+[[ $rc -eq 0 ]] && ok "samples are fmt-canonical" || bad "samples are not fmt-canonical: $out $err"
+
 # --- 1. exit codes ---------------------------------------------------------------------
 proj="$tmp/p"
 mkdir -p "$proj/carts.d"
