@@ -131,7 +131,7 @@ class HttpWms : public WmsClient {
       if (!found.ok()) return found.status();
       if (!found.value().has_value())
         return Status::Transient(context + ": answered 409 (already present) but " +
-                                 "GET /orders/{order_key} does not find the order");
+                                 "GET /orders/{order_key} answers that it is unknown");
       return *found.value();
     }
     Status unexpected = Unexpected(r, context);
