@@ -43,7 +43,10 @@ class BoostGit : public GitRunner {
       error = "git is not installed (no git on PATH)";
       return false;
     }
-    std::vector<std::string> argv = {"-C", dir};
+    // The global options, not GIT_LITERAL_PATHSPECS / GIT_OPTIONAL_LOCKS in the
+    // environment: Boost.Process's env lookup reads past short entries (ASan), and
+    // nothing here can prompt (local reads only).
+    std::vector<std::string> argv = {"--literal-pathspecs", "--no-optional-locks", "-C", dir};
     argv.insert(argv.end(), args.begin(), args.end());
     boost::asio::io_context io;
     std::future<std::string> out_text, err_text;
@@ -52,9 +55,7 @@ class BoostGit : public GitRunner {
       // All three streams at once (asio), so a large answer never blocks a large request.
       bp::child child(bp::exe = exe, bp::args = argv,
                       bp::std_in<boost::asio::buffer(input), bp::std_out> out_text,
-                      bp::std_err > err_text, bp::env["GIT_LITERAL_PATHSPECS"] = "1",
-                      bp::env["GIT_OPTIONAL_LOCKS"] = "0", bp::env["GIT_TERMINAL_PROMPT"] = "0", io,
-                      ec);
+                      bp::std_err > err_text, io, ec);
       if (ec) {
         error = "cannot run git: " + ec.message();
         return false;

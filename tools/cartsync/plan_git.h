@@ -40,9 +40,9 @@ class GitRunner {
                    const std::string& input, GitOutput& out, std::string& error) = 0;
 };
 
-/// The `git` found on PATH, run through Boost.Process, with the environment it inherits
-/// plus GIT_LITERAL_PATHSPECS=1 (paths are paths, not patterns), GIT_OPTIONAL_LOCKS=0
-/// (reading takes no lock on the index) and GIT_TERMINAL_PROMPT=0.
+/// The `git` found on PATH, run through Boost.Process with the environment it inherits
+/// and `--literal-pathspecs` (paths are paths, not patterns) and `--no-optional-locks`
+/// (reading takes no lock on the index).
 std::unique_ptr<GitRunner> SystemGit();
 
 /// A directory only its owner may enter (mode 0700), removed with everything in it when
