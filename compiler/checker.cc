@@ -140,8 +140,24 @@ class Reader {
   /// Edit distances cost up to len(word) * len(candidate) each, and a hostile
   /// file (with a hostile project file) could ask for millions of them.
   std::string Hint(std::string_view word, const std::vector<std::string>& candidates) {
-    std::optional<std::string> closest = Closest(word, candidates);
+    std::optional<std::string> closest;
+    return Hint(word, candidates, closest);
+  }
+
+  /// Hint(), also giving the closest candidate (for ValueFix).
+  std::string Hint(std::string_view word, const std::vector<std::string>& candidates,
+                   std::optional<std::string>& closest) {
+    closest = Closest(word, candidates);
     return closest ? "; did you mean " + Quote(*closest) + "?" : std::string();
+  }
+
+  /// Gives `d`, about the wrong string value `n` (`value`), its fix: replace
+  /// the whole value (quotes included) with `closest`, when one is close.
+  void ValueFix(Diagnostic* d, const toml::node& n, std::string_view value,
+                const std::optional<std::string>& closest) {
+    if (!d || !closest) return;
+    d->hint = "replace " + Quote(value) + " with " + Quote(*closest);
+    d->fixes.push_back({At(n), TomlString(*closest)});
   }
 
   const toml::node* Get(const toml::table* t, std::string_view key) {
@@ -232,8 +248,12 @@ class Reader {
     auto s = String(t, key, path);
     if (!s) return std::nullopt;
     if (!Contains(values, *s)) {
-      diags_.Report(DiagId::InvalidValue, At(*Get(t, key)),
-                    {Quote(*s), path, "one of " + JoinQuoted(values, "none"), Hint(*s, values)});
+      std::optional<std::string> closest;
+      std::string hint = Hint(*s, values, closest);
+      const toml::node& n = *Get(t, key);
+      ValueFix(diags_.Report(DiagId::InvalidValue, At(n),
+                             {Quote(*s), path, "one of " + JoinQuoted(values, "none"), hint}),
+               n, *s, closest);
       return std::nullopt;
     }
     return s;
@@ -379,9 +399,12 @@ std::optional<FieldValue> CheckField(Reader& r, const toml::node& n, const Field
   }
   v.text = n.as_string()->get();
   if (spec.type == FieldType::Enum && !Contains(spec.values, v.text)) {
-    r.diags().Report(DiagId::InvalidValue, r.At(n),
-                     {Quote(v.text), path, "one of " + JoinQuoted(spec.values, "none"),
-                      r.Hint(v.text, spec.values)});
+    std::optional<std::string> closest;
+    std::string hint = r.Hint(v.text, spec.values, closest);
+    r.ValueFix(
+        r.diags().Report(DiagId::InvalidValue, r.At(n),
+                         {Quote(v.text), path, "one of " + JoinQuoted(spec.values, "none"), hint}),
+        n, v.text, closest);
     return std::nullopt;
   }
   if (spec.type == FieldType::Url && !CheckUrl(r, n, path, v.text)) return std::nullopt;
@@ -770,10 +793,12 @@ class CartChecker {
       if (!platform_) {
         std::vector<std::string> ids;
         for (auto& [id, p] : ctx_.schema.platforms) ids.push_back(id);
-        std::string hint = r_.Hint(*platform, ids);
+        std::optional<std::string> closest;
+        std::string hint = r_.Hint(*platform, ids, closest);
         if (hint.empty()) hint = " (known: " + JoinQuoted(ids, "none") + ")";
-        r_.diags().Report(DiagId::UnknownPlatform, r_.At(*cart->get("platform")),
-                          {*platform, hint});
+        const toml::node& n = *cart->get("platform");
+        r_.ValueFix(r_.diags().Report(DiagId::UnknownPlatform, r_.At(n), {*platform, hint}), n,
+                    *platform, closest);
       } else {
         out_.platform = *platform;
         out_.inventory_quantity = platform_->inventory_quantity;
@@ -798,10 +823,13 @@ class CartChecker {
     if (auto wms = r_.String(cart, "wms", "cart.wms")) {
       auto it = ctx_.project.wms.find(*wms);
       if (it == ctx_.project.wms.end()) {
-        std::string hint = r_.Hint(*wms, names);
+        std::optional<std::string> closest;
+        std::string hint = r_.Hint(*wms, names, closest);
         if (hint.empty())
           hint = " (declared in " + std::string(ctx_.project_file) + ": " + Declared(names) + ")";
-        r_.diags().Report(DiagId::UnknownWms, r_.At(*cart->get("wms")), {*wms, hint});
+        const toml::node& n = *cart->get("wms");
+        r_.ValueFix(r_.diags().Report(DiagId::UnknownWms, r_.At(n), {*wms, hint}), n, *wms,
+                    closest);
         return;
       }
       out_.wms = *wms;
@@ -906,10 +934,12 @@ class CartChecker {
       std::vector<std::string>& kept = out_.statuses[dim.name];
       for (auto& [v, node] : *values) {
         if (!Contains(dim.allowed, v)) {
-          std::string hint = r_.Hint(v, dim.allowed);
+          std::optional<std::string> closest;
+          std::string hint = r_.Hint(v, dim.allowed, closest);
           if (hint.empty()) hint = "; allowed: " + JoinQuoted(dim.allowed, "none");
-          r_.diags().Report(DiagId::UnknownStatus, r_.At(*node),
-                            {v, platform_->id, dim.name, hint});
+          r_.ValueFix(r_.diags().Report(DiagId::UnknownStatus, r_.At(*node),
+                                        {v, platform_->id, dim.name, hint}),
+                      *node, v, closest);
           continue;
         }
         if (v == "any" && values->size() > 1)
@@ -963,8 +993,12 @@ class CartChecker {
       if (wms_ && *with != "all" && !Contains(houses, *with)) {
         std::vector<std::string> options = houses;
         options.push_back("all");
-        r_.diags().Report(DiagId::UnknownWarehouse, r_.At(*t->get("sync_inventory_with")),
-                          {*with, out_.wms, Declared(houses), r_.Hint(*with, options)});
+        std::optional<std::string> closest;
+        std::string hint = r_.Hint(*with, options, closest);
+        const toml::node& n = *t->get("sync_inventory_with");
+        r_.ValueFix(r_.diags().Report(DiagId::UnknownWarehouse, r_.At(n),
+                                      {*with, out_.wms, Declared(houses), hint}),
+                    n, *with, closest);
       } else {
         out_.sync_inventory_with = *with;
       }
@@ -997,8 +1031,11 @@ class CartChecker {
       return true;
     std::vector<std::string> options = wms_->alias_types;
     options.push_back("master_sku");
-    r_.diags().Report(DiagId::UnknownAliasType, r_.At(n),
-                      {alias, out_.wms, Declared(wms_->alias_types), r_.Hint(alias, options)});
+    std::optional<std::string> closest;
+    std::string hint = r_.Hint(alias, options, closest);
+    r_.ValueFix(r_.diags().Report(DiagId::UnknownAliasType, r_.At(n),
+                                  {alias, out_.wms, Declared(wms_->alias_types), hint}),
+                n, alias, closest);
     return false;
   }
 
@@ -1024,10 +1061,20 @@ class CartChecker {
           continue;
         }
         if (!carriers.empty() && !carriers.count(target.value->carrier)) {
-          r_.diags().Report(DiagId::UnknownCarrier,
-                            RegionInString(v, 0, target.value->carrier.size(), file_),
-                            {target.value->carrier, out_.wms, Declared(wms_->carriers),
-                             r_.Hint(target.value->carrier, wms_->carriers)});
+          const std::string& carrier = target.value->carrier;
+          std::optional<std::string> closest;
+          std::string hint = r_.Hint(carrier, wms_->carriers, closest);
+          SourceRegion at = RegionInString(v, 0, carrier.size(), file_);
+          Diagnostic* d = r_.diags().Report(DiagId::UnknownCarrier, at,
+                                            {carrier, out_.wms, Declared(wms_->carriers), hint});
+          // The carrier is part of the string: the edit replaces its text
+          // alone, when the region is that text and the name needs no escape.
+          if (d && closest && at.begin.line == at.end.line &&
+              at.end.column - at.begin.column == carrier.size() &&
+              closest->find_first_of("\"\\\n\r\t'") == std::string::npos) {
+            d->hint = "replace " + Quote(carrier) + " with " + Quote(*closest);
+            d->fixes.push_back({at, *closest});
+          }
           continue;
         }
         ShipMatch match = code == "*"    ? ShipMatch::Default
@@ -1213,8 +1260,11 @@ class CartChecker {
       bool ok = true;
       if (auto field = r_.String(t, "field", "order_filters.field")) {
         if (!Contains(ctx_.schema.order_fields, *field)) {
-          r_.diags().Report(DiagId::UnknownOrderField, r_.At(*t->get("field")),
-                            {*field, r_.Hint(*field, ctx_.schema.order_fields)});
+          std::optional<std::string> closest;
+          std::string hint = r_.Hint(*field, ctx_.schema.order_fields, closest);
+          const toml::node& n = *t->get("field");
+          r_.ValueFix(r_.diags().Report(DiagId::UnknownOrderField, r_.At(n), {*field, hint}), n,
+                      *field, closest);
           ok = false;
         }
         f.field = *field;
@@ -1303,13 +1353,87 @@ void CheckCartFieldSpecs(Reader& r, const toml::table& t, const std::string& wms
   }
 }
 
+// [[notify]]: alert webhooks (cart-format.md "State, retention and alerts").
+// The URL of an incoming webhook is a secret (whoever has it can post to the
+// channel): only a secret reference is accepted, never the URL itself.
+void CheckNotify(Reader& r, const toml::table& doc, ProjectConfig& out) {
+  const toml::node* n = doc.get("notify");
+  if (!n) return;
+  const toml::array* list = n->as_array();
+  if (!list || !list->is_array_of_tables()) {
+    if (Diagnostic* d = r.Mismatch(*n, "notify", "an array of tables ([[notify]])"))
+      d->hint = "write each webhook as its own [[notify]] table";
+    return;
+  }
+  static const std::vector<std::string> kFormats = {"slack", "json"};
+  for (const toml::node& e : *list) {
+    const toml::table& t = *e.as_table();
+    r.UnknownKeys(t, {"url", "format", "events"}, "[[notify]]");
+    NotifyConfig cfg;
+    bool ok = true;
+    if (const toml::node* url = t.get("url")) {
+      if (url->is_string()) {
+        // Said here rather than by CheckSecret, to name the fix.
+        if (Diagnostic* d = r.diags().Report(DiagId::PlainSecret, r.At(*url), {"notify.url"})) {
+          d->mask_snippet = true;
+          d->hint =
+              "put the webhook URL in an environment variable and write "
+              "url = { secret = \"env:SLACK_WEBHOOK_URL\" }";
+          d->fixes.push_back({r.At(*url), "{ secret = \"env:SLACK_WEBHOOK_URL\" }"});
+        }
+        ok = false;
+      } else if (auto ref = CheckSecret(r, *url, "notify.url")) {
+        cfg.url = *ref;
+      } else {
+        ok = false;
+      }
+    } else {
+      r.Missing(&t, "url", "[[notify]]", r.At(t));
+      ok = false;
+    }
+    if (t.get("format")) {
+      if (auto format = r.Enum(&t, "format", "notify.format", kFormats))
+        cfg.format = *format;
+      else
+        ok = false;
+    }
+    if (auto events = r.Strings(&t, "events", "notify.events")) {
+      std::set<std::string> chosen;
+      for (auto& [ev, node] : *events) {
+        if (Contains(NotifyEvents(), ev)) {
+          chosen.insert(ev);
+          continue;
+        }
+        r.diags().Report(
+            DiagId::InvalidValue, r.At(*node),
+            {Quote(ev), "notify.events", "one of " + JoinQuoted(NotifyEvents(), "none"),
+             r.Hint(ev, NotifyEvents())});
+        ok = false;
+      }
+      if (events->empty() && ok) {
+        r.diags().Report(
+            DiagId::InvalidValue, r.At(*t.get("events")),
+            {"[]", "notify.events", "at least one event (leave events out for all)", ""});
+        ok = false;
+      }
+      for (const std::string& ev : NotifyEvents())
+        if (chosen.count(ev)) cfg.events.push_back(ev);
+    } else if (!t.get("events")) {
+      cfg.events = NotifyEvents();
+    } else {
+      ok = false;
+    }
+    if (ok) out.notify.push_back(std::move(cfg));
+  }
+}
+
 }  // namespace
 
 bool CheckProject(const toml::table& doc, std::string_view file, const Schema& schema,
                   ProjectConfig& out, DiagnosticEngine& diags) {
   int before = diags.errors();
   Reader r(file, diags);
-  r.UnknownKeys(doc, {"project", "state", "wms", "defaults"}, "cartsync.toml");
+  r.UnknownKeys(doc, {"project", "state", "wms", "notify", "defaults"}, "cartsync.toml");
   if (const toml::table* p = r.Table(&doc, "project", "project")) {
     r.UnknownKeys(*p, {"carts"}, "[project]");
     if (auto carts = r.String(p, "carts", "project.carts")) out.carts_dir = *carts;
@@ -1397,9 +1521,12 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
       if (!system) {
         if (!t->get("system")) r.Missing(t, "system", where, r.At(*t));
       } else if (!desc) {
-        diags.Report(
-            DiagId::UnknownWmsSystem, r.At(*t->get("system")),
-            {*system, r.Hint(*system, systems) + " (known: " + JoinQuoted(systems, "none") + ")"});
+        std::optional<std::string> closest;
+        std::string hint = r.Hint(*system, systems, closest);
+        const toml::node& n = *t->get("system");
+        r.ValueFix(diags.Report(DiagId::UnknownWmsSystem, r.At(n),
+                                {*system, hint + " (known: " + JoinQuoted(systems, "none") + ")"}),
+                   n, *system, closest);
       } else {
         cfg.system = *system;
         CheckFields(r, t, desc->fields, where,
@@ -1416,6 +1543,7 @@ bool CheckProject(const toml::table& doc, std::string_view file, const Schema& s
       out.wms.emplace(name, std::move(cfg));
     }
   }
+  CheckNotify(r, doc, out);
   r.Table(&doc, "defaults", "defaults");  // contents are checked inside each cart
   return diags.errors() == before;
 }

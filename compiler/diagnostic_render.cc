@@ -27,28 +27,30 @@ namespace {
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 
-// Splits `s` into code points (each as its bytes). A malformed byte is one
-// element by itself: ValidateSourceText reports an invalid-UTF-8 column that way.
-std::vector<std::string_view> CodePoints(std::string_view s) {
-  std::vector<std::string_view> out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    size_t n = std::max<size_t>(1, DecodeUtf8(s, i).length);
-    out.push_back(s.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-
 bool IsMalformed(std::string_view cp) {
   return cp.size() == 1 && static_cast<unsigned char>(cp[0]) >= 0x80;
 }
 
 // RapidJSON's Writer copies bytes unchecked; JSON consumers need valid UTF-8.
+// Valid runs are copied whole: messages and snippets may be a megabyte long.
 std::string ValidUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (std::string_view cp : CodePoints(s)) out += IsMalformed(cp) ? kReplacementChar : cp;
+  size_t copied = 0;  // s[copied, i) is valid and not yet in `out`
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    if (size_t n = DecodeUtf8(s, i).length; n > 0) {
+      i += n;
+      continue;
+    }
+    out.append(s.substr(copied, i - copied));
+    out += kReplacementChar;
+    copied = ++i;
+  }
+  out.append(s.substr(copied));
   return out;
 }
 
@@ -80,12 +82,20 @@ std::pair<size_t, size_t> FirstLineRange(const SourceRegion& r, size_t cp_count)
 }
 
 // A source line as snippets may show it: masked, split into code points.
+// A line of ASCII (most lines) is a masked copy, one byte per column; any
+// other is the raw line with its code points' starts and a mask by column
+// (a masked code point is shown as '*').
 struct ShownLine {
-  std::string text;
+  std::string text;              // ASCII: masked; otherwise raw
+  bool ascii = false;            // then `starts` and `masked` are left empty
   std::vector<uint32_t> starts;  // code point c (1-based) is text[starts[c-1], starts[c])
-  size_t size() const { return starts.size() - 1; }
+  std::vector<char> masked;      // by column
+  size_t size() const { return ascii ? text.size() : starts.size() - 1; }
   std::string_view At(size_t column) const {
-    return std::string_view(text).substr(starts[column - 1], starts[column] - starts[column - 1]);
+    if (ascii) return std::string_view(text).substr(column - 1, 1);
+    std::string_view cp =
+        std::string_view(text).substr(starts[column - 1], starts[column] - starts[column - 1]);
+    return masked[column] && cp != "\t" ? "*" : cp;
   }
 };
 
@@ -148,14 +158,21 @@ class SnippetLines {
 
   static ShownLine Prepare(std::string_view raw,
                            const std::vector<std::pair<size_t, size_t>>& masks) {
-    std::vector<uint32_t> starts;  // of the raw line
+    if (std::all_of(raw.begin(), raw.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+      return PrepareAscii(raw, masks);
+    ShownLine out;
+    out.text.assign(raw);
+    std::vector<uint32_t>& starts = out.starts;
+    starts.reserve(raw.size() + 1);
     for (size_t i = 0; i < raw.size();) {
       starts.push_back(static_cast<uint32_t>(i));
       i += std::max<size_t>(1, DecodeUtf8(raw, i).length);
     }
     starts.push_back(static_cast<uint32_t>(raw.size()));
     size_t count = starts.size() - 1;
-    std::vector<char> masked(count + 2, 0);  // by column
+    std::vector<char>& masked = out.masked;
+    masked.assign(count + 2, 0);
     for (auto [begin, end] : masks)
       for (size_t c = begin; c < end && c <= count; ++c) masked[c] = 1;
     for (auto [b, e] : FindSecretSpansInTomlLine(raw)) {
@@ -163,17 +180,22 @@ class SnippetLines {
           static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), b) - starts.begin());
       for (; c <= count && starts[c - 1] < e; ++c) masked[c] = 1;
     }
+    return out;
+  }
+
+  // Prepare for a line of ASCII (most lines): columns are bytes, no table of
+  // code point starts, the mask applied in place.
+  static ShownLine PrepareAscii(std::string_view raw,
+                                const std::vector<std::pair<size_t, size_t>>& masks) {
     ShownLine out;
-    out.text.reserve(raw.size());
-    for (size_t c = 1; c <= count; ++c) {
-      out.starts.push_back(static_cast<uint32_t>(out.text.size()));
-      std::string_view cp = raw.substr(starts[c - 1], starts[c] - starts[c - 1]);
-      if (masked[c] && cp != "\t")
-        out.text += '*';
-      else
-        out.text += cp;
-    }
-    out.starts.push_back(static_cast<uint32_t>(out.text.size()));
+    out.ascii = true;
+    out.text.assign(raw);
+    auto mask = [&](size_t begin, size_t end) {  // bytes [begin, end)
+      for (size_t i = begin; i < std::min(end, raw.size()); ++i)
+        if (out.text[i] != '\t') out.text[i] = '*';
+    };
+    for (auto [begin, end] : masks) mask(begin - 1, end == SIZE_MAX ? SIZE_MAX : end - 1);
+    for (auto [b, e] : FindSecretSpansInTomlLine(raw)) mask(b, e);
     return out;
   }
 
@@ -245,7 +267,15 @@ void WriteSnippet(const SourceRegion& r, SnippetLines& lines, bool color, std::o
   out << std::string(width - number.size(), ' ') << number << " |";
   if (count > 0) out << ' ';
   if (shown_begin > 1) out << kEllipsis;
-  for (size_t c = shown_begin; c < shown_end; ++c) out << DisplayCodePoint(line->At(c));
+  std::string shown;  // written at once: a long line's window is 160 code points
+  for (size_t c = shown_begin; c < shown_end; ++c) {
+    std::string_view cp = line->At(c);
+    if (cp.size() == 1 && cp[0] >= 0x20 && cp[0] < 0x7F)
+      shown += cp[0];  // printable ASCII: shown as it is
+    else
+      shown += DisplayCodePoint(cp);
+  }
+  out << shown;
   if (shown_end <= count) out << kEllipsis;
   out << '\n';
   if (r.begin.column == 0) return;  // a line without a column: nothing to point at

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/config.h"
 #include "model/grammar.h"
 
 namespace cartsync {
@@ -709,6 +710,30 @@ Value StateTable(Builder& b) {
   return t;
 }
 
+/// [[notify]]: alert webhooks (checker.cc CheckNotify).
+Value NotifyArray(Builder& b) {
+  Value a = b.Typed("array",
+                    "Alert webhooks ([[notify]]): held orders, failed steps, exhausted retries "
+                    "and cancellations too late, each alerted once; a failing webhook never "
+                    "fails a run");
+  b.Set(a, "minItems", 1);
+  Value t = b.Table("One webhook");
+  Value& props = b.Child(t, "properties");
+  b.Set(props, "url",
+        b.SecretRef("The incoming-webhook URL: a secret (whoever has it can post to the "
+                    "channel), so never the URL itself"));
+  Value format =
+      b.StringEnum({"slack", "json"}, "slack: a {\"text\": …} message; json: the event document");
+  b.Set(format, "default", "slack");
+  b.Set(props, "format", std::move(format));
+  Value events = b.StringList("The events to send; omitted: all", 1);
+  b.Set(events, "items", b.StringEnum(NotifyEvents(), "An event"));
+  b.Set(props, "events", std::move(events));
+  b.Set(t, "required", b.Strings({"url"}));
+  b.Set(a, "items", std::move(t));
+  return a;
+}
+
 /// One [wms.NAME] connection: the common keys, and per system (an if/then on `system`) the
 /// descriptor's fields, closed there.
 Value WmsConnection(Builder& b, const Schema& schema) {
@@ -814,6 +839,7 @@ std::string ProjectJsonSchema(const Schema& schema) {
                       "needed when there is only one)");
   b.Set(wms, "additionalProperties", WmsConnection(b, schema));
   b.Set(props, "wms", std::move(wms));
+  b.Set(props, "notify", NotifyArray(b));
 
   // Any cart key, applied where a cart omits it; what is required is checked per cart.
   Value defaults = b.Table(

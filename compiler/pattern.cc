@@ -3,6 +3,9 @@
 #include <re2/re2.h>
 
 #include <cctype>
+#include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace cartsync {
 namespace {
@@ -87,7 +90,23 @@ std::string PatternError(std::string_view pattern) {
 }
 
 bool PatternFullMatch(std::string_view pattern, std::string_view text) {
-  RE2 re(pattern, PatternOptions());
+  // Compiled once per thread and pattern: a descriptor's patterns are matched
+  // for every cart, and compiling is most of the cost. A project's own
+  // patterns may be many and long, so only short ones are kept, and only so
+  // many.
+  constexpr size_t kMaxKept = 256, kMaxKeptLength = 1024;
+  thread_local std::unordered_map<std::string, std::unique_ptr<RE2>> compiled;
+  if (pattern.size() > kMaxKeptLength) {
+    RE2 re(pattern, PatternOptions());
+    return re.ok() && RE2::FullMatch(text, re);
+  }
+  auto it = compiled.find(std::string(pattern));
+  if (it == compiled.end()) {
+    if (compiled.size() >= kMaxKept) compiled.clear();
+    it = compiled.emplace(std::string(pattern), std::make_unique<RE2>(pattern, PatternOptions()))
+             .first;
+  }
+  const RE2& re = *it->second;
   return re.ok() && RE2::FullMatch(text, re);
 }
 

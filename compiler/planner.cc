@@ -9,6 +9,7 @@ Plan BuildPlan(const Compilation& c) {
   plan.state_url = c.project.state_url;
   plan.state_password = c.project.state_password;
   plan.retain_pii_s = c.project.retain_pii_s;
+  plan.notify = c.project.notify;
   for (const CartConfig& cart : c.carts) {
     PlanCart pc;
     pc.config = cart;

@@ -33,6 +33,17 @@ Utf8Char DecodeUtf8(std::string_view s, size_t i) {
   return {cp, n};
 }
 
+bool LooksLikePath(std::string_view s) {
+  // "/tmp/…", "/home/…", "/work/…": a root directory named by lower-case
+  // letters, then at least one more component, none of them empty.
+  if (s.size() < 3 || s[0] != '/' || s.back() == '=') return false;
+  size_t second = s.find('/', 1);
+  if (second == std::string_view::npos || second == 1 || second + 1 >= s.size()) return false;
+  for (char c : s.substr(1, second - 1))
+    if (c < 'a' || c > 'z') return false;
+  return s.find("//") == std::string_view::npos;
+}
+
 const char* CredentialKind(std::string_view s) {
   // Every heuristic needs at least 22 characters; most strings are shorter.
   if (s.size() < 22) return nullptr;
@@ -47,7 +58,9 @@ const char* CredentialKind(std::string_view s) {
     return std::any_of(s.begin(), s.end(),
                        [&](char c) { return is(static_cast<unsigned char>(c)); });
   };
-  if (RE2::FullMatch(s, b64) && any(::isdigit) && any(::isupper) && any(::islower))
+  // A temp directory's random name inside a path is no token.
+  if (RE2::FullMatch(s, b64) && any(::isdigit) && any(::isupper) && any(::islower) &&
+      !LooksLikePath(s))
     return "a long base64 token";
   return nullptr;
 }

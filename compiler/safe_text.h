@@ -18,8 +18,15 @@ namespace cartsync {
 
 /// What a pasted credential of this shape is ("a Shopify access token", "a
 /// WooCommerce API key", "a long hex token", "a long base64 token"), or
-/// nullptr. The whole of `s` must match.
+/// nullptr. The whole of `s` must match. A path (LooksLikePath) is no base64
+/// token, however random its temp directory's name.
 const char* CredentialKind(std::string_view s);
+
+/// True when `s` is shaped like an absolute path: "/", a root directory of
+/// lower-case letters ("tmp", "home", "work"), "/" and more, no empty
+/// component, no base64 padding at the end. A base64 secret starts so with
+/// a chance far below one in a thousand.
+bool LooksLikePath(std::string_view s);
 
 /// One UTF-8 sequence: its code point and length in bytes. `length` is 0 for
 /// a malformed byte (overlong forms, surrogates, > U+10FFFF, truncation).

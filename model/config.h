@@ -100,6 +100,24 @@ struct WmsConfig {
   std::vector<FieldSpec> cart_fields;
 };
 
+/// The events a [[notify]] webhook can be sent (cart-format.md "State,
+/// retention and alerts"), in the order the docs list them.
+inline const std::vector<std::string>& NotifyEvents() {
+  static const std::vector<std::string> kEvents = {"held", "step_failed", "retry_exhausted",
+                                                   "cancel_too_late"};
+  return kEvents;
+}
+
+/// One [[notify]] table: an alert webhook.
+struct NotifyConfig {
+  SecretRef url;                    ///< the incoming-webhook URL: a secret, never a value
+  std::string format = "slack";     ///< "slack" ({"text": …}) | "json" (the event document)
+  std::vector<std::string> events;  ///< a subset of NotifyEvents(), in that order; default all
+  /// How the state store names this target: the reference and the format
+  /// (never the URL).
+  std::string Target() const { return url.Text() + "|" + format; }
+};
+
 struct ProjectConfig {
   std::string carts_dir = "carts.d";
   std::string state_url = kDefaultStateUrl;
@@ -107,6 +125,7 @@ struct ProjectConfig {
   /// [state].retain_pii in seconds, when set; unset: kDefaultRetainPiiSeconds.
   std::optional<int64_t> retain_pii_s;
   std::map<std::string, WmsConfig> wms;
+  std::vector<NotifyConfig> notify;  ///< [[notify]] webhooks, in file order
 };
 
 }  // namespace cartsync

@@ -41,6 +41,9 @@ struct Plan {
   /// [state].retain_pii in seconds, when set (plans without it stay
   /// byte-identical); unset: kDefaultRetainPiiSeconds.
   std::optional<int64_t> retain_pii_s;
+  /// [[notify]] webhooks (their URLs as secret references only); plans
+  /// without any stay byte-identical.
+  std::vector<NotifyConfig> notify;
 };
 
 }  // namespace cartsync

@@ -240,6 +240,24 @@ std::string PlanToJson(const Plan& plan) {
     w.Int64(*plan.retain_pii_s);
   }
   w.EndObject();
+  if (!plan.notify.empty()) {  // only when declared, as the password
+    Key(w, "notify");
+    w.StartArray();
+    for (const NotifyConfig& n : plan.notify) {
+      w.StartObject();
+      Key(w, "url");
+      w.StartObject();
+      Key(w, "secret");
+      Str(w, n.url.Text());
+      w.EndObject();
+      Key(w, "format");
+      Str(w, n.format);
+      Key(w, "events");
+      Strings(w, n.events);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out += '\n';
@@ -524,6 +542,23 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
         out.retain_pii_s = retain->GetInt64();
       else
         r.Fail("$.state.retain_pii_seconds: expected a positive integer");
+    }
+  }
+  if (auto it = doc.FindMember("notify"); it != doc.MemberEnd()) {
+    if (!it->value.IsArray()) r.Fail("$.notify must be an array");
+    for (rapidjson::SizeType i = 0; it->value.IsArray() && i < it->value.Size(); ++i) {
+      const std::string path = "$.notify[" + std::to_string(i) + "]";
+      NotifyConfig n;
+      if (const rapidjson::Value* url = r.Object(it->value[i], "url", path)) {
+        auto parsed = ParseSecretRef(r.String(*url, "secret", path + ".url"));
+        if (parsed)
+          n.url = *parsed.value;
+        else
+          r.Fail(path + ".url.secret: " + parsed.error.message);
+      }
+      n.format = r.String(it->value[i], "format", path);
+      n.events = r.Strings(it->value[i], "events", path);
+      out.notify.push_back(std::move(n));
     }
   }
   error = r.error;

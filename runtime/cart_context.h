@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "model/plan.h"
 #include "runtime/carts/cart_connector.h"
@@ -18,9 +19,20 @@
 #include "runtime/order_pipeline.h"
 #include "runtime/run_log.h"
 #include "runtime/state/state_store.h"
+#include "runtime/time_zone.h"
 #include "runtime/wms/wms_client.h"
 
 namespace cartsync {
+
+class ShipmentFeed;  // shipment_feed.h
+
+/// Something a person must hear about at once, for the run report (JSON
+/// `steps[].events`) and the `[[notify]]` alerts, which read them there.
+/// Kinds: "cancel_too_late" (an order canceled at the cart after the WMS
+/// started or shipped it; `detail` says which status the WMS gave).
+struct StepEvent {
+  std::string kind, order_key, order_number, detail;
+};
 
 /// What a step did, for the summary, the report and the metrics.
 struct StepCounts {
@@ -32,6 +44,11 @@ struct StepCounts {
   /// WMS SKUs the cart does not sell: skipped and counted, not failures.
   int skus_not_in_cart = 0;
   int reconciled = 0;  ///< unfinished intents settled at start
+  /// Orders canceled at the cart: not sent (or canceled at the WMS) this
+  /// step; too late (the WMS had started or shipped them: recorded, never
+  /// retried); cancels at the WMS that failed (retried next run).
+  int canceled = 0, cancel_too_late = 0, cancel_failed = 0;
+  std::vector<StepEvent> events;  ///< in the order they happened
 };
 
 /// The WMS's alias table, pulled at most once per cart: order download and
@@ -82,6 +99,12 @@ struct CartContext {
   int64_t download_overlap_ms = 0;
 
   CartAliases aliases = {};
+  /// The run's shared read of this cart's WMS shipments (shipment_feed.h);
+  /// null: the cart pulls its own pages (a directory or command WMS, tests).
+  ShipmentFeed* shipment_feed = nullptr;
+  /// The tz database, for earliest_order_date in the store's time zone;
+  /// null: that date is taken as 00:00 UTC.
+  TimeZones* zones = nullptr;
 };
 
 }  // namespace cartsync

@@ -14,16 +14,25 @@ Result<std::unique_ptr<CartLease>> CartLease::Acquire(StateStore& store, Clock& 
                                                       ProcessTable& processes,
                                                       const std::string& cart_id,
                                                       const std::string& owner, int64_t lease_ms) {
-  LeaseInfo me{cart_id,
-               owner,
-               HostName(),
-               static_cast<int64_t>(::getpid()),
-               clock.NowMs() + lease_ms,
-               processes.Self()};
-  LeaseInfo holder;
-  Status lease = store.AcquireLease(me, clock.NowMs(), &holder);
-  if (lease.code() == StatusCode::Locked && holder.host == me.host && !holder.process.empty() &&
-      processes.Gone(holder.process)) {
+  return Claim(store, clock, log, processes, cart_id, owner, lease_ms, {}, nullptr);
+}
+
+Result<std::unique_ptr<CartLease>> CartLease::Claim(StateStore& store, Clock& clock, RunLog& log,
+                                                    ProcessTable& processes,
+                                                    const std::string& cart_id,
+                                                    const std::string& owner, int64_t lease_ms,
+                                                    const std::vector<SeenStep>& due,
+                                                    std::vector<std::string>* stale) {
+  LeaseClaim claim{
+      .me = {cart_id, owner, HostName(), static_cast<int64_t>(::getpid()), 0, processes.Self()},
+      .lease_ms = lease_ms,
+      .now_ms = clock.NowMs(),
+      .due = due};
+  ClaimResult result;
+  Status lease = store.ClaimCart(claim, &result);
+  const LeaseInfo& holder = result.holder;
+  if (lease.code() == StatusCode::Locked && holder.host == claim.me.host &&
+      !holder.process.empty() && processes.Gone(holder.process)) {
     // The holder died on this host without releasing: rather than wait out
     // the lease, take it; the caller reconciles the dead run's unfinished
     // side effects, as after any crash.
@@ -31,9 +40,13 @@ Result<std::unique_ptr<CartLease>> CartLease::Acquire(StateStore& store, Clock& 
     log.Warn(cart_id, "",
              "taking over the lease of run " + dead + " (pid " + std::to_string(holder.pid) +
                  " on this host has ended)");
-    lease = store.AcquireLease(me, clock.NowMs(), &holder, dead);
+    claim.take_over_from = dead;
+    claim.now_ms = clock.NowMs();
+    lease = store.ClaimCart(claim, &result);
   }
   if (!lease.ok()) return lease;
+  if (stale != nullptr) *stale = result.stale;
+  if (!result.claimed) return std::unique_ptr<CartLease>();
   return std::unique_ptr<CartLease>(new CartLease(store, clock, cart_id, owner, lease_ms));
 }
 
@@ -50,7 +63,7 @@ CartLease::~CartLease() {
 }
 
 Status CartLease::Renew() {
-  Status renewed = store_.RenewLease(cart_id_, owner_, clock_.NowMs() + lease_ms_);
+  Status renewed = store_.ExtendLease(cart_id_, owner_, lease_ms_, clock_.NowMs());
   if (renewed.ok()) return renewed;
   return Status(renewed.code(),
                 (renewed.code() == StatusCode::Locked ? "lost the cart's lease: "

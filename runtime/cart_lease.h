@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "runtime/clock.h"
@@ -31,6 +32,17 @@ class CartLease {
                                                     ProcessTable& processes,
                                                     const std::string& cart_id,
                                                     const std::string& owner, int64_t lease_ms);
+  /// Acquire for a run of the steps `due` (ids with the last success the
+  /// run judged them by; empty: no re-check) through LeaseStore::ClaimCart:
+  /// the lease is judged on the store's clock and `due` re-checked in the
+  /// same transaction. `stale` gets the steps another run completed since
+  /// (skip them); nullptr (Ok) when that is all of `due`: nothing was taken.
+  static Result<std::unique_ptr<CartLease>> Claim(StateStore& store, Clock& clock, RunLog& log,
+                                                  ProcessTable& processes,
+                                                  const std::string& cart_id,
+                                                  const std::string& owner, int64_t lease_ms,
+                                                  const std::vector<SeenStep>& due,
+                                                  std::vector<std::string>* stale);
   CartLease(const CartLease&) = delete;
   CartLease& operator=(const CartLease&) = delete;
   /// Releases the lease unless Release() was called (its error is lost).

@@ -1,10 +1,10 @@
 #include "runtime/clock.h"
 
+#include <boost/fiber/operations.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <string_view>
-#include <thread>
 
 #include "base/strings.h"
 
@@ -15,8 +15,14 @@ int64_t SystemClock::NowMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// boost::this_fiber::sleep_for suspends only the calling fiber: a cart the
+// runner runs as a fiber (runner.cc) parks in its rate-limit wait or backoff
+// and its thread runs the other carts meanwhile. On a thread that runs no
+// fibers (the CLI's main thread, order_download's push threads) Boost.Fiber's
+// default scheduler has nothing else to run and waits on a condition
+// variable: an ordinary sleep.
 void SystemClock::SleepMs(int64_t ms) {
-  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (ms > 0) boost::this_fiber::sleep_for(std::chrono::milliseconds(ms));
 }
 
 std::string FormatIsoUtc(int64_t unix_seconds) {

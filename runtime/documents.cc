@@ -99,9 +99,31 @@ void WriteOrderLines(Writer& w, const std::vector<OrderLine>& lines) {
     Key(w, "quantity");
     w.Int64(l.quantity);
     Str(w, "unit_price", l.unit_price);
+    Str(w, "unit_list_price", l.unit_list_price);
+    Str(w, "unit_discount", l.unit_discount);
+    Str(w, "discount", l.discount);
+    Str(w, "tax", l.tax);
     w.EndObject();
   }
   w.EndArray();
+}
+
+/// "currency" and "taxes_included" (the totals go after the lines).
+void WriteCurrency(Writer& w, const OrderMoney& m) {
+  Str(w, "currency", m.currency);
+  Key(w, "taxes_included");
+  w.Bool(m.taxes_included);
+}
+
+void WriteTotals(Writer& w, const MoneyTotals& t) {
+  Key(w, "totals");
+  w.StartObject();
+  Str(w, "subtotal", t.subtotal);
+  Str(w, "shipping", t.shipping);
+  Str(w, "discount", t.discount);
+  Str(w, "tax", t.tax);
+  Str(w, "total", t.total);
+  w.EndObject();
 }
 
 /// A wms_fields value is JSON text; it is re-serialized compactly (so the
@@ -251,11 +273,36 @@ bool ReadOrderLines(const rapidjson::Value& obj, const std::string& prefix,
     if (!GetString(l, p, "line_key", false, line.line_key, error) ||
         !GetString(l, p, "sku", false, line.sku, error) ||
         !GetInteger(l, p, "quantity", true, line.quantity, error) ||
-        !GetString(l, p, "unit_price", false, line.unit_price, error))
+        !GetString(l, p, "unit_price", false, line.unit_price, error) ||
+        !GetString(l, p, "unit_list_price", false, line.unit_list_price, error) ||
+        !GetString(l, p, "unit_discount", false, line.unit_discount, error) ||
+        !GetString(l, p, "discount", false, line.discount, error) ||
+        !GetString(l, p, "tax", false, line.tax, error))
       return false;
     out.push_back(std::move(line));
   }
   return true;
+}
+
+/// currency, taxes_included and totals; all optional (documents written
+/// before they existed have none).
+bool ReadMoney(const rapidjson::Value& d, OrderMoney& m, std::string& error) {
+  if (!GetString(d, "", "currency", false, m.currency, error)) return false;
+  if (auto t = d.FindMember("taxes_included"); t != d.MemberEnd() && !t->value.IsNull()) {
+    if (!t->value.IsBool()) {
+      error = "taxes_included must be true or false";
+      return false;
+    }
+    m.taxes_included = t->value.GetBool();
+  }
+  const rapidjson::Value* totals = nullptr;
+  if (!GetObject(d, "", "totals", totals, error)) return false;
+  if (totals == nullptr) return true;
+  return GetString(*totals, "totals", "subtotal", false, m.totals.subtotal, error) &&
+         GetString(*totals, "totals", "shipping", false, m.totals.shipping, error) &&
+         GetString(*totals, "totals", "discount", false, m.totals.discount, error) &&
+         GetString(*totals, "totals", "tax", false, m.totals.tax, error) &&
+         GetString(*totals, "totals", "total", false, m.totals.total, error);
 }
 
 bool ReadShipmentAt(const rapidjson::Value& v, const std::string& prefix, Shipment& out,
@@ -382,10 +429,16 @@ std::string ToJson(const CartOrder& o) {
   Str(w, "updated_at", o.updated_at);
   Str(w, "status", o.status);
   Str(w, "ship_code", o.ship_code);
+  WriteCurrency(w, o.money);
   Key(w, "ship_to");
   WriteAddress(w, o.ship_to);
   Key(w, "lines");
   WriteOrderLines(w, o.lines);
+  WriteTotals(w, o.money.totals);
+  if (o.canceled) {
+    Key(w, "canceled");
+    w.Bool(true);
+  }
   w.EndObject();
   return Finish(buffer);
 }
@@ -399,6 +452,7 @@ std::string ToJson(const WmsOrder& o) {
   Str(w, "client", o.client);
   Str(w, "order_number", o.order_number);
   Str(w, "placed_at", o.placed_at);
+  WriteCurrency(w, o.money);
   Key(w, "ship_to");
   WriteAddress(w, o.ship_to);
   Key(w, "ship_method");
@@ -409,6 +463,7 @@ std::string ToJson(const WmsOrder& o) {
   w.EndObject();
   Key(w, "lines");
   WriteOrderLines(w, o.lines);
+  WriteTotals(w, o.money.totals);
   Key(w, "wms_fields");
   w.StartObject();
   for (const auto& [name, text] : o.wms_fields) {  // std::map: sorted, deterministic
@@ -455,8 +510,16 @@ bool FromJson(std::string_view json, CartOrder& out, std::string& error) {
       !GetString(d, p, "updated_at", false, o.updated_at, error) ||
       !GetString(d, p, "status", false, o.status, error) ||
       !GetString(d, p, "ship_code", false, o.ship_code, error) ||
-      !ReadAddressAt(d, p, "ship_to", o.ship_to, error) || !ReadOrderLines(d, p, o.lines, error))
+      !ReadAddressAt(d, p, "ship_to", o.ship_to, error) || !ReadOrderLines(d, p, o.lines, error) ||
+      !ReadMoney(d, o.money, error))
     return false;
+  if (auto c = d.FindMember("canceled"); c != d.MemberEnd()) {
+    if (!c->value.IsBool()) {
+      error = "canceled must be true or false";
+      return false;
+    }
+    o.canceled = c->value.GetBool();
+  }
   out = std::move(o);
   return true;
 }
@@ -480,7 +543,7 @@ bool FromJson(std::string_view json, WmsOrder& out, std::string& error) {
        !GetString(*method, "ship_method", "carrier", false, o.ship_method.carrier, error) ||
        !GetString(*method, "ship_method", "service", false, o.ship_method.service, error)))
     return false;
-  if (!ReadOrderLines(d, p, o.lines, error)) return false;
+  if (!ReadOrderLines(d, p, o.lines, error) || !ReadMoney(d, o.money, error)) return false;
   const rapidjson::Value* fields = nullptr;
   if (!GetObject(d, p, "wms_fields", fields, error)) return false;
   if (fields != nullptr) {

@@ -22,7 +22,31 @@ struct OrderLine {
   std::string line_key;  ///< the cart's line id
   std::string sku;
   int64_t quantity = 0;
-  std::string unit_price;  ///< decimal string, e.g. "19.99"
+  /// unit_list_price in major units with the currency's decimals ("19.99",
+  /// JPY "1500"): the contract's original field, kept for WMSes reading it.
+  std::string unit_price;
+  // Money (wms-contract.md, "Money"): amounts in the order's currency, as
+  // decimal strings of minor units ("1999" = 19.99 USD); "" = not given.
+  std::string unit_list_price;  ///< one unit before any discount
+  std::string unit_discount;    ///< `discount` / the quantity ordered, rounded
+  std::string discount;         ///< all discounts on the line as ordered
+  std::string tax;              ///< all tax on the line as ordered
+};
+
+/// Order totals, minor units as in OrderLine ("" = not given).
+struct MoneyTotals {
+  std::string subtotal;  ///< the items before discounts
+  std::string shipping;  ///< shipping charged, before discounts
+  std::string discount;  ///< all discounts (items, order, shipping)
+  std::string tax;       ///< all tax
+  std::string total;     ///< what the customer pays
+};
+
+/// The money of an order, as one connector maps it from its platform.
+struct OrderMoney {
+  std::string currency;         ///< ISO 4217 code; "" = the cart said none
+  bool taxes_included = false;  ///< list prices, discounts, shipping include tax
+  MoneyTotals totals;
 };
 
 /// An order as a connector normalizes it from any platform.
@@ -35,6 +59,12 @@ struct CartOrder {
   std::string ship_code;     ///< what [ship_methods] maps ("" when none)
   Address ship_to;
   std::vector<OrderLine> lines;
+  OrderMoney money;
+  /// Canceled at the cart (each connector reads its platform's mark:
+  /// Shopify cancelledAt, WooCommerce "cancelled", BigCommerce status_id 5,
+  /// Magento "canceled", Amazon/eBay/Walmart their canceled states). The
+  /// runtime never sends such an order and cancels a sent one at the WMS.
+  bool canceled = false;
 };
 
 struct ShipMethod {
@@ -48,6 +78,7 @@ struct WmsOrder {
   Address ship_to;
   ShipMethod ship_method;
   std::vector<OrderLine> lines;
+  OrderMoney money;
   std::map<std::string, std::string> wms_fields;  ///< values as JSON text
 };
 

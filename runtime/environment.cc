@@ -1,5 +1,7 @@
 #include "runtime/environment.h"
 
+#include "base/url.h"
+
 namespace cartsync {
 
 namespace {
@@ -33,6 +35,12 @@ class OwningConnector : public CartConnector {
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override {
     return inner_->PushInventory(items);
   }
+  Result<AccessCheck> CheckAccess(const std::vector<Service>& services) override {
+    return inner_->CheckAccess(services);
+  }
+  Result<LocationCheck> InventoryLocation() override { return inner_->InventoryLocation(); }
+  Result<CatalogSkus> CartSkus(int max_pages) override { return inner_->CartSkus(max_pages); }
+  Result<StoreZone> StoreTimeZone() override { return inner_->StoreTimeZone(); }
 
  private:
   std::unique_ptr<HttpStack> http_;  // outlives inner_: declared first, destroyed last
@@ -56,6 +64,9 @@ class OwningWms : public WmsClient {
   Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
     return inner_->PullAliases(client);
   }
+  Result<WmsCancel> CancelOrder(const std::string& key) override {
+    return inner_->CancelOrder(key);
+  }
 
  private:
   std::unique_ptr<HttpStack> http_;
@@ -63,6 +74,32 @@ class OwningWms : public WmsClient {
 };
 
 }  // namespace
+
+namespace {
+
+// A webhook sender with the HTTP stack it borrows.
+class OwningWebhook : public WebhookSender {
+ public:
+  OwningWebhook(std::unique_ptr<HttpStack> http, std::string url)
+      : http_(std::move(http)), inner_(MakeHttpWebhookSender(http_->client, std::move(url))) {}
+  Status Post(const std::string& json_body) override { return inner_->Post(json_body); }
+
+ private:
+  std::unique_ptr<HttpStack> http_;
+  std::unique_ptr<WebhookSender> inner_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WebhookSender>> ProductionEnvironment::Webhook(const NotifyConfig& target) {
+  auto url = secrets_.Resolve(target.url);
+  if (!url.ok()) return Status::Permanent("webhook URL: " + url.status().message());
+  // The reason only: the URL itself is the secret.
+  if (std::string_view why = UrlRuleError(url.value()); !why.empty())
+    return Status::Permanent("the webhook URL in " + target.url.Text() + " " + std::string(why));
+  return std::unique_ptr<WebhookSender>(
+      new OwningWebhook(std::make_unique<HttpStack>(clock_, WebhookRetryPolicy()), url.value()));
+}
 
 ProductionEnvironment::ProductionEnvironment(std::string base_dir, Clock& clock, RetryPolicy retry)
     : base_dir_(std::move(base_dir)), clock_(clock), retry_(retry), secrets_(base_dir_) {}

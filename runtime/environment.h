@@ -21,6 +21,9 @@ class ProductionEnvironment : public RunEnvironment {
   Result<std::unique_ptr<CartConnector>> Connector(const CartConfig& cart) override;
   Result<std::unique_ptr<WmsClient>> Wms(const WmsConfig& wms, const std::string& cart_id) override;
   ProcessTable& Processes() override { return *processes_; }
+  /// The webhook's URL from its secret reference (https://, or http:// to
+  /// loopback), over libcurl with short timeouts (notify.h).
+  Result<std::unique_ptr<WebhookSender>> Webhook(const NotifyConfig& target) override;
 
  private:
   std::string base_dir_;

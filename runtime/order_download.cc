@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
+
+#include "runtime/order_cancel.h"
 
 namespace cartsync {
 
@@ -49,14 +53,28 @@ class OrderDownload {
     } else if (cfg_.earliest_order_date) {
       window.created_after = DateStartSeconds(*cfg_.earliest_order_date);
     }
+    if (cfg_.earliest_order_date) {
+      // 00:00 of the date in the store's zone (asked of the cart once per
+      // run). The first download starts at the earlier of that and 00:00
+      // UTC; DecideOrder cuts exactly.
+      auto earliest = EarliestTime(*cfg_.earliest_order_date);
+      if (!earliest.ok())
+        return Status(earliest.status().code(),
+                      "earliest_order_date: " + earliest.status().message());
+      earliest_ = earliest.value();
+      if (window.created_after)
+        window.created_after = std::min(*window.created_after, earliest_->unix);
+    }
     std::string newest = cursor.value().value_or("");
     std::vector<CartOrder> fetched_for_preview;
     st = c_.connector.FetchOrders(window, [&](std::vector<CartOrder>&& page) -> Status {
       std::vector<OrderRecord> records;
       records.reserve(page.size());
       int64_t now = c_.clock.NowMs();
+      std::vector<std::string> canceled;  // canceled at the cart (order_cancel.h)
       for (CartOrder& co : page) {
         if (co.updated_at > newest) newest = co.updated_at;
+        if (co.canceled) canceled.push_back(OrderKey(cfg_.id, co.id));
         OrderRecord rec;
         rec.order_key = OrderKey(cfg_.id, co.id);
         rec.cart_id = cfg_.id;
@@ -72,6 +90,11 @@ class OrderDownload {
       auto inserted = c_.store.RecordDownloaded(cfg_.id, records, kOrdersStream, "");
       if (!inserted.ok()) return inserted.status();
       counts_.downloaded += inserted.value();
+      // Before the cursor moves past them: a crash here re-reads them.
+      for (const std::string& key : canceled) {
+        Status noted = NoteCanceledAtCart(c_, key, counts_);
+        if (!noted.ok()) return noted;
+      }
       return Status::Ok();
     });
     if (!st.ok()) return Status(st.code(), "downloading orders: " + st.message());
@@ -84,10 +107,48 @@ class OrderDownload {
     // between the send and the acknowledgement) go before new sends.
     st = AcknowledgePending();
     if (!st.ok()) return st;
-    return ProcessOrders();
+    // Cancels at the WMS (this download's and those earlier runs left)
+    // before sending: a failure is the step's, after the sends.
+    Status canceled = CancelRequestedAtWms(c_, counts_);
+    st = ProcessOrders();
+    return st.ok() ? canceled : st;
   }
 
  private:
+  /// earliest_order_date as 00:00 in the store's time zone.
+  Result<EarliestOrderTime> EarliestTime(const Date& date) {
+    auto zone = c_.connector.StoreTimeZone();
+    if (!zone.ok()) return zone.status();
+    EarliestOrderTime e;
+    if (zone->iana.empty()) {  // a fixed offset (a store without a zone name)
+      e.unix = UtcStartOfDay(date.year, date.month, date.day) - zone->utc_offset_s;
+      const int64_t minutes =
+          (zone->utc_offset_s < 0 ? -zone->utc_offset_s : zone->utc_offset_s) / 60;
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "UTC%c%02d:%02d", zone->utc_offset_s < 0 ? '-' : '+',
+                    static_cast<int>(minutes / 60), static_cast<int>(minutes % 60));
+      e.zone = buf;
+      return e;
+    }
+    e.zone = zone->iana;
+    if (c_.zones == nullptr) {
+      if (zone->iana != "UTC" && zone->iana != "Etc/UTC")
+        return Status::Permanent("no time-zone rules to read " + zone->iana + " (" + zone->source +
+                                 ")");
+      e.unix = UtcStartOfDay(date.year, date.month, date.day);
+      return e;
+    }
+    auto at = c_.zones->StartOfDay(zone->iana, date.year, date.month, date.day);
+    if (!at.ok())
+      return Status(at.status().code(), at.status().message() + " (" + zone->source + ")");
+    e.unix = at.value();
+    if (e.unix != UtcStartOfDay(date.year, date.month, date.day))
+      c_.log.Info(cfg_.id, "order_download",
+                  "earliest_order_date " + date.ToString() + " is " + FormatIsoUtc(e.unix) +
+                      " (00:00 " + e.zone + ", " + zone->source + ")");
+    return e;
+  }
+
   // The cart's new orders, then the ones held before this run, a page at a
   // time (keyset paging: memory stays flat however many orders are waiting).
   // Orders to send go out in batches (SendBatch).
@@ -112,6 +173,8 @@ class OrderDownload {
           if (!st.ok()) return st;
         }
         Status st = SendBatch(batch, held_now, first_error);
+        // The page's last results, before the next page is listed.
+        if (st.ok()) st = RecordSent(held_now, first_error);
         if (!st.ok()) return st;
         if (list.value().size() < static_cast<size_t>(kPage)) break;
         const OrderRecord& last = list.value().back();
@@ -196,7 +259,13 @@ class OrderDownload {
       held();
       return Status::Ok();
     }
-    OrderDecision d = DecideOrder(co, cfg_, c_.aliases.index());
+    if (co.canceled) {  // recorded canceled; a crash came before it was marked
+      auto r = CancelStoredOrder(c_.store, c_.wms, rec, "canceled at the cart", c_.clock.NowMs());
+      if (!r.ok()) return r.status();
+      ++counts_.canceled;
+      return Status::Ok();
+    }
+    OrderDecision d = DecideOrder(co, cfg_, c_.aliases.index(), earliest_ ? &*earliest_ : nullptr);
     int64_t now = c_.clock.NowMs();
     if (d.verdict != Verdict::Send) {
       OrderStatus next = d.verdict == Verdict::Held ? OrderStatus::Held : OrderStatus::Skipped;
@@ -226,9 +295,11 @@ class OrderDownload {
     return Status::Ok();
   }
 
-  // Sends a batch: the intents of all its orders in one transaction, the
-  // pushes (several at once over an http WMS), the results in one
-  // transaction. A crash anywhere in between leaves intents that the next
+  // Sends a batch: the intents of all its orders in one transaction, which
+  // also records the results of the batch before (FinishAndBeginSends: one
+  // commit per batch), then the pushes (several at once over an http WMS).
+  // Its results wait in `unrecorded_` for the next batch's transaction or
+  // RecordSent. A crash anywhere in between leaves intents that the next
   // run's reconciliation settles order by order. A WMS failure is counted
   // and kept in `first_error`; an error return means the state store failed.
   Status SendBatch(std::vector<PendingSend>& batch, std::set<std::string>& held_now,
@@ -237,10 +308,12 @@ class OrderDownload {
     std::vector<SendStart> starts;
     starts.reserve(batch.size());
     for (const PendingSend& p : batch) starts.push_back(SendStart{p.rec->order_key, p.doc});
-    auto intents = c_.store.BeginSends(starts, c_.clock.NowMs());
+    auto intents = c_.store.FinishAndBeginSends(unrecorded_, starts, c_.clock.NowMs());
     if (!intents.ok()) return intents.status();
+    Status st = AfterRecorded(held_now, first_error);
+    if (!st.ok()) return st;
     std::vector<Result<std::string>> refs = PushAll(batch);
-    std::vector<SendFinish> finishes;
+    std::vector<SendFinish>& finishes = unrecorded_;
     finishes.reserve(batch.size());
     for (size_t i = 0; i < batch.size(); ++i) {
       SendFinish f{intents.value()[i], batch[i].rec->order_key, SendFinish::Kind::Sent, "",
@@ -257,8 +330,26 @@ class OrderDownload {
       }
       finishes.push_back(std::move(f));
     }
-    Status st = c_.store.FinishSends(finishes, c_.clock.NowMs());
+    unrecorded_batch_ = std::move(batch);
+    batch.clear();
+    return Status::Ok();
+  }
+
+  // Records the results waiting in `unrecorded_` (one transaction).
+  Status RecordSent(std::set<std::string>& held_now, Status& first_error) {
+    if (unrecorded_.empty()) return Status::Ok();
+    Status st = c_.store.FinishSends(unrecorded_, c_.clock.NowMs());
     if (!st.ok()) return st;
+    return AfterRecorded(held_now, first_error);
+  }
+
+  // Counts, logs and acknowledges at the cart the results of
+  // `unrecorded_batch_` once they are recorded, and clears both.
+  Status AfterRecorded(std::set<std::string>& held_now, Status& first_error) {
+    std::vector<PendingSend> batch = std::move(unrecorded_batch_);
+    std::vector<SendFinish> finishes = std::move(unrecorded_);
+    unrecorded_batch_.clear();
+    unrecorded_.clear();
     for (size_t i = 0; i < batch.size(); ++i) {
       const OrderRecord& rec = *batch[i].rec;
       switch (finishes[i].kind) {
@@ -319,7 +410,7 @@ class OrderDownload {
                                  found.status().message());
       if (found.value()) return *found.value();
     }
-    return wms.PushOrder(p.order);
+    return wms.PushOrderDocument(p.order, p.doc);
   }
 
   // The number of WMS connections pushes may use (1 + extra_wms_.size()),
@@ -344,10 +435,23 @@ class OrderDownload {
       std::string key = OrderKey(cfg_.id, co.id);
       auto known = c_.store.GetOrder(key);
       if (!known.ok()) return known.status();
+      if (co.canceled) {
+        if (known.value() && CanceledOrder(*known.value())) continue;
+        OrderStatus was = known.value() ? known.value()->status : OrderStatus::New;
+        ++counts_.canceled;
+        preview_.push_back(
+            std::string(was == OrderStatus::Sent ? "would cancel at the WMS "
+                        : was == OrderStatus::Shipped || was == OrderStatus::Confirmed
+                            ? "too late to cancel (shipped) "
+                            : "would not send (canceled at the cart) ") +
+            co.order_number + " (" + key + ")");
+        continue;
+      }
       if (known.value() && known.value()->status != OrderStatus::New &&
           known.value()->status != OrderStatus::Held)
         continue;
-      OrderDecision d = DecideOrder(co, cfg_, c_.aliases.index());
+      OrderDecision d =
+          DecideOrder(co, cfg_, c_.aliases.index(), earliest_ ? &*earliest_ : nullptr);
       std::string who = co.order_number + " (" + key + ")";
       switch (d.verdict) {
         case Verdict::Send:
@@ -373,12 +477,16 @@ class OrderDownload {
   }
 
   CartContext& c_;
+  std::optional<EarliestOrderTime> earliest_;
   const CartConfig& cfg_;
   StepCounts& counts_;
   std::vector<std::string>& preview_;
   // More connections to the same WMS, for pushing orders in parallel.
   std::vector<std::unique_ptr<WmsClient>> extra_wms_;
   bool lanes_opened_ = false;
+  // The last batch pushed and its results, not recorded yet (SendBatch).
+  std::vector<PendingSend> unrecorded_batch_;
+  std::vector<SendFinish> unrecorded_;
   // Acknowledgements that failed in this run (not tried again), and the first error.
   std::set<std::string> ack_failed_;
   Status first_ack_error_;

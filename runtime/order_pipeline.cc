@@ -5,6 +5,7 @@
 #include "base/strings.h"
 #include "model/glob.h"
 #include "model/plan_json.h"
+#include "runtime/clock.h"
 
 namespace cartsync {
 
@@ -100,7 +101,24 @@ std::string FieldJson(const FieldValue& v) {
 
 }  // namespace
 
-OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const AliasIndex& aliases) {
+const ShipMapping* FindShipMapping(const std::vector<ShipMapping>& ship_methods,
+                                   std::string_view ship_code) {
+  auto mapping = std::find_if(ship_methods.begin(), ship_methods.end(), [&](const ShipMapping& m) {
+    switch (m.match) {
+      case ShipMatch::Exact:
+        return m.code == ship_code;
+      case ShipMatch::Glob:
+        return GlobMatch(m.code, ship_code);
+      case ShipMatch::Default:
+        return true;
+    }
+    return false;
+  });
+  return mapping == ship_methods.end() ? nullptr : &*mapping;
+}
+
+OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const AliasIndex& aliases,
+                          const EarliestOrderTime* earliest_time) {
   OrderDecision d;
   auto reject = [&](Verdict v, std::string reason) {
     d.verdict = v;
@@ -108,7 +126,14 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
     return d;
   };
   // 1. Earliest order date (ISO dates compare as strings).
-  if (cart.earliest_order_date) {
+  int64_t placed = 0;
+  if (cart.earliest_order_date && earliest_time != nullptr && ParseTimestamp(o.placed_at, placed)) {
+    // Midnight in the store's zone: what the merchant means by the date.
+    if (placed < earliest_time->unix)
+      return reject(Verdict::Skipped, "placed " + o.placed_at + ", before earliest_order_date " +
+                                          cart.earliest_order_date->ToString() + " (00:00 " +
+                                          earliest_time->zone + ")");
+  } else if (cart.earliest_order_date) {
     std::string earliest = cart.earliest_order_date->ToString();
     if (o.placed_at.substr(0, 10) < earliest)
       return reject(Verdict::Skipped,
@@ -151,19 +176,8 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
   }
   // 5. Ship method: the plan lists mappings in priority order.
   d.order.ship_method.cart_code = o.ship_code;
-  auto mapping =
-      std::find_if(cart.ship_methods.begin(), cart.ship_methods.end(), [&](const ShipMapping& m) {
-        switch (m.match) {
-          case ShipMatch::Exact:
-            return m.code == o.ship_code;
-          case ShipMatch::Glob:
-            return GlobMatch(m.code, o.ship_code);
-          case ShipMatch::Default:
-            return true;
-        }
-        return false;
-      });
-  if (mapping != cart.ship_methods.end()) {
+  const ShipMapping* mapping = FindShipMapping(cart.ship_methods, o.ship_code);
+  if (mapping != nullptr) {
     d.order.ship_method.carrier = mapping->target.carrier;
     d.order.ship_method.service = mapping->target.service;
   } else if (cart.reject_unmapped_ship_codes) {
@@ -178,6 +192,7 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
   w.placed_at = o.placed_at;
   w.ship_to = o.ship_to;
   w.lines = std::move(lines);
+  w.money = o.money;  // the cart's order totals, also when [items] left lines out
   for (const auto& [name, value] : cart.wms_fields) w.wms_fields[name] = FieldJson(value);
   d.verdict = Verdict::Send;
   return d;

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/config.h"
@@ -32,8 +33,21 @@ struct OrderDecision {
 /// Held for this reason only a person can release (state resend).
 inline constexpr const char* kRetryWindowExhausted = "retry window exhausted";
 
-OrderDecision DecideOrder(const CartOrder& order, const CartConfig& cart,
-                          const AliasIndex& aliases);
+/// earliest_order_date as an instant: 00:00 of the date in the store's time
+/// zone (CartConnector::StoreTimeZone).
+struct EarliestOrderTime {
+  int64_t unix = 0;
+  std::string zone;  ///< for the skip reason, e.g. "America/Los_Angeles"
+};
+
+/// `earliest` null: earliest_order_date is taken as 00:00 UTC.
+OrderDecision DecideOrder(const CartOrder& order, const CartConfig& cart, const AliasIndex& aliases,
+                          const EarliestOrderTime* earliest = nullptr);
+
+/// The [ship_methods] entry mapping `ship_code` (they are in priority order:
+/// exact, glob, "*"); nullptr when none does. DecideOrder and the doctor use it.
+const ShipMapping* FindShipMapping(const std::vector<ShipMapping>& ship_methods,
+                                   std::string_view ship_code);
 
 /// The value of an order document field named by [[order_filters]].field.
 std::string OrderFieldValue(const CartOrder& order, const CartConfig& cart,

@@ -24,6 +24,11 @@ Status FinishTracking(CartContext& c, const Intent& in, const std::string& order
     break;
   }
   up.carrier_code = CarrierCode(c.cart, up.shipment.carrier);
+  if (auto order = c.store.GetOrder(in.order_key); order.ok() && order.value()) {
+    auto in_full = OrderShippedInFull(c.store, *order.value(), up.shipment);
+    if (!in_full.ok()) return in_full.status();
+    up.completes_order = in_full.value();
+  }
   return c.connector.FinishTracking(up);
 }
 

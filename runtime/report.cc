@@ -42,6 +42,11 @@ Row MakeRow(const StepOutcome& s) {
     r.held = std::to_string(c.held) +
              (c.released ? " (" + std::to_string(c.released) + " released)" : "");
     r.skipped = std::to_string(c.skipped);
+    if (c.canceled || c.cancel_too_late || c.cancel_failed)
+      r.skipped +=
+          " (" + std::to_string(c.canceled) + " canceled" +
+          (c.cancel_too_late ? ", " + std::to_string(c.cancel_too_late) + " too late" : "") +
+          (c.cancel_failed ? ", " + std::to_string(c.cancel_failed) + " cancel failed" : "") + ")";
   }
   if (ran && s.service == Service::ShipmentUpload)
     r.tracking = std::to_string(c.tracking_uploaded) +
@@ -90,6 +95,10 @@ void RenderSummaryTable(const RunReport& report, std::ostream& out) {
     out << "personal data erased from " << report.pii_erased
         << (report.pii_erased == 1 ? " order" : " orders") << " ([state].retain_pii)\n";
   if (!report.pii_error.empty()) out << "PII retention failed: " << report.pii_error << "\n";
+  if (report.notify.sent > 0 || report.notify.pending > 0)
+    out << "alerts: " << report.notify.sent << " sent, " << report.notify.pending
+        << " pending ([[notify]])\n";
+  for (const std::string& e : report.notify.errors) out << "alert not delivered: " << e << "\n";
 }
 
 void RenderPreview(const RunReport& report, std::ostream& out) {
@@ -125,6 +134,23 @@ std::string ReportJson(const RunReport& report) {
     w.Key("pii_error");
     w.String(report.pii_error.c_str());
   }
+  if (const NotifyOutcome& n = report.notify;
+      n.recorded || n.sent || n.pending || !n.errors.empty()) {
+    // [[notify]] alerts (notify.h); errors never hold a webhook URL.
+    w.Key("notify");
+    w.StartObject();
+    w.Key("recorded");
+    w.Int(n.recorded);
+    w.Key("sent");
+    w.Int(n.sent);
+    w.Key("pending");
+    w.Int(n.pending);
+    w.Key("errors");
+    w.StartArray();
+    for (const std::string& e : n.errors) w.String(e.c_str());
+    w.EndArray();
+    w.EndObject();
+  }
   w.Key("steps");
   w.StartArray();
   for (const StepOutcome& s : report.steps) {
@@ -157,7 +183,10 @@ std::string ReportJson(const RunReport& report) {
                                             {"skus_filtered", c.skus_filtered},
                                             {"skus_failed", c.skus_failed},
                                             {"skus_not_in_cart", c.skus_not_in_cart},
-                                            {"reconciled", c.reconciled}};
+                                            {"reconciled", c.reconciled},
+                                            {"canceled", c.canceled},
+                                            {"cancel_too_late", c.cancel_too_late},
+                                            {"cancel_failed", c.cancel_failed}};
     w.Key("counts");
     w.StartObject();
     for (auto& [k, v] : counts) {
@@ -168,6 +197,24 @@ std::string ReportJson(const RunReport& report) {
     if (!s.error.empty()) {
       w.Key("error");
       w.String(s.error.c_str());
+    }
+    if (!s.counts.events.empty()) {
+      // Alerts ([[notify]] reads them here): {"event", "order_key", "order_number", "detail"}.
+      w.Key("events");
+      w.StartArray();
+      for (const StepEvent& e : s.counts.events) {
+        w.StartObject();
+        w.Key("event");
+        w.String(e.kind.c_str());
+        w.Key("order_key");
+        w.String(e.order_key.c_str());
+        w.Key("order_number");
+        w.String(e.order_number.c_str());
+        w.Key("detail");
+        w.String(e.detail.c_str());
+        w.EndObject();
+      }
+      w.EndArray();
     }
     if (!s.preview.empty()) {
       w.Key("preview");
@@ -244,6 +291,10 @@ std::string MetricsText(const RunReport& report,
        &StepCounts::tracking_uploaded},
       {"cartsync_skus_pushed", "SKU quantities pushed to the cart in the last run.",
        &StepCounts::skus_pushed},
+      {"cartsync_orders_canceled", "Orders canceled at the cart, not sent or canceled at the WMS.",
+       &StepCounts::canceled},
+      {"cartsync_orders_cancel_too_late", "Cancels the WMS refused as too late in the last run.",
+       &StepCounts::cancel_too_late},
   };
   for (const Counter& c : counters) {
     m << "# HELP " << c.name << " " << c.help << "\n# TYPE " << c.name << " gauge\n";

@@ -75,6 +75,9 @@ const Count kCounts[] = {
     {"skus_filtered", "SKUs filtered", &StepCounts::skus_filtered, kStock, false, false},
     {"skus_failed", "SKUs failed", &StepCounts::skus_failed, kStock, false, true},
     {"skus_not_in_cart", "SKUs not in cart", &StepCounts::skus_not_in_cart, kStock, false, false},
+    {"canceled", "canceled", &StepCounts::canceled, kOrders, false, false},
+    {"cancel_too_late", "too late to cancel", &StepCounts::cancel_too_late, kOrders, false, true},
+    {"cancel_failed", "cancel failed", &StepCounts::cancel_failed, kOrders, false, true},
 };
 
 std::string DurationText(int64_t ms) {

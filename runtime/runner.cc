@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/fiber/all.hpp>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -23,6 +24,10 @@ bool RunReport::ok() const {
 }
 
 namespace {
+
+// A cart fiber's stack: reserved, touched only as deep as the cart's calls
+// go (libcurl, SQLite, RapidJSON), with a guard page below it.
+constexpr size_t kFiberStack = 1 << 20;
 
 // --cart and --service: an empty filter wants everything.
 template <class T>
@@ -69,6 +74,11 @@ Runner::Runner(const Plan& plan, StateStore& store, RunEnvironment& env, Clock& 
     options_.owner =
         HostName() + ":" + std::to_string(::getpid()) + ":" + std::to_string(clock_.NowMs());
   options_.concurrency = std::max(1, options_.concurrency);
+  options_.max_carts_in_flight = std::max(options_.concurrency, options_.max_carts_in_flight);
+}
+
+Result<std::unique_ptr<WebhookSender>> RunEnvironment::Webhook(const NotifyConfig& target) {
+  return Status::Permanent("no webhook sender for " + target.url.Text() + " in this environment");
 }
 
 TimeZones& RunEnvironment::Zones() {
@@ -85,6 +95,10 @@ void Runner::CheckDue(const std::vector<const PlanCart*>& carts) {
     for (const PlanStep& s : pc->steps) {
       DueCheck& check = due_[s.id];
       auto last = store_.LastSuccessMs(s.id);
+      if (last.ok()) {
+        check.known = true;
+        check.last = last.value();
+      }
       if (!last.ok() || !last.value()) continue;
       const int64_t last_s = *last.value() / 1000;
       int64_t next = 0;
@@ -132,14 +146,34 @@ RunReport Runner::Run() {
   for (const PlanCart& pc : plan_.carts)
     if (Wants(options_.carts, pc.config.id)) carts.push_back(&pc);
   if (options_.due) CheckDue(carts);
+  // The tz rules before any worker: steps read a store's midnight through
+  // them (earliest_order_date), and they set TZ once here, not under workers.
+  (void)env_.Zones();
 
-  // A small pool: each worker takes the next cart; results land in the
-  // cart's own slot, so no locking beyond the counter.
+  // Carts as fibers (Boost.Fiber) on a few threads. Most of a rate-limited
+  // cart's run is waiting — a bucket to leak, a Retry-After — and a thread
+  // per cart held its worker asleep through it (issue 15: 200 Shopify carts
+  // took 53x one cart at --concurrency 4). Here `concurrency` threads do the
+  // work (blocking libcurl calls, JSON, the state store) and up to
+  // `max_carts_in_flight` carts are under way at once, each a fiber:
+  // SystemClock::SleepMs is boost::this_fiber::sleep_for, so a waiting cart
+  // parks and costs no thread and no CPU. Each thread runs its own fibers
+  // (round robin, no migration between threads), which keeps thread-local
+  // state and std::mutex use by the code below as it was; the rule that
+  // remains: no std::mutex may be held across a sleep (a parked fiber
+  // holding it would block its own thread's other fibers). Locks held
+  // across a wait are fiber locks (shipment_feed.h). Each fiber takes the
+  // next cart until none are left; results land in the cart's own slot.
+  feeds_.clear();
+  for (const PlanCart* pc : carts)
+    if (auto w = plan_.wms.find(pc->config.wms);
+        w != plan_.wms.end() && SharesShipmentFeed(w->second))
+      feeds_.try_emplace(w->first, std::make_unique<ShipmentFeed>());
   std::vector<std::vector<StepOutcome>> results(carts.size());
   std::atomic<size_t> next{0};
   std::mutex progress_mu;
   size_t done = 0;
-  auto worker = [&] {
+  auto cart_loop = [&] {
     for (size_t i = next++; i < carts.size(); i = next++) {
       results[i] = RunCart(*carts[i], run_id);
       if (progress_) {
@@ -148,10 +182,18 @@ RunReport Runner::Run() {
       }
     }
   };
+  const size_t fibers =
+      std::min<size_t>(static_cast<size_t>(options_.max_carts_in_flight), carts.size());
+  const size_t threads = std::min<size_t>(static_cast<size_t>(options_.concurrency), fibers);
+  auto thread_main = [&](size_t k) {
+    std::vector<boost::fibers::fiber> mine;
+    for (size_t f = k; f < fibers; f += threads)
+      mine.emplace_back(std::allocator_arg, boost::fibers::protected_fixedsize_stack(kFiberStack),
+                        cart_loop);
+    for (boost::fibers::fiber& f : mine) f.join();
+  };
   std::vector<std::thread> pool;
-  size_t n = std::min<size_t>(static_cast<size_t>(options_.concurrency), carts.size());
-  for (size_t i = 1; i < n; ++i) pool.emplace_back(worker);
-  worker();
+  for (size_t k = 0; k < threads; ++k) pool.emplace_back(thread_main, k);
   for (std::thread& t : pool) t.join();
 
   for (auto& r : results)
@@ -175,6 +217,19 @@ RunReport Runner::Run() {
       log_.Error("", "", "PII retention: " + report.pii_error);
     }
   }
+  // [[notify]] alerts: what this run found, and what earlier runs could not
+  // deliver (notify.h). A failing webhook is reported, never a failed run.
+  if (!options_.dry_run && !plan_.notify.empty()) {
+    std::vector<std::string> errors;
+    std::vector<NotifyEvent> events = CollectEvents(report.steps, store_, errors);
+    report.notify = DeliverAlerts(
+        plan_.notify, events, store_, [this](const NotifyConfig& t) { return env_.Webhook(t); },
+        clock_, log_);
+    for (std::string& e : errors) {
+      log_.Warn("", "", "alerts: " + e);
+      report.notify.errors.push_back(std::move(e));
+    }
+  }
   report.finished_ms = clock_.NowMs();
   if (report.run_id)
     store_.FinishRun(report.run_id, report.ok() ? "ok" : "failed", report.finished_ms, "");
@@ -194,8 +249,26 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc,
 
   std::unique_ptr<CartLease> lease;  // none in a dry run: it writes nothing
   if (!dry) {
-    auto acquired = CartLease::Acquire(store_, clock_, log_, env_.Processes(), cfg.id,
-                                       options_.owner, options_.lease_ms);
+    // --due was decided before the claim: the claim re-checks it with the
+    // lease held, so a step another runner completed meanwhile is not run again.
+    std::vector<SeenStep> seen;
+    for (const PlanStep* s : steps)
+      if (auto d = due_.find(s->id); options_.due && d != due_.end() && d->second.known)
+        seen.push_back({s->id, d->second.last});
+    std::vector<std::string> stale;
+    auto acquired = CartLease::Claim(store_, clock_, log_, env_.Processes(), cfg.id, options_.owner,
+                                     options_.lease_ms, seen, &stale);
+    for (const std::string& id : stale) {
+      auto it = std::find_if(steps.begin(), steps.end(),
+                             [&id](const PlanStep* s) { return s->id == id; });
+      if (it == steps.end()) continue;
+      StepOutcome o = Outcome(**it, cfg.id);
+      o.state = StepOutcome::State::NotDue;
+      outcomes.push_back(std::move(o));
+      steps.erase(it);
+      log_.Info(cfg.id, id, "not due: another run completed it since this run checked");
+    }
+    if (acquired.ok() && !acquired.value()) return outcomes;  // nothing left to run
     if (!acquired.ok()) {
       for (const PlanStep* s : steps) {
         StepOutcome o = Outcome(*s, cfg.id);
@@ -216,6 +289,7 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc,
   if (setup.ok()) {
     const WmsConfig& wms_cfg = plan_.wms.at(cfg.wms);
     auto open_wms = [this, &wms_cfg, &cfg] { return env_.Wms(wms_cfg, cfg.id); };
+    ShipmentFeed* feed = feeds_.count(cfg.wms) ? feeds_.at(cfg.wms).get() : nullptr;
     cart.reset(new CartContext{.cart = cfg,
                                .plan = plan_,
                                .wms_config = wms_cfg,
@@ -229,7 +303,9 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc,
                                .wms_connections = options_.wms_connections,
                                .retry_window_ms = options_.retry_window_ms,
                                .download_overlap_ms = options_.download_overlap_ms,
-                               .aliases = CartAliases(cfg.client)});
+                               .aliases = CartAliases(cfg.client),
+                               .shipment_feed = feed,
+                               .zones = &env_.Zones()});
     if (!dry) {
       auto settled = ReconcileIntents(*cart);
       setup = settled.status();  // Ok when settled

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,10 @@
 #include "runtime/cart_context.h"
 #include "runtime/carts/cart_connector.h"
 #include "runtime/clock.h"
+#include "runtime/notify.h"
 #include "runtime/process_table.h"
 #include "runtime/run_log.h"
+#include "runtime/shipment_feed.h"
 #include "runtime/state/state_store.h"
 #include "runtime/time_zone.h"
 #include "runtime/wms/wms_client.h"
@@ -32,8 +35,11 @@ struct RunOptions {
   std::vector<Service> services = {};   ///< --service; empty = all
   bool due = false;                     ///< only steps whose schedule has come round
   bool dry_run = false;                 ///< read carts and WMS, write nothing anywhere
-  int concurrency = 4;                  ///< carts processed at once
-  int wms_connections = 4;              ///< per cart, orders pushed at once to an http WMS
+  int concurrency = 4;                  ///< threads running carts (HTTP, CPU)
+  /// Carts under way at once, each a fiber on those threads: a cart asleep
+  /// in a rate-limit wait holds no thread (runner.cc).
+  int max_carts_in_flight = 1024;
+  int wms_connections = 4;  ///< per cart, orders pushed at once to an http WMS
   int64_t lease_ms = 15 * 60 * 1000;
   int64_t retry_window_ms = 15LL * 24 * 3600 * 1000;
   int64_t download_overlap_ms = 10 * 60 * 1000;  ///< re-read this much before the cursor
@@ -56,6 +62,9 @@ class RunEnvironment {
   virtual ProcessTable& Processes() { return NoProcessTable(); }
   /// Zone rules for `daily at HH:MM ZONE` schedules (--due).
   virtual TimeZones& Zones();
+  /// The sender of a [[notify]] webhook, its URL resolved from the secret
+  /// reference (notify.h); by default none (an error the report shows).
+  virtual Result<std::unique_ptr<WebhookSender>> Webhook(const NotifyConfig& target);
 };
 
 struct StepOutcome {
@@ -78,6 +87,9 @@ struct RunReport {
   /// run's exit status does not change).
   int pii_erased = 0;
   std::string pii_error;
+  /// [[notify]] alerts after the carts (notify.h): sent, still pending, and
+  /// why a webhook failed. Never a failure of the run.
+  NotifyOutcome notify;
   bool ok() const;  ///< no step failed (locked and not-due are not failures)
 };
 
@@ -113,6 +125,8 @@ class Runner {
   struct DueCheck {
     bool due = true;
     std::string error;
+    bool known = false;           ///< `last` was read: re-checked by the claim
+    std::optional<int64_t> last;  ///< the last success it was judged by
   };
   void CheckDue(const std::vector<const PlanCart*>& carts);
 
@@ -124,6 +138,9 @@ class Runner {
   RunOptions options_;
   ProgressFn progress_;
   std::map<std::string, DueCheck> due_;  ///< by step id
+  /// The run's shared shipment reads, by [wms.NAME] (shipment_feed.h);
+  /// made before the carts start, read-only as a map while they run.
+  std::map<std::string, std::unique_ptr<ShipmentFeed>> feeds_;
 };
 
 }  // namespace cartsync

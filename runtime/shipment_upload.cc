@@ -1,11 +1,18 @@
 #include "runtime/shipment_upload.h"
 
+#include <algorithm>
+#include <map>
+
+#include "runtime/order_cancel.h"
+#include "runtime/shipment_feed.h"
+
 namespace cartsync {
 
 namespace {
 
 constexpr const char* kShipmentsStream = "shipments";
 constexpr int kMaxShipmentPages = 10'000;  // a bound, so a looping cursor cannot spin forever
+constexpr size_t kRecordBatch = 500;       // shipments recorded per transaction
 
 Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
   auto pending = c.store.PendingShipments(c.cart.id);
@@ -15,12 +22,18 @@ Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
     auto order = c.store.GetOrder(rec.order_key);
     if (!order.ok()) return order.status();
     if (!order.value()) continue;  // not an order this cartsync sent
+    // Canceled at the cart (order_cancel.h): the cart gets no tracking; the
+    // shipment stays pending (a too-late cancel is the run's alert).
+    if (CanceledOrder(*order.value())) continue;
     TrackingUpload up;
     std::string error;
     if (!FromJson(rec.shipment_json, up.shipment, error))
       return Status::Permanent("stored shipment unreadable: " + error);
     up.order_id = order.value()->order_id;
     up.carrier_code = CarrierCode(c.cart, up.shipment.carrier);
+    auto in_full = OrderShippedInFull(c.store, *order.value(), up.shipment);
+    if (!in_full.ok()) return in_full.status();
+    up.completes_order = in_full.value();
     auto intent = c.store.BeginUpload(rec.order_key, rec.tracking_number, c.clock.NowMs());
     if (!intent.ok()) return intent.status();
     Status st = c.connector.UploadTracking(up);
@@ -48,6 +61,40 @@ Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
 
 }  // namespace
 
+bool ShipsOrderInFull(const std::vector<OrderLine>& sent, const std::vector<Shipment>& shipments) {
+  std::map<std::string, int64_t> shipped;  // by "k:" line_key or "s:" SKU
+  for (const Shipment& s : shipments) {
+    if (s.lines.empty()) return true;  // the whole order
+    for (const ShipmentLine& l : s.lines)
+      shipped[l.line_key.empty() ? "s:" + l.sku : "k:" + l.line_key] += l.quantity;
+  }
+  for (const OrderLine& l : sent) {
+    if (l.quantity <= 0) continue;
+    auto by_key = l.line_key.empty() ? shipped.end() : shipped.find("k:" + l.line_key);
+    auto by_sku = shipped.find("s:" + l.sku);
+    int64_t n = (by_key == shipped.end() ? 0 : by_key->second) +
+                (by_sku == shipped.end() ? 0 : by_sku->second);
+    if (n < l.quantity) return false;
+  }
+  return true;
+}
+
+Result<bool> OrderShippedInFull(ShipmentStore& store, const OrderRecord& order,
+                                const Shipment& current) {
+  WmsOrder sent;
+  std::string error;
+  if (order.wms_order_json.empty() || !FromJson(order.wms_order_json, sent, error)) return true;
+  auto recorded = store.ShipmentsOf(order.order_key);
+  if (!recorded.ok()) return recorded.status();
+  std::vector<Shipment> shipments{current};
+  for (const ShipmentRecord& rec : recorded.value()) {
+    if (rec.tracking_number == current.tracking_number) continue;
+    Shipment s;
+    if (FromJson(rec.shipment_json, s, error)) shipments.push_back(std::move(s));
+  }
+  return ShipsOrderInFull(sent.lines, shipments);
+}
+
 std::string CarrierCode(const CartConfig& cart, const std::string& wms_carrier) {
   auto it = cart.carrier_codes.find(wms_carrier);
   return it == cart.carrier_codes.end() ? wms_carrier : it->second;
@@ -59,11 +106,35 @@ Status UploadShipments(CartContext& c, StepCounts& counts, std::vector<std::stri
   std::string since = cursor.value().value_or("");
   std::string prefix = c.cart.id + ":";
   std::vector<ShipmentRecord> pulled_dry;  // the dry run records nothing: what it pulled
+  // The cart's shipments are recorded together with the cursor after them,
+  // in batches: a page listing none of them (other carts' shipments, on a
+  // WMS many carts share) only moves the cursor, which is written with the
+  // next batch or once at the end — not one transaction per page per cart.
+  std::string recorded = since;  // the cursor the store holds
+  std::vector<ShipmentRecord> batch;
+  auto flush = [&](const std::string& at) -> Status {
+    if (c.dry_run) {
+      for (ShipmentRecord& rec : batch) pulled_dry.push_back(std::move(rec));
+      batch.clear();
+      return Status::Ok();
+    }
+    if (batch.empty() && at == recorded) return Status::Ok();
+    auto inserted =
+        c.store.RecordShipments(c.cart.id, batch, kShipmentsStream, at != recorded ? at : "");
+    if (!inserted.ok()) return inserted.status();
+    counts.shipments += inserted.value();
+    recorded = at;
+    batch.clear();
+    return Status::Ok();
+  };
   for (int page = 0; page < kMaxShipmentPages; ++page) {
-    auto pulled = c.wms.PullShipments(since);
-    if (!pulled.ok())
+    auto pulled = c.shipment_feed != nullptr ? c.shipment_feed->Pull(c.wms, c.cart.id, since)
+                                             : c.wms.PullShipments(since);
+    if (!pulled.ok()) {
+      Status kept = flush(since);  // what the pages before this one brought stays recorded
+      if (!kept.ok()) return kept;
       return Status(pulled.status().code(), "pulling shipments: " + pulled.status().message());
-    std::vector<ShipmentRecord> mine;
+    }
     for (const Shipment& s : pulled->shipments) {
       if (s.order_key.rfind(prefix, 0) != 0) continue;  // another cart's
       ShipmentRecord rec;
@@ -72,24 +143,24 @@ Status UploadShipments(CartContext& c, StepCounts& counts, std::vector<std::stri
       rec.cart_id = c.cart.id;
       rec.shipment_json = ToJson(s);
       rec.received_ms = rec.updated_ms = c.clock.NowMs();
-      mine.push_back(std::move(rec));
+      batch.push_back(std::move(rec));
     }
     std::string next = pulled->next.empty() ? since : pulled->next;
-    if (c.dry_run) {
-      for (ShipmentRecord& rec : mine) pulled_dry.push_back(std::move(rec));
-    } else {
-      auto inserted =
-          c.store.RecordShipments(c.cart.id, mine, kShipmentsStream, next != since ? next : "");
-      if (!inserted.ok()) return inserted.status();
-      counts.shipments += inserted.value();
+    const size_t listed = std::max(pulled->listed, pulled->shipments.size());
+    if (batch.size() >= kRecordBatch) {
+      Status st = flush(next);
+      if (!st.ok()) return st;
     }
-    if (pulled->shipments.empty() || next == since) break;
-    since = next;
+    const bool last = listed == 0 || next == since;
+    since = std::move(next);
+    if (last) break;
   }
+  if (Status st = flush(since); !st.ok()) return st;
   if (c.dry_run) {
     for (const ShipmentRecord& rec : pulled_dry) {
       auto order = c.store.GetOrder(rec.order_key);
       if (order.ok() && order.value() && order.value()->status == OrderStatus::Confirmed) continue;
+      if (order.ok() && order.value() && CanceledOrder(*order.value())) continue;
       Shipment s;
       std::string error;
       FromJson(rec.shipment_json, s, error);

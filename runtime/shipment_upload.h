@@ -17,6 +17,18 @@ namespace cartsync {
 /// shipment pulled whose order is not confirmed yet.
 Status UploadShipments(CartContext& cart, StepCounts& counts, std::vector<std::string>& preview);
 
+/// Whether `shipments` together ship every line of `sent` (the lines the WMS
+/// was sent), matched by line_key (by SKU for a line without one). A
+/// shipment without lines ships the whole order; no lines sent: true.
+bool ShipsOrderInFull(const std::vector<OrderLine>& sent, const std::vector<Shipment>& shipments);
+
+/// ShipsOrderInFull for `order` (its stored WMS document) with every shipment
+/// the state store has of it plus `current` (not recorded yet, or not yet
+/// read back); true when the document is unreadable (as before partial
+/// shipments were told apart).
+Result<bool> OrderShippedInFull(ShipmentStore& store, const OrderRecord& order,
+                                const Shipment& current);
+
 /// The cart's code for a WMS carrier ([carrier_codes]; unmapped carriers
 /// pass through as they are).
 std::string CarrierCode(const CartConfig& cart, const std::string& wms_carrier);

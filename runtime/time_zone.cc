@@ -22,6 +22,12 @@ bool PlausibleZoneName(const std::string& zone) {
   return zone.find("//") == std::string::npos;
 }
 
+// The value TZ is restored to when it was unset: the same zone (glibc reads
+// /etc/localtime either way), and TZ stays in the environment, so a later
+// setenv replaces it in place instead of growing the environment under
+// threads that may read it (getenv is not synchronized with setenv).
+constexpr const char* kUnsetTz = ":/etc/localtime";
+
 // Sets TZ for the lifetime of the object and restores it after.
 class ScopedTz {
  public:
@@ -31,10 +37,7 @@ class ScopedTz {
     ::tzset();
   }
   ~ScopedTz() {
-    if (old_)
-      ::setenv("TZ", old_->c_str(), 1);
-    else
-      ::unsetenv("TZ");
+    ::setenv("TZ", old_ ? old_->c_str() : kUnsetTz, 1);
     ::tzset();
   }
   ScopedTz(const ScopedTz&) = delete;
@@ -46,6 +49,12 @@ class ScopedTz {
 
 class SystemTimeZones final : public TimeZones {
  public:
+  // Made before any worker thread runs (Runner::Run): TZ is put into the
+  // environment now, so ScopedTz only ever replaces it in place.
+  SystemTimeZones() {
+    if (std::getenv("TZ") == nullptr) ::setenv("TZ", kUnsetTz, 1);
+  }
+
   Result<int64_t> NextDaily(const std::string& zone, int hour, int minute, int64_t t) override {
     const char* dir = std::getenv("TZDIR");
     const std::filesystem::path file =
@@ -74,11 +83,50 @@ class SystemTimeZones final : public TimeZones {
                              zone);
   }
 
+  Result<int64_t> StartOfDay(const std::string& zone, int year, int month, int day) override {
+    if (zone == "UTC" || zone == "Etc/UTC") return UtcStartOfDay(year, month, day);
+    const char* dir = std::getenv("TZDIR");
+    const std::filesystem::path file =
+        std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / zone;
+    std::error_code ec;
+    if (!PlausibleZoneName(zone) || !std::filesystem::is_regular_file(file, ec))
+      return Status::Permanent("unknown time zone \"" + zone + "\" (not in the tz database at " +
+                               file.parent_path().string() + ")");
+    std::lock_guard<std::mutex> lock(mu_);
+    ScopedTz tz(zone);
+    // The first second of the day: 00:00, or the first wall time after a
+    // gap that swallows midnight (mktime moves a skipped time forward).
+    std::tm want{};
+    want.tm_year = year - 1900;
+    want.tm_mon = month - 1;
+    want.tm_mday = day;
+    want.tm_isdst = -1;
+    const std::time_t at = std::mktime(&want);
+    if (at == static_cast<std::time_t>(-1)) return Status::Permanent("date out of range");
+    return static_cast<int64_t>(at);
+  }
+
  private:
   std::mutex mu_;
 };
 
 }  // namespace
+
+Result<int64_t> TimeZones::StartOfDay(const std::string& zone, int year, int month, int day) {
+  if (zone == "UTC" || zone == "Etc/UTC") return UtcStartOfDay(year, month, day);
+  return Status::Permanent("unknown time zone \"" + zone + "\"");
+}
+
+int64_t UtcStartOfDay(int year, int month, int day) {
+  // Days from civil (H. Hinnant's algorithm).
+  const int64_t y = year - (month <= 2 ? 1 : 0);
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t mp = (month + 9) % 12;
+  const int64_t doy = (153 * mp + 2) / 5 + day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return (era * 146097 + doe - 719468) * 86400;
+}
 
 std::unique_ptr<TimeZones> MakeSystemTimeZones() { return std::make_unique<SystemTimeZones>(); }
 

@@ -114,6 +114,7 @@ step "reliability: crash injection, ${CRASH_POINTS:-30} kill points" \
   tests/reliability/crash_test.sh "${CRASH_POINTS:-30}"
 step "reliability: fault matrix" tests/reliability/fault_matrix.sh
 step "reliability: overlapping runs" tests/reliability/overlap_test.sh
+step "reliability: 4 runners on one PostgreSQL, kill -9s" tests/reliability/multi_runner_test.sh 2
 step "reliability: no secret in any output" tests/reliability/secrets_test.sh
 
 # One clang build serves the fuzz targets and the sanitized suite

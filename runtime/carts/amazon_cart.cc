@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 #include "runtime/clock.h"
 #include "runtime/net/auth.h"
 
@@ -313,6 +315,30 @@ class AmazonCart final : public CartConnector {
                            const std::string& tracking_number) override;
   Status UploadTracking(const TrackingUpload& upload) override;
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
+  /// [inference] The SP-API has no seller time zone: the marketplace's home
+  /// zone (the one Seller Central shows dates in), UTC for one not listed.
+  Result<StoreZone> StoreTimeZone() override {
+    static constexpr std::pair<const char*, const char*> kZones[] = {
+        {"ATVPDKIKX0DER", "America/Los_Angeles"},  {"A2EUQ1WTGCTBG2", "America/Los_Angeles"},
+        {"A1AM78C64UM0Y8", "America/Mexico_City"}, {"A2Q3Y263D00KWC", "America/Sao_Paulo"},
+        {"A1F83G8C2ARO7P", "Europe/London"},       {"A1PA6795UKMFR9", "Europe/Berlin"},
+        {"A13V1IB3VIYZZH", "Europe/Paris"},        {"APJ6JRA9NG5V4", "Europe/Rome"},
+        {"A1RKKUPIHCS9HS", "Europe/Madrid"},       {"A1805IZSGTT6HS", "Europe/Amsterdam"},
+        {"A2NODRKZP88ZB9", "Europe/Stockholm"},    {"A1C3SOZRARQ6R3", "Europe/Warsaw"},
+        {"AMEN7PMS3EDWL", "Europe/Brussels"},      {"A33AVAJ2PDY3EV", "Europe/Istanbul"},
+        {"A2VIGQ35RCS4UG", "Asia/Dubai"},          {"A17E79C6D8DWNP", "Asia/Riyadh"},
+        {"ARBP9OOSHTCHU", "Africa/Cairo"},         {"A21TJRUUN4KGV", "Asia/Kolkata"},
+        {"A1VC38T7YXB528", "Asia/Tokyo"},          {"A39IBJ37TRP1C6", "Australia/Sydney"},
+        {"A19VAU5U5O7RUS", "Asia/Singapore"}};
+    StoreZone z;
+    z.source = "Amazon marketplace " + marketplace_id_ + " (not in the zone table: UTC)";
+    for (const auto& [id, zone] : kZones)
+      if (marketplace_id_ == id) {
+        z.iana = zone;
+        z.source = "Amazon marketplace " + marketplace_id_ + "'s zone";
+      }
+    return z;
+  }
 
  private:
   std::string Scrub(std::string text) const {
@@ -423,6 +449,7 @@ Status AmazonCart::ReadOrder(const Value& o, CartOrder& out) const {
   if (out.updated_at.empty()) out.updated_at = out.placed_at;
   const Value* fulfillment = Member(&o, "fulfillment");
   out.status = Text(fulfillment, "fulfillmentStatus");
+  out.canceled = out.status == "CANCELLED";
   out.ship_code = Text(fulfillment, "fulfillmentServiceLevel");
   const Value* a = Member(Member(&o, "recipient"), "deliveryAddress");
   out.ship_to.name = Text(a, "name");
@@ -437,6 +464,43 @@ Status AmazonCart::ReadOrder(const Value& o, CartOrder& out) const {
   out.ship_to.country = Text(a, "countryCode");
   out.ship_to.phone = Text(a, "phone");
   out.ship_to.email = Text(Member(&o, "buyer"), "buyerEmail");
+  // Money (wms-contract.md "Money"): Money {amount, currencyCode}. The
+  // proceeds (includedData=PROCEEDS) break each item and the order down by
+  // type: ITEM, SHIPPING, DISCOUNT (negative), TAX, others.
+  std::string currency = Text(Member(Member(&o, "proceeds"), "grandTotal"), "currencyCode");
+  if (const Value* first = Member(&o, "orderItems");
+      currency.empty() && first != nullptr && first->IsArray() && !first->Empty())
+    currency =
+        Text(Member(Member(Member(&(*first)[0], "product"), "price"), "unitPrice"), "currencyCode");
+  const order_money::Money money(currency);
+  // By type, each breakdown's subtotal, summed; nullopt when absent.
+  const auto by_type = [&](const Value* proceeds, const char* type) -> std::optional<int64_t> {
+    const Value* list = Member(proceeds, "breakdowns");
+    if (list == nullptr || !list->IsArray()) return std::nullopt;
+    std::optional<int64_t> sum = 0;
+    for (const Value& b : list->GetArray())
+      if (Text(&b, "type") == type)
+        order_money::Accumulate(sum, money.Minor(Text(Member(&b, "subtotal"), "amount")));
+    return sum;
+  };
+  const auto positive = [](std::optional<int64_t> v) {
+    return v && *v < 0 ? std::optional<int64_t>(-*v) : v;
+  };
+  out.money.currency = money.currency();
+  // [inference] Amazon's marketplaces outside North America and Brazil
+  // list prices with VAT/GST included.
+  static constexpr const char* kTaxExclusive[] = {"ATVPDKIKX0DER", "A2EUQ1WTGCTBG2",
+                                                  "A1AM78C64UM0Y8", "A2Q3Y263D00KWC"};
+  out.money.taxes_included = std::find(std::begin(kTaxExclusive), std::end(kTaxExclusive),
+                                       marketplace_id_) == std::end(kTaxExclusive);
+  if (const Value* proceeds = Member(&o, "proceeds")) {
+    out.money.totals.subtotal = order_money::MinorOrEmpty(by_type(proceeds, "ITEM"));
+    out.money.totals.shipping = order_money::MinorOrEmpty(by_type(proceeds, "SHIPPING"));
+    out.money.totals.discount = order_money::MinorOrEmpty(positive(by_type(proceeds, "DISCOUNT")));
+    out.money.totals.tax = order_money::MinorOrEmpty(by_type(proceeds, "TAX"));
+    out.money.totals.total = money.Text(Text(Member(proceeds, "grandTotal"), "amount"));
+  }
+
   const Value* items = Member(&o, "orderItems");
   if (items == nullptr || !items->IsArray())
     return Status::Permanent("Amazon order " + out.id + " has no orderItems list");
@@ -454,7 +518,10 @@ Status AmazonCart::ReadOrder(const Value& o, CartOrder& out) const {
     if (line.quantity <= 0) continue;
     const Value* product = Member(&item, "product");
     line.sku = Text(product, "sellerSku");
-    line.unit_price = Text(Member(Member(product, "price"), "unitPrice"), "amount");
+    const Value* proceeds = Member(&item, "proceeds");
+    money.SetLineMinor(line,
+                       money.Minor(Text(Member(Member(product, "price"), "unitPrice"), "amount")),
+                       positive(by_type(proceeds, "DISCOUNT")), by_type(proceeds, "TAX"), ordered);
     out.lines.push_back(std::move(line));
   }
   return Status::Ok();
@@ -470,6 +537,12 @@ Status AmazonCart::FetchOrders(const OrderWindow& window,
       if (!statuses.empty()) statuses += ',';
       statuses += s;
     }
+    // Cancellations: a later pull (lastUpdatedAfter) also reads the orders
+    // CANCELLED since, whatever the filter (CartOrder::canceled). Not on
+    // the first pull.
+    if (window.updated_after && !statuses.empty() &&
+        std::find(it->second.begin(), it->second.end(), "CANCELLED") == it->second.end())
+      statuses += ",CANCELLED";
   }
   // Exactly one of createdAfter and lastUpdatedAfter (the model's rule).
   std::string query = "marketplaceIds=" + UrlEncode(marketplace_id_);
@@ -481,8 +554,8 @@ Status AmazonCart::FetchOrders(const OrderWindow& window,
   } else {
     query += "&createdAfter=" + UrlEncode(FormatIsoUtc(window.created_after.value_or(0)), ":");
   }
-  query +=
-      "&maxResultsPerPage=" + std::to_string(kPageSize) + "&includedData=RECIPIENT,FULFILLMENT";
+  query += "&maxResultsPerPage=" + std::to_string(kPageSize) +
+           "&includedData=RECIPIENT,FULFILLMENT,PROCEEDS";
 
   std::set<std::string> seen;
   std::string token;

@@ -19,7 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/money.h"
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 
 namespace cartsync {
 namespace bigcommerce {
@@ -179,7 +181,11 @@ std::string ErrorDetail(const std::string& body) {
 
 struct Product {
   int64_t id = 0, quantity = 0, quantity_shipped = 0, order_address_id = 0;
-  std::string sku, price;
+  std::string sku;
+  // Money (wms-contract.md "Money"): price_ex_tax (one unit before
+  // discounts), the sum of applied_discounts[].amount, total_tax.
+  std::string price_ex_tax, discount, total_tax;
+  bool discount_known = true;
 };
 
 struct ShippingAddress {
@@ -195,8 +201,26 @@ bool ReadProduct(const Value& p, Product& out) {
   Int(&p, "quantity_shipped", out.quantity_shipped);
   Int(&p, "order_address_id", out.order_address_id);
   out.sku = Text(&p, "sku");
-  out.price = Text(&p, "price_inc_tax");
-  if (out.price.empty()) out.price = Text(&p, "base_price");
+  out.price_ex_tax = Text(&p, "price_ex_tax");
+  // Without price_ex_tax (older answers, consignment line items that leave
+  // it out): base_price, the catalog price before discounts.
+  if (out.price_ex_tax.empty()) out.price_ex_tax = Text(&p, "base_price");
+  out.total_tax = Text(&p, "total_tax");
+  // applied_discounts[].amount: decimal text, summed exactly (4 decimals at
+  // most on BigCommerce, so 10^-4 units).
+  int64_t discount = 0;
+  if (const Value* applied = Member(&p, "applied_discounts"); applied && applied->IsArray()) {
+    for (const Value& a : applied->GetArray()) {
+      Decimal d;
+      int64_t units = 0;
+      if (!ParseDecimal(Text(&a, "amount"), d) || !DivideToMinor(d, 1, 4, units)) {
+        out.discount_known = false;
+        break;
+      }
+      discount += units;
+    }
+  }
+  if (out.discount_known) out.discount = MajorText(discount, 4);
   return true;
 }
 
@@ -289,6 +313,11 @@ class BigCommerceCart final : public CartConnector {
                            const std::string& tracking_number) override;
   Status UploadTracking(const TrackingUpload& upload) override;
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
+  // Read-only checks (cartsync doctor).
+  Result<AccessCheck> CheckAccess(const std::vector<Service>& services) override;
+  Result<LocationCheck> InventoryLocation() override;
+  Result<CatalogSkus> CartSkus(int max_pages) override;
+  Result<StoreZone> StoreTimeZone() override;
 
  private:
   using Doc = std::shared_ptr<rapidjson::Document>;
@@ -315,7 +344,8 @@ class BigCommerceCart final : public CartConnector {
   /// nullopt when none.
   Result<std::optional<std::pair<std::string, int64_t>>> FindVariant(const std::string& query);
 
-  std::string base_;  ///< ends before /v2, /v3
+  std::string base_;                     ///< ends before /v2, /v3
+  std::optional<StoreZone> store_zone_;  ///< StoreTimeZone's answer, once asked
   /// SKUs whose inventory is tracked by product: adjusted by product_id.
   std::map<std::string, int64_t> product_of_;
   SecretRef token_;
@@ -366,6 +396,35 @@ Status BigCommerceCart::Failure(const HttpResponse& r, const std::string& what) 
   }
   if (r.status == 404) return Status::NotFound(message);
   return Status::Permanent(message);
+}
+
+// Store Information API (v2): GET /v2/store -> {"timezone": {"name":
+// "America/Chicago", "raw_offset": -21600, ...}, ...}. A store without a
+// zone name: raw_offset (seconds; the standard offset, no DST).
+Result<StoreZone> BigCommerceCart::StoreTimeZone() {
+  if (store_zone_) return *store_zone_;
+  const std::string what = "GET /v2/store (the store's time zone)";
+  auto r = Send("GET", "/v2/store", "", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Failure(r.value(), what);
+  rapidjson::Document doc;
+  doc.Parse(r->body.data(), r->body.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return Status::Permanent("BigCommerce answered " + what +
+                             " with something other than a JSON object: " + Excerpt(r->body));
+  const Value* tz = Member(&doc, "timezone");
+  StoreZone z;
+  z.iana = Text(tz, "name");
+  z.source = "BigCommerce store timezone.name";
+  if (z.iana.empty()) {
+    int64_t offset = 0;
+    if (!Int(tz, "raw_offset", offset))
+      return Status::Permanent("BigCommerce " + what + ": no timezone.name or raw_offset");
+    z.utc_offset_s = offset;
+    z.source = "BigCommerce store timezone.raw_offset";
+  }
+  store_zone_ = z;
+  return z;
 }
 
 Result<BigCommerceCart::Doc> BigCommerceCart::GetList(const std::string& path,
@@ -451,6 +510,27 @@ Status BigCommerceCart::ReadOrder(const Value& o, CartOrder& out) {
   out.updated_at = bigcommerce::ToIsoUtc(Text(&o, "date_modified"));
   if (out.updated_at.empty()) out.updated_at = out.placed_at;
   out.status = Text(&o, "status");
+  {
+    int64_t status_id = -1;  // 5 Cancelled (bigcommerce::StatusId)
+    out.canceled = (Int(&o, "status_id", status_id) && status_id == 5) || out.status == "Cancelled";
+  }
+  // The transactional currency (what the shopper paid in, which the
+  // amounts are in); currency_code is only the display currency.
+  std::string currency = Text(&o, "default_currency_code");
+  if (currency.empty()) currency = Text(&o, "currency_code");
+  const order_money::Money money(currency);
+  out.money.currency = money.currency();
+  out.money.taxes_included = false;  // the *_ex_tax fields, tax apart
+  out.money.totals.subtotal = money.Text(Text(&o, "subtotal_ex_tax"));
+  out.money.totals.shipping = money.Text(Text(&o, "shipping_cost_ex_tax"));
+  {
+    std::optional<int64_t> discount = 0;
+    order_money::Accumulate(discount, money.Minor(Text(&o, "discount_amount")));
+    order_money::Accumulate(discount, money.Minor(Text(&o, "coupon_discount")));
+    out.money.totals.discount = order_money::MinorOrEmpty(discount);
+  }
+  out.money.totals.tax = money.Text(Text(&o, "total_tax"));
+  out.money.totals.total = money.Text(Text(&o, "total_inc_tax"));
 
   const Value* billing = Member(&o, "billing_address");
   std::vector<ShippingAddress> addresses;
@@ -492,7 +572,8 @@ Status BigCommerceCart::ReadOrder(const Value& o, CartOrder& out) {
     line.line_key = std::to_string(p.id);
     line.sku = p.sku;
     line.quantity = p.quantity - p.quantity_shipped;
-    line.unit_price = p.price;
+    money.SetLine(line, p.price_ex_tax, p.discount_known ? p.discount : "", p.total_tax,
+                  p.quantity);
     out.lines.push_back(std::move(line));
   }
   return Status::Ok();
@@ -514,6 +595,12 @@ Status BigCommerceCart::FetchOrders(const OrderWindow& window,
     }
   }
   if (status_ids.empty()) status_ids.push_back(-1);  // no filter
+  // Cancellations: a later pull (min_date_modified) also reads the orders
+  // Cancelled (5) since, whatever the filter, so an order canceled after it
+  // was downloaded is seen (CartOrder::canceled). Not on the first pull.
+  if (window.updated_after && status_ids.front() != -1 &&
+      std::find(status_ids.begin(), status_ids.end(), 5) == status_ids.end())
+    status_ids.push_back(5);
 
   std::string dates;
   if (window.created_after) {
@@ -901,6 +988,88 @@ Result<std::vector<PushError>> BigCommerceCart::PushInventory(
     }
   }
   return errors;
+}
+
+// GET /v3/inventory/items (one item): 403 when the account lacks both Store
+// Inventory scopes. Orders and Products are proven by the doctor's order
+// and catalog reads; "modify" cannot be proven without writing.
+Result<AccessCheck> BigCommerceCart::CheckAccess(const std::vector<Service>& services) {
+  (void)services;
+  const std::string what = "GET /v3/inventory/items";
+  auto r = Send("GET", "/v3/inventory/items?limit=1", "", true);
+  if (!r.ok()) return r.status();
+  AccessCheck a;
+  a.checked = true;
+  a.note = "BigCommerce " + what +
+           " (Store Inventory read); modify is needed by inventory_upload and cannot be checked "
+           "without writing";
+  if (r->status == 403) {
+    a.missing.push_back("the BigCommerce API account lacks the Store Inventory scope (403 on " +
+                        what + "); inventory_upload needs Store Inventory: modify");
+    return a;
+  }
+  if (r->status != 200) return Failure(r.value(), what);
+  return a;
+}
+
+// GET /v3/inventory/locations: the configured location_id is there and enabled.
+Result<LocationCheck> BigCommerceCart::InventoryLocation() {
+  const std::string id = std::to_string(location_id_);
+  const std::string what = "GET /v3/inventory/locations";
+  auto r = Send("GET", "/v3/inventory/locations?location_id:in=" + id, "", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Failure(r.value(), what);
+  rapidjson::Document doc;
+  doc.Parse(r->body.data(), r->body.size());
+  const Value* data = doc.HasParseError() ? nullptr : Member(&doc, "data");
+  if (data == nullptr || !data->IsArray())
+    return Status::Permanent("BigCommerce " + what +
+                             ": the answer has no data list: " + Excerpt(r->body));
+  LocationCheck l;
+  l.applies = true;
+  l.id = id;
+  for (const Value& loc : data->GetArray()) {
+    int64_t n = 0;
+    if (!Int(&loc, "id", n) || n != location_id_) continue;
+    l.name = Text(&loc, "label");
+    const Value* enabled = Member(&loc, "enabled");
+    if (enabled != nullptr && enabled->IsBool() && !enabled->GetBool())
+      l.problem = "BigCommerce location " + id + " (" + Excerpt(l.name) +
+                  ") is disabled; stock cannot be set there";
+    return l;
+  }
+  l.problem =
+      "BigCommerce has no location " + id + " ([api].inventory_location_id; Settings > Locations)";
+  return l;
+}
+
+// GET /v3/catalog/variants, 250 a page: every variant's SKU.
+Result<CatalogSkus> BigCommerceCart::CartSkus(int max_pages) {
+  CatalogSkus c;
+  c.listed = true;
+  std::set<std::string> skus;
+  for (int page = 1;; ++page) {
+    if (page > max_pages) {
+      c.complete = false;
+      break;
+    }
+    const std::string query = "limit=250&page=" + std::to_string(page) + "&include_fields=sku";
+    const std::string what = "GET /v3/catalog/variants?" + query;
+    auto r = Send("GET", "/v3/catalog/variants?" + query, "", true);
+    if (!r.ok()) return r.status();
+    if (r->status != 200) return Failure(r.value(), what);
+    rapidjson::Document doc;
+    doc.Parse(r->body.data(), r->body.size());
+    const Value* data = doc.HasParseError() ? nullptr : Member(&doc, "data");
+    if (data == nullptr || !data->IsArray())
+      return Status::Permanent("BigCommerce " + what +
+                               ": the answer has no data list: " + Excerpt(r->body));
+    for (const Value& v : data->GetArray())
+      if (std::string sku = Text(&v, "sku"); !sku.empty()) skus.insert(sku);
+    if (data->Size() < 250) break;  // a short page is the last
+  }
+  c.skus.assign(skus.begin(), skus.end());
+  return c;
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 #include "runtime/clock.h"
 #include "runtime/net/auth.h"
 
@@ -200,6 +201,9 @@ bool Int(const Value* obj, const char* key, int64_t& out) {
 struct Line {
   std::string id, sku, cost, status;
   int64_t quantity = 0;
+  // Money in minor units (wms-contract.md "Money"): the discount
+  // (lineItemCost - discountedLineItemCost) and the sum of taxes[].amount.
+  std::optional<int64_t> discount, tax;
 };
 
 /// What the order's shipping fulfillments say: tracking numbers, and how
@@ -349,6 +353,9 @@ Status EbayCart::ReadOrder(const Value& o, CartOrder& out) {
   out.updated_at = connector_util::ToIsoUtc(Text(&o, "lastModifiedDate"));
   if (out.updated_at.empty()) out.updated_at = out.placed_at;
   out.status = Text(&o, "orderFulfillmentStatus");
+  // A canceled order keeps its fulfillment status (NOT_STARTED), so the
+  // lastmodifieddate pull returns it whatever the filter; cancelStatus says.
+  out.canceled = Text(Member(&o, "cancelStatus"), "cancelState") == "CANCELED";
 
   // The first shipping instruction: the service the buyer chose and where to.
   const Value* instructions = Member(&o, "fulfillmentStartInstructions");
@@ -373,6 +380,35 @@ Status EbayCart::ReadOrder(const Value& o, CartOrder& out) {
   out.ship_to.phone = Text(Member(to, "primaryPhone"), "phoneNumber");
   out.ship_to.email = Text(to, "email");
 
+  // Money: Amount.value/currency are in the seller's currency (the buyer's
+  // are convertedFromValue/convertedFromCurrency). eBay writes discounts
+  // negative; the document's are positive.
+  const Value* pricing = Member(&o, "pricingSummary");
+  std::string currency = Text(Member(pricing, "total"), "currency");
+  if (const Value* first = Member(&o, "lineItems");
+      currency.empty() && first != nullptr && first->IsArray() && !first->Empty())
+    currency = Text(Member(&(*first)[0], "lineItemCost"), "currency");
+  const order_money::Money money(currency);
+  const auto amount = [&](const Value* parent, const char* name) {
+    return money.Minor(Text(Member(parent, name), "value"));
+  };
+  out.money.currency = money.currency();
+  out.money.taxes_included = false;
+  out.money.totals.subtotal = order_money::MinorOrEmpty(amount(pricing, "priceSubtotal"));
+  out.money.totals.shipping = order_money::MinorOrEmpty(amount(pricing, "deliveryCost"));
+  {
+    std::optional<int64_t> discount = 0;
+    for (const char* name : {"priceDiscount", "deliveryDiscount"})
+      if (Member(pricing, name) != nullptr)
+        order_money::Accumulate(discount, amount(pricing, name));
+    if (discount) *discount = *discount < 0 ? -*discount : *discount;
+    out.money.totals.discount = order_money::MinorOrEmpty(discount);
+  }
+  out.money.totals.tax = Member(pricing, "tax") != nullptr
+                             ? order_money::MinorOrEmpty(amount(pricing, "tax"))
+                             : order_money::MinorOrEmpty(money.Minor("0"));
+  out.money.totals.total = order_money::MinorOrEmpty(amount(pricing, "total"));
+
   const Value* items = Member(&o, "lineItems");
   if (items == nullptr || !items->IsArray())
     return Status::Permanent("eBay order " + out.id + " has no lineItems list");
@@ -386,6 +422,15 @@ Status EbayCart::ReadOrder(const Value& o, CartOrder& out) {
                                " has a line item without a lineItemId or an integer quantity");
     line.sku = Text(&li, "sku");
     line.cost = Text(Member(&li, "lineItemCost"), "value");
+    line.discount = money.Minor("0");
+    if (Member(&li, "discountedLineItemCost") != nullptr) {
+      auto before = amount(&li, "lineItemCost"), after = amount(&li, "discountedLineItemCost");
+      line.discount = before && after ? std::optional<int64_t>(*before - *after) : std::nullopt;
+    }
+    line.tax = money.Minor("0");
+    if (const Value* taxes = Member(&li, "taxes"); taxes && taxes->IsArray())
+      for (const Value& t : taxes->GetArray())
+        order_money::Accumulate(line.tax, amount(&t, "amount"));
     line.status = Text(&li, "lineItemFulfillmentStatus");
     if (line.status == "IN_PROGRESS") partly = true;
     lines.push_back(std::move(line));
@@ -408,7 +453,8 @@ Status EbayCart::ReadOrder(const Value& o, CartOrder& out) {
     cl.line_key = line.id;
     cl.sku = line.sku;
     cl.quantity = left;
-    cl.unit_price = ebay::UnitPrice(line.cost, line.quantity);
+    money.SetLineMinor(cl, money.UnitFromTotal(line.cost, line.quantity), line.discount, line.tax,
+                       line.quantity);
     out.lines.push_back(std::move(cl));
   }
   return Status::Ok();

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 #include "runtime/clock.h"
 
 namespace cartsync {
@@ -302,8 +303,11 @@ class Query {
 };
 
 struct Item {
-  int64_t id = 0, remaining = 0;
-  std::string sku, price;
+  int64_t id = 0, remaining = 0, ordered = 0;
+  std::string sku;
+  // Money in the base (store) currency: base_price (one unit, without tax),
+  // base_discount_amount and base_tax_amount (the line).
+  std::string base_price, base_discount, base_tax;
 };
 
 /// The order items that ship: parents only (a configurable's child is
@@ -331,7 +335,10 @@ Status ReadItems(const Value& order, const std::string& order_id, std::vector<It
     }
     item.remaining = std::max<int64_t>(0, ordered - shipped - refunded - canceled);
     item.sku = Text(&i, "sku");
-    item.price = Text(&i, "price");
+    item.ordered = ordered;
+    item.base_price = Text(&i, "base_price");
+    item.base_discount = Text(&i, "base_discount_amount");
+    item.base_tax = Text(&i, "base_tax_amount");
     out.push_back(std::move(item));
   }
   return Status::Ok();
@@ -389,6 +396,7 @@ class MagentoCart final : public CartConnector {
                            const std::string& tracking_number) override;
   Status UploadTracking(const TrackingUpload& upload) override;
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
+  Result<StoreZone> StoreTimeZone() override;
 
  private:
   using Doc = std::shared_ptr<rapidjson::Document>;
@@ -409,7 +417,8 @@ class MagentoCart final : public CartConnector {
   /// Sends one source-items POST; an error Status only for what is not per SKU.
   Result<std::optional<std::string>> PostSourceItems(const std::vector<InventoryPush>& items);
 
-  std::string api_;  ///< ends with /rest/{store_code}/V1
+  std::string api_;                      ///< ends with /rest/{store_code}/V1
+  std::optional<StoreZone> store_zone_;  ///< StoreTimeZone's answer, once asked
   Credentials credentials_;
   bool msi_;
   std::string source_code_;
@@ -503,6 +512,35 @@ Status MagentoCart::Failure(const HttpResponse& r, const std::string& what) cons
   return Status::Permanent(message);
 }
 
+// GET /V1/store/storeConfigs: one config per store view, each with its
+// `timezone` (General > Locale Options > Timezone, an IANA name). The
+// default store view's ("default"), else the first.
+Result<StoreZone> MagentoCart::StoreTimeZone() {
+  if (store_zone_) return *store_zone_;
+  const std::string what = "GET /V1/store/storeConfigs (the store's time zone)";
+  auto r = Send("GET", "/store/storeConfigs", "", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Failure(r.value(), what);
+  rapidjson::Document doc;
+  doc.Parse(r->body.data(), r->body.size());
+  if (doc.HasParseError() || !doc.IsArray())
+    return Status::Permanent("Magento answered " + what +
+                             " with something other than a JSON array: " + Excerpt(r->body));
+  std::string zone;
+  for (const Value& c : doc.GetArray()) {
+    const std::string tz = Text(&c, "timezone");
+    if (zone.empty() || Text(&c, "code") == "default") zone = tz;
+    if (Text(&c, "code") == "default") break;
+  }
+  if (zone.empty())
+    return Status::Permanent("Magento " + what + ": no store config with a timezone");
+  StoreZone z;
+  z.iana = zone;
+  z.source = "Magento store config timezone";
+  store_zone_ = z;
+  return z;
+}
+
 Result<MagentoCart::Doc> MagentoCart::GetObject(const std::string& path, const std::string& what) {
   auto r = Send("GET", path, "", true);
   if (!r.ok()) return r.status();
@@ -528,6 +566,7 @@ Status MagentoCart::ReadOrder(const Value& o, CartOrder& out) {
   out.updated_at = magento::ToIsoUtc(Text(&o, "updated_at"));
   if (out.updated_at.empty()) out.updated_at = out.placed_at;
   out.status = Text(&o, "status");
+  out.canceled = out.status == "canceled" || Text(&o, "state") == "canceled";
   out.ship_code = Text(&o, "shipping_description");
 
   // The shipping address is in the first shipping assignment; an order
@@ -541,6 +580,19 @@ Status MagentoCart::ReadOrder(const Value& o, CartOrder& out) {
   out.ship_to = ReadAddress(address);
   if (out.ship_to.email.empty()) out.ship_to.email = Text(&o, "customer_email");
 
+  // Money in the store's base currency (base_*), as Shopify's shop money:
+  // order_currency_code is what the shopper saw. Magento writes the order's
+  // discount negative; the document's discounts are positive.
+  const order_money::Money money(Text(&o, "base_currency_code"));
+  out.money.currency = money.currency();
+  out.money.taxes_included = false;
+  out.money.totals.subtotal = money.Text(Text(&o, "base_subtotal"));
+  out.money.totals.shipping = money.Text(Text(&o, "base_shipping_amount"));
+  if (auto d = money.Minor(Text(&o, "base_discount_amount")))
+    out.money.totals.discount = order_money::MinorOrEmpty(*d < 0 ? -*d : *d);
+  out.money.totals.tax = money.Text(Text(&o, "base_tax_amount"));
+  out.money.totals.total = money.Text(Text(&o, "base_grand_total"));
+
   std::vector<Item> items;
   Status st = ReadItems(o, out.id, items);
   if (!st.ok()) return st;
@@ -550,7 +602,7 @@ Status MagentoCart::ReadOrder(const Value& o, CartOrder& out) {
     line.line_key = std::to_string(item.id);
     line.sku = item.sku;
     line.quantity = item.remaining;
-    line.unit_price = item.price;
+    money.SetLine(line, item.base_price, item.base_discount, item.base_tax, item.ordered);
     out.lines.push_back(std::move(line));
   }
   return Status::Ok();
@@ -566,6 +618,12 @@ Status MagentoCart::FetchOrders(const OrderWindow& window,
       }
       statuses += (statuses.empty() ? "" : ",") + s;
     }
+    // Cancellations: a later pull (updated_at) also reads the orders
+    // canceled since, whatever the filter (CartOrder::canceled). Not on the
+    // first pull.
+    if (window.updated_after && !statuses.empty() &&
+        std::find(it->second.begin(), it->second.end(), "canceled") == it->second.end())
+      statuses += ",canceled";
   }
   std::string date_field, date;
   if (window.updated_after) {

@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "base/sha256.h"
 #include "base/url.h"
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 #include "runtime/carts/shopify_graphql.h"
 #include "runtime/net/auth.h"
 
@@ -179,6 +181,20 @@ std::string OrdersSearch(const OrderWindow& window) {
   return out;
 }
 
+std::string CanceledOrdersSearch(const OrderWindow& window) {
+  if (!window.updated_after) return "";
+  if (auto it = window.statuses.find("status"); it != window.statuses.end())
+    for (const std::string& v : it->second)
+      if (v == "any" || v == "cancelled") {
+        // The main search has them unless another dimension leaves them out.
+        bool others = false;
+        for (const auto& [dimension, values] : window.statuses)
+          if (dimension != "status" && !DimensionTerm(dimension, values).empty()) others = true;
+        if (!others) return "";
+      }
+  return "status:cancelled updated_at:>='" + FormatIsoUtc(*window.updated_after) + "'";
+}
+
 std::string SkuSearch(const std::vector<std::string>& skus) {
   std::string out;
   for (const std::string& s : skus)
@@ -193,7 +209,15 @@ std::string GidNumber(std::string_view gid) {
   return IsDigits(tail) ? std::string(tail) : "";
 }
 
-bool ReadLineItem(const Value& item, OrderLine& out, bool& keep, std::string& error) {
+/// shopMoney.amount of a MoneyBag member, in minor units.
+std::optional<int64_t> ShopMoney(const Value* bag, const order_money::Money& money) {
+  const Value* shop = Member(bag, "shopMoney");
+  if (shop == nullptr || !shop->IsObject()) return std::nullopt;
+  return money.Minor(Text(*shop, "amount"));
+}
+
+bool ReadLineItem(const Value& item, const order_money::Money& money, OrderLine& out, bool& keep,
+                  std::string& error, std::optional<int64_t>* list_total) {
   keep = false;
   if (!item.IsObject()) {
     error = "a line item is not an object";
@@ -216,8 +240,20 @@ bool ReadLineItem(const Value& item, OrderLine& out, bool& keep, std::string& er
   if (!ReadInt(Member(item, "unfulfilledQuantity"), unfulfilled)) unfulfilled = current;
   line.quantity = std::min({quantity, current, unfulfilled});
   line.sku = Text(item, "sku");
-  if (const Value* set = Member(item, "originalUnitPriceSet"))
-    if (const Value* shop = Member(set, "shopMoney")) line.unit_price = Text(*shop, "amount");
+  // Money: quantity is what was ordered (discountAllocations and taxLines
+  // include refunded and removed units, as the document's line amounts do).
+  const std::optional<int64_t> unit = ShopMoney(Member(item, "originalUnitPriceSet"), money);
+  std::optional<int64_t> discount = money.Minor("0"), tax = money.Minor("0");
+  if (const Value* list = Member(item, "discountAllocations"); list && list->IsArray())
+    for (const Value& a : list->GetArray())
+      order_money::Accumulate(discount, ShopMoney(Member(a, "allocatedAmountSet"), money));
+  if (const Value* list = Member(item, "taxLines"); list && list->IsArray())
+    for (const Value& t : list->GetArray())
+      order_money::Accumulate(tax, ShopMoney(Member(t, "priceSet"), money));
+  money.SetLineMinor(line, unit, discount, tax, quantity);
+  if (list_total != nullptr)
+    order_money::Accumulate(*list_total,
+                            unit ? std::optional<int64_t>(*unit * quantity) : std::nullopt);
   keep = line.quantity > 0;
   out = std::move(line);
   return true;
@@ -246,13 +282,32 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
   std::string fulfillment = Lower(Text(order, "displayFulfillmentStatus"));
   o.status = (financial.empty() ? "unknown" : financial) + "/" +
              (fulfillment.empty() ? "unknown" : fulfillment);
-  if (!IsNull(order, "cancelledAt"))
+  o.canceled = !IsNull(order, "cancelledAt");
+  if (o.canceled)
     o.status = "cancelled " + o.status;
   else if (!IsNull(order, "closedAt"))
     o.status = "closed " + o.status;
 
   if (const Value* line = Member(order, "shippingLine"); line && line->IsObject())
     o.ship_code = Text(*line, "title");
+  // Money: shop money (currencyCode is the shop's currency when the order
+  // was placed); the lines' prices include tax when taxesIncluded.
+  const order_money::Money money(Text(order, "currencyCode"));
+  o.money.currency = money.currency();
+  if (const Value* included = Member(order, "taxesIncluded"); included && included->IsBool())
+    o.money.taxes_included = included->GetBool();
+  // subtotal: the lines' list totals, summed as the line pages are read
+  // (ReadLineItem); the rest from the order.
+  o.money.totals.shipping = order_money::MinorOrEmpty(
+      ShopMoney(Member(Member(order, "shippingLine"), "originalPriceSet"), money));
+  if (!Member(order, "shippingLine") || Member(order, "shippingLine")->IsNull())
+    o.money.totals.shipping = order_money::MinorOrEmpty(money.Minor("0"));
+  o.money.totals.discount =
+      order_money::MinorOrEmpty(ShopMoney(Member(order, "totalDiscountsSet"), money));
+  o.money.totals.tax = order_money::MinorOrEmpty(ShopMoney(Member(order, "totalTaxSet"), money));
+  o.money.totals.total =
+      order_money::MinorOrEmpty(ShopMoney(Member(order, "totalPriceSet"), money));
+  std::optional<int64_t> subtotal = money.Minor("0");
 
   if (const Value* a = Member(order, "shippingAddress"); a && a->IsObject()) {
     Address& s = o.ship_to;
@@ -282,13 +337,14 @@ bool ReadOrder(const Value& order, CartOrder& out, std::string& error) {
       OrderLine line;
       bool keep = false;
       std::string why;
-      if (!ReadLineItem(item, line, keep, why)) {
+      if (!ReadLineItem(item, money, line, keep, why, &subtotal)) {
         error = where + why;
         return false;
       }
       if (keep) o.lines.push_back(std::move(line));
     }
   }
+  o.money.totals.subtotal = order_money::MinorOrEmpty(subtotal);
   out = std::move(o);
   return true;
 }
@@ -400,60 +456,68 @@ class ShopifyCart final : public CartConnector {
                      const std::function<Status(std::vector<CartOrder>&&)>& sink) override {
     Status scoped = CheckOrderHorizon(window);
     if (!scoped.ok()) return scoped;
-    const std::string search = OrdersSearch(window);
     std::set<std::string> seen_ids, seen_cursors;
-    std::optional<std::string> after;
-    for (int page = 1;; ++page) {
-      if (page > kMaxPages)
-        return Status::Transient("Shopify CartsyncOrders: more than " + std::to_string(kMaxPages) +
-                                 " pages; stopped");
-      std::string vars = Vars([&](JsonWriter& w) {
-        w.Key("query");
-        WriteString(w, search);
-        w.Key("after");
-        if (after)
-          WriteString(w, *after);
-        else
-          w.Null();
-      });
-      auto reply = Call(gql::kOrders, vars, /*idempotent=*/true);
-      if (!reply.ok()) return reply.status();
-      const Value* orders = Member(reply->data, "orders");
-      const Value* nodes = Member(orders, "nodes");
-      if (nodes == nullptr || !nodes->IsArray())
-        return Status::Permanent("Shopify CartsyncOrders: the answer has no orders.nodes list" +
-                                 RequestIdNote(reply->request_id));
-      std::vector<CartOrder> batch;
-      for (const Value& node : nodes->GetArray()) {
-        // Read first: an order that cannot be read is an error even when
-        // its statuses would leave it out (a silent skip could lose it).
-        CartOrder o;
-        std::string error;
-        if (!ReadOrder(node, o, error))
-          return Status::Permanent("Shopify CartsyncOrders: " + error +
+    // Pass 0: the cart's statuses. Pass 1 (later pulls only, when the
+    // statuses leave them out): the orders canceled since the cursor, so an
+    // order canceled after it was downloaded is seen (CartOrder::canceled).
+    const std::string cancel_search = CanceledOrdersSearch(window);
+    for (int pass = 0; pass < (cancel_search.empty() ? 1 : 2); ++pass) {
+      const std::string search = pass == 0 ? OrdersSearch(window) : cancel_search;
+      std::optional<std::string> after;
+      for (int page = 1;; ++page) {
+        if (page > kMaxPages)
+          return Status::Transient("Shopify CartsyncOrders: more than " +
+                                   std::to_string(kMaxPages) + " pages; stopped");
+        std::string vars = Vars([&](JsonWriter& w) {
+          w.Key("query");
+          WriteString(w, search);
+          w.Key("after");
+          if (after)
+            WriteString(w, *after);
+          else
+            w.Null();
+        });
+        auto reply = Call(gql::kOrders, vars, /*idempotent=*/true);
+        if (!reply.ok()) return reply.status();
+        const Value* orders = Member(reply->data, "orders");
+        const Value* nodes = Member(orders, "nodes");
+        if (nodes == nullptr || !nodes->IsArray())
+          return Status::Permanent("Shopify CartsyncOrders: the answer has no orders.nodes list" +
                                    RequestIdNote(reply->request_id));
-        bool wanted = true;
-        for (const auto& [dimension, values] : window.statuses)
-          if (!MatchesStatus(node, dimension, values)) wanted = false;
-        if (!wanted) continue;
-        if (!seen_ids.insert(o.id).second) continue;
-        const Value* info = Member(Member(Member(&node, "lineItems"), "pageInfo"), "hasNextPage");
-        if (info && info->IsBool() && info->GetBool()) {
-          std::string cursor = Text(*Member(Member(&node, "lineItems"), "pageInfo"), "endCursor");
-          Status more = MoreLineItems(Text(node, "id"), o, cursor);
-          if (!more.ok()) return more;
+        std::vector<CartOrder> batch;
+        for (const Value& node : nodes->GetArray()) {
+          // Read first: an order that cannot be read is an error even when
+          // its statuses would leave it out (a silent skip could lose it).
+          CartOrder o;
+          std::string error;
+          if (!ReadOrder(node, o, error))
+            return Status::Permanent("Shopify CartsyncOrders: " + error +
+                                     RequestIdNote(reply->request_id));
+          bool wanted = true;
+          for (const auto& [dimension, values] : window.statuses)
+            if (!MatchesStatus(node, dimension, values)) wanted = false;
+          if (pass == 1) wanted = o.canceled;
+          if (!wanted) continue;
+          if (!seen_ids.insert(o.id).second) continue;
+          const Value* info = Member(Member(Member(&node, "lineItems"), "pageInfo"), "hasNextPage");
+          if (info && info->IsBool() && info->GetBool()) {
+            std::string cursor = Text(*Member(Member(&node, "lineItems"), "pageInfo"), "endCursor");
+            Status more = MoreLineItems(Text(node, "id"), o, cursor);
+            if (!more.ok()) return more;
+          }
+          batch.push_back(std::move(o));
         }
-        batch.push_back(std::move(o));
+        if (!batch.empty()) {
+          Status st = sink(std::move(batch));
+          if (!st.ok()) return st;
+        }
+        auto next = NextCursor(*orders, "CartsyncOrders", seen_cursors, reply->request_id);
+        if (!next.ok()) return next.status();
+        if (!next->has_value()) break;
+        after = *next.value();
       }
-      if (!batch.empty()) {
-        Status st = sink(std::move(batch));
-        if (!st.ok()) return st;
-      }
-      auto next = NextCursor(*orders, "CartsyncOrders", seen_cursors, reply->request_id);
-      if (!next.ok()) return next.status();
-      if (!next->has_value()) return Status::Ok();
-      after = *next.value();
     }
+    return Status::Ok();
   }
 
   // ---- tracking ----------------------------------------------------------------
@@ -516,6 +580,106 @@ class ShopifyCart final : public CartConnector {
       if (!st.ok()) return st;
     }
     return errors;
+  }
+
+  // ---- read-only checks (cartsync doctor) ------------------------------------------
+
+  /// currentAppInstallation.accessScopes against what the declared services
+  /// need (the [api] help's list); a write_ scope covers its read_ one.
+  Result<AccessCheck> CheckAccess(const std::vector<Service>& services) override {
+    auto reply = Call(gql::kAccessScopes, "{}", true);
+    if (!reply.ok()) return reply.status();
+    const Value* list = Member(Member(reply->data, "currentAppInstallation"), "accessScopes");
+    if (list == nullptr || !list->IsArray())
+      return Status::Permanent("Shopify CartsyncAccessScopes: the answer has no accessScopes list" +
+                               RequestIdNote(reply->request_id));
+    std::set<std::string> granted;
+    for (const Value& s : list->GetArray()) granted.insert(Text(s, "handle"));
+    scopes_ = granted;
+    auto has = [&](const std::string& scope) {
+      return granted.count(scope) > 0 ||
+             (scope.rfind("read_", 0) == 0 && granted.count("write_" + scope.substr(5)) > 0);
+    };
+    AccessCheck a;
+    a.checked = true;
+    a.granted.assign(granted.begin(), granted.end());
+    a.note = "Shopify currentAppInstallation.accessScopes";
+    auto need = [&](const std::string& scope, const std::string& why) {
+      if (!has(scope))
+        a.missing.push_back("the Shopify app lacks the scope " + scope + ", which " + why +
+                            " needs");
+    };
+    for (Service s : services) {
+      switch (s) {
+        case Service::OrderDownload:
+          need("read_orders", "order_download");
+          if (earliest_unix_ && *earliest_unix_ < clock_.NowSeconds() - kRecentOrdersSeconds)
+            need("read_all_orders", "order_download from an earliest_order_date over 60 days back");
+          break;
+        case Service::ShipmentUpload:
+          need("read_merchant_managed_fulfillment_orders", "shipment_upload");
+          if (!has("write_merchant_managed_fulfillment_orders") && !has("write_fulfillments"))
+            a.missing.push_back(
+                "the Shopify app lacks the scope write_merchant_managed_fulfillment_orders (or "
+                "write_fulfillments), which shipment_upload needs");
+          break;
+        case Service::InventoryUpload:
+          need("read_products", "inventory_upload");
+          need("write_inventory", "inventory_upload");
+          need("read_locations", "inventory_upload");
+          break;
+      }
+    }
+    return a;
+  }
+
+  /// The configured location (or the primary one): there and active.
+  Result<LocationCheck> InventoryLocation() override {
+    auto gid = Location();
+    if (!gid.ok()) return gid.status();
+    LocationCheck l;
+    l.applies = true;
+    l.id = GidNumber(gid.value());
+    return l;
+  }
+
+  /// Every variant's SKU (productVariants with an empty search), 250 a page.
+  Result<CatalogSkus> CartSkus(int max_pages) override {
+    CatalogSkus c;
+    c.listed = true;
+    std::set<std::string> skus, seen;
+    std::optional<std::string> after;
+    for (int page = 1;; ++page) {
+      if (page > max_pages) {
+        c.complete = false;
+        break;
+      }
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("query");
+        WriteString(w, "");
+        w.Key("after");
+        if (after)
+          WriteString(w, *after);
+        else
+          w.Null();
+      });
+      auto reply = Call(gql::kVariantsBySku, vars, true);
+      if (!reply.ok()) return reply.status();
+      const Value* conn = Member(reply->data, "productVariants");
+      const Value* nodes = Member(conn, "nodes");
+      if (nodes == nullptr || !nodes->IsArray())
+        return Status::Permanent(
+            "Shopify CartsyncVariantsBySku: the answer has no productVariants.nodes list" +
+            RequestIdNote(reply->request_id));
+      for (const Value& v : nodes->GetArray())
+        if (std::string sku = Text(v, "sku"); !sku.empty()) skus.insert(sku);
+      auto next = NextCursor(*conn, "CartsyncVariantsBySku", seen, reply->request_id);
+      if (!next.ok()) return next.status();
+      if (!next->has_value()) break;
+      after = *next.value();
+    }
+    c.skus.assign(skus.begin(), skus.end());
+    return c;
   }
 
  private:
@@ -693,6 +857,25 @@ class ShopifyCart final : public CartConnector {
   // ---- orders -------------------------------------------------------------------
 
   /// Orders older than 60 days are invisible without read_all_orders: a
+  // ---- store time zone ---------------------------------------------------------
+
+  /// shop { ianaTimezone }, once per connector.
+  Result<StoreZone> StoreTimeZone() override {
+    if (store_zone_) return *store_zone_;
+    auto reply = Call(gql::kShopTimeZone, "{}", true);
+    if (!reply.ok()) return reply.status();
+    const Value* shop = Member(reply->data, "shop");
+    const std::string zone = shop != nullptr ? Text(*shop, "ianaTimezone") : "";
+    if (zone.empty())
+      return Status::Permanent("Shopify CartsyncShopTimeZone: the answer has no shop.ianaTimezone" +
+                               RequestIdNote(reply->request_id));
+    StoreZone z;
+    z.iana = zone;
+    z.source = "Shopify shop.ianaTimezone";
+    store_zone_ = z;
+    return z;
+  }
+
   /// download reaching further back (earliest_order_date or the window)
   /// fails instead of silently missing them.
   Status CheckOrderHorizon(const OrderWindow& window) {
@@ -727,6 +910,15 @@ class ShopifyCart final : public CartConnector {
 
   Status MoreLineItems(const std::string& order_gid, CartOrder& o, std::string cursor) {
     std::set<std::string> seen;
+    const order_money::Money money(o.money.currency);
+    // The first page's list total, continued over these pages.
+    std::optional<int64_t> subtotal;
+    if (int64_t first = 0;
+        !o.money.totals.subtotal.empty() &&
+        std::from_chars(o.money.totals.subtotal.data(),
+                        o.money.totals.subtotal.data() + o.money.totals.subtotal.size(), first)
+                .ec == std::errc())
+      subtotal = first;
     for (int page = 1; !cursor.empty(); ++page) {
       if (page > kMaxPages || !seen.insert(cursor).second)
         return Status::Transient("Shopify CartsyncOrderLineItems: order " + o.id +
@@ -748,7 +940,7 @@ class ShopifyCart final : public CartConnector {
         OrderLine line;
         bool keep = false;
         std::string error;
-        if (!ReadLineItem(item, line, keep, error))
+        if (!ReadLineItem(item, money, line, keep, error, &subtotal))
           return Status::Permanent("Shopify CartsyncOrderLineItems: order " + o.id + ": " + error);
         if (keep) o.lines.push_back(std::move(line));
       }
@@ -756,6 +948,7 @@ class ShopifyCart final : public CartConnector {
       const Value* more = Member(info, "hasNextPage");
       cursor = more && more->IsBool() && more->GetBool() ? Text(*info, "endCursor") : "";
     }
+    o.money.totals.subtotal = order_money::MinorOrEmpty(subtotal);
     return Status::Ok();
   }
 
@@ -1231,6 +1424,7 @@ class ShopifyCart final : public CartConnector {
   std::string endpoint_;  ///< ".../admin/api/{version}/graphql.json"
   std::unique_ptr<AuthStrategy> auth_;
   std::optional<std::string> location_id_;  ///< configured inventory_location_id
+  std::optional<StoreZone> store_zone_;     ///< StoreTimeZone's answer, once asked
   std::optional<int64_t> earliest_unix_;    ///< 00:00 UTC of earliest_order_date
   HttpClient& http_;
   Clock& clock_;

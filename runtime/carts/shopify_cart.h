@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "runtime/carts/connectors.h"
+#include "runtime/carts/order_money.h"
 #include "runtime/net/cost_limiter.h"
 
 namespace cartsync {
@@ -61,6 +62,10 @@ std::string SearchValue(std::string_view value);
 /// dimension out; unpaid = pending, authorized or partially_paid), then
 /// `created_at:>='…'` or `updated_at:>='…'` (UTC).
 std::string OrdersSearch(const OrderWindow& window);
+/// The search of the orders canceled since a later pull's cursor
+/// (`status:cancelled updated_at:>=…`), or "" when there is no cursor or
+/// OrdersSearch already returns every canceled order.
+std::string CanceledOrdersSearch(const OrderWindow& window);
 /// `sku:"A" OR sku:"B" …`.
 std::string SkuSearch(const std::vector<std::string>& skus);
 
@@ -78,7 +83,11 @@ bool ReadOrder(const rapidjson::Value& order, CartOrder& out, std::string& error
 /// One LineItem node: line_key = the number of its id, quantity still to
 /// ship = min(currentQuantity, unfulfilledQuantity); `keep` false when
 /// nothing is left to ship. False with `error` when unreadable.
-bool ReadLineItem(const rapidjson::Value& item, OrderLine& out, bool& keep, std::string& error);
+/// Its money in minor units of `money`'s currency (shop money:
+/// originalUnitPriceSet, the sum of discountAllocations and of taxLines);
+/// `list_total`, when given, gets unit price x quantity ordered added.
+bool ReadLineItem(const rapidjson::Value& item, const order_money::Money& money, OrderLine& out,
+                  bool& keep, std::string& error, std::optional<int64_t>* list_total = nullptr);
 /// The client-side check of one status dimension (status, financial_status,
 /// fulfillment_status) on an order node's closedAt/cancelledAt,
 /// displayFinancialStatus and displayFulfillmentStatus: Shopify's search may

@@ -3,9 +3,14 @@
 namespace cartsync::shopify_graphql {
 
 // A line item as FetchOrders reads it (also for the follow-up pages).
-#define CARTSYNC_LINE_ITEM_FIELDS                                                                  \
-  "id sku quantity currentQuantity unfulfilledQuantity originalUnitPriceSet { shopMoney { amount " \
-  "} }"
+// Money in shop money (wms-contract.md "Money"): the unit price before
+// discounts, every discount allocated to the line (order-level ones too) and
+// its tax lines (an unsized list: every tax line, costed once).
+#define CARTSYNC_LINE_ITEM_FIELDS                                        \
+  "id sku quantity currentQuantity unfulfilledQuantity "                 \
+  "originalUnitPriceSet { shopMoney { amount } } "                       \
+  "discountAllocations { allocatedAmountSet { shopMoney { amount } } } " \
+  "taxLines { priceSet { shopMoney { amount } } }"
 
 const Operation kAccessScopes = {"CartsyncAccessScopes",
                                  "query CartsyncAccessScopes {\n"
@@ -13,20 +18,29 @@ const Operation kAccessScopes = {"CartsyncAccessScopes",
                                  "}\n",
                                  2, false};
 
+const Operation kShopTimeZone = {"CartsyncShopTimeZone",
+                                 "query CartsyncShopTimeZone {\n"
+                                 "  shop { ianaTimezone }\n"
+                                 "}\n",
+                                 1, false};
+
 const Operation kOrders = {
     "CartsyncOrders",
     "query CartsyncOrders($query: String!, $after: String) {\n"
-    "  orders(first: 25, after: $after, sortKey: CREATED_AT, query: $query) {\n"
+    "  orders(first: 15, after: $after, sortKey: CREATED_AT, query: $query) {\n"
     "    pageInfo { hasNextPage endCursor }\n"
     "    nodes {\n"
     "      id legacyResourceId name createdAt updatedAt closedAt cancelledAt email phone\n"
+    "      currencyCode taxesIncluded\n"
+    "      totalDiscountsSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } }\n"
+    "      totalPriceSet { shopMoney { amount } }\n"
     "      displayFinancialStatus displayFulfillmentStatus\n"
-    "      shippingLine { title code }\n"
+    "      shippingLine { title code originalPriceSet { shopMoney { amount } } }\n"
     "      shippingAddress {\n"
     "        name firstName lastName company address1 address2 city province provinceCode zip\n"
     "        countryCodeV2 phone\n"
     "      }\n"
-    "      lineItems(first: 10) {\n"
+    "      lineItems(first: 5) {\n"
     "        pageInfo { hasNextPage endCursor }\n"
     "        nodes { " CARTSYNC_LINE_ITEM_FIELDS
     " }\n"
@@ -34,19 +48,19 @@ const Operation kOrders = {
     "    }\n"
     "  }\n"
     "}\n",
-    903, false};
+    888, false};
 
 const Operation kOrderLineItems = {"CartsyncOrderLineItems",
                                    "query CartsyncOrderLineItems($id: ID!, $after: String) {\n"
                                    "  order(id: $id) {\n"
-                                   "    lineItems(first: 250, after: $after) {\n"
+                                   "    lineItems(first: 100, after: $after) {\n"
                                    "      pageInfo { hasNextPage endCursor }\n"
                                    "      nodes { " CARTSYNC_LINE_ITEM_FIELDS
                                    " }\n"
                                    "    }\n"
                                    "  }\n"
                                    "}\n",
-                                   754, false};
+                                   904, false};
 
 const Operation kOrderTracking = {
     "CartsyncOrderTracking",
@@ -137,6 +151,7 @@ const Operation kInventorySet = {
 
 const std::vector<const Operation*>& AllOperations() {
   static const std::vector<const Operation*> all = {&kAccessScopes,
+                                                    &kShopTimeZone,
                                                     &kOrders,
                                                     &kOrderLineItems,
                                                     &kOrderTracking,

@@ -28,10 +28,13 @@ struct Operation {
 
 /// The app's granted scopes (read_all_orders before reaching back > 60 days).
 extern const Operation kAccessScopes;
+/// The shop's time zone (shop.ianaTimezone), for earliest_order_date.
+extern const Operation kShopTimeZone;
 /// One page of orders: `$query` in Shopify's search syntax, `$after` the
-/// cursor; 25 orders with their first 10 line items.
+/// cursor; 15 orders with their first 5 line items and their money (the
+/// page is sized so the requested cost stays under 1,000).
 extern const Operation kOrders;
-/// The rest of one order's line items (`$id`, `$after`), 250 a page.
+/// The rest of one order's line items (`$id`, `$after`), 100 a page.
 extern const Operation kOrderLineItems;
 /// An order's fulfillments with location and tracking numbers: 20 of them,
 /// and kOrderTrackingMore (80) when an order has more.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 #include "runtime/clock.h"
 #include "runtime/net/auth.h"
 
@@ -221,7 +222,10 @@ bool IsOpenStatus(std::string_view s) { return s == "Created" || s == "Acknowled
 
 /// One order line as the connector needs it.
 struct Line {
-  std::string number, sku, seller_order_id, price;
+  std::string number, sku, seller_order_id;
+  // Money: the charges' amounts as decimal text (PRODUCT and SHIPPING are
+  // for the line's whole quantity; tax is each charge's tax.taxAmount).
+  std::string currency, product, product_tax, shipping, shipping_tax;
   int64_t ordered = 0, open = 0, created = 0;
   std::vector<std::string> tracking_numbers;
   std::vector<std::string> statuses;
@@ -291,22 +295,19 @@ bool ReadLine(const Value& l, Line& out, std::string& why) {
     const std::string number = Text(Member(s, "trackingInfo"), "trackingNumber");
     if (!number.empty()) out.tracking_numbers.push_back(number);
   }
-  // The line's price: the PRODUCT charge (for the line's quantity).
+  // The line's charges: PRODUCT (the goods, for the line's quantity) and
+  // SHIPPING, each with its tax; amounts are JSON numbers, read as their
+  // shortest decimal text (NumberText), never computed with as doubles.
   if (const Value* charges = Member(Member(&l, "charges"), "charge");
       charges != nullptr && charges->IsArray()) {
     for (const Value& c : charges->GetArray()) {
-      if (Text(&c, "chargeType") != "PRODUCT") continue;
-      const Value* amount = Member(Member(&c, "chargeAmount"), "amount");
-      if (amount == nullptr || !amount->IsNumber()) continue;
-      // Money: two decimals, per unit.
-      const double unit =
-          amount->GetDouble() / static_cast<double>(std::max<int64_t>(1, out.ordered));
-      if (unit >= 0 && unit < 1e12) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.2f", unit);
-        out.price = buf;
-      }
-      break;
+      const std::string type = Text(&c, "chargeType");
+      if (type != "PRODUCT" && type != "SHIPPING") continue;
+      const Value* amount = Member(&c, "chargeAmount");
+      if (out.currency.empty()) out.currency = Text(amount, "currency");
+      (type == "PRODUCT" ? out.product : out.shipping) = Text(amount, "amount");
+      (type == "PRODUCT" ? out.product_tax : out.shipping_tax) =
+          Text(Member(Member(&c, "tax"), "taxAmount"), "amount");
     }
   }
   return true;
@@ -497,6 +498,9 @@ Status WalmartCart::ReadOrder(const Value& o, CartOrder& out) const {
     }
   }
   for (const std::string& s : statuses) out.status += (out.status.empty() ? "" : "/") + s;
+  // Canceled at the cart: every line Cancelled (a partly canceled order is
+  // still an order: its open lines go on).
+  out.canceled = statuses.size() == 1 && statuses.front() == "Cancelled";
   out.ship_code = order.method_code;
   const Value* info = Member(&o, "shippingInfo");
   const Value* a = Member(info, "postalAddress");
@@ -509,13 +513,42 @@ Status WalmartCart::ReadOrder(const Value& o, CartOrder& out) const {
   out.ship_to.country = walmart::CountryCode(Text(a, "country"));
   out.ship_to.phone = Text(info, "phone");
   out.ship_to.email = Text(&o, "customerEmailId");
+  // Money (wms-contract.md "Money"): Walmart's charges have no discounts
+  // (PRODUCT and SHIPPING only); a missing tax is none.
+  std::string currency;  // the first charge's (one order, one currency)
+  for (const Line& line : order.lines)
+    if (currency.empty()) currency = line.currency;
+  const order_money::Money money(currency);
+  const auto minor = [&](const std::string& text) {
+    return text.empty() ? money.Minor("0") : money.Minor(text);
+  };
+  out.money.currency = money.currency();
+  out.money.taxes_included = false;
+  {
+    std::optional<int64_t> subtotal = 0, shipping = 0, tax = 0;
+    for (const Line& line : order.lines) {
+      order_money::Accumulate(subtotal, minor(line.product));
+      order_money::Accumulate(shipping, minor(line.shipping));
+      order_money::Accumulate(tax, minor(line.product_tax));
+      order_money::Accumulate(tax, minor(line.shipping_tax));
+    }
+    std::optional<int64_t> total = subtotal;
+    order_money::Accumulate(total, shipping);
+    order_money::Accumulate(total, tax);
+    out.money.totals.subtotal = order_money::MinorOrEmpty(subtotal);
+    out.money.totals.shipping = order_money::MinorOrEmpty(shipping);
+    out.money.totals.discount = order_money::MinorOrEmpty(money.Minor("0"));
+    out.money.totals.tax = order_money::MinorOrEmpty(tax);
+    out.money.totals.total = order_money::MinorOrEmpty(total);
+  }
   for (const Line& line : order.lines) {
     if (line.open <= 0) continue;  // shipped, cancelled or refunded
     OrderLine ol;
     ol.line_key = line.number;
     ol.sku = line.sku;
     ol.quantity = line.open;
-    ol.unit_price = line.price;
+    money.SetLineMinor(ol, money.UnitFromTotal(line.product, line.ordered), money.Minor("0"),
+                       minor(line.product_tax), line.ordered);
     out.lines.push_back(std::move(ol));
   }
   return Status::Ok();
@@ -533,6 +566,12 @@ Status WalmartCart::FetchOrders(const OrderWindow& window,
       if (std::find(statuses.begin(), statuses.end(), s) == statuses.end()) statuses.push_back(s);
     }
   }
+  // Cancellations: a later pull (lastModifiedStartDate) also reads the
+  // orders Cancelled since, whatever the filter (CartOrder::canceled). Not
+  // on the first pull.
+  if (window.updated_after && !statuses.empty() &&
+      std::find(statuses.begin(), statuses.end(), "Cancelled") == statuses.end())
+    statuses.push_back("Cancelled");
   if (statuses.empty()) statuses.push_back("");  // no filter
 
   std::string dates;

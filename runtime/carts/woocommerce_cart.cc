@@ -10,6 +10,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/money.h"
 #include "runtime/carts/connector_util.h"
+#include "runtime/carts/order_money.h"
 
 namespace cartsync {
 namespace woocommerce {
@@ -110,6 +113,66 @@ bool ContainsToken(std::string_view text, std::string_view number) {
   return connector_util::ContainsToken(text, number);
 }
 
+bool QueryAuthNeeded(int status, std::string_view body) {
+  if (status != 401) return false;
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return false;
+  return connector_util::Text(&doc, "code") == "woocommerce_rest_authentication_error" &&
+         connector_util::Text(&doc, "message").find("Consumer key is missing") != std::string::npos;
+}
+
+std::vector<std::string> ProviderNames(std::string_view body) {
+  std::vector<std::string> names;
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError() || !doc.IsObject()) return names;
+  for (const auto& country : doc.GetObject()) {
+    if (!country.value.IsObject()) continue;
+    for (const auto& p : country.value.GetObject())
+      names.emplace_back(p.name.GetString(), p.name.GetStringLength());
+  }
+  return names;
+}
+
+namespace {
+/// The extension's slug of a provider name (sanitize_title): lower case,
+/// runs of other characters as one '-'.
+std::string ProviderSlug(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else if (!out.empty() && out.back() != '-') {
+      out.push_back('-');
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+}  // namespace
+
+std::string KnownProvider(const std::vector<std::string>& providers, std::string_view carrier) {
+  const std::string slug = ProviderSlug(carrier);
+  if (slug.empty()) return "";
+  for (const std::string& p : providers)
+    if (EqualsIgnoreCase(p, carrier)) return p;
+  for (const std::string& p : providers)
+    if (ProviderSlug(p) == slug) return p;
+  return "";
+}
+
+std::string TrackingLink(std::string_view carrier, std::string_view number) {
+  const std::string slug = ProviderSlug(carrier);
+  const std::string n = connector_util::UrlEncode(number);
+  if (slug == "ups") return "https://www.ups.com/track?tracknum=" + n;
+  if (slug == "usps") return "https://tools.usps.com/go/TrackConfirmAction?tLabels=" + n;
+  if (slug == "fedex") return "https://www.fedex.com/fedextrack/?trknbr=" + n;
+  if (slug == "dhl" || slug == "dhl-express")
+    return "https://www.dhl.com/global-en/home/tracking.html?tracking-id=" + n;
+  return "";
+}
+
 }  // namespace woocommerce
 
 namespace {
@@ -118,6 +181,9 @@ using rapidjson::Value;
 using woocommerce::FormatPrice;
 using woocommerce::GmtToIso;
 
+// `dp` of GET orders: WooCommerce formats amounts with this many decimals
+// (its default is 2, or the store's price decimals, whatever the currency).
+constexpr int kAmountDecimals = 6;
 constexpr int kPerPage = 100;          // WooCommerce's maximum per_page
 constexpr int kMaxPages = 10'000;      // 1,000,000 orders per fetch: beyond that, a loop
 constexpr size_t kBatchSize = 100;     // products/batch rejects more (413)
@@ -220,6 +286,10 @@ class WooCommerceCart final : public CartConnector {
   Status UploadTracking(const TrackingUpload& upload) override;
   Status FinishTracking(const TrackingUpload& upload) override;
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
+  // Read-only checks (cartsync doctor).
+  Result<AccessCheck> CheckAccess(const std::vector<Service>& services) override;
+  Result<CatalogSkus> CartSkus(int max_pages) override;
+  Result<StoreZone> StoreTimeZone() override;
 
  private:
   using Doc = std::shared_ptr<rapidjson::Document>;
@@ -252,6 +322,11 @@ class WooCommerceCart final : public CartConnector {
   SecretRef key_, secret_;
   bool notes_;                     ///< [api].tracking = order_note
   bool extension_absent_ = false;  ///< the store answered rest_no_route for Shipment Tracking
+  bool query_auth_ = false;        ///< the server strips Authorization: credentials in the query
+  /// The Shipment Tracking providers the store knows (read once per run);
+  /// empty when the store could not list them.
+  std::optional<std::vector<std::string>> providers_;
+  std::optional<StoreZone> store_zone_;  ///< StoreTimeZone's answer, once asked
   HttpClient& http_;
   SecretResolver& secrets_;
   std::map<std::string, Target> targets_;  ///< SKU -> resolved target (this connector's life)
@@ -292,11 +367,32 @@ Result<HttpResponse> WooCommerceCart::Send(const char* method, const std::string
     request.headers.emplace_back("Content-Type", "application/json");
     request.body = std::move(body);
   }
-  request.headers.emplace_back("Authorization", "Basic " + basic);
+  // Basic over HTTPS; query-string credentials once the server has shown it
+  // strips Authorization (QueryAuthNeeded). The URL then holds them:
+  // HttpClient redacts consumer_key/consumer_secret in whatever it reports.
+  const auto with_query = [&](std::string u) {
+    return u + (u.find('?') == std::string::npos ? "?" : "&") +
+           "consumer_key=" + UrlEncode(key.value()) +
+           "&consumer_secret=" + UrlEncode(secret.value());
+  };
+  if (query_auth_)
+    request.url = with_query(url);
+  else
+    request.headers.emplace_back("Authorization", "Basic " + basic);
   Result<HttpResponse> result = http_.Send(request);
+  if (!query_auth_ && result.ok() && woocommerce::QueryAuthNeeded(result->status, result->body)) {
+    // Rejected before anything was done (even a POST): the same request
+    // again with the credentials in the query, and so on for this run.
+    query_auth_ = true;
+    request.url = with_query(url);
+    request.headers.pop_back();  // the Authorization header, added last
+    result = http_.Send(request);
+  }
+  const std::string key_q = UrlEncode(key.value()), secret_q = UrlEncode(secret.value());
   // Credentials shorter than 3 bytes would garble the text: left as they are.
   const auto scrub = [&](std::string& text) {
-    connector_util::ScrubSecrets(text, {basic, secret.value(), key.value()}, /*min_length=*/3);
+    connector_util::ScrubSecrets(text, {basic, secret.value(), key.value(), secret_q, key_q},
+                                 /*min_length=*/3);
   };
   if (!result.ok()) {
     std::string message = result.status().message();
@@ -391,6 +487,7 @@ bool ReadOrder(const Value& o, CartOrder& out, std::string& error) {
   out.updated_at = GmtToIso(Text(&o, "date_modified_gmt"));
   if (out.updated_at.empty()) out.updated_at = out.placed_at;
   out.status = Text(&o, "status");
+  out.canceled = out.status == "cancelled";
 
   const Value* billing = Member(&o, "billing");
   if (!ReadAddress(Member(&o, "shipping"), out.ship_to)) {
@@ -407,6 +504,19 @@ bool ReadOrder(const Value& o, CartOrder& out, std::string& error) {
     out.ship_code = Text(&(*shipping_lines)[0], "method_title");
   }
 
+  // Money (wms-contract.md "Money"). Line subtotal/total are the line before
+  // and after discounts, both without tax whatever prices_include_tax says
+  // (WooCommerce stores line amounts net); they come with the `dp` decimals
+  // FetchOrders asks for, so no 2-decimal rounding reaches the document.
+  const order_money::Money money(Text(&o, "currency"));
+  out.money.currency = money.currency();
+  out.money.taxes_included = false;
+  std::optional<int64_t> subtotal = 0;
+  out.money.totals.shipping = money.Text(Text(&o, "shipping_total"));
+  out.money.totals.discount = money.Text(Text(&o, "discount_total"));
+  out.money.totals.tax = money.Text(Text(&o, "total_tax"));
+  out.money.totals.total = money.Text(Text(&o, "total"));
+
   const Value* items = Member(&o, "line_items");
   if (items != nullptr && items->IsArray()) {
     for (const Value& li : items->GetArray()) {
@@ -421,16 +531,45 @@ bool ReadOrder(const Value& o, CartOrder& out, std::string& error) {
         error = "order " + out.id + " line " + line.line_key + " has no integer quantity";
         return false;
       }
-      const Value* price = Member(&li, "price");
-      if (price != nullptr && price->IsString()) {
-        line.unit_price.assign(price->GetString(), price->GetStringLength());
-      } else if (price != nullptr && price->IsNumber()) {
-        line.unit_price = FormatPrice(price->GetDouble());
-      }
+      // Strings only: `price` (a JSON float) would go through a double.
+      const std::string list_total = Text(&li, "subtotal");
+      const std::optional<int64_t> before = money.Minor(list_total);
+      const std::optional<int64_t> after = money.Minor(Text(&li, "total"));
+      money.SetLineMinor(line, money.UnitFromTotal(list_total, line.quantity),
+                         before && after ? std::optional<int64_t>(*before - *after) : std::nullopt,
+                         money.Minor(Text(&li, "total_tax")), line.quantity);
+      order_money::Accumulate(subtotal, before);
       out.lines.push_back(std::move(line));
     }
   }
+  out.money.totals.subtotal = order_money::MinorOrEmpty(subtotal);
   return true;
+}
+
+// The site's zone from the WordPress REST index (GET /wp-json/:
+// timezone_string, "" when the site is set to a manual UTC offset, then
+// gmt_offset in hours, e.g. -5 or 5.5). WooCommerce has no zone of its own.
+Result<StoreZone> WooCommerceCart::StoreTimeZone() {
+  if (store_zone_) return *store_zone_;
+  auto doc = GetJson(base_ + "/wp-json/", "GET /wp-json/ (the site's time zone)", false);
+  if (!doc.ok()) return doc.status();
+  StoreZone z;
+  z.iana = Text(doc.value().get(), "timezone_string");
+  z.source = "WordPress timezone_string";
+  if (z.iana.empty()) {
+    const std::string offset = Text(doc.value().get(), "gmt_offset");
+    Decimal hours;
+    int64_t seconds = 0;
+    if (!ParseDecimal(offset, hours) || hours.units > 24 * 100000 || hours.units < -24 * 100000 ||
+        !ToMinor(Decimal{hours.units * 3600, hours.scale}, 0, seconds))
+      return Status::Permanent(
+          "WooCommerce GET /wp-json/: neither timezone_string nor a gmt_offset (" +
+          Excerpt(offset) + ")");
+    z.utc_offset_s = seconds;
+    z.source = "WordPress gmt_offset " + offset;
+  }
+  store_zone_ = z;
+  return z;
 }
 
 Status WooCommerceCart::FetchOrders(const OrderWindow& window,
@@ -453,6 +592,14 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
       if (i > 0) filter += ",";
       filter += UrlEncode(it->second[i]);
     }
+    // Cancellations: a later pull (modified_after) also asks for the orders
+    // canceled since, whatever the status filter, so an order canceled
+    // after it was downloaded is seen (CartOrder::canceled). The first pull
+    // leaves them out: an order canceled before we saw it needs nothing.
+    const auto& wanted = it->second;
+    if (window.updated_after &&
+        std::find(wanted.begin(), wanted.end(), "cancelled") == wanted.end())
+      filter += ",cancelled";
     filter += "&";
   }
   // `after` / `modified_after` are exclusive; the window is inclusive.
@@ -477,7 +624,8 @@ Status WooCommerceCart::FetchOrders(const OrderWindow& window,
                              "page " + std::to_string(page) + ")";
     auto r = Send("GET",
                   Api("orders?" + query + "per_page=" + std::to_string(kPerPage) +
-                      "&page=" + std::to_string(page) + "&orderby=date&order=asc"),
+                      "&page=" + std::to_string(page) +
+                      "&orderby=date&order=asc&dp=" + std::to_string(kAmountDecimals)),
                   "", true);
     if (!r.ok()) return r.status();
     if (r->status != 200) return Failure(r.value(), what);
@@ -562,11 +710,34 @@ Result<bool> WooCommerceCart::HasTracking(const std::string& order_id,
 }
 
 Result<bool> WooCommerceCart::PostExtensionTracking(const TrackingUpload& upload) {
+  // The extension needs a provider it knows; any other goes as a custom
+  // provider (with a link when one is known). The list is read once a run.
+  if (!providers_) {
+    auto r = Send("GET", TrackingUrl(upload.order_id) + "/providers", "", true);
+    if (!r.ok()) return r.status();
+    providers_.emplace();
+    if (r->status == 200) *providers_ = woocommerce::ProviderNames(r->body);
+  }
+  // A known one goes as the cart's code: the extension compares slugs
+  // ("ups" is its "UPS"). An empty list (not readable): the code as it is.
+  const std::string& provider = upload.carrier_code;
+  const bool custom = !providers_->empty() && !provider.empty() &&
+                      woocommerce::KnownProvider(*providers_, provider).empty();
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
-  w.Key("tracking_provider");
-  WriteString(w, upload.carrier_code);
+  if (custom) {
+    w.Key("custom_tracking_provider");
+    WriteString(w, provider);
+    const std::string link = woocommerce::TrackingLink(provider, upload.shipment.tracking_number);
+    if (!link.empty()) {
+      w.Key("custom_tracking_link");
+      WriteString(w, link);
+    }
+  } else {
+    w.Key("tracking_provider");
+    WriteString(w, provider);
+  }
   w.Key("tracking_number");
   WriteString(w, upload.shipment.tracking_number);
   int64_t shipped = 0;
@@ -633,6 +804,9 @@ Status WooCommerceCart::UploadTracking(const TrackingUpload& upload) {
 }
 
 Status WooCommerceCart::FinishTracking(const TrackingUpload& upload) {
+  // Part of the order is still to ship: it stays as it is (the tracking is
+  // on it); the shipment that completes it completes the order.
+  if (!upload.completes_order) return Status::Ok();
   auto r =
       Send("PUT", Api("orders/" + UrlEncode(upload.order_id)), R"({"status":"completed"})", true);
   if (!r.ok()) return r.status();
@@ -825,6 +999,45 @@ Result<std::vector<PushError>> WooCommerceCart::PushInventory(
     }
   }
   return errors;
+}
+
+// One authenticated GET (GET orders?per_page=1): the keys are accepted. A
+// key's Read/Write permission is not readable without writing.
+Result<AccessCheck> WooCommerceCart::CheckAccess(const std::vector<Service>& services) {
+  auto doc = GetJson(Api("orders?per_page=1"), "GET orders?per_page=1", /*want_array=*/true);
+  if (!doc.ok()) return doc.status();
+  AccessCheck a;
+  a.checked = true;
+  const bool writes = std::any_of(services.begin(), services.end(),
+                                  [](Service s) { return s != Service::OrderDownload; });
+  a.note = std::string("WooCommerce accepted the API keys (GET orders)") +
+           (writes ? "; shipment_upload and inventory_upload need a key with Read/Write "
+                     "permission, which cannot be checked without writing"
+                   : "");
+  return a;
+}
+
+// GET products, 100 a page: the products' SKUs (variations of variable
+// products are not listed: one more request per product).
+Result<CatalogSkus> WooCommerceCart::CartSkus(int max_pages) {
+  CatalogSkus c;
+  c.listed = true;
+  c.note = "simple products' SKUs; variations of variable products are not listed";
+  std::set<std::string> skus;
+  for (int page = 1;; ++page) {
+    if (page > max_pages) {
+      c.complete = false;
+      break;
+    }
+    const std::string path = "products?per_page=100&page=" + std::to_string(page);
+    auto doc = GetJson(Api(path), "GET " + path, /*want_array=*/true);
+    if (!doc.ok()) return doc.status();
+    for (const Value& p : doc.value()->GetArray())
+      if (std::string sku = Text(&p, "sku"); !sku.empty()) skus.insert(sku);
+    if (doc.value()->Size() < 100) break;  // a short page is the last
+  }
+  c.skus.assign(skus.begin(), skus.end());
+  return c;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,40 @@ struct LeaseInfo {
   int64_t pid = 0;
   int64_t expires_ms = 0;
   std::string process;  ///< the holder's ProcessTable::Self() on `host` ("" unknown)
+};
+
+/// A step a run found due, and the last success it judged that by
+/// (RunStore::LastSuccessMs as the run read it).
+struct SeenStep {
+  std::string step_id;
+  std::optional<int64_t> last_success_ms;
+};
+
+/// What ClaimCart asks for: the lease `me` (its `expires_ms` is ignored: the
+/// lease runs `lease_ms` from the store's lease clock), for the steps `due`.
+struct LeaseClaim {
+  LeaseInfo me;
+  int64_t lease_ms = 0;
+  /// The caller's clock. The lease clock of an engine that has none of its
+  /// own (SQLite: one host, one clock); PostgreSQL ignores it and uses the
+  /// database server's clock, so runners on hosts with skewed clocks agree.
+  int64_t now_ms = 0;
+  /// As AcquireLease's: also take it from this owner (a run known dead).
+  std::string take_over_from = {};
+  /// Re-checked in the claim's transaction; empty: no re-check (not --due).
+  std::vector<SeenStep> due = {};
+};
+
+struct ClaimResult {
+  /// The caller holds the lease now (and on PostgreSQL its fencing token).
+  bool claimed = false;
+  /// Steps of `due` that another run completed since the caller read their
+  /// last success (a newer successful step run): not due any more.
+  std::vector<std::string> stale;
+  /// The lease's expiry on the store's lease clock (when claimed).
+  int64_t expires_ms = 0;
+  /// Locked: who holds the lease.
+  LeaseInfo holder;
 };
 
 class LeaseStore {
@@ -42,6 +77,23 @@ class LeaseStore {
   /// Ok when released or when there was no lease; Locked (nothing deleted)
   /// when another owner holds it now.
   virtual Status ReleaseLease(const std::string& cart_id, const std::string& owner) = 0;
+  /// What a runner takes a cart with: in ONE transaction, takes the lease
+  /// (free, expired on the store's lease clock, this owner's, or
+  /// `take_over_from`'s), then — holding it — re-reads the last success of
+  /// each step of `claim.due`. Ok and `claimed` when the lease is taken
+  /// (`stale` lists steps another run completed meanwhile: skip them); Ok
+  /// and not `claimed` when every step of a non-empty `due` was stale (then
+  /// nothing is taken or changed); Locked, `holder` filled in, when another
+  /// run holds the lease — or, on PostgreSQL, is claiming or writing under
+  /// it at this moment (the claim skips a locked row instead of waiting, so
+  /// runners never queue behind each other). Permanent without a cart id or
+  /// owner, or with `lease_ms` <= 0.
+  virtual Status ClaimCart(const LeaseClaim& claim, ClaimResult* result) = 0;
+  /// RenewLease on the store's lease clock: the lease runs `lease_ms` from
+  /// now (`now_ms`, the caller's clock, counts only on an engine without a
+  /// clock of its own, as in LeaseClaim).
+  virtual Status ExtendLease(const std::string& cart_id, const std::string& owner, int64_t lease_ms,
+                             int64_t now_ms) = 0;
   /// `cartsync state unlock`: drops the lease whoever holds it. NotFound when none.
   virtual Status ForceUnlock(const std::string& cart_id) = 0;
   /// Every lease held, expired ones included, by cart id.

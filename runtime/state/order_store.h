@@ -97,7 +97,9 @@ class OrderStore {
   virtual Result<std::optional<OrderRecord>> GetOrder(const std::string& order_key) = 0;
   /// Ordered by first_seen_ms, then order_key.
   virtual Result<std::vector<OrderRecord>> ListOrders(const OrderQuery& query) = 0;
-  /// Sets status and reason (Held, Skipped, Canceled, or back to New), and
+  /// Sets status and reason (Held, Skipped, Canceled, or back to New; a
+  /// Sent/Shipped/Confirmed order may keep its status with a new reason:
+  /// the cancel notes of order_cancel.h; wms_ref and sent_ms stay), and
   /// wms_order_json unless it is empty (an empty one keeps the stored
   /// document). `count_attempt` adds one failed attempt. NotFound if unknown.
   virtual Status UpdateOrder(const std::string& order_key, OrderStatus status,
@@ -136,6 +138,12 @@ class OrderStore {
   /// stay). Permanent when an intent is not this order's push; NotFound
   /// when an order is unknown.
   virtual Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) = 0;
+  /// FinishSends(finishes) then BeginSends(starts) in one transaction (one
+  /// commit for a batch's results and the next batch's intents): all or
+  /// none, with the errors of both. Either may be empty.
+  virtual Result<std::vector<int64_t>> FinishAndBeginSends(const std::vector<SendFinish>& finishes,
+                                                           const std::vector<SendStart>& starts,
+                                                           int64_t now_ms) = 0;
 
   /// Orders of `cart_id` whose acknowledgement to the cart is pending, in
   /// listing order (first_seen_ms, order_key), at most `limit` (> 0).

@@ -157,6 +157,25 @@ CREATE INDEX orders_ack_pending ON orders (cart_id, first_seen_ms, order_key) WH
 ALTER TABLE orders ADD COLUMN pii_erased_ms BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX orders_pii_kept ON orders (updated_ms) WHERE pii_erased_ms = 0;
 )sql"},
+    // [[notify]] alerts (alert_store.h): one row per target, subject and
+    // reason is the deduplication; delivered_ms = 0 while pending.
+    {4, R"sql(
+CREATE TABLE alerts (
+  target       TEXT COLLATE "C" NOT NULL,
+  subject      TEXT COLLATE "C" NOT NULL,
+  reason       TEXT COLLATE "C" NOT NULL,
+  event        TEXT NOT NULL,
+  cart_id      TEXT NOT NULL DEFAULT '',
+  order_number TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT '',
+  created_ms   BIGINT NOT NULL,
+  delivered_ms BIGINT NOT NULL DEFAULT 0,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  error        TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (target, subject, reason)
+);
+CREATE INDEX alerts_pending ON alerts (created_ms) WHERE delivered_ms = 0;
+)sql"},
 };
 
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kPostgresSchemaVersion,
@@ -883,6 +902,123 @@ Status PostgresStateStore::RenewLease(const std::string& cart_id, const std::str
   });
 }
 
+namespace {
+/// The database server's clock in ms: the lease clock of ClaimCart and ExtendLease.
+#define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+}  // namespace
+
+Status PostgresStateStore::ClaimCart(const LeaseClaim& claim, ClaimResult* result) {
+  constexpr std::string_view kOp = "ClaimCart";
+  const LeaseInfo& me = claim.me;
+  if (me.cart_id.empty() || me.owner.empty() || claim.lease_ms <= 0) {
+    return Status::Permanent("ClaimCart: a claim needs a cart id, an owner and a lease duration");
+  }
+  ClaimResult out;
+  int64_t generation = 0;
+  bool all_stale = false;
+  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
+    out = ClaimResult{};
+    all_stale = false;
+    // The row, unless another transaction holds it (a claim, or a holder's
+    // write under the fence): then it is skipped, not waited for.
+    auto r = c.Exec(kOp,
+                    "SELECT owner, host, pid, expires_ms, process, " PG_NOW_MS
+                    " FROM leases WHERE cart_id = $1 FOR UPDATE SKIP LOCKED",
+                    {me.cart_id});
+    if (!r.ok()) return r.status();
+    bool update = false;
+    if (r.value().Rows() == 1) {
+      const PgResult& h = r.value();
+      LeaseInfo current{me.cart_id,  h.Text(0, 0), h.Text(0, 1),
+                        h.Int(0, 2), h.Int(0, 3),  h.Text(0, 4)};
+      const int64_t db_now = h.Int(0, 5);
+      const bool taken_over =
+          !claim.take_over_from.empty() && current.owner == claim.take_over_from;
+      if (current.owner != me.owner && current.expires_ms > db_now && !taken_over) {
+        out.holder = current;
+        return Status::Locked(LockedMessage(current));
+      }
+      update = true;
+    } else {
+      // No row, or one locked by another transaction: insert ours (this
+      // waits only for a concurrent insert or release of the row to end).
+      auto ins = c.Exec(kOp,
+                        "INSERT INTO leases (cart_id, owner, host, pid, expires_ms, process, "
+                        "generation) VALUES ($1, $2, $3, $4::bigint, " PG_NOW_MS
+                        " + $5::bigint, $6, nextval('lease_generation')) "
+                        "ON CONFLICT (cart_id) DO NOTHING RETURNING generation, expires_ms",
+                        {me.cart_id, me.owner, me.host, me.pid, claim.lease_ms, me.process});
+      if (!ins.ok()) return ins.status();
+      if (ins.value().Rows() == 0) {
+        auto q = c.Exec(
+            kOp, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = $1",
+            {me.cart_id});
+        if (!q.ok()) return q.status();
+        if (q.value().Rows() == 0) {
+          return Status::Locked("cart " + me.cart_id + " is being claimed by another run");
+        }
+        const PgResult& h = q.value();
+        out.holder = {me.cart_id,  h.Text(0, 0), h.Text(0, 1),
+                      h.Int(0, 2), h.Int(0, 3),  h.Text(0, 4)};
+        return Status::Locked(LockedMessage(out.holder) +
+                              " (another run is using its lease right now)");
+      }
+      generation = ins.value().Int(0, 0);
+      out.expires_ms = ins.value().Int(0, 1);
+    }
+    // Holding the row: what ran since the caller looked. A run that held the
+    // cart committed its step records before it released or lost the lease.
+    for (const SeenStep& seen : claim.due) {
+      auto q = c.Exec(kOp, "SELECT max(finished_ms) FROM step_runs WHERE step_id = $1 AND ok",
+                      {seen.step_id});
+      if (!q.ok()) return q.status();
+      if (!q.value().IsNull(0, 0) &&
+          (!seen.last_success_ms || q.value().Int(0, 0) > *seen.last_success_ms))
+        out.stale.push_back(seen.step_id);
+    }
+    if (!claim.due.empty() && out.stale.size() == claim.due.size()) {
+      all_stale = true;  // roll back: nothing taken, nothing changed
+      return Status::NotFound("ClaimCart: nothing left to do");
+    }
+    if (update) {
+      auto up = c.Exec(kOp,
+                       "UPDATE leases SET owner = $2, host = $3, pid = $4::bigint, "
+                       "expires_ms = " PG_NOW_MS
+                       " + $5::bigint, process = $6, "
+                       "generation = nextval('lease_generation') WHERE cart_id = $1 "
+                       "RETURNING generation, expires_ms",
+                       {me.cart_id, me.owner, me.host, me.pid, claim.lease_ms, me.process});
+      if (!up.ok()) return up.status();
+      if (up.value().Rows() != 1) return Status::Transient("ClaimCart: the lease changed; retry");
+      generation = up.value().Int(0, 0);
+      out.expires_ms = up.value().Int(0, 1);
+    }
+    out.claimed = true;
+    return Status::Ok();
+  });
+  if (all_stale) st = Status::Ok();
+  if (st.ok() && out.claimed) {
+    std::lock_guard<std::mutex> lock(tokens_mu_);
+    tokens_[me.cart_id] = generation;
+  }
+  if ((st.ok() || st.code() == StatusCode::Locked) && result != nullptr) *result = std::move(out);
+  return st;
+}
+
+Status PostgresStateStore::ExtendLease(const std::string& cart_id, const std::string& owner,
+                                       int64_t lease_ms, int64_t /*now_ms: the server's clock*/) {
+  constexpr std::string_view kOp = "RenewLease";
+  return Transact(kOp, true, [&](Conn& c) -> Status {
+    auto r = c.Exec(kOp,
+                    "UPDATE leases SET expires_ms = " PG_NOW_MS
+                    " + $3::bigint WHERE cart_id = $1 AND owner = $2",
+                    {cart_id, owner, lease_ms});
+    if (!r.ok()) return r.status();
+    if (r.value().Affected() == 0) return LostLease(c, cart_id, owner, kOp);
+    return Status::Ok();
+  });
+}
+
 Status PostgresStateStore::ReleaseLease(const std::string& cart_id, const std::string& owner) {
   constexpr std::string_view kOp = "ReleaseLease";
   bool released = false;
@@ -1061,6 +1197,31 @@ Status DeleteIntent(PostgresStateStore::Conn& c, int64_t id, std::string_view op
 
 }  // namespace
 
+namespace {
+
+/// A PostgreSQL array literal for a text[] or bigint[] parameter: every
+/// element double-quoted with `"` and `\` escaped, or NULL. Batches of rows
+/// travel as a few arrays in one statement (unnest) instead of a round
+/// trip per row.
+class PgArray {
+ public:
+  void Add(std::string_view value) {
+    text_ += text_.size() > 1 ? ",\"" : "\"";
+    for (char ch : value) {
+      if (ch == '"' || ch == '\\') text_ += '\\';
+      text_ += ch;
+    }
+    text_ += '"';
+  }
+  void AddNull() { text_ += text_.size() > 1 ? ",NULL" : "NULL"; }
+  std::string Text() const { return text_ + "}"; }
+
+ private:
+  std::string text_ = "{";
+};
+
+}  // namespace
+
 Result<int> PostgresStateStore::RecordDownloaded(const std::string& cart_id,
                                                  const std::vector<OrderRecord>& orders,
                                                  const std::string& stream,
@@ -1077,19 +1238,33 @@ Result<int> PostgresStateStore::RecordDownloaded(const std::string& cart_id,
   Status st = Transact(kOp, true, [&](Conn& c) -> Status {
     inserted = 0;
     CARTSYNC_RETURN_IF_ERROR(Fence(c, cart_id, kOp));
-    for (const OrderRecord& o : orders) {
-      // ON CONFLICT on the key only: overlapping windows are no-ops, any
-      // other failure (a CHECK) aborts the whole batch.
-      auto r = c.Exec(
-          kOp,
-          "INSERT INTO orders (order_key, cart_id, order_id, order_number, status, "
-          "cart_order_json, wms_order_json, placed_at, first_seen_ms, updated_ms) "
-          "VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8::bigint, $9::bigint) "
-          "ON CONFLICT (order_key) DO NOTHING",
-          {o.order_key, cart_id, o.order_id, o.order_number, o.cart_order_json, o.wms_order_json,
-           o.placed_at, o.first_seen_ms, o.updated_ms != 0 ? o.updated_ms : o.first_seen_ms});
+    if (!orders.empty()) {
+      // The whole page in one statement (arrays, one round trip). ON
+      // CONFLICT on the key only: overlapping windows are no-ops, any other
+      // failure (a CHECK) aborts the whole batch.
+      PgArray keys, ids, numbers, cart_docs, wms_docs, placed, first_seen, updated;
+      for (const OrderRecord& o : orders) {
+        keys.Add(o.order_key);
+        ids.Add(o.order_id);
+        numbers.Add(o.order_number);
+        cart_docs.Add(o.cart_order_json);
+        wms_docs.Add(o.wms_order_json);
+        placed.Add(o.placed_at);
+        first_seen.Add(std::to_string(o.first_seen_ms));
+        updated.Add(std::to_string(o.updated_ms != 0 ? o.updated_ms : o.first_seen_ms));
+      }
+      auto r = c.Exec(kOp,
+                      "INSERT INTO orders (order_key, cart_id, order_id, order_number, status, "
+                      "cart_order_json, wms_order_json, placed_at, first_seen_ms, updated_ms) "
+                      "SELECT u.k, $1, u.id, u.num, 'new', u.cd, u.wd, u.pa, u.fs, u.up "
+                      "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+                      "$7::text[], $8::bigint[], $9::bigint[]) "
+                      "AS u(k, id, num, cd, wd, pa, fs, up) "
+                      "ON CONFLICT (order_key) DO NOTHING",
+                      {cart_id, keys.Text(), ids.Text(), numbers.Text(), cart_docs.Text(),
+                       wms_docs.Text(), placed.Text(), first_seen.Text(), updated.Text()});
       if (!r.ok()) return r.status();
-      inserted += static_cast<int>(r.value().Affected());
+      inserted = static_cast<int>(r.value().Affected());
     }
     if (!cursor.empty()) CARTSYNC_RETURN_IF_ERROR(PutCursor(c, cart_id, stream, cursor, kOp));
     return Status::Ok();
@@ -1234,44 +1409,84 @@ Result<int> PostgresStateStore::ErasePii(int64_t before_ms, int limit, int64_t n
   return erased;
 }
 
+namespace {
+
+// BeginSends inside the caller's transaction, in two statements however
+// many orders: a look at the orders (their carts, fenced with `fence`
+// first: a run that lost a cart hears that before anything else, and any
+// unfinished push), then one INSERT of all intents.
+template <class FenceFn>
+Status BeginSendsIn(PostgresStateStore::Conn& c, const std::vector<SendStart>& sends,
+                    int64_t now_ms, std::vector<int64_t>& ids, FenceFn&& fence) {
+  constexpr std::string_view kOp = "BeginSend";
+  ids.clear();
+  if (sends.empty()) return Status::Ok();
+  PgArray keys, docs;
+  for (const SendStart& send : sends) {
+    keys.Add(send.order_key);
+    docs.Add(send.wms_order_json);
+  }
+  auto q = c.Exec(kOp,
+                  "SELECT o.cart_id, (SELECT i.id FROM intents i WHERE i.order_key = k.key "
+                  "AND i.kind = 'push_order' LIMIT 1) "
+                  "FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n) "
+                  "LEFT JOIN orders o ON o.order_key = k.key ORDER BY k.n",
+                  {keys.Text()});
+  if (!q.ok()) return q.status();
+  if (q.value().Rows() != static_cast<int>(sends.size()))
+    return Status::Permanent("BeginSend: the orders were not all listed");
+  std::set<std::string> fenced, named;
+  for (size_t i = 0; i < sends.size(); ++i) {
+    const int row = static_cast<int>(i);
+    const std::string& key = sends[i].order_key;
+    if (q.value().IsNull(row, 0)) return Status::NotFound("BeginSend: no order " + key);
+    const std::string cart = q.value().Text(row, 0);
+    if (fenced.insert(cart).second) CARTSYNC_RETURN_IF_ERROR(fence(c, cart));
+    if (!q.value().IsNull(row, 1)) {
+      return Status::Permanent("BeginSend: order " + key + " has an unfinished push (intent " +
+                               std::to_string(q.value().Int(row, 1)) +
+                               "); reconcile it before sending again");
+    }
+    if (!named.insert(key).second) {
+      return Status::Permanent("BeginSend: order " + key + " is named twice; one push at a time");
+    }
+  }
+  auto r =
+      c.Exec(kOp,
+             "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
+             "SELECT 'push_order', o.cart_id, k.key, NULL, $2::bigint, k.doc "
+             "FROM unnest($1::text[], $3::text[]) WITH ORDINALITY AS k(key, doc, n) "
+             "JOIN orders o ON o.order_key = k.key ORDER BY k.n RETURNING id, order_key",
+             {keys.Text(), now_ms, docs.Text()});
+  if (!r.ok() && c.violated() == "intents_one_push") {
+    // Another connection began a push of one of these orders after the look.
+    return Status::Permanent(
+        "BeginSend: an order of the batch has an unfinished push (begun "
+        "by another run just now); reconcile it before sending again");
+  }
+  if (!r.ok()) return r.status();
+  std::map<std::string, int64_t> by_key;
+  for (int row = 0; row < r.value().Rows(); ++row)
+    by_key[r.value().Text(row, 1)] = r.value().Int(row, 0);
+  for (const SendStart& send : sends) {
+    auto it = by_key.find(send.order_key);
+    if (it == by_key.end()) return Status::NotFound("BeginSend: no order " + send.order_key);
+    ids.push_back(it->second);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<int64_t>> PostgresStateStore::BeginSends(const std::vector<SendStart>& sends,
                                                             int64_t now_ms) {
   constexpr std::string_view kOp = "BeginSend";
   std::vector<int64_t> ids;
   if (sends.empty()) return ids;
   Status st = Transact(kOp, true, [&](Conn& c) -> Status {
-    ids.clear();
-    std::set<std::string> fenced;
-    for (const SendStart& send : sends) {
-      // The order's cart (fenced first: a run that lost the cart hears
-      // that before anything else) and its unfinished push, if any.
-      auto q = c.Exec(kOp,
-                      "SELECT o.cart_id, (SELECT i.id FROM intents i WHERE i.order_key = "
-                      "o.order_key AND i.kind = 'push_order') FROM orders o WHERE o.order_key = $1",
-                      {send.order_key});
-      if (!q.ok()) return q.status();
-      if (q.value().Rows() == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
-      const std::string cart = q.value().Text(0, 0);
-      if (fenced.insert(cart).second) CARTSYNC_RETURN_IF_ERROR(Fence(c, cart, kOp));
-      if (!q.value().IsNull(0, 1)) {
-        return Status::Permanent(
-            "BeginSend: order " + send.order_key + " has an unfinished push (intent " +
-            std::to_string(q.value().Int(0, 1)) + "); reconcile it before sending again");
-      }
-      auto r = c.Exec(kOp,
-                      "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, "
-                      "doc) VALUES ('push_order', $1, $2, NULL, $3::bigint, $4::text) RETURNING id",
-                      {cart, send.order_key, now_ms, send.wms_order_json});
-      if (!r.ok() && c.violated() == "intents_one_push") {
-        // Another connection began a push of this order after the check.
-        return Status::Permanent("BeginSend: order " + send.order_key +
-                                 " has an unfinished push (begun by another run just now); "
-                                 "reconcile it before sending again");
-      }
-      if (!r.ok()) return r.status();
-      ids.push_back(r.value().Int(0, 0));
-    }
-    return Status::Ok();
+    return BeginSendsIn(c, sends, now_ms, ids, [&](Conn& conn, const std::string& cart) {
+      return Fence(conn, cart, kOp);
+    });
   });
   if (!st.ok()) return st;
   return ids;
@@ -1327,21 +1542,130 @@ Status FinishOneSend(PostgresStateStore::Conn& c, const SendFinish& f, int64_t n
   return DeleteIntent(c, f.intent_id, op);
 }
 
+// FinishSends inside the caller's transaction, in two statements however
+// many orders: the intents go first (DELETE … RETURNING checks them and
+// hands over their documents; a mismatch fails the transaction, which
+// rolls the delete back), then one UPDATE gives every order its result
+// and document. The orders' carts are fenced (`fence`) after. A batch that
+// names an order twice goes order by order (FinishOneSend), in turn.
+template <class FenceFn>
+Status FinishSendsIn(PostgresStateStore::Conn& c, const std::vector<SendFinish>& finishes,
+                     int64_t now_ms, FenceFn&& fence) {
+  using Kind = SendFinish::Kind;
+  auto op_of = [](Kind k) -> std::string_view {
+    return k == Kind::Sent ? "CompleteSend" : k == Kind::Failed ? "FailSend" : "RejectSend";
+  };
+  if (finishes.empty()) return Status::Ok();
+  std::set<std::string> carts;
+  std::set<std::string> keys_seen;
+  for (const SendFinish& f : finishes) {
+    if (keys_seen.insert(f.order_key).second) continue;
+    for (const SendFinish& g : finishes) {
+      std::string cart;
+      CARTSYNC_RETURN_IF_ERROR(FinishOneSend(c, g, now_ms, &cart));
+      carts.insert(std::move(cart));
+    }
+    for (const std::string& cart : carts) CARTSYNC_RETURN_IF_ERROR(fence(c, cart));
+    return Status::Ok();
+  }
+  // The intents: checked, dropped, their documents kept.
+  std::map<int64_t, const SendFinish*> by_intent;
+  PgArray intent_ids;
+  for (const SendFinish& f : finishes) {
+    if (f.intent_id == 0) continue;
+    by_intent[f.intent_id] = &f;
+    intent_ids.Add(std::to_string(f.intent_id));
+  }
+  std::map<std::string, std::string> docs;  // order_key -> the intent's document
+  if (!by_intent.empty()) {
+    auto d = c.Exec("FinishSends",
+                    "DELETE FROM intents WHERE id = ANY($1::bigint[]) "
+                    "RETURNING id, kind, order_key, tracking_number, doc",
+                    {intent_ids.Text()});
+    if (!d.ok()) return d.status();
+    const PgResult& q = d.value();
+    for (int row = 0; row < q.Rows(); ++row) {
+      const SendFinish& f = *by_intent.at(q.Int(row, 0));
+      if (q.Text(row, 1) != "push_order" || q.Text(row, 2) != f.order_key || !q.IsNull(row, 3)) {
+        return Status::Permanent(std::string(op_of(f.kind)) + ": intent " +
+                                 std::to_string(f.intent_id) +
+                                 " is not a push_order intent for order " + f.order_key);
+      }
+      if (!q.IsNull(row, 4)) docs[f.order_key] = q.Text(row, 4);
+    }
+  }
+  // The orders. A Sent result never moves an order back from shipped or
+  // confirmed; Failed leaves the status (New: retried next run); Rejected
+  // holds it.
+  PgArray keys, kinds, details, acks, order_docs;
+  for (const SendFinish& f : finishes) {
+    keys.Add(f.order_key);
+    kinds.Add(f.kind == Kind::Sent ? "sent" : f.kind == Kind::Failed ? "failed" : "rejected");
+    details.Add(f.detail);
+    acks.Add(f.cart_ack ? "true" : "false");
+    auto doc = docs.find(f.order_key);
+    if (doc != docs.end()) {
+      order_docs.Add(doc->second);
+    } else {
+      order_docs.AddNull();
+    }
+  }
+  auto r =
+      c.Exec("FinishSends",
+             "UPDATE orders o SET "
+             "status = CASE WHEN u.kind = 'rejected' THEN 'held' "
+             "WHEN u.kind = 'failed' OR o.status IN ('shipped','confirmed') THEN o.status "
+             "ELSE 'sent' END, "
+             "sent_ms = CASE WHEN u.kind = 'sent' AND o.status NOT IN ('shipped','confirmed') "
+             "THEN $2::bigint ELSE o.sent_ms END, "
+             "wms_ref = CASE WHEN u.kind = 'sent' THEN u.detail ELSE o.wms_ref END, "
+             "reason = CASE WHEN u.kind = 'sent' THEN '' ELSE u.detail END, "
+             "attempts = o.attempts + CASE WHEN u.kind = 'sent' THEN 0 ELSE 1 END, "
+             "updated_ms = $2::bigint, "
+             "ack_pending = o.ack_pending OR (u.kind = 'sent' AND u.ack), "
+             "wms_order_json = COALESCE(u.doc, o.wms_order_json) "
+             "FROM unnest($1::text[], $3::text[], $4::text[], $5::boolean[], $6::text[]) "
+             "AS u(key, kind, detail, ack, doc) "
+             "WHERE o.order_key = u.key RETURNING o.order_key, o.cart_id",
+             {keys.Text(), now_ms, kinds.Text(), details.Text(), acks.Text(), order_docs.Text()});
+  if (!r.ok()) return r.status();
+  std::set<std::string> updated;
+  for (int row = 0; row < r.value().Rows(); ++row) {
+    updated.insert(r.value().Text(row, 0));
+    carts.insert(r.value().Text(row, 1));
+  }
+  for (const SendFinish& f : finishes) {
+    if (!updated.count(f.order_key))
+      return Status::NotFound(std::string(op_of(f.kind)) + ": no order " + f.order_key);
+  }
+  for (const std::string& cart : carts) CARTSYNC_RETURN_IF_ERROR(fence(c, cart));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status PostgresStateStore::FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) {
   constexpr std::string_view kOp = "FinishSends";
   if (finishes.empty()) return Status::Ok();
   return Transact(kOp, true, [&](Conn& c) -> Status {
-    std::set<std::string> carts;
-    for (const SendFinish& f : finishes) {
-      std::string cart;
-      CARTSYNC_RETURN_IF_ERROR(FinishOneSend(c, f, now_ms, &cart));
-      carts.insert(std::move(cart));
-    }
-    for (const std::string& cart : carts) CARTSYNC_RETURN_IF_ERROR(Fence(c, cart, kOp));
-    return Status::Ok();
+    return FinishSendsIn(c, finishes, now_ms, [&](Conn& conn, const std::string& cart) {
+      return Fence(conn, cart, kOp);
+    });
   });
+}
+
+Result<std::vector<int64_t>> PostgresStateStore::FinishAndBeginSends(
+    const std::vector<SendFinish>& finishes, const std::vector<SendStart>& starts, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishAndBeginSends";
+  std::vector<int64_t> ids;
+  if (finishes.empty() && starts.empty()) return ids;
+  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
+    auto fence = [&](Conn& conn, const std::string& cart) { return Fence(conn, cart, kOp); };
+    CARTSYNC_RETURN_IF_ERROR(FinishSendsIn(c, finishes, now_ms, fence));
+    return BeginSendsIn(c, starts, now_ms, ids, fence);
+  });
+  if (!st.ok()) return st;
+  return ids;
 }
 
 Result<std::vector<OrderRecord>> PostgresStateStore::PendingAcks(const std::string& cart_id,
@@ -1522,6 +1846,119 @@ Result<std::vector<ShipmentRecord>> PostgresStateStore::PendingShipments(
   });
   if (!st.ok()) return st;
   return out;
+}
+
+Result<std::vector<ShipmentRecord>> PostgresStateStore::ShipmentsOf(const std::string& order_key) {
+  constexpr std::string_view kOp = "ShipmentsOf";
+  std::vector<ShipmentRecord> out;
+  Status st = Transact(kOp, false, [&](Conn& c) -> Status {
+    out.clear();
+    auto r = c.Exec(kOp,
+                    "SELECT " SHIPMENT_COLUMNS
+                    " FROM shipments WHERE order_key = $1 ORDER BY received_ms, tracking_number",
+                    {order_key});
+    if (!r.ok()) return r.status();
+    for (int i = 0; i < r.value().Rows(); ++i) out.push_back(ReadShipment(r.value(), i));
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+// --- AlertStore --------------------------------------------------------------
+
+#define ALERT_COLUMNS                                                                         \
+  "target, subject, reason, event, cart_id, order_number, detail, created_ms, delivered_ms, " \
+  "attempts, error"
+
+Result<int> PostgresStateStore::RecordAlerts(const std::vector<AlertRecord>& alerts,
+                                             int64_t now_ms) {
+  constexpr std::string_view kOp = "RecordAlerts";
+  int recorded = 0;
+  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
+    recorded = 0;
+    for (const AlertRecord& a : alerts) {
+      auto r = c.Exec(
+          kOp,
+          "INSERT INTO alerts (" ALERT_COLUMNS
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, 0, 0, '') "
+          "ON CONFLICT (target, subject, reason) DO NOTHING",
+          {a.target, a.subject, a.reason, a.event, a.cart_id, a.order_number, a.detail, now_ms});
+      if (!r.ok()) return r.status();
+      recorded += static_cast<int>(r.value().Affected());
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return recorded;
+}
+
+Result<std::vector<AlertRecord>> PostgresStateStore::PendingAlerts(int limit) {
+  constexpr std::string_view kOp = "PendingAlerts";
+  std::vector<AlertRecord> out;
+  Status st = Transact(kOp, false, [&](Conn& c) -> Status {
+    out.clear();
+    auto r = c.Exec(kOp,
+                    "SELECT " ALERT_COLUMNS
+                    " FROM alerts WHERE delivered_ms = 0 "
+                    "ORDER BY created_ms, target, subject, reason LIMIT $1::bigint",
+                    {static_cast<int64_t>(std::max(1, limit))});
+    if (!r.ok()) return r.status();
+    const PgResult& q = r.value();
+    for (int i = 0; i < q.Rows(); ++i) {
+      AlertRecord a;
+      a.target = q.Text(i, 0);
+      a.subject = q.Text(i, 1);
+      a.reason = q.Text(i, 2);
+      a.event = q.Text(i, 3);
+      a.cart_id = q.Text(i, 4);
+      a.order_number = q.Text(i, 5);
+      a.detail = q.Text(i, 6);
+      a.created_ms = q.Int(i, 7);
+      a.delivered_ms = q.Int(i, 8);
+      a.attempts = static_cast<int>(q.Int(i, 9));
+      a.error = q.Text(i, 10);
+      out.push_back(std::move(a));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status PostgresStateStore::FinishAlert(const std::string& target, const std::string& subject,
+                                       const std::string& reason, bool delivered,
+                                       const std::string& error, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishAlert";
+  return Transact(kOp, true, [&](Conn& c) -> Status {
+    auto r = delivered ? c.Exec(kOp,
+                                "UPDATE alerts SET delivered_ms = $4::bigint, error = '' "
+                                "WHERE target = $1 AND subject = $2 AND reason = $3",
+                                {target, subject, reason, now_ms})
+                       : c.Exec(kOp,
+                                "UPDATE alerts SET attempts = attempts + 1, error = $4 "
+                                "WHERE target = $1 AND subject = $2 AND reason = $3",
+                                {target, subject, reason, error});
+    if (!r.ok()) return r.status();
+    if (r.value().Affected() == 0)
+      return Status::NotFound("FinishAlert: no alert " + reason + " for " + subject);
+    return Status::Ok();
+  });
+}
+
+Result<int> PostgresStateStore::ForgetAlerts(const std::string& subject,
+                                             const std::string& reason) {
+  constexpr std::string_view kOp = "ForgetAlerts";
+  int forgotten = 0;
+  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
+    auto r =
+        c.Exec(kOp, "DELETE FROM alerts WHERE subject = $1 AND reason = $2", {subject, reason});
+    if (!r.ok()) return r.status();
+    forgotten = static_cast<int>(r.value().Affected());
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return forgotten;
 }
 
 Result<int64_t> PostgresStateStore::BeginUpload(const std::string& order_key,

@@ -37,6 +37,9 @@
 //                    indexes (run_id), (step_id, ok, finished_ms)
 //   leases           cart_id PK; owner, host, pid, expires_ms, process, generation
 //   lease_generation a sequence: the fencing tokens
+//   alerts (v4)      (target, subject, reason) PK; event, cart_id, order_number, detail,
+//                    created_ms, delivered_ms (0: pending), attempts, error
+//                    index (created_ms) where delivered_ms = 0
 // The tables live in the first schema of the connection's search_path (a
 // database of its own, or options=-csearch_path%3D… in the URI). Opening
 // migrates under a transaction-scoped advisory lock, so runners starting
@@ -86,9 +89,23 @@
 // generation (a LeaseInfo::generation field), the writes of a lease holder to
 // take it (or a per-cart handle from AcquireLease that carries it), and the
 // runner to treat Locked from any write as "lease lost: stop the cart".
-// Claiming due carts across runners (SELECT … FOR UPDATE SKIP LOCKED over a
-// carts/due table) is not here yet either: runners take carts one by one
-// through AcquireLease.
+//
+// Claiming (what the runner uses; AcquireLease/RenewLease keep the caller's
+// clock for tests and tools): ClaimCart is one READ COMMITTED transaction.
+// It locks the cart's lease row with SELECT … FOR UPDATE SKIP LOCKED — a row
+// another runner is claiming, or writing under (the fence's FOR SHARE), is
+// skipped and reported Locked at once, so runners never queue behind each
+// other or behind a holder's long write — or, when there is no row, inserts
+// it (INSERT … ON CONFLICT DO NOTHING: a row that appeared meanwhile is
+// someone else's claim, Locked). A lease is free when expired on the
+// DATABASE SERVER's clock (clock_timestamp(), in ms): ClaimCart and
+// ExtendLease compute the expiry as server time + lease_ms and ignore the
+// runner's clock, so a host whose clock runs ahead cannot judge a live lease
+// expired. Holding the row, the claim re-reads the last successful step run
+// of each step the runner found due; steps completed since (by a runner that
+// held the cart in between: it records its steps before releasing) come back
+// `stale`, and when all are, the claim changes nothing. The claim takes a new
+// generation (fencing token) like AcquireLease.
 //
 // Thread safety: a store object owns ONE connection guarded by a mutex, so it
 // may be shared by the runner's per-cart threads; calls are serialized. Each
@@ -120,7 +137,7 @@
 namespace cartsync {
 
 /// The schema version this build writes (table schema_version).
-inline constexpr int kPostgresSchemaVersion = 3;
+inline constexpr int kPostgresSchemaVersion = 4;
 /// The oldest server this store runs on, as PQserverVersion numbers it (12.0).
 inline constexpr int kPostgresMinServerVersion = 120000;
 
@@ -184,6 +201,9 @@ class PostgresStateStore : public StateStore {
                       const std::string& take_over_from = "") override;
   Status RenewLease(const std::string& cart_id, const std::string& owner,
                     int64_t expires_ms) override;
+  Status ClaimCart(const LeaseClaim& claim, ClaimResult* result) override;
+  Status ExtendLease(const std::string& cart_id, const std::string& owner, int64_t lease_ms,
+                     int64_t now_ms) override;
   Status ReleaseLease(const std::string& cart_id, const std::string& owner) override;
   Status ForceUnlock(const std::string& cart_id) override;
   Result<std::vector<LeaseInfo>> Leases() override;
@@ -205,6 +225,9 @@ class PostgresStateStore : public StateStore {
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
+  Result<std::vector<int64_t>> FinishAndBeginSends(const std::vector<SendFinish>& finishes,
+                                                   const std::vector<SendStart>& starts,
+                                                   int64_t now_ms) override;
   Result<std::vector<OrderRecord>> PendingAcks(const std::string& cart_id, int limit) override;
   Status FinishAck(const std::string& order_key, int64_t now_ms) override;
 
@@ -217,6 +240,14 @@ class PostgresStateStore : public StateStore {
                               const std::vector<ShipmentRecord>& shipments,
                               const std::string& stream, const std::string& cursor) override;
   Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) override;
+  Result<std::vector<ShipmentRecord>> ShipmentsOf(const std::string& order_key) override;
+  // AlertStore
+  Result<int> RecordAlerts(const std::vector<AlertRecord>& alerts, int64_t now_ms) override;
+  Result<std::vector<AlertRecord>> PendingAlerts(int limit) override;
+  Status FinishAlert(const std::string& target, const std::string& subject,
+                     const std::string& reason, bool delivered, const std::string& error,
+                     int64_t now_ms) override;
+  Result<int> ForgetAlerts(const std::string& subject, const std::string& reason) override;
   Result<std::vector<std::string>> RequeueUploads(const std::string& order_key,
                                                   int64_t now_ms) override;
   Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,

@@ -54,6 +54,9 @@ class ShipmentStore {
                                                           int64_t now_ms) = 0;
   /// The cart's Pending shipments, by received_ms, order_key, tracking_number.
   virtual Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) = 0;
+  /// Every shipment of `order_key`, pending or uploaded, by received_ms and
+  /// tracking_number (whether an order is shipped in full); none when unknown.
+  virtual Result<std::vector<ShipmentRecord>> ShipmentsOf(const std::string& order_key) = 0;
   /// Records the intent to upload a tracking number before doing it; the
   /// intent id. NotFound when there is no such shipment; Permanent when it
   /// has an unfinished upload intent (reconcile it first).

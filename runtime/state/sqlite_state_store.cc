@@ -172,6 +172,25 @@ CREATE INDEX orders_ack_pending ON orders (cart_id, first_seen_ms, order_key) WH
 ALTER TABLE orders ADD COLUMN pii_erased_ms INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX orders_pii_kept ON orders (updated_ms) WHERE pii_erased_ms = 0;
 )sql"},
+    // [[notify]] alerts (alert_store.h): one row per target, subject and
+    // reason is the deduplication; delivered_ms = 0 while pending.
+    {6, R"sql(
+CREATE TABLE alerts (
+  target       TEXT NOT NULL,
+  subject      TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  event        TEXT NOT NULL,
+  cart_id      TEXT NOT NULL DEFAULT '',
+  order_number TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT '',
+  created_ms   INTEGER NOT NULL,
+  delivered_ms INTEGER NOT NULL DEFAULT 0,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  error        TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (target, subject, reason)
+) WITHOUT ROWID;
+CREATE INDEX alerts_pending ON alerts (created_ms) WHERE delivered_ms = 0;
+)sql"},
 };
 
 static_assert(kMigrations[std::size(kMigrations) - 1].version == kSqliteSchemaVersion,
@@ -696,6 +715,75 @@ Status SqliteStateStore::RenewLease(const std::string& cart_id, const std::strin
   return txn.Commit(kOp);
 }
 
+// One writer at a time (BEGIN IMMEDIATE) gives the claim PostgreSQL's
+// row-locked one: nobody can record a step run or take the lease between the
+// judging of the lease, the due re-check and the write. The lease clock is
+// the caller's (all runners share this host's clock).
+Status SqliteStateStore::ClaimCart(const LeaseClaim& claim, ClaimResult* result) {
+  constexpr std::string_view kOp = "ClaimCart";
+  const LeaseInfo& me = claim.me;
+  if (me.cart_id.empty() || me.owner.empty() || claim.lease_ms <= 0) {
+    return Status::Permanent("ClaimCart: a claim needs a cart id, an owner and a lease duration");
+  }
+  ClaimResult out;
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  {
+    Stmt q(db_, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
+    q.Bind(1, me.cart_id);
+    int rc = q.Step();
+    if (rc == SQLITE_ROW) {
+      LeaseInfo current{me.cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
+      const bool taken_over =
+          !claim.take_over_from.empty() && current.owner == claim.take_over_from;
+      if (current.owner != me.owner && current.expires_ms > claim.now_ms && !taken_over) {
+        if (result != nullptr) {
+          *result = ClaimResult{};
+          result->holder = current;
+        }
+        return Status::Locked(LockedMessage(current));
+      }
+    } else if (rc != SQLITE_DONE) {
+      return q.Error(rc, kOp);
+    }
+  }
+  for (const SeenStep& seen : claim.due) {
+    Stmt s(db_, "SELECT max(finished_ms) FROM step_runs WHERE step_id = ?1 AND ok = 1");
+    s.Bind(1, seen.step_id);
+    int rc = s.Step();
+    if (rc != SQLITE_ROW) return s.Error(rc, kOp);
+    if (!s.IsNull(0) && (!seen.last_success_ms || s.Int(0) > *seen.last_success_ms))
+      out.stale.push_back(seen.step_id);
+  }
+  if (!claim.due.empty() && out.stale.size() == claim.due.size()) {
+    if (result != nullptr) *result = std::move(out);
+    return Status::Ok();  // nothing left to do: the transaction rolls back, unchanged
+  }
+  out.expires_ms = claim.now_ms + claim.lease_ms;
+  Stmt up(db_,
+          "INSERT INTO leases (cart_id, owner, host, pid, expires_ms, process) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+          "ON CONFLICT (cart_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, "
+          "pid = excluded.pid, expires_ms = excluded.expires_ms, process = excluded.process");
+  up.Bind(1, me.cart_id)
+      .Bind(2, me.owner)
+      .Bind(3, me.host)
+      .Bind(4, me.pid)
+      .Bind(5, out.expires_ms)
+      .Bind(6, me.process);
+  CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  out.claimed = true;
+  if (result != nullptr) *result = std::move(out);
+  return Status::Ok();
+}
+
+Status SqliteStateStore::ExtendLease(const std::string& cart_id, const std::string& owner,
+                                     int64_t lease_ms, int64_t now_ms) {
+  return RenewLease(cart_id, owner, now_ms + lease_ms);
+}
+
 Status SqliteStateStore::ReleaseLease(const std::string& cart_id, const std::string& owner) {
   constexpr std::string_view kOp = "ReleaseLease";
   std::lock_guard<std::mutex> lock(mu_);
@@ -946,89 +1034,127 @@ Result<int> SqliteStateStore::ErasePii(int64_t before_ms, int limit, int64_t now
   return erased;
 }
 
+namespace {
+
+// BeginSends inside the caller's write transaction: one INSERT per order,
+// which records nothing when the order is unknown or has an unfinished push
+// (then one more look says which).
+Status BeginSendsIn(sqlite3* db, const std::vector<SendStart>& sends, int64_t now_ms,
+                    std::vector<int64_t>& ids) {
+  constexpr std::string_view kOp = "BeginSend";
+  ids.clear();
+  ids.reserve(sends.size());
+  Stmt ins(db,
+           "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
+           "SELECT 'push_order', o.cart_id, o.order_key, NULL, ?2, ?3 FROM orders o "
+           "WHERE o.order_key = ?1 AND NOT EXISTS (SELECT 1 FROM intents i "
+           "WHERE i.order_key = ?1 AND i.kind = 'push_order')");
+  for (const SendStart& send : sends) {
+    ins.Bind(1, send.order_key).Bind(2, now_ms).Bind(3, send.wms_order_json);
+    CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
+    if (sqlite3_changes(db) == 1) {
+      ids.push_back(sqlite3_last_insert_rowid(db));
+      continue;
+    }
+    Stmt q(db, "SELECT id FROM intents WHERE order_key = ?1 AND kind = 'push_order'");
+    q.Bind(1, send.order_key);
+    int rc = q.Step();
+    if (rc == SQLITE_ROW) {
+      return Status::Permanent("BeginSend: order " + send.order_key +
+                               " has an unfinished push (intent " + std::to_string(q.Int(0)) +
+                               "); reconcile it before sending again");
+    }
+    if (rc != SQLITE_DONE) return q.Error(rc, kOp);
+    return Status::NotFound("BeginSend: no order " + send.order_key);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 // A batch of sends costs two commits (two fsyncs) however many orders it
-// holds: the intents before the pushes, the results after them.
+// holds: the intents before the pushes, the results after them — or one,
+// when the results of a batch and the intents of the next share one
+// (FinishAndBeginSends).
 Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<SendStart>& sends,
                                                           int64_t now_ms) {
   constexpr std::string_view kOp = "BeginSend";
   std::vector<int64_t> ids;
   if (sends.empty()) return ids;
-  ids.reserve(sends.size());
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  for (const SendStart& send : sends) {
-    {
-      Stmt q(db_, "SELECT id FROM intents WHERE order_key = ?1 AND kind = 'push_order'");
-      q.Bind(1, send.order_key);
-      int rc = q.Step();
-      if (rc == SQLITE_ROW) {
-        return Status::Permanent("BeginSend: order " + send.order_key +
-                                 " has an unfinished push (intent " + std::to_string(q.Int(0)) +
-                                 "); reconcile it before sending again");
-      }
-      if (rc != SQLITE_DONE) return q.Error(rc, kOp);
-    }
-    Stmt ins(
-        db_,
-        "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
-        "SELECT 'push_order', cart_id, order_key, NULL, ?2, ?3 FROM orders WHERE order_key = ?1");
-    ins.Bind(1, send.order_key).Bind(2, now_ms).Bind(3, send.wms_order_json);
-    CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
-    if (sqlite3_changes(db_) == 0) return Status::NotFound("BeginSend: no order " + send.order_key);
-    ids.push_back(sqlite3_last_insert_rowid(db_));
-  }
+  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, sends, now_ms, ids));
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
   return ids;
 }
 
 namespace {
 
-// One SendFinish inside FinishSends' transaction.
+// One SendFinish inside FinishSends' transaction: the intent goes first
+// (DELETE … RETURNING checks it and hands over its document in one
+// statement; on a mismatch the caller's transaction rolls the delete
+// back), then one UPDATE gives the order its result and that document.
 Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
   using Kind = SendFinish::Kind;
   const std::string_view op = f.kind == Kind::Sent     ? "CompleteSend"
                               : f.kind == Kind::Failed ? "FailSend"
                                                        : "RejectSend";
-  CARTSYNC_RETURN_IF_ERROR(CheckIntent(db, f.intent_id, "push_order", f.order_key, nullptr, op));
-  // Each form also takes the document the intent carries (the one sent or
-  // tried); without the intent (reconciled late) the stored one stays.
-#define TAKE_INTENT_DOC                                                                 \
-  "wms_order_json = COALESCE((SELECT doc FROM intents WHERE id = ?4), wms_order_json) " \
-  "WHERE order_key = ?1"
+  // The document the intent carries (the one sent or tried); without the
+  // intent (id 0, or reconciled late) the stored one stays.
+  std::optional<std::string> doc;
+  if (f.intent_id != 0) {
+    Stmt d(db, "DELETE FROM intents WHERE id = ?1 RETURNING kind, order_key, tracking_number, doc");
+    d.Bind(1, f.intent_id);
+    int rc = d.Step();
+    if (rc == SQLITE_ROW) {
+      if (d.Text(0) != "push_order" || d.Text(1) != f.order_key || !d.IsNull(2)) {
+        return Status::Permanent(std::string(op) + ": intent " + std::to_string(f.intent_id) +
+                                 " is not a push_order intent for order " + f.order_key);
+      }
+      if (!d.IsNull(3)) doc = d.Text(3);
+      rc = d.Step();
+    }
+    if (rc != SQLITE_DONE) return d.Error(rc, op);
+  }
   const char* sql = nullptr;
   switch (f.kind) {
     case Kind::Sent:
       // A late reconciliation never moves an order back from shipped/confirmed.
       sql =
           "UPDATE orders SET "
-          "status = CASE WHEN status IN ('shipped','confirmed') THEN status ELSE 'sent' END, "
-          "sent_ms = CASE WHEN status IN ('shipped','confirmed') THEN sent_ms ELSE ?3 END, "
+          "status = CASE status WHEN 'shipped' THEN status WHEN 'confirmed' THEN status "
+          "ELSE 'sent' END, "
+          "sent_ms = CASE status WHEN 'shipped' THEN sent_ms WHEN 'confirmed' THEN sent_ms "
+          "ELSE ?3 END, "
           "wms_ref = ?2, reason = '', updated_ms = ?3, "
-          "ack_pending = CASE WHEN ?5 THEN 1 ELSE ack_pending END, " TAKE_INTENT_DOC;
+          "ack_pending = CASE WHEN ?5 THEN 1 ELSE ack_pending END, "
+          "wms_order_json = COALESCE(?4, wms_order_json) WHERE order_key = ?1";
       break;
     case Kind::Failed:
       // The status is left as it is (New: the send is retried next run).
       sql =
-          "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = "
-          "?3, " TAKE_INTENT_DOC;
+          "UPDATE orders SET reason = ?2, attempts = attempts + 1, updated_ms = ?3, "
+          "wms_order_json = COALESCE(?4, wms_order_json) WHERE order_key = ?1";
       break;
     case Kind::Rejected:
       sql =
-          "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, updated_ms = "
-          "?3, " TAKE_INTENT_DOC;
+          "UPDATE orders SET status = 'held', reason = ?2, attempts = attempts + 1, "
+          "updated_ms = ?3, wms_order_json = COALESCE(?4, wms_order_json) WHERE order_key = ?1";
       break;
   }
-#undef TAKE_INTENT_DOC
-  {
-    Stmt s(db, sql);
-    s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms).Bind(4, f.intent_id);
-    if (f.kind == Kind::Sent) s.Bind(5, int64_t{f.cart_ack ? 1 : 0});
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
-    if (sqlite3_changes(db) == 0)
-      return Status::NotFound(std::string(op) + ": no order " + f.order_key);
+  Stmt s(db, sql);
+  s.Bind(1, f.order_key).Bind(2, f.detail).Bind(3, now_ms);
+  if (doc) {
+    s.Bind(4, *doc);
+  } else {
+    s.BindNull(4);
   }
-  return DeleteIntent(db, f.intent_id, op);
+  if (f.kind == Kind::Sent) s.Bind(5, int64_t{f.cart_ack ? 1 : 0});
+  CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
+  if (sqlite3_changes(db) == 0)
+    return Status::NotFound(std::string(op) + ": no order " + f.order_key);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -1041,6 +1167,20 @@ Status SqliteStateStore::FinishSends(const std::vector<SendFinish>& finishes, in
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   for (const SendFinish& f : finishes) CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms));
   return txn.Commit(kOp);
+}
+
+Result<std::vector<int64_t>> SqliteStateStore::FinishAndBeginSends(
+    const std::vector<SendFinish>& finishes, const std::vector<SendStart>& starts, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishAndBeginSends";
+  std::vector<int64_t> ids;
+  if (finishes.empty() && starts.empty()) return ids;
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  for (const SendFinish& f : finishes) CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms));
+  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, starts, now_ms, ids));
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return ids;
 }
 
 Result<std::vector<OrderRecord>> SqliteStateStore::PendingAcks(const std::string& cart_id,
@@ -1234,6 +1374,124 @@ Result<std::vector<ShipmentRecord>> SqliteStateStore::PendingShipments(const std
   }
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
   return out;
+}
+
+Result<std::vector<ShipmentRecord>> SqliteStateStore::ShipmentsOf(const std::string& order_key) {
+  constexpr std::string_view kOp = "ShipmentsOf";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
+  std::vector<ShipmentRecord> out;
+  {
+    Stmt s(db_, "SELECT " SHIPMENT_COLUMNS
+                " FROM shipments WHERE order_key = ?1 ORDER BY received_ms, tracking_number");
+    s.Bind(1, order_key);
+    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return s.Error(rc, kOp);
+      out.push_back(ReadShipment(s));
+    }
+  }
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return out;
+}
+
+// --- AlertStore --------------------------------------------------------------
+
+#define ALERT_COLUMNS                                                                         \
+  "target, subject, reason, event, cart_id, order_number, detail, created_ms, delivered_ms, " \
+  "attempts, error"
+
+Result<int> SqliteStateStore::RecordAlerts(const std::vector<AlertRecord>& alerts, int64_t now_ms) {
+  constexpr std::string_view kOp = "RecordAlerts";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  int recorded = 0;
+  {
+    Stmt ins(db_, "INSERT INTO alerts (" ALERT_COLUMNS
+                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, '') "
+                  "ON CONFLICT (target, subject, reason) DO NOTHING");
+    for (const AlertRecord& a : alerts) {
+      ins.Bind(1, a.target).Bind(2, a.subject).Bind(3, a.reason).Bind(4, a.event);
+      ins.Bind(5, a.cart_id).Bind(6, a.order_number).Bind(7, a.detail).Bind(8, now_ms);
+      CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
+      recorded += sqlite3_changes(db_);
+    }
+  }
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return recorded;
+}
+
+Result<std::vector<AlertRecord>> SqliteStateStore::PendingAlerts(int limit) {
+  constexpr std::string_view kOp = "PendingAlerts";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
+  std::vector<AlertRecord> out;
+  {
+    Stmt s(db_, "SELECT " ALERT_COLUMNS
+                " FROM alerts WHERE delivered_ms = 0 "
+                "ORDER BY created_ms, target, subject, reason LIMIT ?1");
+    s.Bind(1, static_cast<int64_t>(std::max(1, limit)));
+    for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return s.Error(rc, kOp);
+      AlertRecord a;
+      a.target = s.Text(0);
+      a.subject = s.Text(1);
+      a.reason = s.Text(2);
+      a.event = s.Text(3);
+      a.cart_id = s.Text(4);
+      a.order_number = s.Text(5);
+      a.detail = s.Text(6);
+      a.created_ms = s.Int(7);
+      a.delivered_ms = s.Int(8);
+      a.attempts = static_cast<int>(s.Int(9));
+      a.error = s.Text(10);
+      out.push_back(std::move(a));
+    }
+  }
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return out;
+}
+
+Status SqliteStateStore::FinishAlert(const std::string& target, const std::string& subject,
+                                     const std::string& reason, bool delivered,
+                                     const std::string& error, int64_t now_ms) {
+  constexpr std::string_view kOp = "FinishAlert";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  {
+    Stmt s(db_, delivered ? "UPDATE alerts SET delivered_ms = ?4, error = '' "
+                            "WHERE target = ?1 AND subject = ?2 AND reason = ?3"
+                          : "UPDATE alerts SET attempts = attempts + 1, error = ?4 "
+                            "WHERE target = ?1 AND subject = ?2 AND reason = ?3");
+    s.Bind(1, target).Bind(2, subject).Bind(3, reason);
+    if (delivered)
+      s.Bind(4, now_ms);
+    else
+      s.Bind(4, error);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0)
+      return Status::NotFound("FinishAlert: no alert " + reason + " for " + subject);
+  }
+  return txn.Commit(kOp);
+}
+
+Result<int> SqliteStateStore::ForgetAlerts(const std::string& subject, const std::string& reason) {
+  constexpr std::string_view kOp = "ForgetAlerts";
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  int forgotten = 0;
+  {
+    Stmt s(db_, "DELETE FROM alerts WHERE subject = ?1 AND reason = ?2");
+    s.Bind(1, subject).Bind(2, reason);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    forgotten = sqlite3_changes(db_);
+  }
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return forgotten;
 }
 
 Result<int64_t> SqliteStateStore::BeginUpload(const std::string& order_key,

@@ -24,6 +24,9 @@
 //                    finished_ms, ok, error, counts_json
 //                    indexes (run_id), (step_id, ok, finished_ms)
 //   leases           cart_id PK; owner, host, pid, expires_ms, process (v2)
+//   alerts (v6)      (target, subject, reason) PK; event, cart_id, order_number,
+//                    detail, created_ms, delivered_ms (0: pending), attempts, error
+//                    index (created_ms) where delivered_ms = 0
 //
 // What each method does is the role interfaces' contract (state_store.h
 // lists them); this header adds only what is SQLite's own.
@@ -59,7 +62,7 @@ struct sqlite3;
 namespace cartsync {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 5;
+inline constexpr int kSqliteSchemaVersion = 6;
 
 /// Maps a SQLite result code to the runtime's Status. `operation` names the
 /// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.
@@ -92,6 +95,9 @@ class SqliteStateStore : public StateStore {
                       const std::string& take_over_from = "") override;
   Status RenewLease(const std::string& cart_id, const std::string& owner,
                     int64_t expires_ms) override;
+  Status ClaimCart(const LeaseClaim& claim, ClaimResult* result) override;
+  Status ExtendLease(const std::string& cart_id, const std::string& owner, int64_t lease_ms,
+                     int64_t now_ms) override;
   Status ReleaseLease(const std::string& cart_id, const std::string& owner) override;
   Status ForceUnlock(const std::string& cart_id) override;
   Result<std::vector<LeaseInfo>> Leases() override;
@@ -113,6 +119,9 @@ class SqliteStateStore : public StateStore {
   Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
                                           int64_t now_ms) override;
   Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
+  Result<std::vector<int64_t>> FinishAndBeginSends(const std::vector<SendFinish>& finishes,
+                                                   const std::vector<SendStart>& starts,
+                                                   int64_t now_ms) override;
   Result<std::vector<OrderRecord>> PendingAcks(const std::string& cart_id, int limit) override;
   Status FinishAck(const std::string& order_key, int64_t now_ms) override;
 
@@ -125,6 +134,14 @@ class SqliteStateStore : public StateStore {
                               const std::vector<ShipmentRecord>& shipments,
                               const std::string& stream, const std::string& cursor) override;
   Result<std::vector<ShipmentRecord>> PendingShipments(const std::string& cart_id) override;
+  Result<std::vector<ShipmentRecord>> ShipmentsOf(const std::string& order_key) override;
+  // AlertStore
+  Result<int> RecordAlerts(const std::vector<AlertRecord>& alerts, int64_t now_ms) override;
+  Result<std::vector<AlertRecord>> PendingAlerts(int limit) override;
+  Status FinishAlert(const std::string& target, const std::string& subject,
+                     const std::string& reason, bool delivered, const std::string& error,
+                     int64_t now_ms) override;
+  Result<int> ForgetAlerts(const std::string& subject, const std::string& reason) override;
   Result<std::vector<std::string>> RequeueUploads(const std::string& order_key,
                                                   int64_t now_ms) override;
   Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,

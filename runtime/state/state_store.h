@@ -15,6 +15,7 @@
 //   ShipmentStore   shipment_store.h   shipments and their tracking uploads
 //   InventoryStore  inventory_store.h  pushed quantities, orders sent since a snapshot
 //   RunStore        run_store.h        runs, step runs, last success (--due)
+//   AlertStore      alert_store.h      [[notify]] alerts: once each, pending until delivered
 //
 // Cursors and intents are shared by orders and shipments. Each is written
 // only by the role whose records it goes with, in the same transaction: the
@@ -34,6 +35,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "runtime/state/alert_store.h"
 #include "runtime/state/cursor_store.h"
 #include "runtime/state/intent_store.h"
 #include "runtime/state/inventory_store.h"
@@ -50,7 +52,8 @@ class StateStore : public LeaseStore,
                    public IntentStore,
                    public ShipmentStore,
                    public InventoryStore,
-                   public RunStore {
+                   public RunStore,
+                   public AlertStore {
  public:
   ~StateStore() override = default;
 };

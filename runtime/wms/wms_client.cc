@@ -30,6 +30,18 @@ void KeepClientOf(const std::string& client, std::vector<T>& records) {
 
 }  // namespace
 
+const char* WmsCancelOutcomeName(WmsCancel::Outcome outcome) {
+  switch (outcome) {
+    case WmsCancel::Outcome::Canceled:
+      return "canceled";
+    case WmsCancel::Outcome::TooLate:
+      return "too late";
+    case WmsCancel::Outcome::Unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
 void KeepClient(const std::string& client, std::vector<InventoryRecord>& records) {
   KeepClientOf(client, records);
 }
@@ -84,6 +96,13 @@ Result<std::optional<std::string>> ReadOrderId(const rapidjson::Value& doc, bool
   if (v.IsInt64()) return std::optional<std::string>(std::to_string(v.GetInt64()));
   if (v.IsUint64()) return std::optional<std::string>(std::to_string(v.GetUint64()));
   return Status::Permanent(context + ": wms_order_id must be a non-empty string");
+}
+
+Result<std::string> ReadCancelStatus(const rapidjson::Value& doc, const std::string& context) {
+  auto it = doc.FindMember("status");
+  if (it == doc.MemberEnd() || !it->value.IsString())
+    return Status::Permanent(context + ": answer has no \"status\" string");
+  return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
 namespace {

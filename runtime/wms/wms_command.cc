@@ -5,6 +5,9 @@
 //   {"op":"push_order","order":{…}}        -> {"wms_order_id":"…"}
 //   {"op":"find_order","order_key":"…"}    -> {"wms_order_id":"…"|null}
 //   {"op":"pull_shipments","since":"…"}    -> {"shipments":[…],"next":"…"}
+//   {"op":"cancel_order","order_key":"…"}  -> {"status":"canceled"} done (also when
+//                                             it was already), {"status":"in_progress"|
+//                                             "shipped"} too late, {"status":"unknown"}
 //   {"op":"pull_inventory","client":"…"}   -> {"inventory":[…],"as_of":"…"}
 //   {"op":"pull_aliases","client":"…"}     -> {"aliases":[…]}
 //   ("client" left out when the cart has none; other clients' records are
@@ -232,6 +235,27 @@ class CommandWms : public WmsClient {
     auto doc = Call("find_order", Request("find_order", "order_key", &order_key));
     if (!doc.ok()) return doc.status();
     return wms_detail::ReadOrderId(*doc.value(), /*allow_null=*/true, Context("find_order"));
+  }
+
+  Result<WmsCancel> CancelOrder(const std::string& order_key) override {
+    auto doc = Call("cancel_order", Request("cancel_order", "order_key", &order_key));
+    if (!doc.ok()) return doc.status();
+    auto status = wms_detail::ReadCancelStatus(*doc.value(), Context("cancel_order"));
+    if (!status.ok()) return status.status();
+    WmsCancel out;
+    out.status = status.value();
+    if (out.status == "canceled") return out;
+    if (out.status == "unknown") {
+      out.outcome = WmsCancel::Outcome::Unknown;
+      return out;
+    }
+    if (out.status == "in_progress" || out.status == "shipped") {
+      out.outcome = WmsCancel::Outcome::TooLate;
+      return out;
+    }
+    return Status::Permanent(Context("cancel_order") + ": unexpected status \"" +
+                             wms_detail::Excerpt(out.status, 40) +
+                             "\" (expected canceled, in_progress, shipped or unknown)");
   }
 
   Result<ShipmentPage> PullShipments(const std::string& since) override {

@@ -11,6 +11,13 @@
 //                                     valid on SMB shares too.
 //   {path}/outbox/done/               where the WMS may move orders it took;
 //                                     an order found in either is "sent".
+//   {path}/outbox/cancel/<name>.json  a cancel request {"op":"cancel_order",
+//                                     "order_key":…}, written the same atomic
+//                                     way; written again it stays one file. An
+//                                     order in neither outbox nor done is
+//                                     "unknown" (no file); the directory cannot
+//                                     answer "too late" (the WMS reports the
+//                                     shipment as usual).
 //   {path}/inbox/shipments/*.json     each a shipment or {"shipments": […]}
 //   {path}/inbox/done/                shipment files we have processed
 //   {path}/inbox/inventory.json       {"inventory": […], "as_of": …} (left in place:
@@ -135,6 +142,49 @@ class DirectoryWms : public WmsClient {
     if (Exists(outbox / name.value()) || Exists(outbox / "done" / name.value()))
       return std::optional<std::string>(order_key);
     return std::optional<std::string>();
+  }
+
+  Result<WmsCancel> CancelOrder(const std::string& order_key) override {
+    if (Status s = CheckRoot(); !s.ok()) return s;
+    auto name = FileName(order_key);
+    if (!name.ok()) return name.status();
+    const fs::path outbox = root_ / "outbox";
+    WmsCancel out;
+    if (!Exists(outbox / name.value()) && !Exists(outbox / "done" / name.value())) {
+      out.outcome = WmsCancel::Outcome::Unknown;
+      return out;
+    }
+    out.status = "canceled";
+    const fs::path dir = outbox / "cancel";
+    const fs::path target = dir / name.value();
+    if (Exists(target)) return out;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+      return Status::Transient("WMS directory: cannot create " + dir.string() + ": " +
+                               ec.message());
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    w.StartObject();
+    w.Key("op");
+    w.String("cancel_order");
+    w.Key("order_key");
+    w.String(order_key.data(), static_cast<rapidjson::SizeType>(order_key.size()));
+    w.EndObject();
+    std::string content(buffer.GetString(), buffer.GetSize());
+    content.push_back('\n');
+    static std::atomic<uint64_t> counter{0};
+    const fs::path temp = dir / ("." + name.value() + ".tmp." + std::to_string(::getpid()) + "." +
+                                 std::to_string(counter++));
+    if (Status s = WriteDurably(temp, content); !s.ok()) return s;
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+      int saved = errno;
+      ::unlink(temp.c_str());
+      return Status::Transient("WMS directory: cannot rename " + temp.string() + " to " +
+                               target.string() + ": " + ErrnoText(saved));
+    }
+    SyncDirectory(dir);
+    return out;
   }
 
   Result<ShipmentPage> PullShipments(const std::string& since) override {

@@ -7,6 +7,9 @@
 //                                     contract: our extension, used by FindOrder
 //                                     to reconcile after a crash between sending
 //                                     an order and recording the answer
+//   POST {url}/orders/{order_key}/cancel
+//                                     200 {"status": "canceled"}; 409 {"status":
+//                                     "in_progress"|"shipped"} too late; 404 unknown
 //   GET  {url}/shipments?since=CURSOR {"shipments": […], "next": CURSOR}
 //   GET  {url}/inventory?client=C     {"inventory": […], "as_of": ISO 8601?}
 //   GET  {url}/aliases?client=C       {"aliases": […]}
@@ -46,7 +49,10 @@ class HttpWms : public WmsClient {
   // A WMS may echo the request's Authorization header (a debug error page, a
   // proxy): every message leaving this class is scrubbed of the token.
   Result<std::string> PushOrder(const WmsOrder& order) override {
-    return Scrubbed(DoPushOrder(order));
+    return Scrubbed(DoPushOrder(order, ToJson(order)));
+  }
+  Result<std::string> PushOrderDocument(const WmsOrder& order, const std::string& doc) override {
+    return Scrubbed(DoPushOrder(order, doc));
   }
   Result<std::optional<std::string>> FindOrder(const std::string& order_key) override {
     return Scrubbed(DoFindOrder(order_key));
@@ -59,6 +65,9 @@ class HttpWms : public WmsClient {
   }
   Result<std::vector<AliasRecord>> PullAliases(const std::string& client) override {
     return Scrubbed(DoPullAliases(client));
+  }
+  Result<WmsCancel> CancelOrder(const std::string& order_key) override {
+    return Scrubbed(DoCancelOrder(order_key));
   }
 
  private:
@@ -78,12 +87,12 @@ class HttpWms : public WmsClient {
   // WMS received but could not confirm is so never delivered twice; the
   // contract's Idempotency-Key stays the second line of defence (a WMS
   // without GET /orders/{key} answers 404, and the order goes again).
-  Result<std::string> DoPushOrder(const WmsOrder& order) {
+  Result<std::string> DoPushOrder(const WmsOrder& order, const std::string& doc) {
     constexpr int kAttempts = 3;
     Result<std::string> sent = Status::Transient("not sent");
     for (int attempt = 1; attempt <= kAttempts; ++attempt) {
       bool unknown = false;
-      sent = PostOrder(order, unknown);
+      sent = PostOrder(order, doc, unknown);
       if (sent.ok() || !unknown) return sent;
       auto found = DoFindOrder(order.order_key);
       if (!found.ok())
@@ -95,11 +104,11 @@ class HttpWms : public WmsClient {
     return sent;
   }
 
-  /// One POST /orders. `unknown`: it failed in a way that leaves open
-  /// whether the WMS has the order.
-  Result<std::string> PostOrder(const WmsOrder& order, bool& unknown) {
+  /// One POST /orders of `doc` (ToJson(order)). `unknown`: it failed in a
+  /// way that leaves open whether the WMS has the order.
+  Result<std::string> PostOrder(const WmsOrder& order, const std::string& doc, bool& unknown) {
     const std::string context = "WMS POST /orders (" + order.order_key + ")";
-    auto response = Send("POST", "/orders", ToJson(order), order.order_key, /*idempotent=*/false);
+    auto response = Send("POST", "/orders", doc, order.order_key, /*idempotent=*/false);
     if (!response.ok()) {
       unknown = response.status().transient();
       return response.status();
@@ -146,6 +155,34 @@ class HttpWms : public WmsClient {
     const HttpResponse& r = response.value();
     if (r.status == 404) return std::optional<std::string>();
     if (r.status >= 200 && r.status < 300) return IdFrom(r, /*allow_null=*/true, context);
+    return Unexpected(r, context);
+  }
+
+  // A cancel is safe to repeat (a canceled order answers 200 again), so
+  // HttpClient retries it like a GET.
+  Result<WmsCancel> DoCancelOrder(const std::string& order_key) {
+    const std::string context = "WMS POST /orders/" + order_key + "/cancel";
+    auto response =
+        Send("POST", "/orders/" + UrlEncode(order_key) + "/cancel", "", order_key, true);
+    if (!response.ok()) return response.status();
+    const HttpResponse& r = response.value();
+    WmsCancel out;
+    if (r.status == 404) {
+      out.outcome = WmsCancel::Outcome::Unknown;
+      return out;
+    }
+    if (r.status == 409 || (r.status >= 200 && r.status < 300)) {
+      auto doc = wms_detail::ParseObject(r.body, context);
+      if (!doc.ok()) {
+        if (r.status != 409) return doc.status();
+      } else if (auto status = wms_detail::ReadCancelStatus(*doc.value(), context); status.ok()) {
+        out.status = status.value();
+      } else if (r.status != 409) {
+        return status.status();
+      }
+      out.outcome = r.status == 409 ? WmsCancel::Outcome::TooLate : WmsCancel::Outcome::Canceled;
+      return out;
+    }
     return Unexpected(r, context);
   }
 

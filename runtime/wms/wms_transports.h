@@ -38,6 +38,9 @@ Result<std::shared_ptr<rapidjson::Document>> ParseObject(std::string_view text,
 Result<std::optional<std::string>> ReadOrderId(const rapidjson::Value& doc, bool allow_null,
                                                const std::string& context);
 
+/// {"status": "…"} of a cancel answer (or a find_order/directory record).
+Result<std::string> ReadCancelStatus(const rapidjson::Value& doc, const std::string& context);
+
 /// {"shipments": […], "next": CURSOR|null}; a missing/null next is "".
 Result<ShipmentPage> ReadShipmentPage(const rapidjson::Value& doc, const std::string& context);
 /// {"inventory": […], "as_of": ISO 8601|null}.

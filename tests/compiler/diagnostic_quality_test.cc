@@ -408,5 +408,171 @@ TEST(MachineOutputTest, HintsAndRelatedNeverCarryASecret) {
     EXPECT_EQ(r->Format(f).find("shpat_0123"), std::string::npos) << static_cast<int>(f);
 }
 
+// ---------------------------------------------------------------------------
+// Value suggestions: a wrong value among known ones gets the same did-you-mean,
+// hint and machine-applicable fix as an unknown key, in every format.
+
+// A clean WooCommerce cart; a test's own lines start at 8.
+std::string WooCart(std::initializer_list<std::string_view> tail) {
+  return Join({"[cart]", "id = \"bluebird\"", "client = \"bluebird\"", "platform = \"woocommerce\"",
+               "[api]", "store_url = \"https://shop.example.com\"",
+               "consumer_key = { secret = \"env:KEY\" }",
+               "consumer_secret = { secret = \"env:SECRET\" }"}) +
+         Join(tail);
+}
+
+// `text` with the fix applied (ASCII: columns are bytes + 1).
+std::string Apply(const std::string& text, const FixIt& fix) {
+  auto offset = [&](SourcePos p) {
+    size_t at = 0;
+    for (uint32_t line = 1; line < p.line; ++line) at = text.find('\n', at) + 1;
+    return at + p.column - 1;
+  };
+  size_t b = offset(fix.region.begin), e = offset(fix.region.end);
+  return text.substr(0, b) + fix.replacement + text.substr(e);
+}
+
+// The one diagnostic of `r` suggests `hint` with one fix of `region` to
+// `replacement`, in the engine, in JSON (`hint`), in SARIF (`fixes` with
+// an artifact change, and `properties.hint`) and in text (`= help:`).
+void ExpectValueFix(const Checked& r, std::string_view file, std::string_view code,
+                    std::string_view hint, SourcePos begin, SourcePos end,
+                    std::string_view replacement) {
+  const Diagnostic& d = Only(r);
+  EXPECT_EQ(d.code, code);
+  EXPECT_EQ(d.hint, hint);
+  ASSERT_EQ(d.fixes.size(), 1u);
+  EXPECT_EQ(d.fixes[0].region.file, file);
+  EXPECT_EQ(d.fixes[0].region.begin, begin);
+  EXPECT_EQ(d.fixes[0].region.end, end);
+  EXPECT_EQ(d.fixes[0].replacement, replacement);
+
+  rapidjson::Document json;
+  json.Parse(r.Format(DiagFormat::Json).c_str());
+  ASSERT_FALSE(json.HasParseError());
+  EXPECT_EQ(std::string_view(json["diagnostics"][0]["hint"].GetString()), hint);
+
+  rapidjson::Document sarif;
+  sarif.Parse(r.Format(DiagFormat::Sarif).c_str());
+  ASSERT_FALSE(sarif.HasParseError());
+  const auto& result = sarif["runs"][0]["results"][0];
+  EXPECT_EQ(std::string_view(result["ruleId"].GetString()), code);
+  EXPECT_EQ(std::string_view(result["properties"]["hint"].GetString()), hint);
+  const auto& fix = result["fixes"][0];
+  EXPECT_EQ(std::string_view(fix["description"]["text"].GetString()), hint);
+  const auto& change = fix["artifactChanges"][0];
+  EXPECT_EQ(std::string_view(change["artifactLocation"]["uri"].GetString()), file);
+  const auto& rep = change["replacements"][0];
+  EXPECT_EQ(rep["deletedRegion"]["startLine"].GetUint(), begin.line);
+  EXPECT_EQ(rep["deletedRegion"]["startColumn"].GetUint(), begin.column);
+  EXPECT_EQ(rep["deletedRegion"]["endLine"].GetUint(), end.line);
+  EXPECT_EQ(rep["deletedRegion"]["endColumn"].GetUint(), end.column);
+  EXPECT_EQ(std::string_view(rep["insertedContent"]["text"].GetString()), replacement);
+
+  std::string text = r.Format(DiagFormat::Text);
+  EXPECT_NE(text.find("= help: " + std::string(hint) + "\n"), std::string::npos) << text;
+}
+
+TEST(ValueSuggestionTest, MisspelledOrderStatus) {
+  std::string cart = WooCart({"[statuses]", "status = [\"procesing\", \"on-hold\"]"});
+  auto r = Check(cart);
+  EXPECT_EQ(r->diags, (Lines{"c.toml:10:11-22: E0203: unknown status \"procesing\" for platform "
+                             "woocommerce (status); did you mean \"processing\"?"}));
+  ExpectValueFix(*r, "c.toml", "E0203", "replace \"procesing\" with \"processing\"", {10, 11},
+                 {10, 22}, "\"processing\"");
+  // The fix is the whole answer: applied, the cart checks clean.
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledPlatform) {
+  std::string cart = Join({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopfy\"",
+                           "[api]", "store_url = \"https://acme.myshopify.com\"",
+                           "access_token = { secret = \"env:TOKEN\" }"});
+  auto r = Check(cart);
+  EXPECT_EQ(
+      r->diags,
+      (Lines{"c.toml:4:12-20: E0209: unknown platform \"shopfy\"; did you mean \"shopify\"?"}));
+  ExpectValueFix(*r, "c.toml", "E0209", "replace \"shopfy\" with \"shopify\"", {4, 12}, {4, 20},
+                 "\"shopify\"");
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledWmsConnection) {
+  std::string cart = Join({"[cart]", "id = \"acme\"", "client = \"acme\"", "platform = \"shopify\"",
+                           "wms = 'mian'", "[api]", "store_url = \"https://acme.myshopify.com\"",
+                           "access_token = { secret = \"env:TOKEN\" }"});
+  auto r = Check(cart);
+  // A literal string is replaced whole, quotes included.
+  ExpectValueFix(*r, "c.toml", "E0211", "replace \"mian\" with \"main\"", {5, 7}, {5, 13},
+                 "\"main\"");
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledWmsTransport) {
+  std::string project = "[wms.main]\nsystem = \"htpp\"\nurl = \"https://wms.example.com/api\"\n";
+  auto r = Check(Cart({}), project);
+  EXPECT_EQ(r->diags, (Lines{"cartsync.toml:2:10-16: E0701: unknown WMS system \"htpp\"; did you "
+                             "mean \"http\"? (known: \"command\", \"directory\", \"http\")"}));
+  ExpectValueFix(*r, "cartsync.toml", "E0701", "replace \"htpp\" with \"http\"", {2, 10}, {2, 16},
+                 "\"http\"");
+}
+
+TEST(ValueSuggestionTest, MisspelledDescriptorEnumField) {
+  std::string cart = WooCart({"tracking = \"order_notes\""});
+  // [api] goes on: the line after consumer_secret belongs to it.
+  auto r = Check(cart);
+  EXPECT_EQ(r->diags, (Lines{"c.toml:9:12-25: E0205: invalid value \"order_notes\" for "
+                             "\"api.tracking\": expected one of \"shipment_tracking\", "
+                             "\"order_note\"; did you mean \"order_note\"?"}));
+  ExpectValueFix(*r, "c.toml", "E0205", "replace \"order_notes\" with \"order_note\"", {9, 12},
+                 {9, 25}, "\"order_note\"");
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledFormatValue) {
+  std::string cart = Cart({"[items]", "filter = \"blacklst\"", "skus = [\"A-1\"]"});
+  auto r = Check(cart);
+  ExpectValueFix(*r, "c.toml", "E0205", "replace \"blacklst\" with \"blacklist\"", {9, 10}, {9, 20},
+                 "\"blacklist\"");
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledOrderFilterField) {
+  std::string cart = Cart({"[[order_filters]]", "field = \"ship_to.contry\"", "values = [\"US\"]"});
+  auto r = Check(cart);
+  ExpectValueFix(*r, "c.toml", Only(*r).code, "replace \"ship_to.contry\" with \"ship_to.country\"",
+                 {9, 9}, {9, 25}, "\"ship_to.country\"");
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledCarrierReplacesTheCarrierInsideTheString) {
+  std::string cart = Cart({"[ship_methods]", "\"Ground\" = \"UPZ/GROUND\""});
+  auto r = Check(cart);
+  ExpectValueFix(*r, "c.toml", Only(*r).code, "replace \"UPZ\" with \"UPS\"", {9, 13}, {9, 16},
+                 "UPS");
+  EXPECT_TRUE(Check(Apply(cart, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
+TEST(ValueSuggestionTest, MisspelledWebhookFormat) {
+  std::string project = kProject +
+                        "[[notify]]\n"
+                        "url = { secret = \"env:SLACK_WEBHOOK_URL\" }\n"
+                        "format = \"slak\"\n";
+  auto r = Check(Cart({}), project);
+  ExpectValueFix(*r, "cartsync.toml", "E0205", "replace \"slak\" with \"slack\"", {8, 10}, {8, 16},
+                 "\"slack\"");
+}
+
+TEST(ValueSuggestionTest, NoCloseValueListsTheAllowedOnesWithoutAFix) {
+  auto r = Check(WooCart({"[statuses]", "status = [\"shipped-out-yesterday\"]"}));
+  const Diagnostic& d = Only(*r);
+  EXPECT_NE(d.message.find("; allowed: \"pending\""), std::string::npos) << d.message;
+  EXPECT_EQ(d.hint, "");
+  EXPECT_TRUE(d.fixes.empty());
+  rapidjson::Document sarif;
+  sarif.Parse(r->Format(DiagFormat::Sarif).c_str());
+  EXPECT_FALSE(sarif["runs"][0]["results"][0].HasMember("fixes"));
+}
+
 }  // namespace
 }  // namespace cartsync

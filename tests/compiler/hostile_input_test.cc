@@ -429,6 +429,24 @@ TEST(SafeTextTest, CredentialKind) {
   EXPECT_EQ(CredentialKind(std::string(1 << 20, 'x')), nullptr);  // linear, no recursion
 }
 
+TEST(SafeTextTest, PathsAreNotCredentials) {
+  // A temp directory's random name makes a long mixed-case run with digits:
+  // shaped like base64, but a path, and a message about it stays readable.
+  const std::string path = "/tmp/cartsyncXq7Rk2Lm9Zt/build-hostile/Fixture0/carts";
+  EXPECT_EQ(CredentialKind(path), nullptr);
+  const std::string message = "cannot read " + path + ".d/a.toml: Permission denied";
+  EXPECT_EQ(MaskSecrets(message), message);
+  EXPECT_TRUE(LooksLikePath("/work/main/x"));
+  EXPECT_TRUE(LooksLikePath("/home/u"));
+  // Tokens stay masked, '/' in them or not: the path shape is narrow.
+  const std::string b64 = "Ab3dEf0123ghIJkl4567/mnOPqr89stUVwx";
+  EXPECT_STREQ(CredentialKind(b64), "a long base64 token");
+  EXPECT_STREQ(CredentialKind("/" + b64), "a long base64 token");  // root not lower-case letters
+  EXPECT_STREQ(CredentialKind("/ab/" + b64 + "=="), "a long base64 token");  // padding
+  EXPECT_STREQ(CredentialKind("/ab//" + b64), "a long base64 token");        // empty component
+  EXPECT_EQ(MaskSecrets("token " + b64), "token " + std::string(b64.size(), '*'));
+}
+
 TEST(SafeTextTest, EscapeControls) {
   EXPECT_EQ(EscapeControls("a\x1b[2Jb\x07\x7f\tc\nd"),
             "a\\u001b[2Jb\\u0007\\u007f\\u0009c\\u000ad");

@@ -662,7 +662,16 @@ TEST(ProjectJsonSchemaTest, TablesAreTheCheckersAndClosed) {
   // checker.cc CheckProject: the keys of cartsync.toml, [project] and [state].
   std::vector<std::string> keys = Keys(Member(doc, "properties"));
   std::sort(keys.begin(), keys.end());
-  EXPECT_EQ(keys, (std::vector<std::string>{"defaults", "project", "state", "wms"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"defaults", "notify", "project", "state", "wms"}));
+  // [[notify]] (checker.cc CheckNotify): url a secret reference, format, events.
+  const Value* notify = At(doc, {"properties", "notify", "items"});
+  ASSERT_TRUE(notify);
+  EXPECT_TRUE(IsClosed(notify));
+  keys = Keys(Member(*notify, "properties"));
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"events", "format", "url"}));
+  EXPECT_TRUE(At(*notify, {"properties", "url", "properties", "secret"}));
+  EXPECT_EQ(At(*notify, {"properties", "events", "items", "enum"})->Size(), 4u);
   EXPECT_EQ(Keys(At(doc, {"properties", "project", "properties"})),
             std::vector<std::string>{"carts"});
   keys = Keys(At(doc, {"properties", "state", "properties"}));

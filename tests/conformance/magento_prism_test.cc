@@ -227,6 +227,17 @@ TEST_F(MagentoPrism, UpdatedWindowIsAccepted) {
   ExpectAllAccepted();
 }
 
+// earliest_order_date in the store's zone: GET /V1/store/storeConfigs.
+TEST_F(MagentoPrism, StoreTimeZoneRequestIsAccepted) {
+  auto c = Make();
+  ASSERT_NE(c, nullptr);
+  auto zone = c->StoreTimeZone();
+  ASSERT_TRUE(zone.ok()) << zone.status().message();
+  EXPECT_FALSE(zone->iana.empty());  // Prism's generated store config
+  ExpectAllAccepted();
+  EXPECT_EQ(proxy_->seen().back().path, "/rest/default/V1/store/storeConfigs");
+}
+
 TEST_F(MagentoPrism, ShipCallIsAccepted) {
   auto c = Make({.open_order = true, .no_shipments = true});
   ASSERT_NE(c, nullptr);

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "model/config.h"
+#include "runtime/clock.h"
 #include "tests/support/temp_dir.h"
 #include "tools/cartsync/cli.h"
 #include "tools/simulator/simulator.h"
@@ -58,7 +59,9 @@ struct CartCase {
   std::string platform;  ///< shopify | woocommerce | bigcommerce
   std::string store;     ///< the simulator's store name
   std::string cart_id, client;
-  std::string api_toml;                               ///< [api] fields except base_url
+  std::string api_toml;  ///< [api] fields except base_url
+  /// The store's UTC offset on kEarliest: earliest_order_date is midnight there.
+  int64_t zone_offset_s = 0;
   std::string statuses_toml;                          ///< the [statuses] table body
   std::function<bool(const std::string&)> status_ok;  ///< a sim status label downloads
   std::vector<ShipRule> ship;                         ///< mapped from the start
@@ -205,6 +208,8 @@ CartCase AmazonCase() {
   CartCase c;
   c.platform = "amazon";
   c.store = "e2eamz";
+  // The US marketplace's zone (America/Los_Angeles, PST on 2026-11-05).
+  c.zone_offset_s = -8 * 3600;
   c.cart_id = "amz-e2e";
   c.client = "harbor";
   c.api_toml = R"(seller_id = "SIME2EAMZ"
@@ -419,12 +424,28 @@ std::string ShipTarget(const std::vector<ShipRule>& rules, const std::string& co
   return "";
 }
 
+/// Placed before midnight of kEarliest in the store's zone (cart-format.md);
+/// `fetch`: before what the first download asks for, the earlier of that
+/// midnight and midnight UTC (later ones are fetched, then skipped).
+bool BeforeEarliest(const CartCase& c, const std::string& created_at, bool fetch = false) {
+  int64_t placed = 0, midnight = 0;
+  EXPECT_TRUE(ParseTimestamp(created_at, placed)) << created_at;
+  EXPECT_TRUE(ParseTimestamp(std::string(kEarliest) + "T00:00:00Z", midnight));
+  const int64_t local = midnight - c.zone_offset_s;
+  return placed < (fetch ? std::min(midnight, local) : local);
+}
+
 /// `shipped`: per line of `o`, the quantity the cart had shipped already
 /// before cartsync ran (empty = none); the WMS is asked for the rest only.
 Expected Predict(const CartCase& c, const sim::OrderSummary& o, const WmsCatalog& wms,
                  bool map_late, const std::vector<int64_t>& shipped = {}) {
   Expected e;
-  if (!c.status_ok(o.status) || o.created_at.substr(0, 10) < kEarliest) return e;  // never fetched
+  if (!c.status_ok(o.status) || BeforeEarliest(c, o.created_at, true)) return e;  // never fetched
+  if (BeforeEarliest(c, o.created_at)) {
+    e.fate = Fate::Skipped;
+    e.reason_hint = "earliest_order_date";
+    return e;
+  }
   bool listed = std::find(c.countries.begin(), c.countries.end(), o.country) != c.countries.end();
   if (listed != (c.country_mode == "required")) {
     e.fate = Fate::Skipped;
@@ -929,7 +950,7 @@ TEST_P(E2e, DownloadSendsEachEligibleOrderOnceAndExplainsTheRest) {
   ASSERT_FALSE(WithFate(all, Fate::NotDownloaded).empty());
   bool early_but_eligible = false;
   for (const sim::OrderSummary& o : sim_->Orders(case_.platform, case_.store))
-    early_but_eligible |= case_.status_ok(o.status) && o.created_at.substr(0, 10) < kEarliest;
+    early_but_eligible |= case_.status_ok(o.status) && BeforeEarliest(case_, o.created_at);
   EXPECT_TRUE(early_but_eligible) << "the seed should have orders before earliest_order_date";
 
   ExpectDelivered(sent);

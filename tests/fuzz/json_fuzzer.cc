@@ -23,10 +23,12 @@
 // loop. Seeds: tests/fuzz/corpus/json_fuzzer/ (written by make_json_seeds.py).
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -170,14 +172,14 @@ std::vector<HttpResponse> ParseScript(std::string_view rest) {
 
 // The credentials the code under test was given (a connector cannot scrub
 // another cart's secrets, and need not).
-std::vector<std::string> g_secrets;
+const std::vector<std::string>* g_secrets = nullptr;
 
 void CheckMessage(const Status& st) {
   // JSON_FUZZER_VERBOSE=1: what each call returned (to check that a seed
   // gets past the first answer).
   static const bool verbose = std::getenv("JSON_FUZZER_VERBOSE") != nullptr;
   if (verbose) std::fprintf(stderr, "json_fuzzer: %s\n", st.ok() ? "OK" : st.message().c_str());
-  for (const std::string& secret : g_secrets) {
+  for (const std::string& secret : *g_secrets) {
     if (st.message().find(secret) != std::string::npos) Leak(st.message());
   }
 }
@@ -301,6 +303,10 @@ WmsOrder SampleOrder() {
   return o;
 }
 
+// What every input shares is made once per process (LLVMFuzzerInitialize):
+// the secrets, the carts' configurations and the credentials each is given.
+// Only what an input can change (transport, clock, HTTP client, connector)
+// is made per input.
 void SetSecrets(FakeSecretResolver& secrets) {
   secrets.values = {{"env:SHOPIFY_TOKEN", kShopifyToken},
                     {"env:WOO_KEY", kWooKey},
@@ -331,6 +337,34 @@ std::vector<std::string> SecretsOf(const std::string& platform, bool variant) {
   return {kMagentoConsumerKey, kMagentoConsumerSecret, kMagentoOauthToken, kMagentoOauthSecret};
 }
 
+constexpr size_t kPlatforms = std::size(kConnectorPlatforms);
+
+struct Shared {
+  FakeSecretResolver secrets;                     // every cart's
+  FakeSecretResolver wms_secrets;                 // the WMS token only
+  CartConfig carts[kPlatforms][2];                // by platform, variant
+  std::vector<std::string> given[kPlatforms][2];  // SecretsOf(platform, variant)
+  std::vector<std::string> wms_given = {kWmsToken};
+};
+
+Shared& Once() {
+  static Shared* const shared = [] {
+    auto* s = new Shared;
+    SetSecrets(s->secrets);
+    s->wms_secrets.values = {{"env:WMS_TOKEN", kWmsToken}};
+    for (size_t p = 0; p < kPlatforms; ++p) {
+      for (int v = 0; v < 2; ++v) {
+        s->carts[p][v] = Cart(kConnectorPlatforms[p], v == 1);
+        s->given[p][v] = SecretsOf(kConnectorPlatforms[p], v == 1);
+      }
+    }
+    return s;
+  }();
+  return *shared;
+}
+
+SecretResolver& SharedSecrets() { return Once().secrets; }
+
 void Connector(int target, bool variant, std::string_view rest) {
   // The first twelve connector targets sit before the WMS ones, the rest after.
   const int index = target < kWmsHttp ? target - kShopifyFetch : target - kAmazonFetch + 12;
@@ -340,11 +374,9 @@ void Connector(int target, bool variant, std::string_view rest) {
   transport.responses = ParseScript(rest);
   RateLimiter limiter;
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000}, &limiter);
-  FakeSecretResolver secrets;
-  SetSecrets(secrets);
-  CartConfig cart = Cart(platform, variant);
-  g_secrets = SecretsOf(platform, variant);
-  auto made = MakeCartConnector(cart, {&http, &secrets});
+  const CartConfig& cart = Once().carts[index / 4][variant];
+  g_secrets = &Once().given[index / 4][variant];
+  auto made = MakeCartConnector(cart, {&http, &SharedSecrets()});
   if (!made.ok()) {
     std::fprintf(stderr, "json_fuzzer: the %s config is refused: %s\n", platform.c_str(),
                  made.status().message().c_str());
@@ -414,11 +446,15 @@ void TokenExchange(int target, bool variant, std::string_view rest) {
   FuzzTransport transport;
   transport.responses = ParseScript(rest);
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000});
-  FakeSecretResolver secrets;
-  SetSecrets(secrets);
+  SecretResolver& secrets = SharedSecrets();
   std::unique_ptr<AuthStrategy> auth;
+  auto given = [&](const char* platform) {
+    const auto* p = std::find(std::begin(kConnectorPlatforms), std::end(kConnectorPlatforms),
+                              std::string_view(platform));
+    return &Once().given[p - std::begin(kConnectorPlatforms)][variant];
+  };
   if (target == kAmazonToken) {
-    g_secrets = SecretsOf("amazon", variant);
+    g_secrets = given("amazon");
     LwaConfig c;
     c.token_url = "https://api.amazon.com/auth/o2/token";
     c.client_id = "amzn1.application-oa2-client.fuzz";
@@ -426,7 +462,7 @@ void TokenExchange(int target, bool variant, std::string_view rest) {
     c.refresh_token = SecretRef{SecretRef::Kind::Env, "AMZ_REFRESH"};
     auth = std::make_unique<LwaRefreshTokenAuth>(std::move(c), http, secrets);
   } else if (target == kWalmartToken) {
-    g_secrets = SecretsOf("walmart", variant);
+    g_secrets = given("walmart");
     ClientCredentialsConfig c;
     c.label = "Walmart";
     c.token_url = "https://marketplace.walmartapis.com/v3/token";
@@ -441,7 +477,7 @@ void TokenExchange(int target, bool variant, std::string_view rest) {
     };
     auth = std::make_unique<ClientCredentialsAuth>(std::move(c), http, secrets);
   } else {
-    g_secrets = SecretsOf("ebay", variant);
+    g_secrets = given("ebay");
     RefreshTokenConfig c;
     c.label = "eBay";
     c.token_url = "https://api.ebay.com/identity/v1/oauth2/token";
@@ -467,9 +503,8 @@ void WmsHttp(bool variant, std::string_view rest) {
   FuzzTransport transport;
   transport.responses = ParseScript(rest);
   HttpClient http(transport, clock, RetryPolicy{2, 10, 100, 1000});
-  FakeSecretResolver secrets;
-  secrets.values = {{"env:WMS_TOKEN", kWmsToken}};
-  g_secrets = {kWmsToken};
+  FakeSecretResolver& secrets = Once().wms_secrets;
+  g_secrets = &Once().wms_given;
   WmsConfig config;
   config.name = "main";
   config.system = "http";
@@ -573,6 +608,11 @@ void Helpers(std::string_view rest) {
 }
 
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  (void)Once();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

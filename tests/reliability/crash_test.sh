@@ -53,6 +53,8 @@ kills_order_intent=0 kills_tracking_intent=0 reconciled=0
 restarts=0 hung=0 run_errors=0 ships=0 added=0 iter=0
 est_requests=400 est_ms=1500
 declare -a ERRORS=()
+declare -a CANCELED=()  # order keys canceled at the cart after they were sent
+kills_cancel_intent=0
 
 over_budget() { (($(rel_now_ms) > DEADLINE)); }
 
@@ -62,6 +64,11 @@ note_intents() {
   read -r o t < <(state_intents "$P")
   ((o > 0)) && ((kills_order_intent++))
   ((t > 0)) && ((kills_tracking_intent++))
+  # A cancel intent (order_cancel.h: reason "cancel requested: …") left behind.
+  python3 -c 'import sqlite3, sys
+sys.exit(0 if sqlite3.connect(sys.argv[1], timeout=30).execute(
+    "SELECT 1 FROM orders WHERE reason LIKE ? LIMIT 1", ("cancel requested:%",)).fetchone() else 1)' \
+    "$P/.cartsync/state.db" 2>/dev/null && ((kills_cancel_intent++))
   return 0
 }
 
@@ -102,6 +109,19 @@ while ((kills < N)); do
   if ((RANDOM % 5 < 2)); then
     if ((RANDOM % 4 == 0)); then sim_ship >/dev/null; else sim_ship "$(rel_rand 1 25)" >/dev/null; fi
     ((ships++))
+  fi
+  # Cancellation: a sent, unshipped WooCommerce order is canceled at the cart,
+  # so kill points also land in the cancel path (intent recorded, WMS called).
+  if ((RANDOM % 2 == 0)); then
+    ckey="$(sim_get /_sim/records | python3 -c '
+import json, sys
+ks = [o["order_key"] for o in json.load(sys.stdin)["wms_orders"]
+      if not o["shipped"] and not o["canceled"] and o["order_key"].startswith("rel-bluebird-woo:")]
+print(ks[0] if ks else "")')"
+    if [[ -n $ckey ]]; then
+      sim_post /_sim/cancel "{\"platform\": \"woocommerce\", \"store\": \"bluebird\", \"id\": \"${ckey#*:}\"}" >/dev/null &&
+        CANCELED+=("$ckey")
+    fi
   fi
   out="$REL_WORK/run$iter"
   before=$(sim_total_requests)
@@ -185,6 +205,23 @@ done
 ((noop)) || ERRORS+=("no clean run was a no-op after $final_runs runs")
 
 # ---- check ---------------------------------------------------------------------
+# Every order canceled at the cart after it was sent: canceled at the WMS
+# exactly once (or shipped first: noted too late), settled in the state store.
+if ((${#CANCELED[@]})); then
+  bad="$(sim_get /_sim/records | python3 -c '
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+wms = {o["order_key"]: o for o in json.load(sys.stdin)["wms_orders"]}
+for key in sys.argv[2:]:
+    o = wms.get(key, {})
+    row = db.execute("SELECT status, reason FROM orders WHERE order_key = ?", (key,)).fetchone()
+    ok_wms = (o.get("canceled") and not o.get("shipped")) or (o.get("shipped") and not o.get("canceled"))
+    ok_state = row and (row[0] == "canceled" or row[1].startswith("cancel_too_late: "))
+    if not ok_wms or not ok_state or o.get("cancel_requests", 0) > 1 and o.get("canceled") is False:
+        print(f"{key}: wms {o.get(\"canceled\")}/{o.get(\"shipped\")}, state {row}")' "$P/.cartsync/state.db" "${CANCELED[@]}")"
+  [[ -z $bad ]] || ERRORS+=("cancellations not settled: $(echo "$bad" | head -n 3 | tr '\n' ' ')")
+fi
+rel_log "${#CANCELED[@]} orders canceled at the cart after they were sent; $kills_cancel_intent kills left a cancel intent"
 snapshot_orders "$P"
 rel_check "$P" "$REL_WORK/check.json"
 check_rc=$?

@@ -47,6 +47,8 @@
 #   sqlite-busy-long    ... for 11 s (longer than the 5 s busy timeout, twice)
 #   disk-full-start     the state db's file system is full before the run
 #   disk-full-mid-run   it fills up during the run
+#   cancel-fault        an order canceled at the cart after it was sent; the
+#                       WMS's cancel answers 5xx; the rerun cancels it once
 # The disk-full scenarios use a small tmpfs mounted on the project's
 # .cartsync/ (root with mount rights), else `ulimit -f` around cartsync.
 #
@@ -538,12 +540,46 @@ PY
 sc_disk_full_start() { fm_disk disk-full-start 0 1 'disk full|write failed'; }
 sc_disk_full_mid_run() { fm_disk disk-full-mid-run 96 3 'disk full|write failed'; }
 
+# Cancellation: an order sent and not shipped is canceled at the cart; the
+# WMS's cancel endpoint answers 5xx in the faulty run (the cancel intent
+# stays recorded); the next run cancels it at the WMS, exactly once.
+sc_cancel_fault() {
+  fm_begin cancel-fault || return 1
+  cs_run "$P" "$D/send" --service order_download || { fm_fail "sending the new orders failed"; return 1; }
+  local key
+  key="$(sim_get /_sim/records | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+ks = [o["order_key"] for o in r["wms_orders"]
+      if not o["shipped"] and o["order_key"].startswith("rel-bluebird-woo:")]
+print(ks[0] if ks else "")')"
+  [[ -n $key ]] || { fm_fail "no sent, unshipped WooCommerce order to cancel"; return 1; }
+  sim_post /_sim/cancel "{\"platform\": \"woocommerce\", \"store\": \"bluebird\", \"id\": \"${key#*:}\"}" >/dev/null ||
+    { fm_fail "POST /_sim/cancel refused"; return 1; }
+  sim_faults '{"error_rate": 1, "paths": ["/wms/orders"]}'
+  fm_fault_run 3 'cancels not delivered' "${BOUND[@]}" || return 1
+  sim_faults "$CLEAR"
+  fm_recover || return 1
+  sim_get /_sim/records | python3 -c '
+import json, sys
+key = sys.argv[1]
+o = [o for o in json.load(sys.stdin)["wms_orders"] if o["order_key"] == key][0]
+sys.exit(0 if o["canceled"] and o["cancel_requests"] == 1 and not o["shipped"] else 1)' "$key" ||
+    { fm_fail "$key is not canceled at the WMS exactly once"; return 1; }
+  python3 - "$P/.cartsync/state.db" "$key" <<'PY' || { fm_fail "$key is not canceled in the state store"; return 1; }
+import sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute("SELECT status FROM orders WHERE order_key = ?", (sys.argv[2],)).fetchone()
+sys.exit(0 if row and row[0] == "canceled" else 1)
+PY
+  fm_check no
+}
+
 # ---- the matrix --------------------------------------------------------------------
 
 SCENARIOS=(cart-5xx-burst wms-5xx-burst flaky-5xx 429-storm rate-limited slow cart-hang wms-hang
   wms-blackhole wms-refused cart-truncated wms-truncated wms-malformed-json wms-html cart-html
   cmd-crash cmd-kill cmd-hang cmd-garbage sqlite-busy-short sqlite-busy-long disk-full-start
-  disk-full-mid-run)
+  disk-full-mid-run cancel-fault)
 
 rel_log "work dir $REL_WORK; budget ${BUDGET_S}s"
 for name in "${SCENARIOS[@]}"; do

@@ -1044,6 +1044,8 @@ if os.path.exists(state_db):
     shipped_keys = {s["order_key"] for s in rec["shipments"]}
     for key in eligible:
         want = ("confirmed",) if key in shipped_keys else ("sent",)
+        if deliveries.get(key, {}).get("canceled"):  # canceled at the cart, then at the WMS
+            want = ("canceled",)
         st = status.get(key)
         if st not in want and not (st == "new" and key not in deliveries):
             counts["stuck_state"] += 1

@@ -90,6 +90,13 @@ sed -e 's#rel-acme-shopify#rel-acmeapp-shopify#' -e "s#/shopify/acme\"#/shopify/
   -e 's#^access_token = .*#client_id = "acmeapp-client"\nclient_secret = { secret = "env:REL_SHOPIFY_SECRET" }#' \
   "$P/carts.d/rel-acme-shopify.toml" >"$P/carts.d/rel-acmeapp-shopify.toml"
 grep -q 'env:REL_SHOPIFY_SECRET' "$P/carts.d/rel-acmeapp-shopify.toml" || rel_die "could not write the client credentials cart"
+# A [[notify]] webhook whose URL path is a marker, on a port nothing listens on: every run
+# tries it (held orders, failed steps), fails, and must show the URL nowhere.
+M_HOOK="MARKwebhookpath4Nq7Zc2"
+MARKERS+=("$M_HOOK")
+HOOK_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export REL_NOTIFY_URL="http://127.0.0.1:$HOOK_PORT/services/T0/B0/$M_HOOK"
+printf '\n[[notify]]\nurl = { secret = "env:REL_NOTIFY_URL" }\nformat = "slack"\n' >>"$P/cartsync.toml"
 
 good_env() {
   export REL_SHOPIFY_TOKEN="$M_SHOP" REL_SHOPIFY_SECRET="$M_SHOP_SECRET" REL_WOO_KEY="$M_WOO_KEY" REL_WOO_SECRET="$M_WOO_SECRET" \

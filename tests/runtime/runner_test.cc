@@ -145,7 +145,7 @@ TEST_F(RunnerTest, OldOrderUpdatedLaterIsSkippedByEarliestDate) {
   Run();
   EXPECT_EQ(Order("6").status, OrderStatus::Skipped);
   EXPECT_EQ(Order("6").reason,
-            "placed 2025-12-31T23:00:00Z, before earliest_order_date 2026-01-01");
+            "placed 2025-12-31T23:00:00Z, before earliest_order_date 2026-01-01 (00:00 UTC)");
   EXPECT_EQ(env_.wms.pushes, 1);
 }
 

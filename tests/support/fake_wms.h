@@ -22,6 +22,7 @@ struct FakeWmsState {
   std::map<std::string, WmsOrder> orders;  ///< by order_key
   int pushes = 0;                          ///< PushOrder calls that reached the WMS
   std::vector<Shipment> shipments;         ///< cursor = index of the next one
+  int shipment_pulls = 0;                  ///< PullShipments calls that reached the WMS
   std::vector<InventoryRecord> inventory;
   std::optional<int64_t> as_of;
   std::vector<AliasRecord> aliases;
@@ -30,6 +31,12 @@ struct FakeWmsState {
   int fail_push_times = -1;              ///< how many pushes fail; -1 = all while set
   int push_delay_ms = 0;                 ///< each push takes this long (outside the lock)
   int in_flight = 0, max_in_flight = 0;  ///< pushes under way at once
+  /// Cancels: order_key -> the WMS's status ("shipped"/"in_progress" answer
+  /// too late; "canceled" after a cancel). Orders not listed are "received".
+  std::map<std::string, std::string> status;
+  std::vector<std::string> cancels;  ///< the order_key of every CancelOrder that reached the WMS
+  Status fail_cancel;                ///< returned by CancelOrder when not ok
+  int fail_cancel_times = -1;        ///< how many cancels fail; -1 = all while set
 };
 
 /// Accepts orders as "WMS-<order_key>"; shipments page two at a time
@@ -63,6 +70,7 @@ class FakeWms : public WmsClient {
   }
   Result<ShipmentPage> PullShipments(const std::string& since) override {
     std::lock_guard<std::mutex> l(s_.mu);
+    ++s_.shipment_pulls;
     size_t from = since.empty() ? 0 : std::stoul(since);
     ShipmentPage page;
     for (size_t i = from; i < s_.shipments.size() && i < from + 2; ++i)
@@ -80,6 +88,27 @@ class FakeWms : public WmsClient {
     std::lock_guard<std::mutex> l(s_.mu);
     s_.alias_clients.push_back(client);
     return s_.aliases;
+  }
+  Result<WmsCancel> CancelOrder(const std::string& key) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    if (!s_.fail_cancel.ok() && s_.fail_cancel_times != 0) {
+      if (s_.fail_cancel_times > 0) --s_.fail_cancel_times;
+      return s_.fail_cancel;
+    }
+    s_.cancels.push_back(key);
+    WmsCancel out;
+    if (!s_.orders.count(key)) {
+      out.outcome = WmsCancel::Outcome::Unknown;
+      return out;
+    }
+    std::string& status = s_.status[key];
+    if (status == "shipped" || status == "in_progress") {
+      out.outcome = WmsCancel::Outcome::TooLate;
+      out.status = status;
+      return out;
+    }
+    status = out.status = "canceled";
+    return out;
   }
 
  private:

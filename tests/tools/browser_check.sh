@@ -28,6 +28,8 @@ export CARTSYNC_BIN="$build/tools/cartsync" CARTSYNC_SIM="$build/tools/simulator
 source "$root/tests/reliability/lib.sh"
 
 fail() { rel_die "browser_check: $*"; }
+# The DOM parser the page checks below share (Page, walk).
+export PYTHONPATH="$root/tests/tools${PYTHONPATH:+:$PYTHONPATH}"
 
 browser=""
 for b in chromium chromium-browser; do
@@ -79,44 +81,11 @@ dump_dom "$W/plan.html" "$W/plan.dom"
 
 python3 - "$W/plan.json" "$W/plan.dom" "$evil_name" <<'PY' || fail "plan page: see above"
 import json, sys
-from html.parser import HTMLParser
+from dom_page import Page, walk
 
 plan = json.load(open(sys.argv[1]))
 dom = open(sys.argv[2], encoding="utf-8").read()
 evil = sys.argv[3]
-
-class Page(HTMLParser):
-    """Elements with their attributes, children and the text inside them."""
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack, self.elements, self.tags = [], [], []
-    def handle_starttag(self, tag, attrs):
-        node = {"tag": tag, "attrs": dict(attrs), "text": "", "children": []}
-        self.tags.append(tag)
-        if self.stack:
-            self.stack[-1]["children"].append(node)
-        self.elements.append(node)
-        if tag not in ("meta", "br", "img", "input", "link"):
-            self.stack.append(node)
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append(tag)
-        node = {"tag": tag, "attrs": dict(attrs), "text": "", "children": []}
-        if self.stack:
-            self.stack[-1]["children"].append(node)
-        self.elements.append(node)
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i]["tag"] == tag:
-                del self.stack[i:]
-                break
-    def handle_data(self, data):
-        for node in self.stack:
-            node["text"] += data
-
-def walk(node):
-    yield node
-    for c in node["children"]:
-        yield from walk(c)
 
 p = Page()
 p.feed(dom)
@@ -277,36 +246,10 @@ rc=$?
 dump_dom "$W/run1.html" "$W/run1.dom"
 python3 - "$W/run1.json" "$W/run1.dom" <<'PY' || fail "report page: see above"
 import json, os, sys
-from html.parser import HTMLParser
+from dom_page import Page, walk
 
 report = json.load(open(sys.argv[1]))
 dom = open(sys.argv[2], encoding="utf-8").read()
-
-class Page(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.stack, self.elements, self.tags = [], [], []
-    def handle_starttag(self, tag, attrs):
-        node = {"tag": tag, "attrs": dict(attrs), "text": "", "children": []}
-        self.tags.append(tag)
-        if self.stack:
-            self.stack[-1]["children"].append(node)
-        self.elements.append(node)
-        if tag not in ("meta", "br"):
-            self.stack.append(node)
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i]["tag"] == tag:
-                del self.stack[i:]
-                break
-    def handle_data(self, data):
-        for node in self.stack:
-            node["text"] += data
-
-def walk(node):
-    yield node
-    for c in node["children"]:
-        yield from walk(c)
 
 p = Page()
 p.feed(dom)

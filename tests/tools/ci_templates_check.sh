@@ -40,19 +40,8 @@ export AJV_PREFIX="$prefix"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/cartsync-ci.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
-expect() {  # expect DESCRIPTION COMMAND…: the command must succeed
-  local what="$1"
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
-}
-refuse() {  # refuse DESCRIPTION COMMAND…: the command must fail
-  local what="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then bad "$what"; else ok "$what"; fi
-}
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 # yaml_get FILE EXPRESSION: a python expression over `doc` (the parsed YAML), printed.
 yaml_get() {
@@ -388,8 +377,4 @@ print("\n".join(f for f in sys.argv[2:] if re.search(h.get("files", ""), f)))' "
     _ "$rc" "$changed" "$tmp/out"
 fi
 
-if [[ $failures -gt 0 ]]; then
-  echo "ci_templates_check: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "ci_templates_check: all checks passed"
+check_summary ci_templates_check

@@ -25,14 +25,8 @@ build="$(realpath "$1")"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/cartsync-deb.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
-expect() {
-  local what="$1"
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 missing=()
 for p in dpkg-dev file lintian; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -135,8 +129,4 @@ expect "copyright is machine-readable (DEP-5)" \
   grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' \
   "$tmp/root/usr/share/doc/cartsync/copyright"
 
-if [[ $failures -gt 0 ]]; then
-  echo "deb_check: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "deb_check: all checks passed"
+check_summary deb_check

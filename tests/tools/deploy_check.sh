@@ -42,19 +42,8 @@ export AJV_PREFIX="$prefix"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/cartsync-deploy.XXXXXX")"
 chmod 0755 "$tmp"  # the unprivileged user runs the staged binary from here
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
-expect() {  # expect DESCRIPTION COMMAND…: the command must succeed
-  local what="$1"
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
-}
-refuse() {  # refuse DESCRIPTION COMMAND…: the command must fail
-  local what="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then bad "$what"; else ok "$what"; fi
-}
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 quiet() {  # quiet COMMAND…: its output only when it fails
   local log="$tmp/quiet.log"
   "$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }

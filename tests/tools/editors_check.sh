@@ -20,9 +20,8 @@ set -euo pipefail
 bin="$(realpath "$1")"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$(cd "$(dirname "$bin")/.." && pwd)"
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 if [[ -z ${TAPLO:-} ]]; then
   if command -v taplo >/dev/null; then
@@ -137,8 +136,4 @@ mistake "unknown key in examples/demo (its .taplo.toml)" examples/demo/carts.d/a
 n=$(taplo_errors "$tmp/repo" examples/bad-config/carts.d/*.toml)
 if [[ $n -gt 0 ]]; then ok "examples/bad-config: $n taplo errors"; else bad "examples/bad-config passes taplo"; fi
 
-if [[ $failures -gt 0 ]]; then
-  echo "editors_check: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "editors_check: all checks passed"
+check_summary editors_check

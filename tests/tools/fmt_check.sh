@@ -24,14 +24,8 @@ cartsync="$(realpath "$1")"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/cartsync-fmt.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
-expect() {  # expect DESCRIPTION COMMAND…: the command must succeed
-  local what="$1"
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 run() {  # run COMMAND…: sets rc, out, err
   rc=0
   "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
@@ -317,8 +311,4 @@ done
 expect "meaning preserved: $swept projects swept ($planned planned, $unparsed with a file that does not parse)" \
   test "$swept" -ge 20
 
-if [[ $failures -gt 0 ]]; then
-  echo "fmt_check: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "fmt_check: all checks passed"
+check_summary fmt_check

@@ -69,6 +69,7 @@ Parsed<int> ParseFor(const std::string& command, const Words& args) {
   if (command == "state") take(ParseStateFlags(args));
   if (command == "schema") take(ParseSchemaFlags(args));
   if (command == "fmt") take(ParseFmtFlags(args));
+  if (command == "doctor") take(ParseDoctorFlags(args));
   if (command == "completion") take(ParseCompletionFlags(args));
   if (command == "man") take(ParseManFlags(args));
   Parsed<int> out;
@@ -91,7 +92,7 @@ TEST(OptionTableTest, EveryCommandIsThereOnce) {
     }
   }
   EXPECT_EQ(names, (std::set<std::string>{"check", "plan", "run", "state", "schema", "fmt",
-                                          "completion", "man", "help", "version"}));
+                                          "doctor", "completion", "man", "help", "version"}));
   EXPECT_EQ(FindCommand("nope"), nullptr);
 }
 
@@ -346,10 +347,10 @@ TEST(ManPageTest, OnePagePerCommandWithEveryFlag) {
   std::vector<std::pair<std::string, std::string>> pages = AllManPages();
   std::set<std::string> names;
   for (const auto& [name, text] : pages) names.insert(name);
-  EXPECT_EQ(names,
-            (std::set<std::string>{"cartsync.1", "cartsync-check.1", "cartsync-plan.1",
-                                   "cartsync-run.1", "cartsync-state.1", "cartsync-schema.1",
-                                   "cartsync-fmt.1", "cartsync-completion.1", "cartsync-man.1"}));
+  EXPECT_EQ(names, (std::set<std::string>{"cartsync.1", "cartsync-check.1", "cartsync-plan.1",
+                                          "cartsync-run.1", "cartsync-state.1", "cartsync-schema.1",
+                                          "cartsync-fmt.1", "cartsync-doctor.1",
+                                          "cartsync-completion.1", "cartsync-man.1"}));
   for (const CommandSpec* c : ManualCommands()) {
     const std::string page = ManPage(c);
     EXPECT_EQ(page.rfind(".TH CARTSYNC-", 0), 0u);

@@ -10,14 +10,8 @@ set -euo pipefail
 build="$(realpath "$1")"
 prefix="$(mktemp -d "${TMPDIR:-/tmp}/cartsync-install.XXXXXX")"
 trap 'rm -rf "$prefix"' EXIT
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
-expect() {
-  local what="$1"
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 
 cmake --install "$build" --prefix "$prefix" > "$prefix.log" 2>&1 || { cat "$prefix.log" >&2; rm -f "$prefix.log"; exit 1; }
 rm -f "$prefix.log"
@@ -73,8 +67,4 @@ GIT_DIR=/nonexistent GIT_CEILING_DIRECTORIES=/ cmake -S "$(dirname "$0")/../.." 
 expect "outside git the commit is \"unknown\"" \
   grep -q 'kCartsyncCommit\[\] = "unknown"' "$prefix/configure-only/generated/base/build_info.h"
 
-if [[ $failures -gt 0 ]]; then
-  echo "install_check: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "install_check: all checks passed"
+check_summary install_check

@@ -331,6 +331,8 @@ const std::string kStateUsage =
     "  show ORDER_KEY        one order, with its reason and documents\n"
     "  resend ORDER_KEY      send a held, skipped, canceled or sent order again on the next run "
     "(--tracking: upload its tracking to the cart again)\n"
+    "  cancel ORDER_KEY      never send an order not sent yet; cancel a sent, unshipped one at "
+    "the WMS\n"
     "  purge [--older-than D]  erase personal data of orders past sending (default 60d)\n"
     "  runs [--limit N]      the last runs and their steps\n"
     "  unlock CART           drop a cart's lease (after a crashed run, before it expires)\n";

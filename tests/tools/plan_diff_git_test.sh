@@ -15,14 +15,8 @@ cartsync="$(realpath "$1")"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/cartsync-diff-git.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-ok() { printf 'ok   %s\n' "$*"; }
-bad() { printf 'FAIL %s\n' "$*" >&2; failures=$((failures + 1)); }
-expect() {  # expect DESCRIPTION COMMAND…: the command must succeed
-  local what="$1"
-  shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
-}
+# ok, bad, expect, refuse, check_summary; `failures` counts.
+source "$(dirname "${BASH_SOURCE[0]}")/check_lib.sh"
 # cs [ENV=V…] -- ARGS…: runs cartsync in $work with a private TMPDIR; exit code in $rc.
 cs() {
   local envs=()
@@ -188,8 +182,4 @@ status_after="$(git -C "$work" status --porcelain=v1; git -C "$work" diff --cach
 expect "the work tree and the index are as they were" test "$status_before" = "$status_after"
 expect "no temporary directory left behind" test -z "$(ls -A "$tmp/private-tmp")"
 
-if [[ $failures -gt 0 ]]; then
-  echo "plan_diff_git_test: $failures check(s) failed" >&2
-  exit 1
-fi
-echo "plan_diff_git_test: all checks passed"
+check_summary plan_diff_git_test

@@ -98,6 +98,11 @@ class Cli {
       if (!flags.ok()) return Usage(flags.error.message);
       return StateCommand(*flags.flags, out_, err_);
     }
+    if (cmd == "doctor") {
+      auto flags = ParseDoctorFlags(rest);
+      return flags.ok() ? DoctorCommand(*flags.flags, out_, err_, env_)
+                        : Usage(flags.error.message);
+    }
     if (cmd == "fmt") {
       auto flags = ParseFmtFlags(rest);
       return flags.ok() ? FmtCommand(*flags.flags, out_, err_, env_) : Usage(flags.error.message);

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "model/plan.h"
 #include "tools/cartsync/cli.h"
 #include "tools/cartsync/options.h"
 
@@ -21,6 +22,18 @@ int StateCommand(const StateFlags& flags, std::ostream& out, std::ostream& err);
 /// or written, or with --check would change, 2 a missing path or bad --schema.
 /// Standard input (--stdin-filename) is `env.in`, else std::cin.
 int FmtCommand(const FmtFlags& flags, std::ostream& out, std::ostream& err, const CliEnv& env);
+
+/// `cartsync doctor`: exit 0 nothing that would hold or fail orders, 1 config error,
+/// 3 such a finding (doctor_command.cc, runtime/doctor.h). Writes nothing.
+int DoctorCommand(const DoctorFlags& flags, std::ostream& out, std::ostream& err,
+                  const CliEnv& env);
+
+/// What `run` and `doctor` carry out: a plan file (*.json) read as is, anything
+/// else compiled first (diagnostics to `err`). `base_dir` becomes where relative
+/// state paths, secret files and WMS dirs resolve: the project root, or the
+/// current directory for a plan file. False (said on `err`) when there is none.
+bool LoadPlan(const std::string& input, const CliEnv& env, std::ostream& err, Plan& plan,
+              std::string& base_dir);
 
 /// The usage text of `cartsync state`, one line per subcommand of the table.
 std::string StateUsage();

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "base/suggest.h"
+#include "model/grammar.h"
 #include "tools/cartsync/args.h"
 
 namespace cartsync {
@@ -114,7 +115,9 @@ std::vector<CommandSpec> BuildTable() {
         Valued("--metrics", "FILE", ValueKind::File,
                "write the run's metrics to FILE (Prometheus text format)"),
         Choice("--log-format", "FORMAT", {"text", "json"}, "the log on standard error"),
-        Valued("--concurrency", "N", ValueKind::Text, "carts run at once, 1..64 (default 4)"),
+        Valued("--concurrency", "N", ValueKind::Text, "threads running carts, 1..64 (default 4)"),
+        Valued("--max-carts-in-flight", "N", ValueKind::Text,
+               "carts under way at once on those threads, 1..100000 (default 1024)"),
         Valued("--http-timeout", "SECONDS", ValueKind::Text,
                "cap per HTTP attempt, connect included, 1..3600"),
         Valued("--max-attempts", "N", ValueKind::Text,
@@ -126,13 +129,14 @@ std::vector<CommandSpec> BuildTable() {
        "SUBCOMMAND [ARG]",
        "inspect the state store",
        "Inspects and acts on the state store: orders [--status S] [--cart ID] [--limit N], "
-       "show ORDER_KEY, resend ORDER_KEY [--tracking], purge [--older-than D], runs [--limit N], "
+       "show ORDER_KEY, resend ORDER_KEY [--tracking], cancel ORDER_KEY, purge [--older-than D], "
+       "runs [--limit N], "
        "unlock CART. The store is --state "
        "URL, else the [state].url of DIR/cartsync.toml (--project DIR), else "
        "sqlite:.cartsync/state.db.",
        "0 done, 1 an error, 2 a usage error.",
        PositionalKind::Subcommands,
-       {"orders", "show", "resend", "purge", "runs", "unlock"},
+       {"orders", "show", "resend", "cancel", "purge", "runs", "unlock"},
        {Valued("--project", "DIR", ValueKind::Dir,
                "the project whose cartsync.toml names the store (default .)"),
         Valued("--state", "URL", ValueKind::Text, "the state store instead of the project's"),
@@ -177,6 +181,28 @@ std::vector<CommandSpec> BuildTable() {
         Valued("--stdin-filename", "PATH", ValueKind::File,
                "format standard input as the file PATH and print it on standard output"),
         SchemaOption()}});
+  t.push_back(
+      {"doctor",
+       "[PATH]",
+       "check carts and the WMS online, read-only",
+       "Connects to every cart of the project (or each --cart) and its WMS, reading only, "
+       "before a service is enabled: the credentials and, where the platform lists them, their "
+       "scopes; the inventory location; the ship codes of orders changed since --since that "
+       "[ship_methods] does not map; the SKUs of those orders, and of the catalog where the "
+       "platform lists it, that the WMS does not know for the cart's client. One line per "
+       "finding with its fix. Writes nothing anywhere: no state store, no download cursor, "
+       "nothing to a cart or the WMS. Secrets are never printed. PATH is a project directory "
+       "(with cartsync.toml) or what `run` reads; the default is the current directory.",
+       "0 no finding that would hold or fail orders (warnings allowed), 1 a configuration "
+       "error, 2 a usage error, 3 a finding that would hold or fail orders or steps.",
+       PositionalKind::Paths,
+       {},
+       {Valued("--cart", "ID", ValueKind::Text, "check only this cart (repeatable)",
+               /*repeatable=*/true),
+        Valued("--since", "DURATION", ValueKind::Text,
+               "read orders changed this long ago or later, e.g. 30d (default), 12h"),
+        Choice("--format", "FORMAT", {"text", "json", "markdown"},
+               "text (default), json, or markdown (a pull-request comment)")}});
   t.push_back({"completion",
                "SHELL",
                "print a shell completion script",
@@ -405,7 +431,8 @@ Parsed<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
   Number numbers[] = {{"--concurrency", 1, 64, f.concurrency},
                       {"--wms-connections", 1, 32, f.wms_connections},
                       {"--http-timeout", 1, 3600, f.http_timeout_s},
-                      {"--max-attempts", 1, 20, f.max_attempts}};
+                      {"--max-attempts", 1, 20, f.max_attempts},
+                      {"--max-carts-in-flight", 1, 100000, f.max_carts_in_flight}};
   for (Number& n : numbers) {
     auto text = a.Get(n.flag);
     if (text && !Bounded(*text, n.lo, n.hi, n.value)) {
@@ -418,6 +445,7 @@ Parsed<RunFlags> ParseRunFlags(const std::vector<std::string>& args) {
   f.wms_connections = static_cast<int>(numbers[1].value);
   f.http_timeout_s = numbers[2].value;
   f.max_attempts = static_cast<int>(numbers[3].value);
+  f.max_carts_in_flight = static_cast<int>(numbers[4].value);
   const std::string log_format = a.Get("--log-format").value_or("text");
   if (log_format == "text") {
     f.log_format = LogFormat::Text;
@@ -466,6 +494,35 @@ Parsed<FmtFlags> ParseFmtFlags(const std::vector<std::string>& args) {
   f.schema_dir = a.Get("--schema");
   if (f.stdin_filename && !f.paths.empty())
     return Fail<FmtFlags>("give no PATH with --stdin-filename", true);
+  return Ok(std::move(f));
+}
+
+Parsed<DoctorFlags> ParseDoctorFlags(const std::vector<std::string>& args) {
+  Args a;
+  if (std::string error = TokenizeFor("doctor", args, a); !error.empty())
+    return Fail<DoctorFlags>(error, true);
+  if (a.positional().size() > 1) return Fail<DoctorFlags>("give at most one PATH", true);
+  DoctorFlags f;
+  if (!a.positional().empty()) f.path = a.positional()[0];
+  f.carts = a.All("--cart");
+  if (auto since = a.Get("--since")) {
+    auto parsed = ParseSchedule(*since);
+    if (!parsed || parsed.value->kind != Schedule::Kind::Interval ||
+        parsed.value->interval_seconds <= 0)
+      return Fail<DoctorFlags>("--since must be a duration such as 30d or 12h (units s, m, h, d)",
+                               true);
+    f.since_seconds = parsed.value->interval_seconds;
+  }
+  const std::string format = a.Get("--format").value_or("text");
+  if (format == "text") {
+    f.format = DoctorFormat::Text;
+  } else if (format == "json") {
+    f.format = DoctorFormat::Json;
+  } else if (format == "markdown") {
+    f.format = DoctorFormat::Markdown;
+  } else {
+    return Fail<DoctorFlags>("--format must be text, json or markdown", true);
+  }
   return Ok(std::move(f));
 }
 

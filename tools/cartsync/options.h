@@ -177,6 +177,24 @@ struct FmtFlags {
 /// Errors (with the usage text): the parser's, "give no PATH with --stdin-filename".
 Parsed<FmtFlags> ParseFmtFlags(const std::vector<std::string>& args);
 
+// --- doctor -------------------------------------------------------------------
+
+/// `cartsync doctor --format`.
+enum class DoctorFormat { Text, Json, Markdown };
+
+/// `cartsync doctor [PATH] [--cart ID]... [--since DURATION] [--format F]`.
+struct DoctorFlags {
+  std::string path = ".";                  ///< a project, as `run` reads it
+  std::vector<std::string> carts;          ///< --cart ID, repeatable; none = all
+  int64_t since_seconds = 30 * 24 * 3600;  ///< --since DURATION (default 30d)
+  DoctorFormat format = DoctorFormat::Text;
+};
+
+/// Errors (with the usage text): the parser's, "give at most one PATH",
+/// "--since must be a duration such as 30d or 12h (units s, m, h, d)",
+/// "--format must be text, json or markdown".
+Parsed<DoctorFlags> ParseDoctorFlags(const std::vector<std::string>& args);
+
 // --- run ----------------------------------------------------------------------
 
 /// `cartsync run [PLAN.json|PATH] …`. The bounds of the numbers are those of
@@ -196,14 +214,15 @@ struct RunFlags {
   int wms_connections = RunOptions{}.wms_connections;  ///< --wms-connections 1..32
   int64_t http_timeout_s = 0;                          ///< --http-timeout 1..3600; 0 = no cap
   int max_attempts = RetryPolicy{}.max_attempts;       ///< --max-attempts 1..20
+  int max_carts_in_flight = RunOptions{}.max_carts_in_flight;  ///< --max-carts-in-flight
 };
 
 /// Errors (no usage text), in this order: the parser's, "give at most one
 /// PLAN.json or PATH", `unknown service "X" (order_download, shipment_upload,
 /// inventory_upload)`, then "--concurrency must be 1..64", "--wms-connections
 /// must be 1..32", "--http-timeout must be 1..3600", "--max-attempts must be
-/// 1..20" (a value of digits only, at most six), "--log-format must be text or
-/// json".
+/// 1..20", "--max-carts-in-flight must be 1..100000" (a value of digits only, at most six),
+/// "--log-format must be text or json".
 Parsed<RunFlags> ParseRunFlags(const std::vector<std::string>& args);
 
 // --- state --------------------------------------------------------------------

@@ -27,9 +27,8 @@ namespace fs = std::filesystem;
 
 constexpr int kOk = 0, kConfigError = 1, kStepFailed = 3;
 
-// A plan file is read as is; anything else is compiled first. `base_dir`
-// becomes where relative state paths, secret files and WMS dirs resolve:
-// the project root, or the current directory for a plan file.
+}  // namespace
+
 bool LoadPlan(const std::string& input, const CliEnv& env, std::ostream& err, Plan& plan,
               std::string& base_dir) {
   std::error_code ec;
@@ -62,8 +61,6 @@ bool LoadPlan(const std::string& input, const CliEnv& env, std::ostream& err, Pl
   return true;
 }
 
-}  // namespace
-
 int RunCommand(const RunFlags& flags, std::ostream& out, std::ostream& err, const CliEnv& env) {
   RunOptions options;
   options.dry_run = flags.dry_run;
@@ -72,6 +69,7 @@ int RunCommand(const RunFlags& flags, std::ostream& out, std::ostream& err, cons
   options.services = flags.services;
   options.concurrency = flags.concurrency;
   options.wms_connections = flags.wms_connections;
+  options.max_carts_in_flight = flags.max_carts_in_flight;
   RetryPolicy retry;
   retry.max_timeout_ms = flags.http_timeout_s * 1000;
   retry.max_attempts = flags.max_attempts;

@@ -14,6 +14,7 @@
 #include "runtime/secrets.h"
 #include "runtime/state/state_store.h"
 #include "tools/cartsync/commands.h"
+#include "tools/cartsync/state_cancel.h"
 #include "tools/cartsync/state_retention.h"
 
 namespace cartsync {
@@ -206,6 +207,8 @@ int Show(const Call& c) {
 // state_retention.cc: resend (orders and tracking) and purge (PII retention).
 int Resend(const Call& c) { return StateResend(c.store, c.flags, c.arg, c.out, c.err); }
 int Purge(const Call& c) { return StatePurge(c.store, c.flags, c.out, c.err); }
+// state_cancel.cc: cancel sending (or cancel at the WMS).
+int Cancel(const Call& c) { return StateCancel(c.store, c.flags, c.arg, c.out, c.err); }
 
 int Unlock(const Call& c) {
   Status st = c.store.ForceUnlock(c.arg);
@@ -295,6 +298,9 @@ constexpr Subcommand kSubcommands[] = {
     {"resend", true, Resend,
      "resend ORDER_KEY      send a held, skipped, canceled or sent order again on the next run "
      "(--tracking: upload its tracking to the cart again)"},
+    {"cancel", true, Cancel,
+     "cancel ORDER_KEY      never send an order not sent yet; cancel a sent, unshipped one at "
+     "the WMS"},
     {"purge", false, Purge,
      "purge [--older-than D]  erase personal data of orders past sending (default 60d)"},
     {"runs", false, Runs, "runs [--limit N]      the last runs and their steps"},
@@ -337,7 +343,7 @@ int StateCommand(const StateFlags& flags, std::ostream& out, std::ostream& err) 
         << see;
     return kUsage;
   }
-  // Only resend, purge and unlock write; none of them creates a database.
+  // Only resend, cancel, purge and unlock write; none of them creates a database.
   std::string password, error;
   const std::string url = StateUrl(flags);
   if (url.starts_with("postgres") && !StatePassword(flags, url, password, error)) {

@@ -16,6 +16,8 @@ CARTSYNC_PACKAGES=(cmake ninja-build g++ pkg-config ccache clang libclang-rt-14-
 # tools/lint.sh
 CARTSYNC_PACKAGES+=(clang-format clang-tidy git)
 CARTSYNC_PACKAGES+=(libpq-dev postgresql)
+# The runner's carts run as fibers (runtime/runner.cc): Boost.Fiber and Boost.Context.
+CARTSYNC_PACKAGES+=(libboost-fiber1.74-dev libboost-context1.74-dev)
 # The CI template checks (tests/tools/ci_templates_check.sh): YAML, the GitLab note's jq;
 # the completion and man page tests (help_render_test.cc, install_check.sh): the shells, groff, man.
 CARTSYNC_PACKAGES+=(python3-yaml jq zsh fish groff-base man-db)

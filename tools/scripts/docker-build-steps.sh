@@ -28,9 +28,10 @@ set -euo pipefail
 # with what the binary links (tests/tools/deploy_check.sh checks it).
 BUILD_PACKAGES=(ca-certificates cmake ninja-build g++ pkg-config git
   libtomlplusplus-dev libboost-dev libboost-filesystem-dev libcpp-httplib-dev
-  libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libssl-dev libre2-dev libpq-dev)
+  libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libssl-dev libre2-dev libpq-dev
+  libboost-fiber1.74-dev libboost-context1.74-dev)
 RUNTIME_PACKAGES=(ca-certificates tzdata libcurl4 libsqlite3-0 libpq5 libssl3 libre2-9
-  libtomlplusplus3 libboost-filesystem1.74.0 zlib1g)
+  libtomlplusplus3 libboost-filesystem1.74.0 libboost-fiber1.74.0 libboost-context1.74.0 zlib1g)
 
 CARTSYNC_UID=10001
 

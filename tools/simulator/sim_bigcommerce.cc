@@ -161,6 +161,7 @@ void WriteConsignments(Writer& w, const Store& st, const Order& o, const Req& re
 void WriteOrder(Writer& w, const Store& st, const Order& o, const Req& req,
                 Consignments consignments = Consignments::kLink) {
   const int64_t subtotal = o.SubtotalCents();
+  const int cur = CurrencyDecimals(st.seed.currency);  // price_cents are its minor units
   const std::string base = "/orders/" + std::to_string(o.id);
   int64_t shipped_at = 0;
   for (const BcShipment& s : o.shipments) shipped_at = std::max(shipped_at, s.created);
@@ -173,22 +174,27 @@ void WriteOrder(Writer& w, const Store& st, const Order& o, const Req& req,
   KInt(w, "status_id", o.bc_status_id);
   KStr(w, "status", o.status);
   KStr(w, "custom_status", o.status);
-  KStr(w, "subtotal_ex_tax", Money(subtotal, 4));
-  KStr(w, "subtotal_inc_tax", Money(subtotal, 4));
-  KStr(w, "subtotal_tax", "0.0000");
-  KStr(w, "base_shipping_cost", Money(o.shipping_cents, 4));
-  KStr(w, "shipping_cost_ex_tax", Money(o.shipping_cents, 4));
-  KStr(w, "shipping_cost_inc_tax", Money(o.shipping_cents, 4));
-  KStr(w, "total_ex_tax", Money(subtotal + o.shipping_cents, 4));
-  KStr(w, "total_inc_tax", Money(subtotal + o.shipping_cents, 4));
-  KStr(w, "total_tax", "0.0000");
+  KStr(w, "subtotal_ex_tax", Amount(subtotal, cur, 4));
+  KStr(w, "subtotal_inc_tax", Amount(subtotal, cur, 4));
+  KStr(w, "subtotal_tax", Amount(0, cur, 4));
+  KStr(w, "base_shipping_cost", Amount(o.shipping_cents, cur, 4));
+  KStr(w, "shipping_cost_ex_tax", Amount(o.shipping_cents, cur, 4));
+  KStr(w, "shipping_cost_inc_tax", Amount(o.shipping_cents, cur, 4));
+  KStr(w, "total_ex_tax", Amount(subtotal + o.shipping_cents, cur, 4));
+  KStr(w, "total_inc_tax", Amount(subtotal + o.shipping_cents, cur, 4));
+  KStr(w, "total_tax", Amount(0, cur, 4));
   KInt(w, "items_total", o.Ordered());
   KInt(w, "items_shipped", o.Shipped());
   KStr(w, "payment_method", "Credit Card");
   KStr(w, "payment_status", o.bc_status_id == 7 || o.bc_status_id == 0 ? "" : "captured");
   KStr(w, "refunded_amount", "0.0000");
   KBool(w, "order_is_digital", false);
-  KStr(w, "currency_code", "USD");
+  KStr(w, "currency_code", st.seed.currency);
+  // The transactional currency (what the amounts are in) and the store's.
+  KStr(w, "default_currency_code", st.seed.currency);
+  KStr(w, "store_default_currency_code", st.seed.currency);
+  KStr(w, "discount_amount", Amount(0, cur, 4));
+  KStr(w, "coupon_discount", Amount(0, cur, 4));
   KStr(w, "customer_message", "");
   KStr(w, "staff_notes", "");
   KBool(w, "is_deleted", false);
@@ -236,6 +242,7 @@ void NoContent(Resp& res) {
 }
 
 void WriteProducts(Writer& w, const Store& st, const Order& o, size_t begin, size_t end) {
+  const int cur = CurrencyDecimals(st.seed.currency);
   w.StartArray();
   for (size_t i = begin; i < end; ++i) {
     const Line& l = o.lines[i];
@@ -249,12 +256,16 @@ void WriteProducts(Writer& w, const Store& st, const Order& o, size_t begin, siz
     KStr(w, "name", p.title);
     KStr(w, "sku", l.sku);
     KStr(w, "type", "physical");
-    KStr(w, "base_price", Money(l.price_cents, 4));
-    KStr(w, "price_ex_tax", Money(l.price_cents, 4));
-    KStr(w, "price_inc_tax", Money(l.price_cents, 4));
-    KStr(w, "base_total", Money(l.price_cents * l.quantity, 4));
-    KStr(w, "total_ex_tax", Money(l.price_cents * l.quantity, 4));
-    KStr(w, "total_inc_tax", Money(l.price_cents * l.quantity, 4));
+    KStr(w, "base_price", Amount(l.price_cents, cur, 4));
+    KStr(w, "price_ex_tax", Amount(l.price_cents, cur, 4));
+    KStr(w, "price_inc_tax", Amount(l.price_cents, cur, 4));
+    KStr(w, "base_total", Amount(l.price_cents * l.quantity, cur, 4));
+    KStr(w, "total_ex_tax", Amount(l.price_cents * l.quantity, cur, 4));
+    KStr(w, "total_inc_tax", Amount(l.price_cents * l.quantity, cur, 4));
+    KStr(w, "total_tax", Amount(0, cur, 4));
+    w.Key("applied_discounts");
+    w.StartArray();
+    w.EndArray();
     KInt(w, "quantity", l.quantity);
     KInt(w, "quantity_shipped", l.shipped);
     w.Key("product_options");
@@ -703,6 +714,23 @@ void HandleBigCommerce(World& world, Store& st, const Req& req, Resp& res) {
   Writer w(sb);
   if (!seg.empty() && seg[0] == "v2") {
     seg.erase(seg.begin());
+    if (seg.size() == 1 && seg[0] == "store" && get) {
+      // Store Information API: GET /v2/store (timezone.name, raw_offset).
+      w.StartObject();
+      KStr(w, "id", st.name);
+      KStr(w, "name", st.name);
+      w.Key("timezone");
+      w.StartObject();
+      KStr(w, "name", st.seed.time_zone);
+      KInt(w, "raw_offset", st.offset_minutes * 60);
+      KInt(w, "dst_offset", st.offset_minutes * 60);
+      w.Key("dst_correction");
+      w.Bool(false);
+      w.EndObject();
+      KStr(w, "currency", "USD");
+      w.EndObject();
+      return res.Json(200, Done(sb));
+    }
     if (seg.size() == 1 && seg[0] == "orders" && get) {
       ShiftOrders(world, st);
       return ListOrders(st, req, res, false);
@@ -777,6 +805,60 @@ void HandleBigCommerce(World& world, Store& st, const Req& req, Resp& res) {
       return AbsoluteAdjustment(world, st, req, res);
     if (seg.size() == 2 && seg[0] == "catalog" && seg[1] == "variants" && get)
       return ListVariants(st, req, res);
+    if (seg.size() == 2 && seg[0] == "inventory" && seg[1] == "items" && get) {
+      // GET /v3/inventory/items (inventory.v3.yml): needs a Store Inventory
+      // scope. A seed whose `scopes` name BigCommerce scopes (store_…) and
+      // neither store_inventory nor store_inventory_read_only is answered 403.
+      const std::vector<std::string> scopes = st.seed.scopes.value_or(std::vector<std::string>{});
+      auto has = [&](const char* s) {
+        return std::find(scopes.begin(), scopes.end(), s) != scopes.end();
+      };
+      if (std::any_of(scopes.begin(), scopes.end(),
+                      [](const std::string& s) { return s.rfind("store_", 0) == 0; }) &&
+          !has("store_inventory") && !has("store_inventory_read_only"))
+        return V3Error(res, 403, "You don't have a required scope to access the endpoint");
+      int64_t page = std::max<int64_t>(1, ToInt(req.ParamOr("page", "1")).value_or(1));
+      int64_t limit = ToInt(req.ParamOr("limit", "50")).value_or(50);
+      if (limit < 1 || limit > 1000) return V3Error(res, 422, "[limit must be between 1 and 1000]");
+      std::set<int64_t> wanted;
+      for (const std::string& id : SplitComma(req.ParamOr("location_id:in")))
+        if (auto n = ToInt(id)) wanted.insert(*n);
+      w.StartObject();
+      w.Key("data");
+      w.StartArray();
+      int64_t count = 0;
+      for (int64_t i = (page - 1) * limit;
+           i < page * limit && i < static_cast<int64_t>(st.products.size()); ++i) {
+        const Product& p = st.products[static_cast<size_t>(i)];
+        w.StartObject();
+        w.Key("identity");
+        w.StartObject();
+        KStr(w, "sku", p.sku);
+        KInt(w, "variant_id", p.variant_id);
+        KInt(w, "product_id", p.product_id);
+        w.EndObject();
+        w.Key("locations");
+        w.StartArray();
+        for (const Location& l : st.locations) {
+          if (!wanted.empty() && !wanted.count(l.id)) continue;
+          auto level = p.levels.find(l.id);
+          w.StartObject();
+          KInt(w, "location_id", l.id);
+          KStr(w, "location_code", "LOC" + std::to_string(l.id));
+          KStr(w, "location_name", l.name);
+          KInt(w, "available_to_sell", level == p.levels.end() ? 0 : level->second);
+          KInt(w, "total_inventory_onhand", level == p.levels.end() ? 0 : level->second);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.EndObject();
+        ++count;
+      }
+      w.EndArray();
+      Meta(w, static_cast<int64_t>(st.products.size()), count, limit, page);
+      w.EndObject();
+      return res.Json(200, Done(sb));
+    }
     if (seg.size() == 2 && seg[0] == "inventory" && seg[1] == "locations" && get) {
       w.StartObject();
       w.Key("data");

@@ -226,7 +226,7 @@ bool ParseSimConfig(const std::string& json, SimConfig* config, std::string* err
   r.Int("port", &c.options.port, 0, 65535);
   r.Uint64("seed", &c.options.seed);
   r.Int("orders", &c.demo_orders, 0, 100'000);
-  r.Int("threads", &c.options.threads, 1, 256);
+  r.Int("threads", &c.options.threads, 1, 8192);  // tools/bench/manycarts: 2 per cart
   bool demo_given = r.Get("demo") != nullptr;
   r.Bool("demo", &c.demo);
   if (const rapidjson::Value* v = r.Get("wms"); v && r.ok()) {
@@ -324,7 +324,10 @@ bool StoreSeedFromJson(const rapidjson::Value& v, uint64_t default_seed, StoreSe
     r.Int("utc_offset_minutes", &offset, -14 * 60, 14 * 60);
     s.utc_offset_minutes = offset;
   }
+  r.String("time_zone", &s.time_zone);
+  r.String("currency", &s.currency);
   r.Bool("shipment_tracking", &s.shipment_tracking);
+  r.Bool("strip_authorization", &s.strip_authorization);
   r.Int("po_box_percent", &s.po_box_percent, 0, 100);
   r.Finish();
   if (!r.ok()) {
@@ -407,6 +410,8 @@ std::string RecordsToJson(const SimRecords& rec) {
     KStr(w, "received_at", o.received_at);
     KBool(w, "shipped", o.shipped);
     KStr(w, "tracking_number", o.tracking_number);
+    KBool(w, "canceled", o.canceled);
+    KInt(w, "cancel_requests", o.cancel_requests);
     raw("first_body", o.first_body);
     w.EndObject();
   }

@@ -110,7 +110,7 @@ void WriteOrder(Writer& w, const Store& st, const Order& o) {
   w.EndObject();
   w.Key("cancelStatus");
   w.StartObject();
-  KStr(w, "cancelState", "NONE_REQUESTED");
+  KStr(w, "cancelState", o.cancelled_at ? "CANCELED" : "NONE_REQUESTED");
   w.Key("cancelRequests");
   w.StartArray();
   w.EndArray();

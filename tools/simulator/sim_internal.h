@@ -55,6 +55,12 @@ std::string IsoLocal(int64_t epoch_seconds, int offset_minutes);   ///< …T05:0
 std::string Rfc2822(int64_t epoch_seconds);  ///< Sun, 01 Nov 2026 10:00:00 +0000
 /// Cents as a decimal string with 2 (or 4, BigCommerce) decimals.
 std::string Money(int64_t cents, int decimals = 2);
+/// ISO 4217 decimals of `code` (JPY 0, KWD 3, most 2): what a store's
+/// price_cents (minor units) are hundredths, units or thousandths of.
+int CurrencyDecimals(std::string_view code);
+/// `minor` units of a currency with `exponent` decimals written with
+/// `decimals` decimals (padded, or rounded half up as WooCommerce's `dp`).
+std::string Amount(int64_t minor, int exponent, int decimals);
 
 // ---- JSON ----------------------------------------------------------------------
 
@@ -409,6 +415,9 @@ bool AuthorizeWms(const World& world, const Req& req, Resp& res);
 
 /// WMS operations shared by the handlers and the Simulator API.
 std::string ShipWmsOrder(World& world, size_t index);  ///< tracking number
+/// Cancels an order at its cart (sim_cancel.cc); `order_id` as OrderIdText
+/// spells it (or the numeric id). False with *error when there is none.
+bool CancelStoreOrder(World& world, Store& store, const std::string& order_id, std::string* error);
 
 /// JSON of GET /_sim/records.
 std::string RecordsToJson(const SimRecords& records);

@@ -824,6 +824,25 @@ void HandleMagento(World& world, Store& st, const Req& req, Resp& res) {
   seg.erase(seg.begin(), seg.begin() + static_cast<std::ptrdiff_t>(v1 + 1));
   const bool get = req.method == "GET";
   const bool post = req.method == "POST";
+  if (seg.size() == 2 && seg[0] == "store" && seg[1] == "storeConfigs" && get) {
+    // store-data-store-config-interface, one per store view.
+    rapidjson::StringBuffer sb;
+    Writer w(sb);
+    w.StartArray();
+    w.StartObject();
+    KInt(w, "id", 1);
+    KStr(w, "code", "default");
+    KInt(w, "website_id", 1);
+    KStr(w, "locale", "en_US");
+    KStr(w, "base_currency_code", "USD");
+    KStr(w, "default_display_currency_code", "USD");
+    KStr(w, "timezone", st.seed.time_zone);
+    KStr(w, "weight_unit", "lbs");
+    KStr(w, "base_url", "https://" + st.name + ".example/");
+    w.EndObject();
+    w.EndArray();
+    return res.Json(200, Done(sb));
+  }
   if (seg.size() == 1 && seg[0] == "orders" && get) return ListOrders(world, st, req, res);
   if (seg.size() == 2 && seg[0] == "orders" && get) {
     Order* o = IsDigits(seg[1]) ? st.FindOrder(*ToInt(seg[1])) : nullptr;

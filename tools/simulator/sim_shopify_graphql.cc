@@ -79,6 +79,10 @@ const std::vector<TypeDef>& Types() {
         S("email"),
         S("phone"),
         S("currencyCode"),
+        S("taxesIncluded"),
+        O("totalDiscountsSet", "MoneyBag"),
+        O("totalTaxSet", "MoneyBag"),
+        O("totalPriceSet", "MoneyBag"),
         S("displayFinancialStatus"),
         S("displayFulfillmentStatus"),
         S("note"),
@@ -87,7 +91,9 @@ const std::vector<TypeDef>& Types() {
         C("lineItems", "LineItem"),
         C("fulfillmentOrders", "FulfillmentOrder"),
         L("fulfillments", "Fulfillment")}},
-      {"ShippingLine", {S("title"), S("code"), S("source")}},
+      {"ShippingLine", {S("title"), S("code"), S("source"), O("originalPriceSet", "MoneyBag")}},
+      {"DiscountAllocation", {O("allocatedAmountSet", "MoneyBag")}},
+      {"TaxLine", {O("priceSet", "MoneyBag"), S("rate"), S("title")}},
       {"MailingAddress",
        {S("name"), S("firstName"), S("lastName"), S("company"), S("address1"), S("address2"),
         S("city"), S("province"), S("provinceCode"), S("zip"), S("country"), S("countryCodeV2"),
@@ -95,7 +101,8 @@ const std::vector<TypeDef>& Types() {
       {"LineItem",
        {S("id"), S("sku"), S("name"), S("title"), S("quantity"), S("currentQuantity"),
         S("unfulfilledQuantity"), S("requiresShipping"), O("originalUnitPriceSet", "MoneyBag"),
-        O("discountedUnitPriceSet", "MoneyBag"), O("variant", "ProductVariant")}},
+        O("discountedUnitPriceSet", "MoneyBag"), O("variant", "ProductVariant"),
+        L("discountAllocations", "DiscountAllocation"), L("taxLines", "TaxLine")}},
       {"MoneyBag", {O("shopMoney", "MoneyV2"), O("presentmentMoney", "MoneyV2")}},
       {"MoneyV2", {S("amount"), S("currencyCode")}},
       {"Fulfillment",
@@ -117,7 +124,7 @@ const std::vector<TypeDef>& Types() {
       {"InventoryItem", {S("id"), S("legacyResourceId"), S("sku"), S("tracked")}},
       {"AppInstallation", {L("accessScopes", "AccessScope")}},
       {"AccessScope", {S("handle"), S("description")}},
-      {"Shop", {S("id"), S("name"), S("myshopifyDomain")}},
+      {"Shop", {S("id"), S("name"), S("myshopifyDomain"), S("ianaTimezone")}},
       {"FulfillmentCreatePayload", {O("fulfillment", "Fulfillment"), L("userErrors", "UserError")}},
       {"UserError", {S("field"), S("message")}},
       {"InventorySetQuantitiesPayload",
@@ -686,13 +693,16 @@ void WriteLocation(Ctx& c, const Field& f, const Location& l, Writer& w) {
   });
 }
 
+/// Shop and presentment money alike: the store's currency, its decimals
+/// (price_cents are its minor units: JPY yen, KWD fils).
 void WriteMoneyBag(Ctx& c, const Field& f, int64_t cents, Writer& w) {
+  const int decimals = CurrencyDecimals(c.st.seed.currency);
   WriteSelectionObject(c, f.selection, "MoneyBag", w, [&](const Field& x) {
     WriteSelectionObject(c, x.selection, "MoneyV2", w, [&](const Field& m) {
       if (m.name == "amount")
-        Str(w, Money(cents));
+        Str(w, Amount(cents, decimals, decimals));
       else
-        Str(w, "USD");
+        Str(w, c.st.seed.currency);
     });
   });
 }
@@ -748,7 +758,10 @@ void WriteLineItem(Ctx& c, const Field& f, const Order& o, size_t index, Writer&
       w.Bool(l.sku.rfind("GIFT-CARD", 0) != 0);
     else if (x.name == "originalUnitPriceSet" || x.name == "discountedUnitPriceSet")
       WriteMoneyBag(c, x, l.price_cents, w);
-    else if (x.name == "variant")
+    else if (x.name == "discountAllocations" || x.name == "taxLines") {
+      w.StartArray();  // the simulator's orders have no discounts and no tax
+      w.EndArray();
+    } else if (x.name == "variant")
       WriteVariant(c, x, p, w);
     else
       w.Null();
@@ -867,7 +880,13 @@ void WriteOrder(Ctx& c, const Field& f, const Order& o, Writer& w) {
     else if (n == "phone")
       w.Null();
     else if (n == "currencyCode")
-      Str(w, "USD");
+      Str(w, c.st.seed.currency);
+    else if (n == "totalDiscountsSet" || n == "totalTaxSet")
+      WriteMoneyBag(c, x, 0, w);
+    else if (n == "totalPriceSet")
+      WriteMoneyBag(c, x, o.SubtotalCents() + (o.has_shipping ? o.shipping_cents : 0), w);
+    else if (n == "taxesIncluded")
+      w.Bool(false);
     else if (n == "displayFinancialStatus")
       Str(w, Upper(o.financial_status));
     else if (n == "displayFulfillmentStatus")
@@ -884,6 +903,8 @@ void WriteOrder(Ctx& c, const Field& f, const Order& o, Writer& w) {
           Str(w, o.ship_code);
         else if (s.name == "code")
           Str(w, o.ship_code_id);
+        else if (s.name == "originalPriceSet")
+          WriteMoneyBag(c, s, o.shipping_cents, w);
         else
           Str(w, "shopify");
       });
@@ -1070,6 +1091,8 @@ void Query(Ctx& c, const Field& f, Writer& w) {
         Str(w, Gid("Shop", 1));
       else if (x.name == "name")
         Str(w, c.st.name);
+      else if (x.name == "ianaTimezone")
+        Str(w, c.st.seed.time_zone);
       else
         Str(w, c.st.name + ".myshopify.com");
     });

@@ -272,6 +272,33 @@ std::string Money(int64_t cents, int decimals) {
   return out;
 }
 
+int CurrencyDecimals(std::string_view code) {
+  for (std::string_view c : {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF",
+                             "UGX", "VND", "VUV", "XAF", "XOF", "XPF"})
+    if (code == c) return 0;
+  for (std::string_view c : {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+    if (code == c) return 3;
+  return 2;
+}
+
+std::string Amount(int64_t minor, int exponent, int decimals) {
+  const bool negative = minor < 0;
+  uint64_t a = negative ? uint64_t{0} - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  for (int i = decimals; i < exponent; ++i) a = (a + 5) / 10;  // half up, one digit at a time
+  std::string digits = std::to_string(a);
+  const int shown = std::min(decimals, exponent);
+  if (shown > 0) {
+    if (digits.size() <= static_cast<size_t>(shown))
+      digits.insert(0, static_cast<size_t>(shown) + 1 - digits.size(), '0');
+    digits.insert(digits.size() - static_cast<size_t>(shown), ".");
+  }
+  if (decimals > exponent) {
+    if (shown == 0) digits += '.';
+    digits.append(static_cast<size_t>(decimals - exponent), '0');
+  }
+  return negative ? "-" + digits : digits;
+}
+
 // ---- JSON ----------------------------------------------------------------------
 
 std::optional<std::string> JsonString(const rapidjson::Value& obj, const char* key) {

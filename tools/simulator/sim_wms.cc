@@ -212,7 +212,7 @@ bool AuthorizeWms(const World& world, const Req& req, Resp& res) {
 
 std::string ShipWmsOrder(World& world, size_t index) {
   WmsOrderState& o = world.wms_orders[index];
-  if (o.record.shipped) return "";
+  if (o.record.shipped || o.record.canceled) return "";
   ShipmentState s;
   s.issued.cursor = static_cast<int64_t>(world.shipments.size()) + 1;
   s.issued.order_key = o.record.order_key;
@@ -252,7 +252,20 @@ void HandleWms(World& world, const Req& req, Resp& res) {
     auto it = world.wms_by_key.find(seg[1]);
     if (it == world.wms_by_key.end()) return res.Json(404, Error("no order with this order_key"));
     const WmsOrderState& o = world.wms_orders[it->second];
-    return res.Json(200, IdBody(o, o.record.shipped ? "shipped" : "received"));
+    return res.Json(200, IdBody(o, o.record.canceled  ? "canceled"
+                                   : o.record.shipped ? "shipped"
+                                                      : "received"));
+  }
+  // Cancel (wms-contract.md, second wave): 200 canceled (again for a
+  // canceled order), 409 {"status": "shipped"} too late, 404 unknown.
+  if (seg.size() == 3 && seg[0] == "orders" && seg[2] == "cancel" && req.method == "POST") {
+    auto it = world.wms_by_key.find(seg[1]);
+    if (it == world.wms_by_key.end()) return res.Json(404, Error("no order with this order_key"));
+    WmsOrderState& o = world.wms_orders[it->second];
+    ++o.record.cancel_requests;
+    if (o.record.shipped && !o.record.canceled) return res.Json(409, IdBody(o, "shipped"));
+    o.record.canceled = true;
+    return res.Json(200, IdBody(o, "canceled"));
   }
   if (seg.size() == 1 && seg[0] == "shipments" && get) return Shipments(world, req, res);
   rapidjson::StringBuffer sb;

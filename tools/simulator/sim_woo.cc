@@ -2,8 +2,12 @@
 // X-WP-Total headers, order notes, status updates, products with stock and
 // the batch endpoint, and the Shipment Tracking extension.
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "tools/simulator/sim_internal.h"
 
@@ -76,9 +80,13 @@ void WriteAddress(Writer& w, const Addr& a, const std::string* email) {
   w.EndObject();
 }
 
-void WriteOrder(Writer& w, const Store& st, const Order& o) {
+/// `dp`: GET orders' "Number of decimal points to use in each resource"
+/// (default 2, whatever the currency: a KWD amount loses its third decimal).
+void WriteOrder(Writer& w, const Store& st, const Order& o, int dp = 2) {
   const int off = st.offset_minutes;
   const int64_t subtotal = o.SubtotalCents();
+  const int cur = CurrencyDecimals(st.seed.currency);  // price_cents are its minor units
+  const auto money = [&](int64_t minor) { return Amount(minor, cur, dp); };
   w.StartObject();
   KInt(w, "id", o.id);
   KInt(w, "parent_id", 0);
@@ -87,15 +95,18 @@ void WriteOrder(Writer& w, const Store& st, const Order& o) {
   KStr(w, "created_via", "checkout");
   KStr(w, "version", "9.4.2");
   KStr(w, "status", o.status);
-  KStr(w, "currency", "USD");
+  KStr(w, "currency", st.seed.currency);
   KStr(w, "date_created", IsoLocal(o.created, off));
   KStr(w, "date_created_gmt", IsoLocal(o.created, 0));
   KStr(w, "date_modified", IsoLocal(o.updated, off));
   KStr(w, "date_modified_gmt", IsoLocal(o.updated, 0));
-  KStr(w, "discount_total", "0.00");
-  KStr(w, "shipping_total", Money(o.shipping_cents));
-  KStr(w, "total", Money(subtotal + o.shipping_cents));
-  KStr(w, "total_tax", "0.00");
+  KStr(w, "discount_total", money(0));
+  KStr(w, "discount_tax", money(0));
+  KStr(w, "shipping_total", money(o.shipping_cents));
+  KStr(w, "shipping_tax", money(0));
+  KStr(w, "cart_tax", money(0));
+  KStr(w, "total", money(subtotal + o.shipping_cents));
+  KStr(w, "total_tax", money(0));
   KBool(w, "prices_include_tax", false);
   KInt(w, "customer_id", o.customer_id);
   KStr(w, "customer_note", "");
@@ -121,12 +132,13 @@ void WriteOrder(Writer& w, const Store& st, const Order& o) {
     KInt(w, "variation_id", 0);
     KInt(w, "quantity", l.quantity);
     KStr(w, "tax_class", "");
-    KStr(w, "subtotal", Money(l.price_cents * l.quantity));
-    KStr(w, "total", Money(l.price_cents * l.quantity));
-    KStr(w, "total_tax", "0.00");
+    KStr(w, "subtotal", money(l.price_cents * l.quantity));
+    KStr(w, "subtotal_tax", money(0));
+    KStr(w, "total", money(l.price_cents * l.quantity));
+    KStr(w, "total_tax", money(0));
     KStr(w, "sku", l.sku);
     w.Key("price");  // a JSON number, as WooCommerce sends it
-    w.Double(static_cast<double>(l.price_cents) / 100.0);
+    w.Double(static_cast<double>(l.price_cents) / std::pow(10.0, cur));
     w.Key("meta_data");
     w.StartArray();
     w.EndArray();
@@ -141,8 +153,8 @@ void WriteOrder(Writer& w, const Store& st, const Order& o) {
     KStr(w, "method_title", o.ship_code);
     KStr(w, "method_id", o.ship_code_id);
     KStr(w, "instance_id", "1");
-    KStr(w, "total", Money(o.shipping_cents));
-    KStr(w, "total_tax", "0.00");
+    KStr(w, "total", money(o.shipping_cents));
+    KStr(w, "total_tax", money(0));
     w.EndObject();
   }
   w.EndArray();
@@ -292,12 +304,15 @@ void ListOrders(Store& st, const Req& req, Resp& res) {
   });
   int64_t page = 1, per_page = 10;
   if (!Paging(req, static_cast<int64_t>(matches.size()), &page, &per_page, res)) return;
+  int dp = 2;  // dp: 0..10 here (WooCommerce takes any absint)
+  if (const std::string* v = req.Param("dp"); v && !v->empty() && v->size() <= 2 && IsDigits(*v))
+    dp = std::min(10, std::stoi(*v));
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartArray();
   for (int64_t i = (page - 1) * per_page;
        i < page * per_page && i < static_cast<int64_t>(matches.size()); ++i)
-    WriteOrder(w, st, *matches[static_cast<size_t>(i)]);
+    WriteOrder(w, st, *matches[static_cast<size_t>(i)], dp);
   w.EndArray();
   res.Json(200, Done(sb));
 }
@@ -385,6 +400,74 @@ std::string TrackingLink(const std::string& provider, const std::string& number)
   return "";
 }
 
+// The providers the Shipment Tracking extension knows (a part of its list),
+// by country, each with its tracking URL template, as GET
+// …/shipment-trackings/providers answers them.
+const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>&
+Providers() {
+  static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>
+      kProviders = {
+          {"Australia",
+           {{"Australia Post", "https://auspost.com.au/mypost/track/#/details/%1$s"},
+            {"Fastway Couriers", "https://www.fastway.com.au/tools/track/?l=%1$s"}}},
+          {"Canada",
+           {{"Canada Post",
+             "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor=%1$s"}}},
+          {"Germany",
+           {{"DHL Intraship (DE)",
+             "https://nolp.dhl.de/nextt-online-public/set_identcodes.do?lang=de&idc=%1$s"},
+            {"Hermes",
+             "https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation/#%1$s"}}},
+          {"United Kingdom",
+           {{"DPD", "https://www.dpd.co.uk/apps/tracking/?reference=%1$s"},
+            {"Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/%1$s"}}},
+          {"United States",
+           {{"Fedex", "https://www.fedex.com/apps/fedextrack/?action=track&tracknumbers=%1$s"},
+            {"OnTrac", "https://www.ontrac.com/tracking/?number=%1$s"},
+            {"UPS", "https://www.ups.com/track?loc=en_US&tracknum=%1$s"},
+            {"USPS", "https://tools.usps.com/go/TrackConfirmAction_input?qtc_tLabels1=%1$s"},
+            {"DHL US",
+             "https://www.logistics.dhl/us-en/home/tracking/"
+             "tracking-ecommerce.html?tracking-id=%1$s"}}},
+      };
+  return kProviders;
+}
+
+// sanitize_title, as the extension compares provider names.
+std::string ProviderSlug(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    else if (!out.empty() && out.back() != '-')
+      out.push_back('-');
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+bool KnownProvider(const std::string& name) {
+  const std::string slug = ProviderSlug(name);
+  for (const auto& [country, list] : Providers())
+    for (const auto& [provider, url] : list)
+      if (ProviderSlug(provider) == slug) return !slug.empty();
+  return false;
+}
+
+void ListProviders(Resp& res) {
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  w.StartObject();
+  for (const auto& [country, list] : Providers()) {
+    w.Key(country.c_str());
+    w.StartObject();
+    for (const auto& [provider, url] : list) KStr(w, provider.c_str(), url);
+    w.EndObject();
+  }
+  w.EndObject();
+  res.Json(200, Done(sb));
+}
+
 void WriteTracking(Writer& w, const WooTracking& t) {
   w.StartObject();
   KStr(w, "tracking_id", t.tracking_id);
@@ -421,6 +504,14 @@ void Trackings(World& world, Store& st, Order& o, const Req& req, Resp& res) {
   }
   t.provider = JsonString(doc, "tracking_provider").value_or("");
   t.custom_provider = JsonString(doc, "custom_tracking_provider").value_or("");
+  // A predefined provider must be one the store knows; anything else goes
+  // as custom_tracking_provider (+ custom_tracking_link).
+  if (t.custom_provider.empty() && !KnownProvider(t.provider))
+    return InvalidParam(res, "tracking_provider",
+                        t.provider.empty()
+                            ? "tracking_provider or custom_tracking_provider is required."
+                            : "tracking_provider is not a provider this store knows; "
+                              "send custom_tracking_provider instead.");
   t.link = JsonString(doc, "custom_tracking_link").value_or("");
   t.date_shipped = JsonString(doc, "date_shipped").value_or("");
   if (t.date_shipped.empty()) t.date_shipped = IsoUtc(world.NowSeconds()).substr(0, 10);
@@ -539,13 +630,33 @@ void ListProducts(Store& st, const Req& req, Resp& res) {
 
 void HandleWoo(World& world, Store& st, const Req& req, Resp& res) {
   std::vector<std::string> seg = SplitPath(req.path);
-  if (seg.size() < 3 || seg[0] != "wp-json") return NoRoute(res);
   const bool get = req.method == "GET";
   rapidjson::StringBuffer sb;
   Writer w(sb);
+  if (seg.size() == 1 && seg[0] == "wp-json" && get) {
+    // The WordPress REST index (WP_REST_Server::get_index): the site's zone
+    // as timezone_string ("" for a UTC or manual-offset site) and
+    // gmt_offset in hours.
+    w.StartObject();
+    KStr(w, "name", st.name);
+    KStr(w, "url", "https://" + st.name + ".example");
+    w.Key("gmt_offset");
+    w.Int64(st.offset_minutes / 60);
+    KStr(w, "timezone_string", st.seed.time_zone == "UTC" ? "" : st.seed.time_zone);
+    w.Key("namespaces");
+    w.StartArray();
+    w.String("wc/v3");
+    w.EndArray();
+    w.EndObject();
+    return res.Json(200, Done(sb));
+  }
+  if (seg.size() < 3 || seg[0] != "wp-json") return NoRoute(res);
 
   if (seg[1] == "wc-shipment-tracking" && seg[2] == "v3") {
-    // /wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings
+    // /wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings[/providers]
+    if (st.seed.shipment_tracking && seg.size() == 7 && seg[3] == "orders" &&
+        seg[5] == "shipment-trackings" && seg[6] == "providers" && get)
+      return ListProviders(res);
     if (!st.seed.shipment_tracking || seg.size() != 6 || seg[3] != "orders" ||
         seg[5] != "shipment-trackings" || (!get && req.method != "POST"))
       return NoRoute(res);

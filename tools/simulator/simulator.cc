@@ -86,7 +86,7 @@ bool AuthorizeShopify(const Store& st, const Req& req, Resp& res) {
 
 bool AuthorizeWooStore(const Store& st, const Req& req, Resp& res) {
   std::string key, secret;
-  std::string auth = req.Header("Authorization");
+  std::string auth = st.seed.strip_authorization ? "" : req.Header("Authorization");
   if (auth.size() > 6 && strncasecmp(auth.data(), "Basic ", 6) == 0) {
     auto decoded = Base64Decode(auth.substr(6));
     if (decoded) {
@@ -102,7 +102,10 @@ bool AuthorizeWooStore(const Store& st, const Req& req, Resp& res) {
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
-  if (key.empty()) {
+  if (key.empty() && st.seed.strip_authorization) {  // what such a server answers
+    KStr(w, "code", "woocommerce_rest_authentication_error");
+    KStr(w, "message", "Consumer key is missing.");
+  } else if (key.empty()) {
     KStr(w, "code", "woocommerce_rest_cannot_view");
     KStr(w, "message", "Sorry, you cannot list resources.");
   } else {
@@ -595,6 +598,16 @@ struct Simulator::Impl {
       entry.stock[*warehouse] = {*available, on_hand.value_or(*available)};
       return res.Json(200, "{\"ok\":true}");
     }
+    if (p == "/cancel" && post) {  // an order canceled at its cart (sim_cancel.cc)
+      Store* st = FindStoreLocked(JsonString(body, "platform").value_or(""),
+                                  JsonString(body, "store").value_or(""));
+      if (st == nullptr)
+        return res.Json(404, SimpleJson("error", "no such store (platform, store)"));
+      std::string error;
+      if (!CancelStoreOrder(world, *st, JsonString(body, "id").value_or(""), &error))
+        return res.Json(404, SimpleJson("error", error));
+      return res.Json(200, "{\"ok\":true}");
+    }
     if (p == "/seed" && post) {
       StoreSeed seed;
       std::string error;
@@ -605,7 +618,7 @@ struct Simulator::Impl {
     }
     res.Json(404, SimpleJson("error",
                              "unknown /_sim endpoint: health, records, ship, reset, faults, "
-                             "orders, stock, seed"));
+                             "orders, stock, seed, cancel"));
   }
 
   void RememberSeed(const StoreSeed& seed) {
@@ -729,6 +742,17 @@ std::vector<std::string> Simulator::AddOrders(const std::string& platform, const
   for (int64_t id : GenerateOrders(*st, count, impl_->world.NowSeconds()))
     ids.push_back(OrderIdText(*st, *st->FindOrder(id)));
   return ids;
+}
+
+bool Simulator::CancelCartOrder(const std::string& platform, const std::string& store,
+                                const std::string& order_id, std::string* error) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  Store* st = impl_->FindStoreLocked(platform, store);
+  if (st == nullptr) {
+    if (error) *error = "no store " + platform + "/" + store;
+    return false;
+  }
+  return CancelStoreOrder(impl_->world, *st, order_id, error);
 }
 
 int Simulator::ShipAll() {

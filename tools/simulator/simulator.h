@@ -199,8 +199,20 @@ struct StoreSeed {
   /// Offset of the store's own timestamps (Shopify created_at "…-05:00", Woo
   /// date_created): default -300 (shopify), 0 (others).
   std::optional<int> utc_offset_minutes;
+  /// The store's time zone as the platform reports it (Shopify
+  /// shop.ianaTimezone, WordPress GET /wp-json/ timezone_string, BigCommerce
+  /// GET /v2/store timezone.name, Magento storeConfigs timezone): an IANA
+  /// name; "UTC" (default) is a WordPress site on UTC (timezone_string "").
+  std::string time_zone = "UTC";
+  /// The store's currency (ISO 4217): its prices are generated in minor
+  /// units of it and written with its decimals (JPY none, KWD three).
+  std::string currency = "USD";
   bool shipment_tracking = true;  ///< woocommerce: the Shipment Tracking extension is installed
-  int po_box_percent = 4;         ///< ship-to address1 "PO Box …"
+  /// woocommerce: a server that strips the Authorization header (some
+  /// Apache/CGI setups): only consumer_key/consumer_secret query parameters
+  /// authenticate; without them 401 "Consumer key is missing.".
+  bool strip_authorization = false;
+  int po_box_percent = 4;  ///< ship-to address1 "PO Box …"
 };
 
 /// acme (shopify, token demo-shopify-token), bluebird (woocommerce,
@@ -218,6 +230,8 @@ struct WmsOrderRecord {
   std::string received_at;   ///< ISO UTC of the first delivery
   bool shipped = false;
   std::string tracking_number;
+  bool canceled = false;    ///< POST /wms/orders/{key}/cancel canceled it
+  int cancel_requests = 0;  ///< cancel POSTs for this key (200, 409 and repeats)
 };
 
 /// One tracking write to a cart. kind: "fulfillment" (Shopify POST
@@ -315,6 +329,11 @@ class Simulator {
   std::string ShipOrder(const std::string& order_key);
   void SetWmsStock(const std::string& sku, const std::string& warehouse, int64_t available,
                    int64_t on_hand);
+  /// Cancels an order at the cart, as the merchant would (the platform's
+  /// canceled mark, updated now); POST /_sim/cancel {"platform", "store",
+  /// "id"} over HTTP. False (with *error) when there is no such order.
+  bool CancelCartOrder(const std::string& platform, const std::string& store,
+                       const std::string& order_id, std::string* error = nullptr);
   void SetFaults(const FaultOptions& faults);
   FaultOptions faults() const;
   /// Regenerates every seeded store and the WMS, clears all records and
@@ -359,8 +378,8 @@ struct SimConfig {
 /// "no_shipping_percent", "statuses": [{"status", "weight"}], "token",
 /// "consumer_key", "consumer_secret", "sku_prefixes", "extra_skus",
 /// "wms_alias_type", "stock_in_wms", "utc_offset_minutes",
-/// "shipment_tracking", "po_box_percent", "wms_client", "product_tracking_percent"}]}. Keys
-/// present override *config.
+/// "shipment_tracking", "strip_authorization", "po_box_percent", "wms_client",
+/// "product_tracking_percent"}]}. Keys present override *config.
 bool ParseSimConfig(const std::string& json, SimConfig* config, std::string* error);
 
 }  // namespace cartsync::sim

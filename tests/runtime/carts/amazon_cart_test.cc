@@ -344,7 +344,7 @@ TEST_F(AmazonCartTest, FetchNormalizesOrdersAndAsksForWhatItReads) {
                      "/orders/2026-01-01/orders?marketplaceIds=ATVPDKIKX0DER"
                      "&fulfillmentStatuses=UNSHIPPED,PARTIALLY_SHIPPED&fulfilledBy=MERCHANT"
                      "&createdAfter=2024-12-01T00:00:00Z&maxResultsPerPage=100"
-                     "&includedData=RECIPIENT,FULFILLMENT");
+                     "&includedData=RECIPIENT,FULFILLMENT,PROCEEDS");
   EXPECT_EQ(transport.requests[2].url, url + "&paginationToken=2YgYW55IGNhcm5hbCBwbGVhc3VyZS4");
   EXPECT_EQ(transport.requests[1].method, "GET");
   EXPECT_EQ(transport.requests[1].body, "");
@@ -392,7 +392,11 @@ TEST_F(AmazonCartTest, UpdatedAfterUsesLastUpdatedAfterOnly) {
   std::vector<CartOrder> out;
   ASSERT_TRUE(Collect(*c, w, out).ok());
   EXPECT_FALSE(Contains(transport.requests[1].url, "createdAfter"));
-  EXPECT_TRUE(Contains(transport.requests[1].url, "fulfillmentStatuses=UNSHIPPED&"));
+  // Updated-after pulls also ask for CANCELLED: an order canceled at the cart
+  // after it was downloaded must be seen (cancellations).
+  EXPECT_TRUE(Contains(transport.requests[1].url, "fulfillmentStatuses=UNSHIPPED%2CCANCELLED&") ||
+              Contains(transport.requests[1].url, "fulfillmentStatuses=UNSHIPPED,CANCELLED&"))
+      << transport.requests[1].url;
 }
 
 TEST_F(AmazonCartTest, UnknownStatusAndRepeatedTokenAndBadOrders) {

@@ -119,7 +119,7 @@ const char kOrder100[] = R"([{
   "id": 100, "customer_id": 20,
   "date_created": "Wed, 10 Jan 2018 21:05:30 +0000",
   "date_modified": "Thu, 20 Apr 2017 11:32:00 -0400",
-  "status_id": 11, "status": "Awaiting Fulfillment",
+  "status_id": 11, "status": "Awaiting Fulfillment", "default_currency_code": "USD",
   "billing_address": {"first_name": "Jane", "last_name": "Doe", "street_1": "455 Main Street",
                       "city": "Austin", "state": "Texas", "zip": "78751", "country": "United States",
                       "country_iso2": "US", "phone": "555-123-4567", "email": "janedoe@example.com"}
@@ -202,8 +202,11 @@ TEST_F(BigCommerceCartTest, NormalizesEveryField) {
   EXPECT_EQ(o.lines[0].line_key, "65");
   EXPECT_EQ(o.lines[0].sku, "S-ORAN");
   EXPECT_EQ(o.lines[0].quantity, 2);
-  EXPECT_EQ(o.lines[0].unit_price, "65.2300");  // money strings as given
-  EXPECT_EQ(o.lines[1].unit_price, "10.0000");  // no price_inc_tax: base_price
+  // Money: price_ex_tax (tax apart, in `tax`) in the transactional currency.
+  EXPECT_EQ(o.money.currency, "USD");
+  EXPECT_EQ(o.lines[0].unit_price, "55.99");
+  EXPECT_EQ(o.lines[0].unit_list_price, "5599");
+  EXPECT_EQ(o.lines[1].unit_price, "10.00");  // no price_ex_tax: base_price
 }
 
 TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
@@ -261,6 +264,8 @@ TEST_F(BigCommerceCartTest, PagesEachStatusUntilShortOr204) {
 TEST_F(BigCommerceCartTest, UpdatedAfterUsesMinDateModifiedAndUnknownStatusFails) {
   transport.Expect("GET", "/v2/orders?status_id=11&min_date_modified=Wed%2C%2010%20Jan%202018",
                    204);
+  // Updated-after pulls add a status-5 (Cancelled) series for cancellations.
+  transport.Expect("GET", "/v2/orders?status_id=5&min_date_modified=Wed%2C%2010%20Jan%202018", 204);
   auto cart_api = Make();
   OrderWindow window;
   window.statuses["status"] = {"Awaiting Fulfillment"};
@@ -275,7 +280,7 @@ TEST_F(BigCommerceCartTest, UpdatedAfterUsesMinDateModifiedAndUnknownStatusFails
   Status st = Collect(*cart_api, window, all);
   EXPECT_EQ(st.code(), StatusCode::Permanent);
   EXPECT_TRUE(Contains(st.message(), "Awaiting Fulfilment")) << st.message();
-  EXPECT_EQ(transport.requests.size(), 1u);
+  EXPECT_EQ(transport.requests.size(), 2u);  // the first pull's two series; none for the bad status
 }
 
 // One order's products and addresses, as /products and /shipping_addresses
@@ -301,7 +306,7 @@ const char kA133[] =
   "country_iso2": "US", "shipping_method": "Ground")";
 const char kOrderHead[] = R"("id": 100, "customer_id": 20,
   "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "date_modified": "Thu, 20 Apr 2017 11:32:00 -0400",
-  "status_id": 11, "status": "Awaiting Fulfillment",
+  "status_id": 11, "status": "Awaiting Fulfillment", "default_currency_code": "USD",
   "billing_address": {"first_name": "Jane", "last_name": "Doe", "street_1": "455 Main Street",
                       "city": "Austin", "state": "Texas", "zip": "78751", "country": "United States",
                       "country_iso2": "US", "phone": "555-123-4567", "email": "janedoe@example.com"})";
@@ -362,9 +367,9 @@ TEST_F(BigCommerceCartTest, ConsignmentsOnTheListReplaceThePerOrderCalls) {
   EXPECT_EQ(o.ship_to.phone, "555-123-4567");  // empty on the address: billing's
   ASSERT_EQ(o.lines.size(), 4u);               // 67 is shipped in full
   EXPECT_EQ(o.lines[0].line_key, "65");
-  EXPECT_EQ(o.lines[0].unit_price, "65.2300");
+  EXPECT_EQ(o.lines[0].unit_price, "55.99");
   EXPECT_EQ(o.lines[1].line_key, "66");
-  EXPECT_EQ(o.lines[1].unit_price, "10.0000");
+  EXPECT_EQ(o.lines[1].unit_price, "10.00");
   EXPECT_EQ(o.lines[2].line_key, "68");
   EXPECT_EQ(o.lines[2].quantity, 3);     // 4 ordered, 1 shipped
   EXPECT_EQ(o.lines[3].line_key, "69");  // a digital line, as /products lists it
@@ -393,7 +398,7 @@ TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
   auto order = [](int id, const std::string& consignments) {
     std::string o =
         R"({"id": )" + std::to_string(id) +
-        R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment",
+        R"(, "date_created": "Wed, 10 Jan 2018 21:05:30 +0000", "status": "Awaiting Fulfillment", "default_currency_code": "USD",
                     "billing_address": {"first_name": "Bill", "last_name": "Payer", "country_iso2": "CA"})";
     if (!consignments.empty()) o += R"(, "consignments": )" + consignments;
     return o + "}";
@@ -401,7 +406,7 @@ TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
   auto product = [](int order, int id) {
     return R"({"id": )" + std::to_string(id) + R"(, "order_id": )" + std::to_string(order) +
            R"(, "sku": "SKU-)" + std::to_string(id) +
-           R"(", "quantity": 2, "quantity_shipped": 0, "price_inc_tax": "1.5000"})";
+           R"(", "quantity": 2, "quantity_shipped": 0, "price_ex_tax": "1.5000"})";
   };
   auto address = [](int id, const std::string& city) {
     return R"("id": )" + std::to_string(id) +
@@ -452,7 +457,7 @@ TEST_F(BigCommerceCartTest, OrdersWithoutUsableConsignmentsAreReadPerOrder) {
   for (const CartOrder& o : all) {
     ASSERT_EQ(o.lines.size(), 1u) << o.id;
     EXPECT_EQ(o.lines[0].quantity, 2) << o.id;
-    EXPECT_EQ(o.lines[0].unit_price, "1.5000") << o.id;
+    EXPECT_EQ(o.lines[0].unit_price, "1.50") << o.id;
   }
   EXPECT_EQ(all[0].ship_to.city, "City101");
   EXPECT_EQ(all[0].lines[0].line_key, "1");

@@ -311,7 +311,7 @@ TEST_F(EbayCartTest, FirstDownloadFiltersOnCreationDateAndFiltersOneStatusLocall
 TEST_F(EbayCartTest, APartlyShippedOrderKeepsOnlyWhatIsLeftToShip) {
   ExpectToken();
   const std::string lines = R"([
-    {"lineItemId":"L1","sku":"A","quantity":3,"lineItemCost":{"value":"30.00"},
+    {"lineItemId":"L1","sku":"A","quantity":3,"lineItemCost":{"value":"30.00","currency":"USD"},
      "lineItemFulfillmentStatus":"IN_PROGRESS"},
     {"lineItemId":"L2","sku":"B","quantity":1,"lineItemCost":{"value":"5.00"},
      "lineItemFulfillmentStatus":"FULFILLED"},

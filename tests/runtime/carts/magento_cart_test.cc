@@ -144,15 +144,18 @@ const char kOrder7[] = R"({
   "entity_id": 7, "increment_id": "000000007", "state": "processing", "status": "processing",
   "created_at": "2026-10-01 12:00:00", "updated_at": "2026-10-02 08:30:15",
   "customer_email": "jane@example.com", "base_grand_total": 95, "grand_total": 95,
+  "base_currency_code": "USD", "order_currency_code": "EUR", "base_subtotal": 81,
+  "base_shipping_amount": 10, "base_discount_amount": -5, "base_tax_amount": 9,
   "shipping_description": "Flat Rate - Fixed",
   "billing_address": {"firstname": "Bill", "lastname": "Payer", "street": ["1 Billing Rd"],
                       "city": "Elsewhere", "country_id": "US", "email": "bill@example.com"},
   "items": [
-    {"item_id": 11, "sku": "TEE-M-RED", "product_type": "configurable", "price": 25.5,
-     "qty_ordered": 2.0, "qty_shipped": 0, "qty_refunded": 0, "qty_canceled": 0},
+    {"item_id": 11, "sku": "TEE-M-RED", "product_type": "configurable", "price": 27.5,
+     "base_price": 25.5, "base_discount_amount": 5, "base_tax_amount": 4.59, "qty_ordered": 2.0, "qty_shipped": 0, "qty_refunded": 0, "qty_canceled": 0},
     {"item_id": 12, "parent_item_id": 11, "sku": "TEE-M-RED", "product_type": "simple",
      "price": 0, "qty_ordered": 2.0},
-    {"item_id": 13, "sku": "MUG-1", "product_type": "simple", "price": "10.0000",
+    {"item_id": 13, "sku": "MUG-1", "product_type": "simple", "price": "11.0000",
+     "base_price": "10.0000",
      "qty_ordered": "3.0000", "qty_shipped": "1.0000", "qty_refunded": "0.0000",
      "qty_canceled": "1.0000"},
     {"item_id": 14, "sku": "GIFT-CARD", "product_type": "virtual", "is_virtual": 1, "price": 20,
@@ -265,10 +268,21 @@ TEST_F(MagentoCartTest, NormalizesEveryField) {
   EXPECT_EQ(o.lines[0].line_key, "11");
   EXPECT_EQ(o.lines[0].sku, "TEE-M-RED");
   EXPECT_EQ(o.lines[0].quantity, 2);
-  EXPECT_EQ(o.lines[0].unit_price, "25.5");
+  // Money in the base currency (base_*), not the order currency (EUR).
+  EXPECT_EQ(o.money.currency, "USD");
+  EXPECT_EQ(o.lines[0].unit_price, "25.50");
+  EXPECT_EQ(o.lines[0].unit_list_price, "2550");
+  EXPECT_EQ(o.lines[0].discount, "500");
+  EXPECT_EQ(o.lines[0].unit_discount, "250");
+  EXPECT_EQ(o.lines[0].tax, "459");
   EXPECT_EQ(o.lines[1].line_key, "13");
   EXPECT_EQ(o.lines[1].quantity, 1);
-  EXPECT_EQ(o.lines[1].unit_price, "10.0000");
+  EXPECT_EQ(o.lines[1].unit_price, "10.00");
+  EXPECT_EQ(o.money.totals.subtotal, "8100");
+  EXPECT_EQ(o.money.totals.shipping, "1000");
+  EXPECT_EQ(o.money.totals.discount, "500");  // Magento writes it negative
+  EXPECT_EQ(o.money.totals.tax, "900");
+  EXPECT_EQ(o.money.totals.total, "9500");
 }
 
 TEST_F(MagentoCartTest, MissingOptionalFieldsAndBillingFallback) {
@@ -317,7 +331,8 @@ TEST_F(MagentoCartTest, OrderQueryFiltersStatusesUpdatedAfterAndKeyset) {
   ASSERT_EQ(transport.requests.size(), 1u);
   auto q = QueryOf(transport.requests[0].url);
   EXPECT_EQ(q[F(0, "field")], "status");
-  EXPECT_EQ(q[F(0, "value")], "processing,pending");
+  // Updated-after pulls also take canceled orders (cancellations).
+  EXPECT_EQ(q[F(0, "value")], "processing,pending,canceled");
   EXPECT_EQ(q[F(0, "conditionType")], "in");
   EXPECT_EQ(q[F(1, "field")], "updated_at");
   EXPECT_EQ(q[F(1, "value")], magento::FormatDate(1790000000));

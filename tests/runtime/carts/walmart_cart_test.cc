@@ -278,6 +278,8 @@ TEST_F(WalmartCartTest, UpdatedWindowUsesLastModifiedAndOneSeriesPerStatus) {
                    200, ListJson({both}));
   transport.Expect("GET", "/v3/orders?status=Acknowledged&createdStartDate=", 200,
                    ListJson({both}));
+  // Updated-after pulls add a Cancelled series for cancellations.
+  transport.Expect("GET", "/v3/orders?status=Cancelled&createdStartDate=", 200, ListJson({}));
   auto c = Make();
   ASSERT_NE(c, nullptr);
   OrderWindow window;

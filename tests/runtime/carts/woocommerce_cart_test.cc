@@ -75,7 +75,7 @@ class WooCommerceCartTest : public ::testing::Test {
 };
 
 const char kOrder1001[] = R"({
-  "id": 727, "number": "1001", "status": "processing",
+  "id": 727, "number": "1001", "status": "processing", "currency": "USD",
   "date_created": "2026-11-20T05:00:00", "date_created_gmt": "2026-11-20T10:00:00",
   "date_modified": "2026-11-20T06:30:00", "date_modified_gmt": "2026-11-20T11:30:00",
   "billing": {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "phone": "555-0100",
@@ -85,20 +85,23 @@ const char kOrder1001[] = R"({
                "postcode": "2000", "country": "AU", "phone": ""},
   "shipping_lines": [{"id": 9, "method_title": "Flat rate", "method_id": "flat_rate"}],
   "line_items": [
-    {"id": 315, "sku": "TS-RED-M", "quantity": 2, "price": 19.99, "subtotal": "39.98"},
-    {"id": 316, "sku": "MUG", "quantity": 3, "price": 16.363636, "subtotal": "49.09"},
+    {"id": 315, "sku": "TS-RED-M", "quantity": 2, "price": 19.99, "subtotal": "39.980000",
+     "total": "35.980000", "total_tax": "2.880000"},
+    {"id": 316, "sku": "MUG", "quantity": 3, "price": 16.363636, "subtotal": "49.090000",
+     "total": "49.090000", "total_tax": "0.000000"},
     {"id": 317, "sku": "POSTER", "quantity": 1, "price": 20},
-    {"id": 318, "sku": "", "quantity": 1, "price": "5.5"}
+    {"id": 318, "sku": "", "quantity": 1, "price": "5.5", "subtotal": "5.5"}
   ]})";
 
 const char kOrder1002[] = R"({
-  "id": 728, "number": "1002", "status": "on-hold",
+  "id": 728, "number": "1002", "status": "on-hold", "currency": "USD",
   "date_created_gmt": "2026-11-21T08:00:00", "date_modified_gmt": "2026-11-21T09:00:00",
   "billing": {"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "phone": "555-0199",
               "address_1": "9 Bill St", "city": "Leeds", "postcode": "LS1", "country": "GB"},
   "shipping": {"first_name": "", "last_name": "", "address_1": "", "city": "", "country": ""},
   "shipping_lines": [],
-  "line_items": [{"id": 400, "sku": "SKU-A", "quantity": 1, "price": 1.005}]})";
+  "line_items": [{"id": 400, "sku": "SKU-A", "quantity": 1, "price": 1.005,
+                  "subtotal": "1.005000"}]})";
 
 TEST_F(WooCommerceCartTest, FetchOrdersPagesWithFiltersAndBasicAuth) {
   transport.Expect("GET", "/wp-json/wc/v3/orders?", 200,
@@ -136,7 +139,7 @@ TEST_F(WooCommerceCartTest, FetchOrdersPagesWithFiltersAndBasicAuth) {
   EXPECT_NE(url.find("dates_are_gmt=true"), std::string::npos) << url;
   EXPECT_EQ(url.find("modified_after"), std::string::npos) << url;
   EXPECT_NE(url.find("per_page=100"), std::string::npos) << url;
-  EXPECT_NE(url.find("page=1&orderby=date&order=asc"), std::string::npos) << url;
+  EXPECT_NE(url.find("page=1&orderby=date&order=asc&dp=6"), std::string::npos) << url;
   for (const HttpRequest& r : transport.requests) {
     EXPECT_EQ(r.method, "GET");
     EXPECT_EQ(HeaderOf(r, "Authorization"), kBasic);
@@ -200,10 +203,17 @@ TEST_F(WooCommerceCartTest, NormalizesEveryField) {
   EXPECT_EQ(o.lines[0].line_key, "315");
   EXPECT_EQ(o.lines[0].sku, "TS-RED-M");
   EXPECT_EQ(o.lines[0].quantity, 2);
+  // Money from the line's strings (subtotal / quantity), never the float
+  // `price`: minor units of the order's currency, unit_price in major units.
+  EXPECT_EQ(o.money.currency, "USD");
   EXPECT_EQ(o.lines[0].unit_price, "19.99");
-  EXPECT_EQ(o.lines[1].unit_price, "16.36");
-  EXPECT_EQ(o.lines[2].unit_price, "20.00");
-  EXPECT_EQ(o.lines[3].unit_price, "5.5");  // a string is kept as given
+  EXPECT_EQ(o.lines[0].unit_list_price, "1999");
+  EXPECT_EQ(o.lines[0].discount, "400");  // subtotal - total
+  EXPECT_EQ(o.lines[0].unit_discount, "200");
+  EXPECT_EQ(o.lines[0].tax, "288");
+  EXPECT_EQ(o.lines[1].unit_price, "16.36");  // 49.09 / 3
+  EXPECT_EQ(o.lines[2].unit_price, "");       // no subtotal: not given
+  EXPECT_EQ(o.lines[3].unit_price, "5.50");
   EXPECT_EQ(o.lines[3].sku, "");
 
   const CartOrder& p = all[1];
@@ -213,7 +223,7 @@ TEST_F(WooCommerceCartTest, NormalizesEveryField) {
   EXPECT_EQ(p.ship_to.address1, "9 Bill St");
   EXPECT_EQ(p.ship_to.country, "GB");
   EXPECT_EQ(p.ship_to.phone, "555-0199");
-  EXPECT_EQ(p.lines[0].unit_price, "1.01");  // 1.005 rounds up, no binary noise
+  EXPECT_EQ(p.lines[0].unit_price, "1.01");  // 1.005 rounds half away, no binary noise
 }
 
 TEST_F(WooCommerceCartTest, StopsOnShortPageWithoutTotalPagesHeader) {
@@ -281,8 +291,15 @@ TEST_F(WooCommerceCartTest, HasTrackingReadsShipmentTrackings) {
   EXPECT_FALSE(no.value());
 }
 
+// GET …/shipment-trackings/providers: the store's providers by country.
+const char kProviders[] =
+    R"({"United States": {"Fedex": "https://www.fedex.com/t?%1$s", "UPS": "https://www.ups.com/t?%1$s",)"
+    R"( "USPS": "https://tools.usps.com/t?%1$s"}, "Australia": {"Australia Post": "https://auspost.com.au/t?%1$s"}})";
+
 TEST_F(WooCommerceCartTest, UploadPostsTrackingThenCompletes) {
   transport.Expect("GET", "/wc-shipment-tracking/v3/orders/727/shipment-trackings", 200, "[]");
+  transport.Expect("GET", "/wc-shipment-tracking/v3/orders/727/shipment-trackings/providers", 200,
+                   kProviders);
   transport.Expect("POST", "/wc-shipment-tracking/v3/orders/727/shipment-trackings", 201,
                    R"({"tracking_id": "b2", "tracking_number": "1Z999AA10123456784"})");
   transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 200,
@@ -290,16 +307,17 @@ TEST_F(WooCommerceCartTest, UploadPostsTrackingThenCompletes) {
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
   ASSERT_TRUE(st.ok()) << st.message();
-  ASSERT_EQ(transport.requests.size(), 3u);
-  const HttpRequest& post = transport.requests[1];
+  ASSERT_EQ(transport.requests.size(), 4u);
+  const HttpRequest& post = transport.requests[2];
   EXPECT_FALSE(post.idempotent) << "a POST of tracking must not be retried blindly";
   EXPECT_EQ(HeaderOf(post, "Content-Type"), "application/json");
   auto body = Json(post.body);
   ASSERT_TRUE(body.IsObject()) << post.body;
-  EXPECT_STREQ(body["tracking_provider"].GetString(), "ups");
+  EXPECT_STREQ(body["tracking_provider"].GetString(), "ups");  // the store's "UPS" (same slug)
+  EXPECT_FALSE(body.HasMember("custom_tracking_provider"));
   EXPECT_STREQ(body["tracking_number"].GetString(), "1Z999AA10123456784");
   EXPECT_STREQ(body["date_shipped"].GetString(), "2026-11-20");
-  auto put = Json(transport.requests[2].body);
+  auto put = Json(transport.requests[3].body);
   EXPECT_STREQ(put["status"].GetString(), "completed");
 }
 
@@ -315,12 +333,13 @@ TEST_F(WooCommerceCartTest, UploadChecksFirstAndNeverPostsADuplicate) {
 
 TEST_F(WooCommerceCartTest, TimeoutOnPostIsNotRetried) {
   transport.Expect("GET", "/orders/727/shipment-trackings", 200, "[]");
+  transport.Expect("GET", "/orders/727/shipment-trackings/providers", 200, kProviders);
   transport.ExpectFailure("POST", "/orders/727/shipment-trackings",
                           Status::Transient("Operation timed out after 60000 milliseconds"));
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
   EXPECT_TRUE(st.transient()) << st.message();
-  EXPECT_EQ(transport.requests.size(), 2u);  // one POST attempt; the caller re-checks first
+  EXPECT_EQ(transport.requests.size(), 3u);  // one POST attempt; the caller re-checks first
 }
 
 TEST_F(WooCommerceCartTest, WithoutTheExtensionFallsBackToAnOrderNote) {
@@ -350,6 +369,8 @@ TEST_F(WooCommerceCartTest, WithoutTheExtensionFallsBackToAnOrderNote) {
 
 TEST_F(WooCommerceCartTest, PostAnswering404NoRouteFallsBackToANote) {
   transport.Expect("GET", "/orders/727/shipment-trackings", 200, "[]");
+  transport.Expect("GET", "/orders/727/shipment-trackings/providers", 404,
+                   R"({"code": "rest_no_route", "message": "No route", "data": {"status": 404}})");
   transport.Expect("POST", "/orders/727/shipment-trackings", 404,
                    R"({"code": "rest_no_route", "message": "No route", "data": {"status": 404}})");
   transport.Expect("POST", "/wp-json/wc/v3/orders/727/notes", 201, R"({"id": 3})");
@@ -357,6 +378,65 @@ TEST_F(WooCommerceCartTest, PostAnswering404NoRouteFallsBackToANote) {
   auto cart_api = Make();
   Status st = cart_api->UploadTracking(Upload());
   ASSERT_TRUE(st.ok()) << st.message();
+}
+
+TEST_F(WooCommerceCartTest, AnUnknownProviderGoesAsCustomAndTheListIsReadOnce) {
+  transport.Expect("GET", "/orders/727/shipment-trackings", 200, "[]");
+  transport.Expect("GET", "/orders/727/shipment-trackings/providers", 200, kProviders);
+  transport.Expect("POST", "/orders/727/shipment-trackings", 201, R"({"tracking_id": "c3"})");
+  transport.Expect("PUT", "/wp-json/wc/v3/orders/727", 200, R"({"id": 727})");
+  transport.Expect("GET", "/orders/728/shipment-trackings", 200, "[]");
+  transport.Expect("POST", "/orders/728/shipment-trackings", 201, R"({"tracking_id": "c4"})");
+  transport.Expect("PUT", "/wp-json/wc/v3/orders/728", 200, R"({"id": 728})");
+  auto cart_api = Make();
+  TrackingUpload lasership = Upload();
+  lasership.carrier_code = "LaserShip";
+  ASSERT_TRUE(cart_api->UploadTracking(lasership).ok());
+  auto body = Json(transport.requests[2].body);
+  ASSERT_TRUE(body.IsObject());
+  EXPECT_FALSE(body.HasMember("tracking_provider"));
+  EXPECT_STREQ(body["custom_tracking_provider"].GetString(), "LaserShip");
+  EXPECT_FALSE(body.HasMember("custom_tracking_link"));  // no known page: left out
+  TrackingUpload fedex = Upload("728", "7712345");
+  fedex.carrier_code = "FEDEX";
+  ASSERT_TRUE(cart_api->UploadTracking(fedex).ok());
+  auto known = Json(transport.requests[5].body);
+  EXPECT_STREQ(known["tracking_provider"].GetString(), "FEDEX");  // the store's "Fedex"
+}
+
+TEST_F(WooCommerceCartTest, APartialShipmentDoesNotCompleteTheOrder) {
+  transport.Expect("GET", "/orders/727/shipment-trackings", 200, "[]");
+  transport.Expect("GET", "/orders/727/shipment-trackings/providers", 200, kProviders);
+  transport.Expect("POST", "/orders/727/shipment-trackings", 201, R"({"tracking_id": "p1"})");
+  auto cart_api = Make();
+  TrackingUpload part = Upload();
+  part.completes_order = false;
+  ASSERT_TRUE(cart_api->UploadTracking(part).ok());
+  for (const HttpRequest& r : transport.requests) EXPECT_NE(r.method, "PUT") << r.url;
+}
+
+TEST_F(WooCommerceCartTest, StrippedAuthorizationFallsBackToQueryCredentials) {
+  const char kMissing[] =
+      R"({"code": "woocommerce_rest_authentication_error", "message": "Consumer key is missing.", "data": {"status": 401}})";
+  transport.Expect("GET", "/orders/727/shipment-trackings", 401, kMissing);
+  transport.Expect("GET",
+                   "/orders/727/shipment-trackings?consumer_key=ck_0123456789abcdef"
+                   "&consumer_secret=cs_fedcba9876543210",
+                   200, "[]");
+  transport.Expect("GET", "/orders/728/shipment-trackings?consumer_key=", 200, "[]");
+  auto cart_api = Make();
+  auto has = cart_api->HasTracking("727", "1Z9");
+  ASSERT_TRUE(has.ok()) << has.status().message();
+  EXPECT_EQ(HeaderOf(transport.requests[0], "Authorization"), kBasic);
+  EXPECT_EQ(HeaderOf(transport.requests[1], "Authorization"), "");
+  // Remembered for the run: no Basic attempt first any more.
+  ASSERT_TRUE(cart_api->HasTracking("728", "1Z9").ok());
+  EXPECT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(HeaderOf(transport.requests[2], "Authorization"), "");
+  EXPECT_TRUE(woocommerce::QueryAuthNeeded(401, kMissing));
+  EXPECT_FALSE(woocommerce::QueryAuthNeeded(
+      401,
+      R"({"code": "woocommerce_rest_authentication_error", "message": "Consumer key is invalid."})"));
 }
 
 TEST_F(WooCommerceCartTest, OrderNoteModeMatchesTheNumberInANote) {

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -645,6 +646,102 @@ TEST_F(PostgresStoreTest, WritesAfterForceUnlockAreRefusedUntilReacquired) {
   ASSERT_TRUE(
       runner->AcquireLease({"acme", "run-a2", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
   EXPECT_TRUE(runner->ResetForResend("acme:1", kNow + 5).ok());
+}
+
+// --- claiming: the server's clock, skipping locked rows, fencing ---------------------------
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+LeaseClaim PgClaim(const std::string& cart, const std::string& owner, int64_t lease_ms,
+                   int64_t caller_now) {
+  return LeaseClaim{
+      .me = {cart, owner, "host-" + owner, 7, 0, ""}, .lease_ms = lease_ms, .now_ms = caller_now};
+}
+
+TEST_F(PostgresStoreTest, ClaimsUseTheServersClockNotTheRunners) {
+  auto a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  const int64_t server_now = std::stoll(
+      RawPg(url_).Scalar("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"));
+  ClaimResult got;
+  // A runner whose clock is an hour behind still gets a lease that expires
+  // 60 s from the server's now.
+  ASSERT_TRUE(a->ClaimCart(PgClaim("acme", "run-a", 60'000, WallMs() - 3'600'000), &got).ok());
+  ASSERT_TRUE(got.claimed);
+  EXPECT_GE(got.expires_ms, server_now + 60'000 - 1000);
+  EXPECT_LE(got.expires_ms, server_now + 60'000 + 10'000);
+  // A runner whose clock is an hour ahead cannot judge that live lease expired.
+  Status st = b->ClaimCart(PgClaim("acme", "run-b", 60'000, WallMs() + 3'600'000), &got);
+  EXPECT_EQ(st.code(), StatusCode::Locked) << st.message();
+  EXPECT_EQ(got.holder.owner, "run-a");
+  // Extending is on the server's clock too, whatever the runner passes.
+  ASSERT_TRUE(a->ExtendLease("acme", "run-a", 120'000, 0).ok());
+  const int64_t expires = a->Leases().value().at(0).expires_ms;
+  EXPECT_GE(expires, server_now + 120'000 - 1000);
+  EXPECT_LE(expires, server_now + 120'000 + 10'000);
+}
+
+TEST_F(PostgresStoreTest, AClaimSkipsARowAnotherTransactionHoldsInsteadOfWaiting) {
+  auto holder = Open(), claimer = Open();
+  ASSERT_NE(holder, nullptr);
+  ASSERT_NE(claimer, nullptr);
+  ClaimResult got;
+  // An expired lease (so only the row lock can stop the claim), held FOR
+  // SHARE as a fenced write of its holder holds it.
+  ASSERT_TRUE(holder->ClaimCart(PgClaim("acme", "run-a", 1, WallMs()), &got).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  RawPg writer(url_);
+  ASSERT_TRUE(writer.Exec("BEGIN"));
+  ASSERT_TRUE(writer.Exec("SELECT 1 FROM leases WHERE cart_id = 'acme' FOR SHARE"));
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = claimer->ClaimCart(PgClaim("acme", "run-b", 60'000, WallMs()), &got);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(st.code(), StatusCode::Locked) << st.message();
+  EXPECT_NE(st.message().find("using its lease right now"), std::string::npos) << st.message();
+  EXPECT_LT(waited, std::chrono::milliseconds(1000))
+      << "skipped, not waited for (lock timeout 5 s)";
+  // A free cart next to it is not held up either.
+  ASSERT_TRUE(claimer->ClaimCart(PgClaim("zeta", "run-b", 60'000, WallMs()), &got).ok());
+  EXPECT_TRUE(got.claimed);
+  ASSERT_TRUE(writer.Exec("COMMIT"));
+  ASSERT_TRUE(claimer->ClaimCart(PgClaim("acme", "run-b", 60'000, WallMs()), &got).ok());
+  EXPECT_TRUE(got.claimed) << "expired, and no longer locked";
+}
+
+TEST_F(PostgresStoreTest, WritesUnderAnExpiredAndReclaimedClaimAreRefused) {
+  auto a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ClaimResult got;
+  ASSERT_TRUE(a->ClaimCart(PgClaim("acme", "run-a", 300, WallMs()), &got).ok());
+  const std::optional<int64_t> g1 = a->HeldLeaseGeneration("acme");
+  ASSERT_TRUE(g1.has_value());
+  EXPECT_EQ(a->LeaseGeneration("acme").value(), g1);
+  ASSERT_TRUE(a->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
+  auto intent = a->BeginSend("acme:1", "{}", kNow + 1);
+  ASSERT_TRUE(intent.ok()) << intent.status().message();
+  // run-a pauses past its lease (on the server's clock); run-b claims the cart.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_TRUE(b->ClaimCart(PgClaim("acme", "run-b", 60'000, WallMs()), &got).ok());
+  ASSERT_TRUE(got.claimed);
+  EXPECT_GT(b->HeldLeaseGeneration("acme").value(), *g1);
+
+  Status late = a->CompleteSend(intent.value(), "acme:1", "W1", kNow + 2);
+  EXPECT_EQ(late.code(), StatusCode::Locked) << late.message();
+  EXPECT_NE(late.message().find("no longer holds the lease of cart acme"), std::string::npos)
+      << late.message();
+  EXPECT_EQ(a->RecordDownloaded("acme", {MakeOrder("acme", "2")}, "orders", "c2").status().code(),
+            StatusCode::Locked);
+  EXPECT_EQ(a->ExtendLease("acme", "run-a", 60'000, WallMs()).code(), StatusCode::Locked);
+  EXPECT_EQ(b->GetOrder("acme:2").value(), std::nullopt);
+  EXPECT_EQ(b->GetOrder("acme:1").value()->status, OrderStatus::New);
+  EXPECT_EQ(b->PendingIntents("acme").value().size(), 1u) << "left for the new holder";
+  EXPECT_TRUE(b->CompleteSend(intent.value(), "acme:1", "W1", kNow + 3).ok());
 }
 
 // --- concurrent writers on the same rows ----------------------------------------------------

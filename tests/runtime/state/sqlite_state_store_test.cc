@@ -221,6 +221,7 @@ TEST(SqliteOpen, V1DatabaseGainsLeaseProcessKeepingLeases) {
   }
   {
     RawDb raw(path);  // back to the v1 layout
+    ASSERT_EQ(raw.Exec("DROP TABLE alerts"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("ALTER TABLE leases DROP COLUMN process"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("ALTER TABLE intents DROP COLUMN doc"), SQLITE_OK);
     ASSERT_EQ(raw.Exec("DROP INDEX orders_pii_kept"), SQLITE_OK);

@@ -258,6 +258,37 @@ TEST_P(StateStoreContract, ResetForResendStartsAFreshRetryWindow) {
 
 // --- the send lifecycle ---------------------------------------------------------
 
+// Cancellations (runtime/order_cancel.h) note a sent order's cancel intent and
+// a too-late cancel in its reason: the reference and send time stay, and a
+// canceled order leaves the orders sent since (inventory).
+TEST_P(StateStoreContract, UpdateOrderOfASentOrderKeepsItsReference) {
+  ASSERT_TRUE(store_->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
+  auto intent = store_->BeginSend("acme:1", R"({"order_key":"acme:1"})", kNow + 1);
+  ASSERT_TRUE(intent.ok()) << intent.status().message();
+  ASSERT_TRUE(store_->CompleteSend(intent.value(), "acme:1", "W-1", kNow + 2).ok());
+  ASSERT_TRUE(store_
+                  ->UpdateOrder("acme:1", OrderStatus::Sent,
+                                "cancel requested: canceled at the cart", "", false, kNow + 3)
+                  .ok());
+  OrderRecord o = Get("acme:1");
+  EXPECT_EQ(o.status, OrderStatus::Sent);
+  EXPECT_EQ(o.reason, "cancel requested: canceled at the cart");
+  EXPECT_EQ(o.wms_ref, "W-1");
+  EXPECT_EQ(o.sent_ms, kNow + 2);
+  EXPECT_EQ(o.wms_order_json, R"({"order_key":"acme:1"})");
+  ASSERT_TRUE(store_
+                  ->UpdateOrder("acme:1", OrderStatus::Canceled, "canceled at the cart", "", false,
+                                kNow + 4)
+                  .ok());
+  o = Get("acme:1");
+  EXPECT_EQ(o.status, OrderStatus::Canceled);
+  EXPECT_EQ(o.wms_ref, "W-1");
+  OrderQuery q;
+  q.cart_id = "acme";
+  q.status = OrderStatus::Sent;
+  EXPECT_TRUE(store_->ListOrders(q).value().empty());
+}
+
 TEST_P(StateStoreContract, SendLifecycleNewToConfirmed) {
   ASSERT_TRUE(store_->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
 
@@ -398,6 +429,54 @@ TEST_P(StateStoreContract, FinishSendsIsOneTransaction) {
   auto pending = store_->PendingIntents("acme");
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(pending.value().size(), 2u);
+}
+
+TEST_P(StateStoreContract, FinishAndBeginSendsIsOneTransaction) {
+  ASSERT_TRUE(store_
+                  ->RecordDownloaded(
+                      "acme",
+                      {MakeOrder("acme", "1"), MakeOrder("acme", "2"), MakeOrder("acme", "3")},
+                      "orders", "")
+                  .ok());
+  using Kind = SendFinish::Kind;
+  auto first = store_->FinishAndBeginSends({}, {{"acme:1", R"({"n":1})"}}, kNow);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_EQ(first.value().size(), 1u);
+  // The next batch names an unknown order: the first batch's result is not
+  // recorded either, and its intent stays open.
+  auto failed = store_->FinishAndBeginSends({{first.value()[0], "acme:1", Kind::Sent, "W1"}},
+                                            {{"acme:2", "{}"}, {"acme:404", "{}"}}, kNow + 1);
+  EXPECT_EQ(failed.status().code(), StatusCode::NotFound);
+  EXPECT_EQ(Get("acme:1").status, OrderStatus::New);
+  ASSERT_EQ(store_->PendingIntents("acme").value().size(), 1u);
+
+  auto next = store_->FinishAndBeginSends({{first.value()[0], "acme:1", Kind::Sent, "W1"}},
+                                          {{"acme:2", R"({"n":2})"}, {"acme:3", "{}"}}, kNow + 2);
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  ASSERT_EQ(next.value().size(), 2u);
+  OrderRecord o1 = Get("acme:1");
+  EXPECT_EQ(o1.status, OrderStatus::Sent);
+  EXPECT_EQ(o1.wms_ref, "W1");
+  EXPECT_EQ(o1.wms_order_json, R"({"n":1})");
+  auto open = store_->PendingIntents("acme");
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open.value().size(), 2u);
+  EXPECT_EQ(open.value()[0].id, next.value()[0]);
+  EXPECT_EQ(open.value()[0].order_key, "acme:2");
+  EXPECT_EQ(open.value()[1].order_key, "acme:3");
+
+  ASSERT_TRUE(store_
+                  ->FinishAndBeginSends({{next.value()[0], "acme:2", Kind::Failed, "HTTP 503"},
+                                         {next.value()[1], "acme:3", Kind::Sent, "W3", true}},
+                                        {}, kNow + 3)
+                  .ok());
+  OrderRecord o2 = Get("acme:2"), o3 = Get("acme:3");
+  EXPECT_EQ(o2.status, OrderStatus::New);
+  EXPECT_EQ(o2.attempts, 1);
+  EXPECT_EQ(o2.wms_order_json, R"({"n":2})");
+  EXPECT_EQ(o3.status, OrderStatus::Sent);
+  EXPECT_TRUE(o3.ack_pending);
+  EXPECT_TRUE(store_->PendingIntents("acme").value().empty());
 }
 
 TEST_P(StateStoreContract, BeginSendGuards) {

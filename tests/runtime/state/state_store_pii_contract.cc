@@ -226,14 +226,14 @@ TEST(SqlitePiiMigration, V4DatabaseGainsPiiErasedKeepingOrders) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     for (const char* sql :
-         {"DROP INDEX orders_pii_kept", "ALTER TABLE orders DROP COLUMN pii_erased_ms",
-          "PRAGMA user_version = 4"})
+         {"DROP TABLE alerts", "DROP INDEX orders_pii_kept",
+          "ALTER TABLE orders DROP COLUMN pii_erased_ms", "PRAGMA user_version = 4"})
       EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
     sqlite3_close(db);
   }
   auto store = SqliteStateStore::Open(path);
   ASSERT_TRUE(store.ok()) << store.status().message();
-  EXPECT_EQ(store.value()->SchemaVersion().value(), 5);
+  EXPECT_EQ(store.value()->SchemaVersion().value(), 6);  // v5 (PII) and v6 (alerts) ran
   auto o = store.value()->GetOrder("acme:1");
   ASSERT_TRUE(o.ok() && o.value());
   EXPECT_EQ(o.value()->pii_erased_ms, 0);

@@ -145,10 +145,13 @@ TEST(WmsDocuments, WmsOrderHasTheContractShapeInFixedOrder) {
   EXPECT_EQ(ToJson(o),
             R"({"order_key":"acme-shopify:1","cart_id":"acme-shopify","client":"acme",)"
             R"("order_number":"#1","placed_at":"2026-11-20T10:00:00Z",)"
+            R"("currency":"","taxes_included":false,)"
             R"("ship_to":{"name":"N","company":"","address1":"","address2":"","city":"",)"
             R"("region":"","postal_code":"","country":"US","phone":"","email":""},)"
             R"("ship_method":{"cart_code":"Standard","carrier":"UPS","service":"GROUND"},)"
-            R"("lines":[{"line_key":"L1","sku":"TS-RED-M","quantity":2,"unit_price":"19.99"}],)"
+            R"("lines":[{"line_key":"L1","sku":"TS-RED-M","quantity":2,"unit_price":"19.99",)"
+            R"("unit_list_price":"","unit_discount":"","discount":"","tax":""}],)"
+            R"("totals":{"subtotal":"","shipping":"","discount":"","tax":"","total":""},)"
             R"("wms_fields":{"facility_id":12,"note":"not json","zeta":{"x":1}}})");
 }
 
