@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <limits>
+#include <utility>
 
 namespace cartsync {
 namespace {
@@ -180,9 +181,14 @@ std::string MajorText(int64_t minor, int exponent) {
       negative ? uint64_t{0} - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
   std::string digits = std::to_string(magnitude);
   if (exponent > 0) {
-    if (digits.size() <= static_cast<size_t>(exponent))
-      digits.insert(0, static_cast<size_t>(exponent) + 1 - digits.size(), '0');
-    digits.insert(digits.size() - static_cast<size_t>(exponent), ".");
+    const size_t e = static_cast<size_t>(exponent);
+    if (digits.size() <= e) digits = std::string(e + 1 - digits.size(), '0') + digits;
+    // Built by appending: GCC 12's -Wrestrict misfires on insert() at -O2.
+    const size_t point = digits.size() - e;
+    std::string text = digits.substr(0, point);
+    text += '.';
+    text.append(digits, point, e);
+    digits = std::move(text);
   }
   return negative ? "-" + digits : digits;
 }
