@@ -311,6 +311,7 @@ async function simulator(base, dir, token) {
   };
   const scopes = await call("CartsyncAccessScopes", {});
   void scopes;
+  await call("CartsyncShopTimeZone", {});
   const orders = await call("CartsyncOrders", { query: "status:open (financial_status:paid OR financial_status:partially_refunded)", after: null });
   const list = orders.orders.nodes;
   if (!list.length) throw new Error("the simulator store has no open paid orders");
