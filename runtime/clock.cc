@@ -1,10 +1,12 @@
 #include "runtime/clock.h"
 
+#include <boost/fiber/context.hpp>
 #include <boost/fiber/operations.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <string_view>
+#include <thread>
 
 #include "base/strings.h"
 
@@ -17,12 +19,16 @@ int64_t SystemClock::NowMs() {
 
 // boost::this_fiber::sleep_for suspends only the calling fiber: a cart the
 // runner runs as a fiber (runner.cc) parks in its rate-limit wait or backoff
-// and its thread runs the other carts meanwhile. On a thread that runs no
-// fibers (the CLI's main thread, order_download's push threads) Boost.Fiber's
-// default scheduler has nothing else to run and waits on a condition
-// variable: an ordinary sleep.
+// and its thread runs the other carts meanwhile. A thread's own (main)
+// context sleeps the thread instead: Boost.Fiber would switch it to its
+// dispatcher's stack, a switch AddressSanitizer is not told of (Debian's
+// Boost.Context has no sanitizer hooks), which leaves false stack poison.
 void SystemClock::SleepMs(int64_t ms) {
-  if (ms > 0) boost::this_fiber::sleep_for(std::chrono::milliseconds(ms));
+  if (ms <= 0) return;
+  if (boost::fibers::context::active()->is_context(boost::fibers::type::worker_context))
+    boost::this_fiber::sleep_for(std::chrono::milliseconds(ms));
+  else
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
 std::string FormatIsoUtc(int64_t unix_seconds) {
