@@ -1,8 +1,9 @@
 // cartsync-bench-fetch: the baseline of tools/bench/throughput. A plain
 // libcurl loop that reads the same order pages a cartsync order download
 // reads, from the same stores, with the same page sizes and filters — and
-// nothing else: no state store, no WMS, no order mapping. It parses each page
-// (rapidjson) only to count the orders and, for BigCommerce, to find each
+// nothing else: no state store, no WMS, no order mapping (Shopify: the
+// connector's own GraphQL documents, runtime/carts/shopify_graphql.cc). It
+// parses each page (rapidjson) only to count the orders and, for BigCommerce, to find each
 // order's shipping address and products in its `consignments` (the QUERY
 // asks for include=consignments.line_items&consignment_structure=object, as
 // cartsync does); only an order without them costs /shipping_addresses and
@@ -18,7 +19,7 @@
 //
 // SPEC_FILE: one store per line, tab-separated (blank lines and # comments
 // skipped):
-//   shopify      BASE_URL  TOKEN          QUERY   (QUERY of the first page; Link rel="next" after)
+//   shopify      BASE_URL  TOKEN          QUERY   (the orders search, as the connector builds it)
 //   woocommerce  BASE_URL  KEY:SECRET     QUERY   (page=N&per_page is appended; stops at
 //   X-WP-TotalPages) bigcommerce  BASE_URL  TOKEN          QUERY   (page=N&limit=250 is appended; a
 //   short page ends)
@@ -44,6 +45,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "runtime/carts/shopify_graphql.h"
 
 namespace {
 
@@ -212,22 +215,95 @@ class Worker {
     return id != nullptr && id->IsInt64() ? std::to_string(id->GetInt64()) : "";
   }
 
+  // Shopify reads orders over GraphQL as the connector does: the same
+  // document (runtime/carts/shopify_graphql.cc, pages of 15 orders with their
+  // first 5 line items) and the rest of an order's lines when it has more.
   void Shopify(const Store& s) {
-    std::vector<std::string> headers = {"X-Shopify-Access-Token: " + s.credential,
-                                        "Accept: application/json"};
-    std::string url = s.base + "/admin/api/2025-10/orders.json?" + s.query, body;
+    namespace gql = cartsync::shopify_graphql;
+    const std::vector<std::string> headers = {"X-Shopify-Access-Token: " + s.credential,
+                                              "Content-Type: application/json",
+                                              "Accept: application/json", "Expect:"};
+    const std::string url = s.base + "/admin/api/2026-10/graphql.json";
+    std::string body, cursor;
     Headers got;
-    rapidjson::Document doc;
-    for (int page = 0; page < 100'000 && !url.empty(); ++page) {
-      if (!Get(url, headers, "", body, got) || !Parse(body, doc, "object", url)) return;
-      auto it = doc.FindMember("orders");
-      if (it == doc.MemberEnd() || !it->value.IsArray()) return Fail("GET " + url + ": no orders");
-      totals_.orders += it->value.Size();
-      const std::string next = NextLink(got.link);
-      for (const auto& o : it->value.GetArray())
-        if (!PushOrder(s.name, Id(o), Field(o, "shipping_address"), Field(o, "line_items"))) return;
-      url = next;
+    rapidjson::Document doc, more;
+    for (int page = 0; page < 100'000; ++page) {
+      const std::string request = GraphqlBody(gql::kOrders, {{"query", s.query}}, cursor);
+      if (!Get(url, headers, "", body, got, &request) || !Parse(body, doc, "object", url)) return;
+      const rapidjson::Value* orders = Path(doc, {"data", "orders"});
+      const rapidjson::Value* nodes = orders ? Field(*orders, "nodes") : nullptr;
+      if (nodes == nullptr || !nodes->IsArray()) return Fail("POST " + url + ": no orders");
+      totals_.orders += nodes->Size();
+      for (const auto& o : nodes->GetArray()) {
+        const rapidjson::Value* lines = Path(o, {"lineItems", "nodes"});
+        rapidjson::Value all(rapidjson::kArrayType);
+        if (lines != nullptr && lines->IsArray())
+          for (const auto& l : lines->GetArray()) all.PushBack(rapidjson::Value(l, doc.GetAllocator()), doc.GetAllocator());
+        std::string line_cursor = More(Path(o, {"lineItems", "pageInfo"}));
+        const std::string id = Field(o, "id") && o["id"].IsString() ? o["id"].GetString() : "";
+        for (int sub = 0; sub < 1000 && !line_cursor.empty(); ++sub) {
+          const std::string r = GraphqlBody(gql::kOrderLineItems, {{"id", id}}, line_cursor);
+          if (!Get(url, headers, "", body, got, &r) || !Parse(body, more, "object", url)) return;
+          const rapidjson::Value* items = Path(more, {"data", "order", "lineItems"});
+          if (items == nullptr) return Fail("POST " + url + ": no lineItems");
+          if (const rapidjson::Value* n = Field(*items, "nodes"); n != nullptr && n->IsArray())
+            for (const auto& l : n->GetArray()) all.PushBack(rapidjson::Value(l, doc.GetAllocator()), doc.GetAllocator());
+          line_cursor = More(Field(*items, "pageInfo"));
+        }
+        const rapidjson::Value* legacy = Field(o, "legacyResourceId");
+        if (!PushOrder(s.name, legacy && legacy->IsString() ? legacy->GetString() : id,
+                       Field(o, "shippingAddress"), &all))
+          return;
+      }
+      cursor = More(Field(*orders, "pageInfo"));
+      if (cursor.empty()) return;
     }
+  }
+
+  // {"query": DOCUMENT, "variables": {VARS…, "after": CURSOR|null}}
+  static std::string GraphqlBody(const cartsync::shopify_graphql::Operation& op,
+                                 const std::vector<std::pair<const char*, std::string>>& vars,
+                                 const std::string& after) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("query");
+    w.String(op.document);
+    w.Key("variables");
+    w.StartObject();
+    for (const auto& [name, value] : vars) {
+      w.Key(name);
+      w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    }
+    w.Key("after");
+    if (after.empty())
+      w.Null();
+    else
+      w.String(after.c_str(), static_cast<rapidjson::SizeType>(after.size()));
+    w.EndObject();
+    w.EndObject();
+    return {sb.GetString(), sb.GetSize()};
+  }
+
+  // pageInfo's endCursor when hasNextPage, else "".
+  static std::string More(const rapidjson::Value* page_info) {
+    if (page_info == nullptr || !page_info->IsObject()) return "";
+    const rapidjson::Value* next = Field(*page_info, "hasNextPage");
+    const rapidjson::Value* end = Field(*page_info, "endCursor");
+    if (next == nullptr || !next->IsBool() || !next->GetBool() || end == nullptr || !end->IsString())
+      return "";
+    return end->GetString();
+  }
+
+  static const rapidjson::Value* Path(const rapidjson::Value& v,
+                                      std::initializer_list<const char*> names) {
+    const rapidjson::Value* at = &v;
+    for (const char* n : names) {
+      if (!at->IsObject()) return nullptr;
+      at = Field(*at, n);
+      if (at == nullptr) return nullptr;
+    }
+    return at;
   }
 
   static std::string NextLink(const std::string& link) {

@@ -397,29 +397,71 @@ std::string DisplayFulfillment(const Order& o) {
 // ---- search syntax (orders, productVariants) --------------------------------------------------
 
 /// field:[op]value terms joined by whitespace (AND), OR, NOT/-, parentheses.
+/// Parsed once into a tree (a page of orders evaluates it per order), so a
+/// listing costs one parse, not one per order.
 class Search {
  public:
-  using Match = std::function<bool(const std::string& field, const std::string& op,
-                                   const std::string& value)>;
+  /// A term's test, made once per query from its field, operator and value.
+  template <class Item>
+  using Tests = std::vector<std::function<bool(const Item&)>>;
 
-  explicit Search(std::string_view text) : s_(text) {}
-
-  bool Eval(const Match& match, std::string* error) {
-    pos_ = 0;
-    match_ = &match;
-    error_.clear();
-    bool r = Or();
+  explicit Search(std::string_view text) : s_(text) {
+    if (s_.find_first_not_of(" \t") == std::string_view::npos) return;  // empty: no filter
+    root_ = Or();
     Space();
     if (error_.empty() && pos_ < s_.size())
       error_ = "unexpected \"" + std::string(s_.substr(pos_, 20)) + "\"";
-    if (!error_.empty()) {
-      *error = "Invalid search query: " + error_;
-      return false;
-    }
-    return r;
+    if (!error_.empty()) root_ = -1;
+  }
+
+  /// The query's syntax error ("Invalid search query: …"), empty when it parsed.
+  std::string Error() const { return error_.empty() ? "" : "Invalid search query: " + error_; }
+
+  /// Every term's test, by `make(field, op, value)` (empty field: a bare word).
+  template <class Item, class Make>
+  Tests<Item> Bind(Make make) const {
+    Tests<Item> tests(nodes_.size());
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      if (nodes_[i].kind == Kind::kTerm)
+        tests[i] = make(nodes_[i].field, nodes_[i].op, nodes_[i].value);
+    return tests;
+  }
+
+  /// Whether `item` satisfies the query (an empty query: always).
+  template <class Item>
+  bool Eval(const Tests<Item>& tests, const Item& item) const {
+    return root_ < 0 || Eval(root_, tests, item);
   }
 
  private:
+  enum class Kind { kAnd, kOr, kNot, kTerm };
+  struct Node {
+    Kind kind;
+    std::vector<int> kids;
+    std::string field, op, value;
+  };
+
+  template <class Item>
+  bool Eval(int n, const Tests<Item>& tests, const Item& item) const {
+    const Node& node = nodes_[static_cast<size_t>(n)];
+    switch (node.kind) {
+      case Kind::kTerm:
+        return tests[static_cast<size_t>(n)](item);
+      case Kind::kNot:
+        return !Eval(node.kids[0], tests, item);
+      case Kind::kAnd:
+        return std::all_of(node.kids.begin(), node.kids.end(),
+                           [&](int k) { return Eval(k, tests, item); });
+      case Kind::kOr:
+        return std::any_of(node.kids.begin(), node.kids.end(),
+                           [&](int k) { return Eval(k, tests, item); });
+    }
+    return false;
+  }
+  int Add(Node node) {
+    nodes_.push_back(std::move(node));
+    return static_cast<int>(nodes_.size() - 1);
+  }
   void Space() {
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t')) ++pos_;
   }
@@ -432,13 +474,13 @@ class Search {
     pos_ = after;
     return true;
   }
-  bool Or() {
-    bool r = And();
-    while (error_.empty() && Keyword("OR")) r = And() || r;
-    return r;
+  int Or() {
+    Node node{Kind::kOr, {And()}, {}, {}, {}};
+    while (error_.empty() && Keyword("OR")) node.kids.push_back(And());
+    return node.kids.size() == 1 ? node.kids[0] : Add(std::move(node));
   }
-  bool And() {
-    bool r = true, any = false;
+  int And() {
+    Node node{Kind::kAnd, {}, {}, {}, {}};
     while (error_.empty()) {
       Space();
       if (pos_ >= s_.size() || s_[pos_] == ')') break;
@@ -448,26 +490,25 @@ class Search {
         break;
       }
       if (Keyword("AND")) continue;
-      r = Unary() && r;
-      any = true;
+      node.kids.push_back(Unary());
     }
-    if (!any && error_.empty()) error_ = "empty expression";
-    return r;
+    if (node.kids.empty() && error_.empty()) error_ = "empty expression";
+    return node.kids.size() == 1 ? node.kids[0] : Add(std::move(node));
   }
-  bool Unary() {
+  int Unary() {
     Space();
-    if (Keyword("NOT")) return !Unary();
+    if (Keyword("NOT")) return Add({Kind::kNot, {Unary()}, {}, {}, {}});
     if (pos_ < s_.size() && s_[pos_] == '-') {
       ++pos_;
-      return !Unary();
+      return Add({Kind::kNot, {Unary()}, {}, {}, {}});
     }
     if (pos_ < s_.size() && s_[pos_] == '(') {
       ++pos_;
-      bool r = Or();
+      int r = Or();
       Space();
       if (pos_ >= s_.size() || s_[pos_] != ')') {
         error_ = "missing )";
-        return false;
+        return r;
       }
       ++pos_;
       return r;
@@ -493,13 +534,11 @@ class Search {
       out += s_[pos_++];
     return out;
   }
-  bool Term() {
+  int Term() {
     size_t colon = s_.find(':', pos_);
     size_t stop = s_.find_first_of(" ()\t\"'", pos_);
-    if (colon == std::string_view::npos || (stop != std::string_view::npos && stop < colon)) {
-      std::string word = Word();
-      return (*match_)("", "", word);  // a bare term
-    }
+    if (colon == std::string_view::npos || (stop != std::string_view::npos && stop < colon))
+      return Add({Kind::kTerm, {}, "", "", Word()});  // a bare term
     std::string field(s_.substr(pos_, colon - pos_));
     pos_ = colon + 1;
     std::string op;
@@ -510,12 +549,13 @@ class Search {
         break;
       }
     std::string value = Word();
-    return (*match_)(field, op, value);
+    return Add({Kind::kTerm, {}, std::move(field), std::move(op), std::move(value)});
   }
 
   std::string_view s_;
   size_t pos_ = 0;
-  const Match* match_ = nullptr;
+  std::vector<Node> nodes_;
+  int root_ = -1;
   std::string error_;
 };
 
@@ -527,53 +567,70 @@ bool Compare(int64_t a, const std::string& op, int64_t b) {
   return a == b;
 }
 
-bool MatchOrder(const Store& st, const Order& o, const std::string& field, const std::string& op,
-                const std::string& value, std::string* bad) {
-  if (field.empty()) return true;  // free text: not modelled
+using OrderTest = std::function<bool(const Order&)>;
+
+bool CompareTime(const std::string& field, const Order& o, const std::string& op, int64_t t) {
+  return Compare(field == "updated_at" ? o.updated : o.created, op, t);
+}
+
+/// One search term as a test of an order, its value parsed once; `bad`
+/// names a value Shopify would not understand (such a term matches nothing).
+OrderTest MatchOrder(const Store& st, const std::string& field, const std::string& op,
+                     const std::string& value, std::string* bad) {
+  auto none = [](const Order&) { return false; };
+  if (field.empty()) return [](const Order&) { return true; };  // free text: not modelled
   if (field == "status") {
-    if (value == "open") return o.status == "open";
-    if (value == "closed") return o.closed_at != 0;
-    if (value == "cancelled") return o.cancelled_at != 0;
-    if (value == "not_closed") return o.closed_at == 0;
+    if (value == "open") return [](const Order& o) { return o.status == "open"; };
+    if (value == "closed") return [](const Order& o) { return o.closed_at != 0; };
+    if (value == "cancelled") return [](const Order& o) { return o.cancelled_at != 0; };
+    if (value == "not_closed") return [](const Order& o) { return o.closed_at == 0; };
     *bad = "status:" + value;
-    return false;
+    return none;
   }
   if (field == "financial_status") {
     static const std::set<std::string> kKnown = {
         "paid",     "pending", "authorized", "partially_paid", "partially_refunded",
         "refunded", "voided",  "expired"};
     if (!kKnown.count(value)) *bad = "financial_status:" + value;
-    return o.financial_status == value;
+    return [value](const Order& o) { return o.financial_status == value; };
   }
   if (field == "fulfillment_status") {
-    if (value == "unfulfilled" || value == "unshipped") return o.fulfillment_status.empty();
-    if (value == "partial") return o.fulfillment_status == "partial";
-    if (value == "fulfilled" || value == "shipped") return o.fulfillment_status == "fulfilled";
+    if (value == "unfulfilled" || value == "unshipped")
+      return [](const Order& o) { return o.fulfillment_status.empty(); };
+    if (value == "partial")
+      return [](const Order& o) { return o.fulfillment_status == "partial"; };
+    if (value == "fulfilled" || value == "shipped")
+      return [](const Order& o) { return o.fulfillment_status == "fulfilled"; };
     *bad = "fulfillment_status:" + value;
-    return false;
+    return none;
   }
   if (field == "created_at" || field == "updated_at" || field == "processed_at") {
     int64_t t = 0;
     if (!ParseIso(value, &t, st.offset_minutes)) {
       *bad = field + ":" + value;
-      return false;
+      return none;
     }
-    return Compare(field == "updated_at" ? o.updated : o.created, op, t);
+    return [field, op, t](const Order& o) { return CompareTime(field, o, op, t); };
   }
   if (field == "id") {
     auto n = ToInt(value);
     if (!n) {
       *bad = "id:" + value;
-      return false;
+      return none;
     }
-    return Compare(o.id, op, *n);
+    return [op, n = *n](const Order& o) { return Compare(o.id, op, n); };
   }
   if (field == "name")
-    return "#" + std::to_string(o.number) == value || std::to_string(o.number) == value;
+    return [value](const Order& o) {
+      return "#" + std::to_string(o.number) == value || std::to_string(o.number) == value;
+    };
   if (field == "sku")
-    return std::any_of(o.lines.begin(), o.lines.end(),
-                       [&](const Line& l) { return l.sku == value; });
-  return true;  // filters not modelled match everything, as unknown ones do on Shopify
+    return [value](const Order& o) {
+      return std::any_of(o.lines.begin(), o.lines.end(),
+                         [&](const Line& l) { return l.sku == value; });
+    };
+  // Filters not modelled match everything, as unknown ones do on Shopify.
+  return [](const Order&) { return true; };
 }
 
 // ---- writing -----------------------------------------------------------------------------
@@ -976,17 +1033,16 @@ void Orders(Ctx& c, const Field& f, Writer& w) {
   const Value* rev = Arg(args, "reverse");
   const bool reverse = rev && rev->IsBool() && rev->GetBool();
   std::vector<const Order*> matches;
-  Search search(query);
-  std::string error, bad;
+  const Search search(query);
+  const std::string error = search.Error();
+  std::string bad;
+  const auto tests = search.Bind<Order>(
+      [&](const std::string& field, const std::string& op, const std::string& v) {
+        return MatchOrder(c.st, field, op, v, &bad);
+      });
   for (const Order& o : c.st.orders) {
-    if (!Visible(c.world, c.st, o)) continue;
-    bool ok =
-        query.empty() ||
-        search.Eval([&](const std::string& field, const std::string& op,
-                        const std::string& v) { return MatchOrder(c.st, o, field, op, v, &bad); },
-                    &error);
     if (!error.empty()) break;
-    if (ok) matches.push_back(&o);
+    if (Visible(c.world, c.st, o) && search.Eval(tests, o)) matches.push_back(&o);
   }
   if (!error.empty()) {
     c.errors.push_back({error, "badRequest"});
@@ -996,9 +1052,12 @@ void Orders(Ctx& c, const Field& f, Writer& w) {
   auto key = [&](const Order* o) {
     return sort == "UPDATED_AT" ? o->updated : sort == "ID" ? o->id : o->created;
   };
-  std::stable_sort(matches.begin(), matches.end(), [&](const Order* a, const Order* b) {
+  auto before = [&](const Order* a, const Order* b) {
     return key(a) != key(b) ? key(a) < key(b) : a->id < b->id;
-  });
+  };
+  // Orders are kept in creation order: most listings are sorted already.
+  if (!std::is_sorted(matches.begin(), matches.end(), before))
+    std::stable_sort(matches.begin(), matches.end(), before);
   if (reverse) std::reverse(matches.begin(), matches.end());
   std::vector<int64_t> ids;
   for (const Order* o : matches) ids.push_back(o->id);
@@ -1011,21 +1070,19 @@ void ProductVariants(Ctx& c, const Field& f, Writer& w) {
   c.Args(f, &args);
   std::string query;
   if (const Value* q = Arg(args, "query"); q && q->IsString()) query = q->GetString();
-  Search search(query);
+  const Search search(query);
   std::vector<const Product*> matches;
-  std::string error;
+  const std::string error = search.Error();
+  const auto tests = search.Bind<Product>(
+      [](const std::string& field, const std::string& /*op*/,
+         const std::string& v) -> std::function<bool(const Product&)> {
+        if (field == "sku") return [v](const Product& p) { return p.sku == v; };
+        if (field.empty()) return [v](const Product& p) { return p.sku == v || p.title == v; };
+        return [](const Product&) { return true; };
+      });
   for (const Product& p : c.st.products) {
-    bool ok = query.empty() ||
-              search.Eval(
-                  [&](const std::string& field, const std::string& op, const std::string& v) {
-                    (void)op;
-                    if (field == "sku") return p.sku == v;
-                    if (field.empty()) return p.sku == v || p.title == v;
-                    return true;
-                  },
-                  &error);
     if (!error.empty()) break;
-    if (ok) matches.push_back(&p);
+    if (search.Eval(tests, p)) matches.push_back(&p);
   }
   if (!error.empty()) {
     c.errors.push_back({error, "badRequest"});
