@@ -1404,10 +1404,13 @@ void CheckNotify(Reader& r, const toml::table& doc, ProjectConfig& out) {
           chosen.insert(ev);
           continue;
         }
-        r.diags().Report(
+        std::optional<std::string> closest;
+        std::string hint = r.Hint(ev, NotifyEvents(), closest);
+        Diagnostic* d = r.diags().Report(
             DiagId::InvalidValue, r.At(*node),
             {Quote(ev), "notify.events", "one of " + JoinQuoted(NotifyEvents(), "none"),
-             r.Hint(ev, NotifyEvents())});
+             std::move(hint)});
+        r.ValueFix(d, *node, ev, closest);
         ok = false;
       }
       if (events->empty() && ok) {

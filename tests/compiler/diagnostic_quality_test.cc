@@ -563,6 +563,17 @@ TEST(ValueSuggestionTest, MisspelledWebhookFormat) {
                  "\"slack\"");
 }
 
+TEST(ValueSuggestionTest, MisspelledWebhookEvent) {
+  std::string project = kProject +
+                        "[[notify]]\n"
+                        "url = { secret = \"env:SLACK_WEBHOOK_URL\" }\n"
+                        "events = [\"held\", \"step_faild\"]\n";
+  auto r = Check(Cart({}), project);
+  ExpectValueFix(*r, "cartsync.toml", "E0205", "replace \"step_faild\" with \"step_failed\"",
+                 {8, 19}, {8, 31}, "\"step_failed\"");
+  EXPECT_TRUE(Check(Cart({}), Apply(project, r->sorted[0].fixes[0]))->sorted.empty());
+}
+
 TEST(ValueSuggestionTest, NoCloseValueListsTheAllowedOnesWithoutAFix) {
   auto r = Check(WooCart({"[statuses]", "status = [\"shipped-out-yesterday\"]"}));
   const Diagnostic& d = Only(*r);
