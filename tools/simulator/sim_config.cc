@@ -227,6 +227,7 @@ bool ParseSimConfig(const std::string& json, SimConfig* config, std::string* err
   r.Uint64("seed", &c.options.seed);
   r.Int("orders", &c.demo_orders, 0, 100'000);
   r.Int("threads", &c.options.threads, 1, 8192);  // tools/bench/manycarts: 2 per cart
+  r.Int("keep_alive_s", &c.options.keep_alive_s, 0, 60);
   bool demo_given = r.Get("demo") != nullptr;
   r.Bool("demo", &c.demo);
   if (const rapidjson::Value* v = r.Get("wms"); v && r.ok()) {

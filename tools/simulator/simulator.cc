@@ -652,7 +652,7 @@ bool Simulator::Start(std::string* error) {
   s.server.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<size_t>(threads));
   };
-  s.server.set_keep_alive_timeout(1);
+  s.server.set_keep_alive_timeout(s.options.keep_alive_s);
   s.server.set_keep_alive_max_count(1000);
   s.server.set_tcp_nodelay(true);
   s.server.set_read_timeout(10);

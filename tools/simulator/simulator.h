@@ -129,6 +129,12 @@ struct SimOptions {
   /// parallel WMS lanes blocked at once, 16 left no thread for the /_sim
   /// call that unblocks them (the crash test timed out).
   int threads = 64;
+  /// Seconds an idle keep-alive connection is kept open. cpp-httplib polls
+  /// each idle connection every 10 ms until then (~90 wake-ups a second),
+  /// so with a thousand rate-limited carts idle connections, not requests,
+  /// cost the simulator most of its CPU; 0 closes a connection ~10 ms after
+  /// its last answer (clients reconnect: tools/bench/manycarts).
+  int keep_alive_s = 1;
   /// Called (outside any lock) with the running total of store/WMS requests,
   /// before the request is handled.
   std::function<void(uint64_t total_requests)> on_request;
