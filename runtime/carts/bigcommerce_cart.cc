@@ -329,6 +329,8 @@ class BigCommerceCart final : public CartConnector {
   Result<Doc> GetList(const std::string& path, const std::string& what);
   /// Every page of a v2 sub-collection of one order.
   Result<std::vector<Doc>> GetAllPages(const std::string& path, const std::string& what);
+  /// GET of a v3 answer: 200 and a JSON object whose "data" is an array.
+  Result<Doc> GetData(const std::string& path, const std::string& what);
 
   Result<std::vector<Product>> Products(const std::string& order_id);
   Result<std::vector<ShippingAddress>> Addresses(const std::string& order_id);
@@ -459,6 +461,20 @@ Result<std::vector<BigCommerceCart::Doc>> BigCommerceCart::GetAllPages(const std
   }
   return Status::Permanent("BigCommerce " + what + ": more than " + std::to_string(kMaxSubPages) +
                            " pages; stopping");
+}
+
+Result<BigCommerceCart::Doc> BigCommerceCart::GetData(const std::string& path,
+                                                      const std::string& what) {
+  auto r = Send("GET", path, "", true);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Failure(r.value(), what);
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->Parse(r->body.data(), r->body.size());
+  const Value* data = doc->HasParseError() ? nullptr : Member(doc.get(), "data");
+  if (data == nullptr || !data->IsArray())
+    return Status::Permanent("BigCommerce " + what +
+                             ": the answer has no data list: " + Excerpt(r->body));
+  return doc;
 }
 
 Result<std::vector<Product>> BigCommerceCart::Products(const std::string& order_id) {
@@ -1016,15 +1032,9 @@ Result<AccessCheck> BigCommerceCart::CheckAccess(const std::vector<Service>& ser
 Result<LocationCheck> BigCommerceCart::InventoryLocation() {
   const std::string id = std::to_string(location_id_);
   const std::string what = "GET /v3/inventory/locations";
-  auto r = Send("GET", "/v3/inventory/locations?location_id:in=" + id, "", true);
-  if (!r.ok()) return r.status();
-  if (r->status != 200) return Failure(r.value(), what);
-  rapidjson::Document doc;
-  doc.Parse(r->body.data(), r->body.size());
-  const Value* data = doc.HasParseError() ? nullptr : Member(&doc, "data");
-  if (data == nullptr || !data->IsArray())
-    return Status::Permanent("BigCommerce " + what +
-                             ": the answer has no data list: " + Excerpt(r->body));
+  auto doc = GetData("/v3/inventory/locations?location_id:in=" + id, what);
+  if (!doc.ok()) return doc.status();
+  const Value* data = Member(doc.value().get(), "data");
   LocationCheck l;
   l.applies = true;
   l.id = id;
@@ -1055,15 +1065,9 @@ Result<CatalogSkus> BigCommerceCart::CartSkus(int max_pages) {
     }
     const std::string query = "limit=250&page=" + std::to_string(page) + "&include_fields=sku";
     const std::string what = "GET /v3/catalog/variants?" + query;
-    auto r = Send("GET", "/v3/catalog/variants?" + query, "", true);
-    if (!r.ok()) return r.status();
-    if (r->status != 200) return Failure(r.value(), what);
-    rapidjson::Document doc;
-    doc.Parse(r->body.data(), r->body.size());
-    const Value* data = doc.HasParseError() ? nullptr : Member(&doc, "data");
-    if (data == nullptr || !data->IsArray())
-      return Status::Permanent("BigCommerce " + what +
-                               ": the answer has no data list: " + Excerpt(r->body));
+    auto doc = GetData("/v3/catalog/variants?" + query, what);
+    if (!doc.ok()) return doc.status();
+    const Value* data = Member(doc.value().get(), "data");
     for (const Value& v : data->GetArray())
       if (std::string sku = Text(&v, "sku"); !sku.empty()) skus.insert(sku);
     if (data->Size() < 250) break;  // a short page is the last

@@ -647,37 +647,12 @@ class ShopifyCart final : public CartConnector {
   Result<CatalogSkus> CartSkus(int max_pages) override {
     CatalogSkus c;
     c.listed = true;
-    std::set<std::string> skus, seen;
-    std::optional<std::string> after;
-    for (int page = 1;; ++page) {
-      if (page > max_pages) {
-        c.complete = false;
-        break;
-      }
-      std::string vars = Vars([&](JsonWriter& w) {
-        w.Key("query");
-        WriteString(w, "");
-        w.Key("after");
-        if (after)
-          WriteString(w, *after);
-        else
-          w.Null();
-      });
-      auto reply = Call(gql::kVariantsBySku, vars, true);
-      if (!reply.ok()) return reply.status();
-      const Value* conn = Member(reply->data, "productVariants");
-      const Value* nodes = Member(conn, "nodes");
-      if (nodes == nullptr || !nodes->IsArray())
-        return Status::Permanent(
-            "Shopify CartsyncVariantsBySku: the answer has no productVariants.nodes list" +
-            RequestIdNote(reply->request_id));
-      for (const Value& v : nodes->GetArray())
-        if (std::string sku = Text(v, "sku"); !sku.empty()) skus.insert(sku);
-      auto next = NextCursor(*conn, "CartsyncVariantsBySku", seen, reply->request_id);
-      if (!next.ok()) return next.status();
-      if (!next->has_value()) break;
-      after = *next.value();
-    }
+    std::set<std::string> skus;
+    auto complete = EachVariant("", max_pages, [&](const Value& v) {
+      if (std::string sku = Text(v, "sku"); !sku.empty()) skus.insert(sku);
+    });
+    if (!complete.ok()) return complete.status();
+    c.complete = complete.value();
     c.skus.assign(skus.begin(), skus.end());
     return c;
   }
@@ -1262,6 +1237,39 @@ class ShopifyCart final : public CartConnector {
     return gid;
   }
 
+  /// Every productVariants node that `search` matches (CartsyncVariantsBySku),
+  /// page by page, to `each`. False when pages were left after `max_pages`.
+  Result<bool> EachVariant(const std::string& search, int max_pages,
+                           const std::function<void(const Value&)>& each) {
+    std::set<std::string> seen;
+    std::optional<std::string> after;
+    for (int page = 1;; ++page) {
+      if (page > max_pages) return false;
+      std::string vars = Vars([&](JsonWriter& w) {
+        w.Key("query");
+        WriteString(w, search);
+        w.Key("after");
+        if (after)
+          WriteString(w, *after);
+        else
+          w.Null();
+      });
+      auto reply = Call(gql::kVariantsBySku, vars, true);
+      if (!reply.ok()) return reply.status();
+      const Value* conn = Member(reply->data, "productVariants");
+      const Value* nodes = Member(conn, "nodes");
+      if (nodes == nullptr || !nodes->IsArray())
+        return Status::Permanent(
+            "Shopify CartsyncVariantsBySku: the answer has no productVariants.nodes list" +
+            RequestIdNote(reply->request_id));
+      for (const Value& v : nodes->GetArray()) each(v);
+      auto next = NextCursor(*conn, "CartsyncVariantsBySku", seen, reply->request_id);
+      if (!next.ok()) return next.status();
+      if (!next->has_value()) return true;
+      after = *next.value();
+    }
+  }
+
   /// SKU -> inventory item gids for `skus` not looked up before in this run.
   Status LookUpSkus(const std::vector<std::string>& skus) {
     std::vector<std::string> todo;
@@ -1275,43 +1283,17 @@ class ShopifyCart final : public CartConnector {
                                                         todo.size(), begin + kSkusPerLookup)));
       std::map<std::string, std::vector<std::string>> found;
       for (const std::string& s : batch) found[s];
-      const std::string search = SkuSearch(batch);
-      std::set<std::string> seen;
-      std::optional<std::string> after;
-      for (int page = 1;; ++page) {
-        if (page > kMaxPages)
-          return Status::Transient("Shopify CartsyncVariantsBySku: too many pages; stopped");
-        std::string vars = Vars([&](JsonWriter& w) {
-          w.Key("query");
-          WriteString(w, search);
-          w.Key("after");
-          if (after)
-            WriteString(w, *after);
-          else
-            w.Null();
-        });
-        auto reply = Call(gql::kVariantsBySku, vars, true);
-        if (!reply.ok()) return reply.status();
-        const Value* conn = Member(reply->data, "productVariants");
-        const Value* nodes = Member(conn, "nodes");
-        if (nodes == nullptr || !nodes->IsArray())
-          return Status::Permanent(
-              "Shopify CartsyncVariantsBySku: the answer has no productVariants.nodes list" +
-              RequestIdNote(reply->request_id));
-        for (const Value& v : nodes->GetArray()) {
-          auto it =
-              found.find(Text(v, "sku"));  // the search may match more loosely: exact SKUs only
-          const Value* item = Member(&v, "inventoryItem");
-          std::string gid = item && item->IsObject() ? Text(*item, "id") : "";
-          if (it == found.end() || gid.empty()) continue;
-          if (std::find(it->second.begin(), it->second.end(), gid) == it->second.end())
-            it->second.push_back(gid);
-        }
-        auto next = NextCursor(*conn, "CartsyncVariantsBySku", seen, reply->request_id);
-        if (!next.ok()) return next.status();
-        if (!next->has_value()) break;
-        after = *next.value();
-      }
+      auto complete = EachVariant(SkuSearch(batch), kMaxPages, [&](const Value& v) {
+        auto it = found.find(Text(v, "sku"));  // the search may match more loosely: exact SKUs only
+        const Value* item = Member(&v, "inventoryItem");
+        std::string gid = item && item->IsObject() ? Text(*item, "id") : "";
+        if (it == found.end() || gid.empty()) return;
+        if (std::find(it->second.begin(), it->second.end(), gid) == it->second.end())
+          it->second.push_back(gid);
+      });
+      if (!complete.ok()) return complete.status();
+      if (!complete.value())
+        return Status::Transient("Shopify CartsyncVariantsBySku: too many pages; stopped");
       for (auto& [sku, ids] : found) sku_items_[sku] = std::move(ids);
     }
     return Status::Ok();

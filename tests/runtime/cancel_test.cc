@@ -15,26 +15,10 @@
 #include "runtime/runner.h"
 #include "runtime/state/sqlite_state_store.h"
 #include "tests/support/cart_builder.h"
-#include "tests/support/fake_clock.h"
-#include "tests/support/fake_environment.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/store_runner.h"
 
 namespace cartsync {
 namespace {
-
-CartToml Cart() {
-  return CartToml()
-      .Id("acme")
-      .Client("acme-apparel")
-      .Platform("shopify")
-      .Api("store_url", "https://acme.myshopify.com")
-      .ApiSecret("access_token", "env:ACME_TOKEN")
-      .Every(Service::OrderDownload, "15m")
-      .Every(Service::ShipmentUpload, "30m")
-      .EarliestOrderDate("2026-01-01")
-      .RejectUnmappedShipCodes()
-      .ShipMethod("Standard", "UPS/GROUND");
-}
 
 CartOrder Order(const std::string& id, const std::string& updated = "2026-11-17T10:00:00Z") {
   CartOrder o;
@@ -49,34 +33,17 @@ CartOrder Order(const std::string& id, const std::string& updated = "2026-11-17T
   return o;
 }
 
-class CancelTest : public ::testing::Test {
+class CancelTest : public StoreRunnerTest {
  protected:
   void SetUp() override {
-    auto store = SqliteStateStore::Open(dir_.path() + "/state.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store.value());
-    CompileOptions o;
-    o.today = {2026, 11, 27};
-    Compilation c;
-    CompileTexts(ProjectToml().Text(), {{"carts.d/acme.toml", Cart().Text()}}, o, c);
-    ASSERT_FALSE(c.diags.has_errors())
-        << (c.diags.diagnostics().empty() ? "" : c.diags.diagnostics().front().message);
-    plan_ = BuildPlan(c);
+    ASSERT_NO_FATAL_FAILURE(StoreRunnerTest::SetUp());
+    CompilePlan(ProjectToml().Text(), AcmeRunnerCart());
   }
-  void TearDown() override { store_.reset(); }
 
+  /// A run a minute after the last.
   RunReport Run() {
-    RunLog log(log_, LogFormat::Text, clock_);
-    RunOptions options;
-    options.owner = "test-run";
     clock_.Advance(60'000);
-    return Runner(plan_, *store_, env_, clock_, log, options).Run();
-  }
-
-  OrderRecord Get(const std::string& id) {
-    auto r = store_->GetOrder("acme:" + id);
-    EXPECT_TRUE(r.ok() && r.value()) << "order " << id;
-    return r.ok() && r.value() ? *r.value() : OrderRecord{};
+    return StoreRunnerTest::Run();
   }
 
   // Cancels order `id` at the fake cart, modified at `updated`.
@@ -94,13 +61,6 @@ class CancelTest : public ::testing::Test {
     ADD_FAILURE() << "no order_download step";
     return r.steps.front();
   }
-
-  TempDir dir_;
-  std::unique_ptr<SqliteStateStore> store_;
-  Plan plan_;
-  FakeEnvironment env_;
-  FakeClock clock_{1'795'000'000'000};  // 2026-11-18
-  std::ostringstream log_;
 };
 
 TEST_F(CancelTest, CanceledBeforeSendIsNeverSent) {

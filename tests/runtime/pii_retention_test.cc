@@ -16,9 +16,7 @@
 #include "runtime/runner.h"
 #include "runtime/state/sqlite_state_store.h"
 #include "tests/support/cart_builder.h"
-#include "tests/support/fake_clock.h"
-#include "tests/support/fake_environment.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/store_runner.h"
 
 namespace cartsync {
 namespace {
@@ -28,20 +26,7 @@ constexpr const char* kName = "Grace Brewster Hopper";
 constexpr const char* kStreet = "1 Navy Yard Place";
 constexpr const char* kEmail = "grace.hopper@example.org";
 
-CartToml Cart() {
-  return CartToml()
-      .Id("acme")
-      .Client("acme-apparel")
-      .Platform("shopify")
-      .Api("store_url", "https://acme.myshopify.com")
-      .ApiSecret("access_token", "env:ACME_TOKEN")
-      .Every(Service::OrderDownload, "15m")
-      .Every(Service::ShipmentUpload, "30m")
-      .EarliestOrderDate("2026-01-01")
-      .RejectUnmappedShipCodes()
-      .ShipMethod("Standard", "UPS/GROUND")
-      .OrderFilter("ship_to.country", {"US", "CA"});
-}
+CartToml Cart() { return AcmeRunnerCart().OrderFilter("ship_to.country", {"US", "CA"}); }
 
 CartOrder Order(const std::string& id, const std::string& ship_code,
                 const std::string& country = "US") {
@@ -68,46 +53,19 @@ bool HasPii(const OrderRecord& o) {
   return false;
 }
 
-class PiiRetentionTest : public ::testing::Test {
+class PiiRetentionTest : public StoreRunnerTest {
  protected:
   void SetUp() override {
-    auto store = SqliteStateStore::Open(dir_.path() + "/state.db");
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store.value());
+    ASSERT_NO_FATAL_FAILURE(StoreRunnerTest::SetUp());
     Compile("");
   }
-  void TearDown() override { store_.reset(); }
 
   // The project with `state` as its [state] table's body ("" for none).
   void Compile(const std::string& state) {
-    CompileOptions o;
-    o.today = {2026, 11, 27};
-    Compilation c;
     std::string project = ProjectToml().Text();
     if (!state.empty()) project += "\n[state]\n" + state + "\n";
-    CompileTexts(project, {{"carts.d/acme.toml", Cart().Text()}}, o, c);
-    ASSERT_FALSE(c.diags.has_errors());
-    plan_ = BuildPlan(c);
+    CompilePlan(project, Cart());
   }
-
-  RunReport Run(RunOptions options = {}) {
-    RunLog log(log_, LogFormat::Text, clock_);
-    options.owner = "test-run";
-    return Runner(plan_, *store_, env_, clock_, log, options).Run();
-  }
-
-  OrderRecord Get(const std::string& id) {
-    auto r = store_->GetOrder("acme:" + id);
-    EXPECT_TRUE(r.ok() && r.value()) << "order " << id;
-    return r.ok() && r.value() ? *r.value() : OrderRecord{};
-  }
-
-  TempDir dir_;
-  std::unique_ptr<SqliteStateStore> store_;
-  Plan plan_;
-  FakeEnvironment env_;
-  FakeClock clock_{1'795'000'000'000};  // 2026-11-18
-  std::ostringstream log_;
 };
 
 TEST_F(PiiRetentionTest, RunErasesOrdersPastSendingAfterSixtyDaysByDefault) {

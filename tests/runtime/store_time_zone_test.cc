@@ -9,9 +9,7 @@
 #include "runtime/net/http_client.h"
 #include "runtime/order_pipeline.h"
 #include "runtime/time_zone.h"
-#include "tests/support/fake_clock.h"
-#include "tests/support/fake_secrets.h"
-#include "tests/support/scripted_transport.h"
+#include "tests/support/connector_fixture.h"
 
 namespace cartsync {
 namespace {
@@ -76,23 +74,8 @@ TEST(EarliestOrderTimeTest, AnOrderOfTheLocalDayBeforeIsSkipped) {
             Verdict::Skipped);
 }
 
-FieldValue Field(FieldType type, std::string text) {
-  FieldValue v;
-  v.type = type;
-  v.text = std::move(text);
-  return v;
-}
-
-FieldValue Secret(std::string env) {
-  FieldValue v;
-  v.type = FieldType::Secret;
-  v.secret = SecretRef{SecretRef::Kind::Env, std::move(env)};
-  return v;
-}
-
-class StoreTimeZoneTest : public ::testing::Test {
+class StoreTimeZoneTest : public ScriptedConnectorTest {
  protected:
-  void TearDown() override { transport.ExpectScriptDone(); }
   /// StoreTimeZone twice: the platform is asked once.
   StoreZone Zone(CartConnector& c) {
     auto z = c.StoreTimeZone();
@@ -101,11 +84,6 @@ class StoreTimeZoneTest : public ::testing::Test {
     EXPECT_TRUE(again.ok());
     return z.ok() ? z.value() : StoreZone{};
   }
-  FakeClock clock;
-  ScriptedTransport transport;
-  HttpClient http{transport, clock};
-  FakeSecretResolver secrets;
-  CartConfig cart;
 };
 
 TEST_F(StoreTimeZoneTest, ShopifyAsksShopIanaTimezone) {
@@ -129,13 +107,7 @@ TEST_F(StoreTimeZoneTest, ShopifyAsksShopIanaTimezone) {
 }
 
 TEST_F(StoreTimeZoneTest, WooCommerceReadsTheWordPressIndex) {
-  secrets.values["env:K"] = "ck_0123456789abcdef";
-  secrets.values["env:S"] = "cs_fedcba9876543210";
-  cart.id = "w";
-  cart.platform = "woocommerce";
-  cart.api["store_url"] = Field(FieldType::Url, "https://shop.example.com/");
-  cart.api["consumer_key"] = Secret("K");
-  cart.api["consumer_secret"] = Secret("S");
+  SetUpWooCommerce("w");
   transport.Expect("GET", "https://shop.example.com/wp-json/", 200,
                    R"({"name":"Shop","gmt_offset":"-8","timezone_string":"America/Los_Angeles"})");
   auto c = MakeWooCommerceCart(cart, ConnectorDeps{&http, &secrets});
@@ -144,13 +116,7 @@ TEST_F(StoreTimeZoneTest, WooCommerceReadsTheWordPressIndex) {
 }
 
 TEST_F(StoreTimeZoneTest, WooCommerceManualOffsetIsAFixedOffset) {
-  secrets.values["env:K"] = "ck_0123456789abcdef";
-  secrets.values["env:S"] = "cs_fedcba9876543210";
-  cart.id = "w";
-  cart.platform = "woocommerce";
-  cart.api["store_url"] = Field(FieldType::Url, "https://shop.example.com/");
-  cart.api["consumer_key"] = Secret("K");
-  cart.api["consumer_secret"] = Secret("S");
+  SetUpWooCommerce("w");
   transport.Expect("GET", "/wp-json/", 200, R"({"gmt_offset":5.5,"timezone_string":""})");
   auto c = MakeWooCommerceCart(cart, ConnectorDeps{&http, &secrets});
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -160,11 +126,7 @@ TEST_F(StoreTimeZoneTest, WooCommerceManualOffsetIsAFixedOffset) {
 }
 
 TEST_F(StoreTimeZoneTest, BigCommerceReadsTheStoreInformation) {
-  secrets.values["env:BC"] = "bc-token-0123456789";
-  cart.id = "b";
-  cart.platform = "bigcommerce";
-  cart.api["store_hash"] = Field(FieldType::String, "abc123");
-  cart.api["access_token"] = Secret("BC");
+  SetUpBigCommerce("b");
   transport.Expect("GET", "/stores/abc123/v2/store", 200,
                    R"({"id":"abc123","timezone":{"name":"America/Chicago","raw_offset":-21600,)"
                    R"("dst_offset":-18000,"dst_correction":true}})");

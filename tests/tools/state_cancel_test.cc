@@ -13,7 +13,7 @@
 #include "runtime/documents.h"
 #include "runtime/state/sqlite_state_store.h"
 #include "tests/support/cart_builder.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/state_project.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -35,7 +35,7 @@ std::string CartOrderJson(const std::string& id) {
   return ToJson(o);
 }
 
-class StateCancelTest : public ::testing::Test {
+class StateCancelTest : public StateProjectTest {
  protected:
   void SetUp() override {
     ::setenv("ACME_TOKEN", "not-used", 1);
@@ -45,30 +45,13 @@ class StateCancelTest : public ::testing::Test {
         << "[state]\nurl = \"sqlite:state.db\"\n\n[wms.main]\nsystem = \"directory\"\n"
         << "path = \"exchange\"\nwarehouses = [\"east\"]\ncarriers = [\"UPS\"]\n";
     std::ofstream(dir_ / "carts.d" / "acme.toml")
-        << CartToml()
-               .Id("acme")
-               .Client("acme-apparel")
-               .Platform("shopify")
-               .Api("store_url", "https://acme.myshopify.com")
-               .ApiSecret("access_token", "env:ACME_TOKEN")
-               .Every(Service::OrderDownload, "15m")
-               .EarliestOrderDate("2026-01-01")
-               .ShipMethod("*", "UPS/GROUND")
-               .Text();
+        << AcmeShopifyCart().ShipMethod("*", "UPS/GROUND").Text();
     auto opened = SqliteStateStore::Open((dir_ / "state.db").string());
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     std::unique_ptr<SqliteStateStore> store = std::move(opened.value());
     std::vector<OrderRecord> orders;
-    for (const char* id : {"1", "2", "3", "4"}) {
-      OrderRecord r;
-      r.order_key = std::string("acme:") + id;
-      r.cart_id = "acme";
-      r.order_id = id;
-      r.order_number = std::string("#") + id;
-      r.cart_order_json = CartOrderJson(id);
-      r.first_seen_ms = r.updated_ms = kThen;
-      orders.push_back(r);
-    }
+    for (const char* id : {"1", "2", "3", "4"})
+      orders.push_back(AcmeOrder(id, CartOrderJson(id), kThen));
     ASSERT_TRUE(store->RecordDownloaded("acme", orders, "orders", "").ok());
     // 1: new; 2: held; 3: sent (its file in the outbox); 4: shipped.
     ASSERT_TRUE(
@@ -86,29 +69,6 @@ class StateCancelTest : public ::testing::Test {
     s.received_ms = s.updated_ms = kThen;
     ASSERT_TRUE(store->RecordShipments("acme", {s}, "shipments", "").ok());
   }
-
-  int State(std::vector<std::string> args, std::string& out, std::string& err) {
-    args.insert(args.begin(), "state");
-    args.push_back("--project");
-    args.push_back(dir_.path());
-    std::ostringstream o, e;
-    CliEnv env;
-    env.today = Date{2026, 11, 27};
-    int code = RunCli(args, o, e, env);
-    out = o.str();
-    err = e.str();
-    return code;
-  }
-
-  OrderRecord Get(const std::string& key) {
-    auto store = SqliteStateStore::Open((dir_ / "state.db").string());
-    EXPECT_TRUE(store.ok());
-    auto o = store.value()->GetOrder(key);
-    EXPECT_TRUE(o.ok() && o.value()) << key;
-    return o.ok() && o.value() ? *o.value() : OrderRecord{};
-  }
-
-  TempDir dir_;
 };
 
 TEST_F(StateCancelTest, NewAndHeldOrdersAreNeverSent) {

@@ -13,7 +13,7 @@
 #include "runtime/documents.h"
 #include "runtime/state/sqlite_state_store.h"
 #include "tests/support/cart_builder.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/state_project.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -26,15 +26,8 @@ constexpr const char* kStreet = "4 Langley Research Road";
 constexpr int64_t kThen = 1'795'000'000'000;  // 2026-11-18: long before "now"
 
 CartToml Cart(const std::vector<std::string>& countries) {
-  return CartToml()
-      .Id("acme")
-      .Client("acme-apparel")
-      .Platform("shopify")
-      .Api("store_url", "https://acme.myshopify.com")
-      .ApiSecret("access_token", "env:ACME_TOKEN")
-      .Every(Service::OrderDownload, "15m")
+  return AcmeShopifyCart()
       .Every(Service::ShipmentUpload, "30m")
-      .EarliestOrderDate("2026-01-01")
       .ShipMethod("*", "UPS/GROUND")
       .OrderFilter("ship_to.country", countries);
 }
@@ -53,7 +46,7 @@ std::string CartOrderJson(const std::string& id, const std::string& country) {
   return ToJson(o);
 }
 
-class StateResendPurgeTest : public ::testing::Test {
+class StateResendPurgeTest : public StateProjectTest {
  protected:
   void SetUp() override {
     WriteProject({"US"});
@@ -61,16 +54,8 @@ class StateResendPurgeTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     std::unique_ptr<SqliteStateStore> store = std::move(opened.value());
     std::vector<OrderRecord> orders;
-    for (auto [id, country] : {std::pair{"1", "US"}, {"2", "DE"}, {"3", "US"}, {"4", "US"}}) {
-      OrderRecord r;
-      r.order_key = std::string("acme:") + id;
-      r.cart_id = "acme";
-      r.order_id = id;
-      r.order_number = std::string("#") + id;
-      r.cart_order_json = CartOrderJson(id, country);
-      r.first_seen_ms = r.updated_ms = kThen;
-      orders.push_back(r);
-    }
+    for (auto [id, country] : {std::pair{"1", "US"}, {"2", "DE"}, {"3", "US"}, {"4", "US"}})
+      orders.push_back(AcmeOrder(id, CartOrderJson(id, country), kThen));
     ASSERT_TRUE(store->RecordDownloaded("acme", orders, "orders", "").ok());
     // 1: sent; 2: skipped by the country filter; 3: shipped and confirmed; 4: new.
     for (const char* key : {"acme:1", "acme:3"}) {
@@ -100,29 +85,6 @@ class StateResendPurgeTest : public ::testing::Test {
                                           << ProjectToml().Text();
     std::ofstream(dir_ / "carts.d" / "acme.toml") << Cart(countries).Text();
   }
-
-  int State(std::vector<std::string> args, std::string& out, std::string& err) {
-    args.insert(args.begin(), "state");
-    args.push_back("--project");
-    args.push_back(dir_.path());
-    std::ostringstream o, e;
-    CliEnv env;
-    env.today = Date{2026, 11, 27};
-    int code = RunCli(args, o, e, env);
-    out = o.str();
-    err = e.str();
-    return code;
-  }
-
-  OrderRecord Get(const std::string& key) {
-    auto store = SqliteStateStore::Open((dir_ / "state.db").string());
-    EXPECT_TRUE(store.ok());
-    auto o = store.value()->GetOrder(key);
-    EXPECT_TRUE(o.ok() && o.value()) << key;
-    return o.ok() && o.value() ? *o.value() : OrderRecord{};
-  }
-
-  TempDir dir_;
 };
 
 TEST_F(StateResendPurgeTest, ResendOfASentOrderPutsItBackToBeSent) {

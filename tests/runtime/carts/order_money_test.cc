@@ -12,28 +12,12 @@
 #include "runtime/carts/connectors.h"
 #include "runtime/documents.h"
 #include "runtime/net/http_client.h"
-#include "tests/support/fake_clock.h"
-#include "tests/support/fake_secrets.h"
-#include "tests/support/scripted_transport.h"
+#include "tests/support/connector_fixture.h"
 
 namespace cartsync {
 namespace {
 
-FieldValue Field(FieldType type, std::string text) {
-  FieldValue v;
-  v.type = type;
-  v.text = std::move(text);
-  return v;
-}
-
-FieldValue Secret(std::string env) {
-  FieldValue v;
-  v.type = FieldType::Secret;
-  v.secret = SecretRef{SecretRef::Kind::Env, std::move(env)};
-  return v;
-}
-
-class OrderMoneyTest : public ::testing::Test {
+class OrderMoneyTest : public ScriptedConnectorTest {
  protected:
   std::vector<CartOrder> Fetch(CartConnector& c, std::vector<std::string> statuses,
                                const char* dimension) {
@@ -47,13 +31,6 @@ class OrderMoneyTest : public ::testing::Test {
     EXPECT_TRUE(st.ok()) << st.message();
     return all;
   }
-  void TearDown() override { transport.ExpectScriptDone(); }
-
-  FakeClock clock;
-  ScriptedTransport transport;
-  HttpClient http{transport, clock};
-  FakeSecretResolver secrets;
-  CartConfig cart;
 };
 
 TEST(OrderMoneyHelperTest, LinesInMinorUnitsOfTheCurrency) {
@@ -84,13 +61,7 @@ TEST(OrderMoneyHelperTest, LinesInMinorUnitsOfTheCurrency) {
 // WooCommerce: amounts asked for with dp=6 (its default rounds to 2
 // decimals, even for KWD's 3); line subtotal/total are without tax.
 TEST_F(OrderMoneyTest, WooCommerceKwdKeepsItsThirdDecimal) {
-  secrets.values["env:WOO_KEY"] = "ck_0123456789abcdef";
-  secrets.values["env:WOO_SECRET"] = "cs_fedcba9876543210";
-  cart.id = "acme-woo";
-  cart.platform = "woocommerce";
-  cart.api["store_url"] = Field(FieldType::Url, "https://shop.example.com/");
-  cart.api["consumer_key"] = Secret("WOO_KEY");
-  cart.api["consumer_secret"] = Secret("WOO_SECRET");
+  SetUpWooCommerce("acme-woo");
   auto made = MakeWooCommerceCart(cart, ConnectorDeps{&http, &secrets});
   ASSERT_TRUE(made.ok()) << made.status().message();
   transport.Expect("GET", "&dp=6", 200, R"([{
@@ -126,11 +97,7 @@ TEST_F(OrderMoneyTest, WooCommerceKwdKeepsItsThirdDecimal) {
 // BigCommerce: the transactional currency (default_currency_code; JPY has
 // no decimals), price_ex_tax, applied_discounts, total_tax.
 TEST_F(OrderMoneyTest, BigCommerceJpyFromTheExTaxFields) {
-  secrets.values["env:BC_TOKEN"] = "bc-token-0123456789";
-  cart.id = "acme-bc";
-  cart.platform = "bigcommerce";
-  cart.api["store_hash"] = Field(FieldType::String, "abc123");
-  cart.api["access_token"] = Secret("BC_TOKEN");
+  SetUpBigCommerce("acme-bc");
   auto made = MakeBigCommerceCart(cart, ConnectorDeps{&http, &secrets});
   ASSERT_TRUE(made.ok()) << made.status().message();
   transport.Expect("GET", "/v2/orders?status_id=11&", 200, R"([{
