@@ -29,6 +29,7 @@ class OwningConnector : public CartConnector {
   Status UploadTracking(const TrackingUpload& up) override { return inner_->UploadTracking(up); }
   Status FinishTracking(const TrackingUpload& up) override { return inner_->FinishTracking(up); }
   bool AcknowledgesOrders() const override { return inner_->AcknowledgesOrders(); }
+  bool UsesCompletesOrder() const override { return inner_->UsesCompletesOrder(); }
   Status AcknowledgeOrder(const CartOrder& order) override {
     return inner_->AcknowledgeOrder(order);
   }

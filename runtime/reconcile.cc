@@ -24,6 +24,7 @@ Status FinishTracking(CartContext& c, const Intent& in, const std::string& order
     break;
   }
   up.carrier_code = CarrierCode(c.cart, up.shipment.carrier);
+  if (!c.connector.UsesCompletesOrder()) return c.connector.FinishTracking(up);
   if (auto order = c.store.GetOrder(in.order_key); order.ok() && order.value()) {
     auto in_full = OrderShippedInFull(c.store, *order.value(), up.shipment);
     if (!in_full.ok()) return in_full.status();

@@ -31,9 +31,11 @@ Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
       return Status::Permanent("stored shipment unreadable: " + error);
     up.order_id = order.value()->order_id;
     up.carrier_code = CarrierCode(c.cart, up.shipment.carrier);
-    auto in_full = OrderShippedInFull(c.store, *order.value(), up.shipment);
-    if (!in_full.ok()) return in_full.status();
-    up.completes_order = in_full.value();
+    if (c.connector.UsesCompletesOrder()) {
+      auto in_full = OrderShippedInFull(c.store, *order.value(), up.shipment);
+      if (!in_full.ok()) return in_full.status();
+      up.completes_order = in_full.value();
+    }
     auto intent = c.store.BeginUpload(rec.order_key, rec.tracking_number, c.clock.NowMs());
     if (!intent.ok()) return intent.status();
     Status st = c.connector.UploadTracking(up);

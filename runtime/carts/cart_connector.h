@@ -102,6 +102,11 @@ class CartConnector {
     (void)upload;
     return Status::Ok();
   }
+  /// Whether UploadTracking and FinishTracking read
+  /// TrackingUpload::completes_order (WooCommerce); the runtime works it out
+  /// (the order's sent lines against its shipments: a read and a parse per
+  /// shipment) only for a connector that does.
+  virtual bool UsesCompletesOrder() const { return false; }
   /// Whether the platform must be told when the WMS has accepted an order
   /// (Walmart: acknowledge). When true, the runtime records the
   /// acknowledgement as pending with the send, calls AcknowledgeOrder after

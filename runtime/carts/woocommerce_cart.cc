@@ -127,7 +127,7 @@ std::vector<std::string> ProviderNames(std::string_view body) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject()) return names;
-  for (const auto& country : doc.GetObject()) {
+  for (const auto& country : std::as_const(doc).GetObject()) {
     if (!country.value.IsObject()) continue;
     for (const auto& p : country.value.GetObject())
       names.emplace_back(p.name.GetString(), p.name.GetStringLength());
@@ -285,6 +285,7 @@ class WooCommerceCart final : public CartConnector {
                            const std::string& tracking_number) override;
   Status UploadTracking(const TrackingUpload& upload) override;
   Status FinishTracking(const TrackingUpload& upload) override;
+  bool UsesCompletesOrder() const override { return true; }
   Result<std::vector<PushError>> PushInventory(const std::vector<InventoryPush>& items) override;
   // Read-only checks (cartsync doctor).
   Result<AccessCheck> CheckAccess(const std::vector<Service>& services) override;
