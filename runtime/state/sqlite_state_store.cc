@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -305,6 +306,12 @@ class Stmt {
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  /// The text of `col` without a copy, valid until the next Step or Reset.
+  std::string_view View(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    if (p == nullptr) return {};
+    return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     if (p == nullptr) return {};
@@ -648,6 +655,56 @@ Result<int> SqliteStateStore::SchemaVersion() {
 
 // --- leases -----------------------------------------------------------------
 
+namespace {
+/// The lease of `cart_id` as stored now (nullopt: none), inside the caller's
+/// transaction.
+Status ReadLease(sqlite3* db, const std::string& cart_id, std::optional<LeaseInfo>* lease,
+                 std::string_view op) {
+  lease->reset();
+  Stmt q(db, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
+  q.Bind(1, cart_id);
+  int rc = q.Step();
+  if (rc == SQLITE_ROW) {
+    *lease = LeaseInfo{cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
+  } else if (rc != SQLITE_DONE) {
+    return q.Error(rc, op);
+  }
+  return Status::Ok();
+}
+
+/// AcquireLease's and ClaimCart's lease, inside the caller's write
+/// transaction. Judge: Locked (with `holder` set) while another run's lease
+/// of me.cart_id is live at `now_ms`, unless that run is `take_over_from`.
+Status JudgeLease(sqlite3* db, const LeaseInfo& me, int64_t now_ms,
+                  const std::string& take_over_from, LeaseInfo* holder, std::string_view op) {
+  std::optional<LeaseInfo> current;
+  CARTSYNC_RETURN_IF_ERROR(ReadLease(db, me.cart_id, &current, op));
+  if (!current) return Status::Ok();
+  const bool taken_over = !take_over_from.empty() && current->owner == take_over_from;
+  if (current->owner != me.owner && current->expires_ms > now_ms && !taken_over) {
+    *holder = *current;
+    return Status::Locked(LockedMessage(*current));
+  }
+  return Status::Ok();
+}
+
+/// …and take: the lease becomes `me`'s until `expires_ms`.
+Status WriteLease(sqlite3* db, const LeaseInfo& me, int64_t expires_ms, std::string_view op) {
+  Stmt up(db,
+          "INSERT INTO leases (cart_id, owner, host, pid, expires_ms, process) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+          "ON CONFLICT (cart_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, "
+          "pid = excluded.pid, expires_ms = excluded.expires_ms, process = excluded.process");
+  up.Bind(1, me.cart_id)
+      .Bind(2, me.owner)
+      .Bind(3, me.host)
+      .Bind(4, me.pid)
+      .Bind(5, expires_ms)
+      .Bind(6, me.process);
+  return up.Exec(op);
+}
+}  // namespace
+
 Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, LeaseInfo* holder,
                                       const std::string& take_over_from) {
   constexpr std::string_view kOp = "AcquireLease";
@@ -657,49 +714,26 @@ Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, Lease
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  {
-    Stmt q(db_, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
-    q.Bind(1, me.cart_id);
-    int rc = q.Step();
-    if (rc == SQLITE_ROW) {
-      LeaseInfo current{me.cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
-      const bool taken_over = !take_over_from.empty() && current.owner == take_over_from;
-      if (current.owner != me.owner && current.expires_ms > now_ms && !taken_over) {
-        if (holder != nullptr) *holder = current;
-        return Status::Locked(LockedMessage(current));
-      }
-    } else if (rc != SQLITE_DONE) {
-      return q.Error(rc, kOp);
-    }
-  }
-  Stmt up(db_,
-          "INSERT INTO leases (cart_id, owner, host, pid, expires_ms, process) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-          "ON CONFLICT (cart_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, "
-          "pid = excluded.pid, expires_ms = excluded.expires_ms, process = excluded.process");
-  up.Bind(1, me.cart_id)
-      .Bind(2, me.owner)
-      .Bind(3, me.host)
-      .Bind(4, me.pid)
-      .Bind(5, me.expires_ms)
-      .Bind(6, me.process);
-  CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
-  return txn.Commit(kOp);
+  LeaseInfo current;
+  Status judged = JudgeLease(db_, me, now_ms, take_over_from, &current, kOp);
+  if (judged.code() == StatusCode::Locked && holder != nullptr) *holder = current;
+  CARTSYNC_RETURN_IF_ERROR(judged);
+  CARTSYNC_RETURN_IF_ERROR(WriteLease(db_, me, me.expires_ms, kOp));
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  tokens_[me.cart_id] = me.owner;
+  return Status::Ok();
 }
 
 namespace {
 /// The Locked status for `owner` having lost `cart_id`'s lease.
 Status LostLease(sqlite3* db, const std::string& cart_id, const std::string& owner,
                  std::string_view op) {
-  Stmt q(db, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
-  q.Bind(1, cart_id);
-  int rc = q.Step();
-  if (rc == SQLITE_ROW) {
-    LeaseInfo h{cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
+  std::optional<LeaseInfo> h;
+  CARTSYNC_RETURN_IF_ERROR(ReadLease(db, cart_id, &h, op));
+  if (h) {
     return Status::Locked(std::string(op) + ": run " + owner + " no longer holds the lease; " +
-                          LockedMessage(h));
+                          LockedMessage(*h));
   }
-  if (rc != SQLITE_DONE) return q.Error(rc, op);
   return Status::Locked(std::string(op) + ": run " + owner + " no longer holds the lease of cart " +
                         cart_id + " (it was released or force-unlocked)");
 }
@@ -733,23 +767,13 @@ Status SqliteStateStore::ClaimCart(const LeaseClaim& claim, ClaimResult* result)
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   {
-    Stmt q(db_, "SELECT owner, host, pid, expires_ms, process FROM leases WHERE cart_id = ?1");
-    q.Bind(1, me.cart_id);
-    int rc = q.Step();
-    if (rc == SQLITE_ROW) {
-      LeaseInfo current{me.cart_id, q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Text(4)};
-      const bool taken_over =
-          !claim.take_over_from.empty() && current.owner == claim.take_over_from;
-      if (current.owner != me.owner && current.expires_ms > claim.now_ms && !taken_over) {
-        if (result != nullptr) {
-          *result = ClaimResult{};
-          result->holder = current;
-        }
-        return Status::Locked(LockedMessage(current));
-      }
-    } else if (rc != SQLITE_DONE) {
-      return q.Error(rc, kOp);
+    LeaseInfo current;
+    Status judged = JudgeLease(db_, me, claim.now_ms, claim.take_over_from, &current, kOp);
+    if (judged.code() == StatusCode::Locked && result != nullptr) {
+      *result = ClaimResult{};
+      result->holder = current;
     }
+    CARTSYNC_RETURN_IF_ERROR(judged);
   }
   for (const SeenStep& seen : claim.due) {
     Stmt s(db_, "SELECT max(finished_ms) FROM step_runs WHERE step_id = ?1 AND ok = 1");
@@ -764,19 +788,9 @@ Status SqliteStateStore::ClaimCart(const LeaseClaim& claim, ClaimResult* result)
     return Status::Ok();  // nothing left to do: the transaction rolls back, unchanged
   }
   out.expires_ms = claim.now_ms + claim.lease_ms;
-  Stmt up(db_,
-          "INSERT INTO leases (cart_id, owner, host, pid, expires_ms, process) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-          "ON CONFLICT (cart_id) DO UPDATE SET owner = excluded.owner, host = excluded.host, "
-          "pid = excluded.pid, expires_ms = excluded.expires_ms, process = excluded.process");
-  up.Bind(1, me.cart_id)
-      .Bind(2, me.owner)
-      .Bind(3, me.host)
-      .Bind(4, me.pid)
-      .Bind(5, out.expires_ms)
-      .Bind(6, me.process);
-  CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
+  CARTSYNC_RETURN_IF_ERROR(WriteLease(db_, me, out.expires_ms, kOp));
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  tokens_[me.cart_id] = me.owner;
   out.claimed = true;
   if (result != nullptr) *result = std::move(out);
   return Status::Ok();
@@ -795,7 +809,8 @@ Status SqliteStateStore::ReleaseLease(const std::string& cart_id, const std::str
   Stmt s(db_, "DELETE FROM leases WHERE cart_id = ?1 AND owner = ?2");
   s.Bind(1, cart_id).Bind(2, owner);
   CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) {
+  const bool released = sqlite3_changes(db_) > 0;
+  if (!released) {
     // Nothing of ours to release. No lease at all is fine (already released
     // or force-unlocked); someone else's lease is left alone and reported.
     Stmt q(db_, "SELECT 1 FROM leases WHERE cart_id = ?1");
@@ -804,11 +819,16 @@ Status SqliteStateStore::ReleaseLease(const std::string& cart_id, const std::str
     if (rc == SQLITE_ROW) return LostLease(db_, cart_id, owner, kOp);
     if (rc != SQLITE_DONE) return q.Error(rc, kOp);
   }
-  return txn.Commit(kOp);
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  // Only giving up the lease it holds ends this object's fencing of the
+  // cart; a lease lost before (taken over, force-unlocked) stays lost.
+  if (released) tokens_.erase(cart_id);
+  return Status::Ok();
 }
 
 Status SqliteStateStore::ForceUnlock(const std::string& cart_id) {
   constexpr std::string_view kOp = "ForceUnlock";
+  // The token (if this object holds one) stays: its writes are refused now.
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
@@ -837,6 +857,44 @@ Result<std::vector<LeaseInfo>> SqliteStateStore::Leases() {
   }
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
   return out;
+}
+
+namespace {
+/// The fence's verdict on `lease` (as stored now) for a store that holds
+/// `cart_id`'s lease as `token`.
+Status FenceVerdict(const std::string& cart_id, const std::string& token,
+                    const std::optional<LeaseInfo>& lease, std::string_view op) {
+  if (lease && lease->owner == token) return Status::Ok();
+  return Status::Locked(std::string(op) + ": this run no longer holds the lease of cart " +
+                        cart_id + "; " +
+                        (lease ? LockedMessage(*lease) : "it was released or force-unlocked"));
+}
+}  // namespace
+
+Status SqliteStateStore::Fence(const std::string& cart_id, std::string_view op) {
+  auto token = tokens_.find(cart_id);
+  if (token == tokens_.end()) return Status::Ok();
+  std::optional<LeaseInfo> lease;
+  CARTSYNC_RETURN_IF_ERROR(ReadLease(db_, cart_id, &lease, op));
+  return FenceVerdict(cart_id, token->second, lease, op);
+}
+
+Status SqliteStateStore::FenceOrder(const std::string& order_key, std::string_view op) {
+  if (tokens_.empty()) return Status::Ok();
+  // One look: the order's cart and that cart's lease.
+  Stmt q(db_,
+         "SELECT o.cart_id, l.owner, l.host, l.pid, l.expires_ms, l.process FROM orders o "
+         "LEFT JOIN leases l ON l.cart_id = o.cart_id WHERE o.order_key = ?1");
+  q.Bind(1, order_key);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::Ok();
+  if (rc != SQLITE_ROW) return q.Error(rc, op);
+  const std::string cart_id = q.Text(0);
+  auto token = tokens_.find(cart_id);
+  if (token == tokens_.end()) return Status::Ok();
+  std::optional<LeaseInfo> lease;
+  if (!q.IsNull(1)) lease = LeaseInfo{cart_id, q.Text(1), q.Text(2), q.Int(3), q.Int(4), q.Text(5)};
+  return FenceVerdict(cart_id, token->second, lease, op);
 }
 
 // --- cursors ----------------------------------------------------------------
@@ -879,6 +937,7 @@ Result<int> SqliteStateStore::RecordDownloaded(const std::string& cart_id,
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
   int inserted = 0;
   {
     // ON CONFLICT on the key only (unlike INSERT OR IGNORE, which would also
@@ -973,6 +1032,7 @@ Status SqliteStateStore::UpdateOrder(const std::string& order_key, OrderStatus s
   s.Bind(5, int64_t{count_attempt ? 1 : 0}).Bind(6, now_ms);
   CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
   if (sqlite3_changes(db_) == 0) return Status::NotFound("UpdateOrder: no order " + order_key);
+  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
   return txn.Commit(kOp);
 }
 
@@ -987,6 +1047,7 @@ Status SqliteStateStore::ResetForResend(const std::string& order_key, int64_t no
   s.Bind(1, order_key).Bind(2, now_ms);
   CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
   if (sqlite3_changes(db_) == 0) return Status::NotFound("ResetForResend: no order " + order_key);
+  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
   return txn.Commit(kOp);
 }
 
@@ -1039,14 +1100,49 @@ Result<int> SqliteStateStore::ErasePii(int64_t before_ms, int limit, int64_t now
 
 namespace {
 
+/// The fence of one batch transaction: `fence(cart)` (the store's Fence) runs
+/// once per distinct cart; a batch of one cart compares one string per order.
+template <class FenceFn>
+class BatchFence {
+ public:
+  explicit BatchFence(FenceFn fence) : fence_(std::move(fence)) {}
+  Status operator()(std::string_view cart) {
+    for (const std::string& done : fenced_) {
+      if (done == cart) return Status::Ok();
+    }
+    std::string c(cart);
+    CARTSYNC_RETURN_IF_ERROR(fence_(c));
+    fenced_.push_back(std::move(c));
+    return Status::Ok();
+  }
+
+ private:
+  FenceFn fence_;
+  std::vector<std::string> fenced_;
+};
+
 // BeginSends inside the caller's write transaction: one INSERT per order,
 // which records nothing when the order is unknown or has an unfinished push
-// (then one more look says which).
+// (then one more look says which). While `fencing`, the carts of the new
+// intents are fenced with one look at them after the batch (a run that lost
+// a cart hears that before an error of the batch, as on PostgreSQL).
+template <class Fence>
 Status BeginSendsIn(sqlite3* db, const std::vector<SendStart>& sends, int64_t now_ms,
-                    std::vector<int64_t>& ids) {
+                    std::vector<int64_t>& ids, bool fencing, Fence& fence) {
   constexpr std::string_view kOp = "BeginSend";
   ids.clear();
   ids.reserve(sends.size());
+  // AUTOINCREMENT under the write lock: this batch's intents are ids.front()..ids.back().
+  auto fence_inserted = [&]() -> Status {
+    if (!fencing || ids.empty()) return Status::Ok();
+    Stmt q(db, "SELECT DISTINCT cart_id FROM intents WHERE id BETWEEN ?1 AND ?2");
+    q.Bind(1, ids.front()).Bind(2, ids.back());
+    for (int rc; (rc = q.Step()) != SQLITE_DONE;) {
+      if (rc != SQLITE_ROW) return q.Error(rc, kOp);
+      CARTSYNC_RETURN_IF_ERROR(fence(q.View(0)));
+    }
+    return Status::Ok();
+  };
   Stmt ins(db,
            "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
            "SELECT 'push_order', o.cart_id, o.order_key, NULL, ?2, ?3 FROM orders o "
@@ -1059,18 +1155,21 @@ Status BeginSendsIn(sqlite3* db, const std::vector<SendStart>& sends, int64_t no
       ids.push_back(sqlite3_last_insert_rowid(db));
       continue;
     }
-    Stmt q(db, "SELECT id FROM intents WHERE order_key = ?1 AND kind = 'push_order'");
+    Stmt q(db, "SELECT id, cart_id FROM intents WHERE order_key = ?1 AND kind = 'push_order'");
     q.Bind(1, send.order_key);
     int rc = q.Step();
     if (rc == SQLITE_ROW) {
+      CARTSYNC_RETURN_IF_ERROR(fence_inserted());
+      if (fencing) CARTSYNC_RETURN_IF_ERROR(fence(q.View(1)));
       return Status::Permanent("BeginSend: order " + send.order_key +
                                " has an unfinished push (intent " + std::to_string(q.Int(0)) +
                                "); reconcile it before sending again");
     }
     if (rc != SQLITE_DONE) return q.Error(rc, kOp);
+    CARTSYNC_RETURN_IF_ERROR(fence_inserted());
     return Status::NotFound("BeginSend: no order " + send.order_key);
   }
-  return Status::Ok();
+  return fence_inserted();
 }
 
 }  // namespace
@@ -1087,7 +1186,8 @@ Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<Send
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, sends, now_ms, ids));
+  BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
+  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, sends, now_ms, ids, !tokens_.empty(), fence));
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
   return ids;
 }
@@ -1097,7 +1197,10 @@ namespace {
 // One SendFinish inside FinishSends' transaction: the intent goes first
 // (read, checked, deleted; on a mismatch the caller's transaction rolls
 // back), then one UPDATE gives the order its result and the intent's document.
-Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
+// While `fencing`, the order's cart is fenced: the intent names it (the
+// order's own), or else the order is looked up.
+template <class Fence>
+Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms, bool fencing, Fence& fence) {
   using Kind = SendFinish::Kind;
   const std::string_view op = f.kind == Kind::Sent     ? "CompleteSend"
                               : f.kind == Kind::Failed ? "FailSend"
@@ -1108,7 +1211,7 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
   if (f.intent_id != 0) {
     // SELECT then DELETE by rowid: DELETE … RETURNING would build an
     // ephemeral table per call, a measurable cost at one call per order.
-    Stmt q(db, "SELECT kind, order_key, tracking_number, doc FROM intents WHERE id = ?1");
+    Stmt q(db, "SELECT kind, order_key, tracking_number, doc, cart_id FROM intents WHERE id = ?1");
     q.Bind(1, f.intent_id);
     int rc = q.Step();
     if (rc == SQLITE_ROW) {
@@ -1117,6 +1220,10 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
                                  " is not a push_order intent for order " + f.order_key);
       }
       if (!q.IsNull(3)) doc = q.Text(3);
+      if (fencing) {
+        CARTSYNC_RETURN_IF_ERROR(fence(q.View(4)));
+        fencing = false;  // done
+      }
       q.Reset();
       Stmt d(db, "DELETE FROM intents WHERE id = ?1");
       d.Bind(1, f.intent_id);
@@ -1162,6 +1269,13 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms) {
   CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
   if (sqlite3_changes(db) == 0)
     return Status::NotFound(std::string(op) + ": no order " + f.order_key);
+  if (fencing) {
+    Stmt q(db, "SELECT cart_id FROM orders WHERE order_key = ?1");
+    q.Bind(1, f.order_key);
+    int rc = q.Step();
+    if (rc != SQLITE_ROW) return q.Error(rc, op);
+    CARTSYNC_RETURN_IF_ERROR(fence(q.View(0)));
+  }
   return Status::Ok();
 }
 
@@ -1173,7 +1287,10 @@ Status SqliteStateStore::FinishSends(const std::vector<SendFinish>& finishes, in
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  for (const SendFinish& f : finishes) CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms));
+  BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
+  const bool fencing = !tokens_.empty();
+  for (const SendFinish& f : finishes)
+    CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms, fencing, fence));
   return txn.Commit(kOp);
 }
 
@@ -1185,8 +1302,11 @@ Result<std::vector<int64_t>> SqliteStateStore::FinishAndBeginSends(
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  for (const SendFinish& f : finishes) CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms));
-  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, starts, now_ms, ids));
+  BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
+  const bool fencing = !tokens_.empty();
+  for (const SendFinish& f : finishes)
+    CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms, fencing, fence));
+  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, starts, now_ms, ids, fencing, fence));
   CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
   return ids;
 }
@@ -1224,6 +1344,7 @@ Status SqliteStateStore::FinishAck(const std::string& order_key, int64_t now_ms)
   s.Bind(1, order_key).Bind(2, now_ms);
   CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
   if (sqlite3_changes(db_) == 0) return Status::NotFound("FinishAck: no order " + order_key);
+  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
   return txn.Commit(kOp);
 }
 
@@ -1280,6 +1401,16 @@ Status SqliteStateStore::DropIntent(int64_t intent_id) {
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  if (!tokens_.empty()) {
+    Stmt q(db_, "SELECT cart_id FROM intents WHERE id = ?1");
+    q.Bind(1, intent_id);
+    int rc = q.Step();
+    if (rc == SQLITE_ROW) {
+      CARTSYNC_RETURN_IF_ERROR(Fence(q.Text(0), kOp));
+    } else if (rc != SQLITE_DONE) {
+      return q.Error(rc, kOp);
+    }
+  }
   Stmt s(db_, "DELETE FROM intents WHERE id = ?1");
   s.Bind(1, intent_id);
   CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
@@ -1306,6 +1437,7 @@ Result<int> SqliteStateStore::RecordShipments(const std::string& cart_id,
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
   int inserted = 0;
   {
     Stmt ins(db_,
@@ -1347,6 +1479,7 @@ Result<std::vector<std::string>> SqliteStateStore::RequeueUploads(const std::str
     o.Bind(1, order_key).Bind(2, now_ms);
     CARTSYNC_RETURN_IF_ERROR(o.Exec(kOp));
     if (sqlite3_changes(db_) == 0) return Status::NotFound("RequeueUploads: no order " + order_key);
+    CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
     Stmt q(db_, "SELECT tracking_number FROM shipments WHERE order_key = ?1");
     q.Bind(1, order_key);
     for (int rc; (rc = q.Step()) != SQLITE_DONE;) {
@@ -1520,6 +1653,7 @@ Result<int64_t> SqliteStateStore::BeginUpload(const std::string& order_key,
     if (rc != SQLITE_ROW) return q.Error(rc, kOp);
     cart_id = q.Text(0);
   }
+  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
   {
     Stmt q(db_,
            "SELECT id FROM intents WHERE order_key = ?1 AND tracking_number = ?2 "
@@ -1570,6 +1704,7 @@ Status SqliteStateStore::CompleteUpload(int64_t intent_id, const std::string& or
     CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
   }
   CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, intent_id, kOp));
+  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
   return txn.Commit(kOp);
 }
 
@@ -1594,6 +1729,7 @@ Status SqliteStateStore::FailUpload(int64_t intent_id, const std::string& order_
     }
   }
   CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, intent_id, kOp));
+  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
   return txn.Commit(kOp);
 }
 
@@ -1625,6 +1761,7 @@ Status SqliteStateStore::RecordPushedInventory(
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
   {
     Stmt s(db_,
            "INSERT INTO inventory_pushed (cart_id, sku, quantity, pushed_ms) "

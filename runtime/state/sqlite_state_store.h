@@ -45,6 +45,24 @@
 // store objects / processes on the same file are coordinated by SQLite's
 // locks, waiting up to the busy timeout (5 s) before a Transient error.
 //
+// Leases and fencing: SQLite serializes writers (BEGIN IMMEDIATE), so the
+// lease judged inside a write transaction cannot change before it commits.
+// The store object remembers, per cart, the owner (the run id) of the lease
+// it holds — set by a successful AcquireLease or ClaimCart, dropped when
+// ReleaseLease gives that lease up; that owner is SQLite's fencing token. A
+// lease lost first (taken over after expiry or as a dead owner's, or
+// force-unlocked) stays lost for the object until it acquires the cart
+// again. While the object holds a token for a cart, every write it makes to
+// that cart's records (the writes PostgreSQL fences: RecordDownloaded,
+// UpdateOrder, ResetForResend, BeginSends, FinishSends, FinishAndBeginSends,
+// FinishAck, DropIntent, RecordShipments, RequeueUploads, BeginUpload,
+// CompleteUpload, FailUpload, RecordPushedInventory) checks in its own
+// transaction that the cart's lease row still has that owner; otherwise it
+// is refused Locked ("… no longer holds the lease of cart C …") and nothing
+// is recorded. A batch checks each distinct cart once. A store object that
+// holds no lease for a cart (`cartsync state`, tests) writes unfenced; run
+// history and alerts are never fenced.
+//
 // Errors: SQLITE_BUSY/LOCKED -> Transient; disk full, I/O errors, read-only,
 // corruption, constraint violations -> Permanent. Messages name the method
 // and never contain document contents.
@@ -54,6 +72,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "runtime/state/state_store.h"
 
@@ -172,9 +191,17 @@ class SqliteStateStore : public StateStore {
  private:
   explicit SqliteStateStore(sqlite3* db) : db_(db) {}
   Status Migrate();
+  /// In a write transaction, holding mu_: Locked unless the lease of
+  /// `cart_id` still has the owner this object holds it as (Ok when it holds
+  /// none).
+  Status Fence(const std::string& cart_id, std::string_view op);
+  /// Fence for the cart of order `order_key` (looked up only while this
+  /// object holds some lease; an unknown order is Ok: the write reports it).
+  Status FenceOrder(const std::string& order_key, std::string_view op);
 
-  std::mutex mu_;  // guards db_: one connection, one call at a time
+  std::mutex mu_;  // guards db_ and tokens_: one connection, one call at a time
   sqlite3* db_;
+  std::unordered_map<std::string, std::string> tokens_;  // cart -> owner of the lease held
 };
 
 }  // namespace cartsync

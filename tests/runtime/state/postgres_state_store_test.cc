@@ -577,75 +577,37 @@ TEST_F(PostgresStoreTest, EveryAcquisitionTakesANewGeneration) {
 
 // --- fencing --------------------------------------------------------------------------------
 
-TEST_F(PostgresStoreTest, WritesUnderALostLeaseAreRefused) {
+// The fencing itself is the contract's (state_store_fencing_contract.cc:
+// WritesUnderALostLeaseAreRefused, WritesAfterForceUnlockAreRefusedUntilReacquired…);
+// here only what is PostgreSQL's own: the token is the lease's generation.
+TEST_F(PostgresStoreTest, ARefusedWriteNamesTheGenerationItHeld) {
   auto a = Open(), b = Open();
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   ASSERT_TRUE(a->AcquireLease({"acme", "run-a", "host-a", 1, kNow + 1000, ""}, kNow, nullptr).ok());
-  ASSERT_TRUE(a->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
-  auto intent = a->BeginSend("acme:1", "{}", kNow + 1);
-  ASSERT_TRUE(intent.ok()) << intent.status().message();
-
-  // run-a stalls past its lease; run-b takes the cart.
+  const std::optional<int64_t> g1 = a->HeldLeaseGeneration("acme");
+  ASSERT_TRUE(g1.has_value());
   ASSERT_TRUE(
       b->AcquireLease({"acme", "run-b", "host-b", 2, kNow + 90'000, ""}, kNow + 1000, nullptr)
           .ok());
-
-  Status late = a->RecordDownloaded("acme", {MakeOrder("acme", "2")}, "orders", "c2").status();
+  EXPECT_GT(b->LeaseGeneration("acme").value().value(), *g1);
+  Status late = a->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").status();
   EXPECT_EQ(late.code(), StatusCode::Locked);
-  EXPECT_NE(
-      late.message().find("RecordDownloaded: this run no longer holds the lease of cart acme"),
-      std::string::npos)
+  EXPECT_NE(late.message().find("RecordDownloaded: this run no longer holds the lease of cart acme "
+                                "(generation " +
+                                std::to_string(*g1) + "); cart acme is locked by run run-b"),
+            std::string::npos)
       << late.message();
-  EXPECT_NE(late.message().find("locked by run run-b on host-b"), std::string::npos)
-      << late.message();
-  EXPECT_EQ(a->CompleteSend(intent.value(), "acme:1", "W1", kNow + 2).code(), StatusCode::Locked);
-  EXPECT_EQ(a->UpdateOrder("acme:1", OrderStatus::Held, "x", "", false, kNow).code(),
-            StatusCode::Locked);
-  EXPECT_EQ(a->BeginSend("acme:1", "{}", kNow).status().code(), StatusCode::Locked);
-  EXPECT_EQ(a->RecordPushedInventory("acme", {{"A", 1}}, kNow).code(), StatusCode::Locked);
-  EXPECT_EQ(a->RecordShipments("acme", {}, "shipments", "s1").status().code(), StatusCode::Locked);
-  EXPECT_EQ(a->DropIntent(intent.value()).code(), StatusCode::Locked);
-
-  // Nothing of it was recorded.
-  EXPECT_EQ(b->GetOrder("acme:2").value(), std::nullopt);
-  EXPECT_EQ(b->GetCursor("acme", "orders").value(), "c1");
-  EXPECT_EQ(b->GetCursor("acme", "shipments").value(), std::nullopt);
-  EXPECT_EQ(b->GetOrder("acme:1").value()->status, OrderStatus::New);
-  EXPECT_EQ(b->PendingIntents("acme").value().size(), 1u);
-  EXPECT_TRUE(b->PushedInventory("acme").value().empty());
-
-  // The new holder settles the intent; run history stays writable for run-a.
-  EXPECT_TRUE(b->CompleteSend(intent.value(), "acme:1", "W1", kNow + 3).ok());
-  auto run = a->BeginRun({0, kNow, 0, "running", "host-a", 1, ""});
-  ASSERT_TRUE(run.ok()) << run.status().message();
-  EXPECT_TRUE(a->RecordStepRun({run.value(), "acme.order_download", "acme", "order_download", kNow,
-                                kNow + 1, false, "lost the lease", "{}"})
-                  .ok());
-  // Another cart is not affected, and releasing a lost lease changes nothing.
-  EXPECT_TRUE(a->RecordDownloaded("zeta", {MakeOrder("zeta", "1")}, "orders", "").ok());
+  // A lost lease stays lost: the object keeps the token it had.
   EXPECT_EQ(a->ReleaseLease("acme", "run-a").code(), StatusCode::Locked);
-  EXPECT_EQ(a->RecordDownloaded("acme", {MakeOrder("acme", "3")}, "orders", "").status().code(),
-            StatusCode::Locked)
-      << "a lost lease stays lost for the store object";
-}
-
-TEST_F(PostgresStoreTest, WritesAfterForceUnlockAreRefusedUntilReacquired) {
-  auto runner = Open(), cli = Open();
-  ASSERT_NE(runner, nullptr);
-  ASSERT_NE(cli, nullptr);
+  EXPECT_EQ(a->HeldLeaseGeneration("acme"), g1);
+  ASSERT_TRUE(b->ForceUnlock("acme").ok());
+  EXPECT_TRUE(b->HeldLeaseGeneration("acme").has_value())
+      << "force-unlocking keeps the token, so the holder's writes are refused";
   ASSERT_TRUE(
-      runner->AcquireLease({"acme", "run-a", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
-  ASSERT_TRUE(runner->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
-  ASSERT_TRUE(cli->ForceUnlock("acme").ok());
-  Status st = runner->UpdateOrder("acme:1", OrderStatus::Held, "x", "", false, kNow);
-  EXPECT_EQ(st.code(), StatusCode::Locked);
-  EXPECT_NE(st.message().find("released or force-unlocked"), std::string::npos) << st.message();
-  // A store that holds no lease (`cartsync state`) writes unfenced.
-  EXPECT_TRUE(cli->UpdateOrder("acme:1", OrderStatus::Held, "by hand", "", false, kNow).ok());
-  ASSERT_TRUE(
-      runner->AcquireLease({"acme", "run-a2", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
-  EXPECT_TRUE(runner->ResetForResend("acme:1", kNow + 5).ok());
+      a->AcquireLease({"acme", "run-a2", "host-a", 1, kNow + 60'000, ""}, kNow, nullptr).ok());
+  EXPECT_GT(a->HeldLeaseGeneration("acme").value(), *g1) << "reacquiring takes a new token";
+  EXPECT_TRUE(a->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1").ok());
 }
 
 // --- claiming: the server's clock, skipping locked rows, fencing ---------------------------
