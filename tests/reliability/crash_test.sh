@@ -218,7 +218,8 @@ for key in sys.argv[2:]:
     ok_wms = (o.get("canceled") and not o.get("shipped")) or (o.get("shipped") and not o.get("canceled"))
     ok_state = row and (row[0] == "canceled" or row[1].startswith("cancel_too_late: "))
     if not ok_wms or not ok_state or o.get("cancel_requests", 0) > 1 and o.get("canceled") is False:
-        print(f"{key}: wms {o.get(\"canceled\")}/{o.get(\"shipped\")}, state {row}")' "$P/.cartsync/state.db" "${CANCELED[@]}")"
+        print("%s: wms %s/%s, state %s" % (key, o.get("canceled"), o.get("shipped"), row))' "$P/.cartsync/state.db" "${CANCELED[@]}")" ||
+    ERRORS+=("the cancellation check itself failed (exit $?)")
   [[ -z $bad ]] || ERRORS+=("cancellations not settled: $(echo "$bad" | head -n 3 | tr '\n' ' ')")
 fi
 rel_log "${#CANCELED[@]} orders canceled at the cart after they were sent; $kills_cancel_intent kills left a cancel intent"

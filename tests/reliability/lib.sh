@@ -923,7 +923,7 @@ def decide(c, o):
     return "send", units
 
 counts = dict(eligible=0, delivered_once=0, lost_orders=0, duplicated_orders=0,
-              unexpected_orders=0, shipped=0, tracking_once=0, lost_tracking=0,
+              unexpected_orders=0, shipped=0, tracking_once=0, tracking_withheld=0, lost_tracking=0,
               duplicated_tracking=0, unexpected_tracking=0, stuck_new=0, stuck_state=0,
               pending_intents=0, leases=0, not_completed=0, inventory_checked=0,
               inventory_wrong=0, wrong_quantity=0, acks_checked=0, acks_once=0, lost_acks=0,
@@ -992,6 +992,17 @@ for c in expect:
             problems.append(f"order {key} acknowledged {len(got) + before} times "
                             f"(from {[a['from'] for a in got]})")
 
+# Orders canceled at the cart (now): one the WMS shipped before the cancel
+# reached it is a too-late cancel (order_cancel.h): its tracking is withheld
+# from the cart unless it got there before the cancel, and its state says so.
+canceled_at_cart = set()
+for c in expect:
+    url = f"{base}/_sim/orders?platform={c['platform']}&store={c['store']}"
+    with urllib.request.urlopen(url, timeout=60) as r:
+        for o in json.load(r)["orders"]:
+            if str(o.get("status", "")).lower() in ("cancelled", "canceled"):
+                canceled_at_cart.add((c["platform"], c["store"], str(o["id"])))
+
 # tracking: every number the WMS issued, exactly once on its cart's order
 carts = {c["id"]: c for c in expect}
 posts = {}
@@ -1009,6 +1020,8 @@ for s in rec["shipments"]:
     n = len(posts.get(k, []))
     if n == 1:
         counts["tracking_once"] += 1
+    elif n == 0 and k[:3] in canceled_at_cart:
+        counts["tracking_withheld"] += 1  # canceled at the cart: no tracking for it
     elif n == 0:
         counts["lost_tracking"] += 1
         problems.append(f"tracking {s['tracking_number']} of {s['order_key']} never reached the cart")
@@ -1028,6 +1041,8 @@ for c in expect:
     with urllib.request.urlopen(url, timeout=60) as r:
         now = {o["id"]: o for o in json.load(r)["orders"]}
     for (plat, store, oid, _num) in issued:
+        if (plat, store, oid) in canceled_at_cart:
+            continue
         if plat == c["platform"] and store == c["store"] and now.get(oid, {}).get("status") != c["shipped_status"]:
             counts["not_completed"] += 1
             problems.append(f"{c['id']}:{oid} has its tracking but is {now.get(oid, {}).get('status')!r}, not {c['shipped_status']!r}")
@@ -1037,6 +1052,7 @@ state_db = os.path.join(d, ".cartsync", "state.db")
 if os.path.exists(state_db):
     db = sqlite3.connect(f"file:{state_db}?mode=ro", uri=True, timeout=30)
     status = dict(db.execute("SELECT order_key, status FROM orders"))
+    reasons = dict(db.execute("SELECT order_key, reason FROM orders"))
     for key, st in status.items():
         if st == "new":
             counts["stuck_new"] += 1
@@ -1046,6 +1062,14 @@ if os.path.exists(state_db):
         want = ("confirmed",) if key in shipped_keys else ("sent",)
         if deliveries.get(key, {}).get("canceled"):  # canceled at the cart, then at the WMS
             want = ("canceled",)
+        cart_id, _, oid = key.partition(":")
+        c = carts.get(cart_id)
+        if (c and (c["platform"], c["store"], oid) in canceled_at_cart and key in shipped_keys and
+                not deliveries.get(key, {}).get("canceled")):
+            # Shipped before the cancel reached the WMS: recorded as too late
+            # (tracking withheld), or confirmed when its tracking got there first.
+            too_late = str(reasons.get(key, "")).startswith("cancel_too_late: ")
+            want = ("shipped",) if too_late else ("confirmed",)
         st = status.get(key)
         if st not in want and not (st == "new" and key not in deliveries):
             counts["stuck_state"] += 1
@@ -1105,7 +1129,7 @@ for p in problems[:40]:
 if len(problems) > 40:
     print(f"  … {len(problems) - 40} more in {out}", file=sys.stderr)
 print(f"eligible {counts['eligible']} delivered-once {counts['delivered_once']}; "
-      f"shipped {counts['shipped']} tracking-once {counts['tracking_once']}; "
+      f"shipped {counts['shipped']} tracking-once {counts['tracking_once']} withheld {counts['tracking_withheld']}; "
       f"inventory SKUs {counts['inventory_checked']} wrong {counts['inventory_wrong']}; "
       f"acknowledged {counts['acks_checked']} once {counts['acks_once']}; "
       f"lost {counts['lost']} duplicated {counts['duplicated']} stuck {counts['stuck']} "
