@@ -1406,10 +1406,10 @@ void CheckNotify(Reader& r, const toml::table& doc, ProjectConfig& out) {
         }
         std::optional<std::string> closest;
         std::string hint = r.Hint(ev, NotifyEvents(), closest);
-        Diagnostic* d = r.diags().Report(
-            DiagId::InvalidValue, r.At(*node),
-            {Quote(ev), "notify.events", "one of " + JoinQuoted(NotifyEvents(), "none"),
-             std::move(hint)});
+        Diagnostic* d =
+            r.diags().Report(DiagId::InvalidValue, r.At(*node),
+                             {Quote(ev), "notify.events",
+                              "one of " + JoinQuoted(NotifyEvents(), "none"), std::move(hint)});
         r.ValueFix(d, *node, ev, closest);
         ok = false;
       }

@@ -18,6 +18,10 @@ namespace {
 using rapidjson::Value;
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
+/// obj's end of members as a const iterator: RapidJSON compares member iterators through a
+/// const one, so two non-const ones compare ambiguously in C++20 (reversed operator==).
+Value::ConstMemberIterator MembersEnd(const Value& obj) { return obj.MemberEnd(); }
+
 // --- Patterns ----------------------------------------------------------------
 // Every pattern below is written in the common subset of ECMAScript (ajv, with the
 // "u" flag), Rust's regex crate (taplo) and RE2 (the compiler; pattern.h checks the
@@ -172,7 +176,7 @@ class Builder {
   /// Adds or replaces obj[key].
   void Set(Value& obj, std::string_view key, Value v) {
     auto it = obj.FindMember(Str(key));
-    if (it != obj.MemberEnd())
+    if (it != MembersEnd(obj))
       it->value = v;
     else
       obj.AddMember(Str(key), v, alloc_);
@@ -188,7 +192,7 @@ class Builder {
   /// obj[key], created as an empty object when absent.
   Value& Child(Value& obj, std::string_view key) {
     auto it = obj.FindMember(Str(key));
-    if (it != obj.MemberEnd()) return it->value;
+    if (it != MembersEnd(obj)) return it->value;
     obj.AddMember(Str(key), Object(), alloc_);
     return (obj.MemberEnd() - 1)->value;
   }
@@ -329,8 +333,8 @@ Value ServicesTable(Builder& b) {
       "service needs an 'every' schedule");
   Value& props = b.Child(services, "properties");
   const char* help[] = {
-      "Download new orders from the cart and send them to the WMS (every 5 minutes to once a "
-      "day)",
+      ("Download new orders from the cart and send them to the WMS (every 5 minutes to once a "
+       "day)"),
       "Upload tracking numbers the WMS reported back to the cart (at most every 15 minutes)",
       "Push WMS stock levels to the cart (at most hourly)",
   };
@@ -624,12 +628,12 @@ void CloseTables(Builder& b, Value& v) {
     return;
   }
   if (!v.IsObject()) return;
-  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) CloseTables(b, it->value);
+  for (auto it = v.MemberBegin(); it != MembersEnd(v); ++it) CloseTables(b, it->value);
   auto ap = v.FindMember("additionalProperties");
-  if (ap == v.MemberEnd() || !ap->value.IsBool() || ap->value.GetBool()) return;
+  if (ap == MembersEnd(v) || !ap->value.IsBool() || ap->value.GetBool()) return;
   std::vector<std::string> keys;
-  if (auto props = v.FindMember("properties"); props != v.MemberEnd() && props->value.IsObject())
-    for (auto it = props->value.MemberBegin(); it != props->value.MemberEnd(); ++it)
+  if (auto props = v.FindMember("properties"); props != MembersEnd(v) && props->value.IsObject())
+    for (auto it = props->value.MemberBegin(); it != MembersEnd(props->value); ++it)
       keys.emplace_back(it->name.GetString(), it->name.GetStringLength());
   std::sort(keys.begin(), keys.end());
   Value reason = Builder::Object();

@@ -544,7 +544,8 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
         r.Fail("$.state.retain_pii_seconds: expected a positive integer");
     }
   }
-  if (auto it = doc.FindMember("notify"); it != doc.MemberEnd()) {
+  const rapidjson::Value& root = doc;  // const: C++20 finds non-const member iterators ambiguous
+  if (auto it = root.FindMember("notify"); it != root.MemberEnd()) {
     if (!it->value.IsArray()) r.Fail("$.notify must be an array");
     for (rapidjson::SizeType i = 0; it->value.IsArray() && i < it->value.Size(); ++i) {
       const std::string path = "$.notify[" + std::to_string(i) + "]";

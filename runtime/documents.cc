@@ -513,7 +513,8 @@ bool FromJson(std::string_view json, CartOrder& out, std::string& error) {
       !ReadAddressAt(d, p, "ship_to", o.ship_to, error) || !ReadOrderLines(d, p, o.lines, error) ||
       !ReadMoney(d, o.money, error))
     return false;
-  if (auto c = d.FindMember("canceled"); c != d.MemberEnd()) {
+  const rapidjson::Value& root = d;  // const: C++20 finds non-const member iterators ambiguous
+  if (auto c = root.FindMember("canceled"); c != root.MemberEnd()) {
     if (!c->value.IsBool()) {
       error = "canceled must be true or false";
       return false;

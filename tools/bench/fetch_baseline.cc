@@ -238,7 +238,8 @@ class Worker {
         const rapidjson::Value* lines = Path(o, {"lineItems", "nodes"});
         rapidjson::Value all(rapidjson::kArrayType);
         if (lines != nullptr && lines->IsArray())
-          for (const auto& l : lines->GetArray()) all.PushBack(rapidjson::Value(l, doc.GetAllocator()), doc.GetAllocator());
+          for (const auto& l : lines->GetArray())
+            all.PushBack(rapidjson::Value(l, doc.GetAllocator()), doc.GetAllocator());
         std::string line_cursor = More(Path(o, {"lineItems", "pageInfo"}));
         const std::string id = Field(o, "id") && o["id"].IsString() ? o["id"].GetString() : "";
         for (int sub = 0; sub < 1000 && !line_cursor.empty(); ++sub) {
@@ -247,7 +248,8 @@ class Worker {
           const rapidjson::Value* items = Path(more, {"data", "order", "lineItems"});
           if (items == nullptr) return Fail("POST " + url + ": no lineItems");
           if (const rapidjson::Value* n = Field(*items, "nodes"); n != nullptr && n->IsArray())
-            for (const auto& l : n->GetArray()) all.PushBack(rapidjson::Value(l, doc.GetAllocator()), doc.GetAllocator());
+            for (const auto& l : n->GetArray())
+              all.PushBack(rapidjson::Value(l, doc.GetAllocator()), doc.GetAllocator());
           line_cursor = More(Field(*items, "pageInfo"));
         }
         const rapidjson::Value* legacy = Field(o, "legacyResourceId");
@@ -290,7 +292,8 @@ class Worker {
     if (page_info == nullptr || !page_info->IsObject()) return "";
     const rapidjson::Value* next = Field(*page_info, "hasNextPage");
     const rapidjson::Value* end = Field(*page_info, "endCursor");
-    if (next == nullptr || !next->IsBool() || !next->GetBool() || end == nullptr || !end->IsString())
+    if (next == nullptr || !next->IsBool() || !next->GetBool() || end == nullptr ||
+        !end->IsString())
       return "";
     return end->GetString();
   }

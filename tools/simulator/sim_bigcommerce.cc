@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <utility>
 
 #include "tools/simulator/sim_internal.h"
 
@@ -506,8 +507,8 @@ void CreateShipment(World& world, Store& st, Order& o, const Req& req, Resp& res
   s.method = JsonString(doc, "shipping_method").value_or(o.ship_code);
   s.link = JsonString(doc, "tracking_link").value_or("");
   s.comments = JsonString(doc, "comments").value_or("");
-  auto items = doc.FindMember("items");
-  if (items == doc.MemberEnd() || !items->value.IsArray() || items->value.Empty()) {
+  auto items = std::as_const(doc).FindMember("items");
+  if (items == std::as_const(doc).MemberEnd() || !items->value.IsArray() || items->value.Empty()) {
     res.Json(400, V2Error(400, "The required field 'items' was not supplied."));
     return;
   }
@@ -579,8 +580,8 @@ void AbsoluteAdjustment(World& world, Store& st, const Req& req, Resp& res) {
   doc.Parse(req.body.c_str(), req.body.size());
   if (doc.HasParseError() || !doc.IsObject())
     return V3Error(res, 400, "The request body is not valid JSON.");
-  auto items = doc.FindMember("items");
-  if (items == doc.MemberEnd() || !items->value.IsArray() || items->value.Empty())
+  auto items = std::as_const(doc).FindMember("items");
+  if (items == std::as_const(doc).MemberEnd() || !items->value.IsArray() || items->value.Empty())
     return V3Error(res, 422, "items is required and must not be empty");
   if (items->value.Size() > 2000)
     return V3Error(res, 422, "[The number of items in the request must not exceed 2000]");

@@ -597,8 +597,7 @@ OrderTest MatchOrder(const Store& st, const std::string& field, const std::strin
   if (field == "fulfillment_status") {
     if (value == "unfulfilled" || value == "unshipped")
       return [](const Order& o) { return o.fulfillment_status.empty(); };
-    if (value == "partial")
-      return [](const Order& o) { return o.fulfillment_status == "partial"; };
+    if (value == "partial") return [](const Order& o) { return o.fulfillment_status == "partial"; };
     if (value == "fulfilled" || value == "shipped")
       return [](const Order& o) { return o.fulfillment_status == "fulfilled"; };
     *bad = "fulfillment_status:" + value;
@@ -1073,9 +1072,9 @@ void ProductVariants(Ctx& c, const Field& f, Writer& w) {
   const Search search(query);
   std::vector<const Product*> matches;
   const std::string error = search.Error();
-  const auto tests = search.Bind<Product>(
-      [](const std::string& field, const std::string& /*op*/,
-         const std::string& v) -> std::function<bool(const Product&)> {
+  const auto tests =
+      search.Bind<Product>([](const std::string& field, const std::string& /*op*/,
+                              const std::string& v) -> std::function<bool(const Product&)> {
         if (field == "sku") return [v](const Product& p) { return p.sku == v; };
         if (field.empty()) return [v](const Product& p) { return p.sku == v || p.title == v; };
         return [](const Product&) { return true; };

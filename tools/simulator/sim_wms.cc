@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <utility>
 
 #include "tools/simulator/sim_internal.h"
 
@@ -90,8 +91,8 @@ void Receive(World& world, const Req& req, Resp& res) {
     return res.Json(409, IdBody(o, "already_received"));
   }
   WmsOrderState o;
-  auto lines = doc.FindMember("lines");
-  if (lines == doc.MemberEnd() || !lines->value.IsArray() || lines->value.Empty())
+  auto lines = std::as_const(doc).FindMember("lines");
+  if (lines == std::as_const(doc).MemberEnd() || !lines->value.IsArray() || lines->value.Empty())
     return res.Json(422, Error("lines must be a non-empty array"));
   for (rapidjson::SizeType i = 0; i < lines->value.Size(); ++i) {
     const rapidjson::Value& l = lines->value[i];
@@ -105,8 +106,8 @@ void Receive(World& world, const Req& req, Resp& res) {
     if (qty < 1) return res.Json(422, Error(where + ".quantity must be a positive integer"));
     o.lines.push_back({JsonString(l, "line_key").value_or(""), *sku, "", qty});
   }
-  auto method = doc.FindMember("ship_method");
-  if (method != doc.MemberEnd() && method->value.IsObject()) {
+  auto method = std::as_const(doc).FindMember("ship_method");
+  if (method != std::as_const(doc).MemberEnd() && method->value.IsObject()) {
     o.carrier = JsonString(method->value, "carrier").value_or("");
     o.service = JsonString(method->value, "service").value_or("");
   }

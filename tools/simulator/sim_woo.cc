@@ -378,8 +378,9 @@ void Notes(World& world, Store& st, Order& o, const Req& req, Resp& res) {
   n.id = st.next_misc_id++;
   n.created = world.NowSeconds();
   n.note = *note;
-  auto cn = doc.FindMember("customer_note");
-  n.customer_note = cn != doc.MemberEnd() && cn->value.IsBool() && cn->value.GetBool();
+  auto cn = std::as_const(doc).FindMember("customer_note");
+  n.customer_note =
+      cn != std::as_const(doc).MemberEnd() && cn->value.IsBool() && cn->value.GetBool();
   o.notes.push_back(n);
   world.RecordTracking(st, o, "order_note", world.FindIssuedTracking(n.note), "", req.body);
   WriteNote(w, st, n);
@@ -552,8 +553,8 @@ void Batch(World& world, Store& st, const Req& req, Resp& res) {
   }
   size_t total = 0;
   for (const char* part : {"create", "update", "delete"}) {
-    auto it = doc.FindMember(part);
-    if (it != doc.MemberEnd() && it->value.IsArray()) total += it->value.Size();
+    auto it = std::as_const(doc).FindMember(part);
+    if (it != std::as_const(doc).MemberEnd() && it->value.IsArray()) total += it->value.Size();
   }
   if (total > 100) {
     res.Json(413, WooError("woocommerce_rest_request_entity_too_large",
@@ -581,8 +582,8 @@ void Batch(World& world, Store& st, const Req& req, Resp& res) {
     w.EndObject();
   };
   for (const char* part : {"create", "update", "delete"}) {
-    auto it = doc.FindMember(part);
-    if (it == doc.MemberEnd() || !it->value.IsArray()) continue;
+    auto it = std::as_const(doc).FindMember(part);
+    if (it == std::as_const(doc).MemberEnd() || !it->value.IsArray()) continue;
     w.Key(part);
     w.StartArray();
     for (const rapidjson::Value& item : it->value.GetArray()) {

@@ -28,7 +28,6 @@ constexpr char kBasic[] = "Basic d20tY2xpZW50LTE6d21fY2wxM250X3MzY3IzdF92YWx1ZQ=
 constexpr char kToken[] = "eyJraWQiOiJ3bS10b2tlbi0x.access.token";
 constexpr char kTokenAnswer[] =
     R"({"access_token":"eyJraWQiOiJ3bS10b2tlbi0x.access.token","token_type":"Bearer","expires_in":900})";
-constexpr char kBase[] = "https://marketplace.walmartapis.com";
 
 FieldValue TextField(std::string text) {
   FieldValue v;

@@ -24,6 +24,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -99,8 +100,8 @@ int main(int argc, char** argv) {
     rapidjson::StringBuffer b;
     Writer w(b);
     if (op == "push_order") {
-      auto order = req.FindMember("order");
-      if (order == req.MemberEnd() || !order->value.IsObject()) {
+      auto order = std::as_const(req).FindMember("order");
+      if (order == std::as_const(req).MemberEnd() || !order->value.IsObject()) {
         ReplyError("push_order without an order", false);
         continue;
       }
