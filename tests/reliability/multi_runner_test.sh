@@ -120,20 +120,20 @@ export_state() {
   local dir="$P/.cartsync"
   mkdir -p "$dir"
   rm -f "$dir/state.db"
-  pg "SELECT order_key, status FROM orders" >"$REL_WORK/orders.tsv" || rel_die "cannot read orders"
+  pg "SELECT order_key, status, reason FROM orders" >"$REL_WORK/orders.tsv" || rel_die "cannot read orders"
   local intents leases
   intents=$(pg "SELECT count(*) FROM intents") || rel_die "cannot read intents"
   leases=$(pg "SELECT count(*) FROM leases") || rel_die "cannot read leases"
   python3 - "$dir/state.db" "$REL_WORK/orders.tsv" "$intents" "$leases" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("CREATE TABLE orders (order_key TEXT PRIMARY KEY, status TEXT)")
+db.execute("CREATE TABLE orders (order_key TEXT PRIMARY KEY, status TEXT, reason TEXT)")
 db.execute("CREATE TABLE intents (id INTEGER)")
 db.execute("CREATE TABLE leases (cart_id TEXT)")
 for line in open(sys.argv[2]):
     if "|" in line:
-        k, s = line.rstrip("\n").split("|", 1)
-        db.execute("INSERT INTO orders VALUES (?, ?)", (k, s))
+        k, s, reason = (line.rstrip("\n").split("|", 2) + [""])[:3]  # the reason last: it may hold a "|"
+        db.execute("INSERT INTO orders VALUES (?, ?, ?)", (k, s, reason))
 db.executemany("INSERT INTO intents VALUES (?)", [(i,) for i in range(int(sys.argv[3]))])
 db.executemany("INSERT INTO leases VALUES (?)", [(str(i),) for i in range(int(sys.argv[4]))])
 db.commit()
