@@ -929,6 +929,31 @@ class ShopifyCart final : public CartConnector {
 
   // ---- tracking -----------------------------------------------------------------
 
+  /// Reads where an order's `fulfillments` list carries `wanted` into
+  /// `state`; false when the answer has no such list.
+  static bool TrackingOf(const Value* order, std::string_view wanted, TrackingState& state,
+                         size_t& listed) {
+    const Value* list = Member(order, "fulfillments");
+    if (list == nullptr || !list->IsArray()) return false;
+    listed = list->Size();
+    for (const Value& f : list->GetArray()) {
+      const Value* infos = Member(&f, "trackingInfo");
+      if (infos == nullptr || !infos->IsArray()) continue;
+      bool has = false;
+      for (const Value& info : infos->GetArray())
+        if (!wanted.empty() && EqualsIgnoreCase(Trim(Text(info, "number")), wanted)) has = true;
+      if (!has) continue;
+      state.found = true;
+      const Value* location = Member(&f, "location");
+      std::string gid = location && location->IsObject() ? Text(*location, "id") : "";
+      if (gid.empty())
+        state.anywhere = true;
+      else
+        state.locations.insert(gid);
+    }
+    return true;
+  }
+
   /// Where the order's fulfillments carry `number`: the first 20
   /// fulfillments, and the first 80 when there are more (an order with
   /// more than 80 cannot be checked: Permanent, rather than a guess).
@@ -946,27 +971,12 @@ class ShopifyCart final : public CartConnector {
       TrackingState state;
       if (order == nullptr || order->IsNull())
         return state;  // no such order: no tracking on it either
-      const Value* list = Member(order, "fulfillments");
-      if (list == nullptr || !list->IsArray())
+      size_t listed = 0;
+      if (!TrackingOf(order, wanted, state, listed))
         return Status::Permanent(std::string("Shopify ") + op->name +
                                  ": the answer has no fulfillments list" +
                                  RequestIdNote(reply->request_id));
-      for (const Value& f : list->GetArray()) {
-        const Value* infos = Member(&f, "trackingInfo");
-        if (infos == nullptr || !infos->IsArray()) continue;
-        bool has = false;
-        for (const Value& info : infos->GetArray())
-          if (!wanted.empty() && EqualsIgnoreCase(Trim(Text(info, "number")), wanted)) has = true;
-        if (!has) continue;
-        state.found = true;
-        const Value* location = Member(&f, "location");
-        std::string gid = location && location->IsObject() ? Text(*location, "id") : "";
-        if (gid.empty())
-          state.anywhere = true;
-        else
-          state.locations.insert(gid);
-      }
-      if (list->Size() < limit) return state;  // the whole list
+      if (listed < limit) return state;  // the whole list
       if (op == &gql::kOrderTrackingMore) {
         if (state.found) return state;
         return Status::Permanent(
@@ -978,10 +988,43 @@ class ShopifyCart final : public CartConnector {
     return TrackingState{};
   }
 
-  Result<std::vector<FulfillmentOrder>> ReadFulfillmentOrders(const std::string& order_id) {
-    std::vector<FulfillmentOrder> out;
-    std::set<std::string> seen;
-    std::optional<std::string> after;
+  /// Appends one page of fulfillment orders (`conn`, from `op`) to `out`
+  /// and sets `after` to the next page's cursor (nullopt after the last).
+  Status TakeFoPage(const Value* conn, const char* op, const std::string& request_id,
+                    std::set<std::string>& seen, std::vector<FulfillmentOrder>& out,
+                    std::optional<std::string>& after) {
+    const Value* nodes = Member(conn, "nodes");
+    if (nodes == nullptr || !nodes->IsArray())
+      return Status::Permanent(std::string("Shopify ") + op +
+                               ": the answer has no fulfillmentOrders.nodes list" +
+                               RequestIdNote(request_id));
+    for (const Value& node : nodes->GetArray()) {
+      FulfillmentOrder fo;
+      fo.id = Text(node, "id");
+      fo.status = Text(node, "status");
+      const Value* loc = Member(Member(&node, "assignedLocation"), "location");
+      fo.location = loc && loc->IsObject() ? Text(*loc, "id") : "";
+      const Value* lines = Member(&node, "lineItems");
+      Status read = ReadFoLines(lines, fo);
+      if (!read.ok()) return read;
+      const Value* info = Member(lines, "pageInfo");
+      const Value* more = Member(info, "hasNextPage");
+      if (more && more->IsBool() && more->GetBool()) {
+        Status rest = MoreFoLines(fo, Text(*info, "endCursor"));
+        if (!rest.ok()) return rest;
+      }
+      if (!fo.id.empty()) out.push_back(std::move(fo));
+    }
+    auto next = NextCursor(*conn, op, seen, request_id);
+    if (!next.ok()) return next.status();
+    after = next.value();
+    return Status::Ok();
+  }
+
+  /// The order's fulfillment orders from the page after `after` on (its
+  /// first page when nullopt), appended to `out`.
+  Status ReadFulfillmentOrders(const std::string& order_id, std::optional<std::string> after,
+                               std::set<std::string>& seen, std::vector<FulfillmentOrder>& out) {
     for (int page = 1; page <= kMaxPages; ++page) {
       std::string vars = Vars([&](JsonWriter& w) {
         w.Key("id");
@@ -998,35 +1041,55 @@ class ShopifyCart final : public CartConnector {
       if (order == nullptr || order->IsNull())
         return Status::Permanent("Shopify order " + order_id +
                                  " does not exist (CartsyncFulfillmentOrders)");
-      const Value* conn = Member(order, "fulfillmentOrders");
-      const Value* nodes = Member(conn, "nodes");
-      if (nodes == nullptr || !nodes->IsArray())
-        return Status::Permanent(
-            "Shopify CartsyncFulfillmentOrders: the answer has no fulfillmentOrders.nodes list" +
-            RequestIdNote(reply->request_id));
-      for (const Value& node : nodes->GetArray()) {
-        FulfillmentOrder fo;
-        fo.id = Text(node, "id");
-        fo.status = Text(node, "status");
-        const Value* loc = Member(Member(&node, "assignedLocation"), "location");
-        fo.location = loc && loc->IsObject() ? Text(*loc, "id") : "";
-        const Value* lines = Member(&node, "lineItems");
-        Status read = ReadFoLines(lines, fo);
-        if (!read.ok()) return read;
-        const Value* info = Member(lines, "pageInfo");
-        const Value* more = Member(info, "hasNextPage");
-        if (more && more->IsBool() && more->GetBool()) {
-          Status rest = MoreFoLines(fo, Text(*info, "endCursor"));
-          if (!rest.ok()) return rest;
-        }
-        if (!fo.id.empty()) out.push_back(std::move(fo));
-      }
-      auto next = NextCursor(*conn, "CartsyncFulfillmentOrders", seen, reply->request_id);
-      if (!next.ok()) return next.status();
-      if (!next->has_value()) return out;
-      after = *next.value();
+      Status st = TakeFoPage(Member(order, "fulfillmentOrders"), "CartsyncFulfillmentOrders",
+                             reply->request_id, seen, out, after);
+      if (!st.ok()) return st;
+      if (!after) return Status::Ok();
     }
     return Status::Transient("Shopify CartsyncFulfillmentOrders: too many pages; stopped");
+  }
+
+  struct Fulfilment {
+    TrackingState tracking;
+    std::vector<FulfillmentOrder> orders;  ///< empty when tracking.anywhere
+  };
+
+  /// What Fulfil needs to know about an order, in one request when the
+  /// order has under 10 fulfillments and one page of fulfillment orders
+  /// (nearly every order): where `number` already is, and what is open.
+  Result<Fulfilment> ReadFulfilment(const std::string& order_id, const std::string& number) {
+    std::string vars = Vars([&](JsonWriter& w) {
+      w.Key("id");
+      WriteString(w, OrderGid(order_id));
+    });
+    auto reply = Call(gql::kOrderFulfilment, vars, true);
+    if (!reply.ok()) return reply.status();
+    const Value* order = Member(reply->data, "order");
+    if (order == nullptr || order->IsNull())
+      return Status::Permanent("Shopify order " + order_id +
+                               " does not exist (CartsyncOrderFulfilment)");
+    Fulfilment out;
+    size_t listed = 0;
+    if (!TrackingOf(order, Trim(number), out.tracking, listed))
+      return Status::Permanent(
+          "Shopify CartsyncOrderFulfilment: the answer has no fulfillments list" +
+          RequestIdNote(reply->request_id));
+    if (listed >= 10) {  // maybe more than this page: the full look
+      auto full = ReadTracking(order_id, number);
+      if (!full.ok()) return full.status();
+      out.tracking = std::move(full.value());
+    }
+    if (out.tracking.anywhere) return out;
+    std::set<std::string> seen;
+    std::optional<std::string> after;
+    Status st = TakeFoPage(Member(order, "fulfillmentOrders"), "CartsyncOrderFulfilment",
+                           reply->request_id, seen, out.orders, after);
+    if (!st.ok()) return st;
+    if (after) {
+      st = ReadFulfillmentOrders(order_id, after, seen, out.orders);
+      if (!st.ok()) return st;
+    }
+    return out;
   }
 
   static Status ReadFoLines(const Value* lines, FulfillmentOrder& fo) {
@@ -1081,11 +1144,10 @@ class ShopifyCart final : public CartConnector {
       return Status::Permanent("\"" + Excerpt(id, 40) + "\" is not a Shopify order id");
     if (Trim(number).empty()) return Status::Permanent("the shipment has no tracking number");
 
-    auto done = ReadTracking(id, number);
-    if (!done.ok()) return done.status();
-    if (done->anywhere) return Status::Ok();
-    auto fos = ReadFulfillmentOrders(id);
-    if (!fos.ok()) return fos.status();
+    auto read = ReadFulfilment(id, number);
+    if (!read.ok()) return read.status();
+    const TrackingState& done = read->tracking;
+    if (done.anywhere) return Status::Ok();
 
     // What the shipment still has to place, per order line (a line without a
     // quantity takes whatever is open).
@@ -1099,9 +1161,9 @@ class ShopifyCart final : public CartConnector {
     // location gid -> fulfillment order gid -> [(fulfillment order line gid, quantity)]
     std::map<std::string, std::map<std::string, std::vector<std::pair<std::string, int64_t>>>>
         groups;
-    for (const FulfillmentOrder& fo : fos.value()) {
+    for (const FulfillmentOrder& fo : read->orders) {
       if (fo.status != "OPEN" && fo.status != "IN_PROGRESS") continue;
-      if (done->Covers(fo.location)) continue;
+      if (done.Covers(fo.location)) continue;
       for (const FoLine& l : fo.lines) {
         if (l.remaining <= 0) continue;
         int64_t quantity = l.remaining;
@@ -1115,7 +1177,7 @@ class ShopifyCart final : public CartConnector {
       }
     }
     if (groups.empty()) {
-      if (done->found) return Status::Ok();  // every location that had the lines carries it
+      if (done.found) return Status::Ok();  // every location that had the lines carries it
       std::string keys;
       for (const auto& [key, q] : remaining) keys += (keys.empty() ? "" : ", ") + key;
       return Status::Permanent(

@@ -80,24 +80,37 @@ const Operation kOrderTrackingMore = {
     "}\n",
     961, false};
 
+// One page of an order's fulfillment orders: status, assigned location and
+// the first 20 line items, 5 fulfillment orders a page.
+#define CARTSYNC_FULFILLMENT_ORDERS(ARGS)                      \
+  "    fulfillmentOrders(" ARGS                                \
+  ") {\n"                                                      \
+  "      pageInfo { hasNextPage endCursor }\n"                 \
+  "      nodes {\n"                                            \
+  "        id status\n"                                        \
+  "        assignedLocation { location { id } }\n"             \
+  "        lineItems(first: 20) {\n"                           \
+  "          pageInfo { hasNextPage endCursor }\n"             \
+  "          nodes { id remainingQuantity lineItem { id } }\n" \
+  "        }\n"                                                \
+  "      }\n"                                                  \
+  "    }\n"
+
 const Operation kFulfillmentOrders = {
     "CartsyncFulfillmentOrders",
     "query CartsyncFulfillmentOrders($id: ID!, $after: String) {\n"
-    "  order(id: $id) {\n"
-    "    fulfillmentOrders(first: 5, after: $after) {\n"
-    "      pageInfo { hasNextPage endCursor }\n"
-    "      nodes {\n"
-    "        id status\n"
-    "        assignedLocation { location { id } }\n"
-    "        lineItems(first: 20) {\n"
-    "          pageInfo { hasNextPage endCursor }\n"
-    "          nodes { id remainingQuantity lineItem { id } }\n"
-    "        }\n"
-    "      }\n"
-    "    }\n"
-    "  }\n"
+    "  order(id: $id) {\n" CARTSYNC_FULFILLMENT_ORDERS("first: 5, after: $after") "  }\n"
     "}\n",
     234, false};
+
+const Operation kOrderFulfilment = {
+    "CartsyncOrderFulfilment",
+    "query CartsyncOrderFulfilment($id: ID!) {\n"
+    "  order(id: $id) {\n"
+    "    fulfillments(first: 10) { location { id } trackingInfo(first: 10) { number } }\n"
+    CARTSYNC_FULFILLMENT_ORDERS("first: 5") "  }\n"
+    "}\n",
+    354, false};
 
 const Operation kFulfillmentOrderLineItems = {
     "CartsyncFulfillmentOrderLineItems",
@@ -148,20 +161,15 @@ const Operation kInventorySet = {
     12, true};
 
 #undef CARTSYNC_LINE_ITEM_FIELDS
+#undef CARTSYNC_FULFILLMENT_ORDERS
 
 const std::vector<const Operation*>& AllOperations() {
-  static const std::vector<const Operation*> all = {&kAccessScopes,
-                                                    &kShopTimeZone,
-                                                    &kOrders,
-                                                    &kOrderLineItems,
-                                                    &kOrderTracking,
-                                                    &kOrderTrackingMore,
-                                                    &kFulfillmentOrders,
-                                                    &kFulfillmentOrderLineItems,
-                                                    &kFulfillmentCreate,
-                                                    &kVariantsBySku,
-                                                    &kLocation,
-                                                    &kInventorySet};
+  static const std::vector<const Operation*> all = {
+      &kAccessScopes,      &kShopTimeZone,    &kOrders,
+      &kOrderLineItems,    &kOrderTracking,   &kOrderTrackingMore,
+      &kFulfillmentOrders, &kOrderFulfilment, &kFulfillmentOrderLineItems,
+      &kFulfillmentCreate, &kVariantsBySku,   &kLocation,
+      &kInventorySet};
   return all;
 }
 

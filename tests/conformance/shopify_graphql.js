@@ -320,6 +320,7 @@ async function simulator(base, dir, token) {
   await call("CartsyncOrderLineItems", { id: order.id, after: null });
   await call("CartsyncOrderTracking", { id: order.id });
   await call("CartsyncOrderTrackingMore", { id: order.id });
+  await call("CartsyncOrderFulfilment", { id: order.id });
   const fos = await call("CartsyncFulfillmentOrders", { id: order.id, after: null });
   const fo = fos.order.fulfillmentOrders.nodes[0];
   await call("CartsyncFulfillmentOrderLineItems", { id: fo.id, after: null });

@@ -546,6 +546,16 @@ std::string Fos(const std::string& nodes) {
   return R"({"order":{"fulfillmentOrders":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[)" +
          nodes + "]}}}";
 }
+// CartsyncOrderFulfilment's answer: the fulfillments list and one page of
+// fulfillment orders (`next`: the cursor of a following page).
+std::string Fulfilment(const std::string& fulfillments, const std::string& nodes,
+                       const std::string& next = "") {
+  return R"({"order":{"fulfillments":[)" + fulfillments +
+         R"(],"fulfillmentOrders":{"pageInfo":{"hasNextPage":)" +
+         (next.empty() ? std::string("false,\"endCursor\":null")
+                       : "true,\"endCursor\":\"" + next + "\"") +
+         R"(},"nodes":[)" + nodes + "]}}}";
+}
 const char kCreated[] =
     R"({"fulfillmentCreate":{"fulfillment":{"id":"gid://shopify/Fulfillment/9","status":"SUCCESS"},"userErrors":[]}})";
 
@@ -587,28 +597,29 @@ TEST_F(ShopifyCartTest, HasTrackingComparesNumbersAndAsksForTheLongListWhenTwent
 }
 
 TEST_F(ShopifyCartTest, OneFulfillmentPerAssignedLocation) {
-  transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));
-  transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "OPEN", "100", FoLine("11", 2, "501")) + "," +
-                            FoNode("2", "IN_PROGRESS", "200", FoLine("21", 1, "502")) + "," +
-                            FoNode("3", "OPEN", "100", FoLine("31", 4, "503")) + "," +
-                            FoNode("4", "CLOSED", "300", FoLine("41", 1, "504")))));
+  transport.Expect(
+      "POST", kGraphql, 200,
+      Data(Fulfilment("", FoNode("1", "OPEN", "100", FoLine("11", 2, "501")) + "," +
+                              FoNode("2", "IN_PROGRESS", "200", FoLine("21", 1, "502")) + "," +
+                              FoNode("3", "OPEN", "100", FoLine("31", 4, "503")) + "," +
+                              FoNode("4", "CLOSED", "300", FoLine("41", 1, "504")))));
   transport.Expect("POST", kGraphql, 200, Data(kCreated));
   transport.Expect("POST", kGraphql, 200, Data(kCreated));
   auto c = Make();
   ASSERT_TRUE(c->UploadTracking(Upload()).ok());
-  ASSERT_EQ(transport.calls(), 4u);
-  EXPECT_EQ(Op(transport.requests[1]), "CartsyncFulfillmentOrders");
-  EXPECT_EQ(Op(transport.requests[2]), "CartsyncFulfillmentCreate");
-  EXPECT_FALSE(transport.requests[2].idempotent);
+  ASSERT_EQ(transport.calls(), 3u);  // one read, then one mutation per location
+  EXPECT_EQ(Op(transport.requests[0]), "CartsyncOrderFulfilment");
+  EXPECT_EQ(Var(transport.requests[0], "id"), "\"gid://shopify/Order/450789469\"");
+  EXPECT_EQ(Op(transport.requests[1]), "CartsyncFulfillmentCreate");
+  EXPECT_FALSE(transport.requests[1].idempotent);
   EXPECT_EQ(
-      Var(transport.requests[2], "fulfillment"),
+      Var(transport.requests[1], "fulfillment"),
       R"({"lineItemsByFulfillmentOrder":[)"
       R"({"fulfillmentOrderId":"gid://shopify/FulfillmentOrder/1","fulfillmentOrderLineItems":[{"id":"gid://shopify/FulfillmentOrderLineItem/11","quantity":2}]},)"
       R"({"fulfillmentOrderId":"gid://shopify/FulfillmentOrder/3","fulfillmentOrderLineItems":[{"id":"gid://shopify/FulfillmentOrderLineItem/31","quantity":4}]}],)"
       R"("trackingInfo":{"company":"UPS","number":"1Z999AA10123456784"},"notifyCustomer":false})");
   EXPECT_EQ(
-      Var(transport.requests[3], "fulfillment"),
+      Var(transport.requests[2], "fulfillment"),
       R"({"lineItemsByFulfillmentOrder":[)"
       R"({"fulfillmentOrderId":"gid://shopify/FulfillmentOrder/2","fulfillmentOrderLineItems":[{"id":"gid://shopify/FulfillmentOrderLineItem/21","quantity":1}]}],)"
       R"("trackingInfo":{"company":"UPS","number":"1Z999AA10123456784"},"notifyCustomer":false})");
@@ -618,47 +629,87 @@ TEST_F(ShopifyCartTest, ALocationThatCarriesTheNumberIsNotPostedAgain) {
   // A crash after the first location's fulfillment: only the second is posted.
   transport.Expect(
       "POST", kGraphql, 200,
-      Data(Fulfillments(FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/100"))));
-  transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "CLOSED", "100", FoLine("11", 0, "501")) + "," +
-                            FoNode("2", "OPEN", "200", FoLine("21", 1, "502")))));
+      Data(Fulfilment(FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/100"),
+                      FoNode("1", "CLOSED", "100", FoLine("11", 0, "501")) + "," +
+                          FoNode("2", "OPEN", "200", FoLine("21", 1, "502")))));
   transport.Expect("POST", kGraphql, 200, Data(kCreated));
   auto c = Make();
   ASSERT_TRUE(c->FinishTracking(Upload()).ok());
-  EXPECT_NE(Var(transport.requests[2], "fulfillment").find("FulfillmentOrder/2"),
+  EXPECT_NE(Var(transport.requests[1], "fulfillment").find("FulfillmentOrder/2"),
             std::string::npos);
 
   // Everything carries it: nothing is posted.
   transport.Expect(
       "POST", kGraphql, 200,
-      Data(Fulfillments(FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/100") + "," +
-                        FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/200"))));
-  transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "CLOSED", "100", FoLine("11", 0, "501")) + "," +
-                            FoNode("2", "CLOSED", "200", FoLine("21", 0, "502")))));
+      Data(Fulfilment(FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/100") + "," +
+                          FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/200"),
+                      FoNode("1", "CLOSED", "100", FoLine("11", 0, "501")) + "," +
+                          FoNode("2", "CLOSED", "200", FoLine("21", 0, "502")))));
   ASSERT_TRUE(c->UploadTracking(Upload()).ok());
-  EXPECT_EQ(transport.calls(), 5u);
+  EXPECT_EQ(transport.calls(), 3u);
+
+  // On a fulfillment without a location: done after the one read.
+  transport.Expect(
+      "POST", kGraphql, 200,
+      Data(Fulfilment(R"({"location":null,"trackingInfo":[{"number":"1Z999AA10123456784"}]})",
+                      FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
+  ASSERT_TRUE(c->UploadTracking(Upload()).ok());
+  EXPECT_EQ(transport.calls(), 4u);
+}
+
+TEST_F(ShopifyCartTest, TenFulfillmentsOrMorePagesAreReadInFull) {
+  // Ten fulfillments may be the first of more: the full look (20) decides;
+  // here it finds the number on location 100, so only location 200 is posted.
+  std::string ten;
+  for (int i = 0; i < 10; ++i) ten += (i ? "," : "") + FulfillmentWith("OTHER" + std::to_string(i));
+  transport.Expect(
+      "POST", kGraphql, 200,
+      Data(Fulfilment(ten, FoNode("1", "OPEN", "100", FoLine("11", 1, "501")), "fo-cursor-1")));
+  transport.Expect(
+      "POST", kGraphql, 200,
+      Data(Fulfillments(ten + "," +
+                        FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/100"))));
+  // The fulfillment orders' next page.
+  transport.Expect("POST", kGraphql, 200,
+                   Data(Fos(FoNode("2", "OPEN", "200", FoLine("21", 1, "502")))));
+  transport.Expect("POST", kGraphql, 200, Data(kCreated));
+  auto c = Make();
+  ASSERT_TRUE(c->UploadTracking(Upload()).ok());
+  ASSERT_EQ(transport.calls(), 4u);
+  EXPECT_EQ(Op(transport.requests[1]), "CartsyncOrderTracking");
+  EXPECT_EQ(Op(transport.requests[2]), "CartsyncFulfillmentOrders");
+  EXPECT_EQ(Var(transport.requests[2], "after"), "\"fo-cursor-1\"");
+  EXPECT_EQ(Op(transport.requests[3]), "CartsyncFulfillmentCreate");
+  EXPECT_EQ(Var(transport.requests[3], "fulfillment").find("FulfillmentOrder/1\""),
+            std::string::npos);
+  EXPECT_NE(Var(transport.requests[3], "fulfillment").find("FulfillmentOrder/2\""),
+            std::string::npos);
+
+  // An order Shopify does not have is permanent, after the one read.
+  transport.Expect("POST", kGraphql, 200, Data(R"({"order":null})"));
+  Status st = c->UploadTracking(Upload());
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_EQ(st.message(), "Shopify order 450789469 does not exist (CartsyncOrderFulfilment)");
 }
 
 TEST_F(ShopifyCartTest, APartialShipmentTakesItsLinesOnly) {
-  transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));
   transport.Expect(
       "POST", kGraphql, 200,
-      Data(Fos(FoNode("1", "OPEN", "100", FoLine("11", 3, "501") + "," + FoLine("12", 2, "502")))));
+      Data(Fulfilment(
+          "", FoNode("1", "OPEN", "100", FoLine("11", 3, "501") + "," + FoLine("12", 2, "502")))));
   transport.Expect("POST", kGraphql, 200, Data(kCreated));
   auto c = Make();
   ASSERT_TRUE(c->UploadTracking(Upload({{"502", "HD-BLU-L", 1}})).ok());
   EXPECT_EQ(
-      Var(transport.requests[2], "fulfillment"),
+      Var(transport.requests[1], "fulfillment"),
       R"({"lineItemsByFulfillmentOrder":[{"fulfillmentOrderId":"gid://shopify/FulfillmentOrder/1",)"
       R"("fulfillmentOrderLineItems":[{"id":"gid://shopify/FulfillmentOrderLineItem/12","quantity":1}]}],)"
       R"("trackingInfo":{"company":"UPS","number":"1Z999AA10123456784"},"notifyCustomer":false})");
 }
 
 TEST_F(ShopifyCartTest, NothingOpenIsPermanent) {
-  transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));
   transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "CLOSED", "100", FoLine("11", 0, "501")))));
+                   Data(Fulfilment("", FoNode("1", "CLOSED", "100", FoLine("11", 0, "501")))));
   auto c = Make();
   Status st = c->UploadTracking(Upload({{"501", "X", 1}}));
   EXPECT_EQ(st.code(), StatusCode::Permanent);
@@ -668,9 +719,8 @@ TEST_F(ShopifyCartTest, NothingOpenIsPermanent) {
 }
 
 TEST_F(ShopifyCartTest, ATimeoutOnTheMutationIsLookedUpAndNeverPostedTwice) {
-  transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));
   transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
+                   Data(Fulfilment("", FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
   transport.ExpectFailure("POST", kGraphql, Status::Transient("timed out"));
   transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));  // the look: not there
   auto c = Make();
@@ -684,9 +734,8 @@ TEST_F(ShopifyCartTest, ATimeoutOnTheMutationIsLookedUpAndNeverPostedTwice) {
       << st.message();
 
   // Next time the look finds it: done, no second fulfillment.
-  transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));
   transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
+                   Data(Fulfilment("", FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
   transport.Expect("POST", kGraphql, 500, "{}");
   transport.Expect(
       "POST", kGraphql, 200,
@@ -695,9 +744,8 @@ TEST_F(ShopifyCartTest, ATimeoutOnTheMutationIsLookedUpAndNeverPostedTwice) {
 }
 
 TEST_F(ShopifyCartTest, UserErrorsArePermanentWithShopifysMessage) {
-  transport.Expect("POST", kGraphql, 200, Data(Fulfillments("")));
   transport.Expect("POST", kGraphql, 200,
-                   Data(Fos(FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
+                   Data(Fulfilment("", FoNode("1", "OPEN", "100", FoLine("11", 1, "501")))));
   transport.Expect(
       "POST", kGraphql, 200,
       Data(
