@@ -14,10 +14,44 @@ constexpr const char* kShipmentsStream = "shipments";
 constexpr int kMaxShipmentPages = 10'000;  // a bound, so a looping cursor cannot spin forever
 constexpr size_t kRecordBatch = 500;       // shipments recorded per transaction
 
-Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
+// Each upload is bracketed by an intent; the outcome of one is recorded in
+// the transaction that begins the next (FinishAndBeginUpload), so the step
+// commits once per shipment. A crash in between leaves the intent, which
+// the next run's reconciliation settles by asking the cart.
+class UploadRecorder {
+ public:
+  explicit UploadRecorder(CartContext& c) : c_(c) {}
+  /// Records the last outcome (if any) and begins the upload of `rec`.
+  Result<int64_t> Begin(const ShipmentRecord& rec) {
+    auto id =
+        c_.store.FinishAndBeginUpload(last_, rec.order_key, rec.tracking_number, c_.clock.NowMs());
+    if (!id.ok()) {
+      // The begin refused: the last outcome is still recorded, alone.
+      Status kept = Flush();
+      if (!kept.ok()) return kept;
+    }
+    last_ = {};
+    return id;
+  }
+  void Done(int64_t intent_id, const ShipmentRecord& rec, const Status& st) {
+    last_ = {intent_id, rec.order_key, rec.tracking_number, st.ok(), st.ok() ? "" : st.message()};
+  }
+  Status Flush() {
+    if (last_.order_key.empty()) return Status::Ok();
+    auto done = c_.store.FinishAndBeginUpload(last_, "", "", c_.clock.NowMs());
+    last_ = {};
+    return done.status();
+  }
+
+ private:
+  CartContext& c_;
+  UploadResult last_;
+};
+
+Status UploadEach(CartContext& c, StepCounts& counts, UploadRecorder& recorder,
+                  Status& first_error) {
   auto pending = c.store.PendingShipments(c.cart.id);
   if (!pending.ok()) return pending.status();
-  Status first_error;
   for (const ShipmentRecord& rec : pending.value()) {
     auto order = c.store.GetOrder(rec.order_key);
     if (!order.ok()) return order.status();
@@ -36,15 +70,10 @@ Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
       if (!in_full.ok()) return in_full.status();
       up.completes_order = in_full.value();
     }
-    auto intent = c.store.BeginUpload(rec.order_key, rec.tracking_number, c.clock.NowMs());
+    auto intent = recorder.Begin(rec);
     if (!intent.ok()) return intent.status();
     Status st = c.connector.UploadTracking(up);
-    Status recorded = st.ok()
-                          ? c.store.CompleteUpload(intent.value(), rec.order_key,
-                                                   rec.tracking_number, c.clock.NowMs())
-                          : c.store.FailUpload(intent.value(), rec.order_key, rec.tracking_number,
-                                               st.message(), c.clock.NowMs());
-    if (!recorded.ok()) return recorded;
+    recorder.Done(intent.value(), rec, st);
     if (st.ok()) {
       ++counts.tracking_uploaded;
     } else {
@@ -54,6 +83,16 @@ Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
                                             rec.order_key + ": " + st.message());
     }
   }
+  return Status::Ok();
+}
+
+Status UploadPendingShipments(CartContext& c, StepCounts& counts) {
+  UploadRecorder recorder(c);
+  Status first_error;
+  Status st = UploadEach(c, counts, recorder, first_error);
+  Status recorded = recorder.Flush();
+  if (!st.ok()) return st;
+  if (!recorded.ok()) return recorded;
   if (!first_error.ok())
     return Status(first_error.code(), std::to_string(counts.tracking_failed) +
                                           " tracking uploads failed (retried next run); first: " +

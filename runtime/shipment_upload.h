@@ -1,7 +1,8 @@
 // The shipment_upload step: pulls the WMS's new shipments of the cart into
 // the state store, then uploads every pending tracking number to the cart,
-// each bracketed by an intent (BeginUpload before the post, CompleteUpload
-// or FailUpload after), so a crash in between is settled by reconcile.h.
+// each bracketed by an intent (begun before the post, finished after it —
+// in the transaction that begins the next: FinishAndBeginUpload), so a
+// crash in between is settled by reconcile.h.
 #pragma once
 
 #include <string>

@@ -1055,8 +1055,8 @@ class ShopifyCart final : public CartConnector {
   };
 
   /// What Fulfil needs to know about an order, in one request when the
-  /// order has under 10 fulfillments and one page of fulfillment orders
-  /// (nearly every order): where `number` already is, and what is open.
+  /// order has under 5 fulfillments and up to 3 fulfillment orders (nearly
+  /// every order): where `number` already is, and what is open.
   Result<Fulfilment> ReadFulfilment(const std::string& order_id, const std::string& number) {
     std::string vars = Vars([&](JsonWriter& w) {
       w.Key("id");
@@ -1074,7 +1074,7 @@ class ShopifyCart final : public CartConnector {
       return Status::Permanent(
           "Shopify CartsyncOrderFulfilment: the answer has no fulfillments list" +
           RequestIdNote(reply->request_id));
-    if (listed >= 10) {  // maybe more than this page: the full look
+    if (listed >= 5) {  // maybe more than this page: the full look
       auto full = ReadTracking(order_id, number);
       if (!full.ok()) return full.status();
       out.tracking = std::move(full.value());

@@ -107,10 +107,10 @@ const Operation kOrderFulfilment = {
     "CartsyncOrderFulfilment",
     "query CartsyncOrderFulfilment($id: ID!) {\n"
     "  order(id: $id) {\n"
-    "    fulfillments(first: 10) { location { id } trackingInfo(first: 10) { number } }\n"
-    CARTSYNC_FULFILLMENT_ORDERS("first: 5") "  }\n"
+    "    fulfillments(first: 5) { location { id } trackingInfo(first: 10) { number } }\n"
+    CARTSYNC_FULFILLMENT_ORDERS("first: 3") "  }\n"
     "}\n",
-    354, false};
+    202, false};
 
 const Operation kFulfillmentOrderLineItems = {
     "CartsyncFulfillmentOrderLineItems",

@@ -43,9 +43,10 @@ extern const Operation kOrderTrackingMore;
 /// An order's fulfillment orders (`$id`, `$after`): status, assigned
 /// location and the first 20 line items, 5 a page.
 extern const Operation kFulfillmentOrders;
-/// What a tracking upload reads first, in one request: the order's first 10
-/// fulfillments (kOrderTracking's fields) and its first page of fulfillment
-/// orders (kFulfillmentOrders' fields); the two above fetch the rest.
+/// What a tracking upload reads first, in one request: the order's first 5
+/// fulfillments (kOrderTracking's fields) and its first 3 fulfillment orders
+/// (kFulfillmentOrders' fields); the two above fetch the rest. Small pages
+/// keep the requested cost low: a request waits until the bucket holds it.
 extern const Operation kOrderFulfilment;
 /// The rest of one fulfillment order's line items (`$id`, `$after`).
 extern const Operation kFulfillmentOrderLineItems;

@@ -1961,95 +1961,116 @@ Result<int> PostgresStateStore::ForgetAlerts(const std::string& subject,
   return forgotten;
 }
 
-Result<int64_t> PostgresStateStore::BeginUpload(const std::string& order_key,
-                                                const std::string& tracking_number,
-                                                int64_t now_ms) {
+Result<int64_t> PostgresStateStore::BeginUploadIn(Conn& c, const std::string& order_key,
+                                                  const std::string& tracking_number,
+                                                  int64_t now_ms) {
   constexpr std::string_view kOp = "BeginUpload";
-  int64_t id = 0;
-  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
-    auto q =
-        c.Exec(kOp, "SELECT cart_id FROM shipments WHERE order_key = $1 AND tracking_number = $2",
-               {order_key, tracking_number});
-    if (!q.ok()) return q.status();
-    if (q.value().Rows() == 0) {
-      return Status::NotFound("BeginUpload: no shipment " + tracking_number + " for order " +
-                              order_key);
-    }
-    const std::string cart_id = q.value().Text(0, 0);
-    CARTSYNC_RETURN_IF_ERROR(Fence(c, cart_id, kOp));
-    auto open = c.Exec(kOp,
-                       "SELECT id FROM intents WHERE order_key = $1 AND tracking_number = $2 "
-                       "AND kind = 'upload_tracking'",
-                       {order_key, tracking_number});
-    if (!open.ok()) return open.status();
-    if (open.value().Rows() > 0) {
-      return Status::Permanent("BeginUpload: shipment " + tracking_number + " of order " +
-                               order_key + " has an unfinished upload (intent " +
-                               std::to_string(open.value().Int(0, 0)) + "); reconcile it first");
-    }
-    auto ins = c.Exec(kOp,
-                      "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms) "
-                      "VALUES ('upload_tracking', $1, $2, $3, $4::bigint) RETURNING id",
-                      {cart_id, order_key, tracking_number, now_ms});
-    if (!ins.ok() && c.violated() == "intents_one_upload") {
-      return Status::Permanent("BeginUpload: shipment " + tracking_number + " of order " +
-                               order_key +
-                               " has an unfinished upload (begun by another run just now); "
-                               "reconcile it first");
-    }
-    if (!ins.ok()) return ins.status();
-    id = ins.value().Int(0, 0);
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  return id;
+  auto q =
+      c.Exec(kOp, "SELECT cart_id FROM shipments WHERE order_key = $1 AND tracking_number = $2",
+             {order_key, tracking_number});
+  if (!q.ok()) return q.status();
+  if (q.value().Rows() == 0) {
+    return Status::NotFound("BeginUpload: no shipment " + tracking_number + " for order " +
+                            order_key);
+  }
+  const std::string cart_id = q.value().Text(0, 0);
+  CARTSYNC_RETURN_IF_ERROR(Fence(c, cart_id, kOp));
+  auto open = c.Exec(kOp,
+                     "SELECT id FROM intents WHERE order_key = $1 AND tracking_number = $2 "
+                     "AND kind = 'upload_tracking'",
+                     {order_key, tracking_number});
+  if (!open.ok()) return open.status();
+  if (open.value().Rows() > 0) {
+    return Status::Permanent("BeginUpload: shipment " + tracking_number + " of order " + order_key +
+                             " has an unfinished upload (intent " +
+                             std::to_string(open.value().Int(0, 0)) + "); reconcile it first");
+  }
+  auto ins = c.Exec(kOp,
+                    "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms) "
+                    "VALUES ('upload_tracking', $1, $2, $3, $4::bigint) RETURNING id",
+                    {cart_id, order_key, tracking_number, now_ms});
+  if (!ins.ok() && c.violated() == "intents_one_upload") {
+    return Status::Permanent("BeginUpload: shipment " + tracking_number + " of order " + order_key +
+                             " has an unfinished upload (begun by another run just now); "
+                             "reconcile it first");
+  }
+  if (!ins.ok()) return ins.status();
+  return ins.value().Int(0, 0);
 }
 
-Status PostgresStateStore::CompleteUpload(int64_t intent_id, const std::string& order_key,
-                                          const std::string& tracking_number, int64_t now_ms) {
-  constexpr std::string_view kOp = "CompleteUpload";
-  return Transact(kOp, true, [&](Conn& c) -> Status {
-    CARTSYNC_RETURN_IF_ERROR(
-        CheckIntent(c, intent_id, "upload_tracking", order_key, &tracking_number, kOp));
-    auto s = c.Exec(kOp,
-                    "UPDATE shipments SET state = 'uploaded', error = '', updated_ms = $3::bigint "
-                    "WHERE order_key = $1 AND tracking_number = $2 RETURNING cart_id",
-                    {order_key, tracking_number, now_ms});
-    if (!s.ok()) return s.status();
-    if (s.value().Rows() == 0) {
-      return Status::NotFound("CompleteUpload: no shipment " + tracking_number + " for order " +
-                              order_key);
-    }
-    auto o = c.Exec(kOp,
+Status PostgresStateStore::FinishUploadIn(Conn& c, const UploadResult& done, int64_t now_ms) {
+  const std::string_view op = done.uploaded ? "CompleteUpload" : "FailUpload";
+  const std::string& order_key = done.order_key;
+  const std::string& tracking_number = done.tracking_number;
+  CARTSYNC_RETURN_IF_ERROR(
+      CheckIntent(c, done.intent_id, "upload_tracking", order_key, &tracking_number, op));
+  auto s = done.uploaded
+               ? c.Exec(op,
+                        "UPDATE shipments SET state = 'uploaded', error = '', "
+                        "updated_ms = $3::bigint "
+                        "WHERE order_key = $1 AND tracking_number = $2 RETURNING cart_id",
+                        {order_key, tracking_number, now_ms})
+               : c.Exec(op,
+                        "UPDATE shipments SET error = $3, attempts = attempts + 1, "
+                        "updated_ms = $4::bigint WHERE order_key = $1 AND tracking_number = $2 "
+                        "RETURNING cart_id",
+                        {order_key, tracking_number, done.error, now_ms});
+  if (!s.ok()) return s.status();
+  if (s.value().Rows() == 0) {
+    return Status::NotFound(std::string(op) + ": no shipment " + tracking_number + " for order " +
+                            order_key);
+  }
+  if (done.uploaded) {
+    auto o = c.Exec(op,
                     "UPDATE orders SET status = 'confirmed', reason = '', updated_ms = $2::bigint "
                     "WHERE order_key = $1",
                     {order_key, now_ms});
     if (!o.ok()) return o.status();
-    CARTSYNC_RETURN_IF_ERROR(DeleteIntent(c, intent_id, kOp));
-    return Fence(c, s.value().Text(0, 0), kOp);
-  });
+  }
+  CARTSYNC_RETURN_IF_ERROR(DeleteIntent(c, done.intent_id, op));
+  return Fence(c, s.value().Text(0, 0), op);
+}
+
+Result<int64_t> PostgresStateStore::BeginUpload(const std::string& order_key,
+                                                const std::string& tracking_number,
+                                                int64_t now_ms) {
+  return FinishAndBeginUpload({}, order_key, tracking_number, now_ms);
+}
+
+Status PostgresStateStore::CompleteUpload(int64_t intent_id, const std::string& order_key,
+                                          const std::string& tracking_number, int64_t now_ms) {
+  return FinishAndBeginUpload({intent_id, order_key, tracking_number, true, ""}, "", "", now_ms)
+      .status();
 }
 
 Status PostgresStateStore::FailUpload(int64_t intent_id, const std::string& order_key,
                                       const std::string& tracking_number, const std::string& error,
                                       int64_t now_ms) {
-  constexpr std::string_view kOp = "FailUpload";
-  return Transact(kOp, true, [&](Conn& c) -> Status {
-    CARTSYNC_RETURN_IF_ERROR(
-        CheckIntent(c, intent_id, "upload_tracking", order_key, &tracking_number, kOp));
-    auto s = c.Exec(kOp,
-                    "UPDATE shipments SET error = $3, attempts = attempts + 1, "
-                    "updated_ms = $4::bigint WHERE order_key = $1 AND tracking_number = $2 "
-                    "RETURNING cart_id",
-                    {order_key, tracking_number, error, now_ms});
-    if (!s.ok()) return s.status();
-    if (s.value().Rows() == 0) {
-      return Status::NotFound("FailUpload: no shipment " + tracking_number + " for order " +
-                              order_key);
-    }
-    CARTSYNC_RETURN_IF_ERROR(DeleteIntent(c, intent_id, kOp));
-    return Fence(c, s.value().Text(0, 0), kOp);
+  return FinishAndBeginUpload({intent_id, order_key, tracking_number, false, error}, "", "", now_ms)
+      .status();
+}
+
+Result<int64_t> PostgresStateStore::FinishAndBeginUpload(const UploadResult& done,
+                                                         const std::string& next_order_key,
+                                                         const std::string& next_tracking_number,
+                                                         int64_t now_ms) {
+  // Named as the one call it stands for, when it stands for one.
+  const std::string_view op = done.order_key.empty()    ? "BeginUpload"
+                              : !next_order_key.empty() ? "FinishAndBeginUpload"
+                              : done.uploaded           ? "CompleteUpload"
+                                                        : "FailUpload";
+  int64_t id = 0;
+  Status st = Transact(op, true, [&](Conn& c) -> Status {
+    id = 0;
+    if (!done.order_key.empty()) CARTSYNC_RETURN_IF_ERROR(FinishUploadIn(c, done, now_ms));
+    if (next_order_key.empty()) return Status::Ok();
+    auto begun = BeginUploadIn(c, next_order_key, next_tracking_number, now_ms);
+    if (!begun.ok()) return begun.status();
+    id = begun.value();
+    return Status::Ok();
   });
+  if (!st.ok()) return st;
+  return id;
 }
 
 // --- inventory ------------------------------------------------------------------------

@@ -257,6 +257,9 @@ class PostgresStateStore : public StateStore {
   Status FailUpload(int64_t intent_id, const std::string& order_key,
                     const std::string& tracking_number, const std::string& error,
                     int64_t now_ms) override;
+  Result<int64_t> FinishAndBeginUpload(const UploadResult& done, const std::string& next_order_key,
+                                       const std::string& next_tracking_number,
+                                       int64_t now_ms) override;
 
   // InventoryStore
   Result<std::map<std::string, int64_t>> PushedInventory(const std::string& cart_id) override;
@@ -288,6 +291,11 @@ class PostgresStateStore : public StateStore {
   /// In a write transaction: Locked unless the lease of `cart_id` still has
   /// the generation this object holds for it (Ok when it holds none).
   Status Fence(Conn& c, const std::string& cart_id, std::string_view op);
+  /// The bodies of BeginUpload and CompleteUpload/FailUpload, inside the
+  /// caller's write transaction.
+  Result<int64_t> BeginUploadIn(Conn& c, const std::string& order_key,
+                                const std::string& tracking_number, int64_t now_ms);
+  Status FinishUploadIn(Conn& c, const UploadResult& done, int64_t now_ms);
 
   std::mutex mu_;  // guards conn_: one connection, one call at a time
   std::unique_ptr<Conn> conn_;

@@ -30,6 +30,14 @@ struct ShipmentRecord {
   int64_t received_ms = 0, updated_ms = 0;
 };
 
+/// The outcome of one tracking upload (FinishAndBeginUpload).
+struct UploadResult {
+  int64_t intent_id = 0;
+  std::string order_key, tracking_number;
+  bool uploaded = false;  ///< CompleteUpload; else FailUpload with `error`
+  std::string error;
+};
+
 class ShipmentStore {
  public:
   virtual ~ShipmentStore() = default;
@@ -75,6 +83,15 @@ class ShipmentStore {
   virtual Status FailUpload(int64_t intent_id, const std::string& order_key,
                             const std::string& tracking_number, const std::string& error,
                             int64_t now_ms) = 0;
+  /// The upload step's one commit per shipment: records `done` (as
+  /// CompleteUpload or FailUpload; skipped when `done.order_key` is empty)
+  /// and then begins the upload of `next` (as BeginUpload; skipped when
+  /// `next_order_key` is empty) in one transaction — nothing of either is
+  /// recorded when one fails. Returns next's intent id (0 when skipped).
+  virtual Result<int64_t> FinishAndBeginUpload(const UploadResult& done,
+                                               const std::string& next_order_key,
+                                               const std::string& next_tracking_number,
+                                               int64_t now_ms) = 0;
 };
 
 }  // namespace cartsync

@@ -1635,12 +1635,10 @@ Result<int> SqliteStateStore::ForgetAlerts(const std::string& subject, const std
   return forgotten;
 }
 
-Result<int64_t> SqliteStateStore::BeginUpload(const std::string& order_key,
-                                              const std::string& tracking_number, int64_t now_ms) {
+Result<int64_t> SqliteStateStore::BeginUploadIn(const std::string& order_key,
+                                                const std::string& tracking_number,
+                                                int64_t now_ms) {
   constexpr std::string_view kOp = "BeginUpload";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   std::string cart_id;
   {
     Stmt q(db_, "SELECT cart_id FROM shipments WHERE order_key = ?1 AND tracking_number = ?2");
@@ -1672,65 +1670,78 @@ Result<int64_t> SqliteStateStore::BeginUpload(const std::string& order_key,
            "VALUES ('upload_tracking', ?1, ?2, ?3, ?4)");
   ins.Bind(1, cart_id).Bind(2, order_key).Bind(3, tracking_number).Bind(4, now_ms);
   CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
-  int64_t id = sqlite3_last_insert_rowid(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  return id;
+  return sqlite3_last_insert_rowid(db_);
 }
 
-Status SqliteStateStore::CompleteUpload(int64_t intent_id, const std::string& order_key,
-                                        const std::string& tracking_number, int64_t now_ms) {
-  constexpr std::string_view kOp = "CompleteUpload";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
+Status SqliteStateStore::FinishUploadIn(const UploadResult& done, int64_t now_ms) {
+  const std::string_view op = done.uploaded ? "CompleteUpload" : "FailUpload";
+  const std::string& order_key = done.order_key;
+  const std::string& tracking_number = done.tracking_number;
   CARTSYNC_RETURN_IF_ERROR(
-      CheckIntent(db_, intent_id, "upload_tracking", order_key, &tracking_number, kOp));
+      CheckIntent(db_, done.intent_id, "upload_tracking", order_key, &tracking_number, op));
   {
-    Stmt s(db_,
-           "UPDATE shipments SET state = 'uploaded', error = '', updated_ms = ?3 "
-           "WHERE order_key = ?1 AND tracking_number = ?2");
+    Stmt s(db_, done.uploaded ? "UPDATE shipments SET state = 'uploaded', error = '', "
+                                "updated_ms = ?3 WHERE order_key = ?1 AND tracking_number = ?2"
+                              : "UPDATE shipments SET error = ?4, attempts = attempts + 1, "
+                                "updated_ms = ?3 WHERE order_key = ?1 AND tracking_number = ?2");
     s.Bind(1, order_key).Bind(2, tracking_number).Bind(3, now_ms);
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (!done.uploaded) s.Bind(4, done.error);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
     if (sqlite3_changes(db_) == 0) {
-      return Status::NotFound("CompleteUpload: no shipment " + tracking_number + " for order " +
+      return Status::NotFound(std::string(op) + ": no shipment " + tracking_number + " for order " +
                               order_key);
     }
   }
-  {
+  if (done.uploaded) {
     Stmt s(db_,
            "UPDATE orders SET status = 'confirmed', reason = '', updated_ms = ?2 "
            "WHERE order_key = ?1");
     s.Bind(1, order_key).Bind(2, now_ms);
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(op));
   }
-  CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, intent_id, kOp));
-  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
-  return txn.Commit(kOp);
+  CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, done.intent_id, op));
+  return FenceOrder(order_key, op);
+}
+
+Result<int64_t> SqliteStateStore::BeginUpload(const std::string& order_key,
+                                              const std::string& tracking_number, int64_t now_ms) {
+  return FinishAndBeginUpload({}, order_key, tracking_number, now_ms);
+}
+
+Status SqliteStateStore::CompleteUpload(int64_t intent_id, const std::string& order_key,
+                                        const std::string& tracking_number, int64_t now_ms) {
+  return FinishAndBeginUpload({intent_id, order_key, tracking_number, true, ""}, "", "", now_ms)
+      .status();
 }
 
 Status SqliteStateStore::FailUpload(int64_t intent_id, const std::string& order_key,
                                     const std::string& tracking_number, const std::string& error,
                                     int64_t now_ms) {
-  constexpr std::string_view kOp = "FailUpload";
+  return FinishAndBeginUpload({intent_id, order_key, tracking_number, false, error}, "", "", now_ms)
+      .status();
+}
+
+Result<int64_t> SqliteStateStore::FinishAndBeginUpload(const UploadResult& done,
+                                                       const std::string& next_order_key,
+                                                       const std::string& next_tracking_number,
+                                                       int64_t now_ms) {
+  // Named as the one call it stands for, when it stands for one.
+  const std::string_view kOp = done.order_key.empty()    ? "BeginUpload"
+                               : !next_order_key.empty() ? "FinishAndBeginUpload"
+                               : done.uploaded           ? "CompleteUpload"
+                                                         : "FailUpload";
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(
-      CheckIntent(db_, intent_id, "upload_tracking", order_key, &tracking_number, kOp));
-  {
-    Stmt s(db_,
-           "UPDATE shipments SET error = ?3, attempts = attempts + 1, updated_ms = ?4 "
-           "WHERE order_key = ?1 AND tracking_number = ?2");
-    s.Bind(1, order_key).Bind(2, tracking_number).Bind(3, error).Bind(4, now_ms);
-    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-    if (sqlite3_changes(db_) == 0) {
-      return Status::NotFound("FailUpload: no shipment " + tracking_number + " for order " +
-                              order_key);
-    }
+  if (!done.order_key.empty()) CARTSYNC_RETURN_IF_ERROR(FinishUploadIn(done, now_ms));
+  int64_t id = 0;
+  if (!next_order_key.empty()) {
+    auto begun = BeginUploadIn(next_order_key, next_tracking_number, now_ms);
+    if (!begun.ok()) return begun.status();
+    id = begun.value();
   }
-  CARTSYNC_RETURN_IF_ERROR(DeleteIntent(db_, intent_id, kOp));
-  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
-  return txn.Commit(kOp);
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  return id;
 }
 
 // --- inventory --------------------------------------------------------------

@@ -170,6 +170,9 @@ class SqliteStateStore : public StateStore {
   Status FailUpload(int64_t intent_id, const std::string& order_key,
                     const std::string& tracking_number, const std::string& error,
                     int64_t now_ms) override;
+  Result<int64_t> FinishAndBeginUpload(const UploadResult& done, const std::string& next_order_key,
+                                       const std::string& next_tracking_number,
+                                       int64_t now_ms) override;
 
   // InventoryStore
   Result<std::map<std::string, int64_t>> PushedInventory(const std::string& cart_id) override;
@@ -198,6 +201,11 @@ class SqliteStateStore : public StateStore {
   /// Fence for the cart of order `order_key` (looked up only while this
   /// object holds some lease; an unknown order is Ok: the write reports it).
   Status FenceOrder(const std::string& order_key, std::string_view op);
+  /// The bodies of BeginUpload and CompleteUpload/FailUpload, inside the
+  /// caller's write transaction, holding mu_.
+  Result<int64_t> BeginUploadIn(const std::string& order_key, const std::string& tracking_number,
+                                int64_t now_ms);
+  Status FinishUploadIn(const UploadResult& done, int64_t now_ms);
 
   std::mutex mu_;  // guards db_ and tokens_: one connection, one call at a time
   sqlite3* db_;

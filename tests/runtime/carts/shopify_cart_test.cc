@@ -657,17 +657,17 @@ TEST_F(ShopifyCartTest, ALocationThatCarriesTheNumberIsNotPostedAgain) {
   EXPECT_EQ(transport.calls(), 4u);
 }
 
-TEST_F(ShopifyCartTest, TenFulfillmentsOrMorePagesAreReadInFull) {
-  // Ten fulfillments may be the first of more: the full look (20) decides;
+TEST_F(ShopifyCartTest, FiveFulfillmentsOrMorePagesAreReadInFull) {
+  // Five fulfillments may be the first of more: the full look (20) decides;
   // here it finds the number on location 100, so only location 200 is posted.
-  std::string ten;
-  for (int i = 0; i < 10; ++i) ten += (i ? "," : "") + FulfillmentWith("OTHER" + std::to_string(i));
+  std::string five;
+  for (int i = 0; i < 5; ++i) five += (i ? "," : "") + FulfillmentWith("OTHER" + std::to_string(i));
   transport.Expect(
       "POST", kGraphql, 200,
-      Data(Fulfilment(ten, FoNode("1", "OPEN", "100", FoLine("11", 1, "501")), "fo-cursor-1")));
+      Data(Fulfilment(five, FoNode("1", "OPEN", "100", FoLine("11", 1, "501")), "fo-cursor-1")));
   transport.Expect(
       "POST", kGraphql, 200,
-      Data(Fulfillments(ten + "," +
+      Data(Fulfillments(five + "," +
                         FulfillmentWith("1Z999AA10123456784", "gid://shopify/Location/100"))));
   // The fulfillment orders' next page.
   transport.Expect("POST", kGraphql, 200,

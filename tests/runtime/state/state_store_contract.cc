@@ -710,6 +710,53 @@ TEST_P(StateStoreContract, FailUploadCountsAndKeepsPending) {
   EXPECT_EQ(store_->CompleteSend(up2.value(), "acme:1", "W", kNow).code(), StatusCode::Permanent);
 }
 
+TEST_P(StateStoreContract, FinishAndBeginUploadRecordsOneAndBeginsTheNextAtomically) {
+  DownloadAndSend("acme", {"1", "2", "3"}, kNow);
+  ASSERT_TRUE(store_
+                  ->RecordShipments("acme",
+                                    {MakeShipment("acme:1", "T1"), MakeShipment("acme:2", "T2"),
+                                     MakeShipment("acme:3", "T3")},
+                                    "shipments", "")
+                  .ok());
+  auto first = store_->FinishAndBeginUpload({}, "acme:1", "T1", kNow + 1);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  ASSERT_GT(first.value(), 0);
+
+  // Uploaded 1, begin 2: one call.
+  auto second = store_->FinishAndBeginUpload({first.value(), "acme:1", "T1", true, ""}, "acme:2",
+                                             "T2", kNow + 2);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_GT(second.value(), first.value());
+  EXPECT_EQ(Get("acme:1").status, OrderStatus::Confirmed);
+  auto pending = store_->PendingIntents("acme").value();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].id, second.value());
+  EXPECT_EQ(pending[0].tracking_number, "T2");
+
+  // Failed 2, and the begin of an unknown shipment: NotFound, and the
+  // failure is not recorded either (one transaction).
+  auto refused = store_->FinishAndBeginUpload({second.value(), "acme:2", "T2", false, "cart 422"},
+                                              "acme:3", "NOPE", kNow + 3);
+  EXPECT_EQ(refused.status().code(), StatusCode::NotFound);
+  auto ships = store_->PendingShipments("acme").value();
+  ASSERT_EQ(ships.size(), 2u);
+  EXPECT_EQ(ships[0].order_key, "acme:2");
+  EXPECT_EQ(ships[0].attempts, 0);
+  EXPECT_EQ(store_->PendingIntents("acme").value().size(), 1u);
+
+  // Failed 2 alone (the last of a step): recorded; no intent begun.
+  auto last = store_->FinishAndBeginUpload({second.value(), "acme:2", "T2", false, "cart 422"}, "",
+                                           "", kNow + 4);
+  ASSERT_TRUE(last.ok()) << last.status().message();
+  EXPECT_EQ(last.value(), 0);
+  ships = store_->PendingShipments("acme").value();
+  ASSERT_EQ(ships.size(), 2u);
+  EXPECT_EQ(ships[0].attempts, 1);
+  EXPECT_EQ(ships[0].error, "cart 422");
+  EXPECT_EQ(Get("acme:2").status, OrderStatus::Shipped);
+  EXPECT_TRUE(store_->PendingIntents("acme").value().empty());
+}
+
 // --- inventory ------------------------------------------------------------------
 
 TEST_P(StateStoreContract, PushedInventoryUpserts) {
