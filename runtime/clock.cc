@@ -31,6 +31,11 @@ void SystemClock::SleepMs(int64_t ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+void SystemClock::Yield() {
+  if (boost::fibers::context::active()->is_context(boost::fibers::type::worker_context))
+    boost::this_fiber::yield();
+}
+
 std::string FormatIsoUtc(int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};

@@ -14,6 +14,10 @@ class Clock {
   virtual int64_t NowMs() = 0;
   /// Waits `ms` (a fake advances its time instead).
   virtual void SleepMs(int64_t ms) = 0;
+  /// Lets the other carts of this thread run before this one goes on (a
+  /// cart running as a fiber goes to the back of the ready queue); nothing
+  /// elsewhere and in fakes.
+  virtual void Yield() {}
   int64_t NowSeconds() { return NowMs() / 1000; }
 };
 
@@ -21,6 +25,7 @@ class SystemClock : public Clock {
  public:
   int64_t NowMs() override;
   void SleepMs(int64_t ms) override;
+  void Yield() override;
 };
 
 /// "2026-11-20T10:00:00Z" for unix seconds (UTC).

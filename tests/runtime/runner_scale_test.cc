@@ -218,6 +218,30 @@ TEST(SystemClockTest, SleepParksOnlyTheCallingFiber) {
   EXPECT_TRUE(seen_while_asleep);
 }
 
+TEST(SystemClockTest, YieldTakesTurnsWithTheThreadsOtherFibers) {
+  // Two fibers of three steps each on one thread: yielding after every step
+  // interleaves them; without it each would run its steps in one go.
+  SystemClock clock;
+  std::string order;
+  std::thread t([&] {
+    auto steps = [&](char name) {
+      return [&clock, &order, name] {
+        for (int i = 0; i < 3; ++i) {
+          order += name;
+          clock.Yield();
+        }
+      };
+    };
+    boost::fibers::fiber a(steps('a'));
+    boost::fibers::fiber b(steps('b'));
+    a.join();
+    b.join();
+  });
+  t.join();
+  EXPECT_EQ(order, "ababab");
+  clock.Yield();  // outside a fiber: returns
+}
+
 // ---- the shared shipment feed -------------------------------------------------------
 
 class SharedFeedTest : public RunnerScaleTest {
