@@ -95,6 +95,7 @@ class OrderDownload {
         Status noted = NoteCanceledAtCart(c_, key, counts_);
         if (!noted.ok()) return noted;
       }
+      c_.clock.Yield();  // a page, then the other carts' turn (shipment_upload.cc)
       return Status::Ok();
     });
     if (!st.ok()) return Status(st.code(), "downloading orders: " + st.message());
@@ -332,6 +333,7 @@ class OrderDownload {
     }
     unrecorded_batch_ = std::move(batch);
     batch.clear();
+    c_.clock.Yield();  // a batch, then the other carts' turn
     return Status::Ok();
   }
 
