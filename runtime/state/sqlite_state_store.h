@@ -6,7 +6,8 @@
 //   orders           order_key PK; cart_id, order_id, order_number, status, reason,
 //                    wms_ref, cart_order_json, wms_order_json, placed_at,
 //                    first_seen_ms, updated_ms, sent_ms, attempts,
-//                    ack_pending (v4), pii_erased_ms (v5)
+//                    ack_pending (v4), pii_erased_ms (v5); status's CHECK a
+//                    chain of equalities, not an IN list (v7)
 //                    indexes (cart_id, status), (cart_id, sent_ms),
 //                    (updated_ms) where pii_erased_ms = 0 (v5)
 //   intents          id PK (AUTOINCREMENT: ids are never reused, so a stale id
@@ -81,7 +82,7 @@ struct sqlite3;
 namespace cartsync {
 
 /// The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 6;
+inline constexpr int kSqliteSchemaVersion = 7;
 
 /// Maps a SQLite result code to the runtime's Status. `operation` names the
 /// StateStore method (or "open"), `detail` is sqlite3_errmsg() text.

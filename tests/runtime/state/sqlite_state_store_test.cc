@@ -239,6 +239,49 @@ TEST(SqliteOpen, V1DatabaseGainsLeaseProcessKeepingLeases) {
   EXPECT_EQ(leases[0].process, "");
 }
 
+TEST(SqliteOpen, V6StatusCheckBecomesEqualitiesAndStillRefusesOtherValues) {
+  std::string path = FreshPath("state.db");
+  {
+    auto store = OpenOrDie(path);
+    ASSERT_TRUE(store->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
+  }
+  const char* in_list = R"(CHECK (status IN
+                    ('new','held','sent','shipped','confirmed','skipped','canceled')))";
+  const char* equalities = R"(CHECK (status = 'new' OR status = 'held' OR status = 'sent' OR status = 'shipped'
+                    OR status = 'confirmed' OR status = 'skipped' OR status = 'canceled'))";
+  auto quoted = [](std::string s) {
+    for (size_t at = 0; (at = s.find('\'', at)) != std::string::npos; at += 2) s.insert(at, "'");
+    return "'" + s + "'";
+  };
+  const std::string where = "FROM sqlite_schema WHERE type = 'table' AND name = 'orders'";
+  {
+    RawDb raw(path);  // back to v6: the CHECK as v1 created it
+    ASSERT_NE(raw.Scalar("SELECT instr(sql, " + quoted(equalities) + ") " + where), "0");
+    ASSERT_EQ(raw.Exec("PRAGMA writable_schema = ON"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("UPDATE sqlite_schema SET sql = replace(sql, " + quoted(equalities) + ", " +
+                       quoted(in_list) + ") WHERE type = 'table' AND name = 'orders'"),
+              SQLITE_OK);
+    ASSERT_EQ(raw.Exec("PRAGMA writable_schema = OFF"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 6"), SQLITE_OK);
+  }
+  {
+    RawDb raw(path);
+    ASSERT_NE(raw.Scalar("SELECT instr(sql, " + quoted(in_list) + ") " + where), "0");
+    EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion().value(), kSqliteSchemaVersion);
+  auto o = store->GetOrder("acme:1");
+  ASSERT_TRUE(o.ok() && o.value().has_value());
+  RawDb raw(path);
+  EXPECT_EQ(raw.Scalar("SELECT instr(sql, 'status IN') " + where), "0");
+  EXPECT_NE(raw.Scalar("SELECT instr(sql, " + quoted(equalities) + ") " + where), "0");
+  EXPECT_EQ(raw.Scalar("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.Exec("UPDATE orders SET status = 'bogus'"), SQLITE_CONSTRAINT);
+  EXPECT_EQ(raw.Exec("UPDATE orders SET status = 'held'"), SQLITE_OK);
+}
+
 TEST(SqliteOpen, NewerSchemaIsRefused) {
   std::string path = FreshPath("state.db");
   { ASSERT_NE(OpenOrDie(path), nullptr); }
