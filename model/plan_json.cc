@@ -480,6 +480,10 @@ bool PlanFromJson(std::string_view json, Plan& out, std::string& error) {
             rapidjson::GetParseError_En(doc.GetParseError());
     return false;
   }
+  if (!doc.IsObject()) {  // nothing below may look for members of a non-object
+    error = "a plan is a JSON object ($ is not)";
+    return false;
+  }
   JsonReader r;
   out = Plan{};
   out.format_version = static_cast<int>(r.Int(doc, "format_version", "$"));

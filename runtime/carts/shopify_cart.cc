@@ -471,11 +471,7 @@ class ShopifyCart final : public CartConnector {
         std::string vars = Vars([&](JsonWriter& w) {
           w.Key("query");
           WriteString(w, search);
-          w.Key("after");
-          if (after)
-            WriteString(w, *after);
-          else
-            w.Null();
+          WriteAfter(w, after);
         });
         auto reply = Call(gql::kOrders, vars, /*idempotent=*/true);
         if (!reply.ok()) return reply.status();
@@ -668,6 +664,15 @@ class ShopifyCart final : public CartConnector {
     fill(w);
     w.EndObject();
     return std::string(sb.GetString(), sb.GetSize());
+  }
+
+  /// The paging variable: the cursor after which to read, null for the first page.
+  static void WriteAfter(JsonWriter& w, const std::optional<std::string>& after) {
+    w.Key("after");
+    if (after)
+      WriteString(w, *after);
+    else
+      w.Null();
   }
 
   std::string Scrub(std::string text) const {
@@ -1029,11 +1034,7 @@ class ShopifyCart final : public CartConnector {
       std::string vars = Vars([&](JsonWriter& w) {
         w.Key("id");
         WriteString(w, OrderGid(order_id));
-        w.Key("after");
-        if (after)
-          WriteString(w, *after);
-        else
-          w.Null();
+        WriteAfter(w, after);
       });
       auto reply = Call(gql::kFulfillmentOrders, vars, true);
       if (!reply.ok()) return reply.status();
@@ -1310,11 +1311,7 @@ class ShopifyCart final : public CartConnector {
       std::string vars = Vars([&](JsonWriter& w) {
         w.Key("query");
         WriteString(w, search);
-        w.Key("after");
-        if (after)
-          WriteString(w, *after);
-        else
-          w.Null();
+        WriteAfter(w, after);
       });
       auto reply = Call(gql::kVariantsBySku, vars, true);
       if (!reply.ok()) return reply.status();

@@ -111,6 +111,17 @@ TEST(PlanJson, ReadErrorsNameThePath) {
   EXPECT_NE(error.find("format_version 2 is not supported"), std::string::npos) << error;
 }
 
+TEST(PlanJson, AValueThatIsNotAnObjectIsRefusedBeforeAnyLookup) {
+  // json_fuzzer: "7" or "[…]" read members of a non-object (UBSan in RapidJSON's
+  // FindMember under the sanitized suite).
+  for (const char* json : {"7", "[]", R"(["notify"])", R"("plan")", "null", "true"}) {
+    Plan p;
+    std::string error;
+    EXPECT_FALSE(PlanFromJson(json, p, error)) << json;
+    EXPECT_EQ(error, "a plan is a JSON object ($ is not)") << json;
+  }
+}
+
 TEST(AtomicFile, ReplacesWholeFileOrNothing) {
   TempDir dir;
   std::string path = dir.path() + "/plan.json";
