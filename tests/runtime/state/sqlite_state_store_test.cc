@@ -247,7 +247,8 @@ TEST(SqliteOpen, V6StatusCheckBecomesEqualitiesAndStillRefusesOtherValues) {
   }
   const char* in_list = R"(CHECK (status IN
                     ('new','held','sent','shipped','confirmed','skipped','canceled')))";
-  const char* equalities = R"(CHECK (status = 'new' OR status = 'held' OR status = 'sent' OR status = 'shipped'
+  const char* equalities =
+      R"(CHECK (status = 'new' OR status = 'held' OR status = 'sent' OR status = 'shipped'
                     OR status = 'confirmed' OR status = 'skipped' OR status = 'canceled'))";
   auto quoted = [](std::string s) {
     for (size_t at = 0; (at = s.find('\'', at)) != std::string::npos; at += 2) s.insert(at, "'");
