@@ -57,6 +57,9 @@ start_sim() {
   local config="$1" timeout="${2:-300}"
   local out="$BENCH_DIR/sim.log"
   stop_sim
+  # Emptied here, not only by the child's redirection: a look before the new
+  # simulator has opened the file would read the last one's URL.
+  : >"$out"
   "$CARTSYNC_SIM" --port 0 --quiet --config "$config" >"$out" 2>&1 &
   SIM_PID=$!
   SIM_URL=""
