@@ -226,18 +226,35 @@ class Reader {
       return std::nullopt;
     }
     std::vector<std::pair<std::string, const toml::node*>> out;
-    std::set<std::string> seen;
+    // One E0213 per repeated value, at its second place: a value pasted 500
+    // times is one mistake, not 499.
+    struct Repeat {
+      size_t first = 0;  // index in `out`
+      const toml::node* second = nullptr;
+      size_t times = 1;
+    };
+    std::map<std::string, Repeat> seen;
     for (const toml::node& e : *a) {
       if (!e.is_string()) {
         Mismatch(e, path, "an array of strings");
         continue;
       }
       const std::string& s = e.as_string()->get();
-      if (!seen.insert(s).second) {
-        diags_.Report(DiagId::DuplicateValue, At(e), {Quote(s), path});
+      auto [it, fresh] = seen.try_emplace(s, Repeat{out.size()});
+      if (!fresh) {
+        if (++it->second.times == 2) it->second.second = &e;
         continue;
       }
       out.emplace_back(s, &e);
+    }
+    for (const auto& [s, r] : seen) {
+      if (r.times < 2) continue;
+      std::string times = r.times == 2 ? "twice" : std::to_string(r.times) + " times";
+      if (Diagnostic* d =
+              diags_.Report(DiagId::DuplicateValue, At(*r.second), {Quote(s), path, times})) {
+        d->related.push_back({At(*out[r.first].second), "first listed here"});
+        d->hint = "list " + Quote(s) + " once";
+      }
     }
     return out;
   }
@@ -1106,9 +1123,10 @@ class CartChecker {
   }
 
   // Pattern overlap warnings (W0604, W0605) compare every entry with every
-  // glob, and one comparison costs (GlobsIntersect allocates) about
-  // len(a) * len(b). A budget per cart file keeps a hostile file linear: no
-  // real cart comes near it, and past it the warnings are not computed.
+  // glob, and one comparison costs about len(a) * len(b) / 64 word
+  // operations (model/glob.cc). A budget of len(a) * len(b) per cart file
+  // keeps a hostile file linear: no real cart comes near it, and past it the
+  // warnings are not computed.
   static constexpr size_t kMaxGlobPairCost = size_t{1} << 20;
   size_t glob_budget_ = size_t{1} << 26;
 

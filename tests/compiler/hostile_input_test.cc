@@ -59,6 +59,12 @@ size_t LongestLine(const std::string& text) {
   return longest;
 }
 
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // Project() and Acme() (carts.d/acme.toml) in a scratch directory.
 class HostileInput : public ::testing::Test {
  protected:
@@ -200,11 +206,12 @@ TEST_F(HostileInput, ProjectFieldPatternOutsideTheCommonSubsetIsAnError) {
       << r.out;
 }
 
-// 5,000 duplicate SKUs on one 20 KB line: one E0213 each, and each snippet
+// 2,500 SKUs listed twice on one 30 KB line: one E0213 each, and each snippet
 // printed the whole line (100 MB of text; a 1 MiB file: 100 GB).
 TEST_F(HostileInput, ManyDiagnosticsOnOneLongLineStayLinear) {
   std::string skus = "skus = [";
-  for (int i = 0; i < 5000; ++i) skus += "\"DUP\", ";
+  for (int i = 0; i < 2500; ++i)
+    skus += "\"D" + std::to_string(i) + "\", \"D" + std::to_string(i) + "\", ";
   skus += "\"END\"]";
   WriteCart(Replaced(Acme(), "skus = [\"GIFT-CARD\", \"SAMPLE-*\"]", skus));
   Result text = Check("text");
@@ -215,6 +222,22 @@ TEST_F(HostileInput, ManyDiagnosticsOnOneLongLineStayLinear) {
   EXPECT_NE(text.out.find(" | \xE2\x80\xA6"), std::string::npos) << text.out.substr(0, 3000);
   Result sarif = Check("sarif");
   EXPECT_LT(sarif.out.size(), 5000u * 2000);
+  EXPECT_EQ(Count(text.out, "error[E0213]"), 2500u);
+}
+
+// One value pasted 5,000 times is one mistake: one E0213 with the count, at
+// the second place, pointing at the first.
+TEST_F(HostileInput, OneValueRepeatedIsOneDiagnostic) {
+  std::string skus = "skus = [";
+  for (int i = 0; i < 5000; ++i) skus += "\"DUP\", ";
+  skus += "\"END\"]";
+  WriteCart(Replaced(Acme(), "skus = [\"GIFT-CARD\", \"SAMPLE-*\"]", skus));
+  Result text = Check("text");
+  EXPECT_EQ(text.code, 1);
+  EXPECT_EQ(Count(text.out, "error[E0213]"), 1u) << text.out.substr(0, 2000);
+  EXPECT_NE(text.out.find("\"DUP\" is listed 5000 times in \"items.skus\""), std::string::npos)
+      << text.out.substr(0, 2000);
+  EXPECT_NE(text.out.find("first listed here"), std::string::npos) << text.out.substr(0, 2000);
 }
 
 // Two ship-method globs of 200,000 characters: GlobsIntersect's table needed
