@@ -675,6 +675,18 @@ class ShopifyCart final : public CartConnector {
       w.Null();
   }
 
+  /// `{"id": gid}`, with `"after"` when paging from a cursor (left out for
+  /// the first page: an omitted variable is null): the variables of every
+  /// read of one node (an order, a fulfillment order).
+  static std::string NodeVars(const std::string& gid,
+                              const std::optional<std::string>& after = std::nullopt) {
+    return Vars([&](JsonWriter& w) {
+      w.Key("id");
+      WriteString(w, gid);
+      if (after) WriteAfter(w, after);
+    });
+  }
+
   std::string Scrub(std::string text) const {
     for (const std::string& s : auth_->Secrets())
       connector_util::ScrubSecrets(text, {s}, /*min_length=*/1);
@@ -903,12 +915,7 @@ class ShopifyCart final : public CartConnector {
       if (page > kMaxPages || !seen.insert(cursor).second)
         return Status::Transient("Shopify CartsyncOrderLineItems: order " + o.id +
                                  ": the cursor repeated a page");
-      std::string vars = Vars([&](JsonWriter& w) {
-        w.Key("id");
-        WriteString(w, order_gid);
-        w.Key("after");
-        WriteString(w, cursor);
-      });
+      std::string vars = NodeVars(order_gid, cursor);
       auto reply = Call(gql::kOrderLineItems, vars, true);
       if (!reply.ok()) return reply.status();
       const Value* items = Member(Member(reply->data, "order"), "lineItems");
@@ -966,11 +973,7 @@ class ShopifyCart final : public CartConnector {
     const std::string_view wanted = Trim(number);
     for (const gql::Operation* op : {&gql::kOrderTracking, &gql::kOrderTrackingMore}) {
       const size_t limit = op == &gql::kOrderTracking ? 20 : 80;
-      std::string vars = Vars([&](JsonWriter& w) {
-        w.Key("id");
-        WriteString(w, OrderGid(order_id));
-      });
-      auto reply = Call(*op, vars, true);
+      auto reply = Call(*op, NodeVars(OrderGid(order_id)), true);
       if (!reply.ok()) return reply.status();
       const Value* order = Member(reply->data, "order");
       TrackingState state;
@@ -1031,12 +1034,7 @@ class ShopifyCart final : public CartConnector {
   Status ReadFulfillmentOrders(const std::string& order_id, std::optional<std::string> after,
                                std::set<std::string>& seen, std::vector<FulfillmentOrder>& out) {
     for (int page = 1; page <= kMaxPages; ++page) {
-      std::string vars = Vars([&](JsonWriter& w) {
-        w.Key("id");
-        WriteString(w, OrderGid(order_id));
-        WriteAfter(w, after);
-      });
-      auto reply = Call(gql::kFulfillmentOrders, vars, true);
+      auto reply = Call(gql::kFulfillmentOrders, NodeVars(OrderGid(order_id), after), true);
       if (!reply.ok()) return reply.status();
       const Value* order = Member(reply->data, "order");
       if (order == nullptr || order->IsNull())
@@ -1059,11 +1057,7 @@ class ShopifyCart final : public CartConnector {
   /// order has under 5 fulfillments and up to 3 fulfillment orders (nearly
   /// every order): where `number` already is, and what is open.
   Result<Fulfilment> ReadFulfilment(const std::string& order_id, const std::string& number) {
-    std::string vars = Vars([&](JsonWriter& w) {
-      w.Key("id");
-      WriteString(w, OrderGid(order_id));
-    });
-    auto reply = Call(gql::kOrderFulfilment, vars, true);
+    auto reply = Call(gql::kOrderFulfilment, NodeVars(OrderGid(order_id)), true);
     if (!reply.ok()) return reply.status();
     const Value* order = Member(reply->data, "order");
     if (order == nullptr || order->IsNull())
@@ -1115,12 +1109,7 @@ class ShopifyCart final : public CartConnector {
       if (page > kMaxPages || !seen.insert(cursor).second)
         return Status::Transient(
             "Shopify CartsyncFulfillmentOrderLineItems: the cursor repeated a page");
-      std::string vars = Vars([&](JsonWriter& w) {
-        w.Key("id");
-        WriteString(w, fo.id);
-        w.Key("after");
-        WriteString(w, cursor);
-      });
+      std::string vars = NodeVars(fo.id, cursor);
       auto reply = Call(gql::kFulfillmentOrderLineItems, vars, true);
       if (!reply.ok()) return reply.status();
       const Value* lines = Member(Member(reply->data, "fulfillmentOrder"), "lineItems");

@@ -38,7 +38,10 @@ bool Blank(Value& v, Alloc& alloc, std::vector<std::string>& erased) {
 bool BlankAddress(Value& v, Alloc& alloc, std::vector<std::string>& erased) {
   bool changed = false;
   if (v.IsObject()) {
-    for (auto& m : v.GetObject()) {
+    // By index: RapidJSON 1.1's non-const member iterators compare
+    // ambiguously in C++20 (a range-for compares them).
+    for (rapidjson::SizeType i = 0; i < v.MemberCount(); ++i) {
+      auto& m = v.MemberBegin()[i];
       std::string_view key(m.name.GetString(), m.name.GetStringLength());
       if (m.value.IsString() && OneOf(key, kKeptInAddress)) continue;
       changed |=
@@ -63,7 +66,8 @@ bool ErasePiiInDocument(std::string& json, std::vector<std::string>& erased) {
     return true;
   }
   bool changed = false;
-  for (auto& m : d.GetObject()) {
+  for (rapidjson::SizeType i = 0; i < d.MemberCount(); ++i) {  // by index, as above
+    auto& m = d.MemberBegin()[i];
     std::string_view key(m.name.GetString(), m.name.GetStringLength());
     if (OneOf(key, kAddressObjects)) {
       changed |= BlankAddress(m.value, d.GetAllocator(), erased);

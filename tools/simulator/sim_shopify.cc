@@ -581,8 +581,11 @@ void CreateFulfillment(World& world, Store& st, const Req& req, Resp& res) {
     res.Json(400, Errors("body is not valid JSON"));
     return;
   }
-  auto f = doc.FindMember("fulfillment");
-  if (f == doc.MemberEnd() || !f->value.IsObject()) {
+  // Read through a const view: comparing two non-const member iterators is
+  // ambiguous in C++20 for RapidJSON 1.1's operators (clang warns).
+  const rapidjson::Value& body = doc;
+  auto f = body.FindMember("fulfillment");
+  if (f == body.MemberEnd() || !f->value.IsObject()) {
     res.Json(400, FieldError("fulfillment", "Required parameter missing or invalid"));
     return;
   }
