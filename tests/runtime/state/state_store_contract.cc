@@ -855,15 +855,13 @@ TEST_P(StateStoreContract, LeaseTakeOverOnlyFromTheNamedOwner) {
 }
 
 TEST_P(StateStoreContract, LeasesAcrossTwoStoreObjects) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
-  auto other = Reopen();
-  ASSERT_NE(other, nullptr);
+  CARTSYNC_SECOND_STORE(other);
   LeaseInfo a{"acme", "run-a", "host-a", 100, kNow + 60'000, ""};
   LeaseInfo b{"acme", "run-b", "host-b", 200, kNow + 60'000, ""};
   LeaseInfo holder;
   ASSERT_TRUE(store_->AcquireLease(a, kNow, &holder).ok());
 
-  Status locked = other->AcquireLease(b, kNow + 1000, &holder);
+  Status locked = other.AcquireLease(b, kNow + 1000, &holder);
   ASSERT_EQ(locked.code(), StatusCode::Locked);
   EXPECT_EQ(holder.cart_id, "acme");
   EXPECT_EQ(holder.owner, "run-a");
@@ -872,23 +870,23 @@ TEST_P(StateStoreContract, LeasesAcrossTwoStoreObjects) {
   EXPECT_EQ(holder.expires_ms, kNow + 60'000);
   EXPECT_EQ(locked.message(),
             "cart acme is locked by run run-a on host-a pid 100 until 2026-11-18T11:07:40Z");
-  EXPECT_EQ(other->AcquireLease(b, kNow + 1000, nullptr).code(), StatusCode::Locked);
+  EXPECT_EQ(other.AcquireLease(b, kNow + 1000, nullptr).code(), StatusCode::Locked);
 
   // The holder may take it again (and extend it); renewing works too.
   a.expires_ms = kNow + 90'000;
   ASSERT_TRUE(store_->AcquireLease(a, kNow + 2000, nullptr).ok());
   ASSERT_TRUE(store_->RenewLease("acme", "run-a", kNow + 120'000).ok());
-  EXPECT_EQ(other->RenewLease("acme", "run-b", kNow + 999'999).code(), StatusCode::Locked);
-  EXPECT_EQ(other->ReleaseLease("acme", "run-b").code(), StatusCode::Locked);
-  auto leases = other->Leases().value();
+  EXPECT_EQ(other.RenewLease("acme", "run-b", kNow + 999'999).code(), StatusCode::Locked);
+  EXPECT_EQ(other.ReleaseLease("acme", "run-b").code(), StatusCode::Locked);
+  auto leases = other.Leases().value();
   ASSERT_EQ(leases.size(), 1u);
   EXPECT_EQ(leases[0].owner, "run-a");
   EXPECT_EQ(leases[0].expires_ms, kNow + 120'000);
 
   // Still held one ms before expiry; free at expiry.
-  EXPECT_EQ(other->AcquireLease(b, kNow + 119'999, nullptr).code(), StatusCode::Locked);
+  EXPECT_EQ(other.AcquireLease(b, kNow + 119'999, nullptr).code(), StatusCode::Locked);
   b.expires_ms = kNow + 200'000;
-  ASSERT_TRUE(other->AcquireLease(b, kNow + 120'000, nullptr).ok());
+  ASSERT_TRUE(other.AcquireLease(b, kNow + 120'000, nullptr).ok());
   Status lost = store_->RenewLease("acme", "run-a", kNow + 300'000);
   EXPECT_EQ(lost.code(), StatusCode::Locked);
   EXPECT_NE(lost.message().find("run-b"), std::string::npos) << lost.message();
@@ -896,8 +894,8 @@ TEST_P(StateStoreContract, LeasesAcrossTwoStoreObjects) {
       << "releasing must not drop another run's lease";
   EXPECT_EQ(store_->Leases().value()[0].owner, "run-b");
 
-  ASSERT_TRUE(other->ReleaseLease("acme", "run-b").ok());
-  EXPECT_TRUE(other->ReleaseLease("acme", "run-b").ok()) << "releasing twice is harmless";
+  ASSERT_TRUE(other.ReleaseLease("acme", "run-b").ok());
+  EXPECT_TRUE(other.ReleaseLease("acme", "run-b").ok()) << "releasing twice is harmless";
   EXPECT_TRUE(store_->Leases().value().empty());
 }
 
@@ -931,16 +929,14 @@ TEST_P(StateStoreContract, LostLeaseAfterForceUnlockIsReported) {
 // --- concurrency ----------------------------------------------------------------
 
 TEST_P(StateStoreContract, ConcurrentWritersThroughTwoConnectionsAndSharedObjects) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
-  auto second = Reopen();
-  ASSERT_NE(second, nullptr);
+  CARTSYNC_SECOND_STORE(second);
   constexpr int kThreads = 4, kBatches = 15, kPerBatch = 4;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     // Threads 0,2 share store_; 1,3 share `second`: both the objects' own
     // serialization and the engine's locking between connections.
-    StateStore* s = (t % 2 == 0) ? store_.get() : second.get();
+    StateStore* s = (t % 2 == 0) ? store_.get() : &second;
     threads.emplace_back([s, t, &failures] {
       std::string cart = "cart" + std::to_string(t);
       for (int b = 0; b < kBatches; ++b) {
@@ -968,7 +964,7 @@ TEST_P(StateStoreContract, ConcurrentWritersThroughTwoConnectionsAndSharedObject
     auto orders = store_->ListOrders({cart, OrderStatus::Sent, 0, std::nullopt});
     ASSERT_TRUE(orders.ok());
     EXPECT_EQ(orders.value().size(), static_cast<size_t>(kBatches * kPerBatch)) << cart;
-    EXPECT_EQ(second->GetCursor(cart, "orders").value(), "c" + std::to_string(kBatches - 1));
+    EXPECT_EQ(second.GetCursor(cart, "orders").value(), "c" + std::to_string(kBatches - 1));
     EXPECT_EQ(store_->PushedInventory(cart).value().at("SKU"), kBatches - 1);
   }
   EXPECT_TRUE(store_->PendingIntents("").value().empty());

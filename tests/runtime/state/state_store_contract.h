@@ -60,6 +60,16 @@ inline std::string StateStoreFactoryName(const ::testing::TestParamInfo<StateSto
   return info.param.name;
 }
 
+/// In a StateStoreContract test body: skips the test when the factory cannot
+/// reopen a store; otherwise declares `StateStore& name`, a second store on
+/// the same state (another connection; the test fails and ends when it
+/// cannot be opened).
+#define CARTSYNC_SECOND_STORE(name)                                      \
+  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store"; \
+  std::unique_ptr<StateStore> name##_owner = Reopen();                   \
+  ASSERT_NE(name##_owner, nullptr);                                      \
+  StateStore& name = *name##_owner
+
 class StateStoreContract : public ::testing::TestWithParam<StateStoreFactory> {
  protected:
   void SetUp() override;

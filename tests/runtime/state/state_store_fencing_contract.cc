@@ -25,11 +25,8 @@ bool Mentions(const Status& st, const std::string& text) {
 }
 
 TEST_P(StateStoreContract, WritesUnderALostLeaseAreRefused) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
   StateStore& a = *store_;
-  auto other = Reopen();
-  ASSERT_NE(other, nullptr);
-  StateStore& b = *other;
+  CARTSYNC_SECOND_STORE(b);
   ASSERT_TRUE(a.AcquireLease(Lease("acme", "run-a", kNow + 1000), kNow, nullptr).ok());
   ASSERT_TRUE(
       a.RecordDownloaded("acme", {MakeOrder("acme", "1"), MakeOrder("acme", "2")}, "orders", "c1")
@@ -113,11 +110,8 @@ TEST_P(StateStoreContract, WritesUnderALostLeaseAreRefused) {
 }
 
 TEST_P(StateStoreContract, WritesAfterForceUnlockAreRefusedUntilReacquired) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
   StateStore& runner = *store_;
-  auto other = Reopen();
-  ASSERT_NE(other, nullptr);
-  StateStore& cli = *other;
+  CARTSYNC_SECOND_STORE(cli);
   ASSERT_TRUE(runner.AcquireLease(Lease("acme", "run-a", kNow + 60'000), kNow, nullptr).ok());
   ASSERT_TRUE(runner.RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
   ASSERT_TRUE(cli.ForceUnlock("acme").ok());
@@ -136,11 +130,8 @@ TEST_P(StateStoreContract, WritesAfterForceUnlockAreRefusedUntilReacquired) {
 }
 
 TEST_P(StateStoreContract, WritesUnderATakenOverClaimAreRefused) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
   StateStore& a = *store_;
-  auto other = Reopen();
-  ASSERT_NE(other, nullptr);
-  StateStore& b = *other;
+  CARTSYNC_SECOND_STORE(b);
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -175,11 +166,8 @@ TEST_P(StateStoreContract, WritesUnderATakenOverClaimAreRefused) {
 }
 
 TEST_P(StateStoreContract, ABatchOverSeveralCartsIsRefusedWholeWhenOneLeaseIsLost) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
   StateStore& a = *store_;
-  auto other = Reopen();
-  ASSERT_NE(other, nullptr);
-  StateStore& b = *other;
+  CARTSYNC_SECOND_STORE(b);
   for (const char* cart : {"acme", "zeta"}) {
     ASSERT_TRUE(a.AcquireLease(Lease(cart, "run-a", kNow + 1000), kNow, nullptr).ok());
     ASSERT_TRUE(
@@ -220,11 +208,8 @@ TEST_P(StateStoreContract, ABatchOverSeveralCartsIsRefusedWholeWhenOneLeaseIsLos
 }
 
 TEST_P(StateStoreContract, ReleasingALeaseEndsTheStoresFencingOfTheCart) {
-  if (!CanReopen()) GTEST_SKIP() << "the factory cannot reopen a store";
   StateStore& a = *store_;
-  auto other = Reopen();
-  ASSERT_NE(other, nullptr);
-  StateStore& b = *other;
+  CARTSYNC_SECOND_STORE(b);
   ASSERT_TRUE(a.AcquireLease(Lease("acme", "run-a", kNow + 1000), kNow, nullptr).ok());
   ASSERT_TRUE(a.RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "").ok());
   ASSERT_TRUE(a.ReleaseLease("acme", "run-a").ok());
