@@ -1,7 +1,7 @@
 #include "model/glob.h"
 
+#include <array>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,58 +33,66 @@ bool GlobMatch(std::string_view p, std::string_view t) {
 namespace {
 
 // A run of `*` matches what one `*` does; with runs collapsed, a star's
-// "match nothing" move needs one step in the rows below.
-std::string CollapseStars(std::string_view p) {
-  std::string out;
-  out.reserve(p.size());
+// "match nothing" move needs one step in the rows below. `buffer` holds
+// the collapsed copy when there is a run to collapse.
+std::string_view CollapseStars(std::string_view p, std::string& buffer) {
+  if (p.find("**") == std::string_view::npos) return p;
+  buffer.clear();
   for (char c : p)
-    if (c != '*' || out.empty() || out.back() != '*') out += c;
-  return out;
+    if (c != '*' || buffer.empty() || buffer.back() != '*') buffer += c;
+  return buffer;
 }
 
-// A set of positions 0..m of a pattern, one bit each.
-class Row {
+// Rows of positions 0..m of a pattern, one bit each, `words` words a row,
+// side by side in one allocation: a comparison allocates once.
+class Rows {
  public:
-  explicit Row(size_t m) : bits_(m + 1), w_(m / 64 + 1, 0) {}
-  void Set(size_t j) { w_[j / 64] |= uint64_t{1} << (j % 64); }
-  bool Has(size_t j) const { return (w_[j / 64] >> (j % 64)) & 1; }
-  bool Empty() const {
-    for (uint64_t w : w_)
-      if (w) return false;
+  Rows(size_t m, size_t count)
+      : words_(m / 64 + 1),
+        tail_((m + 1) % 64 ? (uint64_t{1} << ((m + 1) % 64)) - 1 : ~uint64_t{0}),
+        mem_(words_ * count, 0) {}
+  uint64_t* operator[](size_t r) { return mem_.data() + r * words_; }
+
+  static void Set(uint64_t* row, size_t j) { row[j / 64] |= uint64_t{1} << (j % 64); }
+  static bool Has(const uint64_t* row, size_t j) { return (row[j / 64] >> (j % 64)) & 1; }
+  bool Empty(const uint64_t* row) const {
+    for (size_t k = 0; k < words_; ++k)
+      if (row[k]) return false;
     return true;
   }
-  /// this |= (x & mask) << 1: the moves from j to j + 1 that `mask` allows.
-  void OrShiftedAnd(const Row& x, const Row& mask) {
+  /// dst |= (x & mask) << 1: the moves from j to j + 1 that `mask` allows.
+  /// `dst` may be `x`: each word is read before it is written.
+  void OrShiftedAnd(uint64_t* dst, const uint64_t* x, const uint64_t* mask) const {
     uint64_t carry = 0;
-    for (size_t k = 0; k < w_.size(); ++k) {
-      uint64_t v = x.w_[k] & mask.w_[k];
-      w_[k] |= (v << 1) | carry;
+    for (size_t k = 0; k < words_; ++k) {
+      const uint64_t v = x[k] & mask[k];
+      dst[k] |= (v << 1) | carry;
       carry = v >> 63;
     }
-    Trim();
+    dst[words_ - 1] &= tail_;
   }
-  /// this = x & mask.
-  void AssignAnd(const Row& x, const Row& mask) {
-    for (size_t k = 0; k < w_.size(); ++k) w_[k] = x.w_[k] & mask.w_[k];
+  /// dst = x & mask.
+  void AssignAnd(uint64_t* dst, const uint64_t* x, const uint64_t* mask) const {
+    for (size_t k = 0; k < words_; ++k) dst[k] = x[k] & mask[k];
+  }
+  void Copy(uint64_t* dst, const uint64_t* x) const {
+    for (size_t k = 0; k < words_; ++k) dst[k] = x[k];
   }
   /// Every position from the first one set to m.
-  void FillFromFirst() {
+  void FillFromFirst(uint64_t* row) const {
     size_t k = 0;
-    while (k < w_.size() && w_[k] == 0) ++k;
-    if (k == w_.size()) return;
-    const uint64_t lowest = w_[k] & (~w_[k] + 1);
-    w_[k] = ~(lowest - 1);  // the lowest set bit and every one above it
-    for (++k; k < w_.size(); ++k) w_[k] = ~uint64_t{0};
-    Trim();
+    while (k < words_ && row[k] == 0) ++k;
+    if (k == words_) return;
+    const uint64_t lowest = row[k] & (~row[k] + 1);
+    row[k] = ~(lowest - 1);  // the lowest set bit and every one above it
+    for (++k; k < words_; ++k) row[k] = ~uint64_t{0};
+    row[words_ - 1] &= tail_;
   }
 
  private:
-  void Trim() {
-    const size_t used = bits_ % 64;
-    if (used) w_.back() &= (uint64_t{1} << used) - 1;
-  }
-  size_t bits_;
-  std::vector<uint64_t> w_;
+  size_t words_;
+  uint64_t tail_;  // the bits of the last word that are positions
+  std::vector<uint64_t> mem_;
 };
 
 // Reachability over positions (i, j) of patterns `a` and `b` (stars
@@ -97,38 +105,43 @@ class Row {
 template <class Pairs>
 bool Reaches(std::string_view a, std::string_view b, Pairs pairs, bool containment) {
   const size_t n = a.size(), m = b.size();
-  Row star(m);  // j < m with b[j] == '*'
+  // Rows 0-2: b's stars, this row, the next; then, per distinct symbol x
+  // of a, the positions of b that x pairs with.
+  std::array<int16_t, 256> slot;
+  slot.fill(-1);
+  size_t count = 3;
+  for (char c : a)
+    if (c != '*' && slot[static_cast<unsigned char>(c)] < 0)
+      slot[static_cast<unsigned char>(c)] = static_cast<int16_t>(count++);
+  Rows rows(m, count);
+  uint64_t* star = rows[0];
+  uint64_t* row = rows[1];
+  uint64_t* next = rows[2];
   for (size_t j = 0; j < m; ++j)
-    if (b[j] == '*') star.Set(j);
-  // The positions of b a symbol x pairs with, made once per distinct x.
-  std::vector<std::unique_ptr<Row>> pair_rows(256);
-  auto pair_row = [&](char x) -> const Row& {
-    std::unique_ptr<Row>& r = pair_rows[static_cast<unsigned char>(x)];
-    if (!r) {
-      r = std::make_unique<Row>(m);
-      for (size_t j = 0; j < m; ++j)
-        if (b[j] != '*' && pairs(x, b[j])) r->Set(j);
-    }
-    return *r;
-  };
-  Row row(m), next(m);
-  row.Set(0);
+    if (b[j] == '*') Rows::Set(star, j);
+  for (size_t c = 0; c < slot.size(); ++c) {
+    if (slot[c] < 0) continue;
+    uint64_t* pair = rows[static_cast<size_t>(slot[c])];
+    for (size_t j = 0; j < m; ++j)
+      if (b[j] != '*' && pairs(static_cast<char>(c), b[j])) Rows::Set(pair, j);
+  }
+  Rows::Set(row, 0);
   for (size_t i = 0;; ++i) {
     const bool a_star = i < n && a[i] == '*' && !containment;
+    if (a_star)
+      rows.FillFromFirst(row);
+    else
+      rows.OrShiftedAnd(row, row, star);  // one step: b has no two stars in a row
+    if (i == n) return Rows::Has(row, m);
     if (a_star) {
-      row.FillFromFirst();
+      rows.Copy(next, row);  // a's star takes b[j] at every j it reached
     } else {
-      Row through(row);  // one step suffices: b has no two stars in a row
-      row.OrShiftedAnd(through, star);
+      rows.AssignAnd(next, row, star);  // b's star takes a[i]
+      if (a[i] != '*')
+        rows.OrShiftedAnd(next, row,
+                          rows[static_cast<size_t>(slot[static_cast<unsigned char>(a[i])])]);
     }
-    if (i == n) return row.Has(m);
-    if (a_star) {
-      next = row;  // a's star takes b[j] at every j it reached
-    } else {
-      next.AssignAnd(row, star);  // b's star takes a[i]
-      if (a[i] != '*') next.OrShiftedAnd(row, pair_row(a[i]));
-    }
-    if (next.Empty()) return false;
+    if (rows.Empty(next)) return false;
     std::swap(row, next);
   }
 }
@@ -136,15 +149,17 @@ bool Reaches(std::string_view a, std::string_view b, Pairs pairs, bool containme
 }  // namespace
 
 bool GlobsIntersect(std::string_view a, std::string_view b) {
+  std::string a_buf, b_buf;
   return Reaches(
-      CollapseStars(a), CollapseStars(b),
+      CollapseStars(a, a_buf), CollapseStars(b, b_buf),
       [](char x, char y) { return x == '?' || y == '?' || x == y; }, false);
 }
 
 bool GlobContains(std::string_view outer, std::string_view inner) {
   // An inner `?` is any character, so only an outer `?` (or `*`) covers it.
+  std::string inner_buf, outer_buf;
   return Reaches(
-      CollapseStars(inner), CollapseStars(outer),
+      CollapseStars(inner, inner_buf), CollapseStars(outer, outer_buf),
       [](char in, char out) { return out == '?' || (in != '?' && in == out); }, true);
 }
 
