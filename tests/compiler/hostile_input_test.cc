@@ -21,6 +21,7 @@
 #include "compiler/schema.h"
 #include "tests/support/cart_builder.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_count.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -57,12 +58,6 @@ size_t LongestLine(const std::string& text) {
     start = nl + 1;
   }
   return longest;
-}
-
-size_t Count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
 }
 
 // Project() and Acme() (carts.d/acme.toml) in a scratch directory.

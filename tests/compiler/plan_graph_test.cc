@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/grammar.h"
+#include "tests/support/text_count.h"
 
 namespace cartsync {
 namespace {
@@ -70,14 +71,6 @@ std::string Html(const Plan& plan) {
   std::ostringstream out;
   RenderPlanHtml(plan, out);
   return out.str();
-}
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1))
-    ++n;
-  return n;
 }
 
 TEST(PlanDotTest, DrawsCartsServicesAndWmsLeftToRight) {

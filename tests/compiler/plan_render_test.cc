@@ -16,6 +16,7 @@
 #include "model/grammar.h"
 #include "model/plan_json.h"
 #include "tests/support/cart_builder.h"
+#include "tests/support/text_count.h"
 
 namespace cartsync {
 namespace {
@@ -675,12 +676,6 @@ TEST(RenderDiff, KindNames) {
   if (!part.starts_with("## ")) return ::testing::AssertionFailure() << "no title heading";
   if (!part.ends_with("\n")) return ::testing::AssertionFailure() << "no final newline";
   return ::testing::AssertionSuccess();
-}
-
-size_t Count(const std::string& text, std::string_view what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 // `n` carts like acme-shopify, "cart-00000"…, with `ship_methods` ship codes each.

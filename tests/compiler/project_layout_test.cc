@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/text_count.h"
 #include "tools/cartsync/cli.h"
 
 namespace cartsync {
@@ -64,12 +65,6 @@ class InDir {
 
 bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-size_t Count(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
 }
 
 std::string Cart(const std::string& id, const std::string& wms = "",

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tests/support/text_count.h"
+
 namespace cartsync {
 namespace {
 
@@ -42,14 +44,6 @@ RunReport Report() {
   StepOutcome stock = Step("bluebird-woo", Service::InventoryUpload, StepOutcome::State::NotDue);
   r.steps = {orders, ship, stock, failed};  // sorted by step id, as Runner::Run gives them
   return r;
-}
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1))
-    ++n;
-  return n;
 }
 
 TEST(ReportHtmlTest, OneSelfContainedPageWithoutScriptOrExternalUrl) {
