@@ -74,65 +74,60 @@ std::vector<std::string> StaticTokenAuth::Secrets() const {
 }
 
 // ---------------------------------------------------------------------------
-// ClientCredentialsAuth
+// GrantedTokenAuth
 
-ClientCredentialsAuth::ClientCredentialsAuth(ClientCredentialsConfig config, HttpClient& http,
-                                             SecretResolver& secrets)
-    : config_(std::move(config)), http_(http), secrets_(secrets) {}
+GrantedTokenAuth::GrantedTokenAuth(HttpClient& http, SecretResolver& secrets, Lifecycle lifecycle)
+    : http_(http), secrets_(secrets), lifecycle_(std::move(lifecycle)) {}
 
-Status ClientCredentialsAuth::Apply(HttpRequest& request) {
+Status GrantedTokenAuth::Apply(HttpRequest& request) {
   const int64_t now = http_.clock().NowMs();
-  if (token_.empty() || now + config_.refresh_margin_ms >= expires_at_ms_) {
-    Status st = Grant();
+  if (token_.empty() || now + lifecycle_.refresh_margin_ms >= expires_at_ms_) {
+    Status st = RequestToken();
     if (!st.ok()) return st;
   }
-  request.headers.emplace_back(config_.header, config_.prefix + token_);
+  request.headers.emplace_back(lifecycle_.header, lifecycle_.prefix + token_);
   return Status::Ok();
 }
 
-bool ClientCredentialsAuth::Invalidate() {
+bool GrantedTokenAuth::Invalidate() {
   token_.clear();
   expires_at_ms_ = 0;
   return true;
 }
 
-std::vector<std::string> ClientCredentialsAuth::Secrets() const {
+std::vector<std::string> GrantedTokenAuth::Secrets() const {
   std::vector<std::string> out;
   if (!token_.empty()) out.push_back(token_);
-  if (!client_secret_.empty()) out.push_back(client_secret_);
+  for (const std::string& s : credentials_)
+    if (!s.empty()) out.push_back(s);
   return out;
 }
 
-Status ClientCredentialsAuth::Grant() {
-  const std::string where =
-      config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
-  auto secret = secrets_.Resolve(config_.client_secret);
-  if (!secret.ok())
-    return Status(secret.status().code(), where + ": client secret: " + secret.status().message());
-  client_secret_ = secret.value();
+Result<std::string> GrantedTokenAuth::Credential(const SecretRef& ref, const std::string& where,
+                                                 std::string_view what) {
+  auto value = secrets_.Resolve(ref);
+  if (!value.ok())
+    return Status(value.status().code(),
+                  where + ": " + std::string(what) + ": " + value.status().message());
+  credentials_.push_back(value.value());
+  return value.value();
+}
+
+Status GrantedTokenAuth::RequestToken() {
+  credentials_.clear();  // the ones this grant sends
+  auto grant = GrantRequest();
+  if (!grant.ok()) return grant.status();
+  const std::string& where = grant->where;
   auto scrub = [&](std::string text) {
-    connector_util::ScrubSecrets(text, {client_secret_, token_}, /*min_length=*/1);
+    for (const std::string& secret : credentials_)
+      connector_util::ScrubSecrets(text, {secret}, /*min_length=*/1);
+    connector_util::ScrubSecrets(text, {token_}, /*min_length=*/1);
     return text;
   };
-
-  HttpRequest request;
-  request.method = "POST";
-  request.url = config_.token_url;
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                     {"Accept", "application/json"}};
-  if (config_.basic_auth) {
-    request.headers.emplace_back("Authorization",
-                                 "Basic " + Base64(config_.client_id + ":" + client_secret_));
-    request.body = "grant_type=client_credentials";
-  } else {
-    request.body =
-        "grant_type=client_credentials&client_id=" + connector_util::UrlEncode(config_.client_id) +
-        "&client_secret=" + connector_util::UrlEncode(client_secret_);
-  }
-  if (config_.decorate) config_.decorate(request);
-  request.idempotent = true;  // a second grant only mints another token
+  grant->request.method = "POST";
+  grant->request.idempotent = true;  // another grant only mints another access token
   const int64_t asked_at = http_.clock().NowMs();
-  auto sent = http_.Send(request);
+  auto sent = http_.Send(grant->request);
   if (!sent.ok())
     return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
   const HttpResponse& r = sent.value();
@@ -140,8 +135,7 @@ Status ClientCredentialsAuth::Grant() {
     std::string text = scrub(OAuthError(r.body));
     std::string message =
         where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
-    if (r.status == 400 || r.status == 401 || r.status == 403)
-      message += " (check client_id and client_secret, and that the app is installed on the shop)";
+    if (r.status == 400 || r.status == 401 || r.status == 403) message += grant->hint;
     return r.status >= 500 ? Status::Transient(message) : Status::Permanent(message);
   }
   rapidjson::Document doc;
@@ -157,15 +151,49 @@ Status ClientCredentialsAuth::Grant() {
   const bool has_lifetime =
       connector_util::Int(&doc, "expires_in", lifetime_s, &connector_util::DigitsValue);
   const int64_t lifetime_ms =
-      has_lifetime && lifetime_s > 0 ? lifetime_s * 1000 : config_.default_lifetime_ms;
+      has_lifetime && lifetime_s > 0 ? lifetime_s * 1000 : lifecycle_.default_lifetime_ms;
   // From when it was asked for: the token's clock started before the answer.
   expires_at_ms_ = asked_at + lifetime_ms;
   // A lifetime shorter than the margin would refresh before every request;
   // use it for half its length instead.
-  if (lifetime_ms <= config_.refresh_margin_ms)
-    expires_at_ms_ = asked_at + config_.refresh_margin_ms + lifetime_ms / 2;
+  if (lifetime_ms <= lifecycle_.refresh_margin_ms)
+    expires_at_ms_ = asked_at + lifecycle_.refresh_margin_ms + lifetime_ms / 2;
   ++grants_;
   return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// ClientCredentialsAuth
+
+ClientCredentialsAuth::ClientCredentialsAuth(ClientCredentialsConfig config, HttpClient& http,
+                                             SecretResolver& secrets)
+    : GrantedTokenAuth(
+          http, secrets,
+          {config.header, config.prefix, config.refresh_margin_ms, config.default_lifetime_ms}),
+      config_(std::move(config)) {}
+
+Result<GrantedTokenAuth::Grant> ClientCredentialsAuth::GrantRequest() {
+  Grant g;
+  g.where = config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
+  g.hint = " (check client_id and client_secret, and that the app is installed on the shop)";
+  auto secret = Credential(config_.client_secret, g.where, "client secret");
+  if (!secret.ok()) return secret.status();
+  HttpRequest& request = g.request;
+  request.url = config_.token_url;
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Accept", "application/json"}};
+  if (config_.basic_auth) {
+    std::string basic = Base64(config_.client_id + ":" + secret.value());
+    request.headers.emplace_back("Authorization", "Basic " + basic);
+    AlsoSecret(std::move(basic));
+    request.body = "grant_type=client_credentials";
+  } else {
+    request.body =
+        "grant_type=client_credentials&client_id=" + connector_util::UrlEncode(config_.client_id) +
+        "&client_secret=" + connector_util::UrlEncode(secret.value());
+  }
+  if (config_.decorate) config_.decorate(request);
+  return g;
 }
 
 // ---------------------------------------------------------------------------
@@ -173,93 +201,32 @@ Status ClientCredentialsAuth::Grant() {
 
 OAuthRefreshTokenAuth::OAuthRefreshTokenAuth(RefreshTokenConfig config, HttpClient& http,
                                              SecretResolver& secrets)
-    : config_(std::move(config)), http_(http), secrets_(secrets) {}
+    : GrantedTokenAuth(
+          http, secrets,
+          {config.header, config.prefix, config.refresh_margin_ms, config.default_lifetime_ms}),
+      config_(std::move(config)) {}
 
-Status OAuthRefreshTokenAuth::Apply(HttpRequest& request) {
-  const int64_t now = http_.clock().NowMs();
-  if (token_.empty() || now + config_.refresh_margin_ms >= expires_at_ms_) {
-    Status st = Grant();
-    if (!st.ok()) return st;
-  }
-  request.headers.emplace_back(config_.header, config_.prefix + token_);
-  return Status::Ok();
-}
-
-bool OAuthRefreshTokenAuth::Invalidate() {
-  token_.clear();
-  expires_at_ms_ = 0;
-  return true;
-}
-
-std::vector<std::string> OAuthRefreshTokenAuth::Secrets() const {
-  std::vector<std::string> out;
-  for (const std::string* s : {&token_, &client_secret_, &refresh_token_})
-    if (!s->empty()) out.push_back(*s);
-  return out;
-}
-
-Status OAuthRefreshTokenAuth::Grant() {
-  const std::string where =
-      config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
-  auto secret = secrets_.Resolve(config_.client_secret);
-  if (!secret.ok())
-    return Status(secret.status().code(), where + ": client secret: " + secret.status().message());
-  client_secret_ = secret.value();
-  auto refresh = secrets_.Resolve(config_.refresh_token);
-  if (!refresh.ok())
-    return Status(refresh.status().code(),
-                  where + ": refresh token: " + refresh.status().message());
-  refresh_token_ = refresh.value();
-  const std::string basic = Base64(config_.client_id + ":" + client_secret_);
-  auto scrub = [&](std::string text) {
-    connector_util::ScrubSecrets(text, {client_secret_, refresh_token_, token_, basic},
-                                 /*min_length=*/1);
-    return text;
-  };
-
-  HttpRequest request;
-  request.method = "POST";
+Result<GrantedTokenAuth::Grant> OAuthRefreshTokenAuth::GrantRequest() {
+  Grant g;
+  g.where = config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
+  g.hint =
+      " (check client_id, client_secret and refresh_token: a refresh token expires, or is "
+      "revoked when the seller withdraws consent, and must then be minted again)";
+  auto secret = Credential(config_.client_secret, g.where, "client secret");
+  if (!secret.ok()) return secret.status();
+  auto refresh = Credential(config_.refresh_token, g.where, "refresh token");
+  if (!refresh.ok()) return refresh.status();
+  std::string basic = Base64(config_.client_id + ":" + secret.value());
+  HttpRequest& request = g.request;
   request.url = config_.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"},
                      {"Authorization", "Basic " + basic}};
+  AlsoSecret(std::move(basic));
   request.body =
-      "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh_token_);
+      "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh.value());
   if (!config_.scope.empty()) request.body += "&scope=" + connector_util::UrlEncode(config_.scope);
-  request.idempotent = true;  // a refresh only mints another access token
-  const int64_t asked_at = http_.clock().NowMs();
-  auto sent = http_.Send(request);
-  if (!sent.ok())
-    return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
-  const HttpResponse& r = sent.value();
-  if (r.status < 200 || r.status >= 300) {
-    std::string text = scrub(OAuthError(r.body));
-    std::string message =
-        where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
-    if (r.status == 400 || r.status == 401 || r.status == 403)
-      message +=
-          " (check client_id, client_secret and refresh_token: a refresh token expires, or is "
-          "revoked when the seller withdraws consent, and must then be minted again)";
-    return r.status >= 500 ? Status::Transient(message) : Status::Permanent(message);
-  }
-  rapidjson::Document doc;
-  doc.Parse(r.body.data(), r.body.size());
-  const rapidjson::Value* token = doc.HasParseError() ? nullptr : Member(&doc, "access_token");
-  if (token == nullptr || !token->IsString() || token->GetStringLength() == 0)
-    return Status::Transient(where + ": HTTP " + std::to_string(r.status) +
-                             " without an access_token (" + std::to_string(r.body.size()) +
-                             " bytes)");
-  token_.assign(token->GetString(), token->GetStringLength());
-  int64_t lifetime_s = 0;
-  const bool has_lifetime =
-      connector_util::Int(&doc, "expires_in", lifetime_s, &connector_util::DigitsValue);
-  const int64_t lifetime_ms =
-      has_lifetime && lifetime_s > 0 ? lifetime_s * 1000 : config_.default_lifetime_ms;
-  expires_at_ms_ = asked_at + lifetime_ms;
-  if (lifetime_ms <= config_.refresh_margin_ms)
-    expires_at_ms_ = asked_at + config_.refresh_margin_ms + lifetime_ms / 2;
-  ++grants_;
-  return Status::Ok();
+  return g;
 }
 
 // ---------------------------------------------------------------------------
@@ -267,92 +234,29 @@ Status OAuthRefreshTokenAuth::Grant() {
 
 LwaRefreshTokenAuth::LwaRefreshTokenAuth(LwaConfig config, HttpClient& http,
                                          SecretResolver& secrets)
-    : config_(std::move(config)), http_(http), secrets_(secrets) {}
+    : GrantedTokenAuth(http, secrets,
+                       {config.header, "", config.refresh_margin_ms, config.default_lifetime_ms}),
+      config_(std::move(config)) {}
 
-Status LwaRefreshTokenAuth::Apply(HttpRequest& request) {
-  const int64_t now = http_.clock().NowMs();
-  if (token_.empty() || now + config_.refresh_margin_ms >= expires_at_ms_) {
-    Status st = Grant();
-    if (!st.ok()) return st;
-  }
-  request.headers.emplace_back(config_.header, token_);
-  return Status::Ok();
-}
-
-bool LwaRefreshTokenAuth::Invalidate() {
-  token_.clear();
-  expires_at_ms_ = 0;
-  return true;
-}
-
-std::vector<std::string> LwaRefreshTokenAuth::Secrets() const {
-  std::vector<std::string> out;
-  for (const std::string* s : {&token_, &client_secret_, &refresh_token_}) {
-    if (!s->empty()) out.push_back(*s);
-  }
-  return out;
-}
-
-Status LwaRefreshTokenAuth::Grant() {
-  const std::string where =
-      "Amazon (Login with Amazon) token request (POST " + RedactUrl(config_.token_url) + ")";
-  auto secret = secrets_.Resolve(config_.client_secret);
-  if (!secret.ok())
-    return Status(secret.status().code(), where + ": client secret: " + secret.status().message());
-  auto refresh = secrets_.Resolve(config_.refresh_token);
-  if (!refresh.ok())
-    return Status(refresh.status().code(),
-                  where + ": refresh token: " + refresh.status().message());
-  client_secret_ = secret.value();
-  refresh_token_ = refresh.value();
-  auto scrub = [&](std::string text) {
-    connector_util::ScrubSecrets(text, {client_secret_, refresh_token_, token_}, /*min_length=*/1);
-    return text;
-  };
-
-  HttpRequest request;
-  request.method = "POST";
+Result<GrantedTokenAuth::Grant> LwaRefreshTokenAuth::GrantRequest() {
+  Grant g;
+  g.where = "Amazon (Login with Amazon) token request (POST " + RedactUrl(config_.token_url) + ")";
+  g.hint =
+      " (check client_id, client_secret and refresh_token: the secret is rotated every 180 "
+      "days, and the refresh token must come from authorizing this app)";
+  auto secret = Credential(config_.client_secret, g.where, "client secret");
+  if (!secret.ok()) return secret.status();
+  auto refresh = Credential(config_.refresh_token, g.where, "refresh token");
+  if (!refresh.ok()) return refresh.status();
+  HttpRequest& request = g.request;
   request.url = config_.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded;charset=UTF-8"},
                      {"Accept", "application/json"}};
   request.body =
-      "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh_token_) +
+      "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh.value()) +
       "&client_id=" + connector_util::UrlEncode(config_.client_id) +
-      "&client_secret=" + connector_util::UrlEncode(client_secret_);
-  request.idempotent = true;  // another exchange only mints another access token
-  const int64_t asked_at = http_.clock().NowMs();
-  auto sent = http_.Send(request);
-  if (!sent.ok())
-    return Status(sent.status().code(), scrub(where + ": " + sent.status().message()));
-  const HttpResponse& r = sent.value();
-  if (r.status < 200 || r.status >= 300) {
-    std::string text = scrub(OAuthError(r.body));
-    std::string message =
-        where + ": HTTP " + std::to_string(r.status) + (text.empty() ? "" : ": " + text);
-    if (r.status == 400 || r.status == 401 || r.status == 403)
-      message +=
-          " (check client_id, client_secret and refresh_token: the secret is rotated every 180 "
-          "days, and the refresh token must come from authorizing this app)";
-    return r.status >= 500 ? Status::Transient(message) : Status::Permanent(message);
-  }
-  rapidjson::Document doc;
-  doc.Parse(r.body.data(), r.body.size());
-  const rapidjson::Value* token = doc.HasParseError() ? nullptr : Member(&doc, "access_token");
-  if (token == nullptr || !token->IsString() || token->GetStringLength() == 0)
-    return Status::Transient(where + ": HTTP " + std::to_string(r.status) +
-                             " without an access_token (" + std::to_string(r.body.size()) +
-                             " bytes)");
-  token_.assign(token->GetString(), token->GetStringLength());
-  int64_t lifetime_s = 0;
-  const bool has_lifetime =
-      connector_util::Int(&doc, "expires_in", lifetime_s, &connector_util::DigitsValue);
-  const int64_t lifetime_ms =
-      has_lifetime && lifetime_s > 0 ? lifetime_s * 1000 : config_.default_lifetime_ms;
-  expires_at_ms_ = asked_at + lifetime_ms;
-  if (lifetime_ms <= config_.refresh_margin_ms)
-    expires_at_ms_ = asked_at + config_.refresh_margin_ms + lifetime_ms / 2;
-  ++grants_;
-  return Status::Ok();
+      "&client_secret=" + connector_util::UrlEncode(secret.value());
+  return g;
 }
 
 }  // namespace cartsync

@@ -1,19 +1,21 @@
 // How a connector authenticates its requests, as one strategy per scheme
 // (docs/adding-a-platform.md, style.md "Airbyte"): a connector composes one
-// instead of coding it. Two so far:
+// instead of coding it:
 //
 //   StaticTokenAuth        a fixed token from a secret reference, in a header
 //                          (Shopify legacy custom apps, BigCommerce, Magento);
+//   GrantedTokenAuth       the lifecycle of a token asked for with an OAuth
+//                          grant: it lives in memory only, is fetched lazily,
+//                          refreshed shortly before it expires and once after
+//                          a 401. Its grants:
 //   ClientCredentialsAuth  OAuth 2.0 client credentials grant (RFC 6749 4.4):
-//                          client id + secret exchanged for an access token that
-//                          lives in memory only, is fetched lazily, refreshed
-//                          shortly before it expires and once after a 401
-//                          (Shopify Dev Dashboard apps; Walmart, eBay next).
+//                          client id + secret (Shopify Dev Dashboard apps,
+//                          Walmart);
 //   OAuthRefreshTokenAuth  OAuth 2.0 refresh token grant with Basic client
-//                          authentication (eBay user tokens), same lifecycle.
+//                          authentication (eBay user tokens);
 //   LwaRefreshTokenAuth    Login with Amazon: refresh token + client id/secret in
 //                          the form body for a 1-hour token sent bare in
-//                          x-amz-access-token (SP-API), same lifecycle.
+//                          x-amz-access-token (SP-API).
 //
 // Secrets are resolved for the request that needs them and never put in a
 // Status: messages name the secret reference or the endpoint, never a value.
@@ -65,6 +67,65 @@ class StaticTokenAuth final : public AuthStrategy {
   std::string header_, prefix_, value_;
 };
 
+/// The lifecycle the OAuth grants below share: the access token lives in
+/// memory only, is asked for when a request first needs it, again
+/// `refresh_margin_ms` before it expires, and once after a 401 (Invalidate).
+/// A subclass says how its grant is asked for (GrantRequest); the exchange
+/// is the same for all: HttpClient retries it like any idempotent request,
+/// it reads {"access_token", "expires_in" (seconds), "scope"}, a refused
+/// grant (400/401/403) is Permanent with the platform's error text
+/// (scrubbed) and what to check, a 5xx or a 2xx without a token Transient.
+class GrantedTokenAuth : public AuthStrategy {
+ public:
+  Status Apply(HttpRequest& request) final;
+  bool Invalidate() final;
+  /// The token in use, then every credential the last grant sent.
+  std::vector<std::string> Secrets() const final;
+
+  /// The scopes the last grant reported ("read_orders,write_inventory"), "".
+  const std::string& granted_scopes() const { return scopes_; }
+  /// How many grants were made (tests, call counting; reports never show tokens).
+  int grants() const { return grants_; }
+
+ protected:
+  struct Lifecycle {
+    /// Where the access token goes: header `header` = `prefix` + token.
+    std::string header, prefix;
+    /// Refresh this long before the announced expiry (a request must not
+    /// start with a token that dies on the way).
+    int64_t refresh_margin_ms;
+    /// When the answer has no expires_in.
+    int64_t default_lifetime_ms;
+  };
+  /// One token request.
+  struct Grant {
+    std::string where;  ///< "eBay token request (POST https://…)": starts every message
+    HttpRequest request;
+    std::string hint;  ///< what to check after a 400/401/403: " (check …)"
+  };
+
+  GrantedTokenAuth(HttpClient& http, SecretResolver& secrets, Lifecycle lifecycle);
+  /// The next token request, its secrets resolved with Credential.
+  virtual Result<Grant> GrantRequest() = 0;
+  /// Resolves a secret the grant sends and keeps it for scrubbing and
+  /// Secrets(). A failure reads "WHERE: WHAT: …", naming the reference only.
+  Result<std::string> Credential(const SecretRef& ref, const std::string& where,
+                                 std::string_view what);
+  /// A value made of credentials (a Basic header's), kept the same way.
+  void AlsoSecret(std::string value) { credentials_.push_back(std::move(value)); }
+
+ private:
+  Status RequestToken();
+
+  HttpClient& http_;
+  SecretResolver& secrets_;
+  Lifecycle lifecycle_;
+  std::string token_, scopes_;
+  std::vector<std::string> credentials_;
+  int64_t expires_at_ms_ = 0;
+  int grants_ = 0;
+};
+
 struct ClientCredentialsConfig {
   std::string label = "the API";  ///< who grants, for messages: "Shopify"
   std::string token_url;          ///< where the grant is POSTed
@@ -88,31 +149,15 @@ struct ClientCredentialsConfig {
 
 /// POSTs `grant_type=client_credentials&client_id=…&client_secret=…`
 /// (application/x-www-form-urlencoded, Accept: application/json) to
-/// `token_url` and reads {"access_token", "expires_in" (seconds), "scope"}.
-/// HttpClient retries the grant like any idempotent request. The answer to
-/// a refused grant (400/401/403) is Permanent with the platform's error text
-/// (scrubbed); a 2xx without a token, or not JSON, is Transient.
-class ClientCredentialsAuth final : public AuthStrategy {
+/// `token_url` (or only grant_type, with `basic_auth`).
+class ClientCredentialsAuth final : public GrantedTokenAuth {
  public:
   ClientCredentialsAuth(ClientCredentialsConfig config, HttpClient& http, SecretResolver& secrets);
-  Status Apply(HttpRequest& request) override;
-  bool Invalidate() override;
-  std::vector<std::string> Secrets() const override;
-
-  /// The scopes the last grant reported ("read_orders,write_inventory"), "".
-  const std::string& granted_scopes() const { return scopes_; }
-  /// How many grants were made (tests; reports never show tokens).
-  int grants() const { return grants_; }
 
  private:
-  Status Grant();
+  Result<Grant> GrantRequest() override;
 
   ClientCredentialsConfig config_;
-  HttpClient& http_;
-  SecretResolver& secrets_;
-  std::string token_, scopes_, client_secret_;
-  int64_t expires_at_ms_ = 0;
-  int grants_ = 0;
 };
 
 struct RefreshTokenConfig {
@@ -132,31 +177,16 @@ struct RefreshTokenConfig {
 /// OAuth 2.0 refresh token grant (RFC 6749 6) with HTTP Basic client
 /// authentication, as eBay wants it: POSTs
 /// `grant_type=refresh_token&refresh_token=…&scope=…` with
-/// `Authorization: Basic base64(client_id:client_secret)` to `token_url` and
-/// reads {"access_token", "expires_in"}. The access token lives in memory
-/// only, is fetched lazily, refreshed `refresh_margin_ms` before it expires
-/// and once after a 401 (Invalidate). The refresh token itself is never
-/// replaced. Errors as ClientCredentialsAuth (refused: Permanent with the
-/// platform's error text, scrubbed; a 2xx without a token: Transient).
-class OAuthRefreshTokenAuth final : public AuthStrategy {
+/// `Authorization: Basic base64(client_id:client_secret)` to `token_url`.
+/// The refresh token itself is never replaced.
+class OAuthRefreshTokenAuth final : public GrantedTokenAuth {
  public:
   OAuthRefreshTokenAuth(RefreshTokenConfig config, HttpClient& http, SecretResolver& secrets);
-  Status Apply(HttpRequest& request) override;
-  bool Invalidate() override;
-  std::vector<std::string> Secrets() const override;
-
-  /// How many grants were made (tests, call counting).
-  int grants() const { return grants_; }
 
  private:
-  Status Grant();
+  Result<Grant> GrantRequest() override;
 
   RefreshTokenConfig config_;
-  HttpClient& http_;
-  SecretResolver& secrets_;
-  std::string token_, client_secret_, refresh_token_;
-  int64_t expires_at_ms_ = 0;
-  int grants_ = 0;
 };
 
 /// Login with Amazon (LWA), the Selling Partner API's token exchange: a
@@ -174,29 +204,15 @@ struct LwaConfig {
 
 /// POSTs `grant_type=refresh_token&refresh_token=…&client_id=…&client_secret=…`
 /// (application/x-www-form-urlencoded;charset=UTF-8, as Amazon's own LWA
-/// helpers send it) to `token_url` and reads {"access_token", "expires_in"}.
-/// The access token lives in memory only: fetched lazily, refreshed
-/// `refresh_margin_ms` before it expires and once after a 401 (Invalidate).
-/// A refused exchange (400/401/403, e.g. invalid_grant) is Permanent with
-/// LWA's error text, scrubbed; a 5xx or a 2xx without a token is Transient.
-class LwaRefreshTokenAuth final : public AuthStrategy {
+/// helpers send it) to `token_url` (a refused exchange is e.g. invalid_grant).
+class LwaRefreshTokenAuth final : public GrantedTokenAuth {
  public:
   LwaRefreshTokenAuth(LwaConfig config, HttpClient& http, SecretResolver& secrets);
-  Status Apply(HttpRequest& request) override;
-  bool Invalidate() override;
-  std::vector<std::string> Secrets() const override;
-  /// How many exchanges were made (tests; reports never show tokens).
-  int grants() const { return grants_; }
 
  private:
-  Status Grant();
+  Result<Grant> GrantRequest() override;
 
   LwaConfig config_;
-  HttpClient& http_;
-  SecretResolver& secrets_;
-  std::string token_, client_secret_, refresh_token_;
-  int64_t expires_at_ms_ = 0;
-  int grants_ = 0;
 };
 
 }  // namespace cartsync

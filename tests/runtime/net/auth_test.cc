@@ -154,6 +154,31 @@ TEST_F(ClientCredentialsAuthTest, SecretsListsTheTokenAndTheClientSecretForScrub
   EXPECT_EQ(auth.Secrets(), (std::vector<std::string>{"tok-1", kSecret}));
 }
 
+TEST_F(ClientCredentialsAuthTest, BasicClientAuthenticationScrubsTheBasicValueToo) {
+  // base64("3c9f0d5e8a7b6c1d:" kSecret): as secret as the secret itself.
+  const std::string basic = "M2M5ZjBkNWU4YTdiNmMxZDpzaHBzc19DTElFTlRTRUNSRVQwMTIzNDU2Nzg5";
+  transport.Expect(
+      "POST", "/admin/oauth/access_token", 401,
+      R"({"error":"invalid_client","error_description":"no client )" + basic + R"("})");
+  ClientCredentialsConfig c;
+  c.label = "Walmart";
+  c.token_url = kTokenUrl;
+  c.client_id = "3c9f0d5e8a7b6c1d";
+  c.client_secret = SecretRef{SecretRef::Kind::Env, "SHOP_SECRET"};
+  c.basic_auth = true;
+  ClientCredentialsAuth auth(c, http, secrets);
+  Status st;
+  Applied(auth, &st);
+  EXPECT_EQ(st.code(), StatusCode::Permanent);
+  EXPECT_NE(st.message().find("HTTP 401: invalid_client: no client "), std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find(basic), std::string::npos) << st.message();
+  const HttpRequest& grant = transport.requests.at(0);
+  EXPECT_EQ(grant.body, "grant_type=client_credentials");
+  EXPECT_EQ(HeaderOf(grant, "Authorization"), "Basic " + basic);
+  EXPECT_EQ(auth.Secrets(), (std::vector<std::string>{kSecret, basic}));
+}
+
 TEST(StaticTokenAuthTest, PutsTheSecretInTheHeaderAndCannotRefresh) {
   FakeSecretResolver secrets;
   secrets.values["env:T"] = "shpat_static";
@@ -312,12 +337,16 @@ TEST_F(OAuthRefreshTokenAuthTest, AMissingRefreshTokenNamesTheReferenceAndSendsN
   EXPECT_EQ(transport.calls(), 0u);
 }
 
-TEST_F(OAuthRefreshTokenAuthTest, SecretsListTheTokenTheClientSecretAndTheRefreshToken) {
+TEST_F(OAuthRefreshTokenAuthTest, SecretsListTheTokenTheClientSecretTheRefreshTokenAndBasic) {
   transport.Expect("POST", "/identity/v1/oauth2/token", 200, Token("tok-1"));
   auto auth = Make();
   EXPECT_TRUE(auth.Secrets().empty());
   Applied(auth);
-  EXPECT_EQ(auth.Secrets(), (std::vector<std::string>{"tok-1", kEbaySecret, kEbayRefresh}));
+  // The Basic value is the client secret too, only encoded.
+  EXPECT_EQ(auth.Secrets(),
+            (std::vector<std::string>{
+                "tok-1", kEbaySecret, kEbayRefresh,
+                "SGFyYm9yLWNhcnRzeW5jLVBSRC0xYTJiM2M0ZDU6UFJELWMzcnQtczNjcjN0LTk4NzY="}));
 }
 
 // ---------------------------------------------------------------------------
