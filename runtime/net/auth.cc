@@ -109,12 +109,17 @@ Result<std::string> GrantedTokenAuth::Credential(const SecretRef& ref, const std
   if (!value.ok())
     return Status(value.status().code(),
                   where + ": " + std::string(what) + ": " + value.status().message());
-  credentials_.push_back(value.value());
+  AlsoSecret(value.value());
   return value.value();
 }
 
+void GrantedTokenAuth::AlsoSecret(std::string value) {
+  // Kept across grants too: a message may still quote a rotated-out value.
+  if (std::find(credentials_.begin(), credentials_.end(), value) == credentials_.end())
+    credentials_.push_back(std::move(value));
+}
+
 Status GrantedTokenAuth::RequestToken() {
-  credentials_.clear();  // the ones this grant sends
   auto grant = GrantRequest();
   if (!grant.ok()) return grant.status();
   const std::string& where = grant->where;

@@ -79,7 +79,7 @@ class GrantedTokenAuth : public AuthStrategy {
  public:
   Status Apply(HttpRequest& request) final;
   bool Invalidate() final;
-  /// The token in use, then every credential the last grant sent.
+  /// The token in use, then every credential a grant has sent.
   std::vector<std::string> Secrets() const final;
 
   /// The scopes the last grant reported ("read_orders,write_inventory"), "".
@@ -112,7 +112,7 @@ class GrantedTokenAuth : public AuthStrategy {
   Result<std::string> Credential(const SecretRef& ref, const std::string& where,
                                  std::string_view what);
   /// A value made of credentials (a Basic header's), kept the same way.
-  void AlsoSecret(std::string value) { credentials_.push_back(std::move(value)); }
+  void AlsoSecret(std::string value);
 
  private:
   Status RequestToken();

@@ -154,6 +154,19 @@ TEST_F(ClientCredentialsAuthTest, SecretsListsTheTokenAndTheClientSecretForScrub
   EXPECT_EQ(auth.Secrets(), (std::vector<std::string>{"tok-1", kSecret}));
 }
 
+TEST_F(ClientCredentialsAuthTest, ARotatedSecretStaysInSecretsForScrubbing) {
+  transport.Expect("POST", "/admin/oauth/access_token", 200, Grant("tok-1"));
+  transport.Expect("POST", "/admin/oauth/access_token", 200, Grant("tok-2"));
+  auto auth = Make();
+  EXPECT_EQ(Applied(auth), "tok-1");
+  secrets.values["env:SHOP_SECRET"] = "shpss_ROTATED0123456789";
+  EXPECT_TRUE(auth.Invalidate());
+  EXPECT_EQ(Applied(auth), "tok-2");
+  EXPECT_NE(transport.requests.at(1).body.find("shpss_ROTATED0123456789"), std::string::npos);
+  EXPECT_EQ(auth.Secrets(),
+            (std::vector<std::string>{"tok-2", kSecret, "shpss_ROTATED0123456789"}));
+}
+
 TEST_F(ClientCredentialsAuthTest, BasicClientAuthenticationScrubsTheBasicValueToo) {
   // base64("3c9f0d5e8a7b6c1d:" kSecret): as secret as the secret itself.
   const std::string basic = "M2M5ZjBkNWU4YTdiNmMxZDpzaHBzc19DTElFTlRTRUNSRVQwMTIzNDU2Nzg5";
