@@ -113,6 +113,22 @@ Result<std::string> GrantedTokenAuth::Credential(const SecretRef& ref, const std
   return value.value();
 }
 
+GrantedTokenAuth::Grant GrantedTokenAuth::NewGrant(const std::string& label,
+                                                   const std::string& token_url, std::string hint) {
+  Grant g;
+  g.where = label + " token request (POST " + RedactUrl(token_url) + ")";
+  g.hint = std::move(hint);
+  g.request.url = token_url;
+  return g;
+}
+
+std::string GrantedTokenAuth::BasicAuthorization(const std::string& client_id,
+                                                 const std::string& client_secret) {
+  std::string basic = Base64(client_id + ":" + client_secret);
+  AlsoSecret(basic);
+  return "Basic " + basic;
+}
+
 void GrantedTokenAuth::AlsoSecret(std::string value) {
   // Kept across grants too: a message may still quote a rotated-out value.
   if (std::find(credentials_.begin(), credentials_.end(), value) == credentials_.end())
@@ -178,19 +194,17 @@ ClientCredentialsAuth::ClientCredentialsAuth(ClientCredentialsConfig config, Htt
       config_(std::move(config)) {}
 
 Result<GrantedTokenAuth::Grant> ClientCredentialsAuth::GrantRequest() {
-  Grant g;
-  g.where = config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
-  g.hint = " (check client_id and client_secret, and that the app is installed on the shop)";
+  Grant g =
+      NewGrant(config_.label, config_.token_url,
+               " (check client_id and client_secret, and that the app is installed on the shop)");
   auto secret = Credential(config_.client_secret, g.where, "client secret");
   if (!secret.ok()) return secret.status();
   HttpRequest& request = g.request;
-  request.url = config_.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"}};
   if (config_.basic_auth) {
-    std::string basic = Base64(config_.client_id + ":" + secret.value());
-    request.headers.emplace_back("Authorization", "Basic " + basic);
-    AlsoSecret(std::move(basic));
+    request.headers.emplace_back("Authorization",
+                                 BasicAuthorization(config_.client_id, secret.value()));
     request.body = "grant_type=client_credentials";
   } else {
     request.body =
@@ -212,22 +226,18 @@ OAuthRefreshTokenAuth::OAuthRefreshTokenAuth(RefreshTokenConfig config, HttpClie
       config_(std::move(config)) {}
 
 Result<GrantedTokenAuth::Grant> OAuthRefreshTokenAuth::GrantRequest() {
-  Grant g;
-  g.where = config_.label + " token request (POST " + RedactUrl(config_.token_url) + ")";
-  g.hint =
-      " (check client_id, client_secret and refresh_token: a refresh token expires, or is "
-      "revoked when the seller withdraws consent, and must then be minted again)";
+  Grant g = NewGrant(config_.label, config_.token_url,
+                     " (check client_id, client_secret and refresh_token: a refresh token "
+                     "expires, or is revoked when the seller withdraws consent, and must then "
+                     "be minted again)");
   auto secret = Credential(config_.client_secret, g.where, "client secret");
   if (!secret.ok()) return secret.status();
   auto refresh = Credential(config_.refresh_token, g.where, "refresh token");
   if (!refresh.ok()) return refresh.status();
-  std::string basic = Base64(config_.client_id + ":" + secret.value());
   HttpRequest& request = g.request;
-  request.url = config_.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"},
-                     {"Authorization", "Basic " + basic}};
-  AlsoSecret(std::move(basic));
+                     {"Authorization", BasicAuthorization(config_.client_id, secret.value())}};
   request.body =
       "grant_type=refresh_token&refresh_token=" + connector_util::UrlEncode(refresh.value());
   if (!config_.scope.empty()) request.body += "&scope=" + connector_util::UrlEncode(config_.scope);
@@ -244,17 +254,14 @@ LwaRefreshTokenAuth::LwaRefreshTokenAuth(LwaConfig config, HttpClient& http,
       config_(std::move(config)) {}
 
 Result<GrantedTokenAuth::Grant> LwaRefreshTokenAuth::GrantRequest() {
-  Grant g;
-  g.where = "Amazon (Login with Amazon) token request (POST " + RedactUrl(config_.token_url) + ")";
-  g.hint =
-      " (check client_id, client_secret and refresh_token: the secret is rotated every 180 "
-      "days, and the refresh token must come from authorizing this app)";
+  Grant g = NewGrant("Amazon (Login with Amazon)", config_.token_url,
+                     " (check client_id, client_secret and refresh_token: the secret is rotated "
+                     "every 180 days, and the refresh token must come from authorizing this app)");
   auto secret = Credential(config_.client_secret, g.where, "client secret");
   if (!secret.ok()) return secret.status();
   auto refresh = Credential(config_.refresh_token, g.where, "refresh token");
   if (!refresh.ok()) return refresh.status();
   HttpRequest& request = g.request;
-  request.url = config_.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded;charset=UTF-8"},
                      {"Accept", "application/json"}};
   request.body =

@@ -111,11 +111,17 @@ class GrantedTokenAuth : public AuthStrategy {
   /// Secrets(). A failure reads "WHERE: WHAT: …", naming the reference only.
   Result<std::string> Credential(const SecretRef& ref, const std::string& where,
                                  std::string_view what);
-  /// A value made of credentials (a Basic header's), kept the same way.
-  void AlsoSecret(std::string value);
+  /// A token request POSTed to `token_url`, its messages starting
+  /// "LABEL token request (POST URL)".
+  static Grant NewGrant(const std::string& label, const std::string& token_url, std::string hint);
+  /// "Basic base64(client_id:client_secret)" (RFC 6749 2.3.1), the value kept
+  /// as a secret.
+  std::string BasicAuthorization(const std::string& client_id, const std::string& client_secret);
 
  private:
   Status RequestToken();
+  /// Keeps a value for scrubbing and Secrets() (once).
+  void AlsoSecret(std::string value);
 
   HttpClient& http_;
   SecretResolver& secrets_;
