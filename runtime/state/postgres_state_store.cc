@@ -2031,34 +2031,11 @@ Status PostgresStateStore::FinishUploadIn(Conn& c, const UploadResult& done, int
   return Fence(c, s.value().Text(0, 0), op);
 }
 
-Result<int64_t> PostgresStateStore::BeginUpload(const std::string& order_key,
-                                                const std::string& tracking_number,
-                                                int64_t now_ms) {
-  return FinishAndBeginUpload({}, order_key, tracking_number, now_ms);
-}
-
-Status PostgresStateStore::CompleteUpload(int64_t intent_id, const std::string& order_key,
-                                          const std::string& tracking_number, int64_t now_ms) {
-  return FinishAndBeginUpload({intent_id, order_key, tracking_number, true, ""}, "", "", now_ms)
-      .status();
-}
-
-Status PostgresStateStore::FailUpload(int64_t intent_id, const std::string& order_key,
-                                      const std::string& tracking_number, const std::string& error,
-                                      int64_t now_ms) {
-  return FinishAndBeginUpload({intent_id, order_key, tracking_number, false, error}, "", "", now_ms)
-      .status();
-}
-
 Result<int64_t> PostgresStateStore::FinishAndBeginUpload(const UploadResult& done,
                                                          const std::string& next_order_key,
                                                          const std::string& next_tracking_number,
                                                          int64_t now_ms) {
-  // Named as the one call it stands for, when it stands for one.
-  const std::string_view op = done.order_key.empty()    ? "BeginUpload"
-                              : !next_order_key.empty() ? "FinishAndBeginUpload"
-                              : done.uploaded           ? "CompleteUpload"
-                                                        : "FailUpload";
+  const std::string_view op = UploadOp(done, next_order_key);
   int64_t id = 0;
   Status st = Transact(op, true, [&](Conn& c) -> Status {
     id = 0;

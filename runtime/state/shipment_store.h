@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -68,21 +69,29 @@ class ShipmentStore {
   /// Records the intent to upload a tracking number before doing it; the
   /// intent id. NotFound when there is no such shipment; Permanent when it
   /// has an unfinished upload intent (reconcile it first).
-  virtual Result<int64_t> BeginUpload(const std::string& order_key,
-                                      const std::string& tracking_number, int64_t now_ms) = 0;
+  Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,
+                              int64_t now_ms) {
+    return FinishAndBeginUpload({}, order_key, tracking_number, now_ms);
+  }
   /// The cart has the tracking: shipment Uploaded, order Confirmed (reason
   /// cleared), the intent dropped. `intent_id` 0 or an intent already
   /// dropped: still recorded (a late reconciliation). Permanent when the
   /// intent is not this shipment's upload; NotFound when there is no such
   /// shipment.
-  virtual Status CompleteUpload(int64_t intent_id, const std::string& order_key,
-                                const std::string& tracking_number, int64_t now_ms) = 0;
+  Status CompleteUpload(int64_t intent_id, const std::string& order_key,
+                        const std::string& tracking_number, int64_t now_ms) {
+    return FinishAndBeginUpload({intent_id, order_key, tracking_number, true, ""}, "", "", now_ms)
+        .status();
+  }
   /// The upload failed: the shipment stays Pending with `error`, one attempt
   /// counted; the intent is dropped. Intent and NotFound rules as
   /// CompleteUpload.
-  virtual Status FailUpload(int64_t intent_id, const std::string& order_key,
-                            const std::string& tracking_number, const std::string& error,
-                            int64_t now_ms) = 0;
+  Status FailUpload(int64_t intent_id, const std::string& order_key,
+                    const std::string& tracking_number, const std::string& error, int64_t now_ms) {
+    return FinishAndBeginUpload({intent_id, order_key, tracking_number, false, error}, "", "",
+                                now_ms)
+        .status();
+  }
   /// The upload step's one commit per shipment: records `done` (as
   /// CompleteUpload or FailUpload; skipped when `done.order_key` is empty)
   /// and then begins the upload of `next` (as BeginUpload; skipped when
@@ -92,6 +101,16 @@ class ShipmentStore {
                                                const std::string& next_order_key,
                                                const std::string& next_tracking_number,
                                                int64_t now_ms) = 0;
+
+ protected:
+  /// FinishAndBeginUpload's name in messages: the one call it stands for,
+  /// when it stands for one.
+  static std::string_view UploadOp(const UploadResult& done, const std::string& next_order_key) {
+    return done.order_key.empty()    ? "BeginUpload"
+           : !next_order_key.empty() ? "FinishAndBeginUpload"
+           : done.uploaded           ? "CompleteUpload"
+                                     : "FailUpload";
+  }
 };
 
 }  // namespace cartsync

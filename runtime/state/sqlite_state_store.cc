@@ -1740,33 +1740,11 @@ Status SqliteStateStore::FinishUploadIn(const UploadResult& done, int64_t now_ms
   return FenceOrder(order_key, op);
 }
 
-Result<int64_t> SqliteStateStore::BeginUpload(const std::string& order_key,
-                                              const std::string& tracking_number, int64_t now_ms) {
-  return FinishAndBeginUpload({}, order_key, tracking_number, now_ms);
-}
-
-Status SqliteStateStore::CompleteUpload(int64_t intent_id, const std::string& order_key,
-                                        const std::string& tracking_number, int64_t now_ms) {
-  return FinishAndBeginUpload({intent_id, order_key, tracking_number, true, ""}, "", "", now_ms)
-      .status();
-}
-
-Status SqliteStateStore::FailUpload(int64_t intent_id, const std::string& order_key,
-                                    const std::string& tracking_number, const std::string& error,
-                                    int64_t now_ms) {
-  return FinishAndBeginUpload({intent_id, order_key, tracking_number, false, error}, "", "", now_ms)
-      .status();
-}
-
 Result<int64_t> SqliteStateStore::FinishAndBeginUpload(const UploadResult& done,
                                                        const std::string& next_order_key,
                                                        const std::string& next_tracking_number,
                                                        int64_t now_ms) {
-  // Named as the one call it stands for, when it stands for one.
-  const std::string_view kOp = done.order_key.empty()    ? "BeginUpload"
-                               : !next_order_key.empty() ? "FinishAndBeginUpload"
-                               : done.uploaded           ? "CompleteUpload"
-                                                         : "FailUpload";
+  const std::string_view kOp = UploadOp(done, next_order_key);
   std::lock_guard<std::mutex> lock(mu_);
   Txn txn(db_);
   CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));

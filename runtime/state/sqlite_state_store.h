@@ -164,13 +164,6 @@ class SqliteStateStore : public StateStore {
   Result<int> ForgetAlerts(const std::string& subject, const std::string& reason) override;
   Result<std::vector<std::string>> RequeueUploads(const std::string& order_key,
                                                   int64_t now_ms) override;
-  Result<int64_t> BeginUpload(const std::string& order_key, const std::string& tracking_number,
-                              int64_t now_ms) override;
-  Status CompleteUpload(int64_t intent_id, const std::string& order_key,
-                        const std::string& tracking_number, int64_t now_ms) override;
-  Status FailUpload(int64_t intent_id, const std::string& order_key,
-                    const std::string& tracking_number, const std::string& error,
-                    int64_t now_ms) override;
   Result<int64_t> FinishAndBeginUpload(const UploadResult& done, const std::string& next_order_key,
                                        const std::string& next_tracking_number,
                                        int64_t now_ms) override;
