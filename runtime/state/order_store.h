@@ -128,8 +128,9 @@ class OrderStore {
   /// NotFound when an order is unknown; Permanent when an order already has
   /// an unfinished push intent (reconcile it first: a second push could
   /// duplicate the order) or is named twice.
-  virtual Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
-                                                  int64_t now_ms) = 0;
+  Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends, int64_t now_ms) {
+    return FinishAndBeginSends({}, sends, now_ms);
+  }
   /// Records how pushes ended and drops their intents, in one transaction:
   /// all or none. Each order takes the document its intent carries; with
   /// `intent_id` 0 or an intent already dropped (a late reconciliation) the
@@ -137,7 +138,9 @@ class OrderStore {
   /// never moves a Shipped or Confirmed order back (status and sent_ms
   /// stay). Permanent when an intent is not this order's push; NotFound
   /// when an order is unknown.
-  virtual Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) = 0;
+  Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) {
+    return FinishAndBeginSends(finishes, {}, now_ms).status();
+  }
   /// FinishSends(finishes) then BeginSends(starts) in one transaction (one
   /// commit for a batch's results and the next batch's intents): all or
   /// none, with the errors of both. Either may be empty.
@@ -170,6 +173,14 @@ class OrderStore {
   Status FailSend(int64_t intent_id, const std::string& order_key, const std::string& error,
                   int64_t now_ms) {
     return FinishSends({SendFinish{intent_id, order_key, SendFinish::Kind::Failed, error}}, now_ms);
+  }
+
+ protected:
+  /// FinishAndBeginSends' name in messages: the one call it stands for,
+  /// when it stands for one.
+  static std::string_view SendsOp(const std::vector<SendFinish>& finishes,
+                                  const std::vector<SendStart>& starts) {
+    return finishes.empty() ? "BeginSend" : starts.empty() ? "FinishSends" : "FinishAndBeginSends";
   }
 };
 

@@ -1476,24 +1476,6 @@ Status BeginSendsIn(PostgresStateStore::Conn& c, const std::vector<SendStart>& s
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<std::vector<int64_t>> PostgresStateStore::BeginSends(const std::vector<SendStart>& sends,
-                                                            int64_t now_ms) {
-  constexpr std::string_view kOp = "BeginSend";
-  std::vector<int64_t> ids;
-  if (sends.empty()) return ids;
-  Status st = Transact(kOp, true, [&](Conn& c) -> Status {
-    return BeginSendsIn(c, sends, now_ms, ids, [&](Conn& conn, const std::string& cart) {
-      return Fence(conn, cart, kOp);
-    });
-  });
-  if (!st.ok()) return st;
-  return ids;
-}
-
-namespace {
-
 // One SendFinish inside FinishSends' transaction; `cart` is the order's.
 Status FinishOneSend(PostgresStateStore::Conn& c, const SendFinish& f, int64_t now_ms,
                      std::string* cart) {
@@ -1644,19 +1626,9 @@ Status FinishSendsIn(PostgresStateStore::Conn& c, const std::vector<SendFinish>&
 
 }  // namespace
 
-Status PostgresStateStore::FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) {
-  constexpr std::string_view kOp = "FinishSends";
-  if (finishes.empty()) return Status::Ok();
-  return Transact(kOp, true, [&](Conn& c) -> Status {
-    return FinishSendsIn(c, finishes, now_ms, [&](Conn& conn, const std::string& cart) {
-      return Fence(conn, cart, kOp);
-    });
-  });
-}
-
 Result<std::vector<int64_t>> PostgresStateStore::FinishAndBeginSends(
     const std::vector<SendFinish>& finishes, const std::vector<SendStart>& starts, int64_t now_ms) {
-  constexpr std::string_view kOp = "FinishAndBeginSends";
+  const std::string_view kOp = SendsOp(finishes, starts);
   std::vector<int64_t> ids;
   if (finishes.empty() && starts.empty()) return ids;
   Status st = Transact(kOp, true, [&](Conn& c) -> Status {

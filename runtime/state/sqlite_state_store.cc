@@ -1209,28 +1209,6 @@ Status BeginSendsIn(sqlite3* db, const std::vector<SendStart>& sends, int64_t no
   return fence_inserted();
 }
 
-}  // namespace
-
-// A batch of sends costs two commits (two fsyncs) however many orders it
-// holds: the intents before the pushes, the results after them — or one,
-// when the results of a batch and the intents of the next share one
-// (FinishAndBeginSends).
-Result<std::vector<int64_t>> SqliteStateStore::BeginSends(const std::vector<SendStart>& sends,
-                                                          int64_t now_ms) {
-  constexpr std::string_view kOp = "BeginSend";
-  std::vector<int64_t> ids;
-  if (sends.empty()) return ids;
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
-  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, sends, now_ms, ids, !tokens_.empty(), fence));
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  return ids;
-}
-
-namespace {
-
 // One SendFinish inside FinishSends' transaction: the intent goes first
 // (read, checked, deleted; on a mismatch the caller's transaction rolls
 // back), then one UPDATE gives the order its result and the intent's document.
@@ -1318,22 +1296,12 @@ Status FinishOneSend(sqlite3* db, const SendFinish& f, int64_t now_ms, bool fenc
 
 }  // namespace
 
-Status SqliteStateStore::FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) {
-  constexpr std::string_view kOp = "FinishSends";
-  if (finishes.empty()) return Status::Ok();
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
-  const bool fencing = !tokens_.empty();
-  for (const SendFinish& f : finishes)
-    CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms, fencing, fence));
-  return txn.Commit(kOp);
-}
-
+// A batch of sends costs two commits (two fsyncs) however many orders it
+// holds: the intents before the pushes, the results after them — or one,
+// when the results of a batch and the intents of the next share one.
 Result<std::vector<int64_t>> SqliteStateStore::FinishAndBeginSends(
     const std::vector<SendFinish>& finishes, const std::vector<SendStart>& starts, int64_t now_ms) {
-  constexpr std::string_view kOp = "FinishAndBeginSends";
+  const std::string_view kOp = SendsOp(finishes, starts);
   std::vector<int64_t> ids;
   if (finishes.empty() && starts.empty()) return ids;
   std::lock_guard<std::mutex> lock(mu_);

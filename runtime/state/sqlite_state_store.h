@@ -136,9 +136,6 @@ class SqliteStateStore : public StateStore {
                      int64_t now_ms) override;
   Status ResetForResend(const std::string& order_key, int64_t now_ms) override;
   Result<int> ErasePii(int64_t before_ms, int limit, int64_t now_ms) override;
-  Result<std::vector<int64_t>> BeginSends(const std::vector<SendStart>& sends,
-                                          int64_t now_ms) override;
-  Status FinishSends(const std::vector<SendFinish>& finishes, int64_t now_ms) override;
   Result<std::vector<int64_t>> FinishAndBeginSends(const std::vector<SendFinish>& finishes,
                                                    const std::vector<SendStart>& starts,
                                                    int64_t now_ms) override;
