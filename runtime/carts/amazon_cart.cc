@@ -972,22 +972,20 @@ Result<std::unique_ptr<CartConnector>> MakeAmazonCart(const CartConfig& cart,
       return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     });
   };
-  const std::string seller_id = text("seller_id");
-  if (seller_id.empty()) return Status::Permanent(where + ": [api].seller_id is not set");
-  if (!upper_alnum(seller_id))
+  auto seller_id = connector_util::RequiredText(cart, "seller_id", where);
+  if (!seller_id.ok()) return seller_id.status();
+  if (!upper_alnum(seller_id.value()))
     return Status::Permanent(where + ": [api].seller_id must match ^[A-Z0-9]+$");
-  const std::string marketplace_id = text("marketplace_id");
-  if (marketplace_id.empty()) return Status::Permanent(where + ": [api].marketplace_id is not set");
-  if (!upper_alnum(marketplace_id))
+  auto marketplace_id = connector_util::RequiredText(cart, "marketplace_id", where);
+  if (!marketplace_id.ok()) return marketplace_id.status();
+  if (!upper_alnum(marketplace_id.value()))
     return Status::Permanent(where + ": [api].marketplace_id must match ^[A-Z0-9]+$");
-  const std::string client_id = text("client_id");
-  if (client_id.empty()) return Status::Permanent(where + ": [api].client_id is not set");
-  const FieldValue* secret = Field(cart, "client_secret");
-  if (secret == nullptr || !secret->secret)
-    return Status::Permanent(where + ": [api].client_secret is not set");
-  const FieldValue* refresh = Field(cart, "refresh_token");
-  if (refresh == nullptr || !refresh->secret)
-    return Status::Permanent(where + ": [api].refresh_token is not set");
+  auto client_id = connector_util::RequiredText(cart, "client_id", where);
+  if (!client_id.ok()) return client_id.status();
+  auto secret = connector_util::RequiredSecret(cart, "client_secret", where);
+  if (!secret.ok()) return secret.status();
+  auto refresh = connector_util::RequiredSecret(cart, "refresh_token", where);
+  if (!refresh.ok()) return refresh.status();
 
   std::string base;
   LwaConfig lwa;
@@ -1002,13 +1000,13 @@ Result<std::unique_ptr<CartConnector>> MakeAmazonCart(const CartConfig& cart,
     if (base.empty()) return Status::Permanent(where + ": [api].region must be one of na, eu, fe");
     lwa.token_url = kTokenUrl;
   }
-  lwa.client_id = client_id;
-  lwa.client_secret = *secret->secret;
-  lwa.refresh_token = *refresh->secret;
+  lwa.client_id = client_id.value();
+  lwa.client_secret = secret.value();
+  lwa.refresh_token = refresh.value();
   auto auth = std::make_unique<LwaRefreshTokenAuth>(std::move(lwa), *deps.http, *deps.secrets);
-  return std::unique_ptr<CartConnector>(
-      std::make_unique<AmazonCart>(cart.id, std::move(base), seller_id, marketplace_id,
-                                   cart.carrier_codes, std::move(auth), *deps.http));
+  return std::unique_ptr<CartConnector>(std::make_unique<AmazonCart>(
+      cart.id, std::move(base), seller_id.value(), marketplace_id.value(), cart.carrier_codes,
+      std::move(auth), *deps.http));
 }
 
 }  // namespace cartsync

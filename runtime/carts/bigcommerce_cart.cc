@@ -1102,9 +1102,8 @@ Result<std::unique_ptr<CartConnector>> MakeBigCommerceCart(const CartConfig& car
     }
     base = kDefaultHost + hash->text;
   }
-  const FieldValue* token = Field(cart, "access_token");
-  if (token == nullptr || !token->secret)
-    return Status::Permanent(where + ": [api].access_token is not set");
+  auto token = connector_util::RequiredSecret(cart, "access_token", where);
+  if (!token.ok()) return token.status();
   int64_t location = 1;
   if (const FieldValue* loc = Field(cart, "inventory_location_id"); loc != nullptr) {
     location = loc->type == FieldType::Integer ? loc->integer : location;
@@ -1113,7 +1112,7 @@ Result<std::unique_ptr<CartConnector>> MakeBigCommerceCart(const CartConfig& car
     }
   }
   return std::unique_ptr<CartConnector>(std::make_unique<BigCommerceCart>(
-      std::move(base), *token->secret, location, *deps.http, *deps.secrets));
+      std::move(base), token.value(), location, *deps.http, *deps.secrets));
 }
 
 }  // namespace cartsync

@@ -182,6 +182,23 @@ const FieldValue* Field(const CartConfig& cart, const char* name) {
   return it == cart.api.end() ? nullptr : &it->second;
 }
 
+Result<std::string> RequiredText(const CartConfig& cart, const char* name,
+                                 const std::string& where) {
+  const FieldValue* f = Field(cart, name);
+  if (f == nullptr || f->text.empty())
+    return Status::Permanent(where + ": [api]." + name + " is not set");
+  return f->text;
+}
+
+Result<SecretRef> RequiredSecret(const CartConfig& cart, const char* name,
+                                 const std::string& where) {
+  const FieldValue* f = Field(cart, name);
+  if (f == nullptr || !f->secret)
+    return Status::Permanent(where + ": [api]." + name +
+                             " is not set (a { secret = \"…\" } reference)");
+  return *f->secret;
+}
+
 // --- JSON -------------------------------------------------------------------
 
 const Value* Member(const Value* obj, const char* key) {

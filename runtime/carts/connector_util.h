@@ -78,6 +78,14 @@ Status CheckBaseUrl(const std::string& url, const std::string& label,
 
 /// cart.api[name], or nullptr.
 const FieldValue* Field(const CartConfig& cart, const char* name);
+/// [api].`name` as text; Permanent "WHERE: [api].NAME is not set" when it is
+/// absent or empty. `where` names the cart: `cart "ID" (Platform)`.
+Result<std::string> RequiredText(const CartConfig& cart, const char* name,
+                                 const std::string& where);
+/// [api].`name` as a secret reference; Permanent "WHERE: [api].NAME is not
+/// set (a { secret = "…" } reference)" when it is absent or a plain value.
+Result<SecretRef> RequiredSecret(const CartConfig& cart, const char* name,
+                                 const std::string& where);
 
 // --- JSON -------------------------------------------------------------------
 

@@ -729,7 +729,8 @@ Result<std::vector<PushError>> EbayCart::PushInventory(const std::vector<Invento
 
 Result<std::unique_ptr<CartConnector>> MakeEbayCart(const CartConfig& cart,
                                                     const ConnectorDeps& deps) {
-  const std::string where = "cart \"" + cart.id + "\" (eBay): ";
+  const std::string cart_name = "cart \"" + cart.id + "\" (eBay)";
+  const std::string where = cart_name + ": ";
   if (deps.http == nullptr || deps.secrets == nullptr)
     return Status::Permanent(where + "no HTTP client or secret resolver");
   std::string host = kProductionHost;
@@ -746,20 +747,14 @@ Result<std::unique_ptr<CartConnector>> MakeEbayCart(const CartConfig& cart,
     host = url->text;
     while (!host.empty() && host.back() == '/') host.pop_back();
   }
-  const FieldValue* marketplace = Field(cart, "marketplace_id");
-  if (marketplace == nullptr || marketplace->text.empty())
-    return Status::Permanent(where + "[api].marketplace_id is not set");
-  const FieldValue* client_id = Field(cart, "client_id");
-  if (client_id == nullptr || client_id->text.empty())
-    return Status::Permanent(where + "[api].client_id is not set");
-  const FieldValue* secret = Field(cart, "client_secret");
-  if (secret == nullptr || !secret->secret)
-    return Status::Permanent(where +
-                             "[api].client_secret is not set (a { secret = \"…\" } reference)");
-  const FieldValue* refresh = Field(cart, "refresh_token");
-  if (refresh == nullptr || !refresh->secret)
-    return Status::Permanent(where +
-                             "[api].refresh_token is not set (a { secret = \"…\" } reference)");
+  auto marketplace = connector_util::RequiredText(cart, "marketplace_id", cart_name);
+  if (!marketplace.ok()) return marketplace.status();
+  auto client_id = connector_util::RequiredText(cart, "client_id", cart_name);
+  if (!client_id.ok()) return client_id.status();
+  auto secret = connector_util::RequiredSecret(cart, "client_secret", cart_name);
+  if (!secret.ok()) return secret.status();
+  auto refresh = connector_util::RequiredSecret(cart, "refresh_token", cart_name);
+  if (!refresh.ok()) return refresh.status();
   int64_t max_calls = ebay::kDefaultMaxCalls;
   if (const FieldValue* f = Field(cart, "max_calls_per_run"); f != nullptr) {
     if (f->type == FieldType::Integer) {
@@ -773,13 +768,13 @@ Result<std::unique_ptr<CartConnector>> MakeEbayCart(const CartConfig& cart,
   RefreshTokenConfig c;
   c.label = "eBay";
   c.token_url = host + "/identity/v1/oauth2/token";
-  c.client_id = client_id->text;
-  c.client_secret = *secret->secret;
-  c.refresh_token = *refresh->secret;
+  c.client_id = client_id.value();
+  c.client_secret = secret.value();
+  c.refresh_token = refresh.value();
   c.scope = ebay::kScopes;
   auto auth = std::make_unique<OAuthRefreshTokenAuth>(std::move(c), *deps.http, *deps.secrets);
   return std::unique_ptr<CartConnector>(std::make_unique<EbayCart>(
-      cart.id, std::move(host), marketplace->text, max_calls, std::move(auth), *deps.http));
+      cart.id, std::move(host), marketplace.value(), max_calls, std::move(auth), *deps.http));
 }
 
 }  // namespace cartsync

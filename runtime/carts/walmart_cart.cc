@@ -995,13 +995,10 @@ Result<std::unique_ptr<CartConnector>> MakeWalmartCart(const CartConfig& cart,
     base = url->text;
     while (!base.empty() && base.back() == '/') base.pop_back();
   }
-  const FieldValue* client_id = Field(cart, "client_id");
-  if (client_id == nullptr || client_id->text.empty())
-    return Status::Permanent(where + ": [api].client_id is not set");
-  const FieldValue* client_secret = Field(cart, "client_secret");
-  if (client_secret == nullptr || !client_secret->secret)
-    return Status::Permanent(where +
-                             ": [api].client_secret is not set (a { secret = \"…\" } reference)");
+  auto client_id = connector_util::RequiredText(cart, "client_id", where);
+  if (!client_id.ok()) return client_id.status();
+  auto client_secret = connector_util::RequiredSecret(cart, "client_secret", where);
+  if (!client_secret.ok()) return client_secret.status();
   std::string channel_type;
   if (const FieldValue* f = Field(cart, "channel_type")) channel_type = f->text;
   std::string ship_node;
@@ -1016,8 +1013,8 @@ Result<std::unique_ptr<CartConnector>> MakeWalmartCart(const CartConfig& cart,
   ClientCredentialsConfig c;
   c.label = "Walmart";
   c.token_url = base + "/v3/token";
-  c.client_id = client_id->text;
-  c.client_secret = *client_secret->secret;
+  c.client_id = client_id.value();
+  c.client_secret = client_secret.value();
   c.header = "WM_SEC.ACCESS_TOKEN";
   c.prefix = "";
   c.basic_auth = true;

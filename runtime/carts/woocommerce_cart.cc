@@ -1062,13 +1062,10 @@ Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& car
   std::string base = url->text;
   while (!base.empty() && base.back() == '/') base.pop_back();
 
-  const FieldValue* key = Field(cart, "consumer_key");
-  const FieldValue* secret = Field(cart, "consumer_secret");
-  if (key == nullptr || !key->secret)
-    return Status::Permanent(where + ": [api].consumer_key is not set");
-  if (secret == nullptr || !secret->secret) {
-    return Status::Permanent(where + ": [api].consumer_secret is not set");
-  }
+  auto key = connector_util::RequiredSecret(cart, "consumer_key", where);
+  if (!key.ok()) return key.status();
+  auto secret = connector_util::RequiredSecret(cart, "consumer_secret", where);
+  if (!secret.ok()) return secret.status();
   const FieldValue* tracking = Field(cart, "tracking");
   const std::string mode =
       tracking == nullptr || tracking->text.empty() ? "shipment_tracking" : tracking->text;
@@ -1077,7 +1074,7 @@ Result<std::unique_ptr<CartConnector>> MakeWooCommerceCart(const CartConfig& car
         where + ": [api].tracking must be shipment_tracking or order_note, not \"" + mode + "\"");
   }
   return std::unique_ptr<CartConnector>(
-      std::make_unique<WooCommerceCart>(std::move(base), *key->secret, *secret->secret,
+      std::make_unique<WooCommerceCart>(std::move(base), key.value(), secret.value(),
                                         mode == "order_note", *deps.http, *deps.secrets));
 }
 

@@ -290,7 +290,20 @@ TEST_F(AmazonCartTest, ConfigurationErrorsNameTheField) {
   auto made = MakeAmazonCart(c, ConnectorDeps{&http, &secrets});
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.status().message(),
-            "cart \"harbor-amazon\" (Amazon): [api].refresh_token is not set");
+            "cart \"harbor-amazon\" (Amazon): [api].refresh_token is not set (a { secret = "
+            "\"…\" } reference)");
+  c = cart;
+  c.api["client_secret"] = TextField(FieldType::String, "amzn1.oa2-cs.v1.plain");  // a value
+  made = MakeAmazonCart(c, ConnectorDeps{&http, &secrets});
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.status().message(),
+            "cart \"harbor-amazon\" (Amazon): [api].client_secret is not set (a { secret = "
+            "\"…\" } reference)");
+  c = cart;
+  c.api.erase("seller_id");
+  made = MakeAmazonCart(c, ConnectorDeps{&http, &secrets});
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.status().message(), "cart \"harbor-amazon\" (Amazon): [api].seller_id is not set");
   c = cart;
   c.api["base_url"] = TextField(FieldType::Url, "http://example.com");
   made = MakeAmazonCart(c, ConnectorDeps{&http, &secrets});
