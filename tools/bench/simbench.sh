@@ -188,3 +188,12 @@ export BENCH_WMS_TOKEN=demo-wms-token BENCH_CART_TOKEN=bench-token BENCH_WOO_KEY
 
 # Seconds since the epoch, with fractions.
 now_s() { date +%s.%N; }
+# cpu_timed FILE CMD…: runs CMD (its output and exit status untouched) and
+# writes the CPU time it and its children used (user + system, seconds) to FILE.
+cpu_timed() {
+  local file="$1" rc=0 TIMEFORMAT='%U %S'
+  shift
+  { time "$@" 2>&3; } 3>&2 2>"$file" || rc=$?
+  awk '{ printf "%.2f\n", $1 + $2 }' "$file" >"$file.sum" && mv -- "$file.sum" "$file"
+  return "$rc"
+}
