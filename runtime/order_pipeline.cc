@@ -181,8 +181,12 @@ OrderDecision DecideOrder(const CartOrder& o, const CartConfig& cart, const Alia
     d.order.ship_method.carrier = mapping->target.carrier;
     d.order.ship_method.service = mapping->target.service;
   } else if (cart.reject_unmapped_ship_codes) {
+    // No ship code at all (a pickup, a digital order, a shipping line the
+    // cart dropped) is said as such: `ship code ""` reads like a parse error.
     return reject(Verdict::Held,
-                  "ship code " + Quote(o.ship_code) + " is not mapped in [ship_methods]");
+                  o.ship_code.empty()
+                      ? "the order has no ship code, and [ship_methods] has no \"*\" to map it"
+                      : "ship code " + Quote(o.ship_code) + " is not mapped in [ship_methods]");
   }
   WmsOrder& w = d.order;
   w.order_key = OrderKey(cart.id, o.id);

@@ -135,6 +135,14 @@ TEST_F(RunnerTest, SendsHoldsAndSkipsWithReasons) {
   EXPECT_TRUE(r.ok());
 }
 
+TEST_F(RunnerTest, OrderWithoutShipCodeIsHeldSayingSo) {
+  cart().orders = {MakeOrder("1", "")};
+  Run();
+  EXPECT_EQ(Order("1").status, OrderStatus::Held);
+  EXPECT_EQ(Order("1").reason,
+            "the order has no ship code, and [ship_methods] has no \"*\" to map it");
+}
+
 TEST_F(RunnerTest, OldOrderUpdatedLaterIsSkippedByEarliestDate) {
   cart().orders = {MakeOrder("1", "Standard")};
   Run();
