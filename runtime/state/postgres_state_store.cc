@@ -618,8 +618,67 @@ std::string RedactPostgresUrl(std::string_view url) {
 
 // --- open / migrate --------------------------------------------------------------
 
-PostgresStateStore::PostgresStateStore(std::unique_ptr<Conn> conn) : conn_(std::move(conn)) {}
+PostgresStateStore::PostgresStateStore(std::unique_ptr<Conn> conn, std::string url, Options options)
+    : url_(std::move(url)), options_(std::move(options)) {
+  idle_.push_back(std::move(conn));
+  open_ = 1;
+}
 PostgresStateStore::~PostgresStateStore() = default;
+
+class PostgresStateStore::PooledConn {
+ public:
+  PooledConn(PostgresStateStore* store, std::unique_ptr<Conn> conn)
+      : store_(store), conn_(std::move(conn)) {}
+  PooledConn(PooledConn&& other) noexcept
+      : store_(std::exchange(other.store_, nullptr)), conn_(std::move(other.conn_)) {}
+  PooledConn(const PooledConn&) = delete;
+  PooledConn& operator=(const PooledConn&) = delete;
+  PooledConn& operator=(PooledConn&&) = delete;
+  ~PooledConn() {
+    if (store_ != nullptr && conn_) store_->GiveConn(std::move(conn_));
+  }
+  Conn& operator*() const { return *conn_; }
+
+ private:
+  PostgresStateStore* store_;
+  std::unique_ptr<Conn> conn_;
+};
+
+// Blocking the thread while every connection is busy is safe with the
+// runner's fibers: a call never yields while it holds a connection, so the
+// holders are on other threads and give theirs back without waiting on
+// this one. With max_connections at least the number of threads calling,
+// nothing waits.
+Result<PostgresStateStore::PooledConn> PostgresStateStore::TakeConn(std::string_view op) {
+  {
+    std::unique_lock<std::mutex> lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return !idle_.empty() || open_ < options_.max_connections; });
+    if (!idle_.empty()) {
+      std::unique_ptr<Conn> c = std::move(idle_.back());
+      idle_.pop_back();
+      return PooledConn(this, std::move(c));
+    }
+    ++open_;  // reserved while connecting, outside the lock
+  }
+  auto made = Connect(url_, options_);
+  if (!made.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      --open_;
+    }
+    pool_cv_.notify_one();
+    return Status(made.status().code(), std::string(op) + ": " + made.status().message());
+  }
+  return PooledConn(this, std::move(made.value()));
+}
+
+void PostgresStateStore::GiveConn(std::unique_ptr<Conn> conn) {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    idle_.push_back(std::move(conn));
+  }
+  pool_cv_.notify_one();
+}
 
 Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::string& url) {
   return Open(url, Options{});
@@ -640,8 +699,8 @@ bool PermanentConnectError(std::string_view message) {
 
 }  // namespace
 
-Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::string& url,
-                                                                     const Options& options) {
+Result<std::unique_ptr<PostgresStateStore::Conn>> PostgresStateStore::Connect(
+    const std::string& url, const Options& options) {
   const Redactor redact(url, options.password);
   const std::string& shown = redact.shown();
 
@@ -678,9 +737,18 @@ Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::
   if (Status v = CheckPostgresServerVersion(PQserverVersion(pg)); !v.ok()) {
     return Status::Permanent(v.message() + " (" + shown + ")");
   }
-  const std::string op = "open " + shown;
-  CARTSYNC_RETURN_IF_ERROR(conn->Configure(op));
-  std::unique_ptr<PostgresStateStore> store(new PostgresStateStore(std::move(conn)));
+  CARTSYNC_RETURN_IF_ERROR(conn->Configure("open " + shown));
+  return conn;
+}
+
+Result<std::unique_ptr<PostgresStateStore>> PostgresStateStore::Open(const std::string& url,
+                                                                     const Options& options) {
+  auto conn = Connect(url, options);
+  if (!conn.ok()) return conn.status();
+  Options kept = options;
+  kept.max_connections = std::max(1, options.max_connections);
+  std::unique_ptr<PostgresStateStore> store(
+      new PostgresStateStore(std::move(conn.value()), url, std::move(kept)));
   CARTSYNC_RETURN_IF_ERROR(store->Migrate(options.create));
   return store;
 }
@@ -708,7 +776,9 @@ Result<std::optional<int>> ReadSchemaVersion(PostgresStateStore::Conn& c, std::s
 
 Status PostgresStateStore::Migrate(bool create) {
   const std::string op = "migrate state database";
-  Conn& c = *conn_;
+  auto taken = TakeConn(op);
+  if (!taken.ok()) return taken.status();
+  Conn& c = *taken.value();
   {
     auto before = ReadSchemaVersion(c, op);
     if (!before.ok()) return before.status();
@@ -749,8 +819,9 @@ Status PostgresStateStore::Migrate(bool create) {
 }
 
 Result<int> PostgresStateStore::SchemaVersion() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto v = ReadSchemaVersion(*conn_, "SchemaVersion");
+  auto taken = TakeConn("SchemaVersion");
+  if (!taken.ok()) return taken.status();
+  auto v = ReadSchemaVersion(*taken.value(), "SchemaVersion");
   if (!v.ok()) return v.status();
   return v.value().value_or(0);
 }
@@ -759,8 +830,9 @@ Result<int> PostgresStateStore::SchemaVersion() {
 
 template <class Body>
 Status PostgresStateStore::Transact(std::string_view op, bool write, Body&& body) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Conn& c = *conn_;
+  auto taken = TakeConn(op);
+  if (!taken.ok()) return taken.status();
+  Conn& c = *taken.value();
   static thread_local std::minstd_rand rng{std::random_device{}()};
   Status st;
   for (int attempt = 1;; ++attempt) {

@@ -45,6 +45,10 @@
 // migrates under a transaction-scoped advisory lock, so runners starting
 // together migrate once; a database newer than this build is refused.
 //
+// Connections: a pool, opened as calls need them (Options::max_connections),
+// so carts on several worker threads write in parallel and a call waiting on
+// a row lock holds up no other cart's call.
+//
 // Transactions: every StateStore method is exactly one transaction, meant
 // to have the outcome SQLite's serialized writers give for any interleaving
 // of calls. Writes run READ COMMITTED (SERIALIZABLE was tried: on small tables
@@ -124,6 +128,7 @@
 // quote a whole row) nor a password.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -131,6 +136,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "runtime/state/state_store.h"
 
@@ -172,6 +178,9 @@ class PostgresStateStore : public StateStore {
     int lock_timeout_ms = 5000;
     /// How long one statement may run before failing Transient.
     int statement_timeout_ms = 60000;
+    /// Connections opened as calls need them (one per thread calling at
+    /// once: carts on several worker threads write in parallel), at most.
+    int max_connections = 8;
   };
 
   /// Connects to `url` (see the top of this file), checks the server version
@@ -272,9 +281,18 @@ class PostgresStateStore : public StateStore {
   class Conn;
 
  private:
-  explicit PostgresStateStore(std::unique_ptr<Conn> conn);
+  PostgresStateStore(std::unique_ptr<Conn> conn, std::string url, Options options);
+  /// A new session: connected, version-checked and configured.
+  static Result<std::unique_ptr<Conn>> Connect(const std::string& url, const Options& options);
+  /// A connection for one call, given back by its destructor.
+  class PooledConn;
+  /// An idle connection, a new one (below max_connections), or else the
+  /// next one given back.
+  Result<PooledConn> TakeConn(std::string_view op);
+  void GiveConn(std::unique_ptr<Conn> conn);
   Status Migrate(bool create);
-  /// Runs `body` as one transaction (re-run after a deadlock), holding mu_.
+  /// Runs `body` as one transaction (re-run after a deadlock) on a pooled
+  /// connection.
   /// Defined in the .cc only.
   template <class Body>
   Status Transact(std::string_view op, bool write, Body&& body);
@@ -287,9 +305,13 @@ class PostgresStateStore : public StateStore {
                                 const std::string& tracking_number, int64_t now_ms);
   Status FinishUploadIn(Conn& c, const UploadResult& done, int64_t now_ms);
 
-  std::mutex mu_;  // guards conn_: one connection, one call at a time
-  std::unique_ptr<Conn> conn_;
-  std::mutex tokens_mu_;                             // guards tokens_ (taken inside mu_ or alone)
+  const std::string url_;  // for opening more connections
+  const Options options_;
+  std::mutex pool_mu_;  // guards idle_ and open_
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Conn>> idle_;          // connected, no call on them
+  int open_ = 0;                                     // idle_ + in use + being opened
+  std::mutex tokens_mu_;                             // guards tokens_
   std::unordered_map<std::string, int64_t> tokens_;  // cart -> lease generation held
 };
 

@@ -488,6 +488,48 @@ TEST_F(PostgresStoreTest, ALockedRowIsBusyAfterTheLockTimeoutAndReadsStillWork) 
   EXPECT_TRUE(impatient->RenewLease("acme", "run-a", kNow + 90'000).ok());
 }
 
+// Carts on several worker threads write in parallel, each call on a
+// connection of its own: one waiting on a row lock holds up nobody else.
+TEST_F(PostgresStoreTest, ACallWaitingOnALockDoesNotHoldUpAnotherCartsCalls) {
+  PostgresStateStore::Options patient;
+  patient.lock_timeout_ms = 60'000;  // the blocker, not the timeout, ends the wait
+  auto store = Open(patient);
+  ASSERT_NE(store, nullptr);
+  for (const char* cart : {"acme", "bolt"}) {
+    ASSERT_TRUE(
+        store->AcquireLease({cart, "run-a", "host-a", 1, kNow + 600'000, ""}, kNow, nullptr).ok());
+  }
+  RawPg blocker(url_), admin(url_);
+  ASSERT_TRUE(blocker.Exec("BEGIN"));
+  ASSERT_TRUE(blocker.Exec("SELECT 1 FROM leases WHERE cart_id = 'acme' FOR UPDATE"));
+  // acme's write fences on its lease row (FOR SHARE) and waits for the blocker.
+  std::atomic<bool> acme_done{false};
+  Status acme_status;
+  std::thread acme([&] {
+    auto n = store->RecordDownloaded("acme", {MakeOrder("acme", "1")}, "orders", "c1");
+    acme_status = n.status();
+    acme_done = true;
+  });
+  bool waiting = false;
+  for (int i = 0; i < 500 && !waiting; ++i) {  // up to 10 s for acme's call to reach the lock
+    waiting = admin.Scalar(
+                  "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                  "AND query LIKE '%FROM leases%'") != "0";
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(waiting) << "acme's call never waited on the lease row";
+  // bolt's write goes through meanwhile, on another connection.
+  auto bolt = store->RecordDownloaded("bolt", {MakeOrder("bolt", "1")}, "orders", "c1");
+  const bool acme_still_waiting = !acme_done;
+  ASSERT_TRUE(blocker.Exec("COMMIT"));
+  acme.join();
+  ASSERT_TRUE(bolt.ok()) << bolt.status().message();
+  EXPECT_EQ(bolt.value(), 1);
+  EXPECT_TRUE(acme_still_waiting) << "bolt's call waited for acme's";
+  EXPECT_TRUE(acme_status.ok()) << acme_status.message();
+  EXPECT_EQ(store->GetOrder("acme:1").value()->status, OrderStatus::New);
+}
+
 TEST_F(PostgresStoreTest, ATextWithANulByteIsPermanent) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
