@@ -444,22 +444,24 @@ class PostgresStateStore::Conn {
     return Simple(op, set.c_str());
   }
 
-  /// Begins a transaction, reconnecting first when the connection was lost
-  /// (then nothing of this call has happened yet, so it is safe to retry).
+  /// Begins a transaction: the BEGIN goes out with the transaction's first
+  /// statement, in one round trip (Exec). A connection found lost is
+  /// reconnected first, or then (nothing of the call has happened yet, so
+  /// it is safe to retry).
   Status Begin(std::string_view op, bool write) {
     retry_ = false;
-    const char* sql = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
-                            : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-    if (!broken_ && PQstatus(pg_) == CONNECTION_OK) {
-      Status st = Simple(op, sql);
-      if (st.ok() || !broken_) return st;
-    }
-    CARTSYNC_RETURN_IF_ERROR(Reconnect(op));
-    return Simple(op, sql);
+    pending_begin_ = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                           : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+    if (broken_ || PQstatus(pg_) != CONNECTION_OK) return Reconnect(op);
+    return Status::Ok();
   }
-  Status Commit(std::string_view op) { return Simple(op, "COMMIT"); }
+  Status Commit(std::string_view op) {
+    if (std::exchange(pending_begin_, nullptr) != nullptr) return Status::Ok();  // nothing ran
+    return Simple(op, "COMMIT");
+  }
   /// After a failure inside a transaction; errors are not interesting.
   void Rollback() {
+    pending_begin_ = nullptr;
     if (broken_ || PQstatus(pg_) != CONNECTION_OK) return;
     if (PQtransactionStatus(pg_) == PQTRANS_IDLE) return;
     PQclear(PQexec(pg_, "ROLLBACK"));
@@ -489,6 +491,13 @@ class PostgresStateStore::Conn {
       }
       values.push_back(p.value());
     }
+    if (const char* begin = std::exchange(pending_begin_, nullptr)) {
+      auto r = BeginAndExec(op, begin, sql, values);
+      if (r.ok() || !broken_) return r;
+      // Lost before the transaction could commit: the server rolled it back.
+      CARTSYNC_RETURN_IF_ERROR(Reconnect(op));
+      return BeginAndExec(op, begin, sql, values);
+    }
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       std::string name = "cartsync_" + std::to_string(prepared_.size() + 1);
@@ -503,6 +512,50 @@ class PostgresStateStore::Conn {
   }
 
  private:
+  /// BEGIN, `sql` (prepared first if it is new to this session) and a sync
+  /// in one pipeline: one round trip where there were two.
+  Result<PgResult> BeginAndExec(std::string_view op, const char* begin, const char* sql,
+                                const std::vector<const char*>& values) {
+    auto it = prepared_.find(sql);
+    const bool prepare = it == prepared_.end();
+    const std::string name =
+        prepare ? "cartsync_" + std::to_string(prepared_.size() + 1) : it->second;
+    const bool sent =
+        PQenterPipelineMode(pg_) == 1 &&
+        PQsendQueryParams(pg_, begin, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+        (!prepare || PQsendPrepare(pg_, name.c_str(), sql, 0, nullptr) == 1) &&
+        PQsendQueryPrepared(pg_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                            nullptr, nullptr, 0) == 1 &&
+        PQpipelineSync(pg_) == 1;
+    // Each query's result is followed by a null; the sync's ends the pipeline.
+    std::vector<PgResult> results;
+    for (int guard = 0; guard < 16; ++guard) {
+      PGresult* r = PQgetResult(pg_);
+      if (r == nullptr) {
+        if (PQstatus(pg_) != CONNECTION_OK || !sent) break;
+        continue;
+      }
+      if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        break;
+      }
+      results.emplace_back(r);
+    }
+    PQexitPipelineMode(pg_);
+    const size_t expected = prepare ? 3 : 2;
+    if (!sent || results.size() != expected) {
+      if (PQstatus(pg_) != CONNECTION_OK) broken_ = true;
+      return Check(PgResult(nullptr), op);
+    }
+    CARTSYNC_RETURN_IF_ERROR(Check(results[0], op));
+    if (prepare) {
+      CARTSYNC_RETURN_IF_ERROR(Check(results[1], op));
+      prepared_.emplace(sql, name);
+    }
+    CARTSYNC_RETURN_IF_ERROR(Check(results.back(), op));
+    return std::move(results.back());
+  }
+
   /// Ok for a command or rows; otherwise the mapped error (remembering
   /// whether the transaction may be re-run and whether the connection died).
   Status Check(const PgResult& r, std::string_view op) {
@@ -542,6 +595,7 @@ class PostgresStateStore::Conn {
   Redactor redact_;
   Options options_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  const char* pending_begin_ = nullptr;  // the BEGIN Exec sends with the first statement
   bool retry_ = false;
   std::string violated_;
   bool broken_ = false;
