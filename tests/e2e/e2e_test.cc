@@ -490,7 +490,7 @@ Expected Predict(const CartCase& c, const sim::OrderSummary& o, const WmsCatalog
   std::string target = ShipTarget(rules, o.ship_code);
   if (target.empty()) {
     e.fate = Fate::Held;
-    e.reason_hint = "\"" + o.ship_code + "\"";
+    e.reason_hint = o.ship_code.empty() ? "no ship code" : "\"" + o.ship_code + "\"";
     return e;
   }
   e.fate = Fate::Sent;
