@@ -12,7 +12,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
 CARTSYNC_PACKAGES+=(curl)  # the demo talks to the simulator's control endpoints
 install_packages
-configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=OFF
+if [[ -f $BUILD_DIR/CMakeCache.txt ]]; then
+  # A build directory made before (by tools/test.sh, say) keeps its options:
+  # turning its tests off there would leave ctest a stale test binary to run.
+  cmake -S "$CARTSYNC_ROOT" -B "$BUILD_DIR" >/dev/null
+  log "building cartsync and cartsync-sim in $BUILD_DIR (-j$JOBS)"
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target cartsync cartsync-sim
+else
+  configure_and_build "$BUILD_DIR" -DCARTSYNC_BUILD_TESTS=OFF
+fi
 cartsync="$BUILD_DIR/tools/cartsync"
 sim="$BUILD_DIR/tools/simulator/cartsync-sim"
 [[ -x $cartsync && -x $sim ]] || { echo "demo: $cartsync or $sim was not built" >&2; exit 1; }
