@@ -450,6 +450,7 @@ class PostgresStateStore::Conn {
   /// it is safe to retry).
   Status Begin(std::string_view op, bool write) {
     retry_ = false;
+    fenced_.clear();
     pending_begin_ = write ? "BEGIN ISOLATION LEVEL READ COMMITTED"
                            : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
     if (broken_ || PQstatus(pg_) != CONNECTION_OK) return Reconnect(op);
@@ -596,6 +597,14 @@ class PostgresStateStore::Conn {
   Options options_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   const char* pending_begin_ = nullptr;  // the BEGIN Exec sends with the first statement
+
+ public:
+  /// The carts whose lease this transaction has checked (and holds FOR
+  /// SHARE until it ends, so the check stands): Fence looks once per cart.
+  std::set<std::string>& fenced() { return fenced_; }
+
+ private:
+  std::set<std::string> fenced_;
   bool retry_ = false;
   std::string violated_;
   bool broken_ = false;
@@ -913,7 +922,7 @@ std::optional<int64_t> PostgresStateStore::HeldLeaseGeneration(const std::string
 
 Status PostgresStateStore::Fence(Conn& c, const std::string& cart_id, std::string_view op) {
   std::optional<int64_t> token = HeldLeaseGeneration(cart_id);
-  if (!token) return Status::Ok();
+  if (!token || c.fenced().count(cart_id)) return Status::Ok();
   // FOR SHARE: a takeover waits until this transaction has committed, so
   // every write made under a generation precedes the next acquisition.
   auto r = c.Exec(op,
@@ -922,7 +931,10 @@ Status PostgresStateStore::Fence(Conn& c, const std::string& cart_id, std::strin
                   {cart_id});
   if (!r.ok()) return r.status();
   const PgResult& q = r.value();
-  if (q.Rows() == 1 && q.Int(0, 0) == *token) return Status::Ok();
+  if (q.Rows() == 1 && q.Int(0, 0) == *token) {
+    c.fenced().insert(cart_id);
+    return Status::Ok();
+  }
   std::string text = std::string(op) + ": this run no longer holds the lease of cart " + cart_id +
                      " (generation " + std::to_string(*token) + "); ";
   if (q.Rows() == 1) {
