@@ -1560,20 +1560,61 @@ Status BeginSendsIn(PostgresStateStore::Conn& c, const std::vector<SendStart>& s
   ids.clear();
   if (sends.empty()) return Status::Ok();
   PgArray keys, docs;
+  std::set<std::string> named;
+  bool twice = false;
   for (const SendStart& send : sends) {
     keys.Add(send.order_key);
     docs.Add(send.wms_order_json);
+    twice |= !named.insert(send.order_key).second;
   }
+  // The usual batch in one statement: every order known, none with an
+  // unfinished push. Anything else takes the look below, which names the
+  // first problem as before (the caller's transaction then rolls back).
+  std::vector<int64_t> inserted;
+  if (!twice) {
+    auto r =
+        c.Exec(kOp,
+               "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
+               "SELECT 'push_order', o.cart_id, k.key, NULL, $2::bigint, k.doc "
+               "FROM unnest($1::text[], $3::text[]) WITH ORDINALITY AS k(key, doc, n) "
+               "JOIN orders o ON o.order_key = k.key WHERE NOT EXISTS (SELECT 1 FROM intents i "
+               "WHERE i.order_key = k.key AND i.kind = 'push_order') "
+               "ORDER BY k.n RETURNING id, order_key, cart_id",
+               {keys.Text(), now_ms, docs.Text()});
+    if (!r.ok() && c.violated() == "intents_one_push") {
+      // Another connection began a push of one of these orders just now.
+      return Status::Permanent(
+          "BeginSend: an order of the batch has an unfinished push (begun "
+          "by another run just now); reconcile it before sending again");
+    }
+    if (!r.ok()) return r.status();
+    const PgResult& q = r.value();
+    if (q.Rows() == static_cast<int>(sends.size())) {
+      std::map<std::string, int64_t> by_key;
+      std::set<std::string> fenced;
+      for (int row = 0; row < q.Rows(); ++row) {
+        by_key[q.Text(row, 1)] = q.Int(row, 0);
+        if (std::string cart = q.Text(row, 2); fenced.insert(cart).second)
+          CARTSYNC_RETURN_IF_ERROR(fence(c, cart));
+      }
+      for (const SendStart& send : sends) ids.push_back(by_key.at(send.order_key));
+      return Status::Ok();
+    }
+    for (int row = 0; row < q.Rows(); ++row) inserted.push_back(q.Int(row, 0));
+  }
+  PgArray mine;  // the intents just inserted are not another push
+  for (int64_t id : inserted) mine.Add(std::to_string(id));
   auto q = c.Exec(kOp,
                   "SELECT o.cart_id, (SELECT i.id FROM intents i WHERE i.order_key = k.key "
-                  "AND i.kind = 'push_order' LIMIT 1) "
+                  "AND i.kind = 'push_order' AND i.id <> ALL($2::bigint[]) LIMIT 1) "
                   "FROM unnest($1::text[]) WITH ORDINALITY AS k(key, n) "
                   "LEFT JOIN orders o ON o.order_key = k.key ORDER BY k.n",
-                  {keys.Text()});
+                  {keys.Text(), mine.Text()});
   if (!q.ok()) return q.status();
   if (q.value().Rows() != static_cast<int>(sends.size()))
     return Status::Permanent("BeginSend: the orders were not all listed");
-  std::set<std::string> fenced, named;
+  std::set<std::string> fenced;
+  named.clear();
   for (size_t i = 0; i < sends.size(); ++i) {
     const int row = static_cast<int>(i);
     const std::string& key = sends[i].order_key;
@@ -1589,29 +1630,11 @@ Status BeginSendsIn(PostgresStateStore::Conn& c, const std::vector<SendStart>& s
       return Status::Permanent("BeginSend: order " + key + " is named twice; one push at a time");
     }
   }
-  auto r =
-      c.Exec(kOp,
-             "INSERT INTO intents (kind, cart_id, order_key, tracking_number, created_ms, doc) "
-             "SELECT 'push_order', o.cart_id, k.key, NULL, $2::bigint, k.doc "
-             "FROM unnest($1::text[], $3::text[]) WITH ORDINALITY AS k(key, doc, n) "
-             "JOIN orders o ON o.order_key = k.key ORDER BY k.n RETURNING id, order_key",
-             {keys.Text(), now_ms, docs.Text()});
-  if (!r.ok() && c.violated() == "intents_one_push") {
-    // Another connection began a push of one of these orders after the look.
-    return Status::Permanent(
-        "BeginSend: an order of the batch has an unfinished push (begun "
-        "by another run just now); reconcile it before sending again");
-  }
-  if (!r.ok()) return r.status();
-  std::map<std::string, int64_t> by_key;
-  for (int row = 0; row < r.value().Rows(); ++row)
-    by_key[r.value().Text(row, 1)] = r.value().Int(row, 0);
-  for (const SendStart& send : sends) {
-    auto it = by_key.find(send.order_key);
-    if (it == by_key.end()) return Status::NotFound("BeginSend: no order " + send.order_key);
-    ids.push_back(it->second);
-  }
-  return Status::Ok();
+  // Nothing wrong now: another run's push, open when the INSERT looked, has
+  // finished since. As of the INSERT the order had an unfinished push.
+  return Status::Permanent(
+      "BeginSend: an order of the batch had an unfinished push (another run's, finished "
+      "just now); look at it before sending again");
 }
 
 // One SendFinish inside FinishSends' transaction; `cart` is the order's.

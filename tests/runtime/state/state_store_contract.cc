@@ -380,6 +380,20 @@ TEST_P(StateStoreContract, BeginSendsRecordsAllOrNothing) {
   auto none = store_->PendingIntents("acme");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none.value().empty()) << "a failed batch left intents behind";
+  // An unfinished push in the middle of a batch is named, and the orders
+  // around it get no intent either.
+  auto open = store_->BeginSend("acme:2", "{}", kNow);
+  ASSERT_TRUE(open.ok()) << open.status().message();
+  auto busy = store_->BeginSends({{"acme:1", "{}"}, {"acme:2", "{}"}, {"acme:3", "{}"}}, kNow);
+  EXPECT_EQ(busy.status().code(), StatusCode::Permanent);
+  EXPECT_NE(busy.status().message().find("order acme:2 has an unfinished push (intent " +
+                                         std::to_string(open.value()) + ")"),
+            std::string::npos)
+      << busy.status().message();
+  auto only = store_->PendingIntents("acme");
+  ASSERT_TRUE(only.ok());
+  ASSERT_EQ(only.value().size(), 1u) << "a failed batch left intents behind";
+  ASSERT_TRUE(store_->DropIntent(open.value()).ok());
 
   auto ids =
       store_->BeginSends({{"acme:1", R"({"n":1})"}, {"acme:2", "{}"}, {"acme:3", "{}"}}, kNow + 1);
