@@ -111,12 +111,15 @@
 // `stale`, and when all are, the claim changes nothing. The claim takes a new
 // generation (fencing token) like AcquireLease.
 //
-// Thread safety: a store object owns ONE connection guarded by a mutex, so it
-// may be shared by the runner's per-cart threads; calls are serialized. Each
-// statement is prepared once per connection, on first use. A connection the
-// server dropped is re-opened at the start of the next call (a call whose
-// connection died mid-transaction fails Transient; its outcome is whatever
-// the server committed, which the intents make safe to find out).
+// Thread safety: a store object may be shared by the runner's worker threads;
+// each call takes a connection of the pool (see "Connections" above) for its
+// transaction, so calls of different threads run in parallel. Each statement
+// is prepared once per connection, on first use; a call's BEGIN goes out with
+// its first statement (one libpq pipeline). A connection the server dropped is
+// re-opened when the next call on it finds it lost before anything of that
+// call committed (a call whose connection died later fails Transient; its
+// outcome is whatever the server committed, which the intents make safe to
+// find out).
 //
 // Errors (SQLSTATE): serialization failure, deadlock, lock or statement
 // timeout, lost or refused connection, too many connections, server shutting
