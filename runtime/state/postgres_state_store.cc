@@ -542,7 +542,9 @@ class PostgresStateStore::Conn {
       }
       results.emplace_back(r);
     }
-    PQexitPipelineMode(pg_);
+    // A pipeline left open (results never read) would refuse every later
+    // call: the connection is reset before the next one instead.
+    if (PQexitPipelineMode(pg_) != 1) broken_ = true;
     const size_t expected = prepare ? 3 : 2;
     if (!sent || results.size() != expected) {
       if (PQstatus(pg_) != CONNECTION_OK) broken_ = true;
