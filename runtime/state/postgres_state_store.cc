@@ -429,6 +429,10 @@ class PostgresStateStore::Conn {
   /// The constraint the last failed statement violated ("" if none).
   const std::string& violated() const { return violated_; }
 
+  /// The carts whose lease this transaction has checked (and holds FOR
+  /// SHARE until it ends, so the check stands): Fence looks once per cart.
+  std::set<std::string>& fenced() { return fenced_; }
+
   /// `text` without a password (Redactor).
   std::string Scrub(std::string text) const { return redact_(std::move(text)); }
   Status Scrub(const Status& st) const {
@@ -599,13 +603,6 @@ class PostgresStateStore::Conn {
   Options options_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
   const char* pending_begin_ = nullptr;  // the BEGIN Exec sends with the first statement
-
- public:
-  /// The carts whose lease this transaction has checked (and holds FOR
-  /// SHARE until it ends, so the check stands): Fence looks once per cart.
-  std::set<std::string>& fenced() { return fenced_; }
-
- private:
   std::set<std::string> fenced_;
   bool retry_ = false;
   std::string violated_;
@@ -1593,11 +1590,9 @@ Status BeginSendsIn(PostgresStateStore::Conn& c, const std::vector<SendStart>& s
     const PgResult& q = r.value();
     if (q.Rows() == static_cast<int>(sends.size())) {
       std::map<std::string, int64_t> by_key;
-      std::set<std::string> fenced;
       for (int row = 0; row < q.Rows(); ++row) {
         by_key[q.Text(row, 1)] = q.Int(row, 0);
-        if (std::string cart = q.Text(row, 2); fenced.insert(cart).second)
-          CARTSYNC_RETURN_IF_ERROR(fence(c, cart));
+        CARTSYNC_RETURN_IF_ERROR(fence(c, q.Text(row, 2)));  // once per cart (Conn::fenced)
       }
       for (const SendStart& send : sends) ids.push_back(by_key.at(send.order_key));
       return Status::Ok();
@@ -1615,14 +1610,12 @@ Status BeginSendsIn(PostgresStateStore::Conn& c, const std::vector<SendStart>& s
   if (!q.ok()) return q.status();
   if (q.value().Rows() != static_cast<int>(sends.size()))
     return Status::Permanent("BeginSend: the orders were not all listed");
-  std::set<std::string> fenced;
   named.clear();
   for (size_t i = 0; i < sends.size(); ++i) {
     const int row = static_cast<int>(i);
     const std::string& key = sends[i].order_key;
     if (q.value().IsNull(row, 0)) return Status::NotFound("BeginSend: no order " + key);
-    const std::string cart = q.value().Text(row, 0);
-    if (fenced.insert(cart).second) CARTSYNC_RETURN_IF_ERROR(fence(c, cart));
+    CARTSYNC_RETURN_IF_ERROR(fence(c, q.value().Text(row, 0)));
     if (!q.value().IsNull(row, 1)) {
       return Status::Permanent("BeginSend: order " + key + " has an unfinished push (intent " +
                                std::to_string(q.value().Int(row, 1)) +

@@ -88,6 +88,8 @@ stop_sim() {
 sim_records() { curl -sf --max-time 120 "$SIM_URL/_sim/records"; }
 # sim_cpu_s: the simulator's CPU time so far (user + system), in seconds.
 sim_cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / hz }' "/proc/$SIM_PID/stat"; }
+# cpu_delta BEFORE AFTER: AFTER - BEFORE, seconds to 2 decimals.
+cpu_delta() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 # --- configs and projects ---------------------------------------------------------------
 # sim_config OUT.json FAULTS_JSON PLATFORM:NAME:ORDERS… — stores whose orders
