@@ -22,6 +22,19 @@ bool PlausibleZoneName(const std::string& zone) {
   return zone.find("//") == std::string::npos;
 }
 
+// Ok when `zone` names a file of the tz database (TZDIR, default
+// /usr/share/zoneinfo).
+Status CheckZone(const std::string& zone) {
+  const char* dir = std::getenv("TZDIR");
+  const std::filesystem::path file =
+      std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / zone;
+  std::error_code ec;
+  if (!PlausibleZoneName(zone) || !std::filesystem::is_regular_file(file, ec))
+    return Status::Permanent("unknown time zone \"" + zone + "\" (not in the tz database at " +
+                             file.parent_path().string() + ")");
+  return Status::Ok();
+}
+
 // The value TZ is restored to when it was unset: the same zone (glibc reads
 // /etc/localtime either way), and TZ stays in the environment, so a later
 // setenv replaces it in place instead of growing the environment under
@@ -56,13 +69,7 @@ class SystemTimeZones final : public TimeZones {
   }
 
   Result<int64_t> NextDaily(const std::string& zone, int hour, int minute, int64_t t) override {
-    const char* dir = std::getenv("TZDIR");
-    const std::filesystem::path file =
-        std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / zone;
-    std::error_code ec;
-    if (!PlausibleZoneName(zone) || !std::filesystem::is_regular_file(file, ec))
-      return Status::Permanent("unknown time zone \"" + zone + "\" (not in the tz database at " +
-                               file.parent_path().string() + ")");
+    if (Status known = CheckZone(zone); !known.ok()) return known;
     std::lock_guard<std::mutex> lock(mu_);
     ScopedTz tz(zone);
     const std::time_t now = static_cast<std::time_t>(t);
@@ -85,13 +92,7 @@ class SystemTimeZones final : public TimeZones {
 
   Result<int64_t> StartOfDay(const std::string& zone, int year, int month, int day) override {
     if (zone == "UTC" || zone == "Etc/UTC") return UtcStartOfDay(year, month, day);
-    const char* dir = std::getenv("TZDIR");
-    const std::filesystem::path file =
-        std::filesystem::path(dir && *dir ? dir : "/usr/share/zoneinfo") / zone;
-    std::error_code ec;
-    if (!PlausibleZoneName(zone) || !std::filesystem::is_regular_file(file, ec))
-      return Status::Permanent("unknown time zone \"" + zone + "\" (not in the tz database at " +
-                               file.parent_path().string() + ")");
+    if (Status known = CheckZone(zone); !known.ok()) return known;
     std::lock_guard<std::mutex> lock(mu_);
     ScopedTz tz(zone);
     // The first second of the day: 00:00, or the first wall time after a

@@ -383,6 +383,22 @@ class Txn {
   bool open_ = false;
 };
 
+}  // namespace
+
+template <class Body, class Committed>
+Status SqliteStateStore::Transact(std::string_view op, bool write, Body&& body,
+                                  Committed&& committed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Txn txn(db_);
+  CARTSYNC_RETURN_IF_ERROR(txn.Begin(write, op));
+  CARTSYNC_RETURN_IF_ERROR(body());
+  CARTSYNC_RETURN_IF_ERROR(txn.Commit(op));
+  committed();
+  return Status::Ok();
+}
+
+namespace {
+
 std::string FormatMsUtc(int64_t ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -748,17 +764,16 @@ Status SqliteStateStore::AcquireLease(const LeaseInfo& me, int64_t now_ms, Lease
   if (me.cart_id.empty() || me.owner.empty()) {
     return Status::Permanent("AcquireLease: a lease needs a cart id and an owner");
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  LeaseInfo current;
-  Status judged = JudgeLease(db_, me, now_ms, take_over_from, &current, kOp);
-  if (judged.code() == StatusCode::Locked && holder != nullptr) *holder = current;
-  CARTSYNC_RETURN_IF_ERROR(judged);
-  CARTSYNC_RETURN_IF_ERROR(WriteLease(db_, me, me.expires_ms, kOp));
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  tokens_[me.cart_id] = me.owner;
-  return Status::Ok();
+  return Transact(
+      kOp, true,
+      [&]() -> Status {
+        LeaseInfo current;
+        Status judged = JudgeLease(db_, me, now_ms, take_over_from, &current, kOp);
+        if (judged.code() == StatusCode::Locked && holder != nullptr) *holder = current;
+        CARTSYNC_RETURN_IF_ERROR(judged);
+        return WriteLease(db_, me, me.expires_ms, kOp);
+      },
+      [&] { tokens_[me.cart_id] = me.owner; });
 }
 
 namespace {
@@ -779,14 +794,13 @@ Status LostLease(sqlite3* db, const std::string& cart_id, const std::string& own
 Status SqliteStateStore::RenewLease(const std::string& cart_id, const std::string& owner,
                                     int64_t expires_ms) {
   constexpr std::string_view kOp = "RenewLease";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_, "UPDATE leases SET expires_ms = ?3 WHERE cart_id = ?1 AND owner = ?2");
-  s.Bind(1, cart_id).Bind(2, owner).Bind(3, expires_ms);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) return LostLease(db_, cart_id, owner, kOp);
-  return txn.Commit(kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    Stmt s(db_, "UPDATE leases SET expires_ms = ?3 WHERE cart_id = ?1 AND owner = ?2");
+    s.Bind(1, cart_id).Bind(2, owner).Bind(3, expires_ms);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) return LostLease(db_, cart_id, owner, kOp);
+    return Status::Ok();
+  });
 }
 
 // One writer at a time (BEGIN IMMEDIATE) gives the claim PostgreSQL's
@@ -800,35 +814,34 @@ Status SqliteStateStore::ClaimCart(const LeaseClaim& claim, ClaimResult* result)
     return Status::Permanent("ClaimCart: a claim needs a cart id, an owner and a lease duration");
   }
   ClaimResult out;
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  {
-    LeaseInfo current;
-    Status judged = JudgeLease(db_, me, claim.now_ms, claim.take_over_from, &current, kOp);
-    if (judged.code() == StatusCode::Locked && result != nullptr) {
-      *result = ClaimResult{};
-      result->holder = current;
-    }
-    CARTSYNC_RETURN_IF_ERROR(judged);
-  }
-  for (const SeenStep& seen : claim.due) {
-    Stmt s(db_, "SELECT max(finished_ms) FROM step_runs WHERE step_id = ?1 AND ok = 1");
-    s.Bind(1, seen.step_id);
-    int rc = s.Step();
-    if (rc != SQLITE_ROW) return s.Error(rc, kOp);
-    if (!s.IsNull(0) && (!seen.last_success_ms || s.Int(0) > *seen.last_success_ms))
-      out.stale.push_back(seen.step_id);
-  }
-  if (!claim.due.empty() && out.stale.size() == claim.due.size()) {
-    if (result != nullptr) *result = std::move(out);
-    return Status::Ok();  // nothing left to do: the transaction rolls back, unchanged
-  }
-  out.expires_ms = claim.now_ms + claim.lease_ms;
-  CARTSYNC_RETURN_IF_ERROR(WriteLease(db_, me, out.expires_ms, kOp));
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  tokens_[me.cart_id] = me.owner;
-  out.claimed = true;
+  CARTSYNC_RETURN_IF_ERROR(Transact(
+      kOp, true,
+      [&]() -> Status {
+        LeaseInfo current;
+        Status judged = JudgeLease(db_, me, claim.now_ms, claim.take_over_from, &current, kOp);
+        if (judged.code() == StatusCode::Locked && result != nullptr) {
+          *result = ClaimResult{};
+          result->holder = current;
+        }
+        CARTSYNC_RETURN_IF_ERROR(judged);
+        for (const SeenStep& seen : claim.due) {
+          Stmt s(db_, "SELECT max(finished_ms) FROM step_runs WHERE step_id = ?1 AND ok = 1");
+          s.Bind(1, seen.step_id);
+          int rc = s.Step();
+          if (rc != SQLITE_ROW) return s.Error(rc, kOp);
+          if (!s.IsNull(0) && (!seen.last_success_ms || s.Int(0) > *seen.last_success_ms))
+            out.stale.push_back(seen.step_id);
+        }
+        // Nothing left to do: nothing written, the commit changes nothing.
+        if (!claim.due.empty() && out.stale.size() == claim.due.size()) return Status::Ok();
+        out.expires_ms = claim.now_ms + claim.lease_ms;
+        CARTSYNC_RETURN_IF_ERROR(WriteLease(db_, me, out.expires_ms, kOp));
+        out.claimed = true;
+        return Status::Ok();
+      },
+      [&] {
+        if (out.claimed) tokens_[me.cart_id] = me.owner;
+      }));
   if (result != nullptr) *result = std::move(out);
   return Status::Ok();
 }
@@ -840,59 +853,57 @@ Status SqliteStateStore::ExtendLease(const std::string& cart_id, const std::stri
 
 Status SqliteStateStore::ReleaseLease(const std::string& cart_id, const std::string& owner) {
   constexpr std::string_view kOp = "ReleaseLease";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_, "DELETE FROM leases WHERE cart_id = ?1 AND owner = ?2");
-  s.Bind(1, cart_id).Bind(2, owner);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  const bool released = sqlite3_changes(db_) > 0;
-  if (!released) {
-    // Nothing of ours to release. No lease at all is fine (already released
-    // or force-unlocked); someone else's lease is left alone and reported.
-    Stmt q(db_, "SELECT 1 FROM leases WHERE cart_id = ?1");
-    q.Bind(1, cart_id);
-    int rc = q.Step();
-    if (rc == SQLITE_ROW) return LostLease(db_, cart_id, owner, kOp);
-    if (rc != SQLITE_DONE) return q.Error(rc, kOp);
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  // Only giving up the lease it holds ends this object's fencing of the
-  // cart; a lease lost before (taken over, force-unlocked) stays lost.
-  if (released) tokens_.erase(cart_id);
-  return Status::Ok();
+  bool released = false;
+  return Transact(
+      kOp, true,
+      [&]() -> Status {
+        Stmt s(db_, "DELETE FROM leases WHERE cart_id = ?1 AND owner = ?2");
+        s.Bind(1, cart_id).Bind(2, owner);
+        CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+        released = sqlite3_changes(db_) > 0;
+        if (released) return Status::Ok();
+        // Nothing of ours to release. No lease at all is fine (already released
+        // or force-unlocked); someone else's lease is left alone and reported.
+        Stmt q(db_, "SELECT 1 FROM leases WHERE cart_id = ?1");
+        q.Bind(1, cart_id);
+        int rc = q.Step();
+        if (rc == SQLITE_ROW) return LostLease(db_, cart_id, owner, kOp);
+        if (rc != SQLITE_DONE) return q.Error(rc, kOp);
+        return Status::Ok();
+      },
+      // Only giving up the lease it holds ends this object's fencing of the
+      // cart; a lease lost before (taken over, force-unlocked) stays lost.
+      [&] {
+        if (released) tokens_.erase(cart_id);
+      });
 }
 
 Status SqliteStateStore::ForceUnlock(const std::string& cart_id) {
   constexpr std::string_view kOp = "ForceUnlock";
   // The token (if this object holds one) stays: its writes are refused now.
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_, "DELETE FROM leases WHERE cart_id = ?1");
-  s.Bind(1, cart_id);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound("ForceUnlock: cart " + cart_id + " is not locked");
-  }
-  return txn.Commit(kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    Stmt s(db_, "DELETE FROM leases WHERE cart_id = ?1");
+    s.Bind(1, cart_id);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) {
+      return Status::NotFound("ForceUnlock: cart " + cart_id + " is not locked");
+    }
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<LeaseInfo>> SqliteStateStore::Leases() {
   constexpr std::string_view kOp = "Leases";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<LeaseInfo> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_,
            "SELECT cart_id, owner, host, pid, expires_ms, process FROM leases ORDER BY cart_id");
     for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5)});
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -939,11 +950,8 @@ Status SqliteStateStore::FenceOrder(const std::string& order_key, std::string_vi
 Result<std::optional<std::string>> SqliteStateStore::GetCursor(const std::string& cart_id,
                                                                const std::string& stream) {
   constexpr std::string_view kOp = "GetCursor";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::optional<std::string> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT cursor FROM cursors WHERE cart_id = ?1 AND stream = ?2");
     s.Bind(1, cart_id).Bind(2, stream);
     int rc = s.Step();
@@ -952,8 +960,8 @@ Result<std::optional<std::string>> SqliteStateStore::GetCursor(const std::string
     } else if (rc != SQLITE_DONE) {
       return s.Error(rc, kOp);
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -971,40 +979,36 @@ Result<int> SqliteStateStore::RecordDownloaded(const std::string& cart_id,
                                o.cart_id + ", not " + cart_id);
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
   int inserted = 0;
-  {
-    // ON CONFLICT on the key only (unlike INSERT OR IGNORE, which would also
-    // silently drop rows that fail a CHECK): overlapping windows are no-ops,
-    // anything else aborts the whole batch.
-    Stmt ins(db_,
-             "INSERT INTO orders (order_key, cart_id, order_id, order_number, status, "
-             "cart_order_json, wms_order_json, placed_at, first_seen_ms, updated_ms) "
-             "VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, ?7, ?8, ?9) "
-             "ON CONFLICT (order_key) DO NOTHING");
-    for (const OrderRecord& o : orders) {
-      ins.Bind(1, o.order_key).Bind(2, cart_id).Bind(3, o.order_id).Bind(4, o.order_number);
-      ins.Bind(5, o.cart_order_json).Bind(6, o.wms_order_json).Bind(7, o.placed_at);
-      ins.Bind(8, o.first_seen_ms).Bind(9, o.updated_ms != 0 ? o.updated_ms : o.first_seen_ms);
-      CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
-      inserted += sqlite3_changes(db_);
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
+    CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
+    {
+      // ON CONFLICT on the key only (unlike INSERT OR IGNORE, which would also
+      // silently drop rows that fail a CHECK): overlapping windows are no-ops,
+      // anything else aborts the whole batch.
+      Stmt ins(db_,
+               "INSERT INTO orders (order_key, cart_id, order_id, order_number, status, "
+               "cart_order_json, wms_order_json, placed_at, first_seen_ms, updated_ms) "
+               "VALUES (?1, ?2, ?3, ?4, 'new', ?5, ?6, ?7, ?8, ?9) "
+               "ON CONFLICT (order_key) DO NOTHING");
+      for (const OrderRecord& o : orders) {
+        ins.Bind(1, o.order_key).Bind(2, cart_id).Bind(3, o.order_id).Bind(4, o.order_number);
+        ins.Bind(5, o.cart_order_json).Bind(6, o.wms_order_json).Bind(7, o.placed_at);
+        ins.Bind(8, o.first_seen_ms).Bind(9, o.updated_ms != 0 ? o.updated_ms : o.first_seen_ms);
+        CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
+        inserted += sqlite3_changes(db_);
+      }
     }
-  }
-  if (!cursor.empty()) CARTSYNC_RETURN_IF_ERROR(PutCursor(db_, cart_id, stream, cursor, kOp));
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    if (!cursor.empty()) CARTSYNC_RETURN_IF_ERROR(PutCursor(db_, cart_id, stream, cursor, kOp));
+    return Status::Ok();
+  }));
   return inserted;
 }
 
 Result<std::optional<OrderRecord>> SqliteStateStore::GetOrder(const std::string& order_key) {
   constexpr std::string_view kOp = "GetOrder";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::optional<OrderRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT " ORDER_COLUMNS " FROM orders WHERE order_key = ?1");
     s.Bind(1, order_key);
     int rc = s.Step();
@@ -1013,8 +1017,8 @@ Result<std::optional<OrderRecord>> SqliteStateStore::GetOrder(const std::string&
     } else if (rc != SQLITE_DONE) {
       return s.Error(rc, kOp);
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -1035,11 +1039,8 @@ Result<std::vector<OrderRecord>> SqliteStateStore::ListOrders(const OrderQuery& 
   };
 #undef AFTER_CURSOR
   int which = (query.cart_id ? 1 : 0) | (query.status ? 2 : 0);
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<OrderRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, kSql[which]);
     if (query.cart_id) s.Bind(1, *query.cart_id);
     if (query.status) s.Bind(2, OrderStatusName(*query.status));
@@ -1049,8 +1050,8 @@ Result<std::vector<OrderRecord>> SqliteStateStore::ListOrders(const OrderQuery& 
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back(ReadOrder(s));
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -1058,80 +1059,79 @@ Status SqliteStateStore::UpdateOrder(const std::string& order_key, OrderStatus s
                                      const std::string& reason, const std::string& wms_order_json,
                                      bool count_attempt, int64_t now_ms) {
   constexpr std::string_view kOp = "UpdateOrder";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_,
-         "UPDATE orders SET status = ?2, reason = ?3, "
-         "wms_order_json = CASE WHEN ?4 = '' THEN wms_order_json ELSE ?4 END, "
-         "attempts = attempts + ?5, updated_ms = ?6 WHERE order_key = ?1");
-  s.Bind(1, order_key).Bind(2, OrderStatusName(status)).Bind(3, reason).Bind(4, wms_order_json);
-  s.Bind(5, int64_t{count_attempt ? 1 : 0}).Bind(6, now_ms);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) return Status::NotFound("UpdateOrder: no order " + order_key);
-  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
-  return txn.Commit(kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    Stmt s(db_,
+           "UPDATE orders SET status = ?2, reason = ?3, "
+           "wms_order_json = CASE WHEN ?4 = '' THEN wms_order_json ELSE ?4 END, "
+           "attempts = attempts + ?5, updated_ms = ?6 WHERE order_key = ?1");
+    s.Bind(1, order_key).Bind(2, OrderStatusName(status)).Bind(3, reason).Bind(4, wms_order_json);
+    s.Bind(5, int64_t{count_attempt ? 1 : 0}).Bind(6, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("UpdateOrder: no order " + order_key);
+    CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
+    return Status::Ok();
+  });
 }
 
 Status SqliteStateStore::ResetForResend(const std::string& order_key, int64_t now_ms) {
   constexpr std::string_view kOp = "ResetForResend";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_,
-         "UPDATE orders SET status = 'new', reason = '', attempts = 0, first_seen_ms = ?2, "
-         "updated_ms = ?2 WHERE order_key = ?1");
-  s.Bind(1, order_key).Bind(2, now_ms);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) return Status::NotFound("ResetForResend: no order " + order_key);
-  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
-  return txn.Commit(kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    Stmt s(db_,
+           "UPDATE orders SET status = 'new', reason = '', attempts = 0, first_seen_ms = ?2, "
+           "updated_ms = ?2 WHERE order_key = ?1");
+    s.Bind(1, order_key).Bind(2, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("ResetForResend: no order " + order_key);
+    CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
+    return Status::Ok();
+  });
 }
 
 Result<int> SqliteStateStore::ErasePii(int64_t before_ms, int limit, int64_t now_ms) {
   constexpr std::string_view kOp = "ErasePii";
   if (limit <= 0) return Status::Permanent("ErasePii: the batch limit must be positive");
-  std::lock_guard<std::mutex> lock(mu_);
   int erased = 0;
-  {
-    Txn txn(db_);
-    CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-    struct Row {
-      std::string key, cart_doc, wms_doc, reason;
-    };
-    std::vector<Row> rows;
-    {
-      Stmt q(db_,
-             "SELECT order_key, cart_order_json, wms_order_json, reason FROM orders o "
-             "WHERE pii_erased_ms = 0 AND updated_ms < ?1 "
-             "AND status IN ('sent','shipped','confirmed','skipped','canceled') "
-             "AND NOT EXISTS (SELECT 1 FROM intents i WHERE i.order_key = o.order_key "
-             "AND i.kind = 'push_order') ORDER BY updated_ms, order_key LIMIT ?2");
-      q.Bind(1, before_ms).Bind(2, static_cast<int64_t>(limit));
-      for (int rc; (rc = q.Step()) != SQLITE_DONE;) {
-        if (rc != SQLITE_ROW) return q.Error(rc, kOp);
-        rows.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3)});
-      }
-    }
-    Stmt up(db_,
-            "UPDATE orders SET cart_order_json = ?2, wms_order_json = ?3, reason = ?4, "
-            "pii_erased_ms = ?5 WHERE order_key = ?1");
-    for (Row& r : rows) {
-      std::vector<std::string> values;
-      ErasePiiInDocument(r.cart_doc, values);
-      ErasePiiInDocument(r.wms_doc, values);
-      up.Bind(1, r.key).Bind(2, r.cart_doc).Bind(3, r.wms_doc);
-      up.Bind(4, ErasePiiInText(r.reason, values)).Bind(5, now_ms);
-      CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
-      ++erased;
-    }
-    CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
-  }
-  // The erased rows' old pages live on in the WAL until a checkpoint copies
-  // the new ones over them; TRUNCATE also empties the WAL file. Best effort:
-  // a reader still on an older snapshot keeps it for a later checkpoint.
-  if (erased > 0)
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  CARTSYNC_RETURN_IF_ERROR(Transact(
+      kOp, true,
+      [&]() -> Status {
+        struct Row {
+          std::string key, cart_doc, wms_doc, reason;
+        };
+        std::vector<Row> rows;
+        {
+          Stmt q(db_,
+                 "SELECT order_key, cart_order_json, wms_order_json, reason FROM orders o "
+                 "WHERE pii_erased_ms = 0 AND updated_ms < ?1 "
+                 "AND status IN ('sent','shipped','confirmed','skipped','canceled') "
+                 "AND NOT EXISTS (SELECT 1 FROM intents i WHERE i.order_key = o.order_key "
+                 "AND i.kind = 'push_order') ORDER BY updated_ms, order_key LIMIT ?2");
+          q.Bind(1, before_ms).Bind(2, static_cast<int64_t>(limit));
+          for (int rc; (rc = q.Step()) != SQLITE_DONE;) {
+            if (rc != SQLITE_ROW) return q.Error(rc, kOp);
+            rows.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3)});
+          }
+        }
+        Stmt up(db_,
+                "UPDATE orders SET cart_order_json = ?2, wms_order_json = ?3, reason = ?4, "
+                "pii_erased_ms = ?5 WHERE order_key = ?1");
+        for (Row& r : rows) {
+          std::vector<std::string> values;
+          ErasePiiInDocument(r.cart_doc, values);
+          ErasePiiInDocument(r.wms_doc, values);
+          up.Bind(1, r.key).Bind(2, r.cart_doc).Bind(3, r.wms_doc);
+          up.Bind(4, ErasePiiInText(r.reason, values)).Bind(5, now_ms);
+          CARTSYNC_RETURN_IF_ERROR(up.Exec(kOp));
+          ++erased;
+        }
+        return Status::Ok();
+      },
+      [&] {
+        // The erased rows' old pages live on in the WAL until a checkpoint copies
+        // the new ones over them; TRUNCATE also empties the WAL file. Best effort:
+        // a reader still on an older snapshot keeps it for a later checkpoint.
+        if (erased > 0)
+          sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+      }));
   return erased;
 }
 
@@ -1304,26 +1304,22 @@ Result<std::vector<int64_t>> SqliteStateStore::FinishAndBeginSends(
   const std::string_view kOp = SendsOp(finishes, starts);
   std::vector<int64_t> ids;
   if (finishes.empty() && starts.empty()) return ids;
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
-  const bool fencing = !tokens_.empty();
-  for (const SendFinish& f : finishes)
-    CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms, fencing, fence));
-  CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, starts, now_ms, ids, fencing, fence));
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
+    BatchFence fence([&](const std::string& cart) { return Fence(cart, kOp); });
+    const bool fencing = !tokens_.empty();
+    for (const SendFinish& f : finishes)
+      CARTSYNC_RETURN_IF_ERROR(FinishOneSend(db_, f, now_ms, fencing, fence));
+    CARTSYNC_RETURN_IF_ERROR(BeginSendsIn(db_, starts, now_ms, ids, fencing, fence));
+    return Status::Ok();
+  }));
   return ids;
 }
 
 Result<std::vector<OrderRecord>> SqliteStateStore::PendingAcks(const std::string& cart_id,
                                                                int limit) {
   constexpr std::string_view kOp = "PendingAcks";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<OrderRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT " ORDER_COLUMNS
                 " FROM orders WHERE cart_id = ?1 AND ack_pending = 1 "
                 "ORDER BY first_seen_ms, order_key LIMIT ?2");
@@ -1332,35 +1328,31 @@ Result<std::vector<OrderRecord>> SqliteStateStore::PendingAcks(const std::string
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back(ReadOrder(s));
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
 Status SqliteStateStore::FinishAck(const std::string& order_key, int64_t now_ms) {
   constexpr std::string_view kOp = "FinishAck";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_,
-         "UPDATE orders SET ack_pending = 0, "
-         "updated_ms = CASE WHEN ack_pending = 1 THEN ?2 ELSE updated_ms END "
-         "WHERE order_key = ?1");
-  s.Bind(1, order_key).Bind(2, now_ms);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) return Status::NotFound("FinishAck: no order " + order_key);
-  CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
-  return txn.Commit(kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    Stmt s(db_,
+           "UPDATE orders SET ack_pending = 0, "
+           "updated_ms = CASE WHEN ack_pending = 1 THEN ?2 ELSE updated_ms END "
+           "WHERE order_key = ?1");
+    s.Bind(1, order_key).Bind(2, now_ms);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) return Status::NotFound("FinishAck: no order " + order_key);
+    CARTSYNC_RETURN_IF_ERROR(FenceOrder(order_key, kOp));
+    return Status::Ok();
+  });
 }
 
 Result<std::vector<std::string>> SqliteStateStore::SentSince(
     const std::vector<std::string>& cart_ids, int64_t since_ms) {
   constexpr std::string_view kOp = "SentSince";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));  // one snapshot for all carts
   std::vector<std::string> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {  // one snapshot for all carts
     Stmt s(db_,
            "SELECT wms_order_json FROM orders WHERE cart_id = ?1 AND sent_ms >= ?2 "
            "AND status IN ('sent','shipped','confirmed') ORDER BY sent_ms, order_key");
@@ -1372,8 +1364,8 @@ Result<std::vector<std::string>> SqliteStateStore::SentSince(
       }
       s.Reset();
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -1381,11 +1373,8 @@ Result<std::vector<std::string>> SqliteStateStore::SentSince(
 
 Result<std::vector<Intent>> SqliteStateStore::PendingIntents(const std::string& cart_id) {
   constexpr std::string_view kOp = "PendingIntents";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<Intent> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, cart_id.empty()
                     ? "SELECT id, kind, cart_id, order_key, tracking_number, created_ms, doc "
                       "FROM intents ORDER BY id"
@@ -1396,33 +1385,32 @@ Result<std::vector<Intent>> SqliteStateStore::PendingIntents(const std::string& 
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back(ReadIntent(s));
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
 Status SqliteStateStore::DropIntent(int64_t intent_id) {
   constexpr std::string_view kOp = "DropIntent";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  if (!tokens_.empty()) {
-    Stmt q(db_, "SELECT cart_id FROM intents WHERE id = ?1");
-    q.Bind(1, intent_id);
-    int rc = q.Step();
-    if (rc == SQLITE_ROW) {
-      CARTSYNC_RETURN_IF_ERROR(Fence(q.Text(0), kOp));
-    } else if (rc != SQLITE_DONE) {
-      return q.Error(rc, kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    if (!tokens_.empty()) {
+      Stmt q(db_, "SELECT cart_id FROM intents WHERE id = ?1");
+      q.Bind(1, intent_id);
+      int rc = q.Step();
+      if (rc == SQLITE_ROW) {
+        CARTSYNC_RETURN_IF_ERROR(Fence(q.Text(0), kOp));
+      } else if (rc != SQLITE_DONE) {
+        return q.Error(rc, kOp);
+      }
     }
-  }
-  Stmt s(db_, "DELETE FROM intents WHERE id = ?1");
-  s.Bind(1, intent_id);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound("DropIntent: no intent " + std::to_string(intent_id));
-  }
-  return txn.Commit(kOp);
+    Stmt s(db_, "DELETE FROM intents WHERE id = ?1");
+    s.Bind(1, intent_id);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) {
+      return Status::NotFound("DropIntent: no intent " + std::to_string(intent_id));
+    }
+    return Status::Ok();
+  });
 }
 
 // --- shipments --------------------------------------------------------------
@@ -1439,45 +1427,41 @@ Result<int> SqliteStateStore::RecordShipments(const std::string& cart_id,
                                " belongs to cart " + r.cart_id + ", not " + cart_id);
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
   int inserted = 0;
-  {
-    Stmt ins(db_,
-             "INSERT INTO shipments (order_key, tracking_number, cart_id, shipment_json, state, "
-             "received_ms, updated_ms) "
-             "SELECT ?1, ?2, ?3, ?4, 'pending', ?5, ?6 "
-             "WHERE EXISTS (SELECT 1 FROM orders WHERE order_key = ?1 AND cart_id = ?3) "
-             "ON CONFLICT (order_key, tracking_number) DO NOTHING");
-    // Only sent orders move; confirmed (a second parcel) and others stay.
-    Stmt ship(db_,
-              "UPDATE orders SET status = 'shipped', updated_ms = ?2 "
-              "WHERE order_key = ?1 AND status = 'sent'");
-    for (const ShipmentRecord& r : shipments) {
-      int64_t updated = r.updated_ms != 0 ? r.updated_ms : r.received_ms;
-      ins.Bind(1, r.order_key).Bind(2, r.tracking_number).Bind(3, cart_id);
-      ins.Bind(4, r.shipment_json).Bind(5, r.received_ms).Bind(6, updated);
-      CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
-      inserted += sqlite3_changes(db_);
-      ship.Bind(1, r.order_key).Bind(2, updated);
-      CARTSYNC_RETURN_IF_ERROR(ship.Exec(kOp));
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
+    CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
+    {
+      Stmt ins(db_,
+               "INSERT INTO shipments (order_key, tracking_number, cart_id, shipment_json, state, "
+               "received_ms, updated_ms) "
+               "SELECT ?1, ?2, ?3, ?4, 'pending', ?5, ?6 "
+               "WHERE EXISTS (SELECT 1 FROM orders WHERE order_key = ?1 AND cart_id = ?3) "
+               "ON CONFLICT (order_key, tracking_number) DO NOTHING");
+      // Only sent orders move; confirmed (a second parcel) and others stay.
+      Stmt ship(db_,
+                "UPDATE orders SET status = 'shipped', updated_ms = ?2 "
+                "WHERE order_key = ?1 AND status = 'sent'");
+      for (const ShipmentRecord& r : shipments) {
+        int64_t updated = r.updated_ms != 0 ? r.updated_ms : r.received_ms;
+        ins.Bind(1, r.order_key).Bind(2, r.tracking_number).Bind(3, cart_id);
+        ins.Bind(4, r.shipment_json).Bind(5, r.received_ms).Bind(6, updated);
+        CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
+        inserted += sqlite3_changes(db_);
+        ship.Bind(1, r.order_key).Bind(2, updated);
+        CARTSYNC_RETURN_IF_ERROR(ship.Exec(kOp));
+      }
     }
-  }
-  if (!cursor.empty()) CARTSYNC_RETURN_IF_ERROR(PutCursor(db_, cart_id, stream, cursor, kOp));
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    if (!cursor.empty()) CARTSYNC_RETURN_IF_ERROR(PutCursor(db_, cart_id, stream, cursor, kOp));
+    return Status::Ok();
+  }));
   return inserted;
 }
 
 Result<std::vector<std::string>> SqliteStateStore::RequeueUploads(const std::string& order_key,
                                                                   int64_t now_ms) {
   constexpr std::string_view kOp = "RequeueUploads";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   std::vector<std::string> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
     Stmt o(db_,
            "UPDATE orders SET status = CASE WHEN status = 'confirmed' THEN 'shipped' ELSE status "
            "END, updated_ms = ?2 WHERE order_key = ?1");
@@ -1496,19 +1480,16 @@ Result<std::vector<std::string>> SqliteStateStore::RequeueUploads(const std::str
            "WHERE order_key = ?1");
     s.Bind(1, order_key).Bind(2, now_ms);
     CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   std::sort(out.begin(), out.end());
   return out;
 }
 
 Result<std::vector<ShipmentRecord>> SqliteStateStore::PendingShipments(const std::string& cart_id) {
   constexpr std::string_view kOp = "PendingShipments";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<ShipmentRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT " SHIPMENT_COLUMNS
                 " FROM shipments WHERE cart_id = ?1 AND state = 'pending' "
                 "ORDER BY received_ms, order_key, tracking_number");
@@ -1517,18 +1498,15 @@ Result<std::vector<ShipmentRecord>> SqliteStateStore::PendingShipments(const std
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back(ReadShipment(s));
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
 Result<std::vector<ShipmentRecord>> SqliteStateStore::ShipmentsOf(const std::string& order_key) {
   constexpr std::string_view kOp = "ShipmentsOf";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<ShipmentRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT " SHIPMENT_COLUMNS
                 " FROM shipments WHERE order_key = ?1 ORDER BY received_ms, tracking_number");
     s.Bind(1, order_key);
@@ -1536,8 +1514,8 @@ Result<std::vector<ShipmentRecord>> SqliteStateStore::ShipmentsOf(const std::str
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back(ReadShipment(s));
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -1549,11 +1527,8 @@ Result<std::vector<ShipmentRecord>> SqliteStateStore::ShipmentsOf(const std::str
 
 Result<int> SqliteStateStore::RecordAlerts(const std::vector<AlertRecord>& alerts, int64_t now_ms) {
   constexpr std::string_view kOp = "RecordAlerts";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   int recorded = 0;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
     Stmt ins(db_, "INSERT INTO alerts (" ALERT_COLUMNS
                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, '') "
                   "ON CONFLICT (target, subject, reason) DO NOTHING");
@@ -1563,18 +1538,15 @@ Result<int> SqliteStateStore::RecordAlerts(const std::vector<AlertRecord>& alert
       CARTSYNC_RETURN_IF_ERROR(ins.Exec(kOp));
       recorded += sqlite3_changes(db_);
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return recorded;
 }
 
 Result<std::vector<AlertRecord>> SqliteStateStore::PendingAlerts(int limit) {
   constexpr std::string_view kOp = "PendingAlerts";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<AlertRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT " ALERT_COLUMNS
                 " FROM alerts WHERE delivered_ms = 0 "
                 "ORDER BY created_ms, target, subject, reason LIMIT ?1");
@@ -1595,8 +1567,8 @@ Result<std::vector<AlertRecord>> SqliteStateStore::PendingAlerts(int limit) {
       a.error = s.Text(10);
       out.push_back(std::move(a));
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -1604,10 +1576,7 @@ Status SqliteStateStore::FinishAlert(const std::string& target, const std::strin
                                      const std::string& reason, bool delivered,
                                      const std::string& error, int64_t now_ms) {
   constexpr std::string_view kOp = "FinishAlert";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  {
+  return Transact(kOp, true, [&]() -> Status {
     Stmt s(db_, delivered ? "UPDATE alerts SET delivered_ms = ?4, error = '' "
                             "WHERE target = ?1 AND subject = ?2 AND reason = ?3"
                           : "UPDATE alerts SET attempts = attempts + 1, error = ?4 "
@@ -1620,23 +1589,20 @@ Status SqliteStateStore::FinishAlert(const std::string& target, const std::strin
     CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
     if (sqlite3_changes(db_) == 0)
       return Status::NotFound("FinishAlert: no alert " + reason + " for " + subject);
-  }
-  return txn.Commit(kOp);
+    return Status::Ok();
+  });
 }
 
 Result<int> SqliteStateStore::ForgetAlerts(const std::string& subject, const std::string& reason) {
   constexpr std::string_view kOp = "ForgetAlerts";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   int forgotten = 0;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
     Stmt s(db_, "DELETE FROM alerts WHERE subject = ?1 AND reason = ?2");
     s.Bind(1, subject).Bind(2, reason);
     CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
     forgotten = sqlite3_changes(db_);
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return forgotten;
 }
 
@@ -1713,17 +1679,16 @@ Result<int64_t> SqliteStateStore::FinishAndBeginUpload(const UploadResult& done,
                                                        const std::string& next_tracking_number,
                                                        int64_t now_ms) {
   const std::string_view kOp = UploadOp(done, next_order_key);
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  if (!done.order_key.empty()) CARTSYNC_RETURN_IF_ERROR(FinishUploadIn(done, now_ms));
   int64_t id = 0;
-  if (!next_order_key.empty()) {
-    auto begun = BeginUploadIn(next_order_key, next_tracking_number, now_ms);
-    if (!begun.ok()) return begun.status();
-    id = begun.value();
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
+    if (!done.order_key.empty()) CARTSYNC_RETURN_IF_ERROR(FinishUploadIn(done, now_ms));
+    if (!next_order_key.empty()) {
+      auto begun = BeginUploadIn(next_order_key, next_tracking_number, now_ms);
+      if (!begun.ok()) return begun.status();
+      id = begun.value();
+    }
+    return Status::Ok();
+  }));
   return id;
 }
 
@@ -1732,19 +1697,16 @@ Result<int64_t> SqliteStateStore::FinishAndBeginUpload(const UploadResult& done,
 Result<std::map<std::string, int64_t>> SqliteStateStore::PushedInventory(
     const std::string& cart_id) {
   constexpr std::string_view kOp = "PushedInventory";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::map<std::string, int64_t> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT sku, quantity FROM inventory_pushed WHERE cart_id = ?1");
     s.Bind(1, cart_id);
     for (int rc; (rc = s.Step()) != SQLITE_DONE;) {
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out[s.Text(0)] = s.Int(1);
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -1752,32 +1714,28 @@ Status SqliteStateStore::RecordPushedInventory(
     const std::string& cart_id, const std::vector<std::pair<std::string, int64_t>>& pushed,
     int64_t now_ms) {
   constexpr std::string_view kOp = "RecordPushedInventory";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
-  {
-    Stmt s(db_,
-           "INSERT INTO inventory_pushed (cart_id, sku, quantity, pushed_ms) "
-           "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cart_id, sku) DO UPDATE SET "
-           "quantity = excluded.quantity, pushed_ms = excluded.pushed_ms");
-    for (const auto& [sku, quantity] : pushed) {
-      s.Bind(1, cart_id).Bind(2, sku).Bind(3, quantity).Bind(4, now_ms);
-      CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+  return Transact(kOp, true, [&]() -> Status {
+    CARTSYNC_RETURN_IF_ERROR(Fence(cart_id, kOp));
+    {
+      Stmt s(db_,
+             "INSERT INTO inventory_pushed (cart_id, sku, quantity, pushed_ms) "
+             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (cart_id, sku) DO UPDATE SET "
+             "quantity = excluded.quantity, pushed_ms = excluded.pushed_ms");
+      for (const auto& [sku, quantity] : pushed) {
+        s.Bind(1, cart_id).Bind(2, sku).Bind(3, quantity).Bind(4, now_ms);
+        CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+      }
     }
-  }
-  return txn.Commit(kOp);
+    return Status::Ok();
+  });
 }
 
 // --- runs -------------------------------------------------------------------
 
 Result<int64_t> SqliteStateStore::BeginRun(const RunRecord& run) {
   constexpr std::string_view kOp = "BeginRun";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
   int64_t id = 0;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, true, [&]() -> Status {
     Stmt s(db_,
            "INSERT INTO runs (started_ms, finished_ms, status, host, pid, summary_json) "
            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -1786,32 +1744,28 @@ Result<int64_t> SqliteStateStore::BeginRun(const RunRecord& run) {
     s.Bind(4, run.host).Bind(5, run.pid).Bind(6, run.summary_json);
     CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
     id = sqlite3_last_insert_rowid(db_);
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return id;
 }
 
 Status SqliteStateStore::FinishRun(int64_t run_id, const std::string& status, int64_t finished_ms,
                                    const std::string& summary_json) {
   constexpr std::string_view kOp = "FinishRun";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  Stmt s(db_, "UPDATE runs SET status = ?2, finished_ms = ?3, summary_json = ?4 WHERE id = ?1");
-  s.Bind(1, run_id).Bind(2, status).Bind(3, finished_ms).Bind(4, summary_json);
-  CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  if (sqlite3_changes(db_) == 0) {
-    return Status::NotFound("FinishRun: no run " + std::to_string(run_id));
-  }
-  return txn.Commit(kOp);
+  return Transact(kOp, true, [&]() -> Status {
+    Stmt s(db_, "UPDATE runs SET status = ?2, finished_ms = ?3, summary_json = ?4 WHERE id = ?1");
+    s.Bind(1, run_id).Bind(2, status).Bind(3, finished_ms).Bind(4, summary_json);
+    CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
+    if (sqlite3_changes(db_) == 0) {
+      return Status::NotFound("FinishRun: no run " + std::to_string(run_id));
+    }
+    return Status::Ok();
+  });
 }
 
 Status SqliteStateStore::RecordStepRun(const StepRunRecord& step) {
   constexpr std::string_view kOp = "RecordStepRun";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(true, kOp));
-  {
+  return Transact(kOp, true, [&]() -> Status {
     Stmt s(db_,
            "INSERT INTO step_runs (run_id, step_id, cart_id, service, started_ms, finished_ms, "
            "ok, error, counts_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -1819,34 +1773,28 @@ Status SqliteStateStore::RecordStepRun(const StepRunRecord& step) {
     s.Bind(5, step.started_ms).Bind(6, step.finished_ms).Bind(7, int64_t{step.ok ? 1 : 0});
     s.Bind(8, step.error).Bind(9, step.counts_json);
     CARTSYNC_RETURN_IF_ERROR(s.Exec(kOp));
-  }
-  return txn.Commit(kOp);
+    return Status::Ok();
+  });
 }
 
 Result<std::optional<int64_t>> SqliteStateStore::LastSuccessMs(const std::string& step_id) {
   constexpr std::string_view kOp = "LastSuccessMs";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::optional<int64_t> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_, "SELECT max(finished_ms) FROM step_runs WHERE step_id = ?1 AND ok = 1");
     s.Bind(1, step_id);
     int rc = s.Step();
     if (rc != SQLITE_ROW) return s.Error(rc, kOp);
     if (!s.IsNull(0)) out = s.Int(0);
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
 Result<std::vector<RunRecord>> SqliteStateStore::Runs(int limit) {
   constexpr std::string_view kOp = "Runs";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<RunRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_,
            "SELECT id, started_ms, finished_ms, status, host, pid, summary_json FROM runs "
            "ORDER BY started_ms DESC, id DESC LIMIT ?1");
@@ -1855,18 +1803,15 @@ Result<std::vector<RunRecord>> SqliteStateStore::Runs(int limit) {
       if (rc != SQLITE_ROW) return s.Error(rc, kOp);
       out.push_back({s.Int(0), s.Int(1), s.Int(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6)});
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 
 Result<std::vector<StepRunRecord>> SqliteStateStore::StepRuns(int64_t run_id) {
   constexpr std::string_view kOp = "StepRuns";
-  std::lock_guard<std::mutex> lock(mu_);
-  Txn txn(db_);
-  CARTSYNC_RETURN_IF_ERROR(txn.Begin(false, kOp));
   std::vector<StepRunRecord> out;
-  {
+  CARTSYNC_RETURN_IF_ERROR(Transact(kOp, false, [&]() -> Status {
     Stmt s(db_,
            "SELECT run_id, step_id, cart_id, service, started_ms, finished_ms, ok, error, "
            "counts_json FROM step_runs WHERE run_id = ?1 ORDER BY id");
@@ -1876,8 +1821,8 @@ Result<std::vector<StepRunRecord>> SqliteStateStore::StepRuns(int64_t run_id) {
       out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6) != 0,
                      s.Text(7), s.Text(8)});
     }
-  }
-  CARTSYNC_RETURN_IF_ERROR(txn.Commit(kOp));
+    return Status::Ok();
+  }));
   return out;
 }
 

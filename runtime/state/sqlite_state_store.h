@@ -74,6 +74,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "runtime/state/state_store.h"
 
@@ -185,6 +186,17 @@ class SqliteStateStore : public StateStore {
  private:
   explicit SqliteStateStore(sqlite3* db) : db_(db) {}
   Status Migrate();
+  /// Runs `body` (returning Status) as one transaction, holding mu_: a write
+  /// transaction takes the database's write lock first. Rolled back unless
+  /// `body` and the commit succeed; `committed` then runs, still holding mu_
+  /// (what this object keeps of a commit, such as tokens_). Defined in the
+  /// .cc only.
+  template <class Body, class Committed>
+  Status Transact(std::string_view op, bool write, Body&& body, Committed&& committed);
+  template <class Body>
+  Status Transact(std::string_view op, bool write, Body&& body) {
+    return Transact(op, write, std::forward<Body>(body), [] {});
+  }
   /// In a write transaction, holding mu_: Locked unless the lease of
   /// `cart_id` still has the owner this object holds it as (Ok when it holds
   /// none).
