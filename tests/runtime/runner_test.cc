@@ -193,6 +193,39 @@ TEST_F(RunnerTest, HeldOrderReleasedWhenConfigMapsItsCode) {
   EXPECT_EQ(env_.wms.orders["acme:2"].ship_method.service, "NEXT_DAY_AIR");
 }
 
+// Downloaded orders are recorded in groups (order_download.cc): the orders
+// of the pages read before a failing page are kept, the cursor stays, and
+// the next run reads them again without sending any twice.
+TEST_F(RunnerTest, OrdersReadBeforeAFailingPageAreKeptAndTheCursorStays) {
+  cart().orders = {MakeOrder("1", "Standard"), MakeOrder("2", "Standard"),
+                   MakeOrder("3", "Standard"), MakeOrder("4", "Standard"),
+                   MakeOrder("5", "Standard")};
+  cart().fail_fetch = Status::Transient("HTTP 502 on page 3");
+  cart().fail_fetch_after_pages = 2;
+  RunReport r = Run();
+  EXPECT_FALSE(r.ok());
+  const StepOutcome& step = Step(r, "acme/order_download");
+  EXPECT_NE(step.error.find("downloading orders: HTTP 502 on page 3"), std::string::npos)
+      << step.error;
+  EXPECT_EQ(step.counts.downloaded, 4);
+  EXPECT_EQ(env_.wms.pushes, 0);  // nothing is sent after a failed download
+  for (const char* id : {"1", "2", "3", "4"}) EXPECT_EQ(Order(id).status, OrderStatus::New);
+  auto fifth = store_->GetOrder("acme:5");
+  ASSERT_TRUE(fifth.ok());
+  EXPECT_FALSE(fifth.value().has_value());
+  auto cursor = store_->GetCursor("acme", "orders");
+  ASSERT_TRUE(cursor.ok());
+  EXPECT_FALSE(cursor.value().has_value());
+
+  cart().fail_fetch = Status::Ok();
+  clock_.Advance(60'000);
+  RunReport again = Run();
+  EXPECT_TRUE(again.ok());
+  EXPECT_EQ(Step(again, "acme/order_download").counts.downloaded, 1);
+  EXPECT_EQ(env_.wms.pushes, 5);
+  for (const char* id : {"1", "2", "3", "4", "5"}) EXPECT_EQ(Order(id).status, OrderStatus::Sent);
+}
+
 TEST_F(RunnerTest, TransientWmsFailureKeepsOrderNewAndRetriesNextRun) {
   cart().orders = {MakeOrder("1", "Standard")};
   env_.wms.fail_push = Status::Transient("HTTP 503 after 5 attempts");

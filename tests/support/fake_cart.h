@@ -37,6 +37,8 @@ struct FakeCartState {
   /// Per-item "SKU not found in FakeCart": SKUs the cart does not sell.
   std::set<std::string> not_sold_skus;
   int page_size = 2;
+  /// FetchOrders returns fail_fetch after this many pages (-1: before any).
+  int fail_fetch_after_pages = -1;
 };
 
 /// Pages `page_size` orders at a time, filtered by the window's times (not
@@ -50,7 +52,7 @@ class FakeCart : public CartConnector {
     {
       std::lock_guard<std::mutex> l(s_.mu);
       s_.windows.push_back(w);
-      if (!s_.fail_fetch.ok()) return s_.fail_fetch;
+      if (!s_.fail_fetch.ok() && s_.fail_fetch_after_pages < 0) return s_.fail_fetch;
       for (const CartOrder& o : s_.orders) {
         int64_t placed = 0, updated = 0;
         ParseTimestamp(o.placed_at, placed);
@@ -60,7 +62,9 @@ class FakeCart : public CartConnector {
         match.push_back(o);
       }
     }
-    for (size_t i = 0; i < match.size(); i += s_.page_size) {
+    for (size_t i = 0, pages = 0; i < match.size(); i += s_.page_size, ++pages) {
+      if (!s_.fail_fetch.ok() && static_cast<int>(pages) == s_.fail_fetch_after_pages)
+        return s_.fail_fetch;
       std::vector<CartOrder> page(match.begin() + i,
                                   match.begin() + std::min(match.size(), i + s_.page_size));
       Status st = sink(std::move(page));
