@@ -117,18 +117,21 @@ TimeZones& RunEnvironment::Zones() {
 
 // Zone rules switch the process's TZ, so schedules are evaluated here, on
 // the calling thread, before any worker runs. A step with no successful run
-// yet is due.
+// yet is due. One whose last success cannot be read fails: run blindly, it
+// could not be re-checked in the claim, and another runner may have run it.
 void Runner::CheckDue(const std::vector<const PlanCart*>& carts) {
   due_.clear();
   for (const PlanCart* pc : carts) {
     for (const PlanStep& s : pc->steps) {
       DueCheck& check = due_[s.id];
       auto last = store_.LastSuccessMs(s.id);
-      if (last.ok()) {
-        check.known = true;
-        check.last = last.value();
+      if (!last.ok()) {
+        check.error = "cannot tell whether the step is due: " + last.status().message();
+        continue;
       }
-      if (!last.ok() || !last.value()) continue;
+      check.known = true;
+      check.last = last.value();
+      if (!last.value()) continue;
       const int64_t last_s = *last.value() / 1000;
       int64_t next = 0;
       if (s.every.kind == Schedule::Kind::Daily && !s.every.tz.empty()) {

@@ -4,6 +4,7 @@
 #include "runtime/runner.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <sstream>
@@ -619,6 +620,26 @@ TEST_F(RunnerTest, DueEvaluatesDailySchedulesInTheirZone) {
   EXPECT_EQ(Step(r, "acme/order_download").error,
             "schedule \"daily at 02:30 Mars/Olympus\": unknown time zone \"Mars/Olympus\"");
   EXPECT_FALSE(r.ok());
+}
+
+TEST_F(RunnerTest, DueStepWhoseLastSuccessCannotBeReadFailsAndDoesNotRun) {
+  cart().orders = {MakeOrder("1", "Standard")};
+  ASSERT_TRUE(Run().ok());
+  cart().orders.push_back(MakeOrder("2", "Standard"));
+  // The run history unreadable: --due cannot tell, so nothing runs blindly.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() + "/state.db").c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_exec(db, "ALTER TABLE step_runs RENAME TO step_runs_gone", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  RunReport r = Run({.due = true});
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(Step(r, "acme/order_download").state, StepOutcome::State::Failed);
+  EXPECT_NE(Step(r, "acme/order_download").error.find("cannot tell whether the step is due: "),
+            std::string::npos)
+      << Step(r, "acme/order_download").error;
+  EXPECT_EQ(env_.wms.pushes, 1);  // order 2 waits for a run that can tell
 }
 
 TEST_F(RunnerTest, FailingCartDoesNotStopOthers) {
