@@ -125,8 +125,7 @@ class Runner {
   struct DueCheck {
     bool due = true;
     std::string error;
-    bool known = false;           ///< `last` was read: re-checked by the claim
-    std::optional<int64_t> last;  ///< the last success it was judged by
+    std::optional<int64_t> last;  ///< the last success it was judged by, re-checked by the claim
   };
   void CheckDue(const std::vector<const PlanCart*>& carts);
 
