@@ -129,6 +129,7 @@ void Runner::CheckDue(const std::vector<const PlanCart*>& carts) {
         check.error = "cannot tell whether the step is due: " + last.status().message();
         continue;
       }
+      check.known = true;
       check.last = last.value();
       if (!last.value()) continue;
       const int64_t last_s = *last.value() / 1000;
@@ -281,10 +282,9 @@ std::vector<StepOutcome> Runner::RunCart(const PlanCart& pc,
   if (!dry) {
     // --due was decided before the claim: the claim re-checks it with the
     // lease held, so a step another runner completed meanwhile is not run again.
-    // Only steps whose last success was read got here (SelectSteps).
     std::vector<SeenStep> seen;
     for (const PlanStep* s : steps)
-      if (auto d = due_.find(s->id); options_.due && d != due_.end())
+      if (auto d = due_.find(s->id); options_.due && d != due_.end() && d->second.known)
         seen.push_back({s->id, d->second.last});
     std::vector<std::string> stale;
     auto acquired = CartLease::Claim(store_, clock_, log_, env_.Processes(), cfg.id, options_.owner,

@@ -125,7 +125,8 @@ class Runner {
   struct DueCheck {
     bool due = true;
     std::string error;
-    std::optional<int64_t> last;  ///< the last success it was judged by, re-checked by the claim
+    bool known = false;           ///< `last` was read: re-checked by the claim
+    std::optional<int64_t> last;  ///< the last success it was judged by
   };
   void CheckDue(const std::vector<const PlanCart*>& carts);
 
